@@ -1,0 +1,56 @@
+"""medcalc: exact, explainable social-insurance calculations for targeted poverty alleviation.
+
+Premium subsidies and government full payment (资助 / 代缴) for resident medical and pension
+insurance, and the claims chain basic inpatient insurance → critical-illness insurance (大病保险)
+→ medical assistance (医疗救助) → out of pocket, all from versioned YAML tariff tables.
+
+``import medcalc`` stays light: it loads neither hypothesis nor numpy.
+"""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+
+from medcalc.book import TariffBook
+from medcalc.errors import (
+    AmountError,
+    ClaimAmountsError,
+    InputError,
+    MedcalcError,
+    MissingInputError,
+    PensionGradeError,
+    Problem,
+    SectionMissingError,
+    TariffError,
+    TariffFileError,
+    TariffNotFoundError,
+    TariffOverlapError,
+    UnknownCategoryError,
+    UnknownHospitalLevelError,
+)
+from medcalc.model import Tariff
+
+try:
+    __version__ = version("medcalc")
+except PackageNotFoundError:  # pragma: no cover - running from a source tree
+    __version__ = "0+unknown"
+
+__all__ = [
+    "AmountError",
+    "ClaimAmountsError",
+    "InputError",
+    "MedcalcError",
+    "MissingInputError",
+    "PensionGradeError",
+    "Problem",
+    "SectionMissingError",
+    "Tariff",
+    "TariffBook",
+    "TariffError",
+    "TariffFileError",
+    "TariffNotFoundError",
+    "TariffOverlapError",
+    "UnknownCategoryError",
+    "UnknownHospitalLevelError",
+    "__version__",
+]

@@ -1,0 +1,92 @@
+"""The tariff book: every known version of every series, and the version in force on a date.
+
+Pure data: it is built from already-loaded :class:`~medcalc.model.Tariff` objects
+(:func:`medcalc.discovery.load_book` does the file work).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator
+
+import attrs
+
+from medcalc.errors import TariffNotFoundError, TariffOverlapError
+from medcalc.model import Tariff
+
+
+def _overlap(a: Tariff, b: Tariff) -> bool:
+    """True when two effective ranges share a day (``to`` is inclusive; None is open-ended)."""
+    a_ends_before_b = a.effective_to is not None and a.effective_to < b.effective_from
+    b_ends_before_a = b.effective_to is not None and b.effective_to < a.effective_from
+    return not (a_ends_before_b or b_ends_before_a)
+
+
+def _range(t: Tariff) -> str:
+    return f"{t.effective_from.isoformat()}..{t.effective_to.isoformat() if t.effective_to else ''}"
+
+
+@attrs.frozen
+class TariffBook:
+    """All versions of all series, each series' versions sorted by start date.
+
+    Build it with :meth:`of`, which rejects overlapping versions of a series.
+    """
+
+    tariffs: tuple[Tariff, ...]
+
+    @classmethod
+    def of(cls, tariffs: Iterable[Tariff]) -> TariffBook:
+        """Check and order the tariffs; raise :class:`TariffOverlapError` naming both files
+        when two versions of a series overlap, or when a series repeats a version name."""
+        ordered = sorted(tariffs, key=lambda t: (t.series, t.effective_from, t.path))
+        for i, later in enumerate(ordered):
+            for earlier in ordered[:i]:
+                if earlier.series != later.series:
+                    continue
+                if earlier.version == later.version:
+                    raise TariffOverlapError(
+                        later.series,
+                        earlier.path,
+                        later.path,
+                        f"version {later.version} is defined twice",
+                    )
+                if _overlap(earlier, later):
+                    raise TariffOverlapError(
+                        later.series,
+                        earlier.path,
+                        later.path,
+                        f"{later.version} ({_range(later)}) overlaps "
+                        f"{earlier.version} ({_range(earlier)})",
+                    )
+        return cls(tuple(ordered))
+
+    def __iter__(self) -> Iterator[Tariff]:
+        return iter(self.tariffs)
+
+    def series(self) -> tuple[str, ...]:
+        """Series names, sorted."""
+        return tuple(sorted({t.series for t in self.tariffs}))
+
+    def versions(self, series: str) -> tuple[Tariff, ...]:
+        """The versions of ``series`` by start date; raise when there are none."""
+        found = tuple(t for t in self.tariffs if t.series == series)
+        if not found:
+            known = ", ".join(self.series()) or "none"
+            raise TariffNotFoundError(f"no tariff series {series!r} (known series: {known})")
+        return found
+
+    def get(self, series: str, version: str) -> Tariff:
+        """The version named ``version`` of ``series``."""
+        for t in self.versions(series):
+            if t.version == version:
+                return t
+        known = ", ".join(t.version for t in self.versions(series))
+        raise TariffNotFoundError(f"series {series} has no version {version!r} (versions: {known})")
+
+    def in_force(self, series: str, day: dt.date) -> Tariff:
+        """The version of ``series`` in force on ``day``."""
+        for t in self.versions(series):
+            if t.in_force_on(day):
+                return t
+        raise TariffNotFoundError(f"no tariff of series {series} is in force on {day.isoformat()}")

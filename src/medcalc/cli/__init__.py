@@ -1,0 +1,43 @@
+"""The ``medcalc`` command line: a thin shell over the library.
+
+Expected errors (:class:`medcalc.errors.MedcalcError`) become one clean ``错误: …`` / ``Error: …``
+line on stderr and the error's exit code; a traceback means a bug.
+
+Exit codes: 0 success; 1 tariff, file or input error; 2 usage error; 3 a batch had rows with
+errors (the other rows were written).
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+from medcalc.cli.common import CONTEXT_SETTINGS, MedcalcGroup
+
+
+@click.group(cls=MedcalcGroup, context_settings=CONTEXT_SETTINGS)
+@click.version_option(package_name="medcalc")
+def cli() -> None:
+    """medcalc — 精准扶贫社会保险计算器：保费资助与代缴、基本医保、大病保险、医疗救助。
+
+    Exact, explainable premiums and claims for poor residents, from versioned tariff tables.
+    """
+
+
+def _register() -> None:
+    # Sub-command modules register themselves on import; kept in one place for the import test.
+    from medcalc.cli import tariff as _tariff  # noqa: F401
+
+
+_register()
+
+
+def main(argv: list[str] | None = None) -> Any:
+    """Console-script entry point."""
+    return cli.main(args=argv, prog_name="medcalc", standalone_mode=True)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,120 @@
+"""Every error medcalc raises on purpose, in one place.
+
+::
+
+    MedcalcError                    base; ``exit_code`` is what the CLI exits with
+    ├── TariffError                 a tariff file or directory is wrong (exit 1)
+    │   ├── TariffFileError         one file has one or more problems, each with FILE:LINE:COL
+    │   ├── TariffOverlapError      two versions of one series overlap in time (names both files)
+    │   ├── TariffNotFoundError     no such series / version, or no version in force on a date
+    │   └── SectionMissingError     the calculation needs a section the tariff left out
+    └── InputError                  a person, claim or year-to-date value is wrong (exit 1;
+        │                           in a batch the row gets an ``error`` instead)
+        ├── AmountError             negative, NaN, infinite, > 2 decimals, not a number
+        ├── ClaimAmountsError       total below compliant, basic_paid above compliant
+        ├── UnknownCategoryError    a category id the tariff does not declare
+        ├── UnknownHospitalLevelError
+        ├── PensionGradeError       a pension grade that is not open to the person
+        └── MissingInputError       a value the calculation needs was not given
+
+Messages are part of the public API: they say what was wrong, where, and what was expected.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import attrs
+
+
+class MedcalcError(Exception):
+    """Base class of every error medcalc raises on purpose."""
+
+    exit_code: int = 1
+
+
+@attrs.frozen
+class Problem:
+    """One problem in a tariff file, located at ``path:line:column`` (1-based)."""
+
+    path: str
+    line: int
+    column: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.column}: {self.message}"
+
+
+class TariffError(MedcalcError):
+    """A tariff file or tariff directory is wrong."""
+
+
+class TariffFileError(TariffError):
+    """Raised when a tariff file has problems; ``problems`` lists every one, in file order."""
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        self.problems: tuple[Problem, ...] = tuple(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class TariffOverlapError(TariffError):
+    """Raised when two versions of one series are in force on a common day."""
+
+    def __init__(self, series: str, first: str, second: str, detail: str) -> None:
+        self.series = series
+        self.first = first
+        self.second = second
+        super().__init__(
+            f"{second}: versions of series {series} overlap: {detail} (other file: {first})"
+        )
+
+
+class TariffNotFoundError(TariffError):
+    """Raised when no tariff matches a series, version or date."""
+
+
+class SectionMissingError(TariffError):
+    """Raised when a calculation needs a tariff section that the tariff leaves out."""
+
+
+class InputError(MedcalcError):
+    """Raised when an input value (person, claim, year-to-date state) is wrong.
+
+    ``field`` names the input field; ``row`` is set by batch readers (1-based data row).
+    """
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        self.field = field
+        self.message = message
+        super().__init__(f"{field}: {message}" if field else message)
+
+
+class AmountError(InputError):
+    """An amount is negative, NaN, infinite, has more than 2 decimals, or is not a number."""
+
+
+class ClaimAmountsError(InputError):
+    """A claim's amounts contradict each other (total < compliant, basic_paid > compliant)."""
+
+
+class UnknownCategoryError(InputError):
+    """A person category id is not declared by the tariff."""
+
+
+class UnknownHospitalLevelError(InputError):
+    """A hospital level id is not declared by the tariff's inpatient section."""
+
+
+class PensionGradeError(InputError):
+    """The chosen pension grade is not a grade of the tariff, or not open to the person."""
+
+
+class MissingInputError(InputError):
+    """A value that the calculation needs was not given."""
+
+
+class UsageError(MedcalcError):
+    """The command line was used wrongly (exit 2)."""
+
+    exit_code = 2

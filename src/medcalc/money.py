@@ -1,0 +1,105 @@
+"""Money: exact ``Decimal`` yuan with 2 decimals, one rounding helper, strict parsing of user input.
+
+The decimal *context* is never taken from the environment: every operation that could round
+uses :data:`EXACT`, whose precision is far above any amount a tariff or claim can hold, so
+products and sums are exact and the only rounding is :func:`round_money`.
+
+>>> round_money(Decimal("0.125"), "half_up"), round_money(Decimal("0.125"), "half_even")
+(Decimal('0.13'), Decimal('0.12'))
+>>> parse_amount("１２０,０００.５", field="total")
+Decimal('120000.50')
+"""
+
+from __future__ import annotations
+
+import decimal
+import re
+import unicodedata
+from decimal import Decimal
+from typing import Literal
+
+from medcalc.errors import AmountError
+
+Rounding = Literal["half_up", "half_even"]
+
+#: Context for every money operation: 60 significant digits, traps on, never rounds our inputs.
+EXACT = decimal.Context(
+    prec=60,
+    rounding=decimal.ROUND_HALF_EVEN,
+    traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow],
+)
+
+CENT = Decimal("0.01")
+ZERO = Decimal("0.00")
+
+_MODES: dict[str, str] = {"half_up": decimal.ROUND_HALF_UP, "half_even": decimal.ROUND_HALF_EVEN}
+
+#: The largest amount accepted anywhere (1e12 yuan); far beyond any real bill, and keeps every
+#: amount representable in int64 fen for the vectorised engine.
+MAX_AMOUNT = Decimal("999999999999.99")
+
+
+def round_money(value: Decimal, rounding: Rounding) -> Decimal:
+    """Round ``value`` to 0.01 yuan with the tariff's rounding mode (the only rounding there is)."""
+    return value.quantize(CENT, rounding=_MODES[rounding], context=EXACT)
+
+
+def mul(a: Decimal, b: Decimal) -> Decimal:
+    """Exact product (no rounding)."""
+    return EXACT.multiply(a, b)
+
+
+def add(a: Decimal, b: Decimal) -> Decimal:
+    """Exact sum (no rounding)."""
+    return EXACT.add(a, b)
+
+
+def sub(a: Decimal, b: Decimal) -> Decimal:
+    """Exact difference (no rounding)."""
+    return EXACT.subtract(a, b)
+
+
+def fmt(amount: Decimal) -> str:
+    """Write an amount with exactly 2 decimals (``Decimal('5')`` -> ``'5.00'``)."""
+    return f"{amount.quantize(CENT, context=EXACT):f}"
+
+
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
+_GROUPED = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?")
+
+
+def check_amount(value: Decimal, *, field: str) -> Decimal:
+    """Check an amount already held as ``Decimal``; return it with exactly 2 decimals."""
+    if not value.is_finite():
+        raise AmountError(f"{value} is not a finite amount", field=field)
+    if value < 0:
+        raise AmountError(f"{fmt(value)} is negative; amounts must be 0 or more", field=field)
+    if value.as_tuple().exponent < -2:  # type: ignore[operator]
+        raise AmountError(f"{value} has more than 2 decimal places", field=field)
+    if value > MAX_AMOUNT:
+        raise AmountError(f"{value} is larger than the largest amount {MAX_AMOUNT}", field=field)
+    return value.quantize(CENT, context=EXACT)
+
+
+def parse_amount(text: str | int | Decimal, *, field: str) -> Decimal:
+    """Parse a user-entered amount exactly.
+
+    Accepts ASCII or full-width digits, surrounding spaces, and thousands separators in
+    groups of three (``120,000.00``). Rejects anything else with an :class:`AmountError`
+    naming ``field``. Never goes through float.
+    """
+    if isinstance(text, Decimal):
+        return check_amount(text, field=field)
+    if isinstance(text, bool):
+        raise AmountError(f"{text!r} is not an amount", field=field)
+    if isinstance(text, int):
+        return check_amount(Decimal(text), field=field)
+    if not isinstance(text, str):
+        raise AmountError(f"{text!r} is not an amount", field=field)
+    # NFKC folds full-width digits, comma and full stop to ASCII.
+    folded = unicodedata.normalize("NFKC", text).strip()
+    if _GROUPED.fullmatch(folded):
+        folded = folded.replace(",", "")
+    if not _NUMBER.fullmatch(folded):
+        raise AmountError(f"{text!r} is not an amount (expected e.g. 1234.50)", field=field)
+    return check_amount(Decimal(folded), field=field)
