@@ -12,6 +12,7 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError, version
 
 from medcalc.book import TariffBook
+from medcalc.calculator import Calculator, estimate_claims, estimate_premiums
 from medcalc.errors import (
     AmountError,
     ClaimAmountsError,
@@ -28,7 +29,19 @@ from medcalc.errors import (
     UnknownCategoryError,
     UnknownHospitalLevelError,
 )
+from medcalc.export import claims_json, premiums_json
+from medcalc.inputs import Claim, Person, YearToDate
 from medcalc.model import Tariff
+from medcalc.money import parse_amount
+from medcalc.results import (
+    ClaimResult,
+    ClaimsResult,
+    MedicalPremiumResult,
+    PensionPremiumResult,
+    PremiumResult,
+    TariffRef,
+    YearTotals,
+)
 
 try:
     __version__ = version("medcalc")
@@ -37,11 +50,19 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
 
 __all__ = [
     "AmountError",
+    "Calculator",
+    "Claim",
     "ClaimAmountsError",
+    "ClaimResult",
+    "ClaimsResult",
     "InputError",
     "MedcalcError",
+    "MedicalPremiumResult",
     "MissingInputError",
     "PensionGradeError",
+    "PensionPremiumResult",
+    "Person",
+    "PremiumResult",
     "Problem",
     "SectionMissingError",
     "Tariff",
@@ -50,7 +71,15 @@ __all__ = [
     "TariffFileError",
     "TariffNotFoundError",
     "TariffOverlapError",
+    "TariffRef",
     "UnknownCategoryError",
     "UnknownHospitalLevelError",
+    "YearToDate",
+    "YearTotals",
     "__version__",
+    "claims_json",
+    "estimate_claims",
+    "estimate_premiums",
+    "parse_amount",
+    "premiums_json",
 ]

@@ -1,0 +1,145 @@
+"""The library's entry points: :class:`Calculator` over a :class:`~medcalc.book.TariffBook`.
+
+Pure: no file, environment or clock access. A calculator keeps the candidate profiles it
+derived for each (tariff version, categories) pair, so a batch over one calculator does that
+work once.
+
+>>> from medcalc import Calculator, Claim, Person, load_book   # doctest: +SKIP
+>>> calc = Calculator(load_book())                              # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+
+from medcalc.book import TariffBook
+from medcalc.claims import Profiles, claim_year
+from medcalc.errors import InputError, SectionMissingError
+from medcalc.inputs import Claim, Person, YearToDate
+from medcalc.model import Tariff
+from medcalc.premiums import medical_premium, pension_premium
+from medcalc.profiles import (
+    assistance_profiles,
+    basic_profiles,
+    critical_illness_profiles,
+    held_categories,
+)
+from medcalc.results import ClaimResult, ClaimsResult, PremiumResult, TariffRef, YearTotals
+
+
+class Calculator:
+    """Premiums and claims under the tariffs of one book."""
+
+    def __init__(self, book: TariffBook) -> None:
+        self.book = book
+        self._profiles: dict[tuple[int, frozenset[str], int | None, str | None], Profiles] = {}
+
+    def profiles(self, tariff: Tariff, person: Person) -> Profiles:
+        """The candidate profiles of ``tariff`` for ``person`` (derived once, then reused)."""
+        key = (id(tariff), person.categories, person.disability_grade, person.disability_type)
+        found = self._profiles.get(key)
+        if found is None:
+            held = held_categories(tariff, person)
+            found = Profiles(
+                tariff,
+                held,
+                None if tariff.inpatient is None else basic_profiles(tariff.inpatient, held),
+                None
+                if tariff.critical_illness is None
+                else critical_illness_profiles(tariff.critical_illness, held, tariff.rounding),
+                assistance_profiles(tariff.medical_assistance, held),
+            )
+            self._profiles[key] = found
+        return found
+
+    def premiums(
+        self, series: str, person: Person, year: int, *, pension_grade: Decimal | None = None
+    ) -> PremiumResult:
+        """Medical and pension contributions of ``person`` for ``year`` under the version of
+        ``series`` in force on 1 January of that year (the contribution year, 缴费年度).
+
+        A section the tariff leaves out gives ``None``; a tariff with neither is an error.
+        """
+        tariff = self.book.in_force(series, dt.date(year, 1, 1))
+        if tariff.medical_premium is None and tariff.pension_premium is None:
+            raise SectionMissingError(
+                f"tariff {tariff.ref} has neither a medical_premium nor a pension_premium section"
+            )
+        held = self.profiles(tariff, person).held
+        return PremiumResult(
+            year=year,
+            tariff=TariffRef.of(tariff),
+            categories=held,
+            medical=None
+            if tariff.medical_premium is None
+            else medical_premium(tariff, tariff.medical_premium, held),
+            pension=None
+            if tariff.pension_premium is None
+            else pension_premium(tariff, tariff.pension_premium, held, person, year, pension_grade),
+        )
+
+    def claims(
+        self,
+        series: str,
+        person: Person,
+        claims: Sequence[Claim],
+        *,
+        year_to_date: YearToDate | None = None,
+    ) -> ClaimsResult:
+        """Every claim of ``person`` (any order, any years), results in input order.
+
+        ``year_to_date``: the person's accumulators before the first of these claims; the
+        claims must then all fall in one calendar year (spec §4.4).
+        """
+        by_year: dict[int, list[tuple[int, Claim]]] = {}
+        for index, claim in enumerate(claims):
+            by_year.setdefault(claim.date.year, []).append((index, claim))
+        if year_to_date is not None and len(by_year) > 1:
+            raise InputError(
+                "year-to-date accumulators belong to one year; these claims fall in "
+                + ", ".join(str(y) for y in sorted(by_year)),
+                field="year_to_date",
+            )
+        start = year_to_date if year_to_date is not None else YearToDate()
+        results: list[ClaimResult] = []
+        years: list[YearTotals] = []
+
+        last: list[Tariff] = []  # the version used for the previous claim, usually in force again
+
+        def profiles_for(day: dt.date) -> Profiles:
+            if not (last and last[0].in_force_on(day)):
+                last[:] = [self.book.in_force(series, day)]
+            return self.profiles(last[0], person)
+
+        for year in sorted(by_year):
+            done, totals = claim_year(year, person, by_year[year], profiles_for, start)
+            results.extend(done)
+            years.append(totals)
+        results.sort(key=lambda r: r.index)
+        return ClaimsResult(series, tuple(results), tuple(years))
+
+
+def estimate_premiums(
+    book: TariffBook,
+    series: str,
+    person: Person,
+    year: int,
+    *,
+    pension_grade: Decimal | None = None,
+) -> PremiumResult:
+    """Premiums of one person for one year (see :meth:`Calculator.premiums`)."""
+    return Calculator(book).premiums(series, person, year, pension_grade=pension_grade)
+
+
+def estimate_claims(
+    book: TariffBook,
+    series: str,
+    person: Person,
+    claims: Iterable[Claim],
+    *,
+    year_to_date: YearToDate | None = None,
+) -> ClaimsResult:
+    """One person's claims (see :meth:`Calculator.claims`)."""
+    return Calculator(book).claims(series, person, list(claims), year_to_date=year_to_date)

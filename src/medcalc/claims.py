@@ -1,0 +1,383 @@
+"""The claims chain (spec §4.3, §4.4): basic inpatient insurance → critical illness (大病保险,
+accumulated over the calendar year) → medical assistance (医疗救助) → out of pocket.
+
+Claims of a person and year are taken in date order, ties in input order; each claim is computed
+under the tariff version in force on its date, from the accumulators the earlier claims left.
+Results come back in input order.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from decimal import Decimal
+
+from medcalc.errors import (
+    InputError,
+    MissingInputError,
+    SectionMissingError,
+    UnknownHospitalLevelError,
+)
+from medcalc.inputs import Claim, Person, YearToDate
+from medcalc.model import Source, Tariff
+from medcalc.money import EXACT, ZERO, Rounding, round_money
+from medcalc.profiles import (
+    ONE,
+    AssistanceProfile,
+    BasicProfile,
+    CriticalIllnessProfile,
+)
+from medcalc.results import (
+    Alternative,
+    AssistanceDetail,
+    BasicDetail,
+    ClaimResult,
+    CriticalIllnessDetail,
+    SegmentUse,
+    TariffRef,
+    YearTotals,
+)
+
+GIVEN = "given"
+"""Basic profile name when the settled basic payment was given (``basic_paid``)."""
+
+add = EXACT.add
+sub = EXACT.subtract
+mul = EXACT.multiply
+
+
+class Profiles:
+    """The candidate profiles of one tariff for one set of held categories."""
+
+    __slots__ = ("assistance", "basic", "critical_illness", "held", "ref", "sources", "tariff")
+
+    def __init__(
+        self,
+        tariff: Tariff,
+        held: tuple[str, ...],
+        basic: tuple[BasicProfile, ...] | None,
+        critical_illness: tuple[CriticalIllnessProfile, ...] | None,
+        assistance: tuple[AssistanceProfile, ...],
+    ) -> None:
+        self.tariff = tariff
+        self.ref = TariffRef.of(tariff)
+        self.held = held
+        self.basic = basic
+        self.critical_illness = critical_illness
+        self.assistance = assistance
+        self.sources = _sources(tariff)
+
+
+def _sources(tariff: Tariff) -> tuple[Source, ...]:
+    ids = [
+        s.source
+        for s in (tariff.inpatient, tariff.critical_illness, tariff.medical_assistance)
+        if s is not None
+    ]
+    found = (tariff.source(i) for i in dict.fromkeys(ids))
+    return tuple(s for s in found if s is not None)
+
+
+def benefits_start(tariff: Tariff, held: tuple[str, ...], enrolled_on: dt.date) -> dt.date:
+    """The first day a person who paid on ``enrolled_on`` is covered (待遇享受起始日)."""
+    if tariff.enrollment is None:
+        raise SectionMissingError(
+            f"tariff {tariff.ref} has no enrollment section, needed when enrolled_on is given"
+        )
+    rule = tariff.enrollment
+    if rule.benefits_start == "same_day" or any(c in rule.exempt for c in held):
+        return enrolled_on
+    if enrolled_on.month == 12:
+        return dt.date(enrolled_on.year + 1, 1, 1)
+    return dt.date(enrolled_on.year, enrolled_on.month + 1, 1)
+
+
+def _basic(
+    claim: Claim, profiles: Profiles, paid_before: Decimal, rounding: Rounding
+) -> tuple[Decimal, BasicDetail]:
+    if claim.basic_paid is not None:
+        paid = claim.basic_paid
+        detail = BasicDetail(
+            True, GIVEN, claim.hospital_level, None, None, None, paid_before,
+            add(paid_before, paid), (),
+        )  # fmt: skip
+        return paid, detail
+    tariff = profiles.tariff
+    if profiles.basic is None or tariff.inpatient is None:
+        raise SectionMissingError(
+            f"tariff {tariff.ref} has no inpatient section; give basic_paid for this claim"
+        )
+    if claim.hospital_level is None:
+        raise MissingInputError(
+            "the hospital level is needed to compute the basic payment (or give basic_paid)",
+            field="hospital_level",
+        )
+    level = tariff.inpatient.level(claim.hospital_level)
+    if level is None:
+        known = ", ".join(lv.id for lv in tariff.inpatient.levels)
+        raise UnknownHospitalLevelError(
+            f"{claim.hospital_level!r} is not a hospital level of tariff {tariff.ref} "
+            f"(levels: {known})",
+            field="hospital_level",
+        )
+    rows: list[tuple[BasicProfile, Decimal, Decimal, Decimal]] = []
+    for p in profiles.basic:
+        deductible = (
+            level.deductible
+            if p.deductible_factor is None
+            else round_money(mul(level.deductible, p.deductible_factor), rounding)
+        )
+        ratio = min(ONE, add(level.ratio, p.ratio_bonus))
+        raw = round_money(mul(max(ZERO, sub(claim.compliant, deductible)), ratio), rounding)
+        if p.annual_cap.amount is not None:
+            raw = min(raw, max(ZERO, sub(p.annual_cap.amount, paid_before)))
+        rows.append((p, deductible, ratio, raw))
+    profile, deductible, ratio, paid = rows[_best([r[3] for r in rows])]
+    detail = BasicDetail(
+        given=False,
+        profile=profile.name,
+        hospital_level=level.id,
+        deductible=deductible,
+        ratio=ratio,
+        annual_cap=profile.annual_cap.amount,
+        paid_before=paid_before,
+        paid_after=add(paid_before, paid),
+        alternatives=tuple(Alternative(r[0].name, r[3]) for r in rows),
+    )
+    return paid, detail
+
+
+CiMemo = dict[int, tuple[Decimal, list[Decimal], list[Decimal]]]
+"""Per profiles object: (x, round(G(x)) and F(x) per candidate) at the last accumulated x, so
+the next claim's 'before' is not computed twice."""
+
+
+def _scale_at(
+    profiles: Profiles, x: Decimal, rounding: Rounding, memo: CiMemo
+) -> tuple[list[Decimal], list[Decimal]]:
+    found = memo.get(id(profiles))
+    if found is not None and found[0] == x:
+        return found[1], found[2]
+    assert profiles.critical_illness is not None
+    rounded = [round_money(p.raw(x), rounding) for p in profiles.critical_illness]
+    paid = [
+        g if p.annual_cap.amount is None else min(g, p.annual_cap.amount)
+        for p, g in zip(profiles.critical_illness, rounded, strict=True)
+    ]
+    return rounded, paid
+
+
+def _best(values: list[Decimal]) -> int:
+    """Index of the largest value; the first wins a tie."""
+    best = 0
+    for i in range(1, len(values)):
+        if values[i] > values[best]:
+            best = i
+    return best
+
+
+def _critical_illness(
+    profiles: Profiles, before: Decimal, after: Decimal, rounding: Rounding, memo: CiMemo
+) -> tuple[Decimal, CriticalIllnessDetail]:
+    tariff = profiles.tariff
+    if profiles.critical_illness is None or tariff.critical_illness is None:
+        raise SectionMissingError(f"tariff {tariff.ref} has no critical_illness section")
+    candidates = profiles.critical_illness
+    g_before, f_before = _scale_at(profiles, before, rounding, memo)
+    g_after, f_after = _scale_at(profiles, after, rounding, memo)
+    memo[id(profiles)] = (after, g_after, f_after)
+    k, k_before = _best(f_after), _best(f_before)
+    chosen = candidates[k]
+    segments = []
+    if after > before:
+        for band in chosen.bands:
+            lo = max(band.lower, before)
+            hi = after if band.upper is None else min(band.upper, after)
+            if hi <= lo:
+                continue
+            # Telescoping: each segment pays round(G(hi)) - round(G(lo)), so they add up exactly.
+            g_lo = g_before[k] if lo == before else round_money(chosen.raw(lo), rounding)
+            g_hi = g_after[k] if hi == after else round_money(chosen.raw(hi), rounding)
+            segments.append(
+                SegmentUse(band.lower, band.upper, lo, hi, sub(hi, lo), band.ratio, sub(g_hi, g_lo))
+            )
+    payment = sub(f_after[k], f_before[k_before])
+    detail = CriticalIllnessDetail(
+        profile=chosen.name,
+        threshold=chosen.threshold,
+        bounds=tariff.critical_illness.bounds,
+        ratios=tuple(b.ratio for b in chosen.bands),
+        annual_cap=chosen.annual_cap.amount,
+        base_before=before,
+        base_after=after,
+        paid_before=f_before[k_before],
+        paid_after=f_after[k],
+        segments=tuple(segments),
+        cap_reduction=max(ZERO, sub(sub(g_after[k], g_before[k]), payment)),
+        profile_before=candidates[k_before].name,
+        alternatives=_alternatives(candidates, f_after),
+    )
+    return payment, detail
+
+
+def _alternatives(
+    candidates: tuple[CriticalIllnessProfile, ...] | tuple[AssistanceProfile, ...],
+    values: list[Decimal],
+) -> tuple[Alternative, ...]:
+    return tuple(Alternative(p.name, v) for p, v in zip(candidates, values, strict=True))
+
+
+def _assistance(
+    profiles: Profiles, before: Decimal, after: Decimal, rounding: Rounding, memo: CiMemo
+) -> tuple[Decimal, AssistanceDetail]:
+    candidates = profiles.assistance
+    if not candidates:
+        detail = AssistanceDetail(None, None, None, None, before, after, ZERO, ZERO, ())
+        return ZERO, detail
+    found = memo.get(id(profiles))
+    if found is not None and found[0] == before:
+        at_before = found[2]
+    else:
+        at_before = [p.pays(before, rounding) for p in candidates]
+    at_after = [p.pays(after, rounding) for p in candidates]
+    memo[id(profiles)] = (after, at_after, at_after)
+    k, k_before = _best(at_after), _best(at_before)
+    chosen = candidates[k]
+    detail = AssistanceDetail(
+        profile=chosen.name,
+        ratio=chosen.ratio,
+        deductible=chosen.deductible,
+        annual_cap=chosen.annual_cap.amount,
+        base_before=before,
+        base_after=after,
+        paid_before=at_before[k_before],
+        paid_after=at_after[k],
+        alternatives=_alternatives(candidates, at_after),
+    )
+    return sub(at_after[k], at_before[k_before]), detail
+
+
+ProfilesFor = Callable[[dt.date], Profiles]
+
+
+def _state(basic_paid: Decimal, ci_base: Decimal, as_base: Decimal) -> YearToDate:
+    """A YearToDate built from amounts this module computed, skipping input validation:
+    they are sums and differences of validated amounts, and this is the per-claim hot path."""
+    state = object.__new__(YearToDate)
+    object.__setattr__(state, "basic_paid", basic_paid)
+    object.__setattr__(state, "critical_illness_base", ci_base)
+    object.__setattr__(state, "assistance_base", as_base)
+    return state
+
+
+def claim_year(
+    year: int,
+    person: Person,
+    claims: Sequence[tuple[int, Claim]],
+    profiles_for: ProfilesFor,
+    start: YearToDate,
+) -> tuple[list[ClaimResult], YearTotals]:
+    """Compute one person's claims of one calendar year.
+
+    ``claims`` are (input index, claim) pairs of that year; ``profiles_for(date)`` gives the
+    candidate profiles of the version in force on a date; ``start`` holds the accumulators
+    before the first claim. Returns results in processing order and the year's totals.
+    """
+    order = sorted(claims, key=lambda item: (item[1].date, item[0]))
+    basic_paid = start.basic_paid
+    ci_base = start.critical_illness_base
+    as_base = start.assistance_base
+    results: list[ClaimResult] = []
+    memo: CiMemo = {}
+    as_memo: CiMemo = {}
+    t_total = t_compliant = t_basic = t_ci = t_as = t_oop = ZERO
+    for index, claim in order:
+        if claim.date.year != year:
+            raise InputError(f"claim dated {claim.date} is not in {year}", field="date")
+        profiles = profiles_for(claim.date)
+        tariff = profiles.tariff
+        rounding = tariff.rounding
+        before = _state(basic_paid, ci_base, as_base)
+        covered_from = (
+            None
+            if person.enrolled_on is None
+            else benefits_start(tariff, profiles.held, person.enrolled_on)
+        )
+        bill = claim.bill
+        if covered_from is not None and claim.date < covered_from:
+            result = ClaimResult(
+                index=index,
+                claim=claim,
+                tariff=profiles.ref,
+                categories=profiles.held,
+                covered=False,
+                benefits_start=covered_from,
+                not_covered_reason=(
+                    f"benefits start on {covered_from.isoformat()} (paid on "
+                    f"{person.enrolled_on}); the claim is dated {claim.date.isoformat()}"
+                ),
+                basic=ZERO,
+                critical_illness=ZERO,
+                assistance=ZERO,
+                out_of_pocket=bill,
+                individual_burden=ZERO,
+                remaining=ZERO,
+                before=before,
+                after=before,
+                basic_detail=None,
+                critical_illness_detail=None,
+                assistance_detail=None,
+                sources=(),
+            )
+        else:
+            basic, basic_detail = _basic(claim, profiles, basic_paid, rounding)
+            burden = sub(claim.compliant, basic)
+            ci_after = add(ci_base, burden)
+            ci, ci_detail = _critical_illness(profiles, ci_base, ci_after, rounding, memo)
+            remaining = sub(burden, ci)
+            as_after = add(as_base, remaining)
+            assistance, as_detail = _assistance(profiles, as_base, as_after, rounding, as_memo)
+            oop = max(ZERO, sub(sub(sub(bill, basic), ci), assistance))
+            basic_paid = add(basic_paid, basic)
+            ci_base, as_base = ci_after, as_after
+            result = ClaimResult(
+                index=index,
+                claim=claim,
+                tariff=profiles.ref,
+                categories=profiles.held,
+                covered=True,
+                benefits_start=covered_from,
+                not_covered_reason=None,
+                basic=basic,
+                critical_illness=ci,
+                assistance=assistance,
+                out_of_pocket=oop,
+                individual_burden=burden,
+                remaining=remaining,
+                before=before,
+                after=_state(basic_paid, ci_base, as_base),
+                basic_detail=basic_detail,
+                critical_illness_detail=ci_detail,
+                assistance_detail=as_detail,
+                sources=profiles.sources,
+            )
+        results.append(result)
+        t_total = add(t_total, bill)
+        t_compliant = add(t_compliant, claim.compliant)
+        t_basic = add(t_basic, result.basic)
+        t_ci = add(t_ci, result.critical_illness)
+        t_as = add(t_as, result.assistance)
+        t_oop = add(t_oop, result.out_of_pocket)
+    totals = YearTotals(
+        year=year,
+        claims=len(order),
+        total=t_total,
+        compliant=t_compliant,
+        basic=t_basic,
+        critical_illness=t_ci,
+        assistance=t_as,
+        out_of_pocket=t_oop,
+        start=start,
+        end=_state(basic_paid, ci_base, as_base),
+    )
+    return results, totals

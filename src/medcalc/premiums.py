@@ -1,0 +1,146 @@
+"""Premiums (spec §4.1, §4.2): the government's share of the medical contribution (资助参保) and
+of the pension contribution (代缴), most favourable category first, never summed."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from medcalc.errors import MissingInputError, PensionGradeError
+from medcalc.inputs import Person
+from medcalc.model import BASE, CategoryPayment, MedicalPremium, PensionPremium, Tariff
+from medcalc.money import ZERO, fmt, sub
+from medcalc.profiles import government_amount, pick_best
+from medcalc.results import Alternative, MedicalPremiumResult, PensionPremiumResult
+
+
+def _candidates(
+    rules: tuple[CategoryPayment, ...], held: tuple[str, ...]
+) -> list[tuple[str, CategoryPayment | None]]:
+    by_category = {r.category: r for r in rules}
+    return [(BASE, None)] + [(c, by_category[c]) for c in held if c in by_category]
+
+
+def medical_premium(
+    tariff: Tariff, section: MedicalPremium, held: tuple[str, ...]
+) -> MedicalPremiumResult:
+    """Government pays the largest candidate share of contribution C; the person pays the rest."""
+    contribution = section.contribution
+    amounts = [
+        Alternative(
+            name,
+            ZERO
+            if rule is None
+            else min(government_amount(rule.payment, contribution, tariff.rounding), contribution),
+        )
+        for name, rule in _candidates(section.government_pays, held)
+    ]
+    best, government = pick_best((a.profile, a.amount) for a in amounts)
+    return MedicalPremiumResult(
+        contribution=contribution,
+        government_pays=government,
+        individual_pays=sub(contribution, government),
+        profile=best,
+        alternatives=tuple(amounts),
+        source=tariff.source(section.source),
+    )
+
+
+def age_on_new_year(birth_date: dt.date, year: int) -> int:
+    """Age in completed years on 1 January of ``year`` (缴费年度1月1日的周岁)."""
+    age = year - birth_date.year
+    if (birth_date.month, birth_date.day) > (1, 1):
+        age -= 1
+    return age
+
+
+def pension_premium(
+    tariff: Tariff,
+    section: PensionPremium,
+    held: tuple[str, ...],
+    person: Person,
+    year: int,
+    grade: Decimal | None,
+) -> PensionPremiumResult:
+    """Pension contribution of grade G; government 代缴 per the most favourable category,
+    limited to G; the subsidy of grade G is credited on top (it does not reduce what is paid)."""
+    if person.birth_date is None:
+        raise MissingInputError(
+            "the birth date is needed for the pension contribution (age on 1 January)",
+            field="birth_date",
+        )
+    held_set = frozenset(held)
+    open_grades = tuple(g for g in section.grades if g.open_to(held_set))
+    if not open_grades:
+        raise PensionGradeError(
+            f"no pension grade of tariff {tariff.ref} is open to the person", field="pension_grade"
+        )
+    lowest = min(open_grades, key=lambda g: g.amount)
+    if grade is None:
+        chosen = lowest
+    else:
+        match = [g for g in section.grades if g.amount == grade]
+        if not match:
+            known = ", ".join(fmt(g.amount) for g in section.grades)
+            raise PensionGradeError(
+                f"{fmt(grade)} is not a pension grade of tariff {tariff.ref} (grades: {known})",
+                field="pension_grade",
+            )
+        open_match = [g for g in match if g.open_to(held_set)]
+        if not open_match:
+            reserved = ", ".join(match[0].reserved_for or ())
+            raise PensionGradeError(
+                f"grade {fmt(grade)} is reserved for {reserved}; the person holds "
+                f"{', '.join(held) or 'no category'}",
+                field="pension_grade",
+            )
+        chosen = open_match[0]
+
+    age = age_on_new_year(person.birth_date, year)
+    source = tariff.source(section.source)
+    open_amounts = tuple(g.amount for g in open_grades)
+    if not section.age_from <= age <= section.age_to:
+        past = age > section.age_to
+        return PensionPremiumResult(
+            age=age,
+            due=False,
+            past_age=past,
+            grade=ZERO,
+            lowest_open_grade=lowest.amount,
+            government_pays=ZERO,
+            individual_pays=ZERO,
+            subsidy=ZERO,
+            profile=BASE,
+            alternatives=(),
+            open_grades=open_amounts,
+            basic_pension_monthly=section.basic_pension_monthly if past else None,
+            source=source,
+        )
+
+    amounts = [
+        Alternative(
+            name,
+            ZERO
+            if rule is None
+            else min(
+                government_amount(rule.payment, lowest.amount, tariff.rounding), chosen.amount
+            ),
+        )
+        for name, rule in _candidates(section.government_pays, held)
+    ]
+    best, government = pick_best((a.profile, a.amount) for a in amounts)
+    return PensionPremiumResult(
+        age=age,
+        due=True,
+        past_age=False,
+        grade=chosen.amount,
+        lowest_open_grade=lowest.amount,
+        government_pays=government,
+        individual_pays=sub(chosen.amount, government),
+        subsidy=chosen.subsidy,
+        profile=best,
+        alternatives=tuple(amounts),
+        open_grades=open_amounts,
+        basic_pension_monthly=None,
+        source=source,
+    )

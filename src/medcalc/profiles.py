@@ -1,0 +1,247 @@
+"""Candidate profiles: the base values of a section and each category's adjusted values.
+
+Most favourable, never cumulative (就高不重复): every category a person holds that a section has a
+rule for gives one candidate besides the base; rules of two categories are never combined.
+Candidates are listed base first, then in the order of the tariff's ``categories:`` list, and
+the first of equally favourable candidates wins a tie.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import TypeVar
+
+import attrs
+
+from medcalc.errors import UnknownCategoryError
+from medcalc.inputs import Person
+from medcalc.model import (
+    BASE,
+    AmountPayment,
+    Cap,
+    CriticalIllness,
+    FullPayment,
+    GovernmentPayment,
+    Inpatient,
+    MedicalAssistance,
+    Tariff,
+)
+from medcalc.money import EXACT, ZERO, Rounding, round_money
+
+ONE = Decimal(1)
+P = TypeVar("P")
+
+
+def held_categories(tariff: Tariff, person: Person) -> tuple[str, ...]:
+    """The categories ``person`` holds under ``tariff``, in the tariff's declaration order:
+    those given explicitly plus those whose disability rules match."""
+    declared = {c.id for c in tariff.categories}
+    for given in sorted(person.categories):
+        if given not in declared:
+            known = ", ".join(c.id for c in tariff.categories) or "none"
+            raise UnknownCategoryError(
+                f"{given!r} is not a category of tariff {tariff.ref} (categories: {known})",
+                field="categories",
+            )
+    return tuple(
+        c.id
+        for c in tariff.categories
+        if c.id in person.categories
+        or any(r.matches(person.disability_grade, person.disability_type) for r in c.disability)
+    )
+
+
+def government_amount(rule: GovernmentPayment, base: Decimal, rounding: Rounding) -> Decimal:
+    """What a government-payment rule pays toward ``base`` (full, a rounded share, or an amount)."""
+    if isinstance(rule, FullPayment):
+        return base
+    if isinstance(rule, AmountPayment):
+        return rule.amount
+    return round_money(EXACT.multiply(base, rule.share), rounding)
+
+
+def capped(value: Decimal, cap: Cap) -> Decimal:
+    return value if cap.amount is None else min(value, cap.amount)
+
+
+def pick_best(candidates: Iterable[tuple[P, Decimal]]) -> tuple[P, Decimal]:
+    """The candidate with the largest value; the earliest wins a tie."""
+    best: tuple[P, Decimal] | None = None
+    for item in candidates:
+        if best is None or item[1] > best[1]:
+            best = item
+    assert best is not None, "there is always the base candidate"
+    return best
+
+
+# -- basic inpatient -----------------------------------------------------------------------
+
+
+@attrs.frozen
+class BasicProfile:
+    """A candidate for basic inpatient insurance."""
+
+    name: str
+    deductible_factor: Decimal | None
+    ratio_bonus: Decimal
+    annual_cap: Cap
+
+
+def basic_profiles(section: Inpatient, held: tuple[str, ...]) -> tuple[BasicProfile, ...]:
+    base = BasicProfile(BASE, None, ZERO, section.annual_cap)
+    rules = {a.category: a for a in section.adjustments}
+    out = [base]
+    for cat in held:
+        adj = rules.get(cat)
+        if adj is not None:
+            out.append(
+                BasicProfile(
+                    cat,
+                    adj.deductible_factor,
+                    adj.ratio_bonus if adj.ratio_bonus is not None else ZERO,
+                    adj.annual_cap if adj.annual_cap is not None else section.annual_cap,
+                )
+            )
+    return tuple(out)
+
+
+# -- critical illness ----------------------------------------------------------------------
+
+
+@attrs.frozen
+class Band:
+    """One segment as used: from ``lower`` to ``upper`` (None: open) at ``ratio``."""
+
+    lower: Decimal
+    upper: Decimal | None
+    ratio: Decimal
+
+
+@attrs.frozen
+class CriticalIllnessProfile:
+    """A candidate for critical-illness insurance: threshold, bands, cap.
+
+    ``reached`` holds G at each band's lower bound, so G(x) needs one product.
+    """
+
+    name: str
+    threshold: Decimal
+    bands: tuple[Band, ...]
+    annual_cap: Cap
+    reached: tuple[Decimal, ...] = attrs.field()
+
+    @reached.default
+    def _reached(self) -> tuple[Decimal, ...]:
+        out, total = [], ZERO
+        for band in self.bands:
+            out.append(total)
+            if band.upper is not None:
+                width = EXACT.subtract(band.upper, band.lower)
+                total = EXACT.add(total, EXACT.multiply(width, band.ratio))
+        return tuple(out)
+
+    def raw(self, x: Decimal) -> Decimal:
+        """G(x) = sum over bands of max(0, min(x, upper) - lower) x ratio, exact, unrounded."""
+        for band, reached in zip(self.bands, self.reached, strict=True):
+            if band.upper is None or x <= band.upper:
+                if x <= band.lower:
+                    return reached
+                return EXACT.add(reached, EXACT.multiply(EXACT.subtract(x, band.lower), band.ratio))
+        return _top(self.bands[-1], self.reached[-1]) if self.bands else ZERO
+
+    def pays(self, x: Decimal, rounding: Rounding) -> Decimal:
+        """F(x) = min(round(G(x)), cap)."""
+        return capped(round_money(self.raw(x), rounding), self.annual_cap)
+
+
+def _top(band: Band, reached: Decimal) -> Decimal:
+    """G at the upper bound of a closed last band (a scale whose bands all close)."""
+    assert band.upper is not None
+    return EXACT.add(reached, EXACT.multiply(EXACT.subtract(band.upper, band.lower), band.ratio))
+
+
+def critical_illness_profiles(
+    section: CriticalIllness, held: tuple[str, ...], rounding: Rounding
+) -> tuple[CriticalIllnessProfile, ...]:
+    def build(
+        name: str,
+        threshold: Decimal,
+        segments: Iterable[tuple[Decimal | None, Decimal]],
+        bonus: Decimal,
+        cap: Cap,
+    ) -> CriticalIllnessProfile:
+        bands = []
+        lower = threshold
+        for upper, ratio in segments:
+            if upper is not None and section.bounds == "above_threshold":
+                upper = EXACT.add(threshold, upper)
+            # A bound at or below the threshold in use leaves an empty band (the loader
+            # rejects such tariffs; this keeps the scale at 0 below the threshold regardless).
+            if upper is not None and upper <= lower:
+                continue
+            bands.append(Band(lower, upper, min(ONE, EXACT.add(ratio, bonus))))
+            if upper is None:
+                break
+            lower = upper
+        return CriticalIllnessProfile(name, threshold, tuple(bands), cap)
+
+    base_segments = [(s.upper, s.ratio) for s in section.segments]
+    out = [build(BASE, section.threshold, base_segments, ZERO, section.annual_cap)]
+    rules = {a.category: a for a in section.adjustments}
+    for cat in held:
+        adj = rules.get(cat)
+        if adj is None:
+            continue
+        if adj.threshold is not None:
+            threshold = adj.threshold
+        elif adj.threshold_factor is not None:
+            scaled = EXACT.multiply(section.threshold, adj.threshold_factor)
+            threshold = round_money(scaled, rounding)
+        else:
+            threshold = section.threshold
+        segments = base_segments
+        if adj.segments is not None:
+            segments = [(s.upper, s.ratio) for s in adj.segments]
+        out.append(
+            build(
+                cat,
+                threshold,
+                segments,
+                adj.ratio_bonus if adj.ratio_bonus is not None else ZERO,
+                adj.annual_cap if adj.annual_cap is not None else section.annual_cap,
+            )
+        )
+    return tuple(out)
+
+
+# -- medical assistance --------------------------------------------------------------------
+
+
+@attrs.frozen
+class AssistanceProfile:
+    """A candidate for medical assistance (医疗救助): one eligible category's rule."""
+
+    name: str
+    ratio: Decimal
+    deductible: Decimal
+    annual_cap: Cap
+
+    def pays(self, y: Decimal, rounding: Rounding) -> Decimal:
+        """A(y) = min(round(max(0, y - deductible) x ratio), cap)."""
+        above = max(ZERO, EXACT.subtract(y, self.deductible))
+        return capped(round_money(EXACT.multiply(above, self.ratio), rounding), self.annual_cap)
+
+
+def assistance_profiles(
+    section: MedicalAssistance | None, held: tuple[str, ...]
+) -> tuple[AssistanceProfile, ...]:
+    """The eligible candidates (no base: a person with no eligible category gets nothing)."""
+    if section is None:
+        return ()
+    rules = {r.category: r for r in section.eligible}
+    return tuple(
+        AssistanceProfile(cat, rules[cat].ratio, rules[cat].deductible, rules[cat].annual_cap)
+        for cat in held
+        if cat in rules
+    )
