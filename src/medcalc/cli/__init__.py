@@ -28,6 +28,9 @@ def cli() -> None:
 
 def _register() -> None:
     # Sub-command modules register themselves on import; kept in one place for the import test.
+    from medcalc.cli import audit as _audit  # noqa: F401
+    from medcalc.cli import batch as _batch  # noqa: F401
+    from medcalc.cli import calc as _calc  # noqa: F401
     from medcalc.cli import tariff as _tariff  # noqa: F401
 
 

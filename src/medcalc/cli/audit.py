@@ -1,0 +1,3 @@
+"""Placeholder: `medcalc` audit commands are being written."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Placeholder: `medcalc` batch commands are being written."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Placeholder: `medcalc` calc commands are being written."""
+
+from __future__ import annotations
