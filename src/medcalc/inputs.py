@@ -9,6 +9,7 @@ into such a ``Decimal``.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -17,6 +18,12 @@ import attrs
 from medcalc.errors import AmountError, ClaimAmountsError, InputError
 from medcalc.model import DISABILITY_TYPES
 from medcalc.money import ZERO, check_amount, fmt
+
+
+def _category_set(value: Iterable[str]) -> frozenset[str]:
+    if isinstance(value, str):  # a lone id, not its letters
+        return frozenset([value])
+    return frozenset(value)
 
 
 def _amount(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
@@ -62,7 +69,7 @@ class Person:
     缴费日期) decides when claim benefits start; leave it out when the person is covered all year.
     """
 
-    categories: frozenset[str] = attrs.field(default=frozenset(), converter=frozenset)
+    categories: frozenset[str] = attrs.field(default=frozenset(), converter=_category_set)
     disability_grade: int | None = attrs.field(default=None, validator=_grade)
     disability_type: str | None = attrs.field(default=None, validator=_disability_type)
     birth_date: dt.date | None = attrs.field(default=None, validator=_date)
