@@ -139,8 +139,9 @@ def test_segments_touched_are_explained(calc: Calculator) -> None:
 def test_above_threshold_bounds() -> None:
     """With bounds above_threshold each segment bound is measured from the threshold in use."""
     segments = "    - {to: 50000, ratio: 0.50}\n    - {ratio: 0.60}"
-    above = Calculator(book(core_yaml(threshold="10000", bounds="above_threshold",
-                                      segments=segments)))  # fmt: skip
+    above = Calculator(
+        book(core_yaml(threshold="10000", bounds="above_threshold", segments=segments))
+    )
     cumulative = Calculator(book(core_yaml(threshold="10000", segments=segments)))
     claim = Claim(day("2018-02-01"), D("100000"), basic_paid=D("20000"))
     # i = 80000.
@@ -263,8 +264,9 @@ def test_two_versions_within_one_year() -> None:
 
 def test_claims_in_two_years_accumulate_separately() -> None:
     """Each calendar year starts from zero."""
-    calc2 = Calculator(book(core_yaml(), core_yaml(version="2019.1", start="2019-01-01",
-                                                   end="2019-12-31")))  # fmt: skip
+    calc2 = Calculator(
+        book(core_yaml(), core_yaml(version="2019.1", start="2019-01-01", end="2019-12-31"))
+    )
     a = Claim(day("2018-12-01"), D("30000"), basic_paid=D("20000"))
     b = Claim(day("2019-01-05"), D("30000"), basic_paid=D("20000"))
     # each: i = 10000 < 15000 -> 0 (they would pay 3000 if they were in one year)
@@ -282,8 +284,10 @@ def test_enrolment_next_month() -> None:
     r = run(calc, person, before, after)
     # before: not covered: everything out of pocket (12000), no accumulation
     # after: (10000 - 500) x 0.8 = 7600; basic paid before = 0 (nothing accumulated)
-    assert amounts(r) == [("0.00", "0.00", "0.00", "12000.00"), ("7600.00", "0.00", "0.00",
-                                                                   "2400.00")]  # fmt: skip
+    assert amounts(r) == [
+        ("0.00", "0.00", "0.00", "12000.00"),
+        ("7600.00", "0.00", "0.00", "2400.00"),
+    ]
     assert r.claims[0].covered is False
     assert r.claims[0].benefits_start == day("2018-04-01")
     assert r.claims[0].not_covered_reason is not None
@@ -293,8 +297,9 @@ def test_enrolment_next_month() -> None:
 def test_enrolment_same_day() -> None:
     """With same_day, a claim on the payment date is covered."""
     calc = Calculator(book(core_yaml(benefits_start="same_day")))
-    r = run(calc, Person(enrolled_on=day("2018-03-15")),
-            Claim(day("2018-03-15"), D("10000"), "level_2"))  # fmt: skip
+    r = run(
+        calc, Person(enrolled_on=day("2018-03-15")), Claim(day("2018-03-15"), D("10000"), "level_2")
+    )
     # (10000 - 500) x 0.8 = 7600
     assert r.claims[0].covered and r.claims[0].basic == D("7600.00")
 
@@ -312,8 +317,9 @@ def test_enrolment_exempt_category() -> None:
 def test_enrolment_in_december() -> None:
     """Paying in December starts benefits on 1 January of the next year."""
     calc = Calculator(book(core_yaml()))
-    r = run(calc, Person(enrolled_on=day("2018-12-10")),
-            Claim(day("2018-12-31"), D("10000"), "level_2"))  # fmt: skip
+    r = run(
+        calc, Person(enrolled_on=day("2018-12-10")), Claim(day("2018-12-31"), D("10000"), "level_2")
+    )
     assert r.claims[0].covered is False
     assert r.claims[0].benefits_start == day("2019-01-01")
 

@@ -78,8 +78,9 @@ def test_disability_grade_3_needs_a_qualifying_type(calc: Calculator) -> None:
 
 def test_disability_grade_2_any_type(calc: Calculator) -> None:
     """Grades 1-2 are severe whatever the type."""
-    r = calc.premiums("core", Person(disability_grade=2, disability_type="physical",
-                                     birth_date=BORN_1970), 2018)  # fmt: skip
+    r = calc.premiums(
+        "core", Person(disability_grade=2, disability_type="physical", birth_date=BORN_1970), 2018
+    )
     assert r.categories == ("severe_disability",)
 
 

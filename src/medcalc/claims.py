@@ -98,9 +98,16 @@ def _basic(
     if claim.basic_paid is not None:
         paid = claim.basic_paid
         detail = BasicDetail(
-            True, GIVEN, claim.hospital_level, None, None, None, paid_before,
-            add(paid_before, paid), (),
-        )  # fmt: skip
+            True,
+            GIVEN,
+            claim.hospital_level,
+            None,
+            None,
+            None,
+            paid_before,
+            add(paid_before, paid),
+            (),
+        )
         return paid, detail
     tariff = profiles.tariff
     if profiles.basic is None or tariff.inpatient is None:
@@ -221,7 +228,7 @@ def _critical_illness(
 
 
 def _alternatives(
-    candidates: tuple[CriticalIllnessProfile, ...] | tuple[AssistanceProfile, ...],
+    candidates: Sequence[CriticalIllnessProfile | AssistanceProfile],
     values: list[Decimal],
 ) -> tuple[Alternative, ...]:
     return tuple(Alternative(p.name, v) for p, v in zip(candidates, values, strict=True))

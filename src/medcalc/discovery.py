@@ -1,0 +1,161 @@
+"""Finding and loading tariff files: the file-touching shell around :mod:`medcalc.loader`.
+
+Tariffs are looked for, in this order, in the bundled tables (shipped inside the package, or
+the source checkout's ``tariffs/``), the ``--tariffs`` directories, and the directories of the
+``MEDCALC_TARIFFS`` environment variable (a path list, separated like ``PATH``).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+
+import medcalc
+from medcalc.book import TariffBook
+from medcalc.errors import Problem, TariffFileError, TariffOverlapError
+from medcalc.loader import TariffCheck, inspect_tariff
+from medcalc.model import Tariff
+
+__all__ = [
+    "ENV_VAR",
+    "bundled_dir",
+    "load_book",
+    "tariff_dirs",
+    "tariff_files",
+    "validate_paths",
+]
+
+ENV_VAR = "MEDCALC_TARIFFS"
+"""Environment variable with more tariff directories (``os.pathsep``-separated)."""
+
+_SUFFIXES = (".yaml", ".yml")
+
+
+def bundled_dir() -> Path | None:
+    """The tariff tables that ship with medcalc, or ``None`` when there are none.
+
+    A wheel carries them as ``medcalc/_bundled_tariffs``; an editable install or a source
+    checkout has them in the repository's ``tariffs/`` (``src/medcalc/../../tariffs``).
+    """
+    package = Path(medcalc.__file__).parent
+    inside = package / "_bundled_tariffs"
+    if inside.is_dir():
+        return inside
+    # Only a src-layout checkout: an installed package's grand-parent is not ours to read.
+    if package.parent.name == "src":
+        checkout = package.parent.parent / "tariffs"
+        if checkout.is_dir():
+            return checkout
+    return None
+
+
+def tariff_dirs(
+    extra: Sequence[Path] = (),
+    env: Mapping[str, str] | None = None,
+    *,
+    bundled: bool = True,
+) -> list[Path]:
+    """The directories to search: bundled, then ``extra`` (``--tariffs``), then
+    ``MEDCALC_TARIFFS`` from ``env`` (default: ``os.environ``); empty entries are skipped."""
+    environ = os.environ if env is None else env
+    dirs: list[Path] = []
+    if bundled and (found := bundled_dir()) is not None:
+        dirs.append(found)
+    dirs.extend(extra)
+    dirs.extend(Path(p) for p in environ.get(ENV_VAR, "").split(os.pathsep) if p.strip())
+    return dirs
+
+
+def tariff_files(paths: Iterable[Path]) -> list[Path]:
+    """Files as given; directories searched recursively for ``*.yaml`` / ``*.yml``.
+
+    Each directory's files are sorted; hidden files and directories (editor backups, ``.git``)
+    are skipped. A path that does not exist is kept, so reading it reports the problem. A file
+    reached twice (the same directory given twice) is listed once.
+    """
+    out: list[Path] = []
+    seen: set[Path] = set()
+    for path in paths:
+        if path.is_dir():
+            found = sorted(
+                p
+                for p in path.rglob("*")
+                if p.suffix in _SUFFIXES
+                and p.is_file()
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
+            )
+        else:
+            found = [path]
+        for file in found:
+            key = file.resolve()
+            if key not in seen:
+                seen.add(key)
+                out.append(file)
+    return out
+
+
+def _check_file(path: Path) -> TariffCheck:
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return TariffCheck(None, (Problem(str(path), 1, 1, "no such file or directory"),))
+    except OSError as exc:
+        message = f"cannot read the file: {exc.strerror or exc}"
+        return TariffCheck(None, (Problem(str(path), 1, 1, message),))
+    return inspect_tariff(data, str(path))
+
+
+def _check_all(files: Sequence[Path]) -> tuple[list[TariffCheck], list[Problem]]:
+    checks = [_check_file(f) for f in files]
+    return checks, [p for c in checks for p in c.problems]
+
+
+def load_book(
+    extra: Sequence[Path] = (),
+    env: Mapping[str, str] | None = None,
+    *,
+    bundled: bool = True,
+) -> TariffBook:
+    """Load every tariff file of :func:`tariff_dirs` into a :class:`TariffBook`.
+
+    Raise one :class:`TariffFileError` with every problem of every file, or
+    :class:`TariffOverlapError` (naming both files) when two versions of a series overlap.
+    """
+    files = tariff_files(tariff_dirs(extra, env, bundled=bundled))
+    checks, problems = _check_all(files)
+    if problems:
+        raise TariffFileError(problems)
+    return TariffBook.of(c.tariff for c in checks if c.tariff is not None)
+
+
+def validate_paths(paths: Sequence[Path]) -> list[Problem]:
+    """Every problem in every file under ``paths``, then every overlap between the valid
+    files found (reported at the later file's ``effective`` key). Empty when all is well."""
+    checks, problems = _check_all(tariff_files(paths))
+    valid = [c for c in checks if c.tariff is not None]
+    problems.extend(_overlaps(valid))
+    return problems
+
+
+def _overlaps(checks: Sequence[TariffCheck]) -> list[Problem]:
+    """Each pair of versions of one series that :meth:`TariffBook.of` refuses, as a problem."""
+    where = {c.tariff.path: c for c in checks if c.tariff is not None}
+    tariffs: list[Tariff] = sorted(
+        (c.tariff for c in checks if c.tariff is not None),
+        key=lambda t: (t.series, t.effective_from, t.path),
+    )
+    out: list[Problem] = []
+    for i, later in enumerate(tariffs):
+        for earlier in tariffs[:i]:
+            if earlier.series != later.series:
+                continue
+            try:
+                # The book owns the overlap rule; a pair at a time gives every overlap.
+                TariffBook.of([earlier, later])
+            except TariffOverlapError as exc:
+                at = where[exc.second]
+                # The error's text starts with the later file's path; the Problem adds it back.
+                message = str(exc).removeprefix(f"{exc.second}: ")
+                out.append(Problem(exc.second, at.effective_line, at.effective_column, message))
+    return out

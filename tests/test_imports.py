@@ -1,0 +1,81 @@
+"""The calculation core stays pure and `import medcalc` stays light."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+SRC = Path(__file__).parents[1] / "src" / "medcalc"
+
+#: Modules that compute: they may not touch files, the environment or the clock.
+CORE = [
+    "book.py",
+    "calculator.py",
+    "claims.py",
+    "errors.py",
+    "export.py",
+    "inputs.py",
+    "model.py",
+    "money.py",
+    "premiums.py",
+    "profiles.py",
+    "results.py",
+    "rows.py",
+]
+FORBIDDEN_MODULES = {
+    "os",
+    "pathlib",
+    "io",
+    "sys",
+    "time",
+    "shutil",
+    "tempfile",
+    "subprocess",
+    "socket",
+    "random",
+    "glob",
+    "yaml",
+    "click",
+    "numpy",
+    "hypothesis",
+}
+FORBIDDEN_CALLS = {"open", "print", "input", "today", "now", "utcnow", "getenv"}
+
+
+@pytest.mark.parametrize("name", CORE)
+def test_core_module_is_pure(name: str) -> None:
+    """A calculation module imports no I/O, environment or clock module and calls none of them."""
+    tree = ast.parse((SRC / name).read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                assert alias.name.split(".")[0] not in FORBIDDEN_MODULES, (name, alias.name)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            assert node.module.split(".")[0] not in FORBIDDEN_MODULES, (name, node.module)
+        elif isinstance(node, ast.Call):
+            func = node.func
+            called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+            assert called not in FORBIDDEN_CALLS, (name, called, node.lineno)
+
+
+def test_import_medcalc_is_light() -> None:
+    """`import medcalc` loads neither hypothesis, numpy, openpyxl, tabulate nor click."""
+    code = (
+        "import sys, medcalc\n"
+        "heavy = {'hypothesis', 'numpy', 'openpyxl', 'tabulate', 'click'}\n"
+        "print(sorted(heavy & set(m.split('.')[0] for m in sys.modules)))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_core_calculation_modules_are_listed() -> None:
+    """Every module of the package is either in CORE or a known shell, so new ones are checked."""
+    shells = {"__init__.py", "loader.py", "discovery.py", "strategies.py", "audit.py",
+              "render.py", "batch.py", "batchio.py", "engine.py", "tariff_diff.py"}  # fmt: skip
+    present = {p.name for p in SRC.glob("*.py")}
+    assert present - set(CORE) - shells == set()

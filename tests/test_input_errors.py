@@ -1,0 +1,144 @@
+"""Input errors (spec §1): each a specific class under MedcalcError, naming the field."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from medcalc import (
+    AmountError,
+    Calculator,
+    Claim,
+    ClaimAmountsError,
+    InputError,
+    MedcalcError,
+    Person,
+    TariffNotFoundError,
+    UnknownHospitalLevelError,
+    YearToDate,
+    parse_amount,
+)
+from medcalc.errors import MissingInputError
+
+from support import D, book, core_yaml, day
+
+
+@pytest.fixture
+def calc() -> Calculator:
+    return Calculator(book(core_yaml()))
+
+
+@pytest.mark.parametrize(
+    ("value", "gist"),
+    [
+        (Decimal("-1"), "negative"),
+        (Decimal("NaN"), "not a finite"),
+        (Decimal("Infinity"), "not a finite"),
+        (Decimal("1.005"), "more than 2 decimal places"),
+        (1.5, "float"),
+        ("100", "str"),
+    ],
+)
+def test_bad_claim_amount(value: object, gist: str) -> None:
+    """A bad compliant amount is an AmountError naming `compliant`."""
+    with pytest.raises(AmountError, match=gist) as info:
+        Claim(day("2018-01-01"), value)  # type: ignore[arg-type]
+    assert info.value.field == "compliant"
+    assert isinstance(info.value, MedcalcError)
+
+
+def test_total_below_compliant() -> None:
+    """total below compliant is a ClaimAmountsError naming `total`."""
+    with pytest.raises(ClaimAmountsError, match="below the compliant cost") as info:
+        Claim(day("2018-01-01"), D("100"), total=D("99.99"))
+    assert info.value.field == "total"
+
+
+def test_basic_paid_above_compliant() -> None:
+    """basic_paid above compliant is a ClaimAmountsError naming `basic_paid`."""
+    with pytest.raises(ClaimAmountsError) as info:
+        Claim(day("2018-01-01"), D("100"), basic_paid=D("100.01"))
+    assert info.value.field == "basic_paid"
+
+
+def test_ytd_amounts_checked() -> None:
+    """Year-to-date accumulators are amounts too."""
+    with pytest.raises(AmountError) as info:
+        YearToDate(critical_illness_base=D("-5"))
+    assert info.value.field == "critical_illness_base"
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"disability_grade": 5}, "disability_grade"),
+        ({"disability_grade": True}, "disability_grade"),
+        ({"disability_type": "blind"}, "disability_type"),
+        ({"birth_date": dt.datetime(2000, 1, 1)}, "birth_date"),
+    ],
+)
+def test_bad_person(kwargs: dict[str, object], field: str) -> None:
+    """Bad person attributes name their field."""
+    with pytest.raises(InputError) as info:
+        Person(**kwargs)  # type: ignore[arg-type]
+    assert info.value.field == field
+
+
+def test_unknown_hospital_level(calc: Calculator) -> None:
+    """A hospital level the tariff does not declare names the field and lists the levels."""
+    with pytest.raises(UnknownHospitalLevelError, match="level_1, level_2, level_3") as info:
+        calc.claims("core", Person(), [Claim(day("2018-01-01"), D("100"), "level_9")])
+    assert info.value.field == "hospital_level"
+
+
+def test_missing_hospital_level(calc: Calculator) -> None:
+    """Without basic_paid the hospital level is needed."""
+    with pytest.raises(MissingInputError) as info:
+        calc.claims("core", Person(), [Claim(day("2018-01-01"), D("100"))])
+    assert info.value.field == "hospital_level"
+
+
+def test_date_no_version_covers(calc: Calculator) -> None:
+    """A claim date no version covers is a clear error naming series and date."""
+    with pytest.raises(
+        TariffNotFoundError, match="no tariff of series core is in force on 2017-05-01"
+    ):
+        calc.claims("core", Person(), [Claim(day("2017-05-01"), D("100"), "level_1")])
+
+
+def test_year_to_date_with_claims_in_two_years() -> None:
+    """Year-to-date accumulators cannot apply to claims of two years."""
+    calc = Calculator(
+        book(core_yaml(), core_yaml(version="2019.1", start="2019-01-01", end="2019-12-31"))
+    )
+    claims = [
+        Claim(day("2018-12-01"), D("1"), "level_1"),
+        Claim(day("2019-01-01"), D("1"), "level_1"),
+    ]
+    with pytest.raises(InputError, match="one year") as info:
+        calc.claims("core", Person(), claims, year_to_date=YearToDate())
+    assert info.value.field == "year_to_date"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("120,000.00", "120000.00"),
+        ("１２００００", "120000.00"),
+        (" 3.5 ", "3.50"),
+        ("0", "0.00"),
+    ],
+)
+def test_parse_amount_accepts(text: str, expected: str) -> None:
+    """User amounts accept thousands separators and full-width digits, exactly."""
+    assert str(parse_amount(text, field="total")) == expected
+
+
+@pytest.mark.parametrize("text", ["12x", "1,2345", "1.234", "-3", "nan", "inf", "", "1e3", "no"])
+def test_parse_amount_rejects(text: str) -> None:
+    """Anything else is an AmountError naming the field."""
+    with pytest.raises(AmountError) as info:
+        parse_amount(text, field="compliant")
+    assert info.value.field == "compliant"

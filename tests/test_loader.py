@@ -1,0 +1,346 @@
+"""The strict tariff loader: exact model values from a complete file, and its decisions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import textwrap
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from medcalc.discovery import bundled_dir, tariff_files, validate_paths
+from medcalc.errors import Problem, TariffFileError
+from medcalc.loader import check_tariff, load_tariff, parse_tariff
+from medcalc.model import (
+    NO_CAP,
+    AmountPayment,
+    AssistanceRule,
+    Cap,
+    Category,
+    CategoryPayment,
+    CriticalIllness,
+    CriticalIllnessAdjustment,
+    DisabilityRule,
+    Enrollment,
+    FullPayment,
+    HospitalLevel,
+    Inpatient,
+    InpatientAdjustment,
+    MedicalAssistance,
+    MedicalPremium,
+    PensionGrade,
+    PensionPremium,
+    Segment,
+    SharePayment,
+    Source,
+    Tariff,
+    Text,
+)
+
+FULL = Path(__file__).parent / "good_tariffs" / "full.yaml"
+D = Decimal
+
+MINIMAL = """\
+format: 1
+series: tiny
+version: "1"
+title: {zh: 最小}
+region: {code: "441802", name: {zh: 清城区}}
+effective: {from: 2018-01-01}
+status: official
+"""
+
+
+def parse(text: str) -> Tariff:
+    return parse_tariff(textwrap.dedent(text).encode(), "t.yaml")
+
+
+def problems(text: str) -> list[str]:
+    return [str(p) for p in check_tariff(textwrap.dedent(text).encode(), "t.yaml")]
+
+
+def test_full_tariff_gives_exact_model() -> None:
+    """Every key of full.yaml lands in the model object it names, with its exact value."""
+    t = load_tariff(FULL)
+    poverty_label = Text("建档立卡贫困人员", "建档立卡贫困人员")
+    expected = Tariff(
+        format=1,
+        series="test-full",
+        version="2018.1",
+        title=Text(
+            "清远市清城区城乡居民医疗保障待遇标准（2018年度）",
+            "Qingcheng resident medical security tariff 2018",
+        ),
+        region_code="441802",
+        region_name=Text("清远市清城区", "Qingcheng District, Qingyuan"),
+        effective_from=dt.date(2018, 1, 1),
+        effective_to=dt.date(2018, 12, 31),
+        status="illustrative",
+        rounding="half_even",
+        sources=(
+            Source(
+                "yuefa-2016-13",
+                "关于新时期精准扶贫精准脱贫三年攻坚的实施意见",
+                "粤发〔2016〕13号",
+                "https://example.org/optional",
+            ),
+            Source("local-notice", "本地通知"),
+        ),
+        categories=(
+            Category(
+                "five_guarantee", Text("特困供养人员（五保户）", "five-guarantee household member")
+            ),
+            Category(
+                "severe_disability",
+                Text("重度残疾人（一至三级）", "severely disabled (grade 1-3)"),
+                (DisabilityRule((1, 2)), DisabilityRule((3,), ("intellectual", "mental"))),
+            ),
+            Category("poverty", poverty_label),
+            Category("low_income", Text("低保对象", "minimum-living-allowance recipient")),
+        ),
+        path=str(FULL),
+        sha256=hashlib.sha256(FULL.read_bytes()).hexdigest(),
+        enrollment=Enrollment("next_month", ("five_guarantee", "low_income")),
+        medical_premium=MedicalPremium(
+            D("220.00"),
+            (
+                CategoryPayment("five_guarantee", FullPayment()),
+                CategoryPayment("severe_disability", SharePayment(D("0.5"))),
+                CategoryPayment("poverty", FullPayment()),
+                CategoryPayment("low_income", AmountPayment(D("100.50"))),
+            ),
+            "yuefa-2016-13",
+        ),
+        pension_premium=PensionPremium(
+            16,
+            59,
+            (
+                PensionGrade(D("120"), D("30")),
+                PensionGrade(D("240"), D("35")),
+                PensionGrade(D("100"), D("30"), ("poverty", "low_income")),
+            ),
+            (
+                CategoryPayment("five_guarantee", FullPayment()),
+                CategoryPayment("severe_disability", SharePayment(D("0.5"))),
+                CategoryPayment("poverty", AmountPayment(D("100"))),
+            ),
+            "yuefa-2016-13",
+            D("148.00"),
+        ),
+        inpatient=Inpatient(
+            (
+                HospitalLevel(
+                    "level_1",
+                    Text("一级及以下医院", "grade-1 hospital or below"),
+                    D("300"),
+                    D("0.90"),
+                ),
+                HospitalLevel("level_2", Text("二级医院", "grade-2 hospital"), D("500"), D("0.80")),
+                HospitalLevel("level_3", Text("三级医院", "三级医院"), D("800"), D("0.1")),
+            ),
+            Cap(D("200000")),
+            (
+                InpatientAdjustment("poverty", D("0.5"), D("0.2")),
+                InpatientAdjustment("five_guarantee", D("0"), None, NO_CAP),
+            ),
+            "local-notice",
+        ),
+        critical_illness=CriticalIllness(
+            D("15000"),
+            "cumulative",
+            (
+                Segment(D("100000"), D("0.60")),
+                Segment(D("200000"), D("0.70")),
+                Segment(None, D("0.80")),
+            ),
+            Cap(D("400000")),
+            (
+                CriticalIllnessAdjustment("poverty", D("0.5"), None, D("0.05"), None, NO_CAP),
+                CriticalIllnessAdjustment(
+                    "five_guarantee",
+                    None,
+                    D("5000"),
+                    None,
+                    (Segment(D("50000"), D("0.75")), Segment(None, D("0.90"))),
+                    Cap(D("500000.50")),
+                ),
+            ),
+            "yuefa-2016-13",
+        ),
+        medical_assistance=MedicalAssistance(
+            (
+                AssistanceRule("five_guarantee", D("1.00"), NO_CAP),
+                AssistanceRule("poverty", D("0.70"), Cap(D("50000")), D("1000")),
+            ),
+            "yuefa-2016-13",
+        ),
+    )
+    assert t == expected
+
+
+def test_sha256_and_path_identify_the_file() -> None:
+    """Tariff.sha256 is the hash of the file's exact bytes (what sha256sum prints)."""
+    t = load_tariff(FULL)
+    assert t.sha256 == hashlib.sha256(FULL.read_bytes()).hexdigest()
+    assert t.path == str(FULL)
+
+
+def test_decimals_are_exact() -> None:
+    """Ratios are read from their text, so 0.1 + 0.2 is exactly 0.3 (no float on the way)."""
+    t = load_tariff(FULL)
+    assert t.inpatient is not None
+    ratio = t.inpatient.levels[2].ratio
+    bonus = t.inpatient.adjustments[0].ratio_bonus
+    assert bonus is not None
+    assert ratio + bonus == Decimal("0.3")
+    assert type(ratio) is Decimal
+
+
+def test_amounts_hold_two_decimals_and_ratios_keep_their_text() -> None:
+    """An amount written 220 is held as 220.00; a ratio written 0.90 stays 0.90."""
+    t = load_tariff(FULL)
+    assert t.medical_premium is not None and t.inpatient is not None
+    assert str(t.medical_premium.contribution) == "220.00"
+    assert str(t.inpatient.levels[0].ratio) == "0.90"
+    assert str(t.inpatient.levels[2].ratio) == "0.1"
+
+
+def test_none_means_no_cap() -> None:
+    """`annual_cap: none` is Cap(None), an unlimited cap."""
+    t = load_tariff(FULL)
+    assert t.critical_illness is not None
+    cap = t.critical_illness.adjustments[0].annual_cap
+    assert cap == Cap(None)
+    assert cap is not None and cap.unlimited
+
+
+def test_english_label_defaults_to_chinese() -> None:
+    """A label without `en` uses its Chinese text in English output too."""
+    t = load_tariff(FULL)
+    poverty = t.category("poverty")
+    assert poverty is not None
+    assert poverty.label == Text("建档立卡贫困人员", "建档立卡贫困人员")
+
+
+def test_declaration_order_is_kept() -> None:
+    """Lists and category-keyed maps keep the order of the file (it breaks ties)."""
+    t = load_tariff(FULL)
+    assert [c.id for c in t.categories] == [
+        "five_guarantee",
+        "severe_disability",
+        "poverty",
+        "low_income",
+    ]
+    assert t.medical_premium is not None
+    assert [p.category for p in t.medical_premium.government_pays] == [
+        "five_guarantee",
+        "severe_disability",
+        "poverty",
+        "low_income",
+    ]
+
+
+def test_sections_may_be_left_out() -> None:
+    """A header alone is a valid tariff; `to` may be left out (open-ended) and en defaults."""
+    t = parse(MINIMAL)
+    assert (t.effective_to, t.rounding, t.sources, t.categories) == (None, "half_up", (), ())
+    assert t.critical_illness is None and t.medical_premium is None and t.enrollment is None
+
+
+def test_quoted_iso_date_is_accepted() -> None:
+    """A date may be written plain or as quoted ISO text."""
+    t = parse(MINIMAL.replace("{from: 2018-01-01}", '{from: "2018-01-01", to: "2018-06-30"}'))
+    assert (t.effective_from, t.effective_to) == (dt.date(2018, 1, 1), dt.date(2018, 6, 30))
+
+
+def test_above_threshold_bounds_need_only_rise_from_zero() -> None:
+    """With bounds: above_threshold a first `to` below the threshold is fine (it is added)."""
+    t = parse(
+        MINIMAL
+        + """\
+sources: [{id: s, title: 依据}]
+critical_illness:
+  threshold: 15000
+  bounds: above_threshold
+  segments: [{to: 10000, ratio: 0.5}, {ratio: 0.6}]
+  annual_cap: none
+  source: s
+"""
+    )
+    assert t.critical_illness is not None
+    assert t.critical_illness.bounds == "above_threshold"
+    assert t.critical_illness.segments[0] == Segment(D("10000"), D("0.5"))
+
+
+def test_several_errors_are_all_reported_in_file_order() -> None:
+    """Every problem of a file is reported, in file order, even when a section uses
+    categories declared further down."""
+    text = """\
+    format: 1
+    series: several
+    version: 2018.1
+    title: {zh: 多处错误}
+    region: {code: "441802", name: {zh: 清城区}}
+    effective: {from: 2018-01-01, to: 2018-12-31}
+    status: illustrative
+    sources: [{id: s, title: 依据}]
+    critical_illness:
+      threshold: 15000
+      segments:
+        - {to: 100000, ratio: 1.2}
+        - {to: 90000, ratio: 0.7}
+        - {ratio: 0.8}
+      annual_cap: ~
+      adjustments:
+        poverty: {threshold_factor: 0.5}
+        orphan: {ratio_bonus: 0.05}
+      source: t
+    categories:
+      - {id: poverty, label: {zh: 贫困人员}, colour: red}
+    """
+    assert problems(text) == [
+        't.yaml:3:10: version: expected text, found the number 2018.1; quote it: version: "2018.1"',
+        "t.yaml:12:27: critical_illness.segments[0].ratio: 1.2 is outside [0, 1]",
+        "t.yaml:13:12: critical_illness.segments[1].to: 90000.00 does not rise above the "
+        "previous bound 100000.00; bounds must rise strictly",
+        "t.yaml:15:15: critical_illness.annual_cap: no value given; write `none` for no cap, "
+        "or an amount",
+        "t.yaml:18:5: critical_illness.adjustments: undeclared category 'orphan' "
+        "(declared: poverty)",
+        "t.yaml:19:11: critical_illness.source: undeclared source 't' (declared: s)",
+        "t.yaml:21:38: unknown key 'colour' in categories[0] (expected id, label, disability)",
+    ]
+
+
+def test_parse_raises_with_every_problem() -> None:
+    """parse_tariff raises TariffFileError whose problems are check_tariff's, each located."""
+    data = MINIMAL.replace("official", "draft").replace('"1"', "1").encode()
+    with pytest.raises(TariffFileError) as info:
+        parse_tariff(data, "x.yaml")
+    assert list(info.value.problems) == check_tariff(data, "x.yaml")
+    assert [(p.line, p.column) for p in info.value.problems] == [(3, 10), (7, 9)]
+    assert str(info.value).startswith("x.yaml:3:10: version:")
+
+
+def test_missing_file_is_a_tariff_file_error(tmp_path: Path) -> None:
+    """A file that cannot be read is reported like a problem in it, not as an OSError."""
+    with pytest.raises(TariffFileError) as info:
+        load_tariff(tmp_path / "nope.yaml")
+    assert info.value.problems[0] == Problem(
+        str(tmp_path / "nope.yaml"), 1, 1, "cannot read the file: No such file or directory"
+    )
+
+
+def test_good_tariff_has_no_problems() -> None:
+    """check_tariff of a valid file is empty."""
+    assert check_tariff(FULL.read_bytes(), str(FULL)) == []
+
+
+def test_bundled_tariffs_are_valid() -> None:
+    """Every tariff that ships with medcalc passes the strict check (and they do not overlap)."""
+    bundled = bundled_dir()
+    if bundled is None or not tariff_files([bundled]):
+        pytest.skip("no bundled tariffs in this checkout")
+    assert validate_paths([bundled]) == []
