@@ -9,10 +9,9 @@ insurance, and the claims chain basic inpatient insurance → critical-illness i
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
-
 from medcalc.book import TariffBook
 from medcalc.calculator import Calculator, estimate_claims, estimate_premiums
+from medcalc.discovery import load_book
 from medcalc.errors import (
     AmountError,
     ClaimAmountsError,
@@ -31,6 +30,7 @@ from medcalc.errors import (
 )
 from medcalc.export import claims_json, premiums_json
 from medcalc.inputs import Claim, Person, YearToDate
+from medcalc.loader import load_tariff, parse_tariff
 from medcalc.model import Tariff
 from medcalc.money import parse_amount
 from medcalc.results import (
@@ -43,10 +43,18 @@ from medcalc.results import (
     YearTotals,
 )
 
-try:
-    __version__ = version("medcalc")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree
-    __version__ = "0+unknown"
+
+def __getattr__(name: str) -> str:
+    # The version is looked up on first use: importlib.metadata costs ~30 ms at import.
+    if name == "__version__":
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            return version("medcalc")
+        except PackageNotFoundError:  # pragma: no cover - running from a bare source tree
+            return "0+unknown"
+    raise AttributeError(f"module 'medcalc' has no attribute {name!r}")
+
 
 __all__ = [
     "AmountError",
@@ -80,6 +88,9 @@ __all__ = [
     "claims_json",
     "estimate_claims",
     "estimate_premiums",
+    "load_book",
+    "load_tariff",
     "parse_amount",
+    "parse_tariff",
     "premiums_json",
 ]

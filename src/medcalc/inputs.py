@@ -17,7 +17,7 @@ import attrs
 
 from medcalc.errors import AmountError, ClaimAmountsError, InputError
 from medcalc.model import DISABILITY_TYPES
-from medcalc.money import ZERO, check_amount, fmt
+from medcalc.money import CENT, ZERO, check_amount, fmt
 
 
 def _category_set(value: Iterable[str]) -> frozenset[str]:
@@ -35,6 +35,15 @@ def _amount(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None
             field=attribute.name,
         )
     check_amount(value, field=attribute.name)
+
+
+def _two_decimals(instance: Any, fields: tuple[str, ...]) -> None:
+    """Give checked amounts exactly 2 decimals (``Decimal('5')`` -> ``Decimal('5.00')``), so
+    every amount a result carries has 2 decimals however the caller wrote it."""
+    for name in fields:
+        value = getattr(instance, name)
+        if value is not None and value.as_tuple().exponent != -2:
+            object.__setattr__(instance, name, value.quantize(CENT))
 
 
 def _date(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
@@ -95,6 +104,7 @@ class Claim:
     claim_id: str | None = None
 
     def __attrs_post_init__(self) -> None:
+        _two_decimals(self, ("compliant", "total", "basic_paid"))
         if self.total is not None and self.total < self.compliant:
             raise ClaimAmountsError(
                 f"{fmt(self.total)} is below the compliant cost {fmt(self.compliant)}",
@@ -124,3 +134,6 @@ class YearToDate:
     basic_paid: Decimal = attrs.field(default=ZERO, validator=_amount)
     critical_illness_base: Decimal = attrs.field(default=ZERO, validator=_amount)
     assistance_base: Decimal = attrs.field(default=ZERO, validator=_amount)
+
+    def __attrs_post_init__(self) -> None:
+        _two_decimals(self, ("basic_paid", "critical_illness_base", "assistance_base"))
