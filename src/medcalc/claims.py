@@ -49,7 +49,16 @@ mul = EXACT.multiply
 class Profiles:
     """The candidate profiles of one tariff for one set of held categories."""
 
-    __slots__ = ("assistance", "basic", "critical_illness", "held", "ref", "sources", "tariff")
+    __slots__ = (
+        "assistance",
+        "basic",
+        "basic_terms",
+        "critical_illness",
+        "held",
+        "ref",
+        "sources",
+        "tariff",
+    )
 
     def __init__(
         self,
@@ -66,6 +75,7 @@ class Profiles:
         self.critical_illness = critical_illness
         self.assistance = assistance
         self.sources = _sources(tariff)
+        self.basic_terms: dict[str, BasicTerms] = {}  # per hospital level, filled on first use
 
 
 def _sources(tariff: Tariff) -> tuple[Source, ...]:
@@ -92,6 +102,34 @@ def benefits_start(tariff: Tariff, held: tuple[str, ...], enrolled_on: dt.date) 
     return dt.date(enrolled_on.year, enrolled_on.month + 1, 1)
 
 
+BasicTerms = list[tuple[BasicProfile, Decimal, Decimal]]
+
+
+def _basic_terms(profiles: Profiles, level_id: str, rounding: Rounding) -> BasicTerms:
+    """Each basic candidate's deductible (rounded) and ratio (capped at 1) at one level."""
+    tariff = profiles.tariff
+    if profiles.basic is None or tariff.inpatient is None:
+        raise SectionMissingError(
+            f"tariff {tariff.ref} has no inpatient section; give basic_paid for this claim"
+        )
+    level = tariff.inpatient.level(level_id)
+    if level is None:
+        known = ", ".join(lv.id for lv in tariff.inpatient.levels)
+        raise UnknownHospitalLevelError(
+            f"{level_id!r} is not a hospital level of tariff {tariff.ref} (levels: {known})",
+            field="hospital_level",
+        )
+    terms = []
+    for p in profiles.basic:
+        deductible = (
+            level.deductible
+            if p.deductible_factor is None
+            else round_money(mul(level.deductible, p.deductible_factor), rounding)
+        )
+        terms.append((p, deductible, min(ONE, add(level.ratio, p.ratio_bonus))))
+    return terms
+
+
 def _basic(
     claim: Claim, profiles: Profiles, paid_before: Decimal, rounding: Rounding
 ) -> tuple[Decimal, BasicDetail]:
@@ -109,32 +147,17 @@ def _basic(
             (),
         )
         return paid, detail
-    tariff = profiles.tariff
-    if profiles.basic is None or tariff.inpatient is None:
-        raise SectionMissingError(
-            f"tariff {tariff.ref} has no inpatient section; give basic_paid for this claim"
-        )
     if claim.hospital_level is None:
         raise MissingInputError(
             "the hospital level is needed to compute the basic payment (or give basic_paid)",
             field="hospital_level",
         )
-    level = tariff.inpatient.level(claim.hospital_level)
-    if level is None:
-        known = ", ".join(lv.id for lv in tariff.inpatient.levels)
-        raise UnknownHospitalLevelError(
-            f"{claim.hospital_level!r} is not a hospital level of tariff {tariff.ref} "
-            f"(levels: {known})",
-            field="hospital_level",
-        )
+    terms = profiles.basic_terms.get(claim.hospital_level)
+    if terms is None:
+        terms = _basic_terms(profiles, claim.hospital_level, rounding)
+        profiles.basic_terms[claim.hospital_level] = terms
     rows: list[tuple[BasicProfile, Decimal, Decimal, Decimal]] = []
-    for p in profiles.basic:
-        deductible = (
-            level.deductible
-            if p.deductible_factor is None
-            else round_money(mul(level.deductible, p.deductible_factor), rounding)
-        )
-        ratio = min(ONE, add(level.ratio, p.ratio_bonus))
+    for p, deductible, ratio in terms:
         raw = round_money(mul(max(ZERO, sub(claim.compliant, deductible)), ratio), rounding)
         if p.annual_cap.amount is not None:
             raw = min(raw, max(ZERO, sub(p.annual_cap.amount, paid_before)))
@@ -143,7 +166,7 @@ def _basic(
     detail = BasicDetail(
         given=False,
         profile=profile.name,
-        hospital_level=level.id,
+        hospital_level=claim.hospital_level,
         deductible=deductible,
         ratio=ratio,
         annual_cap=profile.annual_cap.amount,
@@ -213,7 +236,7 @@ def _critical_illness(
         profile=chosen.name,
         threshold=chosen.threshold,
         bounds=tariff.critical_illness.bounds,
-        ratios=tuple(b.ratio for b in chosen.bands),
+        ratios=chosen.ratios,
         annual_cap=chosen.annual_cap.amount,
         base_before=before,
         base_after=after,
@@ -298,13 +321,13 @@ def claim_year(
     memo: CiMemo = {}
     as_memo: CiMemo = {}
     t_total = t_compliant = t_basic = t_ci = t_as = t_oop = ZERO
+    before = start  # the accumulators before the next claim: the previous claim's `after`
     for index, claim in order:
         if claim.date.year != year:
             raise InputError(f"claim dated {claim.date} is not in {year}", field="date")
         profiles = profiles_for(claim.date)
         tariff = profiles.tariff
         rounding = tariff.rounding
-        before = _state(basic_paid, ci_base, as_base)
         covered_from = (
             None
             if person.enrolled_on is None
@@ -369,6 +392,7 @@ def claim_year(
                 sources=profiles.sources,
             )
         results.append(result)
+        before = result.after
         t_total = add(t_total, bill)
         t_compliant = add(t_compliant, claim.compliant)
         t_basic = add(t_basic, result.basic)
@@ -385,6 +409,6 @@ def claim_year(
         assistance=t_as,
         out_of_pocket=t_oop,
         start=start,
-        end=_state(basic_paid, ci_base, as_base),
+        end=before,
     )
     return results, totals

@@ -33,6 +33,12 @@ CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
 
 _MODES: dict[str, str] = {"half_up": decimal.ROUND_HALF_UP, "half_even": decimal.ROUND_HALF_EVEN}
+# One context per rounding mode: Context.quantize is about twice as fast as
+# Decimal.quantize(..., rounding=...) and this is the hottest call of the claims chain.
+_QUANTIZE = {
+    name: decimal.Context(prec=EXACT.prec, rounding=mode, traps=[decimal.InvalidOperation]).quantize
+    for name, mode in _MODES.items()
+}
 
 #: The largest amount accepted anywhere (1e12 yuan); far beyond any real bill, and keeps every
 #: amount representable in int64 fen for the vectorised engine.
@@ -41,7 +47,7 @@ MAX_AMOUNT = Decimal("999999999999.99")
 
 def round_money(value: Decimal, rounding: Rounding) -> Decimal:
     """Round ``value`` to 0.01 yuan with the tariff's rounding mode (the only rounding there is)."""
-    return value.quantize(CENT, rounding=_MODES[rounding], context=EXACT)
+    return _QUANTIZE[rounding](value, CENT)
 
 
 def mul(a: Decimal, b: Decimal) -> Decimal:

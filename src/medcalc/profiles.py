@@ -130,6 +130,7 @@ class CriticalIllnessProfile:
     bands: tuple[Band, ...]
     annual_cap: Cap
     reached: tuple[Decimal, ...] = attrs.field()
+    ratios: tuple[Decimal, ...] = attrs.field()
 
     @reached.default
     def _reached(self) -> tuple[Decimal, ...]:
@@ -140,6 +141,10 @@ class CriticalIllnessProfile:
                 width = EXACT.subtract(band.upper, band.lower)
                 total = EXACT.add(total, EXACT.multiply(width, band.ratio))
         return tuple(out)
+
+    @ratios.default
+    def _ratios(self) -> tuple[Decimal, ...]:
+        return tuple(b.ratio for b in self.bands)
 
     def raw(self, x: Decimal) -> Decimal:
         """G(x) = sum over bands of max(0, min(x, upper) - lower) x ratio, exact, unrounded."""
