@@ -1,0 +1,427 @@
+"""A tariff as a tree of parameters named by their YAML keys, and what changed between two.
+
+:func:`tariff_tree` turns a :class:`~medcalc.model.Tariff` into nested mappings that mirror the
+file (``medical_premium.contribution``, ``critical_illness.adjustments.poverty.ratio_bonus``);
+keys the file leaves out are left out. Lists whose members have an identity are
+:class:`Items`, so a member is followed by its identity, not its place: ``sources`` and
+``categories`` by ``id``, ``inpatient.levels`` by ``id``, ``pension_premium.grades`` by
+``amount``; segments and disability rules by their position.
+
+:func:`diff_tariffs` compares two trees and returns one :class:`Change` per parameter, in file
+order. A member added to or removed from a list is one change at the list's path, with the
+member's identity in :attr:`Change.key`; any other parameter is named by its dotted path, e.g.
+``inpatient.levels[level_1].ratio`` or ``critical_illness.segments[0].ratio``.
+
+:func:`node_json` writes a tree as JSON-ready data: amounts as 2-decimal strings, ratios as
+written (``"0.60"``), never floats. Pure: no files, no clock, no environment.
+
+>>> leaf_json(Amount(Decimal("180"))), leaf_json(Unit(Decimal("0.60"))), leaf_json(UNLIMITED)
+('180.00', '0.60', 'none')
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from decimal import Decimal
+from typing import Any, Literal, TypeAlias
+
+import attrs
+
+from medcalc.model import (
+    AmountPayment,
+    Cap,
+    CategoryPayment,
+    FullPayment,
+    Segment,
+    SharePayment,
+    Tariff,
+    Text,
+)
+from medcalc.money import fmt
+
+__all__ = [
+    "SECTIONS",
+    "UNLIMITED",
+    "Amount",
+    "Change",
+    "Items",
+    "Leaf",
+    "Node",
+    "Tree",
+    "Unit",
+    "Unlimited",
+    "diff_tariffs",
+    "leaf_json",
+    "node_json",
+    "tariff_tree",
+]
+
+
+@attrs.frozen
+class Amount:
+    """An amount in yuan (compared by value: ``180`` equals ``180.00``)."""
+
+    value: Decimal
+
+
+@attrs.frozen
+class Unit:
+    """A ratio, share, factor or bonus from 0 to 1, kept as written."""
+
+    value: Decimal
+
+
+@attrs.frozen
+class Unlimited:
+    """``annual_cap: none``: no cap (不设封顶)."""
+
+
+UNLIMITED = Unlimited()
+
+SECTIONS = (
+    "enrollment",
+    "medical_premium",
+    "pension_premium",
+    "inpatient",
+    "critical_illness",
+    "medical_assistance",
+)
+"""The sections a file may leave out, in file order."""
+
+Leaf: TypeAlias = (
+    Amount
+    | Unit
+    | Unlimited
+    | FullPayment
+    | SharePayment
+    | AmountPayment
+    | str
+    | int
+    | dt.date
+    | tuple[str, ...]
+    | tuple[int, ...]
+)
+"""One parameter's value."""
+
+Node: TypeAlias = "Leaf | Tree | Items"
+Tree: TypeAlias = "Mapping[str, Node]"
+
+
+@attrs.frozen
+class Items:
+    """A list whose members are told apart by the value of ``key_field`` (``None``: by position).
+
+    ``members`` pairs each member's key as written in a path (``level_1``, ``120.00``, ``0``)
+    with the member.
+    """
+
+    key_field: str | None
+    members: tuple[tuple[str, Tree], ...]
+
+    def get(self, key: str) -> Tree | None:
+        return next((m for k, m in self.members if k == key), None)
+
+
+ChangeKind = Literal["changed", "added", "removed"]
+
+
+@attrs.frozen
+class Change:
+    """One difference between tariff A and tariff B.
+
+    ``a`` / ``b`` are the values in A and B (``None`` where the parameter is absent). For a list
+    member added or removed, ``path`` is the list's path, ``key`` the member's identity as
+    written in paths, and ``key_field`` the member's field that holds it (``None``: the
+    member's position).
+    """
+
+    path: str
+    kind: ChangeKind
+    a: Node | None
+    b: Node | None
+    key: str | None = None
+    key_field: str | None = None
+
+
+# -- tariff -> tree ---------------------------------------------------------------------------
+
+
+def _present(pairs: Iterable[tuple[str, Node | None]]) -> dict[str, Node]:
+    """The pairs whose value is given (``None`` means the file leaves the key out)."""
+    return {k: v for k, v in pairs if v is not None}
+
+
+def _text(t: Text) -> Tree:
+    return {"zh": t.zh, "en": t.en}
+
+
+def _cap(cap: Cap) -> Leaf:
+    return UNLIMITED if cap.amount is None else Amount(cap.amount)
+
+
+def _opt_cap(cap: Cap | None) -> Leaf | None:
+    return None if cap is None else _cap(cap)
+
+
+def _opt_amount(value: Decimal | None) -> Amount | None:
+    return None if value is None else Amount(value)
+
+
+def _opt_unit(value: Decimal | None) -> Unit | None:
+    return None if value is None else Unit(value)
+
+
+def _payments(rules: Sequence[CategoryPayment]) -> Tree:
+    return {r.category: r.payment for r in rules}
+
+
+def _segments(segments: Sequence[Segment]) -> Items:
+    return Items(
+        None,
+        tuple(
+            (str(i), _present([("to", _opt_amount(s.upper)), ("ratio", Unit(s.ratio))]))
+            for i, s in enumerate(segments)
+        ),
+    )
+
+
+def tariff_tree(t: Tariff) -> Tree:
+    """Every parameter of ``t``, keyed like the YAML file, in file order."""
+    tree: dict[str, Node] = {
+        "format": t.format,
+        "series": t.series,
+        "version": t.version,
+        "title": _text(t.title),
+        "region": {"code": t.region_code, "name": _text(t.region_name)},
+        "effective": _present([("from", t.effective_from), ("to", t.effective_to)]),
+        "status": t.status,
+        "rounding": t.rounding,
+        "sources": Items(
+            "id",
+            tuple(
+                (
+                    s.id,
+                    _present(
+                        [("id", s.id), ("title", s.title), ("number", s.number), ("url", s.url)]
+                    ),
+                )
+                for s in t.sources
+            ),
+        ),
+        "categories": Items(
+            "id",
+            tuple(
+                (
+                    c.id,
+                    _present(
+                        [
+                            ("id", c.id),
+                            ("label", _text(c.label)),
+                            (
+                                "disability",
+                                Items(
+                                    None,
+                                    tuple(
+                                        (
+                                            str(i),
+                                            _present([("grades", r.grades), ("types", r.types)]),
+                                        )
+                                        for i, r in enumerate(c.disability)
+                                    ),
+                                )
+                                if c.disability
+                                else None,
+                            ),
+                        ]
+                    ),
+                )
+                for c in t.categories
+            ),
+        ),
+    }
+    if (e := t.enrollment) is not None:
+        tree["enrollment"] = {"benefits_start": e.benefits_start, "exempt": e.exempt}
+    if (mp := t.medical_premium) is not None:
+        tree["medical_premium"] = {
+            "contribution": Amount(mp.contribution),
+            "government_pays": _payments(mp.government_pays),
+            "source": mp.source,
+        }
+    if (pp := t.pension_premium) is not None:
+        tree["pension_premium"] = _present(
+            [
+                ("ages", {"from": pp.age_from, "to": pp.age_to}),
+                (
+                    "grades",
+                    Items(
+                        "amount",
+                        tuple(
+                            (
+                                fmt(g.amount),
+                                _present(
+                                    [
+                                        ("amount", Amount(g.amount)),
+                                        ("subsidy", Amount(g.subsidy)),
+                                        ("for", g.reserved_for),
+                                    ]
+                                ),
+                            )
+                            for g in pp.grades
+                        ),
+                    ),
+                ),
+                ("government_pays", _payments(pp.government_pays)),
+                ("basic_pension_monthly", _opt_amount(pp.basic_pension_monthly)),
+                ("source", pp.source),
+            ]
+        )
+    if (ip := t.inpatient) is not None:
+        tree["inpatient"] = {
+            "levels": Items(
+                "id",
+                tuple(
+                    (
+                        lv.id,
+                        {
+                            "id": lv.id,
+                            "label": _text(lv.label),
+                            "deductible": Amount(lv.deductible),
+                            "ratio": Unit(lv.ratio),
+                        },
+                    )
+                    for lv in ip.levels
+                ),
+            ),
+            "annual_cap": _cap(ip.annual_cap),
+            "adjustments": {
+                a.category: _present(
+                    [
+                        ("deductible_factor", _opt_unit(a.deductible_factor)),
+                        ("ratio_bonus", _opt_unit(a.ratio_bonus)),
+                        ("annual_cap", _opt_cap(a.annual_cap)),
+                    ]
+                )
+                for a in ip.adjustments
+            },
+            "source": ip.source,
+        }
+    if (ci := t.critical_illness) is not None:
+        tree["critical_illness"] = {
+            "threshold": Amount(ci.threshold),
+            "bounds": ci.bounds,
+            "segments": _segments(ci.segments),
+            "annual_cap": _cap(ci.annual_cap),
+            "adjustments": {
+                a.category: _present(
+                    [
+                        ("threshold_factor", _opt_unit(a.threshold_factor)),
+                        ("threshold", _opt_amount(a.threshold)),
+                        ("ratio_bonus", _opt_unit(a.ratio_bonus)),
+                        ("segments", None if a.segments is None else _segments(a.segments)),
+                        ("annual_cap", _opt_cap(a.annual_cap)),
+                    ]
+                )
+                for a in ci.adjustments
+            },
+            "source": ci.source,
+        }
+    if (ma := t.medical_assistance) is not None:
+        tree["medical_assistance"] = {
+            "eligible": {
+                r.category: {
+                    "ratio": Unit(r.ratio),
+                    "annual_cap": _cap(r.annual_cap),
+                    "deductible": Amount(r.deductible),
+                }
+                for r in ma.eligible
+            },
+            "source": ma.source,
+        }
+    return tree
+
+
+# -- diff -------------------------------------------------------------------------------------
+
+
+def _merged(a_keys: Sequence[str], b_keys: Sequence[str]) -> list[str]:
+    """B's keys in B's order, with each key only A has placed after its predecessor in A."""
+    out = list(b_keys)
+    for i, key in enumerate(a_keys):
+        if key in out:
+            continue
+        before = next((k for k in reversed(a_keys[:i]) if k in out), None)
+        out.insert(0 if before is None else out.index(before) + 1, key)
+    return out
+
+
+def _join(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else key
+
+
+def _diff(a: Node, b: Node, path: str) -> Iterator[Change]:
+    if isinstance(a, Mapping) and isinstance(b, Mapping):
+        for key in _merged(list(a), list(b)):
+            sub = _join(path, key)
+            if key not in b:
+                yield Change(sub, "removed", a[key], None)
+            elif key not in a:
+                yield Change(sub, "added", None, b[key])
+            else:
+                yield from _diff(a[key], b[key], sub)
+    elif isinstance(a, Items) and isinstance(b, Items):
+        a_keys = [k for k, _ in a.members]
+        b_keys = [k for k, _ in b.members]
+        for key in _merged(a_keys, b_keys):
+            in_a, in_b = a.get(key), b.get(key)
+            if in_b is None:
+                yield Change(path, "removed", in_a, None, key=key, key_field=a.key_field)
+            elif in_a is None:
+                yield Change(path, "added", None, in_b, key=key, key_field=b.key_field)
+            else:
+                yield from _diff(in_a, in_b, f"{path}[{key}]")
+    elif a != b:
+        yield Change(path, "changed", a, b)
+
+
+def diff_tariffs(a: Tariff, b: Tariff) -> tuple[Change, ...]:
+    """Every parameter that differs between ``a`` and ``b``, in file order (empty: the same).
+
+    Only the parameters are compared: two files that differ in comments, layout or path only
+    have no changes (their sha256 still differ).
+    """
+    return tuple(_diff(tariff_tree(a), tariff_tree(b), ""))
+
+
+# -- JSON -------------------------------------------------------------------------------------
+
+
+def leaf_json(leaf: Leaf) -> Any:
+    """A value as JSON-ready data: amounts ``"180.00"``, ratios as written, no cap ``"none"``,
+    government payments ``"full"`` / ``{"share": "0.5"}`` / ``{"amount": "100.00"}``."""
+    if isinstance(leaf, Amount):
+        return fmt(leaf.value)
+    if isinstance(leaf, Unit):
+        return f"{leaf.value:f}"
+    if isinstance(leaf, Unlimited):
+        return "none"
+    if isinstance(leaf, FullPayment):
+        return "full"
+    if isinstance(leaf, SharePayment):
+        return {"share": f"{leaf.share:f}"}
+    if isinstance(leaf, AmountPayment):
+        return {"amount": fmt(leaf.amount)}
+    if isinstance(leaf, dt.date):
+        return leaf.isoformat()
+    if isinstance(leaf, tuple):
+        return list(leaf)
+    return leaf
+
+
+def node_json(node: Node) -> Any:
+    """A tree (or any part of it) as JSON-ready data; :class:`Items` become lists."""
+    if isinstance(node, Mapping):
+        return {k: node_json(v) for k, v in node.items()}
+    if isinstance(node, Items):
+        return [node_json(m) for _, m in node.members]
+    return leaf_json(node)
