@@ -16,8 +16,9 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def error_line(exc: MedcalcError, lang: str = "zh") -> str:
+    """The error as clean lines, each prefixed (a tariff file error has one per problem)."""
     prefix = "Error" if lang == "en" else "错误"
-    return f"{prefix}: {exc}"
+    return "\n".join(f"{prefix}: {line}" for line in str(exc).splitlines() or [""])
 
 
 class MedcalcGroup(click.Group):
