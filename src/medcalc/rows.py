@@ -63,7 +63,7 @@ def amount(row: Row, field: str, *, required: bool = False) -> Decimal | None:
     raw = text(row, field)
     if raw is None:
         if required:
-            raise MissingInputError("is required", field=field)
+            raise MissingInputError("no value given; this field is required", field=field)
         return None
     return parse_amount(raw, field=field)
 
@@ -72,7 +72,7 @@ def date(row: Row, field: str, *, required: bool = False) -> dt.date | None:
     raw = text(row, field)
     if raw is None:
         if required:
-            raise MissingInputError("is required", field=field)
+            raise MissingInputError("no value given; this field is required", field=field)
         return None
     try:
         return dt.date.fromisoformat(raw[:10] if "T" in raw or " " in raw else raw)

@@ -1,0 +1,808 @@
+"""Clerk-readable text tables of results (spec §4.5), in Chinese (default) or English.
+
+Pure functions: a result and the :class:`~medcalc.book.TariffBook` it was computed from (for
+the labels of categories and hospital levels) in, a string out. They read the facts the result
+carries; they compute no amount. Amounts are written from their ``Decimal`` with thousands
+separators and exactly 2 decimals, never through float:
+
+>>> amount(Decimal("1234567.5"))
+'1,234,567.50'
+>>> percent(Decimal("0.65")), percent(Decimal("0.955")), percent(Decimal("1.00"))
+('65%', '95.5%', '100%')
+
+Tables are drawn with ``tabulate``; number parsing is off, so no cell goes through float.
+Chinese columns line up in a terminal when ``wcwidth`` is installed (tabulate's wide-character
+mode).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Literal
+
+from tabulate import tabulate
+
+from medcalc.book import TariffBook
+from medcalc.errors import TariffNotFoundError
+from medcalc.model import BASE, Source, Tariff
+from medcalc.money import EXACT, fmt
+from medcalc.results import (
+    Alternative,
+    AssistanceDetail,
+    BasicDetail,
+    ClaimResult,
+    ClaimsResult,
+    CriticalIllnessDetail,
+    MedicalPremiumResult,
+    PensionPremiumResult,
+    PremiumResult,
+    TariffRef,
+    YearTotals,
+)
+
+__all__ = ["Lang", "amount", "claims_table", "percent", "premiums_table"]
+
+Lang = Literal["zh", "en"]
+
+GIVEN = "given"  # the basic profile name when the settled basic payment was given
+SHORT_SHA = 12
+DASH = "—"
+
+Row = Sequence[str]
+
+
+# -- cells ----------------------------------------------------------------------------------
+
+
+def amount(value: Decimal) -> str:
+    """An amount with thousands separators and exactly 2 decimals (exact, from the Decimal)."""
+    return format(Decimal(fmt(value)), ",f")
+
+
+def percent(ratio: Decimal) -> str:
+    """A ratio as a percentage, exactly as the tariff gives it (``0.655`` -> ``65.5%``)."""
+    scaled = EXACT.multiply(ratio, Decimal(100))
+    text = f"{scaled:f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return f"{text}%"
+
+
+def _tr(lang: Lang, zh: str, en: str) -> str:
+    return en if lang == "en" else zh
+
+
+def _yes(lang: Lang, value: bool) -> str:
+    return _tr(lang, "是", "yes") if value else _tr(lang, "否", "no")
+
+
+def _cap(value: Decimal | None, lang: Lang) -> str:
+    return _tr(lang, "不设封顶", "no cap") if value is None else amount(value)
+
+
+def _tariff(book: TariffBook, ref: TariffRef) -> Tariff | None:
+    """The tariff a result names, for its labels (None when the book does not hold it)."""
+    try:
+        found = book.get(ref.series, ref.version)
+    except TariffNotFoundError:
+        return None
+    return found if found.sha256 == ref.sha256 else None
+
+
+def profile_label(tariff: Tariff | None, profile: str | None, lang: Lang) -> str:
+    """A profile as a clerk reads it: the category's label and its id, e.g.
+    ``建档立卡贫困人员 (poverty)``; ``base`` is the ordinary resident (普通参保人)."""
+    if profile is None:
+        return _tr(lang, "无（未持有可享受的类别）", "none (no eligible category held)")
+    if profile == BASE:
+        return _tr(lang, "普通参保人 (base)", "ordinary (base)")
+    if profile == GIVEN:
+        return _tr(lang, "已结算金额（给定）(given)", "settled amount given (given)")
+    category = None if tariff is None else tariff.category(profile)
+    if category is None:
+        return profile
+    return f"{category.label.get(lang)} ({profile})"
+
+
+def categories_label(tariff: Tariff | None, held: Sequence[str], lang: Lang) -> str:
+    """The categories a person holds, or the ordinary resident when none."""
+    if not held:
+        return _tr(lang, "普通参保人（无特殊类别）", "ordinary resident (no category)")
+    sep = _tr(lang, "；", "; ")
+    return sep.join(profile_label(tariff, c, lang) for c in held)
+
+
+def level_label(tariff: Tariff | None, level: str | None, lang: Lang, *, with_id: bool) -> str:
+    """A hospital level's label from the tariff (``三级医院``), with its id when asked."""
+    if level is None:
+        return DASH
+    found = None if tariff is None or tariff.inpatient is None else tariff.inpatient.level(level)
+    if found is None:
+        return level
+    label = found.label.get(lang)
+    return f"{label} ({level})" if with_id else label
+
+
+def _status(status: str, lang: Lang) -> str:
+    if status == "illustrative":
+        return _tr(
+            lang,
+            "示例 (illustrative)：部分数值为替代值，不可用于实际核定",
+            "illustrative: some values are stand-ins; not for real decisions",
+        )
+    return _tr(lang, "正式 (official)", "official")
+
+
+# -- tables ---------------------------------------------------------------------------------
+
+
+def _grid(headers: Row, rows: Sequence[Row], align: str) -> str:
+    """A table with a header; ``align`` has one letter per column: l(eft) or r(ight)."""
+    colalign = tuple("right" if a == "r" else "left" for a in align)
+    return tabulate(
+        [list(r) for r in rows],
+        headers=list(headers),
+        tablefmt="simple",
+        disable_numparse=True,
+        colalign=colalign,
+    )
+
+
+def _items(rows: Sequence[Row]) -> str:
+    """Item / amount / note rows without a header: amounts right-aligned, notes left."""
+    width = max(len(r) for r in rows)
+    padded = [list(r) + [""] * (width - len(r)) for r in rows]
+    colalign = ("left", "right", "left")[:width]
+    text: str = tabulate(padded, tablefmt="plain", disable_numparse=True, colalign=colalign)
+    return "\n".join(line.rstrip() for line in text.splitlines())
+
+
+def _heading(lang: Lang, zh: str, en: str) -> str:
+    return _tr(lang, f"【{zh}】", f"[{en}]")
+
+
+def _compare(
+    alternatives: Sequence[Alternative],
+    chosen: str | None,
+    tariff: Tariff | None,
+    lang: Lang,
+    column: str,
+) -> str:
+    """The candidate profiles and what each gives, the chosen one marked (就高不重复)."""
+    mark = _tr(lang, "是", "yes")
+    rows = [
+        (
+            profile_label(tariff, a.profile, lang),
+            amount(a.amount),
+            mark if a.profile == chosen else "",
+        )
+        for a in alternatives
+    ]
+    return _grid((_tr(lang, "标准", "Profile"), column, _tr(lang, "采用", "Applied")), rows, "lrl")
+
+
+def _sources(sources: Sequence[tuple[str, Source]], lang: Lang) -> str:
+    """The sources cited, one entry each: id (and what it is cited for), title, number, URL."""
+    lines = []
+    for what, s in sources:
+        head = s.id if not what else _tr(lang, f"{s.id}（{what}）", f"{s.id} ({what})")
+        number = "" if s.number is None else _tr(lang, f"，{s.number}", f", {s.number}")
+        lines.append(f"· {head}{_tr(lang, '：', ': ')}{s.title}{number}")
+        if s.url is not None:
+            lines.append(f"  {s.url}")
+    return "\n".join(lines)
+
+
+def _tariff_rows(ref: TariffRef, lang: Lang, *, full_sha: bool) -> list[Row]:
+    return [
+        (_tr(lang, "系列", "Series"), ref.series),
+        (_tr(lang, "版本", "Version"), ref.version),
+        ("sha256", ref.sha256 if full_sha else ref.sha256[:SHORT_SHA]),
+        (_tr(lang, "状态", "Status"), _status(ref.status, lang)),
+    ]
+
+
+def _pairs(rows: Sequence[Row]) -> str:
+    text: str = tabulate([list(r) for r in rows], tablefmt="plain", disable_numparse=True)
+    return "\n".join(line.rstrip() for line in text.splitlines())
+
+
+# -- premiums -------------------------------------------------------------------------------
+
+
+def _medical(m: MedicalPremiumResult, tariff: Tariff | None, lang: Lang) -> str:
+    items = _items(
+        [
+            (_tr(lang, "个人缴费标准", "Contribution"), amount(m.contribution)),
+            (
+                _tr(lang, "政府资助", "Government pays"),
+                amount(m.government_pays),
+                _tr(lang, "适用标准：", "profile applied: ")
+                + profile_label(tariff, m.profile, lang),
+            ),
+            (_tr(lang, "个人应缴", "Person pays"), amount(m.individual_pays)),
+        ]
+    )
+    compare = _compare(
+        m.alternatives, m.profile, tariff, lang, _tr(lang, "政府资助", "Government pays")
+    )
+    title = _tr(
+        lang,
+        "各标准比较（就高不重复：取政府资助最多者）",
+        "Profiles compared (most favourable, never combined)",
+    )
+    return f"{items}\n\n{title}\n{compare}"
+
+
+def _ages(tariff: Tariff | None, lang: Lang) -> str:
+    if tariff is None or tariff.pension_premium is None:
+        return _tr(lang, "缴费年龄", "contribution ages")
+    p = tariff.pension_premium
+    return _tr(
+        lang, f"缴费年龄 {p.age_from}–{p.age_to} 周岁", f"contribution ages {p.age_from}-{p.age_to}"
+    )
+
+
+def _pension(p: PensionPremiumResult, tariff: Tariff | None, lang: Lang) -> str:
+    ages = _ages(tariff, lang)
+    age_row: list[str] = [_tr(lang, "1月1日周岁", "Age on 1 January"), str(p.age)]
+    if not p.due:
+        if p.past_age:
+            why = (
+                _tr(lang, "超过", "above the ")
+                + ages
+                + _tr(lang, "，本年度不缴费", ": nothing due")
+            )
+        else:
+            why = (
+                _tr(lang, "未到", "below the ")
+                + ages
+                + _tr(lang, "，本年度不缴费", ": nothing due")
+            )
+        age_row.append(why)
+        rows: list[Row] = [age_row]
+        if p.basic_pension_monthly is not None:
+            rows.append(
+                (
+                    _tr(lang, "基础养老金（每月）", "Basic pension (monthly)"),
+                    amount(p.basic_pension_monthly),
+                    _tr(lang, "已过缴费年龄，可按规定领取", "past the contribution ages"),
+                )
+            )
+        return _items(rows)
+    age_row.append(_tr(lang, f"{ages}：应缴费", f"within the {ages}: due"))
+    grades = _tr(lang, "、", " / ").join(amount(g) for g in p.open_grades)
+    items = _items(
+        [
+            age_row,
+            (
+                _tr(lang, "缴费档次", "Grade"),
+                amount(p.grade),
+                _tr(lang, "可选档次：", "open grades: ") + grades,
+            ),
+            (
+                _tr(lang, "政府代缴", "Government pays (代缴)"),
+                amount(p.government_pays),
+                _tr(lang, "适用标准：", "profile applied: ")
+                + profile_label(tariff, p.profile, lang),
+            ),
+            (_tr(lang, "个人应缴", "Person pays"), amount(p.individual_pays)),
+            (
+                _tr(lang, "政府缴费补贴", "Subsidy credited"),
+                amount(p.subsidy),
+                _tr(
+                    lang,
+                    "记入个人账户，不减少个人应缴",
+                    "credited to the personal account; does not reduce what the person pays",
+                ),
+            ),
+        ]
+    )
+    compare = _compare(
+        p.alternatives, p.profile, tariff, lang, _tr(lang, "政府代缴", "Government pays")
+    )
+    title = _tr(
+        lang,
+        "各标准比较（就高不重复：取政府代缴最多者）",
+        "Profiles compared (most favourable, never combined)",
+    )
+    return f"{items}\n\n{title}\n{compare}"
+
+
+def premiums_table(result: PremiumResult, book: TariffBook, *, lang: Lang = "zh") -> str:
+    """A person's premiums for a year: medical insurance, pension insurance, the tariff and
+    the sources, as text tables."""
+    tariff = _tariff(book, result.tariff)
+    missing = _tr(lang, "本标准表未设此项。", "This tariff has no such section.")
+    parts = [
+        _tr(lang, f"参保缴费测算（{result.year}年度）", f"Premiums for {result.year}"),
+        _tr(lang, "人员类别：", "Categories: ") + categories_label(tariff, result.categories, lang),
+        "",
+        _heading(lang, "城乡居民基本医疗保险（个人缴费）", "Resident medical insurance"),
+        missing if result.medical is None else _medical(result.medical, tariff, lang),
+        "",
+        _heading(lang, "城乡居民基本养老保险", "Resident pension insurance"),
+        missing if result.pension is None else _pension(result.pension, tariff, lang),
+        "",
+        _heading(lang, "待遇标准表", "Tariff"),
+        _pairs(_tariff_rows(result.tariff, lang, full_sha=False)),
+    ]
+    cited: list[tuple[str, Source]] = []
+    if result.medical is not None and result.medical.source is not None:
+        cited.append((_tr(lang, "医疗保险", "medical"), result.medical.source))
+    if result.pension is not None and result.pension.source is not None:
+        cited.append((_tr(lang, "养老保险", "pension"), result.pension.source))
+    if cited:
+        parts += ["", _heading(lang, "政策依据", "Sources"), _sources(cited, lang)]
+    return "\n".join(parts)
+
+
+# -- claims ---------------------------------------------------------------------------------
+
+
+def _claim_headers(lang: Lang, with_id: bool) -> list[str]:
+    headers = ["#"]
+    if with_id:
+        headers.append(_tr(lang, "单据号", "Claim id"))
+    return [
+        *headers,
+        _tr(lang, "日期", "Date"),
+        _tr(lang, "医院级别", "Hospital level"),
+        _tr(lang, "总费用", "Total"),
+        _tr(lang, "政策范围内费用", "Compliant"),
+        _tr(lang, "基本医保", "Basic"),
+        _tr(lang, "大病保险", "Critical illness"),
+        _tr(lang, "医疗救助", "Assistance"),
+        _tr(lang, "个人自付", "Out of pocket"),
+        _tr(lang, "是否享受待遇", "Covered"),
+    ]
+
+
+def _claim_row(r: ClaimResult, tariff: Tariff | None, lang: Lang, with_id: bool) -> list[str]:
+    row = [str(r.index + 1)]
+    if with_id:
+        row.append(r.claim.claim_id or DASH)
+    return [
+        *row,
+        r.claim.date.isoformat(),
+        level_label(tariff, r.claim.hospital_level, lang, with_id=False),
+        amount(r.claim.bill),
+        amount(r.claim.compliant),
+        amount(r.basic),
+        amount(r.critical_illness),
+        amount(r.assistance),
+        amount(r.out_of_pocket),
+        _yes(lang, r.covered),
+    ]
+
+
+def _not_covered(r: ClaimResult, lang: Lang) -> str:
+    start = r.benefits_start.isoformat() if r.benefits_start is not None else DASH
+    return _tr(
+        lang,
+        f"待遇享受起始日为 {start}，本笔日期为 {r.claim.date.isoformat()}，不享受待遇，"
+        "各项支付为 0，也不计入年度累计",
+        f"not covered: {r.not_covered_reason}; every layer pays 0 and nothing accumulates",
+    )
+
+
+def _years(years: Sequence[YearTotals], lang: Lang) -> str:
+    headers = [
+        _tr(lang, "年度", "Year"),
+        _tr(lang, "笔数", "Claims"),
+        _tr(lang, "总费用", "Total"),
+        _tr(lang, "政策范围内费用", "Compliant"),
+        _tr(lang, "基本医保", "Basic"),
+        _tr(lang, "大病保险", "Critical illness"),
+        _tr(lang, "医疗救助", "Assistance"),
+        _tr(lang, "个人自付", "Out of pocket"),
+    ]
+    rows = [
+        (
+            str(t.year),
+            str(t.claims),
+            amount(t.total),
+            amount(t.compliant),
+            amount(t.basic),
+            amount(t.critical_illness),
+            amount(t.assistance),
+            amount(t.out_of_pocket),
+        )
+        for t in years
+    ]
+    return _grid(headers, rows, "lrrrrrrr")
+
+
+def _accumulators(years: Sequence[YearTotals], lang: Lang) -> str:
+    headers = [
+        _tr(lang, "年度", "Year"),
+        _tr(lang, "时点", "When"),
+        _tr(lang, "基本医保已付", "Basic paid"),
+        _tr(lang, "大病累计基数", "Critical-illness base"),
+        _tr(lang, "救助累计基数", "Assistance base"),
+    ]
+    rows = []
+    for t in years:
+        for when, state in (
+            (_tr(lang, "本次测算前", "before these claims"), t.start),
+            (_tr(lang, "本次测算后", "after these claims"), t.end),
+        ):
+            rows.append(
+                (
+                    str(t.year),
+                    when,
+                    amount(state.basic_paid),
+                    amount(state.critical_illness_base),
+                    amount(state.assistance_base),
+                )
+            )
+    return _grid(headers, rows, "llrrr")
+
+
+def _refs(result: ClaimsResult) -> list[TariffRef]:
+    return list(dict.fromkeys(r.tariff for r in result.claims))
+
+
+def claims_table(
+    result: ClaimsResult, book: TariffBook, *, lang: Lang = "zh", explain: bool = False
+) -> str:
+    """A person's claims, one row each, the year totals and accumulators, and the tariffs
+    used; with ``explain``, then each claim's explanation (:func:`claim_explanation`)."""
+    first = result.claims[0] if result.claims else None
+    first_tariff = None if first is None else _tariff(book, first.tariff)
+    with_id = any(r.claim.claim_id for r in result.claims)
+    rows = [_claim_row(r, _tariff(book, r.tariff), lang, with_id) for r in result.claims]
+    align = "r" + ("l" if with_id else "") + "llrrrrrrl"
+    parts = [
+        _tr(lang, f"住院费用测算（系列 {result.series}）", f"Claims (series {result.series})"),
+        _tr(lang, "人员类别：", "Categories: ")
+        + categories_label(first_tariff, () if first is None else first.categories, lang),
+        "",
+        _grid(_claim_headers(lang, with_id), rows, align),
+    ]
+    notes = [
+        _tr(lang, f"第 {r.index + 1} 笔：", f"Claim {r.index + 1}: ") + _not_covered(r, lang)
+        for r in result.claims
+        if not r.covered
+    ]
+    if notes:
+        parts += ["", *notes]
+    parts += [
+        "",
+        _heading(lang, "年度合计", "Year totals"),
+        _years(result.years, lang),
+        "",
+        _heading(
+            lang,
+            "年度累计（可作下次测算的 --ytd-* 输入）",
+            "Year-to-date accumulators (the --ytd-* inputs of a later estimate)",
+        ),
+        _accumulators(result.years, lang),
+        "",
+        _heading(lang, "待遇标准表", "Tariff"),
+    ]
+    tariff_rows = [
+        (
+            ref.series,
+            ref.version,
+            ref.sha256[:SHORT_SHA],
+            _status(ref.status, lang),
+        )
+        for ref in _refs(result)
+    ]
+    parts.append(
+        _grid(
+            (
+                _tr(lang, "系列", "Series"),
+                _tr(lang, "版本", "Version"),
+                "sha256",
+                _tr(lang, "状态", "Status"),
+            ),
+            tariff_rows,
+            "llll",
+        )
+    )
+    if explain:
+        for r in result.claims:
+            parts += ["", "=" * 72, claim_explanation(r, _tariff(book, r.tariff), lang=lang)]
+    return "\n".join(parts)
+
+
+# -- one claim's explanation ------------------------------------------------------------------
+
+
+def _coverage(r: ClaimResult, lang: Lang) -> str:
+    if not r.covered:
+        return _tr(lang, "否：", "no: ") + _not_covered(r, lang)
+    if r.benefits_start is None:
+        return _tr(
+            lang,
+            "是（未给缴费日期，按全年参保计）",
+            "yes (no payment date given: covered all year)",
+        )
+    start = r.benefits_start.isoformat()
+    return _tr(lang, f"是（待遇享受起始日 {start}）", f"yes (benefits start on {start})")
+
+
+def _summary(r: ClaimResult, lang: Lang) -> str:
+    return _items(
+        [
+            (_tr(lang, "总费用", "Total"), amount(r.claim.bill)),
+            (_tr(lang, "政策范围内费用", "Compliant"), amount(r.claim.compliant)),
+            (_tr(lang, "基本医保", "Basic"), amount(r.basic)),
+            (
+                _tr(lang, "个人负担的政策范围内费用", "Individual-borne compliant cost"),
+                amount(r.individual_burden),
+                _tr(
+                    lang,
+                    "= 政策范围内费用 − 基本医保，计入大病累计",
+                    "= compliant - basic; adds to the critical-illness base",
+                ),
+            ),
+            (_tr(lang, "大病保险", "Critical illness"), amount(r.critical_illness)),
+            (
+                _tr(lang, "剩余政策范围内费用", "Remaining compliant cost"),
+                amount(r.remaining),
+                _tr(
+                    lang,
+                    "= 个人负担 − 大病保险，计入救助累计",
+                    "= individual-borne - critical illness; adds to the assistance base",
+                ),
+            ),
+            (_tr(lang, "医疗救助", "Assistance"), amount(r.assistance)),
+            (
+                _tr(lang, "个人自付", "Out of pocket"),
+                amount(r.out_of_pocket),
+                _tr(
+                    lang,
+                    "= 总费用 − 基本医保 − 大病保险 − 医疗救助",
+                    "= total - basic - critical illness - assistance",
+                ),
+            ),
+        ]
+    )
+
+
+def _basic(d: BasicDetail, paid: Decimal, tariff: Tariff | None, lang: Lang) -> str:
+    applied = _tr(lang, "适用标准", "Profile applied")
+    if d.given:
+        rows: list[Row] = [
+            (applied, "", profile_label(tariff, GIVEN, lang)),
+            (
+                _tr(lang, "医院级别", "Hospital level"),
+                "",
+                level_label(tariff, d.hospital_level, lang, with_id=True),
+            ),
+        ]
+    else:
+        rows = [
+            (applied, "", profile_label(tariff, d.profile, lang)),
+            (
+                _tr(lang, "医院级别", "Hospital level"),
+                "",
+                level_label(tariff, d.hospital_level, lang, with_id=True),
+            ),
+            (
+                _tr(lang, "起付线", "Deductible"),
+                DASH if d.deductible is None else amount(d.deductible),
+            ),
+            (_tr(lang, "报销比例", "Ratio"), DASH if d.ratio is None else percent(d.ratio)),
+            (_tr(lang, "年度封顶线", "Annual cap"), _cap(d.annual_cap, lang)),
+        ]
+    rows += [
+        (_tr(lang, "本年已付（本次前）", "Paid this year before"), amount(d.paid_before)),
+        (_tr(lang, "本次支付", "Paid for this claim"), amount(paid)),
+        (_tr(lang, "本年已付（本次后）", "Paid this year after"), amount(d.paid_after)),
+    ]
+    text = _items(rows)
+    if d.alternatives:
+        title = _tr(
+            lang,
+            "各标准比较（就高不重复：取本次支付最多者）",
+            "Profiles compared (most favourable, never combined)",
+        )
+        compare = _compare(
+            d.alternatives, d.profile, tariff, lang, _tr(lang, "本次支付", "Paid for this claim")
+        )
+        text += f"\n\n{title}\n{compare}"
+    return text
+
+
+def _bounds(bounds: str, lang: Lang) -> str:
+    if bounds == "above_threshold":
+        return _tr(
+            lang,
+            "各段上限从起付线起算 (above_threshold)",
+            "segment bounds measured from the threshold (above_threshold)",
+        )
+    return _tr(
+        lang,
+        "各段上限按年度累计金额 (cumulative)",
+        "segment bounds on the year's accumulated amount (cumulative)",
+    )
+
+
+def _critical_illness(
+    d: CriticalIllnessDetail, paid: Decimal, tariff: Tariff | None, lang: Lang
+) -> str:
+    why = _tr(
+        lang,
+        "就高不重复：按本次后年度累计基数，各标准中支付最多者",
+        "most favourable at the year's accumulated base after this claim",
+    )
+    rows: list[Row] = [
+        (_tr(lang, "适用标准", "Profile applied"), "", profile_label(tariff, d.profile, lang)),
+        (_tr(lang, "选取理由", "Why"), "", why),
+        (_tr(lang, "起付线", "Threshold"), amount(d.threshold)),
+        (_tr(lang, "分段方式", "Bounds"), "", _bounds(d.bounds, lang)),
+        (_tr(lang, "各段比例", "Ratios"), "", " / ".join(percent(r) for r in d.ratios)),
+        (_tr(lang, "年度封顶线", "Annual cap"), _cap(d.annual_cap, lang)),
+        (_tr(lang, "累计基数（本次前）", "Accumulated base before"), amount(d.base_before)),
+        (_tr(lang, "累计基数（本次后）", "Accumulated base after"), amount(d.base_after)),
+    ]
+    before_note = ""
+    if d.profile_before != d.profile and d.paid_before > 0:
+        before_note = _tr(lang, "按 ", "under ") + profile_label(tariff, d.profile_before, lang)
+    rows += [
+        (
+            _tr(lang, "年度累计支付（本次前）", "Paid this year before"),
+            amount(d.paid_before),
+            before_note,
+        ),
+        (_tr(lang, "年度累计支付（本次后）", "Paid this year after"), amount(d.paid_after)),
+        (
+            _tr(lang, "本次支付", "Paid for this claim"),
+            amount(paid),
+            _tr(lang, "= 本次后 − 本次前", "= after - before"),
+        ),
+        (_tr(lang, "封顶扣减", "Cut by the annual cap"), amount(d.cap_reduction)),
+    ]
+    text = _items(rows)
+    title = _tr(lang, "本次涉及的分段", "Segments touched by this claim")
+    if d.segments:
+        headers = (
+            _tr(lang, "分段", "Segment"),
+            _tr(lang, "本次起", "From"),
+            _tr(lang, "本次止", "To"),
+            _tr(lang, "段内金额", "Amount"),
+            _tr(lang, "比例", "Ratio"),
+            _tr(lang, "支付", "Paid"),
+        )
+        seg_rows = [
+            (
+                f"{amount(s.lower)} – {amount(s.upper)}"
+                if s.upper is not None
+                else _tr(lang, f"{amount(s.lower)} 以上", f"above {amount(s.lower)}"),
+                amount(s.start),
+                amount(s.end),
+                amount(s.amount),
+                percent(s.ratio),
+                amount(s.paid),
+            )
+            for s in d.segments
+        ]
+        text += f"\n\n{title}\n{_grid(headers, seg_rows, 'lrrrrr')}"
+    else:
+        text += (
+            "\n\n"
+            + title
+            + _tr(
+                lang,
+                "：无（累计基数未超过起付线或未增加）",
+                ": none (the base did not grow above the threshold)",
+            )
+        )
+    compare_title = _tr(
+        lang,
+        "各标准比较（本次后年度累计应付）",
+        "Profiles compared (the year's payment at the base after this claim)",
+    )
+    compare = _compare(
+        d.alternatives, d.profile, tariff, lang, _tr(lang, "年度累计应付", "Year's payment")
+    )
+    return f"{text}\n\n{compare_title}\n{compare}"
+
+
+def _assistance(d: AssistanceDetail, paid: Decimal, tariff: Tariff | None, lang: Lang) -> str:
+    if d.profile is None:
+        rows: list[Row] = [
+            (
+                _tr(lang, "适用标准", "Profile applied"),
+                "",
+                _tr(
+                    lang,
+                    "无：未持有可享受医疗救助的类别",
+                    "none: the person holds no category eligible for assistance",
+                ),
+            ),
+            (_tr(lang, "累计基数（本次前）", "Accumulated base before"), amount(d.base_before)),
+            (_tr(lang, "累计基数（本次后）", "Accumulated base after"), amount(d.base_after)),
+            (_tr(lang, "本次救助", "Paid for this claim"), amount(paid)),
+        ]
+        return _items(rows)
+    rows = [
+        (_tr(lang, "适用标准", "Profile applied"), "", profile_label(tariff, d.profile, lang)),
+        (
+            _tr(lang, "年度起付线", "Yearly deductible"),
+            DASH if d.deductible is None else amount(d.deductible),
+        ),
+        (_tr(lang, "救助比例", "Ratio"), DASH if d.ratio is None else percent(d.ratio)),
+        (_tr(lang, "年度封顶线", "Annual cap"), _cap(d.annual_cap, lang)),
+        (_tr(lang, "累计基数（本次前）", "Accumulated base before"), amount(d.base_before)),
+        (_tr(lang, "累计基数（本次后）", "Accumulated base after"), amount(d.base_after)),
+        (_tr(lang, "年度累计救助（本次前）", "Paid this year before"), amount(d.paid_before)),
+        (_tr(lang, "年度累计救助（本次后）", "Paid this year after"), amount(d.paid_after)),
+        (
+            _tr(lang, "本次救助", "Paid for this claim"),
+            amount(paid),
+            _tr(lang, "= 本次后 − 本次前", "= after - before"),
+        ),
+    ]
+    title = _tr(
+        lang,
+        "各标准比较（本次后年度累计救助）",
+        "Profiles compared (the year's assistance at the base after this claim)",
+    )
+    compare = _compare(
+        d.alternatives, d.profile, tariff, lang, _tr(lang, "年度累计救助", "Year's assistance")
+    )
+    return f"{_items(rows)}\n\n{title}\n{compare}"
+
+
+def claim_explanation(r: ClaimResult, tariff: Tariff | None, *, lang: Lang = "zh") -> str:
+    """One claim explained (spec §4.5): coverage, each layer's profile, deductible or
+    threshold, ratios, caps, accumulations before and after, critical-illness segments,
+    sources and the tariff (with its full sha256). ``tariff`` supplies the labels."""
+    title = _tr(lang, f"第 {r.index + 1} 笔", f"Claim {r.index + 1}")
+    if r.claim.claim_id:
+        title += _tr(lang, f"（单据号 {r.claim.claim_id}）", f" (claim id {r.claim.claim_id})")
+    title += (
+        f"  {r.claim.date.isoformat()}  "
+        f"{level_label(tariff, r.claim.hospital_level, lang, with_id=True)}"
+    )
+    parts = [
+        title,
+        _items(
+            [
+                (_tr(lang, "享受待遇", "Covered"), "", _coverage(r, lang)),
+                (
+                    _tr(lang, "人员类别", "Categories"),
+                    "",
+                    categories_label(tariff, r.categories, lang),
+                ),
+            ]
+        ),
+        "",
+        _summary(r, lang),
+    ]
+    if r.basic_detail is not None:
+        parts += [
+            "",
+            _heading(lang, "基本医保（住院统筹）", "Basic inpatient insurance"),
+            _basic(r.basic_detail, r.basic, tariff, lang),
+        ]
+    if r.critical_illness_detail is not None:
+        parts += [
+            "",
+            _heading(lang, "大病保险", "Critical-illness insurance"),
+            _critical_illness(r.critical_illness_detail, r.critical_illness, tariff, lang),
+        ]
+    if r.assistance_detail is not None:
+        parts += [
+            "",
+            _heading(lang, "医疗救助", "Medical assistance"),
+            _assistance(r.assistance_detail, r.assistance, tariff, lang),
+        ]
+    if r.sources:
+        parts += [
+            "",
+            _heading(lang, "政策依据", "Sources"),
+            _sources([("", s) for s in r.sources], lang),
+        ]
+    parts += [
+        "",
+        _heading(lang, "待遇标准表", "Tariff"),
+        _pairs(_tariff_rows(r.tariff, lang, full_sha=True)),
+    ]
+    return "\n".join(parts)

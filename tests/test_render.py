@@ -1,0 +1,176 @@
+"""``medcalc.render``: clerk-readable tables from results, with exact amounts and labels.
+
+The tariff is ``support.core_yaml()`` (see ``tests/test_claims_examples.py`` for its numbers);
+its labels are Chinese only, so English tables fall back to them.
+"""
+
+from __future__ import annotations
+
+import doctest
+import re
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import medcalc.render
+from medcalc import Calculator, Claim, Person
+from medcalc.book import TariffBook
+from medcalc.money import fmt
+from medcalc.render import amount, claims_table, percent, premiums_table, profile_label
+from medcalc.strategies import amounts, claim_years, persons, tariff_books
+
+from support import D, book, core_yaml, day
+
+CORE = book(core_yaml())
+POOR = Person(categories={"poverty"}, birth_date=day("1980-06-15"))
+
+
+def test_doctests() -> None:
+    """The examples in the module docstring hold."""
+    assert doctest.testmod(medcalc.render).failed == 0
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        ("0", "0.00"),
+        ("5", "5.00"),
+        ("999.5", "999.50"),
+        ("1000", "1,000.00"),
+        ("1234567.89", "1,234,567.89"),
+        ("999999999999.99", "999,999,999,999.99"),
+        ("0.10", "0.10"),
+    ],
+)
+def test_amount_format(value: str, text: str) -> None:
+    """Amounts get thousands separators and exactly 2 decimals."""
+    assert amount(D(value)) == text
+
+
+def test_amount_is_exact_decimal() -> None:
+    """0.1 + 0.2 is written 0.30: the Decimal is formatted, never a float."""
+    assert amount(D("0.1") + D("0.2")) == "0.30"
+
+
+@given(amounts())
+def test_amount_groups_the_exact_text(value: Decimal) -> None:
+    """Without its separators, a table amount is the amount's exact 2-decimal text."""
+    text = amount(value)
+    assert text.replace(",", "") == fmt(value)
+    assert re.fullmatch(r"\d{1,3}(,\d{3})*\.\d{2}", text)
+
+
+@pytest.mark.parametrize(
+    ("ratio", "text"),
+    [("0.65", "65%"), ("0.955", "95.5%"), ("1", "100%"), ("1.00", "100%"), ("0", "0%")],
+)
+def test_percent(ratio: str, text: str) -> None:
+    """Ratios show as percentages, as exactly as the tariff wrote them."""
+    assert percent(D(ratio)) == text
+
+
+def test_profile_labels() -> None:
+    """Profiles read as the category's label with its id; base is the ordinary resident."""
+    tariff = CORE.versions("core")[0]
+    assert profile_label(tariff, "poverty", "zh") == "建档立卡贫困人员 (poverty)"
+    assert profile_label(tariff, "base", "zh") == "普通参保人 (base)"
+    assert profile_label(tariff, "base", "en") == "ordinary (base)"
+    assert profile_label(tariff, "given", "en") == "settled amount given (given)"
+    assert profile_label(None, "poverty", "zh") == "poverty"  # no tariff: the id alone
+
+
+def test_premiums_table_zh() -> None:
+    """The premiums table names each section, the amounts and the profile applied."""
+    result = Calculator(CORE).premiums("core", POOR, 2018)
+    text = premiums_table(result, CORE)
+    assert "【城乡居民基本医疗保险（个人缴费）】" in text
+    assert "【城乡居民基本养老保险】" in text
+    # poverty: {amount: 150} of 220; pension: grade 100 reserved for the poor, 代缴 min(150, 100)
+    assert re.search(r"政府资助 +150\.00 +适用标准：建档立卡贫困人员 \(poverty\)", text)
+    assert re.search(r"个人应缴 +70\.00", text)
+    assert re.search(r"缴费档次 +100\.00", text)
+    assert "sha256  " + result.tariff.sha256[:12] + "\n" in text
+
+
+def test_premiums_table_en() -> None:
+    """In English the headings and items are English; labels the tariff lacks stay Chinese."""
+    person = Person(categories={"low_income"}, birth_date=day("1990-01-01"))
+    text = premiums_table(Calculator(CORE).premiums("core", person, 2018), CORE, lang="en")
+    assert "[Resident medical insurance]" in text
+    # low_income: {share: 0.5} of 220 = 110.00
+    assert re.search(r"Government pays +110\.00 +profile applied: 低保对象 \(low_income\)", text)
+    assert "政府" not in text
+
+
+def two_claims() -> list[Claim]:
+    return [
+        Claim(day("2018-03-01"), D("50000"), "level_2"),
+        Claim(day("2018-06-01"), D("200000"), "level_3", total=D("250000"), claim_id="B-2"),
+    ]
+
+
+def test_claims_table_rows_and_totals() -> None:
+    """Each claim is a row; the year's totals and accumulators follow."""
+    result = Calculator(CORE).claims("core", POOR, two_claims())
+    text = claims_table(result, CORE)
+    header = next(line for line in text.splitlines() if line.lstrip().startswith("#"))
+    for column in ("单据号", "日期", "医院级别", "总费用", "政策范围内费用", "基本医保"):
+        assert column in header
+    for column in ("大病保险", "医疗救助", "个人自付", "是否享受待遇"):
+        assert column in header
+    assert "【年度合计】" in text
+    totals = result.years[0]
+    assert amount(totals.out_of_pocket) in text
+    assert "【大病保险】" not in text  # no explanation unless asked
+
+
+def test_claims_table_explain() -> None:
+    """With explain, each claim shows its layers, segments, sources and full sha256."""
+    result = Calculator(CORE).claims("core", POOR, two_claims())
+    text = claims_table(result, CORE, explain=True, lang="en")
+    assert text.count("[Critical-illness insurance]") == 2
+    assert "Segments touched by this claim" in text
+    assert text.count(result.claims[0].tariff.sha256) == 2
+    assert "· src: 测试依据" in text
+
+
+def test_labels_fall_back_to_ids() -> None:
+    """A result shown without its tariff book still renders, with ids for labels."""
+    result = Calculator(CORE).claims("core", POOR, two_claims())
+    text = claims_table(result, TariffBook.of([]), explain=True)
+    assert "人员类别：poverty" in text
+    assert "建档立卡贫困人员" not in text
+
+
+def test_wide_characters_line_up() -> None:
+    """Chinese columns line up in a terminal: a right-aligned column ends at one display
+    column in the header and in every row."""
+    try:
+        import wcwidth
+    except ImportError:
+        pytest.fail("wcwidth is missing: tabulate cannot align Chinese; add it to the dependencies")
+    result = Calculator(CORE).claims("core", POOR, two_claims())
+    lines = claims_table(result, CORE).splitlines()
+    header = next(line for line in lines if line.lstrip().startswith("#"))
+    cells = [(header, "个人自付")] + [
+        (next(line for line in lines if c.claim.date.isoformat() in line), amount(c.out_of_pocket))
+        for c in result.claims
+    ]
+    ends = {wcwidth.wcswidth(line[: line.index(cell) + len(cell)]) for line, cell in cells}
+    assert len(ends) == 1, cells
+
+
+@given(st.data())
+def test_any_claims_render(data: st.DataObject) -> None:
+    """Any valid book, person and claims render in both languages with every amount shown."""
+    generated = data.draw(tariff_books())
+    person = data.draw(persons(tariff=generated))
+    claims = data.draw(claim_years(tariff=generated))
+    result = Calculator(generated).claims(generated.series()[0], person, claims)
+    for lang in ("zh", "en"):
+        text = claims_table(result, generated, lang=lang, explain=True)
+        for c in result.claims:
+            assert amount(c.out_of_pocket) in text
+            assert amount(c.critical_illness) in text
