@@ -29,3 +29,14 @@ def test_documented_example(where: str, code: str, expected: str) -> None:
     with contextlib.redirect_stdout(out):
         exec(compile(code, where, "exec"), {"__name__": "__docs__"})
     assert out.getvalue() == expected
+
+
+def test_readme_quick_start_matches_ci() -> None:
+    """The README's quick start has exactly two commands, and CI runs its test command."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    quick = readme.split("## Quick start", 1)[1].split("\n## ", 1)[0]
+    commands = re.findall(r"```sh\n(.*?)\n```", quick, re.DOTALL)
+    assert len(commands) == 2
+    assert all("\n" not in c for c in commands)
+    test_command = commands[1].split("&&", 1)[1].strip()
+    assert test_command in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
