@@ -22,7 +22,6 @@ from medcalc.inputs import Claim, Person, YearToDate
 from medcalc.model import Source, Tariff
 from medcalc.money import EXACT, ZERO, Rounding, round_money
 from medcalc.profiles import (
-    ONE,
     AssistanceProfile,
     BasicProfile,
     CriticalIllnessProfile,
@@ -119,14 +118,7 @@ def _basic_terms(profiles: Profiles, level_id: str, rounding: Rounding) -> Basic
             f"{level_id!r} is not a hospital level of tariff {tariff.ref} (levels: {known})",
             field="hospital_level",
         )
-    terms = []
-    for p in profiles.basic:
-        deductible = (
-            level.deductible
-            if p.deductible_factor is None
-            else round_money(mul(level.deductible, p.deductible_factor), rounding)
-        )
-        terms.append((p, deductible, min(ONE, add(level.ratio, p.ratio_bonus))))
+    terms = [(p, *p.terms(level, rounding)) for p in profiles.basic]
     return terms
 
 

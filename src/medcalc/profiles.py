@@ -23,6 +23,7 @@ from medcalc.model import (
     CriticalIllness,
     FullPayment,
     GovernmentPayment,
+    HospitalLevel,
     Inpatient,
     MedicalAssistance,
     Tariff,
@@ -86,6 +87,14 @@ class BasicProfile:
     deductible_factor: Decimal | None
     ratio_bonus: Decimal
     annual_cap: Cap
+
+    def terms(self, level: HospitalLevel, rounding: Rounding) -> tuple[Decimal, Decimal]:
+        """Deductible (level deductible x factor, rounded) and ratio (level ratio + bonus,
+        at most 1) of this candidate at a hospital level."""
+        deductible = level.deductible
+        if self.deductible_factor is not None:
+            deductible = round_money(EXACT.multiply(deductible, self.deductible_factor), rounding)
+        return deductible, min(ONE, EXACT.add(level.ratio, self.ratio_bonus))
 
 
 def basic_profiles(section: Inpatient, held: tuple[str, ...]) -> tuple[BasicProfile, ...]:

@@ -50,7 +50,7 @@ from medcalc.model import (
     SharePayment,
     Tariff,
 )
-from medcalc.money import EXACT, ZERO, fmt, mul, round_money, sub
+from medcalc.money import ZERO, fmt, mul, sub
 from medcalc.profiles import basic_profiles, critical_illness_profiles, government_amount
 from medcalc.tariff_diff import (
     SECTIONS,
@@ -698,12 +698,7 @@ def _inpatient_block(t: Tariff, section: Inpatient | None, lang: str) -> str:
             )
         effective = []
         for lv in section.levels:
-            d = (
-                lv.deductible
-                if p.deductible_factor is None
-                else round_money(mul(lv.deductible, p.deductible_factor), t.rounding)
-            )
-            r = min(Decimal(1), EXACT.add(lv.ratio, p.ratio_bonus))
+            d, r = p.terms(lv, t.rounding)
             effective.append(f"{lv.id}: {_money(d)} / {_pct(r)}")
         adj_rows.append(
             [
