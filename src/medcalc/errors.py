@@ -8,14 +8,16 @@
     │   ├── TariffOverlapError      two versions of one series overlap in time (names both files)
     │   ├── TariffNotFoundError     no such series / version, or no version in force on a date
     │   └── SectionMissingError     the calculation needs a section the tariff left out
-    └── InputError                  a person, claim or year-to-date value is wrong (exit 1;
-        │                           in a batch the row gets an ``error`` instead)
-        ├── AmountError             negative, NaN, infinite, > 2 decimals, not a number
-        ├── ClaimAmountsError       total below compliant, basic_paid above compliant
-        ├── UnknownCategoryError    a category id the tariff does not declare
-        ├── UnknownHospitalLevelError
-        ├── PensionGradeError       a pension grade that is not open to the person
-        └── MissingInputError       a value the calculation needs was not given
+    ├── BatchFileError              a batch file cannot be read or written as a whole (exit 1)
+    ├── InputError                  a person, claim or year-to-date value is wrong (exit 1;
+    │   │                           in a batch the row gets an ``error`` instead)
+    │   ├── AmountError             negative, NaN, infinite, > 2 decimals, not a number
+    │   ├── ClaimAmountsError       total below compliant, basic_paid above compliant
+    │   ├── UnknownCategoryError    a category id the tariff does not declare
+    │   ├── UnknownHospitalLevelError
+    │   ├── PensionGradeError       a pension grade that is not open to the person
+    │   └── MissingInputError       a value the calculation needs was not given
+    └── UsageError                  the command line was used wrongly (exit 2)
 
 Messages are part of the public API: they say what was wrong, where, and what was expected.
 """
@@ -78,10 +80,16 @@ class SectionMissingError(TariffError):
     """Raised when a calculation needs a tariff section that the tariff leaves out."""
 
 
+class BatchFileError(MedcalcError):
+    """Raised when a batch file cannot be read or written as a whole (nothing is written):
+    unreadable, wrong encoding, malformed CSV/JSON/XLSX, missing required column."""
+
+
 class InputError(MedcalcError):
     """Raised when an input value (person, claim, year-to-date state) is wrong.
 
-    ``field`` names the input field; ``row`` is set by batch readers (1-based data row).
+    ``field`` names the input field. (Batch files say which row: row numbers count the
+    header as row 1, as a spreadsheet shows them.)
     """
 
     def __init__(self, message: str, *, field: str | None = None) -> None:

@@ -1,3 +1,210 @@
-"""Placeholder: `medcalc` batch commands are being written."""
+"""``medcalc batch claims|premiums FILE -o OUT``: many rows in one CSV, XLSX or JSON Lines file.
+
+A thin shell over :mod:`medcalc.batchio`. Exit codes: 0 every row computed; 3 some rows have an
+``error`` (OUT is still written, with every other row computed); 1 a tariff or file error
+(nothing written); 2 a usage error. Exit 3 is ``ctx.exit(3)`` after the summary, not an
+exception: it is an outcome of a finished run, not a failure of it.
+"""
 
 from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from medcalc.batchio import FORMATS, BatchJob, BatchReport, Progress
+from medcalc.calculator import Calculator
+from medcalc.cli import cli
+from medcalc.cli.common import lang_option, tariffs_option
+from medcalc.discovery import load_book
+from medcalc.money import fmt
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+#: Exit code when some rows had errors and the others were written.
+EXIT_ROW_ERRORS = 3
+
+_LABELS = {
+    "zh": {
+        "basic": "基本医保",
+        "critical_illness": "大病保险",
+        "assistance": "医疗救助",
+        "out_of_pocket": "个人自付",
+        "medical_government": "医保资助",
+        "medical_individual": "医保个人缴费",
+        "pension_government": "养老代缴",
+        "pension_individual": "养老个人缴费",
+        "pension_subsidy": "养老缴费补贴",
+        "read": "读取",
+        "compute": "计算",
+        "write": "写入",
+    },
+    "en": {
+        "read": "reading",
+        "compute": "computing",
+        "write": "writing",
+    },
+}
+
+
+@cli.group("batch")
+def batch_group() -> None:
+    """Batch files: one result row per input row. 批量计算（CSV、XLSX、JSON Lines）。
+
+    Exit codes: 0 all rows computed; 3 some rows have an error (OUT is still written);
+    1 a tariff or file error (nothing is written); 2 a usage error.
+    """
+
+
+def _options(f: F) -> F:
+    options = [
+        click.argument("file", type=click.Path(dir_okay=False, path_type=Path)),
+        click.option(
+            "-o",
+            "--output",
+            required=True,
+            type=click.Path(dir_okay=False, path_type=Path),
+            help="Result file; its extension (.csv, .xlsx, .jsonl) gives the format. "
+            "Replaced only when complete.",
+        ),
+        click.option("--series", help="Tariff series for rows without a series column/value."),
+        click.option(
+            "--input-format",
+            type=click.Choice(FORMATS),
+            help="Format of FILE when its extension does not say.",
+        ),
+        click.option(
+            "--output-format",
+            type=click.Choice(FORMATS),
+            help="Format of OUT when its extension does not say.",
+        ),
+        click.option(
+            "--input-encoding",
+            help="Encoding of a CSV/JSON Lines FILE (default: detected: UTF-8, UTF-8 with "
+            "BOM or GB18030).",
+        ),
+        click.option(
+            "--output-encoding",
+            help="Encoding of a CSV OUT (default: utf-8-sig, UTF-8 with a BOM, for Excel).",
+        ),
+        tariffs_option,
+        lang_option,
+    ]
+    for option in reversed(options):
+        f = option(f)
+    return f
+
+
+class _Bars:
+    """Progress bars on stderr, one per stage (read, compute, write)."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+        self.stage: str | None = None
+        self.bar: Any = None
+        self.done = 0
+
+    def __call__(self, stage: str, done: int, total: int | None) -> None:
+        if stage != self.stage:
+            self.close()
+            if total is None:
+                return
+            label = _LABELS[self.lang].get(stage, stage)
+            self.bar = click.progressbar(length=total, label=label, file=sys.stderr)
+            self.bar.__enter__()
+            self.stage, self.done = stage, 0
+        if self.bar is not None:
+            self.bar.update(done - self.done)
+            self.done = done
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+        self.bar, self.stage = None, None
+
+
+def _run(kind: str, ctx: click.Context, **kw: Any) -> None:
+    lang: str = kw.pop("lang")
+    tariff_dirs: tuple[Path, ...] = kw.pop("tariff_dirs")
+    job = BatchJob.plan(kind, kw.pop("file"), kw.pop("output"), **kw)
+    calculator = Calculator(load_book(tariff_dirs))
+    bars = _Bars(lang) if _stderr_is_tty() else None
+    progress: Progress | None = bars
+    try:
+        report = job.run(calculator, progress)
+    finally:
+        if bars is not None:
+            bars.close()
+    for line in summary_lines(report, lang):
+        click.echo(line, err=True)
+    if report.summary.errors:
+        ctx.exit(EXIT_ROW_ERRORS)
+
+
+def _stderr_is_tty() -> bool:
+    return sys.stderr.isatty()
+
+
+def summary_lines(report: BatchReport, lang: str = "zh") -> list[str]:
+    """The summary printed on stderr after a batch: rows, ok, errors, totals per layer."""
+    s = report.summary
+    labels = _LABELS.get(lang, {})
+
+    def amounts(totals: tuple[tuple[str, Decimal], ...]) -> str:
+        sep = "，" if lang == "zh" else ", "
+        return sep.join(f"{labels.get(name, name)} {fmt(value)}" for name, value in totals)
+
+    if lang == "zh":
+        lines = [f"{s.rows} 行：成功 {s.ok}，错误 {s.errors}"]
+        if s.blank:
+            lines[0] += f"（另有空行 {s.blank}）"
+        lines.append(f"合计（成功的行）：{amounts(s.totals)}")
+        if report.replaced:
+            lines.append(f"输入中的结果列已被替换：{', '.join(report.replaced)}")
+        lines.append(f"已写入 {report.output}")
+        if s.errors:
+            lines.append(f"有 {s.errors} 行出错，原因见 {report.output} 的 error 列")
+        return lines
+    lines = [f"{s.rows} rows: {s.ok} ok, {s.errors} with errors"]
+    if s.blank:
+        lines[0] += f" (and {s.blank} blank row{'' if s.blank == 1 else 's'})"
+    lines.append(f"totals of the ok rows: {amounts(s.totals)}")
+    if report.replaced:
+        lines.append(f"result columns in the input were replaced: {', '.join(report.replaced)}")
+    lines.append(f"wrote {report.output}")
+    if s.errors:
+        some = "1 row has" if s.errors == 1 else f"{s.errors} rows have"
+        lines.append(f"{some} errors; see the error column of {report.output}")
+    return lines
+
+
+@batch_group.command("claims")
+@_options
+@click.pass_context
+def claims_command(ctx: click.Context, /, **kw: Any) -> None:
+    """Claims: basic, critical illness, assistance and out of pocket for every row. 理赔测算。
+
+    FILE columns: person_id, date (YYYY-MM-DD) and compliant are required; series (or
+    --series), categories (ids separated by ;), disability_grade, disability_type,
+    enrolled_on, claim_id, hospital_level, total, basic_paid, ytd_basic_paid,
+    ytd_critical_illness_base, ytd_assistance_base are optional; other columns are carried
+    through. Rows need not be sorted.
+    """
+    _run("claims", ctx, **kw)
+
+
+@batch_group.command("premiums")
+@_options
+@click.pass_context
+def premiums_command(ctx: click.Context, /, **kw: Any) -> None:
+    """Premiums: medical 资助 and pension 代缴 for every row. 保费测算。
+
+    FILE columns: year is required; person_id, series (or --series), categories,
+    disability_grade, disability_type, birth_date (needed for the pension) and pension_grade
+    are optional; other columns are carried through.
+    """
+    _run("premiums", ctx, **kw)

@@ -1,0 +1,841 @@
+"""Batch rows (spec §5), independent of the file format: parse, group, compute, result columns.
+
+Pure: no file, environment or clock. :mod:`medcalc.batchio` reads the rows from a CSV, XLSX or
+JSON Lines file, feeds them here one by one (:meth:`ClaimsBatch.add`), and writes each input row
+back with :meth:`ClaimsBatch.result` appended, in input order.
+
+Claims rows are grouped by person, series and calendar year: a person's claims of one year
+accumulate (spec §4.3), so rows need not be sorted but a bad row matters to its neighbours:
+
+- a row with an error gets the ``error`` column (every field problem of the row, each naming
+  its field) and no amounts;
+- the rows of the same person, series and year that come after it in date order (ties in input
+  order) get ``depends on row N of the same person and year, which has an error`` instead of
+  amounts, because their accumulations would include it; earlier rows are computed;
+- when the bad row's ``date`` cannot be read, its year and place are unknown, so every row of
+  that person (and series) depends on it; when its person attributes (``categories``,
+  ``disability_*``, ``enrolled_on``) or ``ytd_*`` columns cannot be read, every row of that
+  person and year does; when its ``series`` is missing or unknown, rows of any series count
+  as the same person's; a row without ``person_id`` belongs to nobody and has no dependants;
+- person attributes and ``ytd_*`` values may be given on any one row of a person's year; two
+  rows that give different values make every row of that person and year an error.
+
+Row numbers are those a clerk sees: the file's row (header = row 1) or JSON Lines line number.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from array import array
+from collections.abc import Callable, Mapping, Sequence
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from medcalc import rows
+from medcalc.calculator import Calculator
+from medcalc.errors import InputError, MedcalcError, MissingInputError, TariffNotFoundError
+from medcalc.inputs import Claim, Person, YearToDate
+from medcalc.money import CENT, EXACT, ZERO, add, fmt
+from medcalc.results import ClaimResult, PremiumResult
+
+__all__ = [
+    "CLAIM_COLUMNS",
+    "CLAIM_RESULTS",
+    "PREMIUM_COLUMNS",
+    "PREMIUM_RESULTS",
+    "Batch",
+    "ClaimsBatch",
+    "PremiumsBatch",
+    "ResultRow",
+    "Summary",
+]
+
+CLAIM_COLUMNS = (
+    "person_id",
+    "series",
+    "categories",
+    "disability_grade",
+    "disability_type",
+    "enrolled_on",
+    "claim_id",
+    "date",
+    "hospital_level",
+    "total",
+    "compliant",
+    "basic_paid",
+    "ytd_basic_paid",
+    "ytd_critical_illness_base",
+    "ytd_assistance_base",
+)
+"""Input columns a claims batch reads; any other column is carried through untouched."""
+
+CLAIM_RESULTS = (
+    "covered",
+    "basic",
+    "critical_illness",
+    "assistance",
+    "out_of_pocket",
+    "critical_illness_profile",
+    "tariff_version",
+    "tariff_sha256",
+    "error",
+)
+"""Result columns appended to every claims row, in this order."""
+
+PREMIUM_COLUMNS = (
+    "person_id",
+    "series",
+    "year",
+    "categories",
+    "disability_grade",
+    "disability_type",
+    "birth_date",
+    "pension_grade",
+)
+"""Input columns a premiums batch reads; any other column is carried through untouched."""
+
+PREMIUM_RESULTS = (
+    "medical_contribution",
+    "medical_government",
+    "medical_individual",
+    "medical_profile",
+    "pension_due",
+    "pension_contribution",
+    "pension_government",
+    "pension_individual",
+    "pension_subsidy",
+    "pension_profile",
+    "tariff_version",
+    "tariff_sha256",
+    "error",
+)
+"""Result columns appended to every premiums row, in this order."""
+
+ResultRow = tuple[str | None, ...]
+"""A row's result columns: text (amounts with exactly 2 decimals), None for an empty cell."""
+
+Fields = Mapping[str, Any]
+Progress = Callable[[int], None]
+
+YES, NO = "yes", "no"
+_PERSON_FIELDS = ("categories", "disability_grade", "disability_type", "enrolled_on")
+_PROGRESS_STEP = 1000
+_CACHE_LIMIT = 100_000
+_HUNDRED = Decimal(100)
+
+
+@attrs.frozen
+class Summary:
+    """What a batch did: rows read (blank rows apart), rows computed, rows with an error, and
+    the totals of each result amount over the computed rows."""
+
+    kind: str
+    rows: int
+    ok: int
+    errors: int
+    blank: int
+    totals: tuple[tuple[str, Decimal], ...]
+
+
+def _attempt(problems: list[str], parse: Callable[..., Any], *args: Any, **kw: Any) -> Any:
+    """``parse(*args, **kw)``, or None with the error (which names its field) noted."""
+    try:
+        return parse(*args, **kw)
+    except InputError as exc:
+        problems.append(str(exc))
+        return None
+
+
+def _categories(fields: Fields, name: str) -> frozenset[str] | None:
+    """The category ids of a cell; None when it is blank (not given on this row)."""
+    return None if rows.text(fields, name) is None else rows.categories(fields, name)
+
+
+def _rows_text(numbers: Sequence[int]) -> str:
+    """``row 7``, ``rows 3 and 7``, ``rows 3, 5 and 7`` (at most ten numbers shown)."""
+    if len(numbers) == 1:
+        return f"row {numbers[0]}"
+    shown = [str(n) for n in numbers[:10]]
+    if len(numbers) > 10:
+        return f"rows {', '.join(shown)} and {len(numbers) - 10} more"
+    return f"rows {', '.join(shown[:-1])} and {shown[-1]}"
+
+
+class Batch:
+    """Rows of one batch: :meth:`add` each row in input order, :meth:`run`, then read
+    :meth:`result` by position (0 = the first row added)."""
+
+    kind = ""
+    columns: tuple[str, ...] = ()
+    required: tuple[str, ...] = ()
+    results: tuple[str, ...] = ()
+
+    def __init__(self, calculator: Calculator, *, default_series: str | None = None) -> None:
+        self.calculator = calculator
+        self.default_series = default_series
+        self._numbers = array("l")  # row numbers, 8 bytes each
+        self._blank = 0
+        self._series: dict[str, str | None] = {}  # series -> None when known, else the error
+        self._intern: dict[Any, Any] = {}
+        self._parsed: dict[tuple[str, str], tuple[Any, str | None]] = {}
+
+    def __len__(self) -> int:
+        return len(self._numbers)
+
+    def number(self, position: int) -> int:
+        """The row number (as the clerk sees it) of the row at ``position``."""
+        return self._numbers[position]
+
+    def add_blank(self, number: int) -> None:
+        """A row with every cell empty: written back as it is, with empty results."""
+        self._numbers.append(number)
+        self._blank += 1
+        self._added(None)
+
+    def add(self, fields: Fields, number: int) -> None:
+        """A row's known fields (column name -> cell value) and its row number."""
+        raise NotImplementedError
+
+    def _added(self, record: Any) -> None:
+        raise NotImplementedError
+
+    def run(self, progress: Progress | None = None) -> Summary:
+        """Compute every row; ``progress(n)`` is told how many rows are done now and then."""
+        raise NotImplementedError
+
+    def result(self, position: int) -> ResultRow | None:
+        """The result columns of the row at ``position``; None for a blank row."""
+        raise NotImplementedError
+
+    def _field(
+        self,
+        problems: list[str],
+        parse: Callable[..., Any],
+        fields: Fields,
+        name: str,
+        *,
+        required: bool = False,
+        cache: bool = False,
+    ) -> Any:
+        """``parse(fields, name)``, or None with its error (which names the field) noted.
+
+        An absent or empty cell is None without parsing (unless ``required``, for the usual
+        message); ``cache``: the column repeats few values (dates, levels, categories), so each
+        text is parsed once.
+        """
+        raw = fields.get(name)
+        if raw is None or raw == "":
+            if not required:
+                return None
+        elif cache and type(raw) is str:
+            key = (name, raw)
+            hit = self._parsed.get(key)
+            if hit is None:
+                if len(self._parsed) >= _CACHE_LIMIT:
+                    self._parsed.clear()
+                try:
+                    hit = (parse(fields, name), None)
+                except InputError as exc:
+                    hit = (None, str(exc))
+                self._parsed[key] = hit
+            if hit[1] is not None:
+                problems.append(hit[1])
+            return hit[0]
+        try:
+            return parse(fields, name, required=True) if required else parse(fields, name)
+        except InputError as exc:
+            problems.append(str(exc))
+            return None
+
+    def _share(self, value: Any) -> Any:
+        """One shared object for equal values (repeated series, levels, attribute tuples)."""
+        return self._intern.setdefault(value, value)
+
+    def _series_of(self, fields: Fields, problems: list[str]) -> str | None:
+        """The row's series (or the default), or None with the problem noted."""
+        before = len(problems)
+        given = self._field(problems, rows.text, fields, "series", cache=True)
+        if len(problems) > before:
+            return None
+        series = given or self.default_series
+        if series is None:
+            problems.append("series: is required (give a series column or --series)")
+            return None
+        series = str(self._share(series))
+        if series not in self._series:
+            try:
+                self.calculator.book.versions(series)
+                self._series[series] = None
+            except TariffNotFoundError as exc:
+                self._series[series] = f"series: {exc}"
+        problem = self._series[series]
+        if problem is not None:
+            problems.append(problem)
+            return None
+        return series
+
+    def _error_row(self, message: str) -> ResultRow:
+        return (None,) * (len(self.results) - 1) + (message,)
+
+
+# -- claims ---------------------------------------------------------------------------------
+
+Attrs = tuple[frozenset[str] | None, int | None, str | None, dt.date | None]
+"""A row's person attributes as given (None = not given on that row)."""
+Ytd = tuple[Decimal | None, Decimal | None, Decimal | None]
+GroupKey = tuple[str, str, int]
+
+_NO_YTD: Ytd = (None, None, None)
+
+
+@attrs.frozen
+class _Bad:
+    """A row with an error, and what is known of where it belongs.
+
+    ``series`` None: missing or unknown (counts as any series); ``day`` None: unreadable
+    (counts as any year, before every row); ``whole_year``: its person attributes or
+    year-to-date values could not be read, so every row of its year depends on it.
+    """
+
+    message: str
+    person_id: str | None
+    series: str | None
+    day: dt.date | None
+    whole_year: bool
+
+
+class ClaimsBatch(Batch):
+    """Claims rows: grouped by person, series and year; each group computed in date order."""
+
+    kind = "claims"
+    columns = CLAIM_COLUMNS
+    required = ("person_id", "date", "compliant")
+    results = CLAIM_RESULTS
+
+    def __init__(self, calculator: Calculator, *, default_series: str | None = None) -> None:
+        super().__init__(calculator, default_series=default_series)
+        # Parallel lists by position keep the memory per row small (no per-row dict or object).
+        self._claims: list[Claim | None] = []
+        self._attrs: list[Attrs | None] = []
+        self._ytds: list[Ytd | None] = []
+        self._bad: dict[int, _Bad] = {}
+        self._groups: dict[GroupKey, list[int]] = {}
+        self._orphans: dict[str, list[int]] = {}  # bad rows of unknown series or date, by person
+        self._totals = [0, 0, 0, 0]  # fen
+        self._done = 0
+        # Results, compactly: per row the four amounts in fen and one shared tuple of
+        # (covered, critical-illness profile, tariff version, tariff sha256); errors apart.
+        self._cents = array("q")
+        self._meta: list[tuple[str, str | None, str, str] | None] = []
+        self._errors: dict[int, str] = {}
+        self._persons: dict[tuple[Any, ...], Person] = {}
+
+    def _added(self, record: Any) -> None:
+        claim, attrs_, ytd = record if record is not None else (None, None, None)
+        self._claims.append(claim)
+        self._attrs.append(attrs_)
+        self._ytds.append(ytd)
+
+    def add(self, fields: Fields, number: int) -> None:
+        """A claims row: parse every field, note every problem, file it under its group."""
+        position = len(self._numbers)
+        self._numbers.append(number)
+        problems: list[str] = []
+        field = self._field
+        person_id = field(problems, rows.text, fields, "person_id")
+        if person_id is None and not problems:
+            problems.append("person_id: is required")
+        series = self._series_of(fields, problems)
+        claim_problems = len(problems)
+        day = field(problems, rows.date, fields, "date", required=True, cache=True)
+        compliant = field(problems, rows.amount, fields, "compliant", required=True)
+        total = field(problems, rows.amount, fields, "total")
+        basic_paid = field(problems, rows.amount, fields, "basic_paid")
+        level = field(problems, rows.text, fields, "hospital_level", cache=True)
+        # Read for its errors only (text cannot have any): the id is not needed to compute,
+        # and the output carries the input column itself, so not keeping it saves memory.
+        if type(fields.get("claim_id", "")) is not str:
+            field(problems, rows.text, fields, "claim_id")
+        claim = None
+        if len(problems) == claim_problems:
+            try:
+                claim = Claim(day, compliant, level, total, basic_paid)
+            except InputError as exc:
+                problems.append(str(exc))
+        year_problems = len(problems)
+        person_attrs = self._person_attrs(fields, problems)
+        ytd = self._ytd(fields, problems)
+        whole_year = len(problems) > year_problems
+        if problems:
+            bad = _Bad("; ".join(problems), person_id, series, day, whole_year)
+            self._bad[position] = bad
+            self._added(None)
+            if person_id is None:
+                return
+            if series is None or day is None:
+                self._orphans.setdefault(person_id, []).append(position)
+            else:
+                self._groups.setdefault((person_id, series, day.year), []).append(position)
+            return
+        assert claim is not None and person_id is not None and series is not None
+        self._claims.append(claim)
+        self._attrs.append(person_attrs)
+        self._ytds.append(ytd)
+        key = (person_id, series, claim.date.year)
+        group = self._groups.get(key)
+        if group is None:
+            self._groups[key] = [position]
+        else:
+            group.append(position)
+
+    def _person_attrs(self, fields: Fields, problems: list[str]) -> Attrs | None:
+        before = len(problems)
+        field = self._field
+        categories = field(problems, _categories, fields, "categories", cache=True)
+        grade = field(problems, rows.integer, fields, "disability_grade", cache=True)
+        kind = field(problems, rows.text, fields, "disability_type", cache=True)
+        enrolled = field(problems, rows.date, fields, "enrolled_on", cache=True)
+        if len(problems) > before:
+            return None
+        found: Attrs = (categories, grade, kind, enrolled)
+        shared: Attrs | None = self._intern.get(found)
+        if shared is not None:
+            return shared
+        if found != (None, None, None, None):
+            # Check the values once per distinct combination (grade 1-4, known type).
+            try:
+                Person(
+                    categories=categories or frozenset(),
+                    disability_grade=grade,
+                    disability_type=kind,
+                    enrolled_on=enrolled,
+                )
+            except InputError as exc:
+                problems.append(str(exc))
+                return None
+        self._intern[found] = found
+        return found
+
+    def _ytd(self, fields: Fields, problems: list[str]) -> Ytd | None:
+        if not any(f in fields for f in rows.YTD_FIELDS):
+            return _NO_YTD
+        before = len(problems)
+        values = tuple(self._field(problems, rows.amount, fields, f) for f in rows.YTD_FIELDS)
+        if len(problems) > before:
+            return None
+        shared: Ytd = self._share(values)
+        return shared
+
+    # -- computing ------------------------------------------------------------------------
+
+    def run(self, progress: Progress | None = None) -> Summary:
+        """Compute every group; bad rows and their dependants get their errors."""
+        count = len(self._numbers)
+        self._meta = [None] * count
+        self._cents = array("q", bytes(8 * 4 * count))
+        for position, bad in self._bad.items():
+            self._errors[position] = bad.message
+        reported = 0
+        for key, members in self._groups.items():
+            self._group(key, members)
+            for position in members:  # free the parsed inputs as soon as they are used
+                self._claims[position] = None
+            self._done += len(members)
+            if progress is not None and self._done - reported >= _PROGRESS_STEP:
+                progress(self._done)
+                reported = self._done
+        if progress is not None:
+            progress(len(self._numbers))
+        errors = len(self._errors)
+        rows_ = len(self._numbers) - self._blank
+        totals = tuple(
+            (name, Decimal(fen).scaleb(-2, context=EXACT))
+            for name, fen in zip(CLAIM_RESULTS[1:5], self._totals, strict=True)
+        )
+        return Summary(self.kind, rows_, rows_ - errors, errors, self._blank, totals)
+
+    def _group(self, key: GroupKey, members: list[int]) -> None:
+        person_id, series, year = key
+        good = [p for p in members if p not in self._bad] if self._bad else members
+        if not good:
+            return
+        whole: list[int] = []
+        placed: list[int] = []  # bad rows with a place in the date order
+        for p in members:
+            bad = self._bad.get(p)
+            if bad is not None:
+                (whole if bad.whole_year else placed).append(p)
+        for p in self._orphans.get(person_id, ()):
+            bad = self._bad[p]
+            if bad.series is not None and bad.series != series:
+                continue
+            if bad.day is None or bad.whole_year:
+                if bad.day is None or bad.day.year == year:
+                    whole.append(p)
+            elif bad.day.year == year:
+                placed.append(p)
+        merged = self._merge(good)
+        if isinstance(merged, str):
+            for p in good:
+                self._errors[p] = merged
+            return
+        person, ytd = merged
+        if whole:
+            message = self._depends(sorted(whole))
+            for p in good:
+                self._errors[p] = message
+            return
+        if not placed:
+            # The usual case: no bad row in the group. The calculator orders the claims itself;
+            # only when it raises is the date order needed, to find the row that failed.
+            try:
+                done = self.calculator.claims(
+                    series, person, [self._claim(p) for p in good], year_to_date=ytd
+                )
+            except MedcalcError:
+                pass
+            else:
+                self._store(good, done.claims)
+                return
+        order = sorted(good + placed, key=lambda p: (self._day(p), p))
+        first_bad = next((i for i, p in enumerate(order) if p in self._bad), len(order))
+        blockers: list[int] = []
+        computed, problem = self._compute(series, person, ytd, order[:first_bad])
+        if problem is not None:
+            culprit = order[computed]
+            if isinstance(problem, InputError) and problem.field in _PERSON_FIELDS:
+                for p in good:
+                    self._errors[p] = str(problem)
+                return
+            self._errors[culprit] = str(problem)
+            blockers.append(culprit)
+            rest = order[computed + 1 :]
+        else:
+            rest = order[first_bad:]
+        for p in rest:
+            if p in self._bad:
+                blockers.append(p)
+                continue
+            own = self._alone(series, person, p)
+            if own is not None:
+                self._errors[p] = own
+                blockers.append(p)
+            else:
+                self._errors[p] = self._depends(blockers)
+
+    def result(self, position: int) -> ResultRow | None:
+        """The result columns of the row at ``position``; None for a blank row."""
+        meta = self._meta[position]
+        if meta is None:
+            message = self._errors.get(position)
+            return None if message is None else self._error_row(message)
+        covered, profile, version, sha256 = meta
+        i = 4 * position
+        cents = self._cents
+        return (
+            covered,
+            _from_cents(cents[i]),
+            _from_cents(cents[i + 1]),
+            _from_cents(cents[i + 2]),
+            _from_cents(cents[i + 3]),
+            profile,
+            version,
+            sha256,
+            None,
+        )
+
+    def _claim(self, position: int) -> Claim:
+        claim = self._claims[position]
+        assert claim is not None
+        return claim
+
+    def _day(self, position: int) -> dt.date:
+        claim = self._claims[position]
+        if claim is not None:
+            return claim.date
+        day = self._bad[position].day
+        assert day is not None
+        return day
+
+    def _merge(self, good: list[int]) -> tuple[Person, YearToDate | None] | str:
+        """The person and year-to-date values of a group, or the message for a disagreement."""
+        person_values = self._agree_all(_PERSON_FIELDS, good, [self._attrs[p] for p in good])
+        if isinstance(person_values, _Disagree):
+            return person_values.message
+        ytd_values = self._agree_all(rows.YTD_FIELDS, good, [self._ytds[p] for p in good])
+        if isinstance(ytd_values, _Disagree):
+            return ytd_values.message
+        person = self._persons.get(person_values)
+        if person is None:
+            # One Person per distinct set of attributes (the calculator needs no person_id).
+            categories, grade, kind, enrolled = person_values
+            person = self._persons[person_values] = Person(
+                categories=categories or frozenset(),
+                disability_grade=grade,
+                disability_type=kind,
+                enrolled_on=enrolled,
+            )
+        if all(v is None for v in ytd_values):
+            return person, None
+        basic, ci, assistance = (ZERO if v is None else v for v in ytd_values)
+        return person, YearToDate(basic, ci, assistance)
+
+    def _agree_all(
+        self, names: Sequence[str], positions: list[int], given: list[Any]
+    ) -> tuple[Any, ...] | _Disagree:
+        """Per field, the one value the rows give (None when none does), or a disagreement."""
+        first = given[0]
+        if all(g is first for g in given):  # the usual case: equal tuples are shared
+            return (None,) * len(names) if first is None else tuple(first)
+        values: list[Any] = []
+        for i, name in enumerate(names):
+            found = self._agree(name, positions, [g[i] if g is not None else None for g in given])
+            if isinstance(found, _Disagree):
+                return found
+            values.append(found)
+        return tuple(values)
+
+    def _agree(self, name: str, positions: list[int], values: list[Any]) -> Any:
+        first: tuple[int, Any] | None = None
+        for p, v in zip(positions, values, strict=True):
+            if v is None:
+                continue
+            if first is None:
+                first = (p, v)
+            elif v != first[1]:
+                a, b = sorted([(self._numbers[first[0]], first[1]), (self._numbers[p], v)])
+                return _Disagree(
+                    f"{name}: rows of the same person and year give different values "
+                    f"(row {a[0]}: {_show(a[1])}; row {b[0]}: {_show(b[1])}); "
+                    "give one value, or leave it empty on all but one row"
+                )
+        return None if first is None else first[1]
+
+    def _depends(self, blockers: list[int]) -> str:
+        known_year = all(self._bad.get(p) is None or self._bad[p].day is not None for p in blockers)
+        numbers = sorted(self._numbers[p] for p in blockers)
+        scope = "the same person and year" if known_year else "the same person"
+        verb = "has an error" if len(numbers) == 1 else "have errors"
+        return f"depends on {_rows_text(numbers)} of {scope}, which {verb}"
+
+    def _compute(
+        self, series: str, person: Person, ytd: YearToDate | None, order: list[int]
+    ) -> tuple[int, MedcalcError | None]:
+        """Compute the rows of ``order`` (date order); on an error, find the first row that
+        fails (the rows before it are computed) and return its index and error."""
+        if not order:
+            return 0, None
+        claims = [self._claim(p) for p in order]
+        calc = self.calculator
+        try:
+            result = calc.claims(series, person, claims, year_to_date=ytd)
+        except MedcalcError as exc:
+            if isinstance(exc, InputError) and exc.field in _PERSON_FIELDS:
+                return 0, exc
+            # Claims are taken in date order, so a prefix fails exactly when it holds the culprit.
+            ok, failing, problem = 0, len(claims), exc
+            while failing - ok > 1:
+                middle = (ok + failing) // 2
+                try:
+                    calc.claims(series, person, claims[:middle], year_to_date=ytd)
+                    ok = middle
+                except MedcalcError as again:
+                    failing, problem = middle, again
+            if ok:
+                done = calc.claims(series, person, claims[:ok], year_to_date=ytd)
+                self._store(order[:ok], done.claims)
+            return ok, problem
+        self._store(order, result.claims)
+        return len(order), None
+
+    def _alone(self, series: str, person: Person, position: int) -> str | None:
+        """The row's own error when computed on its own (a bad level, no tariff in force…)."""
+        try:
+            self.calculator.claims(series, person, [self._claim(position)])
+        except MedcalcError as exc:
+            return str(exc)
+        return None
+
+    def _store(self, positions: list[int], results: Sequence[ClaimResult]) -> None:
+        totals = self._totals
+        cents, meta, share = self._cents, self._meta, self._share
+        for p, r in zip(positions, results, strict=True):
+            ci = r.critical_illness_detail
+            meta[p] = share(
+                (
+                    YES if r.covered else NO,
+                    None if ci is None else ci.profile,
+                    r.tariff.version,
+                    r.tariff.sha256,
+                )
+            )
+            i = 4 * p
+            basic = cents[i] = _to_cents(r.basic)
+            ci_paid = cents[i + 1] = _to_cents(r.critical_illness)
+            assistance = cents[i + 2] = _to_cents(r.assistance)
+            oop = cents[i + 3] = _to_cents(r.out_of_pocket)
+            totals[0] += basic
+            totals[1] += ci_paid
+            totals[2] += assistance
+            totals[3] += oop
+
+
+def _to_cents(amount: Decimal) -> int:
+    """An amount as whole fen (exact: the amount is rounded to 0.01 as :func:`fmt` does)."""
+    fen = EXACT.multiply(amount, _HUNDRED)
+    whole = int(fen)
+    if whole != fen:  # never for a computed amount, which has 2 decimals; kept exact anyway
+        whole = int(amount.quantize(CENT, context=EXACT).scaleb(2, context=EXACT))
+    return whole
+
+
+def _from_cents(cents: int) -> str:
+    """Whole fen as yuan with exactly 2 decimals, as :func:`fmt` writes them."""
+    return f"{cents // 100}.{cents % 100:02d}"
+
+
+@attrs.frozen
+class _Disagree:
+    message: str
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, frozenset):
+        return ";".join(sorted(value)) or "none"
+    if isinstance(value, Decimal):
+        return fmt(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+# -- premiums -------------------------------------------------------------------------------
+
+_Premium = tuple[str, Person, int, Decimal | None]
+
+
+class PremiumsBatch(Batch):
+    """Premiums rows: each row on its own (one person, one contribution year)."""
+
+    kind = "premiums"
+    columns = PREMIUM_COLUMNS
+    required = ("year",)
+    results = PREMIUM_RESULTS
+
+    def __init__(self, calculator: Calculator, *, default_series: str | None = None) -> None:
+        super().__init__(calculator, default_series=default_series)
+        self._rows: list[_Premium | str | None] = []
+        self._results: list[ResultRow | None] = []
+
+    def _added(self, record: Any) -> None:
+        self._rows.append(record)
+
+    def add(self, fields: Fields, number: int) -> None:
+        """A premiums row: series, year, person attributes and the chosen pension grade."""
+        self._numbers.append(number)
+        problems: list[str] = []
+        series = self._series_of(fields, problems)
+        year = _attempt(problems, rows.integer, fields, "year")
+        if year is None and not any(p.startswith("year:") for p in problems):
+            problems.append(str(MissingInputError("is required", field="year")))
+        elif year is not None and not 1 <= year <= 9999:
+            problems.append(f"year: {year} is not a year")
+        given = _attempt(problems, rows.text, fields, "categories")
+        categories = frozenset() if given is None else rows.categories(fields)
+        grade = _attempt(problems, rows.integer, fields, "disability_grade")
+        kind = _attempt(problems, rows.text, fields, "disability_type")
+        birth = _attempt(problems, rows.date, fields, "birth_date")
+        person_id = _attempt(problems, rows.text, fields, "person_id")
+        pension_grade = _attempt(problems, rows.amount, fields, "pension_grade")
+        person = None
+        if not problems:
+            person = _attempt(
+                problems,
+                Person,
+                categories=categories,
+                disability_grade=grade,
+                disability_type=kind,
+                birth_date=birth,
+                person_id=person_id,
+            )
+        if problems:
+            self._added("; ".join(problems))
+            return
+        assert series is not None and person is not None and year is not None
+        self._added((series, person, year, pension_grade))
+
+    def result(self, position: int) -> ResultRow | None:
+        """The result columns of the row at ``position``; None for a blank row."""
+        return self._results[position]
+
+    def run(self, progress: Progress | None = None) -> Summary:
+        """Compute every row on its own."""
+        totals = [ZERO] * 5
+        results: list[ResultRow | None] = []
+        errors = 0
+        for i, record in enumerate(self._rows):
+            if record is None:
+                results.append(None)
+                continue
+            if isinstance(record, str):
+                results.append(self._error_row(record))
+                errors += 1
+                continue
+            series, person, year, grade = record
+            try:
+                r = self.calculator.premiums(series, person, year, pension_grade=grade)
+            except MedcalcError as exc:
+                results.append(self._error_row(str(exc)))
+                errors += 1
+                continue
+            results.append(_premium_row(r, totals))
+            if progress is not None and i % _PROGRESS_STEP == _PROGRESS_STEP - 1:
+                progress(i + 1)
+        if progress is not None:
+            progress(len(self._rows))
+        self._results = results
+        self._rows = []
+        rows_ = len(self._numbers) - self._blank
+        names = (
+            "medical_government",
+            "medical_individual",
+            "pension_government",
+            "pension_individual",
+            "pension_subsidy",
+        )
+        return Summary(
+            self.kind,
+            rows_,
+            rows_ - errors,
+            errors,
+            self._blank,
+            tuple(zip(names, totals, strict=True)),
+        )
+
+
+def _premium_row(r: PremiumResult, totals: list[Decimal]) -> ResultRow:
+    m, p = r.medical, r.pension
+    medical: ResultRow = (None,) * 4
+    if m is not None:
+        medical = (fmt(m.contribution), fmt(m.government_pays), fmt(m.individual_pays), m.profile)
+        totals[0] = add(totals[0], m.government_pays)
+        totals[1] = add(totals[1], m.individual_pays)
+    pension: ResultRow = (None,) * 6
+    if p is not None and p.due:
+        pension = (
+            YES,
+            fmt(p.grade),
+            fmt(p.government_pays),
+            fmt(p.individual_pays),
+            fmt(p.subsidy),
+            p.profile,
+        )
+        totals[2] = add(totals[2], p.government_pays)
+        totals[3] = add(totals[3], p.individual_pays)
+        totals[4] = add(totals[4], p.subsidy)
+    elif p is not None:
+        zero = fmt(ZERO)
+        pension = (NO, zero, zero, zero, zero, None)
+    return (*medical, *pension, r.tariff.version, r.tariff.sha256, None)

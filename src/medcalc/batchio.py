@@ -1,0 +1,774 @@
+"""Batch files on disk (spec §5): CSV, XLSX and JSON Lines in and out, written atomically.
+
+The file-touching shell around :mod:`medcalc.batch`. A batch reads its input twice: once to
+parse and compute (keeping only the fields the calculation needs, never whole rows), and once
+while writing, to carry every input column through untouched. So a million rows with many
+extra columns fit in little memory; the input must not change meanwhile (checked).
+
+- Formats by extension (``.csv``; ``.xlsx``/``.xlsm``; ``.jsonl``/``.ndjson``) or given.
+- CSV input encoding: a UTF-8 BOM means UTF-8; else the whole file is tried as strict UTF-8,
+  then as GB18030 (what Excel on Chinese Windows saves as "CSV"); ``input_encoding`` forces one.
+  CSV output is UTF-8 with a BOM, so Excel opens it correctly, unless told otherwise.
+- XLSX: the first sheet, header in row 1, cached values of formulas. A number cell is used for
+  a known column only when it holds a whole number below 10^15 (which Excel stores exactly); a
+  fractional number cell (a binary float) is an error for that field: keep amounts as text.
+  Result amounts are written as text cells (``"1234.50"``), never as binary floats.
+- JSON Lines: one object per line; blank lines are skipped; numbers are read as exact
+  decimals; ``categories`` may be a list.
+- OUT is written to a temporary file in its own directory and moved into place only when
+  complete (:func:`write_atomically`); on any failure OUT is left as it was.
+"""
+
+from __future__ import annotations
+
+import codecs
+import contextlib
+import csv
+import datetime as dt
+import importlib
+import io
+import json
+import os
+import tempfile
+import unicodedata
+from collections.abc import Callable, Iterator, Sequence
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from medcalc.batch import Batch, ClaimsBatch, PremiumsBatch, ResultRow, Summary
+from medcalc.calculator import Calculator
+from medcalc.errors import BatchFileError, UsageError
+
+__all__ = [
+    "FORMATS",
+    "BatchFileError",
+    "BatchJob",
+    "BatchReport",
+    "detect_encoding",
+    "format_of",
+    "write_atomically",
+]
+
+FORMATS = ("csv", "xlsx", "jsonl")
+KINDS = ("claims", "premiums")
+DEFAULT_OUTPUT_ENCODING = "utf-8-sig"
+
+_EXTENSIONS = {
+    ".csv": "csv",
+    ".xlsx": "xlsx",
+    ".xlsm": "xlsx",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+}
+_CHUNK = 1 << 20
+_PROGRESS_EVERY = 4096  # rows between progress reports
+#: Excel holds 15 significant digits exactly; longer IDs typed as numbers are already mangled.
+_EXACT_LIMIT = 10**15
+
+
+#: A record as read: a list of cells (CSV, XLSX) or a JSON object.
+Record = list[Any] | dict[str, Any]
+#: ``progress(stage, done, total)``: stage ``read`` (bytes, total None when unknown),
+#: ``compute`` and ``write`` (rows).
+Progress = Callable[[str, int, int | None], None]
+
+_MISSING = object()  # a JSON key absent from a row
+
+
+def _canonical(name: str) -> str:
+    """How a header name is matched against the known columns: trimmed, NFKC, lower case."""
+    return unicodedata.normalize("NFKC", name).strip().lstrip("\ufeff").strip().lower()
+
+
+# -- formats and encodings ------------------------------------------------------------------
+
+
+def format_of(path: Path, given: str | None, *, option: str) -> str:
+    """The file format: ``given``, else from the extension; :class:`UsageError` otherwise."""
+    if given is not None:
+        return given
+    suffix = path.suffix.lower()
+    if suffix in _EXTENSIONS:
+        return _EXTENSIONS[suffix]
+    if suffix == ".xls":
+        raise UsageError(f"{path}: .xls workbooks are not supported; save it as .xlsx or CSV")
+    raise UsageError(
+        f"cannot tell the format of {path} from its extension; "
+        f"give {option} {', '.join(FORMATS[:-1])} or {FORMATS[-1]}"
+    )
+
+
+def _decodes(path: Path, encoding: str) -> bool:
+    decoder = codecs.getincrementaldecoder(encoding)("strict")
+    with path.open("rb") as f:
+        try:
+            while chunk := f.read(_CHUNK):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return False
+    return True
+
+
+def detect_encoding(path: Path) -> str:
+    """``utf-8-sig`` for a UTF-8 BOM, else ``utf-8`` when the whole file is valid UTF-8, else
+    ``gb18030`` when it is valid GB18030; :class:`BatchFileError` otherwise."""
+    with path.open("rb") as f:
+        head = f.read(4)
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise BatchFileError(
+            f"{path} is UTF-16 text (Excel's 'Unicode text'); save it as 'CSV UTF-8' "
+            "or give --input-encoding utf-16"
+        )
+    for encoding in ("utf-8", "gb18030"):
+        if _decodes(path, encoding):
+            return encoding
+    raise BatchFileError(
+        f"{path} is neither UTF-8 nor GB18030 text; give its encoding with --input-encoding"
+    )
+
+
+def _check_encoding(name: str, option: str) -> str:
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        raise UsageError(f"{option}: unknown encoding {name!r}") from None
+
+
+def _openpyxl() -> Any:
+    try:
+        return importlib.import_module("openpyxl")
+    except ImportError:
+        raise BatchFileError("XLSX files need openpyxl: pip install 'medcalc[xlsx]'") from None
+
+
+# -- reading --------------------------------------------------------------------------------
+
+
+class _Table:
+    """An input file that can be read more than once, record by record."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.columns: list[str] = []  # the header (CSV, XLSX) or every key seen (JSON Lines)
+        self._known: list[tuple[str, int]] = []
+        self.position = 0  # bytes read so far, for progress (0 when unknown)
+        self.size = 0
+
+    def open(self, known: Sequence[str]) -> None:
+        """Read the header; note where the ``known`` columns are."""
+        raise NotImplementedError
+
+    def records(self) -> Iterator[tuple[int, Record]]:
+        """Every record with its row number (header = row 1; JSON Lines: the line number)."""
+        raise NotImplementedError
+
+    def fields(self, record: Record) -> dict[str, Any]:
+        """The known columns of a record (canonical name -> cell value)."""
+        assert isinstance(record, list)
+        return {name: record[i] for name, i in self._known}
+
+    def is_blank(self, record: Record) -> bool:
+        """True when every cell is empty."""
+        return False
+
+    def _index_header(self, header: list[str], known: Sequence[str]) -> None:
+        self.columns = header
+        wanted = set(known)
+        seen: dict[str, int] = {}
+        for i, name in enumerate(header):
+            canonical = _canonical(name)
+            if canonical not in wanted:
+                continue
+            if canonical in seen:
+                raise BatchFileError(
+                    f"{self.path}: the header has column {canonical!r} twice "
+                    f"(columns {seen[canonical] + 1} and {i + 1})"
+                )
+            seen[canonical] = i
+        self._known = sorted(seen.items(), key=lambda item: item[1])
+
+    def has(self, column: str) -> bool:
+        """True when the header has ``column`` (always True for JSON Lines, checked per row)."""
+        return any(name == column for name, _ in self._known)
+
+
+@contextlib.contextmanager
+def _text_file(
+    path: Path, encoding: str, newline: str | None
+) -> Iterator[tuple[io.BufferedReader, io.TextIOWrapper]]:
+    """The file as text, and its binary layer (whose position shows progress)."""
+    with path.open("rb") as raw, io.TextIOWrapper(raw, encoding=encoding, newline=newline) as f:
+        yield raw, f
+
+
+class _CsvTable(_Table):
+    def __init__(self, path: Path, encoding: str) -> None:
+        super().__init__(path)
+        self.encoding = encoding
+        self.size = path.stat().st_size
+
+    @contextlib.contextmanager
+    def _reader(self) -> Iterator[tuple[io.BufferedReader, Iterator[list[str]]]]:
+        with _text_file(self.path, self.encoding, "") as (raw, f):
+            yield raw, csv.reader(f)
+
+    def open(self, known: Sequence[str]) -> None:
+        with self._reader() as (_, reader):
+            try:
+                header = next(reader, None)
+            except (csv.Error, UnicodeDecodeError) as exc:
+                raise self._error(1, exc) from None
+        if header is None:
+            raise BatchFileError(f"{self.path} is empty: expected a header row")
+        self._index_header(header, known)
+        self.width = len(header)
+
+    def _error(self, number: int, exc: Exception) -> BatchFileError:
+        if isinstance(exc, UnicodeDecodeError):
+            return BatchFileError(
+                f"{self.path}: row {number} cannot be read as {self.encoding}; "
+                "give the right --input-encoding"
+            )
+        return BatchFileError(f"{self.path}: row {number}: {exc}")
+
+    def records(self) -> Iterator[tuple[int, Record]]:
+        width = self.width
+        number = 1
+        with self._reader() as (raw, reader):
+            try:
+                next(reader, None)
+                for record in reader:
+                    number += 1
+                    if len(record) != width:
+                        record = self._fit(record, number)
+                    if number % _PROGRESS_EVERY == 0:
+                        self.position = raw.tell()
+                    yield number, record
+            except (csv.Error, UnicodeDecodeError) as exc:
+                raise self._error(number + 1, exc) from None
+        self.position = self.size
+
+    def _fit(self, record: list[str], number: int) -> list[str]:
+        width = self.width
+        if len(record) < width:
+            return record + [""] * (width - len(record))
+        if any(v.strip() for v in record[width:]):
+            raise BatchFileError(
+                f"{self.path}: row {number} has {len(record)} fields but the header has {width}"
+            )
+        return record[:width]
+
+    def is_blank(self, record: Record) -> bool:
+        assert isinstance(record, list)
+        return not "".join(record).strip()
+
+
+def _xlsx_value(value: Any) -> Any:
+    """A cell as the row parser should see it: whole-number floats below 10^15 as int."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < _EXACT_LIMIT:
+        return int(value)
+    return value
+
+
+class _XlsxTable(_Table):
+    def __init__(self, path: Path) -> None:
+        super().__init__(path)
+        self._openpyxl = _openpyxl()
+
+    @contextlib.contextmanager
+    def _sheet(self) -> Iterator[Any]:
+        try:
+            book = self._openpyxl.load_workbook(self.path, read_only=True, data_only=True)
+        except Exception as exc:  # openpyxl raises many kinds for a file that is not XLSX
+            raise BatchFileError(f"{self.path} is not a readable XLSX workbook: {exc}") from None
+        try:
+            if not book.worksheets:
+                raise BatchFileError(f"{self.path} has no worksheet")
+            sheet = book.worksheets[0]
+            sheet.reset_dimensions()  # do not trust the stored size: read every row there is
+            yield sheet
+        finally:
+            book.close()
+
+    def open(self, known: Sequence[str]) -> None:
+        with self._sheet() as sheet:
+            first = next(sheet.iter_rows(values_only=True), None)
+        if first is None or all(v is None for v in first):
+            raise BatchFileError(f"{self.path}: the first sheet has no header in row 1")
+        header = ["" if v is None else str(v) for v in first]
+        while header and header[-1] == "":
+            header.pop()
+        self._index_header(header, known)
+        self.width = len(header)
+
+    def records(self) -> Iterator[tuple[int, Record]]:
+        width = self.width
+        with self._sheet() as sheet:
+            rows = sheet.iter_rows(values_only=True)
+            next(rows, None)
+            for number, cells in enumerate(rows, start=2):
+                record = list(cells)
+                if len(record) < width:
+                    record.extend([None] * (width - len(record)))
+                elif len(record) > width:
+                    extra = record[width:]
+                    if any(v is not None and str(v).strip() for v in extra):
+                        raise BatchFileError(
+                            f"{self.path}: row {number} has a value beyond the last "
+                            f"header column ({width} columns)"
+                        )
+                    del record[width:]
+                yield number, record
+
+    def fields(self, record: Record) -> dict[str, Any]:
+        assert isinstance(record, list)
+        return {name: _xlsx_value(record[i]) for name, i in self._known}
+
+    def is_blank(self, record: Record) -> bool:
+        assert isinstance(record, list)
+        return all(v is None or (isinstance(v, str) and not v.strip()) for v in record)
+
+
+def _no_constants(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+class _JsonlTable(_Table):
+    def __init__(self, path: Path, encoding: str) -> None:
+        super().__init__(path)
+        self.encoding = encoding
+        self.size = path.stat().st_size
+        self._wanted: frozenset[str] = frozenset()
+        self._seen: dict[str, None] = {}
+
+    def open(self, known: Sequence[str]) -> None:
+        self._wanted = frozenset(known)
+
+    def has(self, column: str) -> bool:
+        return True
+
+    def records(self) -> Iterator[tuple[int, Record]]:
+        seen = self._seen
+        number = 0
+        with _text_file(self.path, self.encoding, None) as (raw, f):
+            try:
+                for number, line in enumerate(f, start=1):
+                    if not line.strip():
+                        continue
+                    try:
+                        record = json.loads(line, parse_float=Decimal, parse_constant=_no_constants)
+                    except ValueError as exc:
+                        raise BatchFileError(
+                            f"{self.path}: line {number} is not valid JSON: {exc}"
+                        ) from None
+                    if not isinstance(record, dict):
+                        raise BatchFileError(f"{self.path}: line {number} is not a JSON object")
+                    for key in record:
+                        if key not in seen:
+                            seen[key] = None
+                    if number % _PROGRESS_EVERY == 0:
+                        self.position = raw.tell()
+                    yield number, record
+            except UnicodeDecodeError:
+                raise BatchFileError(
+                    f"{self.path}: line {number + 1} cannot be read as {self.encoding}; "
+                    "give the right --input-encoding"
+                ) from None
+        self.columns = list(seen)
+        self.position = self.size
+
+    def fields(self, record: Record) -> dict[str, Any]:
+        assert isinstance(record, dict)
+        out: dict[str, Any] = {}
+        for key, value in record.items():
+            name = _canonical(key)
+            if name in self._wanted:
+                if isinstance(value, list) and all(isinstance(v, str) for v in value):
+                    value = ";".join(value)
+                out[name] = value
+        return out
+
+
+# -- writing --------------------------------------------------------------------------------
+
+
+def _text(value: Any) -> str:
+    """A carried-through cell as CSV text."""
+    if value is None or value is _MISSING:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(" ")
+    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat()
+    if isinstance(value, (dict, list)):
+        return _json(value)
+    return str(value)
+
+
+def _json(value: Any) -> str:
+    """JSON text for a value, with ``Decimal`` written as the exact number it holds."""
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{_json(str(k))}: {_json(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_json(v) for v in value) + "]"
+    if isinstance(value, (dt.date, dt.time)):
+        return json.dumps(_text(value))
+    return json.dumps(value, ensure_ascii=False)
+
+
+class _Writer:
+    def __init__(self, path: Path, columns: list[str], results: Sequence[str]) -> None:
+        self.path = path
+        self.columns = columns
+        self.results = results
+
+    def row(self, number: int, carried: Record, results: ResultRow | None) -> None:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Finish the file (called only when every row was written)."""
+        raise NotImplementedError
+
+    def abort(self) -> None:
+        """Release the file after a failure (the caller removes it)."""
+
+    def _cells(self, carried: Record) -> list[Any]:
+        if isinstance(carried, dict):
+            return [carried.get(c, _MISSING) for c in self.columns]
+        return carried
+
+
+class _CsvWriter(_Writer):
+    def __init__(
+        self,
+        path: Path,
+        columns: list[str],
+        results: Sequence[str],
+        encoding: str,
+        *,
+        text: bool = False,
+    ) -> None:
+        super().__init__(path, columns, results)
+        self._text = text  # the carried cells are CSV text already: write them as they are
+        self._file = path.open("w", encoding=encoding, newline="")
+        self._csv = csv.writer(self._file)
+        self._empty = [""] * len(results)
+        self._csv.writerow([*columns, *results])
+
+    def row(self, number: int, carried: Record, results: ResultRow | None) -> None:
+        if self._text and isinstance(carried, list):
+            cells = carried
+        else:
+            cells = [_text(v) for v in self._cells(carried)]
+        tail = self._empty if results is None else ["" if v is None else v for v in results]
+        self._csv.writerow(cells + tail)
+
+    def close(self) -> None:
+        self._file.close()
+
+    def abort(self) -> None:
+        self._file.close()
+
+
+class _XlsxWriter(_Writer):
+    def __init__(self, path: Path, columns: list[str], results: Sequence[str]) -> None:
+        super().__init__(path, columns, results)
+        openpyxl = _openpyxl()
+        self._cell = importlib.import_module("openpyxl.cell").WriteOnlyCell
+        self._codes = frozenset(importlib.import_module("openpyxl.cell.cell").ERROR_CODES)
+        self._illegal = importlib.import_module("openpyxl.utils.exceptions").IllegalCharacterError
+        self._book = openpyxl.Workbook(write_only=True)
+        self._sheet = self._book.create_sheet("medcalc")
+        self._sheet.append([self._value(c) for c in [*columns, *results]])
+
+    def _value(self, value: Any) -> Any:
+        if value is _MISSING:
+            return None
+        if isinstance(value, str) and (
+            (len(value) > 1 and value.startswith("=")) or value in self._codes
+        ):
+            cell = self._cell(self._sheet, value)  # text, not a formula or an error code
+            cell.data_type = "s"
+            return cell
+        if isinstance(value, (dict, list)):
+            return _json(value)
+        return value
+
+    def row(self, number: int, carried: Record, results: ResultRow | None) -> None:
+        cells = [self._value(v) for v in self._cells(carried)]
+        try:
+            self._sheet.append(cells + list(results or [None] * len(self.results)))
+        except self._illegal:
+            raise BatchFileError(
+                f"row {number} holds a control character that XLSX cannot store; "
+                "remove it, or write CSV or JSON Lines"
+            ) from None
+
+    def close(self) -> None:
+        self._book.save(self.path)
+
+    def abort(self) -> None:
+        # Finish the sheet's stream and remove openpyxl's own temporary file for it.
+        with contextlib.suppress(Exception):
+            self._sheet.close()
+        with contextlib.suppress(Exception):
+            self._sheet._writer.cleanup()
+
+
+class _JsonlWriter(_Writer):
+    def __init__(self, path: Path, columns: list[str], results: Sequence[str]) -> None:
+        super().__init__(path, columns, results)
+        self._file = path.open("w", encoding="utf-8", newline="\n")
+        self._drop = frozenset(results)
+
+    def row(self, number: int, carried: Record, results: ResultRow | None) -> None:
+        if isinstance(carried, dict):
+            items = [(k, v) for k, v in carried.items() if k not in self._drop]
+        else:
+            items = list(zip(self.columns, carried, strict=True))
+        items += zip(self.results, results or [None] * len(self.results), strict=True)
+        body = ", ".join(
+            f"{_json(k)}: {_json(_text(v) if isinstance(v, (dt.date, dt.time)) else v)}"
+            for k, v in items
+            if v is not _MISSING
+        )
+        self._file.write("{" + body + "}\n")
+
+    def close(self) -> None:
+        self._file.close()
+
+    def abort(self) -> None:
+        self._file.close()
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    """Size and modification time: what must not change between the two readings."""
+    st = path.stat()
+    return st.st_size, st.st_mtime_ns
+
+
+def _file_mode(path: Path) -> int:
+    """The permissions OUT should get: those of the file it replaces, else the usual."""
+    try:
+        return path.stat().st_mode & 0o7777
+    except FileNotFoundError:
+        mask = os.umask(0)
+        os.umask(mask)
+        return 0o666 & ~mask
+
+
+def write_atomically(path: Path, write: Callable[[Path], None]) -> None:
+    """Call ``write(temp)`` for a temporary file next to ``path``, then move it onto ``path``.
+
+    ``path`` is replaced only when ``write`` returns; on any exception (or interrupt) the
+    temporary file is removed and ``path`` is left as it was.
+    """
+    directory = path.parent
+    try:
+        fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    except OSError as exc:
+        raise BatchFileError(f"cannot write {path}: {exc.strerror or exc}") from None
+    os.close(fd)
+    temp = Path(name)
+    try:
+        write(temp)
+        with temp.open("rb+") as f:
+            os.fsync(f.fileno())
+        os.chmod(temp, _file_mode(path))
+        os.replace(temp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            temp.unlink()
+        raise
+
+
+# -- the job --------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class BatchReport:
+    """What a batch run did: the summary, where it wrote, how it read and wrote."""
+
+    summary: Summary
+    output: Path
+    input_format: str
+    input_encoding: str | None
+    output_format: str
+    output_encoding: str | None
+    replaced: tuple[str, ...]
+    """Input columns named like result columns: their old values were replaced."""
+
+
+@attrs.frozen
+class BatchJob:
+    """One ``medcalc batch`` run, checked for usage errors before anything is read.
+
+    Build it with :meth:`plan`, then :meth:`run` it with a calculator.
+    """
+
+    kind: str
+    source: Path
+    output: Path
+    input_format: str
+    output_format: str
+    input_encoding: str | None
+    output_encoding: str | None
+    series: str | None
+
+    @classmethod
+    def plan(
+        cls,
+        kind: str,
+        source: Path,
+        output: Path,
+        *,
+        series: str | None = None,
+        input_format: str | None = None,
+        output_format: str | None = None,
+        input_encoding: str | None = None,
+        output_encoding: str | None = None,
+    ) -> BatchJob:
+        """Resolve formats and encodings; :class:`UsageError` for a wrong combination."""
+        if kind not in KINDS:
+            raise UsageError(f"unknown batch kind {kind!r} (expected claims or premiums)")
+        in_format = format_of(source, input_format, option="--input-format")
+        out_format = format_of(output, output_format, option="--output-format")
+        if input_encoding is not None:
+            if in_format == "xlsx":
+                raise UsageError("--input-encoding applies to CSV and JSON Lines, not XLSX")
+            input_encoding = _check_encoding(input_encoding, "--input-encoding")
+        if output_encoding is not None:
+            if out_format != "csv":
+                raise UsageError("--output-encoding applies to CSV output only")
+            output_encoding = _check_encoding(output_encoding, "--output-encoding")
+        elif out_format == "csv":
+            output_encoding = DEFAULT_OUTPUT_ENCODING
+        with contextlib.suppress(OSError):
+            if output.exists() and os.path.samefile(source, output):
+                raise UsageError(f"the output {output} is the input file; choose another -o")
+        return cls(
+            kind,
+            source,
+            output,
+            in_format,
+            out_format,
+            input_encoding,
+            output_encoding,
+            series,
+        )
+
+    def _table(self) -> _Table:
+        if not self.source.is_file():
+            raise BatchFileError(f"{self.source}: no such file")
+        if self.input_format == "xlsx":
+            return _XlsxTable(self.source)
+        encoding = self.input_encoding or detect_encoding(self.source)
+        if self.input_format == "csv":
+            return _CsvTable(self.source, encoding)
+        return _JsonlTable(self.source, encoding)
+
+    def run(self, calculator: Calculator, progress: Progress | None = None) -> BatchReport:
+        """Read, compute, write OUT atomically; raise before writing anything on a file,
+        tariff or usage error. Rows with errors do not raise: see ``summary.errors``."""
+        if self.series is not None:
+            calculator.book.versions(self.series)  # an unknown --series fails the whole run
+        batch_type = ClaimsBatch if self.kind == "claims" else PremiumsBatch
+        batch: Batch = batch_type(calculator, default_series=self.series)
+        try:
+            table = self._table()
+            before = _stamp(self.source)
+            table.open(batch.columns)
+            self._check_header(table, batch)
+            last = 0  # rows after the last non-blank one are trailing blanks: dropped
+            for number, record in table.records():
+                if table.is_blank(record):
+                    batch.add_blank(number)
+                else:
+                    batch.add(table.fields(record), number)
+                    last = len(batch)
+                if progress is not None and number % _PROGRESS_EVERY == 0:
+                    progress("read", table.position, table.size or None)
+            keep = last
+            summary = batch.run(
+                None if progress is None else (lambda n: progress("compute", n, keep))
+            )
+            summary = attrs.evolve(summary, blank=summary.blank - (len(batch) - keep))
+            kept_columns = [c for c in table.columns if _canonical(c) not in batch.results]
+            replaced = tuple(c for c in table.columns if _canonical(c) in batch.results)
+
+            def write(temp: Path) -> None:
+                writer = self._writer(temp, kept_columns, batch)
+                drop = {i for i, c in enumerate(table.columns) if _canonical(c) in batch.results}
+                position = 0
+                try:
+                    for number, record in table.records():
+                        if position >= keep:
+                            break
+                        carried = record
+                        if drop and isinstance(record, list):
+                            carried = [v for i, v in enumerate(record) if i not in drop]
+                        writer.row(number, carried, batch.result(position))
+                        position += 1
+                        if progress is not None and position % _PROGRESS_EVERY == 0:
+                            progress("write", position, keep)
+                except BaseException:
+                    writer.abort()
+                    raise
+                writer.close()
+                if position != keep or _stamp(self.source) != before:
+                    raise BatchFileError(f"{self.source} changed while it was being read")
+                if progress is not None:
+                    progress("write", keep, keep)
+
+            write_atomically(self.output, write)
+        except UnicodeEncodeError as exc:
+            raise BatchFileError(
+                f"cannot write {exc.object[exc.start : exc.end]!r} in encoding "
+                f"{self.output_encoding}; choose another --output-encoding"
+            ) from None
+        except OSError as exc:
+            raise BatchFileError(f"{exc.filename or self.output}: {exc.strerror or exc}") from None
+        return BatchReport(
+            summary,
+            self.output,
+            self.input_format,
+            getattr(table, "encoding", None),
+            self.output_format,
+            self.output_encoding,
+            replaced,
+        )
+
+    def _check_header(self, table: _Table, batch: Batch) -> None:
+        if isinstance(table, _JsonlTable):
+            return
+        missing = [c for c in batch.required if not table.has(c)]
+        if missing:
+            raise BatchFileError(
+                f"{self.source}: no {', '.join(missing)} column "
+                f"(columns: {', '.join(table.columns) or 'none'})"
+            )
+        if self.series is None and not table.has("series"):
+            raise UsageError(f"{self.source} has no series column; give --series")
+
+    def _writer(self, temp: Path, columns: list[str], batch: Batch) -> _Writer:
+        if self.output_format == "csv":
+            assert self.output_encoding is not None
+            text = self.input_format == "csv"
+            return _CsvWriter(temp, columns, batch.results, self.output_encoding, text=text)
+        if self.output_format == "xlsx":
+            return _XlsxWriter(temp, columns, batch.results)
+        return _JsonlWriter(temp, columns, batch.results)

@@ -1,0 +1,620 @@
+"""``medcalc batch`` with real files (spec §5): encodings, formats, atomic output, exit codes."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+from collections.abc import Sequence
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from click.testing import CliRunner, Result
+
+from medcalc import batchio
+from medcalc.batchio import BatchFileError, detect_encoding
+from medcalc.cli import cli
+
+ROOT = Path(__file__).parents[1]
+GOLDEN = Path(__file__).parent / "golden" / "batch"
+EXAMPLES = ROOT / "examples"
+UPDATE_GOLDEN = os.environ.get("MEDCALC_UPDATE_GOLDEN") == "1"
+SERIES = "qingyuan-qingcheng"
+
+HEADER = ["person_id", "姓名", "date", "hospital_level", "compliant", "备注"]
+ROWS = [
+    ["P1", "张三", "2018-09-14", "level_3", "72,000.00", "第二次住院"],
+    ["P2", "李四", "2018-03-02", "level_2", "１８５００", "全角数字"],
+    ["P1", "张三", "2018-02-20", "level_2", "38000", "首次住院，含逗号"],
+]
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+def batch(runner: CliRunner, *args: str | Path) -> Result:
+    return runner.invoke(cli, ["batch", *[str(a) for a in args]], catch_exceptions=False)
+
+
+def write_csv(
+    path: Path, rows: Sequence[Sequence[str]], *, encoding: str = "utf-8", header: Any = HEADER
+) -> Path:
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    writer.writerows(rows)
+    path.write_bytes(buffer.getvalue().encode(encoding))
+    return path
+
+
+def read_csv(path: Path, encoding: str = "utf-8-sig") -> list[dict[str, str]]:
+    with path.open(encoding=encoding, newline="") as f:
+        return list(csv.DictReader(f))
+
+
+# -- encodings ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("encoding", "detected"),
+    [("utf-8", "utf-8"), ("utf-8-sig", "utf-8-sig"), ("gb18030", "gb18030")],
+)
+def test_csv_encoding_is_detected(tmp_path: Path, encoding: str, detected: str) -> None:
+    """UTF-8, UTF-8 with a BOM and GB18030 are told apart by the bytes alone."""
+    path = write_csv(tmp_path / "in.csv", ROWS, encoding=encoding)
+    assert detect_encoding(path) == detected
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030"])
+def test_chinese_text_survives_every_input_encoding(
+    runner: CliRunner, tmp_path: Path, encoding: str
+) -> None:
+    """Chinese columns and values come out as they went in, whatever the input encoding."""
+    source = write_csv(tmp_path / "in.csv", ROWS, encoding=encoding)
+    result = batch(runner, "claims", source, "-o", tmp_path / "out.csv", "--series", SERIES)
+    assert result.exit_code == 0, result.stderr
+    out = read_csv(tmp_path / "out.csv")
+    assert [r["姓名"] for r in out] == ["张三", "李四", "张三"]
+    assert [r["备注"] for r in out] == ["第二次住院", "全角数字", "首次住院，含逗号"]
+
+
+def test_forced_input_encoding_is_used(runner: CliRunner, tmp_path: Path) -> None:
+    """``--input-encoding`` overrides detection (here GB18030 read as what it is)."""
+    source = write_csv(tmp_path / "in.csv", ROWS, encoding="gb18030")
+    result = batch(
+        runner, "claims", source, "-o", tmp_path / "out.csv", "--series", SERIES,
+        "--input-encoding", "gb18030",
+    )  # fmt: skip
+    assert result.exit_code == 0
+    assert read_csv(tmp_path / "out.csv")[0]["姓名"] == "张三"
+
+
+def test_wrongly_forced_encoding_is_a_file_error(runner: CliRunner, tmp_path: Path) -> None:
+    """GB18030 bytes forced to be read as UTF-8 fail cleanly with exit 1, nothing written."""
+    source = write_csv(tmp_path / "in.csv", ROWS, encoding="gb18030")
+    out = tmp_path / "out.csv"
+    result = batch(runner, "claims", source, "-o", out, "--series", SERIES,
+                   "--input-encoding", "utf-8")  # fmt: skip
+    assert result.exit_code == 1
+    assert "cannot be read as utf-8" in result.stderr
+    assert not out.exists()
+
+
+def test_undecodable_file_is_a_file_error(tmp_path: Path) -> None:
+    """Bytes that are neither UTF-8 nor GB18030 are refused, asking for --input-encoding."""
+    path = tmp_path / "in.csv"
+    path.write_bytes(b"person_id,date,compliant\n\xff\xfe\xff,2018-01-01,1\n")
+    with pytest.raises(BatchFileError, match="neither UTF-8 nor GB18030"):
+        detect_encoding(path)
+
+
+def test_utf16_file_gets_a_specific_message(tmp_path: Path) -> None:
+    """Excel's 'Unicode text' (UTF-16) is named as such."""
+    path = tmp_path / "in.csv"
+    path.write_bytes("person_id\tdate\n".encode("utf-16"))
+    with pytest.raises(BatchFileError, match="UTF-16"):
+        detect_encoding(path)
+
+
+def test_csv_output_is_utf8_with_bom_by_default(runner: CliRunner, tmp_path: Path) -> None:
+    """CSV output starts with a UTF-8 BOM and uses CRLF line ends, as Excel expects."""
+    source = write_csv(tmp_path / "in.csv", ROWS)
+    batch(runner, "claims", source, "-o", tmp_path / "out.csv", "--series", SERIES)
+    data = (tmp_path / "out.csv").read_bytes()
+    assert data.startswith(b"\xef\xbb\xbfperson_id,")
+    assert b"\r\n" in data
+
+
+def test_output_encoding_can_be_chosen(runner: CliRunner, tmp_path: Path) -> None:
+    """``--output-encoding gb18030`` writes GB18030 without a BOM."""
+    source = write_csv(tmp_path / "in.csv", ROWS)
+    out = tmp_path / "out.csv"
+    result = batch(runner, "claims", source, "-o", out, "--series", SERIES,
+                   "--output-encoding", "gb18030")  # fmt: skip
+    assert result.exit_code == 0
+    assert out.read_bytes().startswith(b"person_id,")
+    assert read_csv(out, "gb18030")[1]["姓名"] == "李四"
+
+
+def test_unencodable_output_is_a_file_error(runner: CliRunner, tmp_path: Path) -> None:
+    """Chinese text cannot be written as ASCII: exit 1 and nothing written."""
+    source = write_csv(tmp_path / "in.csv", ROWS)
+    out = tmp_path / "out.csv"
+    result = batch(runner, "claims", source, "-o", out, "--series", SERIES,
+                   "--output-encoding", "ascii")  # fmt: skip
+    assert result.exit_code == 1
+    assert "cannot write '姓名' in encoding ascii" in result.stderr
+    assert not out.exists() and os.listdir(tmp_path) == ["in.csv"]
+
+
+# -- rows and columns -----------------------------------------------------------------------
+
+
+def test_rows_keep_input_order_and_columns_untouched(runner: CliRunner, tmp_path: Path) -> None:
+    """Unsorted rows come out in input order, input columns first and unchanged."""
+    rows = [
+        ["P1", "张三", "2018-09-14", "level_3", "72,000.00", 'quote " and\nnewline'],
+        *ROWS[1:],
+    ]
+    source = write_csv(tmp_path / "in.csv", rows)
+    batch(runner, "claims", source, "-o", tmp_path / "out.csv", "--series", SERIES)
+    with (tmp_path / "out.csv").open(encoding="utf-8-sig", newline="") as f:
+        out = list(csv.reader(f))
+    assert out[0] == HEADER + list(batchio.ClaimsBatch.results)
+    assert [r[: len(HEADER)] for r in out[1:]] == rows
+    assert [r[len(HEADER)] for r in out[1:]] == ["yes", "yes", "yes"]
+
+
+def test_result_columns_in_the_input_are_replaced(runner: CliRunner, tmp_path: Path) -> None:
+    """Running a batch on its own output replaces the old results instead of repeating them."""
+    source = write_csv(tmp_path / "in.csv", ROWS)
+    batch(runner, "claims", source, "-o", tmp_path / "once.csv", "--series", SERIES)
+    result = batch(runner, "claims", tmp_path / "once.csv", "-o", tmp_path / "twice.csv",
+                   "--series", SERIES, "--lang", "en")  # fmt: skip
+    assert result.exit_code == 0
+    assert "result columns in the input were replaced: covered" in result.stderr
+    assert (tmp_path / "once.csv").read_bytes() == (tmp_path / "twice.csv").read_bytes()
+
+
+def test_short_rows_are_padded_and_long_rows_refused(runner: CliRunner, tmp_path: Path) -> None:
+    """A row with fewer fields is padded; one with values beyond the header is a file error."""
+    short = write_csv(tmp_path / "short.csv", [["P1", "张三", "2018-01-05", "level_1", "900"]])
+    result = batch(runner, "claims", short, "-o", tmp_path / "a.csv", "--series", SERIES)
+    assert result.exit_code == 0
+    long = write_csv(tmp_path / "long.csv", [[*ROWS[0], "extra"]])
+    result = batch(runner, "claims", long, "-o", tmp_path / "b.csv", "--series", SERIES)
+    assert result.exit_code == 1
+    assert "row 2 has 7 fields but the header has 6" in result.stderr
+
+
+def test_blank_rows_are_kept_and_trailing_ones_dropped(runner: CliRunner, tmp_path: Path) -> None:
+    """An interior blank row stays (keeping row numbers); blank rows at the end go."""
+    rows = [ROWS[0], ["", "", "", "", "", ""], ROWS[1], ["", "", "", "", "", ""]]
+    source = write_csv(tmp_path / "in.csv", rows)
+    result = batch(runner, "claims", source, "-o", tmp_path / "out.csv", "--series", SERIES,
+                   "--lang", "en")  # fmt: skip
+    out = read_csv(tmp_path / "out.csv")
+    assert [r["person_id"] for r in out] == ["P1", "", "P2"]
+    assert out[1]["error"] == "" and out[1]["basic"] == ""
+    assert result.stderr.startswith("2 rows: 2 ok, 0 with errors (and 1 blank row)")
+
+
+def test_error_rows_name_the_field_and_the_row(runner: CliRunner, tmp_path: Path) -> None:
+    """A bad amount is named; the person's later row names the bad row's number (row 2)."""
+    rows = [["P1", "张三", "2018-03-01", "level_2", "12x", ""], ROWS[0]]
+    source = write_csv(tmp_path / "in.csv", rows)
+    batch(runner, "claims", source, "-o", tmp_path / "out.csv", "--series", SERIES)
+    out = read_csv(tmp_path / "out.csv")
+    assert out[0]["error"].startswith("compliant: '12x' is not an amount")
+    assert out[0]["basic"] == ""
+    assert out[1]["error"] == "depends on row 2 of the same person and year, which has an error"
+
+
+# -- XLSX and JSON Lines --------------------------------------------------------------------
+
+
+def write_xlsx(path: Path, header: list[Any], rows: list[list[Any]]) -> Path:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(header)
+    for row in rows:
+        sheet.append(row)
+    for cells in sheet.iter_rows():
+        for cell in cells:
+            if isinstance(cell.value, str) and cell.value.startswith(("=", "#")):
+                cell.data_type = "s"  # text that looks like a formula or an error code
+    book.save(path)
+    return path
+
+
+def read_xlsx(path: Path) -> list[list[Any]]:
+    book = openpyxl.load_workbook(path, read_only=True)
+    try:
+        rows = [list(r) for r in book.worksheets[0].iter_rows(values_only=True)]
+    finally:
+        book.close()
+    width = max(len(r) for r in rows)
+    return [r + [None] * (width - len(r)) for r in rows]  # trailing empty cells are not stored
+
+
+def test_xlsx_round_trip(runner: CliRunner, tmp_path: Path) -> None:
+    """XLSX in and out: text and whole-number cells are read, carried cells keep their values
+    and types, and result amounts are text cells with two decimals."""
+    source = write_xlsx(
+        tmp_path / "in.xlsx",
+        ["person_id", "姓名", "date", "hospital_level", "compliant", "件数", "公式样文本"],
+        [
+            ["P1", "张三", "2018-09-14", "level_3", "72,000.00", 3, "=SUM(A1)"],
+            ["P2", "李四", "2018-03-02", "level_2", 18500, 1.5, "#N/A"],
+        ],
+    )
+    out = tmp_path / "out.xlsx"
+    result = batch(runner, "claims", source, "-o", out, "--series", SERIES)
+    assert result.exit_code == 0, result.stderr
+    rows = read_xlsx(out)
+    assert rows[0][:7] == ["person_id", "姓名", "date", "hospital_level", "compliant", "件数",
+                           "公式样文本"]  # fmt: skip
+    assert rows[1][:7] == ["P1", "张三", "2018-09-14", "level_3", "72,000.00", 3, "=SUM(A1)"]
+    assert rows[2][4:7] == [18500, 1.5, "#N/A"]
+    basic = rows[0].index("basic")
+    assert isinstance(rows[1][basic], str) and rows[1][basic].endswith(".00")
+    assert rows[1][rows[0].index("error")] is None
+
+
+def test_xlsx_fractional_number_cell_is_a_row_error(runner: CliRunner, tmp_path: Path) -> None:
+    """A binary-float amount cell is refused for that row, asking for text cells."""
+    source = write_xlsx(
+        tmp_path / "in.xlsx",
+        ["person_id", "date", "hospital_level", "compliant"],
+        [["P1", "2018-09-14", "level_3", 72000.5], ["P2", "2018-09-14", "level_3", 72000.0]],
+    )
+    result = batch(runner, "claims", source, "-o", tmp_path / "out.csv", "--series", SERIES)
+    assert result.exit_code == 3
+    out = read_csv(tmp_path / "out.csv")
+    assert out[0]["error"].startswith("compliant: 72000.5 is a binary float")
+    assert out[1]["error"] == ""
+
+
+def test_control_character_cannot_go_into_xlsx(runner: CliRunner, tmp_path: Path) -> None:
+    """A control character XLSX cannot store fails the batch cleanly, naming the row."""
+    source = write_csv(tmp_path / "in.csv", [ROWS[0], [*ROWS[1][:5], "bell\x07"]])
+    out = tmp_path / "out.xlsx"
+    result = batch(runner, "claims", source, "-o", out, "--series", SERIES)
+    assert result.exit_code == 1
+    assert "row 3 holds a control character that XLSX cannot store" in result.stderr
+    assert sorted(os.listdir(tmp_path)) == ["in.csv"]
+
+
+def test_xlsx_date_cells_are_dates(runner: CliRunner, tmp_path: Path) -> None:
+    """Real date cells are read as dates and written to CSV as ISO dates."""
+    import datetime as dt
+
+    source = write_xlsx(
+        tmp_path / "in.xlsx",
+        ["person_id", "date", "hospital_level", "compliant"],
+        [["P1", dt.datetime(2018, 9, 14), "level_3", "72000"]],
+    )
+    result = batch(runner, "claims", source, "-o", tmp_path / "out.csv", "--series", SERIES)
+    assert result.exit_code == 0
+    assert read_csv(tmp_path / "out.csv")[0]["date"] == "2018-09-14"
+
+
+def test_xlsx_premiums_with_whole_number_cells(runner: CliRunner, tmp_path: Path) -> None:
+    """Whole-number cells for year, grade and pension grade are read as those numbers."""
+    source = write_xlsx(
+        tmp_path / "in.xlsx",
+        ["person_id", "year", "disability_grade", "disability_type", "birth_date",
+         "pension_grade"],
+        [["P1", 2019, 3, "intellectual", "2001-08-15", 240.0]],
+    )  # fmt: skip
+    out = tmp_path / "out.csv"
+    result = batch(runner, "premiums", source, "-o", out, "--series", SERIES)
+    assert result.exit_code == 0, result.stderr
+    row = read_csv(out)[0]
+    assert (row["year"], row["disability_grade"], row["pension_grade"]) == ("2019", "3", "240")
+    assert (row["medical_profile"], row["pension_contribution"]) == ("severe_disability", "240.00")
+
+
+def test_csv_to_xlsx_keeps_text_as_text(runner: CliRunner, tmp_path: Path) -> None:
+    """CSV values (e.g. ``0012`` or ``72,000.00``) become text cells, never numbers."""
+    source = write_csv(tmp_path / "in.csv", [["0012", "张三", "2018-09-14", "level_3",
+                                              "72,000.00", ""]])  # fmt: skip
+    batch(runner, "claims", source, "-o", tmp_path / "out.xlsx", "--series", SERIES)
+    rows = read_xlsx(tmp_path / "out.xlsx")
+    assert rows[1][0] == "0012" and rows[1][4] == "72,000.00"
+
+
+def test_jsonl_in_and_out(runner: CliRunner, tmp_path: Path) -> None:
+    """JSON Lines: numbers read exactly, categories as a list, unknown keys (nested too)
+    carried through, results as strings; blank lines skipped."""
+    source = tmp_path / "in.jsonl"
+    source.write_text(
+        '{"person_id": "P1", "date": "2018-09-14", "hospital_level": "level_3", '
+        '"compliant": 72000.10, "categories": ["poverty"], "extra": {"备注": [1, 2.50]}}\n'
+        "\n"
+        '{"person_id": "P1", "date": "2018-02-20", "hospital_level": "level_2", '
+        '"compliant": "38,000.00", "categories": "poverty"}\n',
+        encoding="utf-8",
+    )
+    out = tmp_path / "out.jsonl"
+    result = batch(runner, "claims", source, "-o", out, "--series", SERIES)
+    assert result.exit_code == 0, result.stderr
+    text = out.read_text(encoding="utf-8").splitlines()
+    assert len(text) == 2
+    assert '"compliant": 72000.10' in text[0] and '"extra": {"备注": [1, 2.50]}' in text[0]
+    first = json.loads(text[0], parse_float=Decimal)
+    assert first["covered"] == "yes" and first["error"] is None
+    assert isinstance(first["basic"], str) and first["critical_illness_profile"] == "poverty"
+
+
+def test_jsonl_to_csv_uses_every_key_seen(runner: CliRunner, tmp_path: Path) -> None:
+    """Keys that only some objects have become columns, empty where absent."""
+    source = tmp_path / "in.jsonl"
+    source.write_text(
+        '{"person_id": "P1", "date": "2018-01-05", "hospital_level": "level_1", '
+        '"compliant": "900"}\n'
+        '{"person_id": "P2", "date": "2018-01-05", "hospital_level": "level_1", '
+        '"compliant": "900", "备注": "新"}\n',
+        encoding="utf-8",
+    )
+    batch(runner, "claims", source, "-o", tmp_path / "out.csv", "--series", SERIES)
+    out = read_csv(tmp_path / "out.csv")
+    assert [r["备注"] for r in out] == ["", "新"]
+
+
+def test_malformed_jsonl_is_a_file_error(runner: CliRunner, tmp_path: Path) -> None:
+    """A line that is not a JSON object fails the batch, naming the line."""
+    source = tmp_path / "in.jsonl"
+    source.write_text('{"person_id": "P1"}\n[1, 2]\n', encoding="utf-8")
+    result = batch(runner, "claims", source, "-o", tmp_path / "out.jsonl", "--series", SERIES)
+    assert result.exit_code == 1
+    assert "line 2 is not a JSON object" in result.stderr
+
+
+def test_format_can_be_given_for_other_extensions(runner: CliRunner, tmp_path: Path) -> None:
+    """``--input-format`` and ``--output-format`` cover files with other extensions."""
+    source = write_csv(tmp_path / "in.txt", ROWS)
+    out = tmp_path / "out.data"
+    result = batch(runner, "claims", source, "-o", out, "--series", SERIES,
+                   "--input-format", "csv", "--output-format", "jsonl")  # fmt: skip
+    assert result.exit_code == 0
+    assert json.loads(out.read_text(encoding="utf-8").splitlines()[0])["姓名"] == "张三"
+
+
+# -- atomic output --------------------------------------------------------------------------
+
+
+def test_tariff_error_leaves_existing_output_untouched(runner: CliRunner, tmp_path: Path) -> None:
+    """A broken tariff directory fails with exit 1 before OUT is touched."""
+    bad = tmp_path / "tariffs"
+    bad.mkdir()
+    (bad / "broken.yaml").write_text("format: 1\nseries: [\n", encoding="utf-8")
+    out = tmp_path / "out.csv"
+    out.write_text("old results\n", encoding="utf-8")
+    source = write_csv(tmp_path / "in.csv", ROWS)
+    result = batch(runner, "claims", source, "-o", out, "--series", SERIES, "--tariffs", bad)
+    assert result.exit_code == 1
+    assert "broken.yaml" in result.stderr
+    assert out.read_text(encoding="utf-8") == "old results\n"
+
+
+@pytest.mark.parametrize("suffix", ["csv", "xlsx", "jsonl"])
+def test_failure_mid_write_leaves_output_untouched(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, suffix: str
+) -> None:
+    """An exception while writing the second row leaves OUT as it was and no temporary file."""
+    writer = {"csv": batchio._CsvWriter, "xlsx": batchio._XlsxWriter,
+              "jsonl": batchio._JsonlWriter}[suffix]  # fmt: skip
+    original = writer.row
+    calls = []
+
+    def failing(self: Any, number: int, carried: Any, results: Any) -> None:
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("disk on fire")
+        original(self, number, carried, results)
+
+    monkeypatch.setattr(writer, "row", failing)
+    out = tmp_path / f"out.{suffix}"
+    out.write_bytes(b"old results")
+    source = write_csv(tmp_path / "in.csv", ROWS)
+    with pytest.raises(RuntimeError, match="disk on fire"):
+        batch(runner, "claims", source, "-o", out, "--series", SERIES)
+    assert out.read_bytes() == b"old results"
+    assert sorted(os.listdir(tmp_path)) == sorted(["in.csv", f"out.{suffix}"])
+
+
+def test_input_changed_between_readings_writes_nothing(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """If FILE changes while the batch runs, it stops (exit 1) and OUT stays as it was."""
+    stamps = iter([(1, 1), (2, 2)])
+    monkeypatch.setattr(batchio, "_stamp", lambda _path: next(stamps))
+    out = tmp_path / "out.csv"
+    out.write_bytes(b"old results")
+    source = write_csv(tmp_path / "in.csv", ROWS)
+    result = batch(runner, "claims", source, "-o", out, "--series", SERIES)
+    assert result.exit_code == 1
+    assert "changed while it was being read" in result.stderr
+    assert out.read_bytes() == b"old results"
+
+
+def test_success_replaces_output_and_keeps_its_permissions(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    """A finished batch replaces OUT in one step, with OUT's old permissions."""
+    out = tmp_path / "out.csv"
+    out.write_text("old", encoding="utf-8")
+    out.chmod(0o640)
+    source = write_csv(tmp_path / "in.csv", ROWS)
+    assert batch(runner, "claims", source, "-o", out, "--series", SERIES).exit_code == 0
+    assert out.read_bytes().startswith(b"\xef\xbb\xbfperson_id")
+    assert out.stat().st_mode & 0o777 == 0o640
+
+
+# -- exit codes and messages ----------------------------------------------------------------
+
+
+def test_exit_0_when_every_row_is_computed(runner: CliRunner, tmp_path: Path) -> None:
+    """All rows fine: exit 0, nothing on stdout, the summary on stderr."""
+    source = write_csv(tmp_path / "in.csv", ROWS)
+    result = batch(runner, "claims", source, "-o", tmp_path / "out.csv", "--series", SERIES)
+    assert result.exit_code == 0
+    assert result.stdout == ""
+    assert result.stderr.splitlines()[0] == "3 行：成功 3，错误 0"
+    assert "合计（成功的行）：基本医保 " in result.stderr
+
+
+def test_exit_3_when_some_rows_have_errors(runner: CliRunner, tmp_path: Path) -> None:
+    """Some bad rows: exit 3, OUT written, the summary says how many and where to look."""
+    source = write_csv(tmp_path / "in.csv", [*ROWS, ["P3", "", "2018-01-01", "", "1", ""]])
+    out = tmp_path / "out.csv"
+    result = batch(runner, "claims", source, "-o", out, "--series", SERIES, "--lang", "en")
+    assert result.exit_code == 3
+    assert result.stdout == ""
+    assert result.stderr.splitlines()[0] == "4 rows: 3 ok, 1 with errors"
+    assert result.stderr.splitlines()[-1] == f"1 row has errors; see the error column of {out}"
+    assert len(read_csv(out)) == 4
+
+
+def test_exit_1_for_a_missing_required_column(runner: CliRunner, tmp_path: Path) -> None:
+    """A file without a required column is refused as a whole, naming the column."""
+    source = write_csv(tmp_path / "in.csv", [["P1", "2018-01-01"]], header=["person_id", "date"])
+    out = tmp_path / "out.csv"
+    result = batch(runner, "claims", source, "-o", out, "--series", SERIES)
+    assert result.exit_code == 1
+    assert result.stderr == f"错误: {source}: no compliant column (columns: person_id, date)\n"
+    assert not out.exists()
+
+
+def test_exit_1_for_a_known_column_given_twice(runner: CliRunner, tmp_path: Path) -> None:
+    """Two columns that both mean ``date`` (case and spaces aside) are ambiguous."""
+    source = write_csv(
+        tmp_path / "in.csv",
+        [["P1", "2018-01-01", "2018-01-02", "100"]],
+        header=["person_id", "date", " Date ", "compliant"],
+    )
+    result = batch(runner, "claims", source, "-o", tmp_path / "out.csv", "--series", SERIES)
+    assert result.exit_code == 1
+    assert "the header has column 'date' twice (columns 2 and 3)" in result.stderr
+
+
+def test_exit_1_for_a_missing_input_file(runner: CliRunner, tmp_path: Path) -> None:
+    """A FILE that does not exist is a file error."""
+    result = batch(runner, "claims", tmp_path / "nope.csv", "-o", tmp_path / "out.csv")
+    assert result.exit_code == 1
+    assert "no such file" in result.stderr
+
+
+def test_exit_1_for_an_unknown_series_option(runner: CliRunner, tmp_path: Path) -> None:
+    """``--series`` naming no known series fails before anything is read."""
+    source = write_csv(tmp_path / "in.csv", ROWS)
+    result = batch(runner, "claims", source, "-o", tmp_path / "out.csv", "--series", "nowhere")
+    assert result.exit_code == 1
+    assert "no tariff series 'nowhere'" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["-o", "out.txt"], "cannot tell the format of out.txt"),
+        (["-o", "out.xls"], ".xls workbooks are not supported"),
+        (["-o", "out.jsonl", "--output-encoding", "gb18030"], "applies to CSV output only"),
+        (["-o", "out.csv", "--output-encoding", "klingon"], "unknown encoding 'klingon'"),
+        (["-o", "in.csv"], "is the input file"),
+        (["--input-format", "xlsx", "--input-encoding", "gb18030", "-o", "out.csv"], "not XLSX"),
+        (["--input-format", "pdf", "-o", "out.csv"], "Invalid value for '--input-format'"),
+    ],
+)
+def test_exit_2_for_usage_errors(
+    runner: CliRunner,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    args: list[str],
+    message: str,
+) -> None:
+    """Wrong extensions, encodings, formats or OUT = FILE are usage errors (exit 2)."""
+    monkeypatch.chdir(tmp_path)
+    write_csv(tmp_path / "in.csv", ROWS)
+    result = batch(runner, "claims", "in.csv", "--series", SERIES, *args)
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert sorted(os.listdir(tmp_path)) == ["in.csv"]
+
+
+def test_exit_2_without_series_column_or_option(runner: CliRunner, tmp_path: Path) -> None:
+    """A file without a series column needs ``--series``."""
+    source = write_csv(tmp_path / "in.csv", ROWS)
+    result = batch(runner, "claims", source, "-o", tmp_path / "out.csv")
+    assert result.exit_code == 2
+    assert "has no series column; give --series" in result.stderr
+
+
+def test_progress_bars_only_change_stderr(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With a terminal on stderr, progress is drawn there; stdout and OUT are unchanged."""
+    from medcalc.cli import batch as cli_batch
+
+    monkeypatch.setattr(cli_batch, "_stderr_is_tty", lambda: True)
+    monkeypatch.setattr(batchio, "_PROGRESS_EVERY", 1)
+    source = write_csv(tmp_path / "in.csv", ROWS * 3)
+    result = batch(runner, "claims", source, "-o", tmp_path / "out.csv", "--series", SERIES)
+    assert result.exit_code == 0
+    assert result.stdout == ""
+    assert "计算" in result.stderr and "写入" in result.stderr
+    assert "9 行：成功 9，错误 0" in result.stderr
+
+
+def test_premiums_batch(runner: CliRunner, tmp_path: Path) -> None:
+    """``batch premiums`` appends the premium columns and totals them in the summary."""
+    source = write_csv(
+        tmp_path / "in.csv",
+        [["P1", "2018", "poverty", "1975-04-12", "建档立卡"]],
+        header=["person_id", "year", "categories", "birth_date", "备注"],
+    )
+    out = tmp_path / "out.csv"
+    result = batch(runner, "premiums", source, "-o", out, "--series", SERIES, "--lang", "en")
+    assert result.exit_code == 0
+    row = read_csv(out)[0]
+    assert (row["备注"], row["pension_due"]) == ("建档立卡", "yes")
+    assert row["medical_individual"] == "0.00"
+    assert "medical_government 180.00" in result.stderr
+
+
+# -- golden files ---------------------------------------------------------------------------
+
+
+def _golden(name: str, produced: bytes) -> None:
+    path = GOLDEN / name
+    if UPDATE_GOLDEN:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(produced)
+    assert path.exists(), f"{path} missing; run with MEDCALC_UPDATE_GOLDEN=1 to create it"
+    assert produced == path.read_bytes(), f"{name} differs; if intended, MEDCALC_UPDATE_GOLDEN=1"
+
+
+@pytest.mark.parametrize(
+    ("kind", "source", "golden", "code"),
+    [
+        ("claims", EXAMPLES / "claims.csv", "claims.out.csv", 0),
+        ("claims", EXAMPLES / "claims.xlsx", "claims.out.csv", 0),
+        ("premiums", EXAMPLES / "premiums.csv", "premiums.out.csv", 0),
+        ("claims", GOLDEN / "claims_with_errors.csv", "claims_with_errors.out.csv", 3),
+    ],
+)
+def test_golden_output(
+    runner: CliRunner, tmp_path: Path, kind: str, source: Path, golden: str, code: int
+) -> None:
+    """The examples' (and an error file's) output is exactly the reviewed golden file."""
+    out = tmp_path / "out.csv"
+    result = batch(runner, kind, source, "-o", out, "--series", SERIES)
+    assert result.exit_code == code, result.stderr
+    _golden(golden, out.read_bytes())
