@@ -1,0 +1,5 @@
+"""``python -m medcalc``: the same as the ``medcalc`` command."""
+
+from medcalc.cli import main
+
+main()
