@@ -70,6 +70,7 @@ def fmt(amount: Decimal) -> str:
     return f"{amount.quantize(CENT, context=EXACT):f}"
 
 
+_PLAIN = re.compile(r"[0-9]{1,12}(?:\.[0-9]{0,2})?")
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
 _GROUPED = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?")
 
@@ -102,6 +103,8 @@ def parse_amount(text: str | int | Decimal, *, field: str) -> Decimal:
         return check_amount(Decimal(text), field=field)
     if not isinstance(text, str):
         raise AmountError(f"{text!r} is not an amount", field=field)
+    if _PLAIN.fullmatch(text):  # the common case, e.g. "12345.67": no folding needed
+        return Decimal(text).quantize(CENT)
     # NFKC folds full-width digits, comma and full stop to ASCII.
     folded = unicodedata.normalize("NFKC", text).strip()
     if _GROUPED.fullmatch(folded):

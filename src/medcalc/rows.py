@@ -52,7 +52,9 @@ def text(row: Row, field: str) -> str | None:
             f"{value!r} is a binary float; store amounts in the sheet as text or whole numbers",
             field=field,
         )
-    folded = unicodedata.normalize("NFKC", str(value)).strip()
+    raw = str(value)
+    # NFKC folds full-width digits and punctuation; ASCII text needs no folding.
+    folded = (raw if raw.isascii() else unicodedata.normalize("NFKC", raw)).strip()
     return folded or None
 
 
