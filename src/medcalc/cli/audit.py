@@ -1,3 +1,214 @@
-"""Placeholder: `medcalc` audit commands are being written."""
+"""``medcalc audit``: check every invariant against tariff series (see ``docs/audit.md``).
+
+A thin shell over :mod:`medcalc.audit`, imported only when the command runs, so that
+``medcalc --help`` and the other commands never load hypothesis.
+"""
 
 from __future__ import annotations
+
+import contextlib
+import json
+import tempfile
+import textwrap
+import time
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+from tabulate import tabulate
+
+from medcalc.cli import cli
+from medcalc.cli.common import lang_option, tariffs_option
+
+if TYPE_CHECKING:
+    from medcalc.audit import Verdict
+
+SCHEMA = "medcalc/audit@1"
+"""Name and version of the JSON output's schema."""
+
+WORDS = {
+    "zh": {
+        "invariant": "不变式",
+        "tariff": "待遇标准",
+        "verdict": "结论",
+        "counterexample": "最小反例",
+        "pass": "通过",
+        "fail": "未通过",
+        "n/a": "不适用",
+        "summary": "共 {n} 项：通过 {passed}，未通过 {failed}，不适用 {na}；"
+        "每项 {examples} 例，种子 {seed}，用时 {seconds:.1f} 秒。",
+    },
+    "en": {
+        "invariant": "invariant",
+        "tariff": "tariff",
+        "verdict": "verdict",
+        "counterexample": "minimal counterexample",
+        "pass": "pass",
+        "fail": "FAIL",
+        "n/a": "n/a",
+        "summary": "{n} checks: {passed} passed, {failed} failed, {na} not applicable; "
+        "{examples} examples each, seed {seed}, {seconds:.1f} s.",
+    },
+}
+
+
+@contextlib.contextmanager
+def _scratch_hypothesis_home() -> Iterator[None]:
+    """hypothesis keeps caches under ``.hypothesis/`` of the working directory even with no
+    example database; a command must not leave files behind, so they go to a temporary
+    directory, removed afterwards."""
+    from hypothesis import configuration
+
+    with tempfile.TemporaryDirectory(prefix="medcalc-audit-") as home:
+        configuration.set_hypothesis_home_dir(home)
+        try:
+            yield
+        finally:
+            configuration.set_hypothesis_home_dir(None)
+
+
+def _wrap(text: str, width: int = 72) -> str:
+    return "\n".join(
+        textwrap.fill(line, width, subsequent_indent="  ") if line else line
+        for line in text.splitlines()
+    )
+
+
+def _table(verdicts: Sequence[Verdict], lang: str) -> str:
+    from medcalc.audit import INVARIANTS
+
+    w = WORDS[lang]
+    rows = []
+    for v in verdicts:
+        title = INVARIANTS[v.invariant].title.get(lang)
+        detail = ""
+        if v.counterexample is not None:
+            detail = _wrap(v.counterexample.text(lang))
+        elif v.reason is not None:
+            detail = v.reason.get(lang)
+        rows.append([f"{v.invariant}\n{title}", v.series, w[v.status], detail])
+    headers = [w["invariant"], w["tariff"], w["verdict"], w["counterexample"]]
+    return tabulate(rows, headers=headers, tablefmt="simple_grid")
+
+
+def _json(
+    verdicts: Sequence[Verdict], lang: str, examples: int, seed: int, seconds: float
+) -> dict[str, Any]:
+    from medcalc.audit import INVARIANTS
+
+    return {
+        "schema": SCHEMA,
+        "examples": examples,
+        "seed": seed,
+        "passed": not any(v.failed for v in verdicts),
+        "seconds": round(seconds, 3),
+        "verdicts": [
+            {
+                "invariant": v.invariant,
+                "title": INVARIANTS[v.invariant].title.get(lang),
+                "level": INVARIANTS[v.invariant].level,
+                "series": v.series,
+                "verdict": v.status,
+                "examples": v.examples,
+                "seconds": round(v.seconds, 3),
+                "counterexample": None
+                if v.counterexample is None
+                else v.counterexample.to_json(lang),
+                "reason": None if v.reason is None else v.reason.get(lang),
+            }
+            for v in verdicts
+        ],
+    }
+
+
+@cli.command("audit")
+@click.argument("series", nargs=-1)
+@tariffs_option
+@click.option(
+    "--examples",
+    "-n",
+    type=click.IntRange(min=1),
+    default=100,
+    show_default=True,
+    help="Random cases per invariant and series (more: slower, more thorough).",
+)
+@click.option(
+    "--seed",
+    type=int,
+    default=0,
+    show_default=True,
+    help="Seed of the random search; the same seed gives the same verdicts.",
+)
+@click.option(
+    "--invariant",
+    "-i",
+    "invariants",
+    multiple=True,
+    metavar="NAME",
+    help="Check only this invariant (repeatable); default: all.",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="Output: a table for people, or JSON (schema medcalc/audit@1).",
+)
+@lang_option
+@click.pass_context
+def audit_command(
+    ctx: click.Context,
+    series: tuple[str, ...],
+    tariff_dirs: tuple[Path, ...],
+    examples: int,
+    seed: int,
+    invariants: tuple[str, ...],
+    output_format: str,
+    lang: str,
+) -> None:
+    """Check every invariant against tariff series (all series by default).
+
+    \b
+    性质测试审计：对每个待遇标准系列，用随机参保人和住院结算检验计算的不变式
+    （拆分不变、顺序不变、年度累计等价、费用越高待遇不减、支付界限与封顶线、
+    不设封顶、舍入与合计、版本局部性），并检验待遇标准本身（类别待遇不低于
+    普通参保人、多一个类别不吃亏、费用越高报销比例越高）。
+    有不变式不成立时退出码为 1，并给出最小反例。See docs/audit.md.
+    """
+    from medcalc.audit import INVARIANTS, run_audit
+    from medcalc.discovery import load_book
+
+    unknown = [name for name in invariants if name not in INVARIANTS]
+    if unknown:
+        raise click.BadParameter(
+            f"{', '.join(unknown)} (invariants: {', '.join(INVARIANTS)})",
+            param_hint="--invariant",
+        )
+    book = load_book(list(tariff_dirs))
+    for name in series:
+        book.versions(name)  # an unknown series is an error before any work
+    started = time.perf_counter()
+    with _scratch_hypothesis_home():
+        verdicts = run_audit(book, series, examples=examples, seed=seed, invariants=invariants)
+    seconds = time.perf_counter() - started
+    if output_format == "json":
+        data = _json(verdicts, lang, examples, seed, seconds)
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        click.echo(_table(verdicts, lang))
+        counts = {s: sum(v.status == s for v in verdicts) for s in ("pass", "fail", "n/a")}
+        click.echo(
+            WORDS[lang]["summary"].format(
+                n=len(verdicts),
+                passed=counts["pass"],
+                failed=counts["fail"],
+                na=counts["n/a"],
+                examples=examples,
+                seed=seed,
+                seconds=seconds,
+            )
+        )
+    if any(v.failed for v in verdicts):
+        ctx.exit(1)

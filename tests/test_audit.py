@@ -1,0 +1,435 @@
+"""The audit (:mod:`medcalc.audit`, ``medcalc audit``): the bundled tariffs pass; deliberately
+wrong tariffs and a deliberately broken core are caught, each with a minimal counterexample."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import medcalc.calculator
+import medcalc.claims
+import medcalc.profiles
+from medcalc import Calculator, Claim, Person
+from medcalc.audit import (
+    INVARIANTS,
+    AuditTarget,
+    ClaimsCase,
+    Counterexample,
+    Verdict,
+    favourability,
+    reference_assistance,
+    reference_critical_illness,
+    run_audit,
+    run_invariant,
+    split_invariance,
+)
+from medcalc.book import TariffBook
+from medcalc.cli import cli
+from medcalc.discovery import load_book
+from medcalc.profiles import CriticalIllnessProfile
+
+from support import D, book, core_yaml, day
+
+POVERTY_CI = "poverty: {threshold_factor: 0.5, ratio_bonus: 0.05, annual_cap: none}"
+POVERTY_BASIC = "poverty: {deductible_factor: 0.5, ratio_bonus: 0.05}"
+
+
+@pytest.fixture(scope="module")
+def bundled() -> TariffBook:
+    return load_book()
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+def changed(old: str, new: str, **options: str) -> TariffBook:
+    """The hand-worked test tariff (``support.core_yaml``) with one rule rewritten."""
+    text = core_yaml(**options)
+    assert old in text
+    return book(text.replace(old, new))
+
+
+def facts(found: Counterexample | None) -> dict[str, str]:
+    """A counterexample's facts by key, and its English message under ``message``."""
+    assert found is not None, "expected a counterexample"
+    return {"message": found.message.en, **{k: v.en for k, v in found.facts}}
+
+
+def failed(verdict: Verdict) -> dict[str, str]:
+    assert verdict.status == "fail", verdict
+    return facts(verdict.counterexample)
+
+
+# -- the bundled tariffs ----------------------------------------------------------------------
+
+
+def test_every_invariant_holds_on_the_bundled_tariffs(bundled: TariffBook) -> None:
+    """Every invariant passes on every bundled series (a short run; the CLI runs the default)."""
+    verdicts = run_audit(bundled, examples=25, seed=1)
+    assert {v.invariant for v in verdicts} == set(INVARIANTS)
+    assert [(v.invariant, v.status) for v in verdicts if v.status != "pass"] == []
+
+
+@pytest.mark.slow
+def test_medcalc_audit_passes_on_the_bundled_tariffs_with_defaults(runner: CliRunner) -> None:
+    """`medcalc audit` with its defaults passes on the bundled tariffs and exits 0."""
+    result = runner.invoke(cli, ["audit"])
+    assert result.exit_code == 0, result.output
+    assert f"共 {len(INVARIANTS)} 项：通过 {len(INVARIANTS)}，未通过 0" in result.stdout
+    assert "qingyuan-qingcheng" in result.stdout
+
+
+# -- deliberately wrong tariffs -------------------------------------------------------------
+
+
+def test_a_poor_profile_with_a_higher_threshold_is_caught() -> None:
+    """A poverty threshold above the base threshold pays the poor less just above the base one."""
+    wrong = changed(POVERTY_CI, "poverty: {threshold: 20000}")
+    got = facts(favourability(wrong, seed=0))
+    assert got["category"] == "poverty"
+    assert got["section"] == "critical_illness"
+    # The smallest cost where the base pays and the poor do not: 0.01 above 15000.
+    assert got["cost"] == "15000.01"
+    assert got["expected"] == "at least the base: 0.01"
+    assert got["found"] == "poverty: 0.00"
+
+
+def test_a_poor_profile_with_a_lower_cap_is_caught() -> None:
+    """A poverty cap below the base cap pays the poor less once the base passes that cap."""
+    wrong = changed(POVERTY_CI, "poverty: {threshold_factor: 0.5, annual_cap: 100000}")
+    got = failed(run_invariant("favourable", wrong, 50, 0))
+    assert (got["category"], got["section"]) == ("poverty", "critical_illness")
+    assert got["found"] == "poverty: 100000.00"
+    assert Decimal(got["expected"].split(": ")[1]) > 100000
+    # The base passes 100000 at 100000 + 49000 / 0.7 = 170000 (51000 + 70000.01 x 0.7 rounds
+    # to 100000.01): the shortfall starts one fen above.
+    assert got["cost"] == "170000.01"
+    assert got["expected"] == "at least the base: 100000.01"
+
+
+def test_a_lower_basic_cap_for_a_category_is_caught() -> None:
+    """A category basic cap below the base basic cap is caught in the inpatient section."""
+    wrong = changed(POVERTY_BASIC, "poverty: {deductible_factor: 0.5, annual_cap: 1000}")
+    got = failed(run_invariant("favourable", wrong, 50, 0))
+    assert got["category"] == "poverty"
+    assert got["section"].startswith("inpatient, level ")
+    assert got["found"] == "poverty: 1000.00"
+
+
+def test_replacement_segments_paying_less_than_the_base_are_caught() -> None:
+    """Replacement segments with lower ratios than the base pay the category less."""
+    wrong = changed(POVERTY_CI, "poverty: {segments: [{to: 100000, ratio: 0.30}, {ratio: 0.40}]}")
+    got = failed(run_invariant("favourable", wrong, 50, 0))
+    assert (got["category"], got["section"]) == ("poverty", "critical_illness")
+    assert Decimal(got["found"].split(": ")[1]) < Decimal(got["expected"].split(": ")[1])
+
+
+def test_ratios_falling_as_cost_rises_are_caught() -> None:
+    """Segment ratios that fall as the accumulated cost rises break 费用越高报销比例越高."""
+    segments = (
+        "    - {to: 100000, ratio: 0.80}\n    - {to: 200000, ratio: 0.70}\n    - {ratio: 0.60}"
+    )
+    wrong = book(core_yaml(segments=segments))
+    got = failed(run_invariant("rising_ratios", wrong, 10, 0))
+    assert got["profile"] == "base"
+    assert got["found"] == "above 100000.00 the ratio falls from 0.80 to 0.70"
+    assert got["segments"].startswith("15000.00-100000.00: 0.80")
+
+
+def test_a_bonus_that_reorders_ratios_is_checked_after_the_bonus() -> None:
+    """Ratios are compared after the category bonus, capped at 100 %, so 0.98/0.99 + 0.05 pass."""
+    segments = "    - {to: 50000, ratio: 0.98}\n    - {ratio: 0.99}"
+    verdict = run_invariant("rising_ratios", book(core_yaml(segments=segments)), 10, 0)
+    assert verdict.status == "pass"
+
+
+def test_a_reserved_grade_that_lowers_the_government_payment_is_caught() -> None:
+    """The test tariff's grade 100 reserved for low-income people lowers 代缴 for others too."""
+    # A severely disabled person (代缴 full = the lowest open grade, 120) who is also low-income
+    # has grade 100 open: 代缴 drops to 100, and at grade 120 they pay 20 instead of 0.
+    got = failed(run_invariant("extra_category", book(core_yaml()), 100, 0))
+    assert got["message"].endswith("raised what the person pays (pension premium)")
+    assert got["category"] == "+ low_income (premiums of 2018, pension grade 120.00)"
+    assert got["expected"] == "at most 0.00"
+    assert got["found"] == "20.00"
+
+
+def test_a_fixed_government_amount_keeps_the_reserved_grade_fair() -> None:
+    """Reserving grade 100 for every category the government pays in full removes that finding."""
+    fair = changed(
+        "{amount: 100, subsidy: 30, for: [poverty, low_income]}",
+        "{amount: 100, subsidy: 30, for: [five_guarantee, low_income, poverty, severe_disability]}",
+    )
+    assert run_invariant("extra_category", fair, 100, 0).status == "pass"
+
+
+# -- a deliberately broken core ----------------------------------------------------------------
+
+
+def test_per_claim_thresholds_break_split_invariance(
+    bundled: TariffBook, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A threshold per claim instead of per year (X_before = 0) breaks split invariance."""
+    original = medcalc.claims._critical_illness
+
+    def per_claim(profiles, before, after, rounding, memo):  # type: ignore[no-untyped-def]
+        return original(profiles, medcalc.claims.ZERO, after - before, rounding, {})
+
+    monkeypatch.setattr(medcalc.claims, "_critical_illness", per_claim)
+    got = facts(split_invariance(bundled, seed=0))
+    assert got["message"].startswith("splitting one stay's individual burden")
+    assert got["parts"].startswith("claim #")
+    assert got["expected"] != got["found"]
+    # Also caught by the reference F*(sum of i) and by 不设封顶.
+    assert run_invariant("rounding", bundled, 100, 0).status == "fail"
+    assert run_invariant("uncapped", bundled, 100, 0).status == "fail"
+
+
+def test_summing_two_categories_assistance_breaks_the_bounds(
+    bundled: TariffBook, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Adding up two categories' assistance (就高不重复 broken) pays above the compliant cost."""
+    original = medcalc.claims._assistance
+
+    def summed(profiles, before, after, rounding, memo):  # type: ignore[no-untyped-def]
+        _, detail = original(profiles, before, after, rounding, {})
+        paid = sum(
+            (p.pays(after, rounding) - p.pays(before, rounding) for p in profiles.assistance),
+            Decimal("0.00"),
+        )
+        return paid, detail
+
+    monkeypatch.setattr(medcalc.claims, "_assistance", summed)
+    got = failed(run_invariant("bounds", bundled, 100, 0))
+    assert got["person"].count(",") >= 1  # at least two categories
+    assert "assistance" in got["found"]
+
+
+def test_combining_two_categories_rules_breaks_the_reference_totals(
+    bundled: TariffBook, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A profile combining two categories' rules makes the year differ from F*(sum of i)."""
+    original = medcalc.profiles.critical_illness_profiles
+
+    def combined(section, held, rounding):  # type: ignore[no-untyped-def]
+        profiles = original(section, held, rounding)
+        if len(profiles) < 3:
+            return profiles
+        extra = sum((b.ratio for b in profiles[2].bands), Decimal(0)) / len(profiles[2].bands)
+        bands = tuple(
+            medcalc.profiles.Band(b.lower, b.upper, min(Decimal(1), b.ratio + extra / 10))
+            for b in profiles[1].bands
+        )
+        merged = CriticalIllnessProfile(
+            "combined", profiles[1].threshold, bands, profiles[1].annual_cap
+        )
+        return (*profiles, merged)
+
+    monkeypatch.setattr(medcalc.calculator, "critical_illness_profiles", combined)
+    got = failed(run_invariant("rounding", bundled, 100, 0))
+    assert "F*(" in got["expected"]
+
+
+def test_ignoring_caps_breaks_the_bounds(
+    bundled: TariffBook, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ignoring the caps (封顶线) lets assistance pass its annual cap."""
+    monkeypatch.setattr(medcalc.profiles, "capped", lambda value, cap: value)
+    got = failed(run_invariant("bounds", bundled, 200, 0))
+    assert got["message"] == "assistance went above its annual cap"
+    assistance = got["found"].split("assistance ")[1].split(",")[0]
+    assert Decimal(assistance) > 50000  # the bundled poverty / low-income assistance cap
+
+
+def test_choosing_the_least_favourable_profile_is_caught(
+    bundled: TariffBook, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Choosing the least favourable candidate makes one more category lower the benefit."""
+    monkeypatch.setattr(
+        medcalc.claims, "_best", lambda values: min(range(len(values)), key=values.__getitem__)
+    )
+    got = failed(run_invariant("extra_category", bundled, 100, 0))
+    assert got["message"].endswith("lowered the year's total benefit")
+
+
+def test_a_claim_computed_under_a_later_version_is_caught(
+    bundled: TariffBook, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Computing claims under the latest version instead of the one in force is caught."""
+    monkeypatch.setattr(TariffBook, "in_force", lambda self, series, day: self.versions(series)[-1])
+    got = failed(run_invariant("version_locality", bundled, 100, 0))
+    assert got["message"] == "changing a later version changed an earlier claim's amounts"
+    assert got["claim"].startswith("#1 2018-")
+    assert got["expected"] != got["found"]
+
+
+def test_the_same_seed_gives_the_same_counterexample(
+    bundled: TariffBook, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two runs with one seed find the same minimal counterexample."""
+    original = medcalc.claims._critical_illness
+
+    def per_claim(profiles, before, after, rounding, memo):  # type: ignore[no-untyped-def]
+        return original(profiles, medcalc.claims.ZERO, after - before, rounding, {})
+
+    monkeypatch.setattr(medcalc.claims, "_critical_illness", per_claim)
+    first = split_invariance(bundled, seed=7, examples=50)
+    assert first is not None
+    assert split_invariance(bundled, seed=7, examples=50) == first
+
+
+# -- a core bug this audit found -------------------------------------------------------------
+
+
+HALF_EVEN_FULL_RATIO = "    - {to: 15000.01, ratio: 0.45}\n    - {ratio: 0.95}"
+
+
+def test_bounds_catch_the_half_even_full_ratio_fen() -> None:
+    """The bounds invariant catches the half_even fen of test_properties (negative assistance)."""
+    wrong = book(core_yaml(rounding="half_even", segments=HALF_EVEN_FULL_RATIO))
+    target = AuditTarget(wrong, "core")
+    case = ClaimsCase(
+        Person(categories={"five_guarantee"}),
+        (
+            Claim(day("2018-03-01"), D("15000.01"), basic_paid=D("0")),
+            Claim(day("2018-03-02"), D("0.01"), basic_paid=D("0")),
+        ),
+    )
+    got = facts(INVARIANTS["bounds"].falsify(target, case))
+    assert got["claim"].startswith("#2 2018-03-02")
+    assert "assistance -0.01" in got["found"]
+
+
+# -- the API ---------------------------------------------------------------------------------
+
+
+def test_reference_scales_match_the_hand_worked_example() -> None:
+    """F*(x) and A*(y) read straight from the tariff give the hand-worked 138.13 and 4602.06."""
+    t = book(core_yaml()).tariffs[0]
+    assert reference_critical_illness(t, ["poverty"], D("7712.50")) == D("138.13")
+    assert reference_assistance(t, ["poverty"], D("7574.37")) == D("4602.06")
+    assert reference_assistance(t, [], D("7574.37")) == D("0.00")
+
+
+def test_an_invariant_without_its_section_is_not_applicable() -> None:
+    """A series without a critical_illness section gets n/a with the reason, not a pass."""
+    text = core_yaml()
+    premiums_only = text[: text.index("inpatient:")]
+    verdict = run_invariant("split", book(premiums_only), 10, 0)
+    assert verdict.status == "n/a"
+    assert verdict.reason is not None and "critical_illness" in verdict.reason.en
+    assert run_invariant("favourable", book(premiums_only), 10, 0).status == "n/a"
+
+
+def test_run_invariant_refuses_bad_arguments(bundled: TariffBook) -> None:
+    """An unknown invariant, too few examples, or an ambiguous series is a clear ValueError."""
+    with pytest.raises(ValueError, match="no invariant 'spilt'"):
+        run_invariant("spilt", bundled)
+    with pytest.raises(ValueError, match="examples=0"):
+        run_invariant("split", bundled, 0)
+    other = book(core_yaml())
+    two = TariffBook.of([*bundled, *other])
+    with pytest.raises(ValueError, match="pass series="):
+        run_invariant("split", two)
+    assert run_invariant("rising_ratios", two, 5, 0, series="core").status == "pass"
+
+
+def test_a_counterexample_reads_in_chinese_and_english() -> None:
+    """A counterexample's text labels its facts in the chosen language."""
+    found = favourability(changed(POVERTY_CI, "poverty: {threshold: 20000}"), seed=0)
+    assert found is not None
+    zh, en = found.text("zh"), found.text("en")
+    assert zh.startswith("类别 poverty 的待遇低于普通参保人（大病保险）")
+    assert "费用: 15000.01" in zh and "应为: 不低于普通参保人：0.01" in zh
+    assert en.startswith("category poverty's own profile pays less") and "cost: 15000.01" in en
+    assert found.to_json("en")["facts"][0] == {"key": "tariff", "value": "2018.1"}
+
+
+# -- the command line ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def bad_dir(tmp_path: Path) -> Path:
+    """A tariff directory with one wrong series: the poor's threshold is above the base's."""
+    text = core_yaml().replace(POVERTY_CI, "poverty: {threshold: 20000}")
+    text = text.replace("series: core", "series: bad-threshold")
+    (tmp_path / "bad-threshold").mkdir()
+    (tmp_path / "bad-threshold" / "2018.yaml").write_text(text, encoding="utf-8")
+    return tmp_path
+
+
+def test_cli_reports_a_wrong_tariff_and_exits_1(runner: CliRunner, bad_dir: Path) -> None:
+    """A failing invariant is shown with its counterexample, and the exit code is 1."""
+    args = ["audit", "--tariffs", str(bad_dir), "bad-threshold", "-n", "10", "--lang", "en"]
+    result = runner.invoke(cli, args)
+    assert result.exit_code == 1
+    assert "FAIL" in result.stdout
+    assert "category poverty's own profile pays less than the base profile" in result.stdout
+    assert "cost: 15000.01" in result.stdout
+    assert "qingyuan-qingcheng" not in result.stdout  # only the series asked for
+
+
+def test_cli_json_output(runner: CliRunner, bad_dir: Path) -> None:
+    """--format json gives the schema, one verdict per invariant and the counterexample facts."""
+    args = ["audit", "--tariffs", str(bad_dir), "bad-threshold", "-n", "5", "--format", "json"]
+    args += ["-i", "favourable", "-i", "rising_ratios"]
+    result = runner.invoke(cli, args)
+    assert result.exit_code == 1
+    data = json.loads(result.stdout)
+    assert data["schema"] == "medcalc/audit@1" and data["passed"] is False
+    verdicts = {v["invariant"]: v for v in data["verdicts"]}
+    assert set(verdicts) == {"favourable", "rising_ratios"}
+    assert verdicts["rising_ratios"]["verdict"] == "pass"
+    found = verdicts["favourable"]["counterexample"]
+    assert {"key": "cost", "value": "15000.01"} in found["facts"]
+
+
+def test_cli_refuses_an_unknown_invariant_and_series(runner: CliRunner) -> None:
+    """An unknown invariant is a usage error (2); an unknown series a clean error line (1)."""
+    result = runner.invoke(cli, ["audit", "-i", "nonsense"])
+    assert result.exit_code == 2
+    assert "nonsense" in result.stderr
+    result = runner.invoke(cli, ["audit", "no-such-series", "--lang", "en"])
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: no tariff series 'no-such-series'")
+    assert "Traceback" not in result.output
+
+
+def test_a_mid_year_change_is_why_year_totals_are_checked_per_version() -> None:
+    """Across a mid-year version change more burden can lower the year's critical illness."""
+    # Each claim pays F*_v(X_after) - F*_v(X_before) of its own version (spec §4.3), so the
+    # year-level checks (monotonicity, yearly caps, F*(sum of i)) apply to one-version years.
+    first = core_yaml(version="2018.1", end="2018-06-30", threshold="20000")
+    second = core_yaml(version="2018.2", start="2018-07-01", threshold="10000")
+    second = second.replace("  annual_cap: 400000\n", "  annual_cap: 5000\n")
+    tariffs = book(first, second)
+
+    def year_total(first_burden: str) -> Decimal:
+        claims = [
+            Claim(day("2018-03-01"), D(first_burden), basic_paid=D("0")),
+            Claim(day("2018-09-01"), D("100000"), basic_paid=D("0")),
+        ]
+        result = Calculator(tariffs).claims("core", Person(), claims)
+        return result.years[0].critical_illness
+
+    # 10000 in March: 0 under 2018.1; September: F2(110000) - F2(10000) = 5000 - 0.
+    assert year_total("10000") == D("5000.00")
+    # 15000 in March: still 0 under 2018.1; September: 5000 - F2(15000) = 5000 - 3000.
+    assert year_total("15000") == D("2000.00")
+
+
+def test_cli_leaves_no_files_in_the_working_directory(tmp_path: Path) -> None:
+    """`medcalc audit` keeps hypothesis's caches out of the working directory."""
+    code = "import sys; from medcalc.cli import main; sys.exit(main())"
+    args = [sys.executable, "-c", code, "audit", "-n", "5", "-i", "split", "-i", "rising_ratios"]
+    done = subprocess.run(args, cwd=tmp_path, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert list(tmp_path.iterdir()) == []
