@@ -9,6 +9,8 @@
     │   ├── TariffNotFoundError     no such series / version, or no version in force on a date
     │   └── SectionMissingError     the calculation needs a section the tariff left out
     ├── BatchFileError              a batch file cannot be read or written as a whole (exit 1)
+    ├── EngineError                 the vectorised engine cannot take a table (exit 1)
+    │   └── EngineRangeError        an amount beyond exact int64 arithmetic (use the core)
     ├── InputError                  a person, claim or year-to-date value is wrong (exit 1;
     │   │                           in a batch the row gets an ``error`` instead)
     │   ├── AmountError             negative, NaN, infinite, > 2 decimals, not a number
@@ -16,7 +18,8 @@
     │   ├── UnknownCategoryError    a category id the tariff does not declare
     │   ├── UnknownHospitalLevelError
     │   ├── PensionGradeError       a pension grade that is not open to the person
-    │   └── MissingInputError       a value the calculation needs was not given
+    │   ├── MissingInputError       a value the calculation needs was not given
+    │   └── DependentClaimError     not computed: an earlier claim of the person-year has an error
     └── UsageError                  the command line was used wrongly (exit 2)
 
 Messages are part of the public API: they say what was wrong, where, and what was expected.
@@ -85,6 +88,18 @@ class BatchFileError(MedcalcError):
     unreadable, wrong encoding, malformed CSV/JSON/XLSX, missing required column."""
 
 
+class EngineError(MedcalcError):
+    """The vectorised engine cannot take this input (a malformed table); nothing was computed."""
+
+
+class EngineRangeError(EngineError):
+    """An amount is beyond what exact int64 arithmetic holds with this tariff's ratios.
+
+    Raised before any product could wrap; the reference core (:class:`medcalc.Calculator`)
+    computes such amounts exactly with ``Decimal``.
+    """
+
+
 class InputError(MedcalcError):
     """Raised when an input value (person, claim, year-to-date state) is wrong.
 
@@ -120,6 +135,11 @@ class PensionGradeError(InputError):
 
 class MissingInputError(InputError):
     """A value that the calculation needs was not given."""
+
+
+class DependentClaimError(InputError):
+    """The row was not computed: an earlier claim of the same person and year has an error,
+    and this claim's accumulations would include it."""
 
 
 class UsageError(MedcalcError):
