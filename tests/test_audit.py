@@ -254,7 +254,7 @@ def test_choosing_the_least_favourable_profile_is_caught(
 ) -> None:
     """Choosing the least favourable candidate makes one more category lower the benefit."""
     monkeypatch.setattr(
-        medcalc.claims, "_best", lambda values: min(range(len(values)), key=values.__getitem__)
+        medcalc.claims, "best_index", lambda values: min(range(len(values)), key=values.__getitem__)
     )
     got = failed(run_invariant("extra_category", bundled, 100, 0))
     assert got["message"].endswith("lowered the year's total benefit")

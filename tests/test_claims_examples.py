@@ -343,3 +343,52 @@ def test_base_wins_a_tie(calc: Calculator) -> None:
     # i = 100: below both thresholds, every candidate pays 0 -> base
     ci = r.claims[0].critical_illness_detail
     assert ci is not None and ci.profile == "base"
+
+
+def test_explanation_adds_up_when_the_best_profile_changes() -> None:
+    """Segments less the cap cut and the profile switch equal the payment, even when the best
+    category changes within a claim."""
+    text = core_yaml().replace(
+        "five_guarantee: {threshold_factor: 0.5, ratio_bonus: 0.05, annual_cap: none}",
+        "five_guarantee: {threshold: 20000, ratio_bonus: 0.30, annual_cap: none}",
+    )
+    calc = Calculator(book(text))
+    both = Person(categories={"poverty", "five_guarantee"})
+    first = Claim(day("2018-02-01"), D("20000"), basic_paid=D("0"))
+    second = Claim(day("2018-06-01"), D("180000"), basic_paid=D("0"))
+    # X: 0 -> 20000: poverty (20000 - 7500) x 0.65 = 8125; five_guarantee (threshold 20000) 0
+    # X: 20000 -> 200000: five_guarantee 80000 x 0.90 + 100000 x 1.00 = 172000;
+    #   poverty 92500 x 0.65 + 100000 x 0.75 = 135125 -> five_guarantee; payment 172000 - 8125
+    r = run(calc, both, first, second)
+    assert [c.critical_illness for c in r.claims] == [D("8125.00"), D("163875.00")]
+    ci = r.claims[1].critical_illness_detail
+    assert ci is not None
+    assert (ci.profile, ci.profile_before) == ("five_guarantee", "poverty")
+    assert [s.paid for s in ci.segments] == [D("72000.00"), D("100000.00")]
+    # five_guarantee has no cap: nothing cut; 8125 was already paid under poverty
+    assert (ci.cap_reduction, ci.profile_switch) == (D("0.00"), D("8125.00"))
+    assert sum(s.paid for s in ci.segments) - ci.cap_reduction - ci.profile_switch == D("163875")
+
+
+def test_explanation_cap_reduction(calc: Calculator) -> None:
+    """The cap cut is the part of the chosen profile's segments its annual cap removed."""
+    claims = [
+        Claim(day("2018-02-01"), D("500000"), basic_paid=D("100000")),
+        Claim(day("2018-06-01"), D("200000"), basic_paid=D("0")),
+    ]
+    # ordinary G(400000) = 51000 + 70000 + 200000 x 0.8 = 281000 (below the 400000 cap)
+    # G(600000) = 281000 + 160000 = 441000 -> F = 400000: payment 119000, cap cut 41000
+    r = run(calc, ORDINARY, *claims)
+    ci = r.claims[1].critical_illness_detail
+    assert ci is not None
+    assert r.claims[1].critical_illness == D("119000.00")
+    assert (sum(s.paid for s in ci.segments), ci.cap_reduction) == (D("160000.00"), D("41000.00"))
+
+
+def test_enrolment_placeholder_year_9999() -> None:
+    """A '9999-12-31' payment date (an export's placeholder) means never covered, not a crash."""
+    calc = Calculator(book(core_yaml()))
+    r = run(
+        calc, Person(enrolled_on=day("9999-12-31")), Claim(day("2018-06-01"), D("1000"), "level_1")
+    )
+    assert r.claims[0].covered is False

@@ -25,6 +25,8 @@ from medcalc.profiles import (
     AssistanceProfile,
     BasicProfile,
     CriticalIllnessProfile,
+    best_index,
+    capped,
 )
 from medcalc.results import (
     Alternative,
@@ -97,6 +99,8 @@ def benefits_start(tariff: Tariff, held: tuple[str, ...], enrolled_on: dt.date) 
     if rule.benefits_start == "same_day" or any(c in rule.exempt for c in held):
         return enrolled_on
     if enrolled_on.month == 12:
+        if enrolled_on.year == dt.MAXYEAR:  # "9999-12-31" placeholders: never covered
+            return dt.date.max
         return dt.date(enrolled_on.year + 1, 1, 1)
     return dt.date(enrolled_on.year, enrolled_on.month + 1, 1)
 
@@ -154,7 +158,7 @@ def _basic(
         if p.annual_cap.amount is not None:
             raw = min(raw, max(ZERO, sub(p.annual_cap.amount, paid_before)))
         rows.append((p, deductible, ratio, raw))
-    profile, deductible, ratio, paid = rows[_best([r[3] for r in rows])]
+    profile, deductible, ratio, paid = rows[best_index([r[3] for r in rows])]
     detail = BasicDetail(
         given=False,
         profile=profile.name,
@@ -183,19 +187,9 @@ def _scale_at(
     assert profiles.critical_illness is not None
     rounded = [round_money(p.raw(x), rounding) for p in profiles.critical_illness]
     paid = [
-        g if p.annual_cap.amount is None else min(g, p.annual_cap.amount)
-        for p, g in zip(profiles.critical_illness, rounded, strict=True)
+        capped(g, p.annual_cap) for p, g in zip(profiles.critical_illness, rounded, strict=True)
     ]
     return rounded, paid
-
-
-def _best(values: list[Decimal]) -> int:
-    """Index of the largest value; the first wins a tie."""
-    best = 0
-    for i in range(1, len(values)):
-        if values[i] > values[best]:
-            best = i
-    return best
 
 
 def _critical_illness(
@@ -208,7 +202,7 @@ def _critical_illness(
     g_before, f_before = _scale_at(profiles, before, rounding, memo)
     g_after, f_after = _scale_at(profiles, after, rounding, memo)
     memo[id(profiles)] = (after, g_after, f_after)
-    k, k_before = _best(f_after), _best(f_before)
+    k, k_before = best_index(f_after), best_index(f_before)
     chosen = candidates[k]
     segments = []
     if after > before:
@@ -224,6 +218,11 @@ def _critical_illness(
                 SegmentUse(band.lower, band.upper, lo, hi, sub(hi, lo), band.ratio, sub(g_hi, g_lo))
             )
     payment = sub(f_after[k], f_before[k_before])
+    # The segments telescope to round(G_k(after)) - round(G_k(before)) of the chosen profile k;
+    # the payment differs from that by k's cap and, when another profile paid more before, by
+    # what that profile had already paid beyond k (就高: the year is paid under the best one).
+    cap_cut = sub(sub(g_after[k], f_after[k]), sub(g_before[k], f_before[k]))
+    switch = sub(f_before[k_before], f_before[k])
     detail = CriticalIllnessDetail(
         profile=chosen.name,
         threshold=chosen.threshold,
@@ -235,7 +234,8 @@ def _critical_illness(
         paid_before=f_before[k_before],
         paid_after=f_after[k],
         segments=tuple(segments),
-        cap_reduction=max(ZERO, sub(sub(g_after[k], g_before[k]), payment)),
+        cap_reduction=cap_cut,
+        profile_switch=switch,
         profile_before=candidates[k_before].name,
         alternatives=_alternatives(candidates, f_after),
     )
@@ -263,7 +263,7 @@ def _assistance(
         at_before = [p.pays(before, rounding) for p in candidates]
     at_after = [p.pays(after, rounding) for p in candidates]
     memo[id(profiles)] = (after, at_after, at_after)
-    k, k_before = _best(at_after), _best(at_before)
+    k, k_before = best_index(at_after), best_index(at_before)
     chosen = candidates[k]
     detail = AssistanceDetail(
         profile=chosen.name,

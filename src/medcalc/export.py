@@ -128,6 +128,7 @@ def _critical_illness(d: CriticalIllnessDetail | None) -> Json | None:
             for s in d.segments
         ],
         "cap_reduction": money(d.cap_reduction),
+        "profile_switch": money(d.profile_switch),
         "alternatives": _alternatives(d.alternatives),
     }
 

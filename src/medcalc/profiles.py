@@ -8,7 +8,7 @@ the first of equally favourable candidates wins a tie.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import TypeVar
 
@@ -66,14 +66,19 @@ def capped(value: Decimal, cap: Cap) -> Decimal:
     return value if cap.amount is None else min(value, cap.amount)
 
 
+def best_index(values: Sequence[Decimal]) -> int:
+    """Index of the largest value; the earliest wins a tie (base first, then declaration order)."""
+    best = 0
+    for i in range(1, len(values)):
+        if values[i] > values[best]:
+            best = i
+    return best
+
+
 def pick_best(candidates: Iterable[tuple[P, Decimal]]) -> tuple[P, Decimal]:
     """The candidate with the largest value; the earliest wins a tie."""
-    best: tuple[P, Decimal] | None = None
-    for item in candidates:
-        if best is None or item[1] > best[1]:
-            best = item
-    assert best is not None, "there is always the base candidate"
-    return best
+    items = list(candidates)
+    return items[best_index([value for _, value in items])]
 
 
 # -- basic inpatient -----------------------------------------------------------------------

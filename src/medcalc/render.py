@@ -658,6 +658,20 @@ def _critical_illness(
         ),
         (_tr(lang, "封顶扣减", "Cut by the annual cap"), amount(d.cap_reduction)),
     ]
+    if d.profile_switch > 0:
+        # The segments are the chosen profile's; another profile had paid more before.
+        rows.append(
+            (
+                _tr(lang, "换用标准扣减", "Already paid under the earlier profile"),
+                amount(d.profile_switch),
+                _tr(
+                    lang,
+                    f"本次前按 {profile_label(tariff, d.profile_before, lang)} 已多付",
+                    f"paid before under {profile_label(tariff, d.profile_before, lang)} "
+                    "beyond this profile",
+                ),
+            )
+        )
     text = _items(rows)
     title = _tr(lang, "本次涉及的分段", "Segments touched by this claim")
     if d.segments:

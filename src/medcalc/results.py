@@ -125,7 +125,13 @@ class SegmentUse:
 
 @attrs.frozen
 class CriticalIllnessDetail:
-    """How critical-illness insurance paid (大病保险): F*(base_after) - F*(base_before)."""
+    """How critical-illness insurance paid (大病保险): F*(base_after) - F*(base_before).
+
+    The ``segments`` are those of the chosen ``profile``; the payment is their sum less
+    ``cap_reduction`` (the part of them the profile's annual cap cut off) and less
+    ``profile_switch`` (when ``profile_before`` paid more than ``profile`` up to
+    ``base_before``: what the year had already received beyond ``profile``'s scale).
+    """
 
     profile: str
     threshold: Decimal
@@ -138,6 +144,7 @@ class CriticalIllnessDetail:
     paid_after: Decimal
     segments: tuple[SegmentUse, ...]
     cap_reduction: Decimal
+    profile_switch: Decimal
     profile_before: str
     alternatives: tuple[Alternative, ...]
 
