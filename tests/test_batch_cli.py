@@ -268,18 +268,21 @@ def test_xlsx_round_trip(runner: CliRunner, tmp_path: Path) -> None:
     assert rows[1][rows[0].index("error")] is None
 
 
-def test_xlsx_fractional_number_cell_is_a_row_error(runner: CliRunner, tmp_path: Path) -> None:
-    """A binary-float amount cell is refused for that row, asking for text cells."""
+def test_xlsx_number_cells_are_read_as_typed(runner: CliRunner, tmp_path: Path) -> None:
+    """A number cell is read as the clerk typed it (72000.5, its shortest decimal text); one
+    with more than 2 decimals is refused, naming the field."""
     source = write_xlsx(
         tmp_path / "in.xlsx",
         ["person_id", "date", "hospital_level", "compliant"],
-        [["P1", "2018-09-14", "level_3", 72000.5], ["P2", "2018-09-14", "level_3", 72000.0]],
+        [["P1", "2018-09-14", "level_3", 72000.5], ["P2", "2018-09-14", "level_3", 72000.555]],
     )
     result = batch(runner, "claims", source, "-o", tmp_path / "out.csv", "--series", SERIES)
     assert result.exit_code == 3
     out = read_csv(tmp_path / "out.csv")
-    assert out[0]["error"].startswith("compliant: 72000.5 is a binary float")
-    assert out[1]["error"] == ""
+    assert (out[0]["error"], out[0]["compliant"]) == ("", "72000.5")
+    # basic under the 2018 table, level 3: (72000.50 - 800) x 0.65 = 46280.325 -> 46280.33
+    assert out[0]["basic"] == "46280.33"
+    assert out[1]["error"] == "compliant: 72000.555 has more than 2 decimal places"
 
 
 def test_control_character_cannot_go_into_xlsx(runner: CliRunner, tmp_path: Path) -> None:

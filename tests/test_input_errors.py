@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 from decimal import Decimal
 
 import pytest
@@ -19,6 +20,7 @@ from medcalc import (
     UnknownHospitalLevelError,
     YearToDate,
     parse_amount,
+    rows,
 )
 from medcalc.errors import MissingInputError
 
@@ -142,3 +144,52 @@ def test_parse_amount_rejects(text: str) -> None:
     with pytest.raises(AmountError) as info:
         parse_amount(text, field="compliant")
     assert info.value.field == "compliant"
+
+
+def test_negative_zero_is_zero() -> None:
+    """'-0' is the amount zero, written 0.00, never '-0.00'."""
+    assert str(parse_amount("-0", field="total")) == "0.00"
+    assert str(Claim(day("2018-01-01"), Decimal("-0")).compliant) == "0.00"
+
+
+@pytest.mark.parametrize("year", [0, 10000, True])
+def test_premium_year_out_of_range(calc: Calculator, year: int) -> None:
+    """A year that is not a calendar year is an InputError naming `year`."""
+    with pytest.raises(InputError) as info:
+        calc.premiums("core", Person(birth_date=day("1970-01-01")), year)
+    assert info.value.field == "year"
+
+
+def test_birth_date_after_the_year(calc: Calculator) -> None:
+    """A person born after the contribution year is an input error, not age -1."""
+    with pytest.raises(InputError) as info:
+        calc.premiums("core", Person(birth_date=day("2019-01-01")), 2018)
+    assert info.value.field == "birth_date"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("2018-06-01", "2018-06-01"), ("2018-06-01 00:00:00", "2018-06-01"),
+     ("2018-06-01T13:45", "2018-06-01"), ("２０１８-０６-０１", "2018-06-01")],
+)  # fmt: skip
+def test_row_dates(text: str, expected: str) -> None:
+    """Dates are ISO, optionally with the time of day an export adds."""
+    assert str(rows.date({"date": text}, "date")) == expected
+
+
+@pytest.mark.parametrize("text", ["2018-06-01 2018-07-15", "2018-W01-1", "20180601", "2018-02-30"])
+def test_row_dates_refused(text: str) -> None:
+    """Anything else is refused naming the field, never cut short."""
+    with pytest.raises(InputError) as info:
+        rows.date({"date": text}, "date")
+    assert info.value.field == "date"
+
+
+def test_inputs_ignore_the_ambient_decimal_context() -> None:
+    """An embedding program's decimal settings change neither parsing nor amounts."""
+    with decimal.localcontext() as ctx:
+        ctx.prec = 5
+        ctx.rounding = decimal.ROUND_FLOOR
+        claim = rows.claim_from({"date": "2018-06-01", "compliant": "1234567.89"})
+        assert claim.compliant == Decimal("1234567.89")
+        assert Claim(day("2018-01-01"), Decimal("7654321")).compliant == Decimal("7654321.00")

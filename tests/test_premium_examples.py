@@ -187,3 +187,15 @@ def test_unknown_category(calc: Calculator) -> None:
     with pytest.raises(UnknownCategoryError, match="'orphan'") as info:
         calc.premiums("core", Person(categories={"orphan"}, birth_date=BORN_1970), 2018)
     assert info.value.field == "categories"
+
+
+def test_pension_age_checked_before_the_grade(calc: Calculator) -> None:
+    """Past the contribution ages nothing is due, whatever grade was asked for."""
+    p = calc.premiums("core", Person(birth_date=day("1940-03-01")), 2018, pension_grade=D("100"))
+    assert p.pension is not None
+    # age 77 on 2018-01-01: past 16-59, so not due; the basic pension 148 is shown
+    assert (p.pension.due, p.pension.past_age, p.pension.basic_pension_monthly) == (
+        False,
+        True,
+        D("148"),
+    )

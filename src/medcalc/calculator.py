@@ -62,6 +62,8 @@ class Calculator:
 
         A section the tariff leaves out gives ``None``; a tariff with neither is an error.
         """
+        if isinstance(year, bool) or not isinstance(year, int) or not 1 <= year <= dt.MAXYEAR:
+            raise InputError(f"{year!r} is not a year", field="year")
         tariff = self.book.in_force(series, dt.date(year, 1, 1))
         if tariff.medical_premium is None and tariff.pension_premium is None:
             raise SectionMissingError(

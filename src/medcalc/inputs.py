@@ -17,7 +17,7 @@ import attrs
 
 from medcalc.errors import AmountError, ClaimAmountsError, InputError
 from medcalc.model import DISABILITY_TYPES
-from medcalc.money import CENT, ZERO, check_amount, fmt
+from medcalc.money import CENT, EXACT, ZERO, check_amount, fmt
 
 
 def _category_set(value: Iterable[str]) -> frozenset[str]:
@@ -43,7 +43,7 @@ def _two_decimals(instance: Any, fields: tuple[str, ...]) -> None:
     for name in fields:
         value = getattr(instance, name)
         if value is not None and value.as_tuple().exponent != -2:
-            object.__setattr__(instance, name, value.quantize(CENT))
+            object.__setattr__(instance, name, value.copy_abs().quantize(CENT, context=EXACT))
 
 
 def _date(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:

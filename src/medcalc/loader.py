@@ -1206,7 +1206,7 @@ class _Reader:
             # The threshold and segments this category uses must still rise (like the base).
             in_use = threshold
             if factor is not None and base_threshold is not None:
-                in_use = round_money(base_threshold * factor, self.rounding)
+                in_use = round_money(EXACT.multiply(base_threshold, factor), self.rounding)
             elif in_use is None:
                 in_use = base_threshold
             if has_segments and in_use is not None:

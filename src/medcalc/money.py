@@ -85,7 +85,8 @@ def check_amount(value: Decimal, *, field: str) -> Decimal:
         raise AmountError(f"{value} has more than 2 decimal places", field=field)
     if value > MAX_AMOUNT:
         raise AmountError(f"{value} is larger than the largest amount {MAX_AMOUNT}", field=field)
-    return value.quantize(CENT, context=EXACT)
+    # copy_abs: "-0" is zero, not a negative amount to print as "-0.00".
+    return value.copy_abs().quantize(CENT, context=EXACT)
 
 
 def parse_amount(text: str | int | Decimal, *, field: str) -> Decimal:
@@ -104,7 +105,7 @@ def parse_amount(text: str | int | Decimal, *, field: str) -> Decimal:
     if not isinstance(text, str):
         raise AmountError(f"{text!r} is not an amount", field=field)
     if _PLAIN.fullmatch(text):  # the common case, e.g. "12345.67": no folding needed
-        return Decimal(text).quantize(CENT)
+        return Decimal(text).quantize(CENT, context=EXACT)
     # NFKC folds full-width digits, comma and full stop to ASCII.
     folded = unicodedata.normalize("NFKC", text).strip()
     if _GROUPED.fullmatch(folded):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from medcalc.errors import MissingInputError, PensionGradeError
+from medcalc.errors import InputError, MissingInputError, PensionGradeError
 from medcalc.inputs import Person
 from medcalc.model import BASE, CategoryPayment, MedicalPremium, PensionPremium, Tariff
 from medcalc.money import ZERO, fmt, sub
@@ -69,6 +69,34 @@ def pension_premium(
             "the birth date is needed for the pension contribution (age on 1 January)",
             field="birth_date",
         )
+    if person.birth_date.year > year:
+        raise InputError(
+            f"{person.birth_date.isoformat()} is after the contribution year {year}",
+            field="birth_date",
+        )
+    age = age_on_new_year(person.birth_date, year)
+    source = tariff.source(section.source)
+    # Age first: a person outside the contribution ages owes nothing, whatever grade was asked.
+    if not section.age_from <= age <= section.age_to:
+        past = age > section.age_to
+        held_set = frozenset(held)
+        open_amounts = tuple(g.amount for g in section.grades if g.open_to(held_set))
+        return PensionPremiumResult(
+            age=age,
+            due=False,
+            past_age=past,
+            grade=ZERO,
+            lowest_open_grade=min(open_amounts, default=ZERO),
+            government_pays=ZERO,
+            individual_pays=ZERO,
+            subsidy=ZERO,
+            profile=BASE,
+            alternatives=(),
+            open_grades=open_amounts,
+            basic_pension_monthly=section.basic_pension_monthly if past else None,
+            source=source,
+        )
+
     held_set = frozenset(held)
     open_grades = tuple(g for g in section.grades if g.open_to(held_set))
     if not open_grades:
@@ -96,27 +124,7 @@ def pension_premium(
             )
         chosen = open_match[0]
 
-    age = age_on_new_year(person.birth_date, year)
-    source = tariff.source(section.source)
     open_amounts = tuple(g.amount for g in open_grades)
-    if not section.age_from <= age <= section.age_to:
-        past = age > section.age_to
-        return PensionPremiumResult(
-            age=age,
-            due=False,
-            past_age=past,
-            grade=ZERO,
-            lowest_open_grade=lowest.amount,
-            government_pays=ZERO,
-            individual_pays=ZERO,
-            subsidy=ZERO,
-            profile=BASE,
-            alternatives=(),
-            open_grades=open_amounts,
-            basic_pension_monthly=section.basic_pension_monthly if past else None,
-            source=source,
-        )
-
     amounts = [
         Alternative(
             name,

@@ -14,6 +14,7 @@ Every error is an :class:`~medcalc.errors.InputError` naming the field.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import unicodedata
 from collections.abc import Mapping
 from decimal import Decimal
@@ -24,6 +25,10 @@ from medcalc.inputs import Claim, Person, YearToDate
 from medcalc.money import parse_amount
 
 Row = Mapping[str, Any]
+
+# YYYY-MM-DD, optionally with a time of day as exports write them
+# ("2018-06-01 00:00:00", "2018-06-01T00:00"); anything else after the date is refused.
+_DATE = re.compile(r"(\d{4}-\d{2}-\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
 
 CLAIM_FIELDS = ("claim_id", "date", "hospital_level", "total", "compliant", "basic_paid")
 PERSON_FIELDS = (
@@ -47,11 +52,12 @@ def text(row: Row, field: str) -> str | None:
     elif isinstance(value, dt.date):
         value = value.isoformat()
     elif isinstance(value, float):
-        # Spreadsheet cells arrive as float; refuse rather than guess at binary fractions.
-        raise InputError(
-            f"{value!r} is a binary float; store amounts in the sheet as text or whole numbers",
-            field=field,
-        )
+        # A spreadsheet number cell. Its shortest round-trip text (repr) is exactly what the
+        # clerk typed ("1234.56"); no arithmetic happens on the float. A computed value such as
+        # 0.1 + 0.2 shows as 0.30000000000000004 and is then refused for its decimals.
+        if value != value or value in (float("inf"), float("-inf")):
+            raise InputError(f"{value!r} is not a number", field=field)
+        value = repr(value)
     raw = str(value)
     # NFKC folds full-width digits and punctuation; ASCII text needs no folding.
     folded = (raw if raw.isascii() else unicodedata.normalize("NFKC", raw)).strip()
@@ -76,8 +82,11 @@ def date(row: Row, field: str, *, required: bool = False) -> dt.date | None:
         if required:
             raise MissingInputError("no value given; this field is required", field=field)
         return None
+    match = _DATE.fullmatch(raw)
     try:
-        return dt.date.fromisoformat(raw[:10] if "T" in raw or " " in raw else raw)
+        if match is None:
+            raise ValueError(raw)
+        return dt.date.fromisoformat(match.group(1))
     except ValueError:
         raise InputError(f"{raw!r} is not a date (expected YYYY-MM-DD)", field=field) from None
 

@@ -168,7 +168,9 @@ def _dump(data: dict[str, Any]) -> str:
 
 @cli.command("premium")
 @_person_options
-@click.option("--year", type=int, required=True, help="Contribution year (缴费年度).")
+@click.option(
+    "--year", type=click.IntRange(1, 9999), required=True, help="Contribution year (缴费年度)."
+)
 @click.option(
     "--birth-date",
     metavar="YYYY-MM-DD",
