@@ -450,3 +450,16 @@ def test_premium_row_errors_name_the_field(calc: Calculator) -> None:
     assert results[3]["error"] is None
     assert results[0]["medical_contribution"] is None
     assert (summary.ok, summary.errors) == (1, 3)
+
+
+def test_cents_text_writes_negative_fen() -> None:
+    """Fen are written as yuan with 2 decimals, negatives included (-1 fen is -0.01)."""
+    from medcalc.batch import cents_text
+
+    assert [cents_text(c) for c in (-1, -199, 0, 5, 123456)] == [
+        "-0.01",
+        "-1.99",
+        "0.00",
+        "0.05",
+        "1234.56",
+    ]

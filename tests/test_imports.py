@@ -86,6 +86,7 @@ def test_core_calculation_modules_are_listed() -> None:
         "audit.py",
         "render.py",
         "batchio.py",
+        "batchfast.py",
         "engine.py",
     }
     present = {p.name for p in SRC.glob("*.py")}

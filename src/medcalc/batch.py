@@ -47,6 +47,7 @@ __all__ = [
     "PREMIUM_RESULTS",
     "Batch",
     "ClaimsBatch",
+    "ParsedClaim",
     "PremiumsBatch",
     "ResultRow",
     "Summary",
@@ -236,7 +237,8 @@ class Batch:
                 if len(self._parsed) >= _CACHE_LIMIT:
                     self._parsed.clear()
                 try:
-                    hit = (parse(fields, name), None)
+                    value = parse(fields, name, required=True) if required else parse(fields, name)
+                    hit = (value, None)
                 except InputError as exc:
                     hit = (None, str(exc))
                 self._parsed[key] = hit
@@ -306,6 +308,19 @@ class _Bad:
     whole_year: bool
 
 
+@attrs.frozen
+class ParsedClaim:
+    """A claims row as :meth:`ClaimsBatch.parse` reads it: either ``bad`` (with every problem)
+    or the claim, the person attributes and year-to-date values as given on the row."""
+
+    person_id: str | None
+    series: str | None
+    claim: Claim | None
+    attrs: Attrs | None
+    ytd: Ytd | None
+    bad: _Bad | None
+
+
 class ClaimsBatch(Batch):
     """Claims rows: grouped by person, series and year; each group computed in date order."""
 
@@ -342,6 +357,34 @@ class ClaimsBatch(Batch):
         """A claims row: parse every field, note every problem, file it under its group."""
         position = len(self._numbers)
         self._numbers.append(number)
+        row = self.parse(fields)
+        bad = row.bad
+        if bad is not None:
+            self._bad[position] = bad
+            self._added(None)
+            if bad.person_id is None:
+                return
+            if bad.series is None or bad.day is None:
+                self._orphans.setdefault(bad.person_id, []).append(position)
+            else:
+                self._groups.setdefault((bad.person_id, bad.series, bad.day.year), []).append(
+                    position
+                )
+            return
+        claim, person_id, series = row.claim, row.person_id, row.series
+        assert claim is not None and person_id is not None and series is not None
+        self._claims.append(claim)
+        self._attrs.append(row.attrs)
+        self._ytds.append(row.ytd)
+        key = (person_id, series, claim.date.year)
+        group = self._groups.get(key)
+        if group is None:
+            self._groups[key] = [position]
+        else:
+            group.append(position)
+
+    def parse(self, fields: Fields) -> ParsedClaim:
+        """A claims row's fields parsed and checked (every problem noted), not yet filed."""
         problems: list[str] = []
         field = self._field
         person_id = field(problems, rows.text, fields, "person_id")
@@ -370,25 +413,8 @@ class ClaimsBatch(Batch):
         whole_year = len(problems) > year_problems
         if problems:
             bad = _Bad("; ".join(problems), person_id, series, day, whole_year)
-            self._bad[position] = bad
-            self._added(None)
-            if person_id is None:
-                return
-            if series is None or day is None:
-                self._orphans.setdefault(person_id, []).append(position)
-            else:
-                self._groups.setdefault((person_id, series, day.year), []).append(position)
-            return
-        assert claim is not None and person_id is not None and series is not None
-        self._claims.append(claim)
-        self._attrs.append(person_attrs)
-        self._ytds.append(ytd)
-        key = (person_id, series, claim.date.year)
-        group = self._groups.get(key)
-        if group is None:
-            self._groups[key] = [position]
-        else:
-            group.append(position)
+            return ParsedClaim(person_id, series, None, None, None, bad)
+        return ParsedClaim(person_id, series, claim, person_attrs, ytd, None)
 
     def _person_attrs(self, fields: Fields, problems: list[str]) -> Attrs | None:
         before = len(problems)
@@ -536,10 +562,10 @@ class ClaimsBatch(Batch):
         cents = self._cents
         return (
             covered,
-            _from_cents(cents[i]),
-            _from_cents(cents[i + 1]),
-            _from_cents(cents[i + 2]),
-            _from_cents(cents[i + 3]),
+            cents_text(cents[i]),
+            cents_text(cents[i + 1]),
+            cents_text(cents[i + 2]),
+            cents_text(cents[i + 3]),
             profile,
             version,
             sha256,
@@ -598,27 +624,14 @@ class ClaimsBatch(Batch):
         return tuple(values)
 
     def _agree(self, name: str, positions: list[int], values: list[Any]) -> Any:
-        first: tuple[int, Any] | None = None
-        for p, v in zip(positions, values, strict=True):
-            if v is None:
-                continue
-            if first is None:
-                first = (p, v)
-            elif v != first[1]:
-                a, b = sorted([(self._numbers[first[0]], first[1]), (self._numbers[p], v)])
-                return _Disagree(
-                    f"{name}: rows of the same person and year give different values "
-                    f"(row {a[0]}: {_show(a[1])}; row {b[0]}: {_show(b[1])}); "
-                    "give one value, or leave it empty on all but one row"
-                )
-        return None if first is None else first[1]
+        found = disagreement(name, [self._numbers[p] for p in positions], values)
+        if found is not None:
+            return _Disagree(found)
+        return next((v for v in values if v is not None), None)
 
     def _depends(self, blockers: list[int]) -> str:
         known_year = all(self._bad.get(p) is None or self._bad[p].day is not None for p in blockers)
-        numbers = sorted(self._numbers[p] for p in blockers)
-        scope = "the same person and year" if known_year else "the same person"
-        verb = "has an error" if len(numbers) == 1 else "have errors"
-        return f"depends on {_rows_text(numbers)} of {scope}, which {verb}"
+        return depends_message([self._numbers[p] for p in blockers], known_year=known_year)
 
     def _compute(
         self, series: str, person: Person, ytd: YearToDate | None, order: list[int]
@@ -691,9 +704,38 @@ def _to_cents(amount: Decimal) -> int:
     return whole
 
 
-def _from_cents(cents: int) -> str:
-    """Whole fen as yuan with exactly 2 decimals, as :func:`fmt` writes them."""
-    return f"{cents // 100}.{cents % 100:02d}"
+def cents_text(cents: int) -> str:
+    """Whole fen as yuan with exactly 2 decimals, as :func:`fmt` writes them (-1 -> "-0.01")."""
+    whole, part = divmod(abs(cents), 100)
+    return f"{'-' if cents < 0 else ''}{whole}.{part:02d}"
+
+
+def disagreement(name: str, numbers: Sequence[int], values: Sequence[Any]) -> str | None:
+    """The message for rows of one person and year that give different values of ``name``
+    (``values`` by row, in input order, None = not given), or None when they agree."""
+    first: tuple[int, Any] | None = None
+    for number, v in zip(numbers, values, strict=True):
+        if v is None:
+            continue
+        if first is None:
+            first = (number, v)
+        elif v != first[1]:
+            a, b = sorted([first, (number, v)], key=lambda item: item[0])
+            return (
+                f"{name}: rows of the same person and year give different values "
+                f"(row {a[0]}: {_show(a[1])}; row {b[0]}: {_show(b[1])}); "
+                "give one value, or leave it empty on all but one row"
+            )
+    return None
+
+
+def depends_message(numbers: Sequence[int], *, known_year: bool) -> str:
+    """``depends on row N of the same person and year, which has an error`` for the rows
+    ``numbers`` (any order); ``known_year`` False: a blocker's date could not be read."""
+    ordered = sorted(numbers)
+    scope = "the same person and year" if known_year else "the same person"
+    verb = "has an error" if len(ordered) == 1 else "have errors"
+    return f"depends on {_rows_text(ordered)} of {scope}, which {verb}"
 
 
 @attrs.frozen

@@ -10,8 +10,8 @@ extra columns fit in little memory; the input must not change meanwhile (checked
   then as GB18030 (what Excel on Chinese Windows saves as "CSV"); ``input_encoding`` forces one.
   CSV output is UTF-8 with a BOM, so Excel opens it correctly, unless told otherwise.
 - XLSX: the first sheet, header in row 1, cached values of formulas. A number cell is used for
-  a known column only when it holds a whole number below 10^15 (which Excel stores exactly); a
-  fractional number cell (a binary float) is an error for that field: keep amounts as text.
+  a known column as an int when it holds a whole number below 10^15 (which Excel stores
+  exactly); another number cell is read by the row parser as its shortest decimal text.
   Result amounts are written as text cells (``"1234.50"``), never as binary floats.
 - JSON Lines: one object per line; blank lines are skipped; numbers are read as exact
   decimals; ``categories`` may be a list.
@@ -26,6 +26,7 @@ import contextlib
 import csv
 import datetime as dt
 import importlib
+import importlib.util
 import io
 import json
 import os
@@ -43,6 +44,7 @@ from medcalc.calculator import Calculator
 from medcalc.errors import BatchFileError, UsageError
 
 __all__ = [
+    "ENGINES",
     "FORMATS",
     "BatchFileError",
     "BatchJob",
@@ -54,6 +56,7 @@ __all__ = [
 
 FORMATS = ("csv", "xlsx", "jsonl")
 KINDS = ("claims", "premiums")
+ENGINES = ("auto", "core", "fast")
 DEFAULT_OUTPUT_ENCODING = "utf-8-sig"
 
 _EXTENSIONS = {
@@ -113,9 +116,13 @@ def _decodes(path: Path, encoding: str) -> bool:
     return True
 
 
-def detect_encoding(path: Path) -> str:
+def detect_encoding(path: Path, *, utf8: Callable[[Path], bool] | None = None) -> str:
     """``utf-8-sig`` for a UTF-8 BOM, else ``utf-8`` when the whole file is valid UTF-8, else
-    ``gb18030`` when it is valid GB18030; :class:`BatchFileError` otherwise."""
+    ``gb18030`` when it is valid GB18030; :class:`BatchFileError` otherwise.
+
+    ``utf8``: a faster check of the whole file's UTF-8 (the same rules as Python's strict
+    decoder), used instead of decoding it.
+    """
     with path.open("rb") as f:
         head = f.read(4)
     if head.startswith(codecs.BOM_UTF8):
@@ -125,9 +132,10 @@ def detect_encoding(path: Path) -> str:
             f"{path} is UTF-16 text (Excel's 'Unicode text'); save it as 'CSV UTF-8' "
             "or give --input-encoding utf-16"
         )
-    for encoding in ("utf-8", "gb18030"):
-        if _decodes(path, encoding):
-            return encoding
+    if utf8(path) if utf8 is not None else _decodes(path, "utf-8"):
+        return "utf-8"
+    if _decodes(path, "gb18030"):
+        return "gb18030"
     raise BatchFileError(
         f"{path} is neither UTF-8 nor GB18030 text; give its encoding with --input-encoding"
     )
@@ -138,6 +146,11 @@ def _check_encoding(name: str, option: str) -> str:
         return codecs.lookup(name).name
     except LookupError:
         raise UsageError(f"{option}: unknown encoding {name!r}") from None
+
+
+def _installed(module: str) -> bool:
+    """True when ``module`` can be imported (found without importing it)."""
+    return importlib.util.find_spec(module) is not None
 
 
 def _openpyxl() -> Any:
@@ -611,6 +624,10 @@ class BatchReport:
     output_encoding: str | None
     replaced: tuple[str, ...]
     """Input columns named like result columns: their old values were replaced."""
+    engine: str = "core"
+    """How the rows were computed: ``core`` (the reference calculator), ``engine`` (the column
+    engine over the reference's reading) or ``columnar`` (the engine over pyarrow's reading of
+    a CSV file; CSV out). The output is the same byte for byte."""
 
 
 @attrs.frozen
@@ -628,6 +645,9 @@ class BatchJob:
     input_encoding: str | None
     output_encoding: str | None
     series: str | None
+    engine: str = "auto"
+    """``auto``: the column engine when numpy is installed (with pyarrow: the columnar CSV
+    reader too), else the reference core; ``core``; ``fast``: the engine, required."""
 
     @classmethod
     def plan(
@@ -641,10 +661,15 @@ class BatchJob:
         output_format: str | None = None,
         input_encoding: str | None = None,
         output_encoding: str | None = None,
+        engine: str = "auto",
     ) -> BatchJob:
         """Resolve formats and encodings; :class:`UsageError` for a wrong combination."""
         if kind not in KINDS:
             raise UsageError(f"unknown batch kind {kind!r} (expected claims or premiums)")
+        if engine not in ENGINES:
+            raise UsageError(f"unknown engine {engine!r} (expected {', '.join(ENGINES)})")
+        if engine == "fast" and not _installed("numpy"):
+            raise UsageError("--engine fast needs numpy: pip install 'medcalc[fast]'")
         in_format = format_of(source, input_format, option="--input-format")
         out_format = format_of(output, output_format, option="--output-format")
         if input_encoding is not None:
@@ -669,14 +694,25 @@ class BatchJob:
             input_encoding,
             output_encoding,
             series,
+            engine,
         )
+
+    def _engine(self) -> bool:
+        """True when this job computes with the column engine (claims only)."""
+        if self.kind != "claims" or self.engine == "core":
+            return False
+        return self.engine == "fast" or _installed("numpy")
 
     def _table(self) -> _Table:
         if not self.source.is_file():
             raise BatchFileError(f"{self.source}: no such file")
         if self.input_format == "xlsx":
             return _XlsxTable(self.source)
-        encoding = self.input_encoding or detect_encoding(self.source)
+        utf8 = None
+        if self._engine():
+            batchfast = importlib.import_module("medcalc.batchfast")
+            utf8 = batchfast.utf8_checker()
+        encoding = self.input_encoding or detect_encoding(self.source, utf8=utf8)
         if self.input_format == "csv":
             return _CsvTable(self.source, encoding)
         return _JsonlTable(self.source, encoding)
@@ -686,9 +722,17 @@ class BatchJob:
         tariff or usage error. Rows with errors do not raise: see ``summary.errors``."""
         if self.series is not None:
             calculator.book.versions(self.series)  # an unknown --series fails the whole run
-        batch_type = ClaimsBatch if self.kind == "claims" else PremiumsBatch
+        engine = self._engine()
+        batch_type: type[Batch] = ClaimsBatch if self.kind == "claims" else PremiumsBatch
+        if engine:
+            batchfast = importlib.import_module("medcalc.batchfast")
+            batch_type = batchfast.EngineClaimsBatch
         batch: Batch = batch_type(calculator, default_series=self.series)
         try:
+            if engine:
+                report = self._try_columnar(calculator, batch, progress)
+                if report is not None:
+                    return report
             table = self._table()
             before = _stamp(self.source)
             table.open(batch.columns)
@@ -750,6 +794,87 @@ class BatchJob:
             self.output_format,
             self.output_encoding,
             replaced,
+            str(getattr(batch, "engine", "core")),
+        )
+
+    def _try_columnar(
+        self, calculator: Calculator, batch: Batch, progress: Progress | None
+    ) -> BatchReport | None:
+        """The columnar CSV path (CSV to CSV with pyarrow, docs/cli-batch.md §7), or None
+        when it does not apply or hands the file back (nothing written then).
+
+        Without a given encoding the file is first read as UTF-8 (with a BOM: UTF-8 with BOM)
+        while the reading checks every byte, which is the detection's own test; only when a
+        byte is not UTF-8 is the encoding detected (GB18030) and the file read again.
+        """
+        if not (self.input_format == "csv" and self.output_format == "csv"):
+            return None
+        batchfast = importlib.import_module("medcalc.batchfast")
+        if not batchfast.arrow_available() or not self.source.is_file():
+            return None
+        encoding = self.input_encoding
+        if encoding is None:
+            with self.source.open("rb") as f:
+                bom = f.read(3) == codecs.BOM_UTF8
+            encoding = "utf-8-sig" if bom else "utf-8"
+            report = self._columnar(calculator, batch, progress, encoding, check=True)
+            if report != "encoding":
+                return None if isinstance(report, str) else report
+            encoding = detect_encoding(self.source, utf8=batchfast.utf8_checker())
+        report = self._columnar(calculator, batch, progress, encoding, check=True)
+        return None if isinstance(report, str) else report
+
+    def _columnar(
+        self,
+        calculator: Calculator,
+        batch: Batch,
+        progress: Progress | None,
+        encoding: str,
+        *,
+        check: bool,
+    ) -> BatchReport | str:
+        """One attempt of the columnar path in ``encoding`` (``check``: check that every byte
+        is valid in it); ``encoding`` when a byte is not, another text when the file needs the
+        row path."""
+        batchfast = importlib.import_module("medcalc.batchfast")
+        if not batchfast.supported(self, encoding):
+            return "unsupported"
+        table = _CsvTable(self.source, encoding)
+        before = _stamp(self.source)
+        try:
+            table.open(batch.columns)
+            self._check_header(table, batch)
+        except (BatchFileError, UsageError):
+            return "encoding"  # the row path says what is wrong, after detecting the encoding
+        if any(_canonical(c) in batch.results for c in table.columns):
+            return "result columns"
+        try:
+            summary, write_rows, keep = batchfast.run_columnar(
+                self, calculator, table, progress, check_encoding=check
+            )
+        except batchfast.NotInEncoding:
+            return "encoding"
+        except batchfast.Unsupported:
+            return "unsupported"
+        summary = attrs.evolve(summary, blank=summary.blank - (summary.rows + summary.blank - keep))
+
+        def write(temp: Path) -> None:
+            write_rows(temp)
+            if _stamp(self.source) != before:
+                raise BatchFileError(f"{self.source} changed while it was being read")
+            if progress is not None:
+                progress("write", keep, keep)
+
+        write_atomically(self.output, write)
+        return BatchReport(
+            summary,
+            self.output,
+            self.input_format,
+            table.encoding,
+            self.output_format,
+            self.output_encoding,
+            (),
+            "columnar",
         )
 
     def _check_header(self, table: _Table, batch: Batch) -> None:

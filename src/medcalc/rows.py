@@ -57,6 +57,11 @@ def text(row: Row, field: str) -> str | None:
         # 0.1 + 0.2 shows as 0.30000000000000004 and is then refused for its decimals.
         if value != value or value in (float("inf"), float("-inf")):
             raise InputError(f"{value!r} is not a number", field=field)
+        if abs(value) >= 1e15:  # Excel keeps 15 significant digits: e.g. an ID typed as a number
+            raise InputError(
+                f"{value!r} has lost digits as a spreadsheet number; store it as text",
+                field=field,
+            )
         value = repr(value)
     raw = str(value)
     # NFKC folds full-width digits and punctuation; ASCII text needs no folding.

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 import click
 
-from medcalc.batchio import FORMATS, BatchJob, BatchReport, Progress
+from medcalc.batchio import ENGINES, FORMATS, BatchJob, BatchReport, Progress
 from medcalc.calculator import Calculator
 from medcalc.cli import cli
 from medcalc.cli.common import lang_option, tariffs_option
@@ -90,6 +90,15 @@ def _options(f: F) -> F:
         click.option(
             "--output-encoding",
             help="Encoding of a CSV OUT (default: utf-8-sig, UTF-8 with a BOM, for Excel).",
+        ),
+        click.option(
+            "--engine",
+            type=click.Choice(ENGINES),
+            default="auto",
+            show_default=True,
+            help="auto: the column engine when medcalc[fast] is installed (same output, "
+            "faster), else the reference core; core: always the reference core; fast: the "
+            "engine (an error without numpy). Claims only: premiums always use the core.",
         ),
         tariffs_option,
         lang_option,

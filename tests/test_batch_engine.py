@@ -1,0 +1,739 @@
+"""``medcalc batch claims`` on the column engine writes exactly what the reference core writes.
+
+Every case runs one input through ``--engine core`` (the reference: Python reading,
+``Calculator`` per person-year) and ``--engine fast`` (the engine; for CSV to CSV with pyarrow
+the columnar reader and writer) and compares the output files byte for byte (XLSX: cell by
+cell, as the file holds its own creation time), the summaries and the errors.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+pytest.importorskip("numpy")
+
+from medcalc import Calculator, load_book
+from medcalc.batchio import BatchJob, BatchReport
+from medcalc.errors import MedcalcError
+from medcalc.strategies import amounts
+
+ROOT = Path(__file__).parents[1]
+GOLDEN = Path(__file__).parent / "golden" / "batch"
+SERIES = "qingyuan-qingcheng"
+OTHER = "test-full"  # tests/good_tariffs/full.yaml, 2018 only
+try:
+    import pyarrow  # noqa: F401
+
+    ARROW = True
+except ImportError:  # pragma: no cover - the fast extra without pyarrow
+    ARROW = False
+
+COLUMNAR = "columnar" if ARROW else "engine"
+
+
+@pytest.fixture(scope="module")
+def calc() -> Calculator:
+    return Calculator(load_book([ROOT / "tests" / "good_tariffs"], env={}))
+
+
+def run(
+    calc: Calculator, source: Path, out: Path, engine: str, **plan: Any
+) -> tuple[Any, ...] | BatchReport:
+    try:
+        return BatchJob.plan("claims", source, out, engine=engine, **plan).run(calc)
+    except MedcalcError as exc:
+        return (type(exc).__name__, str(exc).replace(str(out), "OUT"))
+
+
+def output(path: Path) -> Any:
+    if path.suffix != ".xlsx":
+        return path.read_bytes()
+    import openpyxl
+
+    book = openpyxl.load_workbook(path, read_only=True)
+    try:
+        return [list(r) for r in book.worksheets[0].iter_rows(values_only=True)]
+    finally:
+        book.close()
+
+
+def same(
+    calc: Calculator, tmp_path: Path, source: Path, suffix: str = ".csv", **plan: Any
+) -> BatchReport | None:
+    """Run ``source`` through both engines; assert the same output (or the same error)."""
+    results = {}
+    for engine in ("core", "fast"):
+        out = tmp_path / f"out-{engine}{suffix}"
+        got = run(calc, source, out, engine, **plan)
+        if isinstance(got, BatchReport):
+            results[engine] = (output(out), got.summary, got.replaced, got.input_encoding)
+        else:
+            results[engine] = got
+    assert results["fast"] == results["core"]
+    fast = run(calc, source, tmp_path / f"again{suffix}", "fast", **plan)
+    return fast if isinstance(fast, BatchReport) else None
+
+
+def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def table(header: Sequence[str], rows: Sequence[Sequence[str]], *, newline: str = "\r\n") -> str:
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator=newline)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+CLAIM_HEADER = [
+    "person_id",
+    "姓名",
+    "series",
+    "date",
+    "hospital_level",
+    "compliant",
+    "total",
+    "basic_paid",
+    "categories",
+    "disability_grade",
+    "disability_type",
+    "enrolled_on",
+    "备注",
+]
+
+#: The reference's bad and dependent rows (docs/cli-batch.md §4), with their neighbours.
+BAD_ROWS = [
+    ["A1", "甲", "", "2018-03-01", "level_2", "12,000.00", "", "", "poverty", "", "", "", "ok"],
+    ["A1", "甲", "", "2018-05-01", "level_2", "12x", "", "", "poverty", "", "", "", "bad"],
+    ["A1", "甲", "", "2018-07-01", "level_3", "50,000.00", "", "", "poverty", "", "", "", "dep"],
+    ["A1", "甲", "", "2019-02-01", "level_2", "8000", "", "", "poverty", "", "", "", "ok"],
+    ["B2", "乙", "", "2018-04-01", "level_9", "9000", "", "", "", "", "", "", "level"],
+    ["B2", "乙", "", "2018-06-01", "level_1", "3000", "", "", "", "", "", "", "dep"],
+    ["B2", "乙", "", "2018-06-01", "level_9", "3000", "", "", "", "", "", "", "own"],
+    ["C3", "丙", "", "2018/06/01", "level_1", "3000", "", "", "", "", "", "", "date"],
+    ["C3", "丙", "", "2020-01-15", "level_1", "3000", "", "", "", "", "", "", "dep any year"],
+    ["D4", "丁", "", "2018-01-10", "level_1", "3000", "", "", "low_income", "", "", "", "split"],
+    ["D4", "丁", "", "2018-02-10", "level_1", "3000", "", "", "poverty", "", "", "", "split"],
+    ["E5", "戊", "", "2018-01-10", "level_1", "3000", "2000", "", "", "", "", "", "total"],
+    ["E5", "戊", "", "2018-03-10", "level_2", "4000", "", "", "", "5", "", "", "grade"],
+    ["E5", "戊", "", "2018-05-10", "level_2", "4000", "", "", "", "", "", "", "dep year"],
+    ["", "无名", "", "2018-03-10", "level_2", "4000", "", "", "", "", "", "", "no person"],
+    ["F6", "己", "", "2017-12-30", "level_2", "4000", "", "", "", "", "", "", "no tariff"],
+    ["F6", "己", "", "2018-01-02", "level_2", "4000", "", "", "", "", "", "", "ok"],
+    ["G7", "庚", "", "2018-01-02", "level_2", "4000", "", "5000", "", "", "", "", "paid"],
+    ["G7", "庚", "", "2018-03-02", "", "4000", "", "", "", "", "", "", "no level"],
+    ["G7", "庚", "", "2018-04-02", "", "4000", "", "100", "", "", "", "", "paid given"],
+    ["H8", "辛", "", "2018-04-02", "level_1", "4000", "", "", "martian", "", "", "", "category"],
+    ["H8", "辛", "", "2018-05-02", "level_1", "4000", "", "", "", "", "", "", "same year"],
+    ["I9", "壬", "nowhere", "2018-05-02", "level_1", "4000", "", "", "", "", "", "", "series"],
+    ["I9", "壬", "", "2018-06-02", "level_1", "4000", "", "", "", "", "", "", "dep series"],
+    [
+        "J0",
+        "癸",
+        "",
+        "2018-06-02",
+        "level_1",
+        "4000",
+        "",
+        "",
+        "",
+        "2",
+        "physical",
+        "2018-05-20",
+        "next month",
+    ],
+    ["J0", "癸", "", "2018-07-02", "level_1", "4000", "", "", "", "", "", "", "covered"],
+    ["K1", "子", "", "2018-07-02", "level_1", "-5", "abc", "1.234", "", "", "psychic", "x", "all"],
+    ["K1", "子", "", "2018-08-02", "level_1", "500", "", "", "", "", "", "", "dep"],
+    ["L2", "丑", "", "2018-08-02", "level_1", " 500 ", "", "", " poverty ", "", "", "", "spaces"],
+    [
+        "L2",
+        "丑",
+        "",
+        "２０１８-０９-０２",
+        "level_1",
+        "５，０００.５",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "wide",
+    ],
+    ["M3", "寅", "", "2018-08-02", "level_1", "1,00", "", "", "", "", "", "", "bad group"],
+    ["M3", "寅", "", "2018-08-03", "level_1", ".5", "", "", "", "", "", "", "dot"],
+    ["N4", "卯", "", "2018-08-02", "level_1", "999999999999.99", "", "", "", "", "", "", "max"],
+    ["N4", "卯", "", "2018-08-03", "level_1", "1000000000000", "", "", "", "", "", "", "over"],
+]
+
+
+# -- engine selection ---------------------------------------------------------------------------
+
+
+def test_auto_uses_the_columnar_path_and_core_the_reference(
+    calc: Calculator, tmp_path: Path
+) -> None:
+    """``auto`` takes the fastest path installed; ``core`` the reference; same bytes."""
+    source = ROOT / "examples" / "claims.csv"
+    auto = BatchJob.plan("claims", source, tmp_path / "a.csv").run(calc)
+    core = BatchJob.plan("claims", source, tmp_path / "c.csv", engine="core").run(calc)
+    assert (auto.engine, core.engine) == (COLUMNAR, "core")
+    assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "c.csv").read_bytes()
+
+
+def test_premiums_always_use_the_core(calc: Calculator, tmp_path: Path) -> None:
+    report = BatchJob.plan(
+        "premiums", ROOT / "examples" / "premiums.csv", tmp_path / "p.csv", engine="fast"
+    ).run(calc)
+    assert report.engine == "core"
+
+
+def test_cli_engine_option(tmp_path: Path) -> None:
+    """``--engine`` is a CLI option; an unknown value is a usage error (exit 2)."""
+    from click.testing import CliRunner
+
+    from medcalc.cli import cli
+
+    runner = CliRunner()
+    source = ROOT / "examples" / "claims.csv"
+    outs = []
+    for engine in ("core", "fast", "auto"):
+        out = tmp_path / f"{engine}.csv"
+        result = runner.invoke(
+            cli, ["batch", "claims", str(source), "-o", str(out), "--engine", engine]
+        )
+        assert result.exit_code == 0, result.output
+        outs.append(out.read_bytes())
+    assert outs[0] == outs[1] == outs[2]
+    bad = runner.invoke(cli, ["batch", "claims", str(source), "-o", "x.csv", "--engine", "gpu"])
+    assert bad.exit_code == 2
+
+
+def test_fast_without_numpy_is_a_usage_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from medcalc import batchio
+    from medcalc.errors import UsageError
+
+    monkeypatch.setattr(batchio, "_installed", lambda module: False)
+    with pytest.raises(UsageError, match=r"needs numpy: pip install 'medcalc\[fast\]'"):
+        BatchJob.plan("claims", ROOT / "examples" / "claims.csv", tmp_path / "o.csv", engine="fast")
+    job = BatchJob.plan("claims", ROOT / "examples" / "claims.csv", tmp_path / "o.csv")
+    assert not job._engine()
+
+
+def test_batch_modules_import_no_numpy_or_pyarrow() -> None:
+    """The CLI and the batch modules stay light: numpy/pyarrow load only when a batch runs."""
+    code = (
+        "import sys, medcalc, medcalc.batch, medcalc.batchio, medcalc.cli.batch\n"
+        "print(sorted({'numpy', 'pyarrow'} & set(m.split('.')[0] for m in sys.modules)))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+# -- the same output on fixed inputs -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "source",
+    [ROOT / "examples" / "claims.csv", GOLDEN / "claims_with_errors.csv"],
+    ids=["example", "golden-errors"],
+)
+def test_examples_and_golden_inputs(calc: Calculator, tmp_path: Path, source: Path) -> None:
+    report = same(calc, tmp_path, source, series=SERIES)
+    assert report is not None and report.engine == COLUMNAR
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".jsonl", ".xlsx"])
+def test_xlsx_input(calc: Calculator, tmp_path: Path, suffix: str) -> None:
+    report = same(calc, tmp_path, ROOT / "examples" / "claims.xlsx", suffix)
+    assert report is not None and report.engine == "engine"
+
+
+def test_bad_and_dependent_rows(calc: Calculator, tmp_path: Path) -> None:
+    """Every kind of bad row and its dependants (unsorted: the rows reversed too)."""
+    rows = [*BAD_ROWS, *reversed(BAD_ROWS)]
+    source = write(tmp_path / "in.csv", table(CLAIM_HEADER, rows))
+    report = same(calc, tmp_path, source, series=SERIES)
+    assert report is not None and report.engine == COLUMNAR
+    assert report.summary.errors > 30
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030"])
+@pytest.mark.parametrize("newline", ["\r\n", "\n"])
+def test_encodings_and_line_ends(
+    calc: Calculator, tmp_path: Path, encoding: str, newline: str
+) -> None:
+    text = table(CLAIM_HEADER, BAD_ROWS, newline=newline)
+    source = write(tmp_path / "in.csv", text, encoding)
+    report = same(calc, tmp_path, source, series=SERIES)
+    assert report is not None and report.engine == COLUMNAR
+
+
+@pytest.mark.parametrize(
+    ("input_encoding", "output_encoding"),
+    [("gb18030", None), (None, "utf-8"), (None, "gb18030"), ("utf-8", None), (None, "ascii")],
+)
+def test_given_encodings(
+    calc: Calculator, tmp_path: Path, input_encoding: str | None, output_encoding: str | None
+) -> None:
+    """Given encodings, right or wrong (a GB18030 file read as UTF-8; Chinese into ASCII)."""
+    source = write(tmp_path / "in.csv", table(CLAIM_HEADER, BAD_ROWS[:6]), "gb18030")
+    same(
+        calc,
+        tmp_path,
+        source,
+        series=SERIES,
+        input_encoding=input_encoding,
+        output_encoding=output_encoding,
+    )
+
+
+def test_bom_file_with_invalid_utf8(calc: Calculator, tmp_path: Path) -> None:
+    """A BOM says UTF-8 without a check of the whole file: a bad byte later is the same error."""
+    text = table(CLAIM_HEADER, BAD_ROWS[:4]).encode("utf-8-sig") + b"X9,\xff\xfe,,2018-01-01,"
+    source = tmp_path / "in.csv"
+    source.write_bytes(text + b"level_1,100,,,,,,,\r\n")
+    same(calc, tmp_path, source, series=SERIES)
+
+
+def test_year_to_date_columns(calc: Calculator, tmp_path: Path) -> None:
+    header = [
+        "person_id",
+        "date",
+        "hospital_level",
+        "compliant",
+        "ytd_basic_paid",
+        "ytd_critical_illness_base",
+        "ytd_assistance_base",
+        "categories",
+    ]
+    rows = [
+        ["P1", "2018-03-01", "level_3", "90000", "38000", "12000", "3000", "low_income"],
+        ["P1", "2018-05-01", "level_3", "50000", "", "", "", ""],
+        ["P2", "2018-03-01", "level_3", "90000", "38000", "", "", ""],
+        ["P2", "2018-04-01", "level_3", "90000", "38,000.00", "", "", ""],
+        ["P3", "2018-03-01", "level_3", "90000", "38000", "", "", ""],
+        ["P3", "2018-04-01", "level_3", "90000", "37000", "", "", ""],
+        ["P4", "2018-03-01", "level_3", "90000", "abc", "", "", ""],
+        ["P4", "2018-04-01", "level_3", "90000", "", "", "", ""],
+        ["P5", "2019-03-01", "level_3", "90000", "", "", "900000", "five_guarantee"],
+        ["P5", "2020-03-01", "level_3", "90000", "", "", "", "five_guarantee"],
+        ["P6", "2018-03-01", "level_3", "90000", "", "5000.5", "", "poverty"],
+        ["P6", "2018-03-01", "level_3", "90000", "", "5000.50", "", "poverty; low_income"],
+    ]
+    source = write(tmp_path / "in.csv", table(header, rows))
+    same(calc, tmp_path, source, series=SERIES)
+
+
+def test_several_series(calc: Calculator, tmp_path: Path) -> None:
+    """Two series side by side (the same person in both), an unknown and a missing series."""
+    header = ["person_id", "series", "date", "hospital_level", "compliant", "categories"]
+    rows = []
+    for i in range(40):
+        series = [SERIES, OTHER, "", "nowhere"][i % 4] if i % 7 else OTHER
+        rows.append(
+            [
+                f"P{i % 5}",
+                series,
+                f"2018-{i % 12 + 1:02d}-{i % 27 + 1:02d}",
+                ["level_1", "level_2", "level_3"][i % 3],
+                f"{1000 + 997 * i}",
+                "poverty" if i % 5 == 1 else "",
+            ]
+        )
+    source = write(tmp_path / "in.csv", table(header, rows))
+    same(calc, tmp_path, source)  # no --series: the empty cells are errors
+    same(calc, tmp_path, source, series=OTHER)
+
+
+def test_jsonl_input_and_output(calc: Calculator, tmp_path: Path) -> None:
+    lines = []
+    for row in BAD_ROWS:
+        obj: dict[str, Any] = dict(zip(CLAIM_HEADER, row, strict=True))
+        obj = {k: v for k, v in obj.items() if v != ""}
+        lines.append(json.dumps(obj, ensure_ascii=False))
+    lines.append(
+        '{"person_id": "Z", "date": "2018-01-01", "hospital_level": "level_1", '
+        '"compliant": 1234.5, "categories": ["poverty"], "extra": {"a": [1]}}'
+    )
+    source = write(tmp_path / "in.jsonl", "\n".join(lines) + "\n")
+    same(calc, tmp_path, source, ".jsonl", series=SERIES)
+    same(calc, tmp_path, source, ".csv", series=SERIES)
+
+
+def test_blank_rows_and_odd_records(calc: Calculator, tmp_path: Path) -> None:
+    """Blank rows inside and at the end, whitespace-only rows, empty lines, quoted fields that
+    need no quotes, quotes and line breaks inside fields, a last line without a line end."""
+    body = (
+        "person_id,date,hospital_level,compliant,备注\r\n"
+        'P1,2018-01-02,level_1,"1000","plain"\r\n'
+        ",,,,\r\n"
+        "  , ,,,\r\n"
+        'P1,2018-02-02,level_1,"1,000.00","a ""quote"" and\r\nline break"\r\n'
+        '"P2",2018-02-02,level_2,500,""\r\n'
+        ",,,,\r\n"
+        "P2,2018-03-02,level_2,500,last"
+    )
+    source = write(tmp_path / "in.csv", body)
+    report = same(calc, tmp_path, source, series=SERIES)
+    assert report is not None and report.engine == COLUMNAR
+    trailing = write(tmp_path / "t.csv", body + "\r\n,,,,\r\n,,,,\r\n")
+    same(calc, tmp_path, trailing, series=SERIES)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "person_id,date,compliant\nP1,2018-01-02,100\n\nP1,2018-02-02,100\n",  # empty line
+        "person_id,date,compliant\rP1,2018-01-02,100\rP1,2018-02-02,100\r",  # CR only
+        "person_id,date,compliant\nP1,2018-01-02\nP1,2018-02-02,100,,\n",  # short, long empty
+        "person_id,date,compliant\nP1,2018-01-02,100,x\n",  # too long: a file error
+        'person_id,date,compliant\nP1,2018-"01"-02,100\nP2,"2018"x,100\n',  # odd quotes
+        'person_id,date,compliant\nP1,2018-01-02,"100\n',  # unclosed quote
+        "person_id,date,compliant\nP1,2018-01-02,1\x0000\n",  # NUL
+        'person_id,"da""te",compliant\nP1,2018-01-02,100\n',  # quoted header
+        "person_id,date,compliant,basic\nP1,2018-01-02,100,1.00\n",  # a result column
+        "person_id,date,compliant,note\nP1,2018-01-02,100," + "x" * 131073 + "\n",  # long
+        "person_id,date,compliant\n",  # no rows
+        "person_id,date,compliant",  # no rows, no line end
+    ],
+    ids=[
+        "empty-line",
+        "cr",
+        "short",
+        "long",
+        "quotes",
+        "unclosed",
+        "nul",
+        "quoted-header",
+        "result-column",
+        "field-limit",
+        "no-rows",
+        "header-only",
+    ],
+)
+def test_files_the_columnar_reader_leaves_to_the_reference(
+    calc: Calculator, tmp_path: Path, body: str
+) -> None:
+    source = write(tmp_path / "in.csv", body)
+    same(calc, tmp_path, source, series=SERIES)
+
+
+def test_amounts_beyond_the_engine_range_fall_back(calc: Calculator, tmp_path: Path) -> None:
+    """A person-year whose accumulated cost leaves the engine's exact range: the reference."""
+    rows = [["P1", f"2018-01-{d % 28 + 1:02d}", "level_1", "999999999999.99"] for d in range(480)]
+    source = write(
+        tmp_path / "in.csv", table(["person_id", "date", "hospital_level", "compliant"], rows)
+    )
+    report = same(calc, tmp_path, source, series=SERIES)
+    assert report is not None and report.engine == "core"  # the engine gave way
+
+
+def test_gb18030_file_with_an_ascii_header(calc: Calculator, tmp_path: Path) -> None:
+    """Read as UTF-8 first, the file turns out GB18030 after its header: detected, read again
+    as GB18030, still as columns."""
+    rows = [["P1", "2018-01-02", "level_1", "100", "甲"]] * 3
+    text = table(["person_id", "date", "hospital_level", "compliant", "note"], rows)
+    source = write(tmp_path / "in.csv", text, "gb18030")
+    report = same(calc, tmp_path, source, series=SERIES)
+    assert report is not None and report.engine == COLUMNAR
+    assert report.input_encoding == "gb18030"
+
+
+def test_neither_utf8_nor_gb18030(calc: Calculator, tmp_path: Path) -> None:
+    source = tmp_path / "in.csv"
+    source.write_bytes(b"person_id,date,compliant\nP1,2018-01-02,\xff\xff\xff\n")
+    same(calc, tmp_path, source, series=SERIES)
+    source.write_bytes(b"\xff\xfe" + "person_id,date\n".encode("utf-16-le"))
+    same(calc, tmp_path, source, series=SERIES)
+
+
+def test_many_blocks(calc: Calculator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Small blocks: records (quoted line breaks too) split over many blocks."""
+    from medcalc import batchfast
+
+    monkeypatch.setattr(batchfast, "_BLOCK", 300)
+    rows = [
+        [
+            f"P{i % 9}",
+            "名",
+            "",
+            f"2018-{i % 12 + 1:02d}-01",
+            "level_2",
+            f"{i * 101}",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            f"note\n{i}" if i % 4 == 0 else "x",
+        ]
+        for i in range(200)
+    ]
+    source = write(tmp_path / "in.csv", table(CLAIM_HEADER, rows))
+    report = same(calc, tmp_path, source, series=SERIES)
+    assert report is not None and report.engine == COLUMNAR
+
+
+def test_failure_mid_write_leaves_output_untouched(
+    calc: Calculator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The columnar writer writes OUT atomically too."""
+    if not ARROW:
+        pytest.skip("needs pyarrow")
+    from medcalc import batchfast
+
+    def failing(*args: Any, **kw: Any) -> Any:
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(batchfast._Columnar, "_lines", failing)
+    out = tmp_path / "out.csv"
+    out.write_bytes(b"old")
+    with pytest.raises(RuntimeError, match="disk on fire"):
+        BatchJob.plan("claims", ROOT / "examples" / "claims.csv", out).run(calc)
+    assert out.read_bytes() == b"old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.csv"]
+
+
+def test_utf8_check_agrees_with_python() -> None:
+    if not ARROW:
+        pytest.skip("needs pyarrow")
+    import pyarrow as pa
+
+    from medcalc.batchfast import _utf8
+
+    samples = [
+        b"ok",
+        "中文".encode(),
+        b"\xed\xa0\x80",
+        b"\xc0\xaf",
+        b"\xf4\x90\x80\x80",
+        b"\xe4\xb8",
+        b"\xff",
+        b"\xef\xbf\xbf",
+        b"\xf0\x9f\x98\x80",
+    ]
+    for data in samples:
+        try:
+            data.decode("utf-8")
+            python = True
+        except UnicodeDecodeError:
+            python = False
+        assert _utf8(pa, data) is python, data
+
+
+# -- the same output on random rows ---------------------------------------------------------------
+
+_LEVELS = ["level_1", "level_2", "level_3", "level_9", "", " level_2", "ｌｅｖｅｌ＿１"]
+_CATEGORIES = [
+    "",
+    "",
+    "",
+    "poverty",
+    "low_income;poverty",
+    "poverty ;low_income",
+    "five_guarantee",
+    "severe_disability",
+    "martian",
+    "贫困",
+]
+_DATES = [
+    "2018-01-05",
+    "2018-06-30",
+    "2018-12-31",
+    "2019-01-01",
+    "2019-07-15",
+    "2020-02-29",
+    "2017-12-31",
+    "2018-02-30",
+    "2018/03/01",
+    "",
+    "２０１８-０５-０１",
+    "2018-05-01 00:00",
+]
+_TEXT = st.sampled_from(
+    [
+        "",
+        " ",
+        "x",
+        "abc",
+        "-5",
+        "1.234",
+        "1e3",
+        "+5",
+        "NaN",
+        "１２.５",
+        "1,00",
+        "12,345.6",
+        ".5",
+        "5.",
+        "  700 ",
+        "0",
+        "-0",
+    ]
+)
+
+
+@st.composite
+def _amount(draw: st.DrawFn, *, required: bool) -> str:
+    kind = draw(st.integers(0, 39))
+    if kind < 38:
+        value = draw(amounts(max_value=300000))
+        whole, cents = divmod(int(value * 100), 100)
+        text = f"{whole:,}" if draw(st.booleans()) else str(whole)
+        return text + draw(st.sampled_from(["", f".{cents:02d}", f".{cents // 10}"]))
+    if kind == 6 and not required:
+        return ""
+    return draw(_TEXT)
+
+
+@st.composite
+def _mostly(draw: st.DrawFn, good: Any, odd: Any, *, odds: int = 40) -> Any:
+    """A draw of ``good`` (a strategy, or values to sample) most of the time, else of
+    ``odd``: one time in ``odds``."""
+    pick = odd if draw(st.integers(0, odds - 1)) == odds - 1 else good
+    return draw(pick if isinstance(pick, st.SearchStrategy) else st.sampled_from(pick))
+
+
+@st.composite
+def _claim_rows(draw: st.DrawFn) -> list[list[str]]:
+    """Rows of a few people: attributes kept per person (sometimes left out or changed on a
+    row), claims in 2018-2020 (sometimes odd), amounts mostly valid, some bad rows."""
+    people = []
+    for _ in range(draw(st.integers(1, 6))):
+        grade = draw(_mostly([""], ["1", "2", "3", "4"], odds=3))
+        people.append(
+            [
+                draw(
+                    _mostly(
+                        ["poverty", "", "", "low_income;poverty", "five_guarantee", "low_income"],
+                        _CATEGORIES,
+                    )
+                ),
+                grade,
+                draw(st.sampled_from(["physical", "intellectual", "mental"])) if grade else "",
+                draw(
+                    _mostly(
+                        ["", "", "", "2018-05-20", "2019-03-31", "2020-01-01"],
+                        ["bad", "2018-13-01"],
+                    )
+                ),
+            ]
+        )
+    out = []
+    for _ in range(draw(st.integers(1, 25))):
+        p = draw(_mostly(st.integers(0, len(people) - 1), [len(people)], odds=20))
+        attrs = people[p] if p < len(people) else ["", "", "", ""]
+        attrs = [
+            draw(_mostly([a], ["", "", "poverty", "5", "psychic", "2018-06-01"], odds=60))
+            for a in attrs
+        ]
+        day = f"{draw(st.integers(2018, 2020))}-{draw(st.integers(1, 12)):02d}-" + (
+            f"{draw(st.integers(1, 28)):02d}"
+        )
+        row = [
+            "" if p == len(people) else f"P{p}",
+            draw(_mostly([SERIES, SERIES, ""], [OTHER, "nowhere"])),
+            draw(_mostly([day], _DATES)),
+            draw(_mostly(_LEVELS[:3], _LEVELS)),
+            draw(_amount(required=True)),
+            draw(_mostly([""], _amount(required=False), odds=2)),
+            draw(_mostly([""], _amount(required=False), odds=5)),
+            *attrs,
+            draw(_mostly([""], _amount(required=False), odds=8)),
+            draw(st.sampled_from(["", "备注", 'a "q"', "a,b", "line\nbreak"])),
+        ]
+        if draw(st.integers(0, 30)) == 30:
+            row = [""] * len(row)
+        out.append(row)
+    return out
+
+
+_RANDOM_HEADER = [
+    "person_id",
+    "series",
+    "date",
+    "hospital_level",
+    "compliant",
+    "total",
+    "basic_paid",
+    "categories",
+    "disability_grade",
+    "disability_type",
+    "enrolled_on",
+    "ytd_basic_paid",
+    "备注",
+]
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(
+    rows=_claim_rows(),
+    newline=st.sampled_from(["\r\n", "\n"]),
+    encoding=st.sampled_from(["utf-8", "utf-8", "utf-8-sig", "gb18030"]),
+    quote_all=st.booleans(),
+)
+def test_random_rows_give_the_same_output(
+    calc: Calculator,
+    tmp_path_factory: pytest.TempPathFactory,
+    rows: list[list[str]],
+    newline: str,
+    encoding: str,
+    quote_all: bool,
+) -> None:
+    """Random valid and invalid rows, shuffled people and years, bad rows and their
+    dependants, any encoding and line end, fields quoted or not: the same bytes."""
+    tmp_path = tmp_path_factory.mktemp("random")
+    buffer = io.StringIO(newline="")
+    quoting = csv.QUOTE_ALL if quote_all else csv.QUOTE_MINIMAL
+    writer = csv.writer(buffer, lineterminator=newline, quoting=quoting)
+    writer.writerow(_RANDOM_HEADER)
+    writer.writerows(rows)
+    source = write(tmp_path / "in.csv", buffer.getvalue(), encoding)
+    report = same(calc, tmp_path, source, series=SERIES)
+    assert report is not None and report.engine == COLUMNAR
+
+
+_CELL = st.text(alphabet="0123456789.,+- x１", max_size=16) | st.from_regex(
+    r"\A[0-9]{1,4}(,[0-9]{3}){0,4}(\.[0-9]{0,3})?\Z"
+)
+
+
+@given(cells=st.lists(_CELL, min_size=1, max_size=20))
+def test_vectorised_amounts_agree_with_parse_amount(cells: list[str]) -> None:
+    """A cell the vectorised parser takes has exactly the value ``parse_amount`` gives."""
+    if not ARROW:
+        pytest.skip("needs pyarrow")
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from medcalc.batchfast import _AMOUNT, _fen_of, _plain_amounts
+    from medcalc.money import _PLAIN, parse_amount
+
+    column = pa.array(["pad", *cells], pa.string()).slice(1)  # a sliced array: offsets != 0
+    plain, empty = _plain_amounts(column)
+    match = pc.match_substring_regex(column, _AMOUNT).to_pylist()
+    for i, cell in enumerate(cells):
+        assert empty[i] == (cell == "")
+        assert plain[i] == bool(_PLAIN.fullmatch(cell)), cell
+        assert plain[i] <= match[i], cell  # plain cells are among those the regex takes
+        if match[i]:
+            fen = _fen_of(pa, pc, pa.array([cell]), commas=True)[0]
+            assert fen == int(parse_amount(cell, field="x") * 100), cell
