@@ -1157,6 +1157,8 @@ class _Run:
         oop *= ok
 
     def _check_sums(self, a: int, o: IP | None, compliant: I64) -> None:
+        # float64 only as an overflow guard: a sum's magnitude, checked against half of the
+        # int64 range (a margin far above float64's error); no amount is computed in float.
         ytd = float(self.ytd_values.sum()) if self.ytd_values.shape[0] else 0.0
         if float(compliant.sum(dtype=np.float64)) + ytd >= 0.5 * _I63:
             row = a if o is None else int(o[0])
