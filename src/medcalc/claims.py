@@ -122,8 +122,7 @@ def _basic_terms(profiles: Profiles, level_id: str, rounding: Rounding) -> Basic
             f"{level_id!r} is not a hospital level of tariff {tariff.ref} (levels: {known})",
             field="hospital_level",
         )
-    terms = [(p, *p.terms(level, rounding)) for p in profiles.basic]
-    return terms
+    return [(p, *p.terms(level, rounding)) for p in profiles.basic]
 
 
 def _basic(

@@ -396,17 +396,32 @@ class _Reader:
         items = self.items(node, ctx, "category ids")
         if not items:
             return None
-        out: list[str] = []
+
+        def read(item: Node, ictx: str) -> str | None:
+            cid = self.ident(item, ictx)
+            return cid if cid is not None and self.declared_category(item, cid, ictx) else None
+
+        return self.distinct(items, ctx, read, lambda cid: f"'{cid}'")
+
+    def distinct(
+        self,
+        items: Sequence[Node],
+        ctx: str,
+        read: Callable[[Node, str], T | None],
+        shown: Callable[[T], str],
+    ) -> tuple[T, ...] | None:
+        """Each item read with ``read``; a value given twice is a problem (``shown`` names it)."""
+        out: list[T] = []
         ok = True
         for i, item in enumerate(items):
-            cid = self.ident(item, f"{ctx}[{i}]")
-            if cid is None or not self.declared_category(item, cid, f"{ctx}[{i}]"):
+            value = read(item, f"{ctx}[{i}]")
+            if value is None:
                 ok = False
-            elif cid in out:
-                self.at(item, f"{ctx}[{i}]: '{cid}' is listed twice")
+            elif value in out:
+                self.at(item, f"{ctx}[{i}]: {shown(value)} is listed twice")
                 ok = False
             else:
-                out.append(cid)
+                out.append(value)
         return tuple(out) if ok else None
 
     # ---- scalar readers: each returns None after reporting a problem
@@ -830,33 +845,22 @@ class _Reader:
 
     def disability_grades(self, node: Node, ctx: str) -> tuple[int, ...] | None:
         items = self.items(node, ctx, "disability grades (1 to 4)")
-        out: list[int] = []
-        ok = bool(items)
-        for i, item in enumerate(items):
-            grade = self.integer(item, f"{ctx}[{i}]", 1, 4)
-            if grade is None:
-                ok = False
-            elif grade in out:
-                self.at(item, f"{ctx}[{i}]: grade {grade} is listed twice")
-                ok = False
-            else:
-                out.append(grade)
-        return tuple(out) if ok else None
+        if not items:
+            return None
+        return self.distinct(
+            items, ctx, lambda item, ictx: self.integer(item, ictx, 1, 4), lambda g: f"grade {g}"
+        )
 
     def disability_types(self, node: Node, ctx: str) -> tuple[str, ...] | None:
         items = self.items(node, ctx, "disability types")
-        out: list[str] = []
-        ok = bool(items)
-        for i, item in enumerate(items):
-            kind = self.choice(item, f"{ctx}[{i}]", DISABILITY_TYPES)
-            if kind is None:
-                ok = False
-            elif kind in out:
-                self.at(item, f"{ctx}[{i}]: type '{kind}' is listed twice")
-                ok = False
-            else:
-                out.append(kind)
-        return tuple(out) if ok else None
+        if not items:
+            return None
+        return self.distinct(
+            items,
+            ctx,
+            lambda item, ictx: self.choice(item, ictx, DISABILITY_TYPES),
+            lambda kind: f"type '{kind}'",
+        )
 
     # ---- sections
 
