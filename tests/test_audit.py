@@ -181,7 +181,9 @@ def test_per_claim_thresholds_break_split_invariance(
     original = medcalc.claims._critical_illness
 
     def per_claim(profiles, before, after, rounding, memo):  # type: ignore[no-untyped-def]
-        return original(profiles, medcalc.claims.ZERO, after - before, rounding, {})
+        return original(
+            profiles, medcalc.claims.ZERO, after - before, rounding, medcalc.claims.Memo()
+        )
 
     monkeypatch.setattr(medcalc.claims, "_critical_illness", per_claim)
     got = facts(split_invariance(bundled, seed=0))
@@ -200,7 +202,7 @@ def test_summing_two_categories_assistance_breaks_the_bounds(
     original = medcalc.claims._assistance
 
     def summed(profiles, before, after, rounding, memo):  # type: ignore[no-untyped-def]
-        _, detail = original(profiles, before, after, rounding, {})
+        _, detail = original(profiles, before, after, rounding, medcalc.claims.Memo())
         paid = sum(
             (p.pays(after, rounding) - p.pays(before, rounding) for p in profiles.assistance),
             Decimal("0.00"),
@@ -278,7 +280,9 @@ def test_the_same_seed_gives_the_same_counterexample(
     original = medcalc.claims._critical_illness
 
     def per_claim(profiles, before, after, rounding, memo):  # type: ignore[no-untyped-def]
-        return original(profiles, medcalc.claims.ZERO, after - before, rounding, {})
+        return original(
+            profiles, medcalc.claims.ZERO, after - before, rounding, medcalc.claims.Memo()
+        )
 
     monkeypatch.setattr(medcalc.claims, "_critical_illness", per_claim)
     first = split_invariance(bundled, seed=7, examples=50)

@@ -28,6 +28,9 @@ from medcalc.profiles import (
 )
 from medcalc.results import ClaimResult, ClaimsResult, PremiumResult, TariffRef, YearTotals
 
+NO_YEAR_TO_DATE = YearToDate()
+"""Nothing accumulated yet: one frozen instance, so a call does not validate three zeros."""
+
 
 class Calculator:
     """Premiums and claims under the tariffs of one book."""
@@ -104,16 +107,20 @@ class Calculator:
                 + ", ".join(str(y) for y in sorted(by_year)),
                 field="year_to_date",
             )
-        start = year_to_date if year_to_date is not None else YearToDate()
+        start = year_to_date if year_to_date is not None else NO_YEAR_TO_DATE
         results: list[ClaimResult] = []
         years: list[YearTotals] = []
 
-        last: list[Tariff] = []  # the version used for the previous claim, usually in force again
+        # The version used for the previous claim is usually in force again.
+        last: list[tuple[Tariff, Profiles]] = []
 
         def profiles_for(day: dt.date) -> Profiles:
-            if not (last and last[0].in_force_on(day)):
-                last[:] = [self.book.in_force(series, day)]
-            return self.profiles(last[0], person)
+            if last and last[0][0].in_force_on(day):
+                return last[0][1]
+            tariff = self.book.in_force(series, day)
+            found = self.profiles(tariff, person)
+            last[:] = [(tariff, found)]
+            return found
 
         for year in sorted(by_year):
             done, totals = claim_year(year, person, by_year[year], profiles_for, start)

@@ -8,6 +8,7 @@ the first of equally favourable candidates wins a tie.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import TypeVar
@@ -136,7 +137,8 @@ class Band:
 class CriticalIllnessProfile:
     """A candidate for critical-illness insurance: threshold, bands, cap.
 
-    ``reached`` holds G at each band's lower bound, so G(x) needs one product.
+    ``reached`` holds G at each band's lower bound, so G(x) needs one product; ``uppers``
+    holds the closed bands' upper bounds, so the band of x is one bisection.
     """
 
     name: str
@@ -145,6 +147,9 @@ class CriticalIllnessProfile:
     annual_cap: Cap
     reached: tuple[Decimal, ...] = attrs.field()
     ratios: tuple[Decimal, ...] = attrs.field()
+    uppers: tuple[Decimal, ...] = attrs.field()
+    top: Decimal = attrs.field()
+    """G at the upper bound of a closed last band (every band closed), else unused (0)."""
 
     @reached.default
     def _reached(self) -> tuple[Decimal, ...]:
@@ -160,14 +165,32 @@ class CriticalIllnessProfile:
     def _ratios(self) -> tuple[Decimal, ...]:
         return tuple(b.ratio for b in self.bands)
 
+    @uppers.default
+    def _uppers(self) -> tuple[Decimal, ...]:
+        out = []
+        for band in self.bands:
+            if band.upper is None:
+                break
+            out.append(band.upper)
+        return tuple(out)
+
+    @top.default
+    def _top_value(self) -> Decimal:
+        if not self.bands or self.bands[-1].upper is None:
+            return ZERO
+        return _top(self.bands[-1], self.reached[-1])
+
     def raw(self, x: Decimal) -> Decimal:
         """G(x) = sum over bands of max(0, min(x, upper) - lower) x ratio, exact, unrounded."""
-        for band, reached in zip(self.bands, self.reached, strict=True):
-            if band.upper is None or x <= band.upper:
-                if x <= band.lower:
-                    return reached
-                return EXACT.add(reached, EXACT.multiply(EXACT.subtract(x, band.lower), band.ratio))
-        return _top(self.bands[-1], self.reached[-1]) if self.bands else ZERO
+        # The first band whose upper bound is at least x, or the open band, holds x.
+        i = bisect_left(self.uppers, x)
+        bands = self.bands
+        if i == len(bands):  # beyond a closed last band (or no bands)
+            return self.top
+        band = bands[i]
+        if x <= band.lower:
+            return self.reached[i]
+        return EXACT.add(self.reached[i], EXACT.multiply(EXACT.subtract(x, band.lower), band.ratio))
 
     def pays(self, x: Decimal, rounding: Rounding) -> Decimal:
         """F(x) = min(round(G(x)), cap)."""

@@ -1,6 +1,11 @@
 """Frozen results that carry their own explanation (spec §4.5).
 
 The CLI tables, the JSON (:mod:`medcalc.export`) and an auditor all read these same facts.
+
+The records built for every claim (the claim result, its details, segments and alternatives)
+are frozen but not slotted: attrs sets each field of a frozen slotted class with a call of
+``object.__setattr__``, which made building a claim's explanation about a quarter of the
+claims chain; a frozen dict-backed class stores them directly.
 """
 
 from __future__ import annotations
@@ -29,7 +34,7 @@ class TariffRef:
         return cls(tariff.series, tariff.version, tariff.sha256, tariff.status, tariff.path)
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class Alternative:
     """A candidate profile (``base`` or a category id) and what it would have given."""
 
@@ -90,7 +95,7 @@ class PremiumResult:
 # -- claims ---------------------------------------------------------------------------------
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class BasicDetail:
     """How basic inpatient insurance paid (基本医保统筹): per-admission deductible and ratio."""
 
@@ -105,7 +110,7 @@ class BasicDetail:
     alternatives: tuple[Alternative, ...]
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class SegmentUse:
     """A critical-illness segment touched by a claim: the part of the accumulated cost that fell
     in it (``amount``, between ``start`` and ``end``), its ratio and what it paid.
@@ -123,7 +128,7 @@ class SegmentUse:
     paid: Decimal
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class CriticalIllnessDetail:
     """How critical-illness insurance paid (大病保险): F*(base_after) - F*(base_before).
 
@@ -149,7 +154,7 @@ class CriticalIllnessDetail:
     alternatives: tuple[Alternative, ...]
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class AssistanceDetail:
     """How medical assistance paid (医疗救助): A*(base_after) - A*(base_before).
 
@@ -167,7 +172,7 @@ class AssistanceDetail:
     alternatives: tuple[Alternative, ...]
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class ClaimResult:
     """One claim's payments by layer and its explanation.
 
