@@ -159,19 +159,16 @@ def _basic(
         terms = _basic_terms(profiles, level, rounding)
         profiles.basic_terms[level] = terms
     compliant = claim.compliant
-    best = None
-    paid = ZERO
-    alternatives = []
-    for term in terms:
-        p, deductible, ratio, cap = term
+    amounts = []
+    for _, deductible, ratio, cap in terms:
         raw = round_money(mul(max(ZERO, sub(compliant, deductible)), ratio), rounding)
         if cap is not None:
             raw = min(raw, max(ZERO, sub(cap, paid_before)))
-        alternatives.append(Alternative(p.name, raw))
-        if best is None or raw > paid:  # the earliest wins a tie (best_index)
-            best, paid = term, raw
-    assert best is not None  # the base candidate is always there
-    profile, deductible, ratio, cap = best
+        amounts.append(raw)
+    k = best_index(amounts)
+    profile, deductible, ratio, cap = terms[k]
+    paid = amounts[k]
+    alternatives = map(Alternative, [t[0].name for t in terms], amounts)
     detail = BasicDetail(
         False,
         profile.name,

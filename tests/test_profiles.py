@@ -1,0 +1,113 @@
+"""The critical-illness scale G(x) (spec §4.3) as the core evaluates it, against its definition.
+
+The core finds the band of x by bisection over precomputed bounds; the definition is the sum
+over all bands of max(0, min(x, upper) - lower) x ratio. They must agree exactly at every x,
+above all on and next to the bounds, where a bisection off by one band would show.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import attrs
+import pytest
+from hypothesis import given
+
+from medcalc import Calculator, Claim, Person
+from medcalc.model import Cap, Tariff
+from medcalc.profiles import Band, CriticalIllnessProfile, critical_illness_profiles
+from medcalc.strategies import amounts, tariffs
+
+from support import D, book, core_yaml, day
+
+CENT = Decimal("0.01")
+
+
+def definition(profile: CriticalIllnessProfile, x: Decimal) -> Decimal:
+    """G(x) written as the spec writes it, one band at a time."""
+    total = Decimal(0)
+    for band in profile.bands:
+        top = x if band.upper is None else min(x, band.upper)
+        total += max(Decimal(0), top - band.lower) * band.ratio
+    return total
+
+
+def near_bounds(profile: CriticalIllnessProfile) -> list[Decimal]:
+    """Every bound, a fen either side of it, and 0."""
+    points = [Decimal(0)]
+    for band in profile.bands:
+        for bound in (band.lower, band.upper):
+            if bound is not None:
+                points += [bound - CENT, bound, bound + CENT]
+    return [p for p in points if p >= 0]
+
+
+@given(tariff=tariffs(sound=False), x=amounts(max_value=5_000_000))
+def test_scale_equals_its_definition(tariff: Tariff, x: Decimal) -> None:
+    section = tariff.critical_illness
+    assert section is not None
+    # Every declared category held: the base and each category's adjusted scale are checked.
+    held = tuple(c.id for c in tariff.categories)
+    for profile in critical_illness_profiles(section, held, tariff.rounding):
+        for point in [x, *near_bounds(profile)]:
+            assert profile.raw(point) == definition(profile, point), (profile.name, point)
+
+
+def test_scale_by_hand_on_and_around_the_bounds() -> None:
+    # core_yaml(): threshold 15000, segments up to 100000 at 60 %, up to 200000 at 70 %,
+    # above at 80 %. G(100000) = 85000 x 0.6 = 51000; G(200000) = 51000 + 100000 x 0.7 = 121000.
+    tariff = book(core_yaml()).versions("core")[0]
+    assert tariff.critical_illness is not None
+    (base,) = critical_illness_profiles(tariff.critical_illness, (), tariff.rounding)
+    cases = {
+        "15000.00": "0",  # at the threshold: nothing yet
+        "15000.01": "0.006",  # 0.01 x 0.6
+        "99999.99": "50999.994",  # 84999.99 x 0.6
+        "100000.00": "51000",
+        "100000.01": "51000.007",  # 51000 + 0.01 x 0.7
+        "200000.00": "121000",
+        "200000.01": "121000.008",  # 121000 + 0.01 x 0.8
+        "250000.00": "161000",  # 121000 + 50000 x 0.8
+    }
+    for x, expected in cases.items():
+        assert base.raw(D(x)) == Decimal(expected), x
+
+
+def test_a_closed_last_band_pays_nothing_beyond_it() -> None:
+    # Every band closed: 1000 to 2000 at 50 %, 2000 to 3000 at 100 %; G stops at
+    # 1000 x 0.5 + 1000 x 1 = 1500.
+    profile = CriticalIllnessProfile(
+        "base",
+        D("1000"),
+        (Band(D("1000"), D("2000"), D("0.5")), Band(D("2000"), D("3000"), D("1"))),
+        Cap(None),
+    )
+    assert profile.raw(D("999")) == 0
+    assert profile.raw(D("2500")) == Decimal("1000.0")  # 500 + 500 x 1
+    assert profile.raw(D("3000")) == Decimal("1500")
+    assert profile.raw(D("3000.01")) == Decimal("1500")
+    assert profile.raw(D("9000")) == Decimal("1500")
+
+
+def test_claim_results_are_frozen() -> None:
+    # The per-claim records are dict-backed for speed; they must still refuse assignment.
+    result = Calculator(book(core_yaml())).claims(
+        "core", Person(), [Claim(day("2018-05-01"), D("120000"), "level_3")]
+    )
+    claim = result.claims[0]
+    records = [claim, claim.basic_detail, claim.critical_illness_detail, claim.assistance_detail]
+    assert claim.critical_illness_detail is not None
+    records += [
+        *claim.critical_illness_detail.segments,
+        *claim.critical_illness_detail.alternatives,
+    ]
+    for record in records:
+        with pytest.raises(attrs.exceptions.FrozenInstanceError):
+            record.profile = "changed"  # type: ignore[union-attr]
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        claim.basic = D("0")  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("x", ["0", "0.01", "15000", "1000000"])
+def test_empty_scale_is_zero(x: str) -> None:
+    assert CriticalIllnessProfile("base", D("0"), (), Cap(None)).raw(D(x)) == 0
