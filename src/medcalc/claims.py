@@ -170,14 +170,14 @@ def _basic(
     paid = amounts[k]
     alternatives = map(Alternative, [t[0].name for t in terms], amounts)
     detail = BasicDetail(
-        False,
+        False,  # given
         profile.name,
         level,
         deductible,
         ratio,
-        cap,
+        cap,  # annual_cap
         paid_before,
-        add(paid_before, paid),
+        add(paid_before, paid),  # paid_after
         tuple(alternatives),
     )
     return paid, detail
@@ -250,20 +250,22 @@ def _critical_illness(
     # what that profile had already paid beyond k (就高: the year is paid under the best one).
     cap_cut = sub(sub(g_after[k], f_after[k]), sub(g_before[k], f_before[k]))
     switch = sub(f_before[k_before], f_before[k])
+    # Positional, in field order, here and for the other per-claim records: keyword arguments
+    # cost about 40 ns each, on every claim.
     detail = CriticalIllnessDetail(
-        chosen.name,
+        chosen.name,  # profile
         chosen.threshold,
         tariff.critical_illness.bounds,
         chosen.ratios,
         chosen.annual_cap.amount,
-        before,
-        after,
-        f_before[k_before],
-        f_after[k],
+        before,  # base_before
+        after,  # base_after
+        f_before[k_before],  # paid_before
+        f_after[k],  # paid_after
         tuple(segments),
-        cap_cut,
-        switch,
-        candidates[k_before].name,
+        cap_cut,  # cap_reduction
+        switch,  # profile_switch
+        candidates[k_before].name,  # profile_before
         _alternatives(profiles.critical_illness_names, f_after),
     )
     return payment, detail
@@ -287,14 +289,14 @@ def _assistance(
     k, k_before = best_index(at_after), best_index(at_before)
     chosen = candidates[k]
     detail = AssistanceDetail(
-        chosen.name,
+        chosen.name,  # profile
         chosen.ratio,
         chosen.deductible,
         chosen.annual_cap.amount,
-        before,
-        after,
-        at_before[k_before],
-        at_after[k],
+        before,  # base_before
+        after,  # base_after
+        at_before[k_before],  # paid_before
+        at_after[k],  # paid_after
         _alternatives(profiles.assistance_names, at_after),
     )
     return sub(at_after[k], at_before[k_before]), detail
@@ -382,7 +384,7 @@ def claim_year(
             oop = max(ZERO, sub(sub(sub(bill, basic), ci), assistance))
             basic_paid = add(basic_paid, basic)
             ci_base, as_base = ci_after, as_after
-            # Positional: keyword arguments cost about 0.7 µs more here, for every claim.
+            # Positional, as the details (0.7 µs less per claim than 19 keyword arguments).
             result = ClaimResult(
                 index,
                 claim,
