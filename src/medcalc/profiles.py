@@ -137,8 +137,8 @@ class Band:
 class CriticalIllnessProfile:
     """A candidate for critical-illness insurance: threshold, bands, cap.
 
-    ``reached`` holds G at each band's lower bound, so G(x) needs one product; ``uppers``
-    holds the closed bands' upper bounds, so the band of x is one bisection.
+    ``reached`` holds G at each band's lower bound; ``uppers`` holds the closed bands' upper
+    bounds, so the band of x is one bisection, and G(x) is one product and one sum.
     """
 
     name: str
@@ -148,6 +148,8 @@ class CriticalIllnessProfile:
     reached: tuple[Decimal, ...] = attrs.field()
     ratios: tuple[Decimal, ...] = attrs.field()
     uppers: tuple[Decimal, ...] = attrs.field()
+    intercepts: tuple[Decimal, ...] = attrs.field()
+    """Per band, G(x) = x x ratio + intercept on it (one product and one sum, exact)."""
     top: Decimal = attrs.field()
     """G at the upper bound of a closed last band (every band closed), else unused (0)."""
 
@@ -174,6 +176,13 @@ class CriticalIllnessProfile:
             out.append(band.upper)
         return tuple(out)
 
+    @intercepts.default
+    def _intercepts(self) -> tuple[Decimal, ...]:
+        return tuple(
+            EXACT.subtract(reached, EXACT.multiply(band.lower, band.ratio))
+            for band, reached in zip(self.bands, self.reached, strict=True)
+        )
+
     @top.default
     def _top_value(self) -> Decimal:
         if not self.bands or self.bands[-1].upper is None:
@@ -187,10 +196,9 @@ class CriticalIllnessProfile:
         bands = self.bands
         if i == len(bands):  # beyond a closed last band (or no bands)
             return self.top
-        band = bands[i]
-        if x <= band.lower:
+        if x <= bands[i].lower:
             return self.reached[i]
-        return EXACT.add(self.reached[i], EXACT.multiply(EXACT.subtract(x, band.lower), band.ratio))
+        return EXACT.add(EXACT.multiply(x, self.ratios[i]), self.intercepts[i])
 
     def pays(self, x: Decimal, rounding: Rounding) -> Decimal:
         """F(x) = min(round(G(x)), cap)."""
