@@ -9,10 +9,11 @@ deductible of 1000, cap 50000.
 
 from __future__ import annotations
 
+import attrs
 import pytest
 
 from medcalc import Calculator, Claim, Person, YearToDate
-from medcalc.results import ClaimsResult
+from medcalc.results import Alternative, ClaimsResult, SegmentUse
 
 from support import D, book, core_yaml, day
 
@@ -392,3 +393,108 @@ def test_enrolment_placeholder_year_9999() -> None:
         calc, Person(enrolled_on=day("9999-12-31")), Claim(day("2018-06-01"), D("1000"), "level_1")
     )
     assert r.claims[0].covered is False
+
+
+def test_every_explanation_field_by_name(calc: Calculator) -> None:
+    """The second claim of a poor resident's year, every field of its explanation checked by
+    name (the records are built with positional arguments: a swapped field must show here)."""
+    first = Claim(day("2018-03-01"), D("50000"), "level_2")  # as in the example above
+    second = Claim(day("2018-06-01"), D("300000"), "level_3", total=D("310000"))
+    r = run(calc, POOR, first, second)
+    c = r.claims[1]
+    assert c.basic_detail and c.critical_illness_detail and c.assistance_detail
+    # Claim 1 left: basic paid 42287.50, 大病 base X = 7712.50 (F_poverty = 138.13),
+    # 救助 base Y = 7574.37 (A = 4602.06).
+    # basic, level_3: base (300000 - 800) x 0.70 = 209440; poverty (300000 - 400) x 0.75 =
+    #   224700; both cut to the annual cap's room 200000 - 42287.50 = 157712.50: a tie, base
+    #   (declared first) wins.
+    assert attrs.asdict(c.basic_detail, recurse=False) == {
+        "given": False,
+        "profile": "base",
+        "hospital_level": "level_3",
+        "deductible": D("800"),
+        "ratio": D("0.70"),
+        "annual_cap": D("200000"),
+        "paid_before": D("42287.50"),
+        "paid_after": D("200000"),
+        "alternatives": (
+            Alternative("base", D("157712.50")),
+            Alternative("poverty", D("157712.50")),
+        ),
+    }
+    # i = 300000 - 157712.50 = 142287.50; X: 7712.50 -> 150000.
+    # base: G(150000) = 85000 x 0.6 + 50000 x 0.7 = 86000.
+    # poverty (threshold 7500, ratios +0.05): G(100000) = 92500 x 0.65 = 60125,
+    #   G(150000) = 60125 + 50000 x 0.75 = 97625; pays 97625 - 138.13 = 97486.87, in two
+    #   segments: 60125 - 138.13 = 59986.87 and 97625 - 60125 = 37500.
+    assert attrs.asdict(c.critical_illness_detail, recurse=False) == {
+        "profile": "poverty",
+        "threshold": D("7500"),
+        "bounds": "cumulative",
+        "ratios": (D("0.65"), D("0.75"), D("0.85")),
+        "annual_cap": None,
+        "base_before": D("7712.50"),
+        "base_after": D("150000"),
+        "paid_before": D("138.13"),
+        "paid_after": D("97625"),
+        "segments": (
+            SegmentUse(
+                D("7500"),
+                D("100000"),
+                D("7712.50"),
+                D("100000"),
+                D("92287.50"),
+                D("0.65"),
+                D("59986.87"),
+            ),
+            SegmentUse(
+                D("100000"),
+                D("200000"),
+                D("100000"),
+                D("150000"),
+                D("50000"),
+                D("0.75"),
+                D("37500"),
+            ),
+        ),
+        "cap_reduction": D("0"),
+        "profile_switch": D("0"),
+        "profile_before": "poverty",
+        "alternatives": (Alternative("base", D("86000")), Alternative("poverty", D("97625"))),
+    }
+    # j = 142287.50 - 97486.87 = 44800.63; Y: 7574.37 -> 52375.
+    # poverty: (52375 - 1000) x 0.70 = 35962.50 (cap 50000); pays 35962.50 - 4602.06 = 31360.44.
+    assert attrs.asdict(c.assistance_detail, recurse=False) == {
+        "profile": "poverty",
+        "ratio": D("0.70"),
+        "deductible": D("1000"),
+        "annual_cap": D("50000"),
+        "base_before": D("7574.37"),
+        "base_after": D("52375"),
+        "paid_before": D("4602.06"),
+        "paid_after": D("35962.50"),
+        "alternatives": (Alternative("poverty", D("35962.50")),),
+    }
+    # out of pocket: 310000 - 157712.50 - 97486.87 - 31360.44 = 23440.19.
+    fields = attrs.asdict(c, recurse=False)
+    for name in ("claim", "tariff", "basic_detail", "critical_illness_detail", "assistance_detail"):
+        del fields[name]
+    assert fields == {
+        "index": 1,
+        "categories": ("poverty",),
+        "covered": True,
+        "benefits_start": None,
+        "not_covered_reason": None,
+        "basic": D("157712.50"),
+        "critical_illness": D("97486.87"),
+        "assistance": D("31360.44"),
+        "out_of_pocket": D("23440.19"),
+        "individual_burden": D("142287.50"),
+        "remaining": D("44800.63"),
+        "before": YearToDate(D("42287.50"), D("7712.50"), D("7574.37")),
+        "after": YearToDate(D("200000"), D("150000"), D("52375")),
+        "sources": r.claims[0].sources,
+    }
+    assert c.claim is second
+    assert (c.tariff.series, c.tariff.version) == ("core", "2018.1")
+    assert [s.id for s in c.sources] == ["src"]

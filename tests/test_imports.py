@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import importlib.resources
 import subprocess
 import sys
 from pathlib import Path
@@ -91,3 +92,8 @@ def test_core_calculation_modules_are_listed() -> None:
     }
     present = {p.name for p in SRC.glob("*.py")}
     assert present - set(CORE) - shells == set()
+
+
+def test_the_package_says_it_is_typed() -> None:
+    # PEP 561: without the marker, an embedding program's mypy treats medcalc as untyped.
+    assert importlib.resources.files("medcalc").joinpath("py.typed").is_file()

@@ -8,6 +8,7 @@ above all on and next to the bounds, where a bisection off by one band would sho
 from __future__ import annotations
 
 from decimal import Decimal
+from fractions import Fraction
 
 import attrs
 import pytest
@@ -23,12 +24,12 @@ from support import D, book, core_yaml, day
 CENT = Decimal("0.01")
 
 
-def definition(profile: CriticalIllnessProfile, x: Decimal) -> Decimal:
-    """G(x) written as the spec writes it, one band at a time."""
-    total = Decimal(0)
+def definition(profile: CriticalIllnessProfile, x: Decimal) -> Fraction:
+    """G(x) written as the spec writes it, one band at a time, in exact fractions."""
+    total = Fraction(0)
     for band in profile.bands:
         top = x if band.upper is None else min(x, band.upper)
-        total += max(Decimal(0), top - band.lower) * band.ratio
+        total += max(Fraction(0), Fraction(top) - Fraction(band.lower)) * Fraction(band.ratio)
     return total
 
 
@@ -50,7 +51,7 @@ def test_scale_equals_its_definition(tariff: Tariff, x: Decimal) -> None:
     held = tuple(c.id for c in tariff.categories)
     for profile in critical_illness_profiles(section, held, tariff.rounding):
         for point in [x, *near_bounds(profile)]:
-            assert profile.raw(point) == definition(profile, point), (profile.name, point)
+            assert Fraction(profile.raw(point)) == definition(profile, point), (profile.name, point)
 
 
 def test_scale_by_hand_on_and_around_the_bounds() -> None:
@@ -71,6 +72,17 @@ def test_scale_by_hand_on_and_around_the_bounds() -> None:
     }
     for x, expected in cases.items():
         assert base.raw(D(x)) == Decimal(expected), x
+
+
+def test_a_ratio_with_many_decimals_stays_exact() -> None:
+    # The loader takes a ratio of any length. 0.005 followed by 57 zeros and a 1 (61 digits):
+    # G(15001) = 1 x that ratio, exactly; a product x x ratio would need 66 digits and round.
+    ratio = Decimal("0.005" + "0" * 57 + "1")
+    profile = CriticalIllnessProfile(
+        "base", D("15000"), (Band(D("15000"), None, ratio),), Cap(None)
+    )
+    assert profile.raw(D("15001")) == ratio
+    assert Fraction(profile.raw(D("15001.00"))) == Fraction(ratio)
 
 
 def test_a_closed_last_band_pays_nothing_beyond_it() -> None:
@@ -95,17 +107,16 @@ def test_claim_results_are_frozen() -> None:
         "core", Person(), [Claim(day("2018-05-01"), D("120000"), "level_3")]
     )
     claim = result.claims[0]
-    records = [claim, claim.basic_detail, claim.critical_illness_detail, claim.assistance_detail]
-    assert claim.critical_illness_detail is not None
-    records += [
-        *claim.critical_illness_detail.segments,
-        *claim.critical_illness_detail.alternatives,
-    ]
+    ci = claim.critical_illness_detail
+    assert claim.basic_detail and ci and claim.assistance_detail
+    records: list[attrs.AttrsInstance] = [claim, claim.basic_detail, ci, claim.assistance_detail]
+    records += [*ci.segments, *ci.alternatives]
     for record in records:
+        for field in attrs.fields(type(record)):
+            with pytest.raises(attrs.exceptions.FrozenInstanceError):
+                setattr(record, field.name, None)
         with pytest.raises(attrs.exceptions.FrozenInstanceError):
-            record.profile = "changed"  # type: ignore[union-attr]
-    with pytest.raises(attrs.exceptions.FrozenInstanceError):
-        claim.basic = D("0")  # type: ignore[misc]
+            record.not_a_field = 1  # type: ignore[attr-defined]
 
 
 @pytest.mark.parametrize("x", ["0", "0.01", "15000", "1000000"])

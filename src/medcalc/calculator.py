@@ -17,7 +17,7 @@ from decimal import Decimal
 from medcalc.book import TariffBook
 from medcalc.claims import Profiles, claim_year
 from medcalc.errors import InputError, SectionMissingError
-from medcalc.inputs import Claim, Person, YearToDate
+from medcalc.inputs import NO_YEAR_TO_DATE, Claim, Person, YearToDate
 from medcalc.model import Tariff
 from medcalc.premiums import medical_premium, pension_premium
 from medcalc.profiles import (
@@ -27,9 +27,6 @@ from medcalc.profiles import (
     held_categories,
 )
 from medcalc.results import ClaimResult, ClaimsResult, PremiumResult, TariffRef, YearTotals
-
-NO_YEAR_TO_DATE = YearToDate()
-"""Nothing accumulated yet: one frozen instance, so a call does not validate three zeros."""
 
 
 class Calculator:

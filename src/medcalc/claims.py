@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from decimal import Decimal
+from typing import Generic, TypeVar
 
 from medcalc.errors import (
     InputError,
@@ -54,6 +55,7 @@ class Profiles:
         "assistance",
         "assistance_names",
         "basic",
+        "basic_names",
         "basic_terms",
         "critical_illness",
         "critical_illness_names",
@@ -79,8 +81,9 @@ class Profiles:
         self.assistance = assistance
         self.sources = _sources(tariff)
         # Candidate names, for the alternatives each claim lists.
-        self.critical_illness_names = [p.name for p in critical_illness or ()]
-        self.assistance_names = [p.name for p in assistance]
+        self.basic_names = tuple(p.name for p in basic or ())
+        self.critical_illness_names = tuple(p.name for p in critical_illness or ())
+        self.assistance_names = tuple(p.name for p in assistance)
         self.basic_terms: dict[str, BasicTerms] = {}  # per hospital level, filled on first use
 
 
@@ -168,7 +171,7 @@ def _basic(
     k = best_index(amounts)
     profile, deductible, ratio, cap = terms[k]
     paid = amounts[k]
-    alternatives = map(Alternative, [t[0].name for t in terms], amounts)
+    alternatives = map(Alternative, profiles.basic_names, amounts)
     detail = BasicDetail(
         False,  # given
         profile.name,
@@ -199,32 +202,37 @@ def _scale_at(
     return rounded, paid
 
 
-class Memo:
-    """The last scale values computed for a claim year, reused as the next claim's 'before'
-    (the previous claim's 'after') while the profiles and the base stay the same."""
+V = TypeVar("V")
+
+
+class Memo(Generic[V]):
+    """The values last computed at the accumulated base of a claim year, reused as the next
+    claim's 'before' (the previous claim's 'after') while the profiles and the base stay."""
 
     __slots__ = ("at", "profiles", "values")
 
     def __init__(self) -> None:
         self.profiles: Profiles | None = None
         self.at = ZERO
-        self.values: Scale = ([], [])
+        self.values: V | None = None
 
-    def get(self, profiles: Profiles, x: Decimal) -> Scale | None:
+    def get(self, profiles: Profiles, x: Decimal) -> V | None:
         return self.values if self.profiles is profiles and self.at == x else None
 
-    def put(self, profiles: Profiles, x: Decimal, values: Scale) -> None:
+    def put(self, profiles: Profiles, x: Decimal, values: V) -> None:
         self.profiles, self.at, self.values = profiles, x, values
 
 
 def _critical_illness(
-    profiles: Profiles, before: Decimal, after: Decimal, rounding: Rounding, memo: Memo
+    profiles: Profiles, before: Decimal, after: Decimal, rounding: Rounding, memo: Memo[Scale]
 ) -> tuple[Decimal, CriticalIllnessDetail]:
     tariff = profiles.tariff
     candidates = profiles.critical_illness
     if candidates is None or tariff.critical_illness is None:
         raise SectionMissingError(f"tariff {tariff.ref} has no critical_illness section")
-    at_before = memo.get(profiles, before) or _scale_at(candidates, before, rounding)
+    at_before = memo.get(profiles, before)
+    if at_before is None:
+        at_before = _scale_at(candidates, before, rounding)
     at_after = at_before if after == before else _scale_at(candidates, after, rounding)
     memo.put(profiles, after, at_after)
     g_before, f_before = at_before
@@ -271,21 +279,27 @@ def _critical_illness(
     return payment, detail
 
 
-def _alternatives(names: list[str], values: list[Decimal]) -> tuple[Alternative, ...]:
+def _alternatives(names: tuple[str, ...], values: list[Decimal]) -> tuple[Alternative, ...]:
+    # One value per candidate by construction (map() has no strict=).
     return tuple(map(Alternative, names, values))
 
 
 def _assistance(
-    profiles: Profiles, before: Decimal, after: Decimal, rounding: Rounding, memo: Memo
+    profiles: Profiles,
+    before: Decimal,
+    after: Decimal,
+    rounding: Rounding,
+    memo: Memo[list[Decimal]],
 ) -> tuple[Decimal, AssistanceDetail]:
     candidates = profiles.assistance
     if not candidates:
         detail = AssistanceDetail(None, None, None, None, before, after, ZERO, ZERO, ())
         return ZERO, detail
-    found = memo.get(profiles, before)
-    at_before = found[1] if found is not None else [p.pays(before, rounding) for p in candidates]
+    at_before = memo.get(profiles, before)
+    if at_before is None:
+        at_before = [p.pays(before, rounding) for p in candidates]
     at_after = [p.pays(after, rounding) for p in candidates]
-    memo.put(profiles, after, (at_after, at_after))
+    memo.put(profiles, after, at_after)
     k, k_before = best_index(at_after), best_index(at_before)
     chosen = candidates[k]
     detail = AssistanceDetail(
@@ -333,7 +347,8 @@ def claim_year(
     ci_base = start.critical_illness_base
     as_base = start.assistance_base
     results: list[ClaimResult] = []
-    memo, as_memo = Memo(), Memo()
+    memo: Memo[Scale] = Memo()
+    as_memo: Memo[list[Decimal]] = Memo()
     t_total = t_compliant = t_basic = t_ci = t_as = t_oop = ZERO
     before = start  # the accumulators before the next claim: the previous claim's `after`
     for index, claim in order:

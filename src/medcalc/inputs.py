@@ -137,3 +137,8 @@ class YearToDate:
 
     def __attrs_post_init__(self) -> None:
         _two_decimals(self, ("basic_paid", "critical_illness_base", "assistance_base"))
+
+
+NO_YEAR_TO_DATE = YearToDate()
+"""Nothing accumulated yet. One frozen instance serves every calculation that starts a year
+from zero, so none of them validates three zeros again."""

@@ -137,20 +137,19 @@ class Band:
 class CriticalIllnessProfile:
     """A candidate for critical-illness insurance: threshold, bands, cap.
 
-    ``reached`` holds G at each band's lower bound; ``uppers`` holds the closed bands' upper
-    bounds, so the band of x is one bisection, and G(x) is one product and one sum.
+    ``reached`` holds G at each band's lower bound, so G(x) needs one product; ``uppers``
+    holds the closed bands' upper bounds, so the band of x is one bisection. Both are derived
+    from ``bands`` (as are ``ratios`` and ``top``), never given.
     """
 
     name: str
     threshold: Decimal
     bands: tuple[Band, ...]
     annual_cap: Cap
-    reached: tuple[Decimal, ...] = attrs.field()
-    ratios: tuple[Decimal, ...] = attrs.field()
-    uppers: tuple[Decimal, ...] = attrs.field()
-    intercepts: tuple[Decimal, ...] = attrs.field()
-    """Per band, G(x) = x x ratio + intercept on it (one product and one sum, exact)."""
-    top: Decimal = attrs.field()
+    reached: tuple[Decimal, ...] = attrs.field(init=False)
+    ratios: tuple[Decimal, ...] = attrs.field(init=False)
+    uppers: tuple[Decimal, ...] = attrs.field(init=False)
+    top: Decimal = attrs.field(init=False)
     """G at the upper bound of a closed last band (every band closed), else unused (0)."""
 
     @reached.default
@@ -176,13 +175,6 @@ class CriticalIllnessProfile:
             out.append(band.upper)
         return tuple(out)
 
-    @intercepts.default
-    def _intercepts(self) -> tuple[Decimal, ...]:
-        return tuple(
-            EXACT.subtract(reached, EXACT.multiply(band.lower, band.ratio))
-            for band, reached in zip(self.bands, self.reached, strict=True)
-        )
-
     @top.default
     def _top_value(self) -> Decimal:
         if not self.bands or self.bands[-1].upper is None:
@@ -196,9 +188,12 @@ class CriticalIllnessProfile:
         bands = self.bands
         if i == len(bands):  # beyond a closed last band (or no bands)
             return self.top
-        if x <= bands[i].lower:
+        band = bands[i]
+        if x <= band.lower:
             return self.reached[i]
-        return EXACT.add(EXACT.multiply(x, self.ratios[i]), self.intercepts[i])
+        # (x - lower) x ratio, not x x ratio + a precomputed intercept: the smaller product
+        # keeps G exact within EXACT's 60 digits even for ratios with very many decimals.
+        return EXACT.add(self.reached[i], EXACT.multiply(EXACT.subtract(x, band.lower), band.ratio))
 
     def pays(self, x: Decimal, rounding: Rounding) -> Decimal:
         """F(x) = min(round(G(x)), cap)."""
