@@ -555,7 +555,8 @@ def test_year_to_date_values_that_differ_are_an_error_for_the_person_year() -> N
         ytd_basic_paid=np.array([-1, -1, -1]),
     )
     b_ = book(core_yaml(), core_yaml(version="2019.1", start="2019-01-01", end="2019-12-31"))
-    errors = compute(b_, "core", table).errors()
+    cols = compute(b_, "core", table)
+    errors = cols.errors()
     assert (
         errors[0]
         == errors[1]
@@ -565,6 +566,26 @@ def test_year_to_date_values_that_differ_are_an_error_for_the_person_year() -> N
         )
     )
     assert errors[2] is None
+    # As on every error row: not covered, no profile, every amount 0 (rows in order or not).
+    for order in ([0, 1, 2], [2, 1, 0]):
+        swapped = attrs.evolve(
+            table,
+            **{
+                f: getattr(table, f)[order]
+                for f in ("person", "date", "compliant", "ytd_critical_illness_base")
+            },
+            ytd_basic_paid=None,
+            basic_paid=None,
+            level=np.zeros(3, np.int8),
+            level_names=("level_1",),
+        )
+        got = compute(b_, "core", swapped)
+        bad = [i for i, e in enumerate(got.errors()) if e is not None]
+        assert len(bad) == 2
+        for i in bad:
+            assert not got.covered[i] and got.critical_illness_profile[i] == -1
+            amounts = (got.basic, got.critical_illness, got.assistance, got.out_of_pocket)
+            assert all(int(a[i]) == 0 for a in amounts)
 
 
 def test_amounts_beyond_int64_are_refused_not_wrapped() -> None:

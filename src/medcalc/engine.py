@@ -21,7 +21,8 @@ How it computes (see docs/engine.md):
   *profile set* (version x categories held) with the reference's own profile builders, and
   looked up per row by index.
 - Claims are grouped by person and calendar year and taken in date order, ties in input order
-  (one sort of a packed int64 key, skipped when the input is already in that order). The
+  (one sort of a packed int64 key, skipped when the input is already in that order; rows out
+  of order are then moved as rows of four words, one gather in and one scatter out). The
   year's accumulations are then segmented prefix sums; F* and A* are evaluated per row at the
   accumulated amount (``F*(before)`` is the previous row's ``F*(after)`` when the profile set
   did not change). The one truly sequential step, the basic annual cap, is needed only for
@@ -199,7 +200,10 @@ class Columns:
 
     Amounts are int64 fen (0 on error rows). ``critical_illness_profile`` indexes
     ``profile_names`` (-1: not covered or error); ``version`` indexes ``versions`` (-1: no
-    version in force); ``error`` indexes ``problems`` (-1: no error).
+    version in force); ``error`` indexes ``problems`` (-1: no error). When the rows were not
+    given in processing order, the four amount columns are views of one (rows, 4) block
+    (a stride of 32 bytes); ``np.ascontiguousarray`` gives a contiguous copy where one is
+    needed.
     """
 
     covered: Bools
@@ -741,6 +745,13 @@ def _previous(
     return before
 
 
+def _rows_of(table: I64) -> NDArray[np.void]:
+    """A C-contiguous (rows, 4) int64 table as one 32-byte item per row (a row is moved by
+    one copy, not four)."""
+    rows: NDArray[np.void] = table.view(np.dtype((np.void, 32))).reshape(table.shape[0])
+    return rows
+
+
 def _chunks(n: int, starts: IP | None) -> Iterable[tuple[int, int]]:
     """Ranges of about _CHUNK rows; with ``starts`` (group starts), never splitting a group."""
     a = 0
@@ -818,19 +829,42 @@ class _Run:
         pbits = max(1, (pmax - pmin).bit_length())
         self.packed = pbits + self.dbits + self.ibits <= 63
         self.pmin = pmin
-        self.m = np.empty(n, np.int64)  # basic (max of the candidates, uncapped), then final
-        self.pk = np.empty(n, np.int64)  # P << 3 | error << 2 | given << 1 | covered
-        self.err = np.empty(n, np.int32)
-        self.version = np.empty(n, np.int16)
         self.key = np.empty(n, np.int64) if self.packed else None
-        self.in_order = True
+        self.in_order = self.key is not None
         last = -1
         for a, b in _chunks(n, None):
-            last = self._rows_chunk(a, b, last)
+            last = self._key_chunk(a, b, last)
+        # Rows out of order are read in processing order by one gather of a row of four
+        # words (one cache line's part) per claim, not four gathers: the columns the chain
+        # reads are laid out side by side.
+        self.packed_rows = None if self.in_order else np.empty((n, 4), np.int64)
+        if self.packed_rows is None:
+            self.m = np.empty(n, np.int64)  # basic (max of the candidates, uncapped), then final
+            self.pk = np.empty(n, np.int64)  # P << 3 | error << 2 | given << 1 | covered
+        else:  # basic, pk, compliant, the bill (the larger of total and compliant)
+            self.m, self.pk = self.packed_rows[:, 0], self.packed_rows[:, 1]
+        self.err = np.empty(n, np.int32)
+        self.version = np.empty(n, np.int16)
+        self.covered = np.zeros(n, np.bool_)
+        for a, b in _chunks(n, None):
+            self._rows_chunk(a, b)
         if plan.limit < MAX_FEN:
             self._check_compliant()
 
-    def _rows_chunk(self, a: int, b: int, last: int) -> int:
+    def _key_chunk(self, a: int, b: int, last: int) -> int:
+        """The packed (person, day) keys of the rows a..b; whether the rows are in order."""
+        if self.key is None:
+            return last
+        key = self.person[a:b] - self.pmin
+        key <<= self.dbits
+        key += self.day[a:b]
+        key -= self.dmin
+        if self.in_order and (last > key[0] or (key[1:] < key[:-1]).any()):
+            self.in_order = False
+        self.key[a:b] = key
+        return int(key[-1])
+
+    def _rows_chunk(self, a: int, b: int) -> None:
         """Version, profile set, coverage, error, uncapped basic of the rows a..b."""
         plan = self.plan
         day = self.day[a:b]
@@ -890,14 +924,15 @@ class _Run:
             pk |= given.view(np.int8).astype(np.int64) << 1
         pk |= (~ok).view(np.int8).astype(np.int64) << 2
         self.pk[a:b] = pk
-        if self.key is not None:
-            key = (self.person[a:b] - self.pmin) << self.dbits
-            key |= day - self.dmin
-            if self.in_order and (last > key[0] or (key[1:] < key[:-1]).any()):
-                self.in_order = False
-            last = int(key[-1])
-            self.key[a:b] = key
-        return last
+        if self.packed_rows is not None:
+            # Rows out of order: `covered` is the computed flag, less the rows that turn out
+            # to be errors (finish), so that the chain need not scatter it.
+            self.covered[a:b] = computed
+            self.packed_rows[a:b, 2] = compliant
+            if self.total is None:
+                self.packed_rows[a:b, 3] = compliant
+            else:
+                np.maximum(self.total[a:b], compliant, out=self.packed_rows[a:b, 3])
 
     def _check_compliant(self) -> None:
         plan = self.plan
@@ -1029,7 +1064,7 @@ class _Run:
             members = self.input_rows(int(self.starts[g]), int(end))
             members = members[self.err.take(members) != _BAD_AMOUNT]  # those keep their own
             self.err[members] = code
-            self.pk[members] |= 4
+            self.pk[members] = (self.pk[members] | 4) & ~1  # an error, not computed
             self.m[members] = 0
             chosen.pop(g)
         if chosen:
@@ -1042,23 +1077,32 @@ class _Run:
 
     def chain(self) -> None:
         n = self.n
-        self.ci = np.zeros(n, np.int64)
-        self.assist = np.zeros(n, np.int64)
+        rows = self.packed_rows
         self.profile = np.full(n, -1, np.int16)
-        self.covered = np.zeros(n, np.bool_)
-        self.oop = np.zeros(n, np.int64)
+        if rows is None:
+            self.ci = np.zeros(n, np.int64)
+            self.assist = np.zeros(n, np.int64)
+            self.oop = np.zeros(n, np.int64)
         self.error_groups: list[IP] = []
         for a, b in _chunks(n, self.starts):
             self._chain_chunk(a, b)
+        if rows is not None:
+            # Each row's four results were written over its four inputs (one row is read and
+            # written only in its own chunk): the amount columns are views of that block.
+            self.m, self.ci, self.assist, self.oop = rows[:, 0], rows[:, 1], rows[:, 2], rows[:, 3]
+            self.pk = np.zeros(0, np.int64)
+            self.packed_rows = None
 
     def _chain_chunk(self, a: int, b: int) -> None:
         """The rows a..b (whole person-years) in processing order."""
         plan = self.plan
         o = None if self.in_order else self.input_rows(a, b)
+        bill = None
         if o is None:
             basic, pk, compliant = self.m[a:b], self.pk[a:b], self.compliant[a:b]
         else:
-            basic, pk, compliant = self.m.take(o), self.pk.take(o), self.compliant.take(o)
+            assert self.packed_rows is not None
+            basic, pk, compliant, bill = self.packed_rows.take(o, axis=0).T.copy()
         read = basic
         if b - a > _SAFE_ROWS:  # a person-year of ~92 000 claims: its sums could leave int64
             self._check_sums(a, o, compliant)
@@ -1133,10 +1177,19 @@ class _Run:
                 computed,
                 ~error if dependent is None else ~(error | dependent),
             )
-        else:
-            self.m[o] = basic  # each row is read and written only in its own chunk
-            self.ci[o] = ci
-            self.assist[o] = assist
+        else:  # the results of each row over its inputs: read and written in this chunk only
+            assert bill is not None and self.packed_rows is not None
+            results = np.empty((b - a, 4), np.int64)
+            results[:, 0] = basic
+            results[:, 1] = ci
+            results[:, 2] = assist
+            oop = results[:, 3]
+            np.subtract(bill, basic, out=oop)
+            oop -= ci
+            oop -= assist
+            np.maximum(oop, 0, out=oop)
+            oop *= ~error if dependent is None else ~(error | dependent)
+            _rows_of(self.packed_rows)[o] = _rows_of(results)
             self.profile[o] = profile
 
     def _pays(
@@ -1387,11 +1440,10 @@ class _Run:
         self.profile[row] = -1
 
     def finish(self) -> Columns:
-        if not self.in_order:
+        if not self.in_order:  # the rows of an error are not covered
             for a, b in _chunks(self.n, None):
-                ok = self.err[a:b] == _OK
-                computed = ok & ((self.pk[a:b] & 1) == 1)
-                self._pays(a, b, self.m[a:b], self.ci[a:b], self.assist[a:b], computed, ok)
+                covered = self.covered[a:b]
+                covered &= self.err[a:b] == _OK
         return Columns(
             covered=self.covered,
             basic=self.m,
