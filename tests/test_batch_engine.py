@@ -737,3 +737,33 @@ def test_vectorised_amounts_agree_with_parse_amount(cells: list[str]) -> None:
         if match[i]:
             fen = _fen_of(pa, pc, pa.array([cell]), commas=True)[0]
             assert fen == int(parse_amount(cell, field="x") * 100), cell
+
+
+_FEN = st.integers(-(10**14), 10**14) | st.integers(-200, 200)
+
+
+@given(
+    values=st.lists(st.tuples(_FEN, st.booleans()), min_size=1, max_size=30),
+    strided=st.booleans(),
+)
+def test_amount_texts_are_what_cents_text_writes(
+    values: list[tuple[int, bool]], strided: bool
+) -> None:
+    """The columnar writer's fen-to-text gives the reference's text for every amount
+    (negative, below one yuan, zero, large), null where the row has no amounts; also for a
+    strided column (the engine's amount columns of shuffled rows are views)."""
+    if not ARROW:
+        pytest.skip("needs pyarrow")
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from medcalc.batch import cents_text
+    from medcalc.batchfast import _amount_texts
+
+    block = np.zeros((len(values), 4), np.int64)
+    block[:, 1] = [v for v, _ in values]
+    cents = block[:, 1] if strided else block[:, 1].copy()
+    special = np.array([s for _, s in values], np.bool_)
+    got = _amount_texts(pa, pc, cents, special).to_pylist()
+    assert got == [None if s else cents_text(v) for v, s in values]

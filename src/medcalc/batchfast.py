@@ -1480,7 +1480,25 @@ def _csv_cells(cells: Sequence[str | None]) -> str:
 
 
 def _amount_texts(pa: Any, pc: Any, cents: I64, special: NDArray[np.bool_]) -> Any:
-    """Fen as yuan text with two decimals ("1234.50"); null where ``special``."""
+    """Fen as yuan text with two decimals ("1234.50"); null where ``special``.
+
+    The digits of the fen (pyarrow's integer to text cast, padded with zeros to at least
+    three) with a point put before the last two: "5" -> "005" -> "0.05". Negative amounts
+    (rare) go through the exact decimal cast instead.
+    """
+    valid = ~special
+    negative = (cents < 0) & valid
+    if negative.any():
+        return _decimal_texts(pa, pc, cents, special)
+    mask = None if valid.all() else special
+    texts = pc.cast(pa.array(cents, mask=mask), pa.string())
+    if ((cents < 100) & valid).any():
+        texts = pc.utf8_lpad(texts, width=3, padding="0")
+    return pc.binary_replace_slice(texts, start=-2, stop=-2, replacement=".")
+
+
+def _decimal_texts(pa: Any, pc: Any, cents: I64, special: NDArray[np.bool_]) -> Any:
+    """Fen as yuan text with two decimals, by pyarrow's decimal to text cast (any sign)."""
     n = cents.shape[0]
     words = np.zeros((n, 2), np.int64)
     words[:, 0] = cents
