@@ -7,10 +7,15 @@
 Generates a seeded synthetic claims CSV (people with 1-8 claims a year in 2018-2020, shuffled
 unless ``--order grouped``; a Chinese name and a free-text column carried through; 10 % of the
 amounts with thousands separators, so quoted), then runs ``medcalc batch claims FILE -o OUT
---engine E`` as a subprocess for each engine and size: wall time, CPU time (user + system,
-from ``os.wait4``: one core's work whatever the machine), rows/s of both, and the child's peak
-RSS (``ru_maxrss``). ``--check`` compares the outputs of the engines byte for byte.
-``--profile`` runs the first engine in this process under cProfile and prints the stages.
+--engine E`` as a subprocess for each engine and size (``--repeat`` times, each writing a new
+OUT): wall time, CPU time (user + system, from ``os.wait4``: one core's work whatever the
+machine), rows/s of both, and the child's peak RSS (``ru_maxrss``); first the same for a
+1-row batch (the start-up). The child finds medcalc's bytecode cached (a temporary
+PYTHONPYCACHEPREFIX, filled by a warm-up run), as an installed medcalc does, even where
+PYTHONDONTWRITEBYTECODE is set; ``--cold`` runs it in the environment as it is.
+``--check`` compares the outputs of the engines byte for byte. ``--profile`` runs the first
+engine in this process: the wall and CPU time of each stage, then the top functions under
+cProfile.
 Targets (issue 6): end-to-end CSV >= 1 M rows/s on one core, 10 M rows within 2 GB; issue 4:
 1 M unsorted rows within 1 GB at >= 50,000 rows/s.
 """
@@ -30,6 +35,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 SERIES = "qingyuan-qingcheng"
 CATEGORIES = ["", "", "", "poverty", "five_guarantee", "low_income", "poverty;low_income"]
@@ -110,10 +116,12 @@ def _person(rng: random.Random, person: int) -> list[list[str]]:
     return out
 
 
-def _child(command: list[str]) -> tuple[int, float, float, float, str]:
+def _child(
+    command: list[str], env: dict[str, str] | None = None
+) -> tuple[int, float, float, float, str]:
     """Run ``command``: exit code, wall s, CPU s (user + system), peak RSS MB, stderr."""
     start = time.perf_counter()
-    child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
     assert child.stderr is not None
     err = child.stderr.read().decode("utf-8", "replace")
     _, status, usage = os.wait4(child.pid, 0)
@@ -122,23 +130,42 @@ def _child(command: list[str]) -> tuple[int, float, float, float, str]:
     return code, wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, err
 
 
-def run(source: Path, out: Path, engine: str, rows: int) -> dict[str, object]:
+def _command(source: Path, out: Path, engine: str) -> list[str]:
+    return [sys.executable, "-m", "medcalc", "batch", "claims", str(source), "-o", str(out),
+            "--engine", engine, "--lang", "en"]  # fmt: skip
+
+
+def child_environment(work: Path, cold: bool) -> dict[str, str] | None:
+    """The batch's environment: as an installed medcalc runs, with its modules' bytecode
+    cached (in ``work``, not in the checkout), unless ``cold``: then as given (where
+    PYTHONDONTWRITEBYTECODE is set, every start compiles medcalc's modules again)."""
+    if cold:
+        return None
+    env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPYCACHEPREFIX"] = str(work / "pycache")
+    return env
+
+
+def warm_up(work: Path, env: dict[str, str] | None) -> Path:
+    """A 1-row claims file; run once per engine (unless ``env`` is None: cold), so that the
+    timed runs find the bytecode cached."""
+    tiny = work / "one-row.csv"
+    with tiny.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(HEADER)
+        writer.writerows(_person(random.Random(0), 1)[:1])
+    if env is not None:
+        for engine in ("fast", "core"):
+            _child(_command(tiny, work / "one-row-out.csv", engine), env)
+    return tiny
+
+
+def run(
+    source: Path, out: Path, engine: str, rows: int, env: dict[str, str] | None = None
+) -> dict[str, object]:
     """One ``medcalc batch claims`` subprocess; its figures."""
-    command = [
-        sys.executable,
-        "-m",
-        "medcalc",
-        "batch",
-        "claims",
-        str(source),
-        "-o",
-        str(out),
-        "--engine",
-        engine,
-        "--lang",
-        "en",
-    ]
-    code, wall, cpu, peak, err = _child(command)
+    code, wall, cpu, peak, err = _child(_command(source, out, engine), env)
     if code not in (0, 3):
         print(err, file=sys.stderr)
     return {
@@ -154,33 +181,81 @@ def run(source: Path, out: Path, engine: str, rows: int) -> dict[str, object]:
     }
 
 
+# The stages of the columnar path timed by --profile: (module, attribute path, label).
+STAGES = [
+    ("medcalc.batchfast", "_Columnar.read", "read: every block parsed (total)"),
+    ("medcalc.batchfast", "_scan", "  scanning blocks: line ends, quotes"),
+    ("medcalc.batchfast", "_utf8", "  UTF-8 check"),
+    ("pyarrow.csv", "read_csv", "  tokenising (pyarrow)"),
+    ("medcalc.batchfast", "_Columnar._amounts", "  amounts to fen"),
+    ("medcalc.batchfast", "_Columnar._distinct", "  dates, series, levels, categories"),
+    ("medcalc.batchfast", "_Columnar._assemble", "  joining blocks, coding persons"),
+    ("medcalc.batchfast", "_solve", "batch rules and engine (total)"),
+    ("medcalc.batchfast", "compute", "  the engine"),
+    ("medcalc.batchfast", "_Columnar.write", "write: the output (total)"),
+    ("medcalc.batchfast", "_Columnar._lines", "  output lines: results joined to records"),
+    ("medcalc.batchfast", "_amount_texts", "    fen to text"),
+    ("os", "fsync", "fsync"),
+]
+
+
+def _timed(stages: dict[str, list[float]]) -> list[tuple[Any, str, Any]]:
+    """Wrap the STAGES' functions to add their wall and CPU time to ``stages``; the
+    originals, to restore."""
+    import importlib
+
+    undo = []
+    for module, path, label in STAGES:
+        owner: Any = importlib.import_module(module)
+        *parents, name = path.split(".")
+        for part in parents:
+            owner = getattr(owner, part)
+        original = getattr(owner, name)
+
+        def timed(*a: Any, _f: Any = original, _label: str = label, **k: Any) -> Any:
+            wall, cpu = time.perf_counter(), time.process_time()
+            try:
+                return _f(*a, **k)
+            finally:
+                spent = stages.setdefault(_label, [0.0, 0.0])
+                spent[0] += time.perf_counter() - wall
+                spent[1] += time.process_time() - cpu
+
+        setattr(owner, name, timed)
+        undo.append((owner, name, original))
+    return undo
+
+
 def profile(source: Path, out: Path, engine: str) -> None:
-    """The batch in this process under cProfile: stages (wall) and the top functions."""
+    """The batch in this process: wall and CPU time of its stages (wrapped functions, no
+    profiler), then a second run under cProfile for the top functions."""
+    wall, cpu = time.perf_counter(), time.process_time()
     from medcalc import Calculator, load_book
     from medcalc.batchio import BatchJob
 
+    for module in {m for m, _, _ in STAGES}:
+        __import__(module)
     calc = Calculator(load_book())
-    job = BatchJob.plan("claims", source, out, engine=engine)
-    stages: dict[str, float] = {}
-    last = [time.perf_counter(), "start"]
-
-    def progress(stage: str, _done: int, _total: int | None) -> None:
-        now = time.perf_counter()
-        if stage != last[1]:
-            stages[str(last[1])] = stages.get(str(last[1]), 0.0) + now - float(last[0])
-            last[:] = [now, stage]
-
-    profiler = cProfile.Profile()
-    start = time.perf_counter()
-    profiler.enable()
-    report = job.run(calc, progress)
-    profiler.disable()
-    stages[str(last[1])] = stages.get(str(last[1]), 0.0) + time.perf_counter() - float(last[0])
-    print(f"in-process ({report.engine}): {time.perf_counter() - start:.2f} s under cProfile")
     print(
-        "  stages (wall, until the stage's first report): "
-        + ", ".join(f"{k} {v:.2f} s" for k, v in stages.items())
+        f"in-process: imports and loading the tariffs {time.perf_counter() - wall:.2f} s wall, "
+        f"{time.process_time() - cpu:.2f} s CPU (modules imported already are not counted)"
     )
+    stages: dict[str, list[float]] = {}
+    undo = _timed(stages)
+    try:
+        wall, cpu = time.perf_counter(), time.process_time()
+        report = BatchJob.plan("claims", source, out, engine=engine).run(calc, None)
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    finally:
+        for owner, name, original in undo:
+            setattr(owner, name, original)
+    print(f"in-process run ({report.engine}): {wall:.2f} s wall, {cpu:.2f} s CPU")
+    for label, (w, c) in stages.items():
+        print(f"  {label:<46} {w:6.2f} s wall {c:6.2f} s CPU")
+    profiler = cProfile.Profile()
+    profiler.enable()
+    BatchJob.plan("claims", source, out, engine=engine).run(calc, None)
+    profiler.disable()
     pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
 
 
@@ -199,6 +274,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", action="store_true", help="profile the first engine")
     parser.add_argument("--json", action="store_true", help="one JSON object per run")
     parser.add_argument("--dir", type=Path, help="keep inputs here (reused when present)")
+    parser.add_argument("--repeat", type=int, default=1, help="runs of each engine (1)")
+    parser.add_argument(
+        "--cold",
+        action="store_true",
+        help="run the batch in this environment as it is (no bytecode cache when "
+        "PYTHONDONTWRITEBYTECODE is set)",
+    )
     parser.add_argument("--generate", type=Path, help=argparse.SUPPRESS)  # the child's job
     args = parser.parse_args(argv)
     sizes = args.rows or [1_000_000]
@@ -212,6 +294,15 @@ def main(argv: list[str] | None = None) -> int:
     )
     with tempfile.TemporaryDirectory() as tmp:
         work = args.dir or Path(tmp)
+        env = child_environment(Path(tmp), args.cold)
+        tiny = warm_up(Path(tmp), env)
+        _, wall, cpu, peak, _ = _child(
+            _command(tiny, Path(tmp) / "one-row-out.csv", engines[0]), env
+        )
+        print(
+            f"# start-up (a 1-row batch, --engine {engines[0]}): {wall:.2f} s wall, "
+            f"{cpu:.2f} s CPU, peak RSS {peak:.0f} MB"
+        )
         for rows in sizes:
             source = work / f"claims-{rows}-{args.order}-{args.seed}.csv"
             if not source.exists():
@@ -239,11 +330,12 @@ def main(argv: list[str] | None = None) -> int:
             outputs = []
             for engine in engines:
                 out = Path(tmp) / f"out-{engine}.csv"
-                figures = run(source, out, engine, rows)
-                if args.json:
-                    print(json.dumps(figures))
-                else:
-                    f = figures
+                for _ in range(args.repeat):
+                    out.unlink(missing_ok=True)  # each run writes a new file, as a user's does
+                    f = run(source, out, engine, rows, env)
+                    if args.json:
+                        print(json.dumps(f))
+                        continue
                     print(
                         f"{rows:>11,} rows {args.order} --engine {engine:<4}: "
                         f"wall {f['wall_s']:7.2f} s = {f['rows_per_s_wall']:>9,} rows/s; "
