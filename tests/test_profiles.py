@@ -75,7 +75,7 @@ def test_scale_by_hand_on_and_around_the_bounds() -> None:
 
 
 def test_a_ratio_with_many_decimals_stays_exact() -> None:
-    # The loader takes a ratio of any length. 0.005 followed by 57 zeros and a 1 (61 digits):
+    # The loader takes a ratio of any length. 0.005 followed by 57 zeros and a 1 (61 decimals):
     # G(15001) = 1 x that ratio, exactly; a product x x ratio would need 66 digits and round.
     ratio = Decimal("0.005" + "0" * 57 + "1")
     profile = CriticalIllnessProfile(

@@ -171,7 +171,6 @@ def _basic(
     k = best_index(amounts)
     profile, deductible, ratio, cap = terms[k]
     paid = amounts[k]
-    alternatives = map(Alternative, profiles.basic_names, amounts)
     detail = BasicDetail(
         False,  # given
         profile.name,
@@ -181,7 +180,7 @@ def _basic(
         cap,  # annual_cap
         paid_before,
         add(paid_before, paid),  # paid_after
-        tuple(alternatives),
+        _alternatives(profiles.basic_names, amounts),
     )
     return paid, detail
 
