@@ -28,6 +28,8 @@ from medcalc.batchio import BatchJob, BatchReport
 from medcalc.errors import MedcalcError
 from medcalc.strategies import amounts
 
+from support import book, core_yaml
+
 ROOT = Path(__file__).parents[1]
 GOLDEN = Path(__file__).parent / "golden" / "batch"
 SERIES = "qingyuan-qingcheng"
@@ -443,6 +445,23 @@ def test_amounts_beyond_the_engine_range_fall_back(calc: Calculator, tmp_path: P
     )
     report = same(calc, tmp_path, source, series=SERIES)
     assert report is not None and report.engine == "core"  # the engine gave way
+
+
+def test_a_ratio_beyond_the_engine_scale_falls_back_exactly(tmp_path: Path) -> None:
+    """A ratio of 61 decimals has no int64 scale: the reference computes it, every digit kept."""
+    long_ratio = "0.5" + "0" * 59 + "1"  # 0.5 + 10^-61
+    segments = f"    - {{to: 100000, ratio: {long_ratio}}}\n    - {{ratio: 0.80}}"
+    calc = Calculator(book(core_yaml(rounding="half_even", segments=segments)))
+    # The burden 30000 - 14998.99 = 15001.01 is 1.01 above T = 15000:
+    # 1.01 x (0.5 + 10^-61) = 0.505 + 1.01 x 10^-61, just above half a fen -> 0.51.
+    rows = [["P1", "2018-05-01", "level_1", "30000", "14998.99"]]
+    header = ["person_id", "date", "hospital_level", "compliant", "basic_paid"]
+    source = write(tmp_path / "in.csv", table(header, rows))
+    report = same(calc, tmp_path, source, series="core")
+    assert report is not None and report.engine == "core"  # the engine gave way
+    with (tmp_path / "again.csv").open(encoding="utf-8-sig", newline="") as f:
+        (record,) = csv.DictReader(f)
+    assert record["critical_illness"] == "0.51"
 
 
 def test_gb18030_file_with_an_ascii_header(calc: Calculator, tmp_path: Path) -> None:

@@ -23,6 +23,7 @@ from medcalc import (
     rows,
 )
 from medcalc.errors import MissingInputError
+from medcalc.money import check_amount
 
 from support import D, book, core_yaml, day
 
@@ -193,3 +194,18 @@ def test_inputs_ignore_the_ambient_decimal_context() -> None:
         claim = rows.claim_from({"date": "2018-06-01", "compliant": "1234567.89"})
         assert claim.compliant == Decimal("1234567.89")
         assert Claim(day("2018-01-01"), Decimal("7654321")).compliant == Decimal("7654321.00")
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        # A negative amount with more than 2 decimals is named as given, not rounded to -1.00.
+        (Decimal("-1.005"), "-1.005 is negative; amounts must be 0 or more"),
+        (Decimal("-1.5"), "-1.50 is negative; amounts must be 0 or more"),
+        (Decimal("-1.500"), "-1.50 is negative; amounts must be 0 or more"),
+    ],
+)
+def test_refused_amounts_are_named_unrounded(value: Decimal, message: str) -> None:
+    with pytest.raises(AmountError) as info:
+        check_amount(value, field="compliant")
+    assert str(info.value).endswith(message)

@@ -13,9 +13,10 @@ from fractions import Fraction
 import attrs
 import pytest
 from hypothesis import given
+from hypothesis import strategies as st
 
 from medcalc import Calculator, Claim, Person
-from medcalc.model import Cap, Tariff
+from medcalc.model import Cap, CriticalIllness, CriticalIllnessAdjustment, Segment, Tariff
 from medcalc.profiles import Band, CriticalIllnessProfile, critical_illness_profiles
 from medcalc.strategies import amounts, tariffs
 
@@ -54,6 +55,43 @@ def test_scale_equals_its_definition(tariff: Tariff, x: Decimal) -> None:
             assert Fraction(profile.raw(point)) == definition(profile, point), (profile.name, point)
 
 
+@st.composite
+def long_ratios(draw: st.DrawFn) -> Decimal:
+    """A ratio from 0 to 1 with 40 to 120 decimals (the format sets no limit)."""
+    places = draw(st.integers(40, 120))
+    return Decimal(draw(st.integers(0, 10**places))).scaleb(-places)
+
+
+@given(
+    ratios=st.lists(long_ratios(), min_size=1, max_size=3),
+    bonus=long_ratios(),
+    x=amounts(max_value=5_000_000),
+)
+def test_scale_with_long_ratios_equals_its_definition(
+    ratios: list[Decimal], bonus: Decimal, x: Decimal
+) -> None:
+    # Ratios and a bonus with up to 120 decimals: the adjusted ratio min(1, r + bonus) and G
+    # are exact (the definition is computed in fractions), and F rounds G itself.
+    section = CriticalIllness(
+        threshold=D("15000"),
+        bounds="cumulative",
+        segments=tuple(
+            Segment(None if i == len(ratios) - 1 else D(str(20000 * (i + 1))), r)
+            for i, r in enumerate(ratios)
+        ),
+        annual_cap=Cap(None),
+        adjustments=(CriticalIllnessAdjustment("poverty", ratio_bonus=bonus),),
+        source="src",
+    )
+    base, poor = critical_illness_profiles(section, ("poverty",), "half_even")
+    assert [b.ratio for b in base.bands] == ratios
+    for band, ratio in zip(poor.bands, ratios, strict=True):
+        assert Fraction(band.ratio) == min(Fraction(1), Fraction(ratio) + Fraction(bonus))
+    for profile in (base, poor):
+        for point in [x, *near_bounds(profile)]:
+            assert Fraction(profile.raw(point)) == definition(profile, point), point
+
+
 def test_scale_by_hand_on_and_around_the_bounds() -> None:
     # core_yaml(): threshold 15000, segments up to 100000 at 60 %, up to 200000 at 70 %,
     # above at 80 %. G(100000) = 85000 x 0.6 = 51000; G(200000) = 51000 + 100000 x 0.7 = 121000.
@@ -83,6 +121,50 @@ def test_a_ratio_with_many_decimals_stays_exact() -> None:
     )
     assert profile.raw(D("15001")) == ratio
     assert Fraction(profile.raw(D("15001.00"))) == Fraction(ratio)
+
+
+# 0.5 followed by 59 zeros and a 1: 61 decimals, 61 significant digits.
+LONG_RATIO = "0.5" + "0" * 59 + "1"
+
+
+def test_a_product_longer_than_sixty_digits_is_not_rounded() -> None:
+    # G(T + 1.01) = 1.01 x (0.5 + 10^-61) = 0.505 + 1.01 x 10^-61: 63 significant digits.
+    # Rounded to 60 digits first, it would be exactly 0.505, which half_even takes to 0.50;
+    # exactly, it is just above half a fen, so both modes give 0.51.
+    ratio = Decimal(LONG_RATIO)
+    profile = CriticalIllnessProfile(
+        "base", D("15000"), (Band(D("15000"), None, ratio),), Cap(None)
+    )
+    raw = profile.raw(D("15001.01"))
+    assert Fraction(raw) == Fraction(101, 100) * Fraction(ratio)
+    assert Fraction(raw) == Fraction("0.505") + Fraction(101, 10**63)
+    assert profile.pays(D("15001.01"), "half_even") == D("0.51")
+    assert profile.pays(D("15001.01"), "half_up") == D("0.51")
+
+
+def test_a_long_ratio_keeps_its_digits_through_the_chain() -> None:
+    # A half_even tariff whose first critical-illness segment pays 0.5 + 10^-61, exactly as
+    # written; the poverty rule adds 0.05.
+    segments = f"""\
+    - {{to: 100000, ratio: {LONG_RATIO}}}
+    - {{to: 200000, ratio: 0.70}}
+    - {{ratio: 0.80}}"""
+    calc = Calculator(book(core_yaml(rounding="half_even", segments=segments)))
+    # Ordinary: the basic payment is given, so the burden is 30000 - 14998.99 = 15001.01 and
+    # x - T = 1.01 (T = 15000): 1.01 x (0.5 + 10^-61) = 0.505 + 1.01 x 10^-61 -> 0.51.
+    claim = Claim(day("2018-05-01"), D("30000"), "level_1", basic_paid=D("14998.99"))
+    ordinary = calc.claims("core", Person(), [claim]).claims[0]
+    assert ordinary.individual_burden == D("15001.01")
+    assert ordinary.critical_illness == D("0.51")
+    # Poverty: T = 15000 x 0.5 = 7500, ratio 0.55 + 10^-61 (61 significant digits: a 60-digit
+    # sum would drop the last one). Burden 30000 - 22499.70 = 7500.30, x - T = 0.30:
+    # 0.30 x (0.55 + 10^-61) = 0.165 + 3 x 10^-62 -> 0.17 (0.165 alone: half_even 0.16).
+    claim = Claim(day("2018-05-01"), D("30000"), "level_1", basic_paid=D("22499.70"))
+    poor = calc.claims("core", Person(categories={"poverty"}), [claim]).claims[0]
+    assert poor.individual_burden == D("7500.30")
+    ci = poor.critical_illness_detail
+    assert ci is not None and ci.profile == "poverty"
+    assert poor.critical_illness == D("0.17")
 
 
 def test_a_closed_last_band_pays_nothing_beyond_it() -> None:

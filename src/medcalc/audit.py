@@ -43,7 +43,7 @@ from medcalc.book import TariffBook
 from medcalc.calculator import Calculator
 from medcalc.inputs import Claim, Person, YearToDate
 from medcalc.model import BASE, Cap, Tariff, Text
-from medcalc.money import CENT, EXACT, MAX_AMOUNT, Rounding, fmt
+from medcalc.money import CENT, EXACT, MAX_AMOUNT, Rounding, fmt, is_whole_fen
 from medcalc.results import ClaimResult, ClaimsResult
 from medcalc.strategies import (
     amounts,
@@ -89,12 +89,18 @@ HUGE = Decimal("1000000000.00")
 add = EXACT.add
 sub = EXACT.subtract
 mul = EXACT.multiply
+# The audit's own roundings (to the fen, up or down, and the whole-fen check) and its quotients
+# (where a scale reaches an amount): EXACT refuses to round, and 1/3 has no exact quotient.
+_ROUNDING = decimal.Context(
+    prec=EXACT.prec, Emax=EXACT.Emax, Emin=EXACT.Emin, traps=[decimal.InvalidOperation]
+)
+_QUOTIENT = decimal.Context(prec=60, traps=[decimal.InvalidOperation, decimal.DivisionByZero])
 _MODES = {"half_up": decimal.ROUND_HALF_UP, "half_even": decimal.ROUND_HALF_EVEN}
 
 
 def _round(value: Decimal, mode: Rounding) -> Decimal:
     """Round to the fen (kept apart from :func:`medcalc.money.round_money` on purpose)."""
-    return value.quantize(CENT, rounding=_MODES[mode], context=EXACT)
+    return value.quantize(CENT, rounding=_MODES[mode], context=_ROUNDING)
 
 
 # -- counterexamples and verdicts -----------------------------------------------------------
@@ -1037,12 +1043,12 @@ def _uncapped_cases(target: AuditTarget) -> st.SearchStrategy[UncappedCase]:
 
 
 def _ceil_fen(value: Decimal) -> Decimal:
-    return value.quantize(CENT, rounding=decimal.ROUND_CEILING, context=EXACT)
+    return value.quantize(CENT, rounding=decimal.ROUND_CEILING, context=_ROUNDING)
 
 
 def _far(base: Decimal, above: Decimal, ratio: Decimal) -> Decimal:
     """A cost at which a scale starting at ``base`` with ``ratio`` has paid more than ``above``."""
-    return min(MAX_AMOUNT - HUGE, add(base, _ceil_fen(EXACT.divide(add(above, ONE), ratio))))
+    return min(MAX_AMOUNT - HUGE, add(base, _ceil_fen(_QUOTIENT.divide(add(above, ONE), ratio))))
 
 
 def _check_uncapped(target: AuditTarget, case: UncappedCase) -> Counterexample | None:
@@ -1062,7 +1068,8 @@ def _check_uncapped(target: AuditTarget, case: UncappedCase) -> Counterexample |
         first = open_[0]
         x = max([s.top_from for s in open_] + [_far(first.top_from, ceiling, first.top_ratio)])
         step = max(
-            case.delta, _ceil_fen(EXACT.divide(Decimal("0.02"), min(s.top_ratio for s in open_)))
+            case.delta,
+            _ceil_fen(_QUOTIENT.divide(Decimal("0.02"), min(s.top_ratio for s in open_))),
         )
         claim = Claim(day, step, level, None, ZERO)
         r = target.calc.claims(
@@ -1129,7 +1136,7 @@ def _check_rounding(target: AuditTarget, case: ClaimsCase) -> Counterexample | N
             "remaining": r.remaining,
         }
         for name, value in values.items():
-            if value != value.quantize(CENT, context=EXACT):
+            if not is_whole_fen(value):
                 return fail(
                     "金额不是整分",
                     f"{name} is not a whole fen",
@@ -1281,7 +1288,7 @@ def _reach(lower: Decimal, ratio: Decimal, amount: Decimal | None) -> list[Decim
     """Costs around where a linear piece from ``lower`` at ``ratio`` pays ``amount``."""
     if amount is None or ratio <= 0:
         return []
-    at = add(lower, _ceil_fen(EXACT.divide(amount, ratio)))
+    at = add(lower, _ceil_fen(_QUOTIENT.divide(amount, ratio)))
     return [at, add(at, CENT)]
 
 
@@ -1358,8 +1365,8 @@ def _bisect(fails: Callable[[Decimal], bool], good: Decimal, bad: Decimal) -> De
     """The smallest cost in fen between ``good`` (passes) and ``bad`` (fails) that fails,
     assuming one change between them."""
     while sub(bad, good) > CENT:
-        mid = EXACT.divide(add(good, bad), Decimal(2)).quantize(
-            CENT, rounding=decimal.ROUND_FLOOR, context=EXACT
+        mid = _QUOTIENT.divide(add(good, bad), Decimal(2)).quantize(
+            CENT, rounding=decimal.ROUND_FLOOR, context=_ROUNDING
         )
         if fails(mid):
             bad = mid

@@ -37,7 +37,7 @@ from medcalc import rows
 from medcalc.calculator import Calculator
 from medcalc.errors import InputError, MedcalcError, MissingInputError, TariffNotFoundError
 from medcalc.inputs import Claim, Person, YearToDate
-from medcalc.money import CENT, EXACT, ZERO, add, fmt
+from medcalc.money import EXACT, ZERO, add, fmt
 from medcalc.results import ClaimResult, PremiumResult
 
 __all__ = [
@@ -696,12 +696,8 @@ class ClaimsBatch(Batch):
 
 
 def _to_cents(amount: Decimal) -> int:
-    """An amount as whole fen (exact: the amount is rounded to 0.01 as :func:`fmt` does)."""
-    fen = EXACT.multiply(amount, _HUNDRED)
-    whole = int(fen)
-    if whole != fen:  # never for a computed amount, which has 2 decimals; kept exact anyway
-        whole = int(amount.quantize(CENT, context=EXACT).scaleb(2, context=EXACT))
-    return whole
+    """An amount as whole fen (a computed amount always has whole fen; EXACT refuses to round)."""
+    return int(EXACT.multiply(amount, _HUNDRED).to_integral_exact(context=EXACT))
 
 
 def cents_text(cents: int) -> str:

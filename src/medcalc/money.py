@@ -1,8 +1,9 @@
 """Money: exact ``Decimal`` yuan with 2 decimals, one rounding helper, strict parsing of user input.
 
 The decimal *context* is never taken from the environment: every operation that could round
-uses :data:`EXACT`, whose precision is far above any amount a tariff or claim can hold, so
-products and sums are exact and the only rounding is :func:`round_money`.
+uses :data:`EXACT`, whose precision is unlimited and which refuses to round, so products and
+sums are exact whatever the length of a tariff's ratios, and the only rounding is
+:func:`round_money`.
 
 >>> round_money(Decimal("0.125"), "half_up"), round_money(Decimal("0.125"), "half_even")
 (Decimal('0.13'), Decimal('0.12'))
@@ -22,11 +23,17 @@ from medcalc.errors import AmountError
 
 Rounding = Literal["half_up", "half_even"]
 
-#: Context for every money operation: 60 significant digits, traps on, never rounds our inputs.
+#: Context for every money operation: sums, differences, products and quantizing that must
+#: not round. The precision is unlimited (a product of an amount and a ratio of any length
+#: keeps every digit; libmpdec sizes each result to its digits, so this costs nothing) and
+#: Inexact is trapped, so an operation that would round raises instead of rounding silently.
+#: Divisions do not belong here: a quotient like 1/3 has no exact form.
 EXACT = decimal.Context(
-    prec=60,
+    prec=decimal.MAX_PREC,
+    Emax=decimal.MAX_EMAX,
+    Emin=decimal.MIN_EMIN,
     rounding=decimal.ROUND_HALF_EVEN,
-    traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow],
+    traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow, decimal.Inexact],
 )
 
 CENT = Decimal("0.01")
@@ -36,7 +43,13 @@ _MODES: dict[str, str] = {"half_up": decimal.ROUND_HALF_UP, "half_even": decimal
 # One context per rounding mode: Context.quantize is about twice as fast as
 # Decimal.quantize(..., rounding=...) and this is the hottest call of the claims chain.
 _QUANTIZE = {
-    name: decimal.Context(prec=EXACT.prec, rounding=mode, traps=[decimal.InvalidOperation]).quantize
+    name: decimal.Context(
+        prec=EXACT.prec,
+        Emax=EXACT.Emax,
+        Emin=EXACT.Emin,
+        rounding=mode,
+        traps=[decimal.InvalidOperation],
+    ).quantize
     for name, mode in _MODES.items()
 }
 
@@ -66,8 +79,19 @@ def sub(a: Decimal, b: Decimal) -> Decimal:
 
 
 def fmt(amount: Decimal) -> str:
-    """Write an amount with exactly 2 decimals (``Decimal('5')`` -> ``'5.00'``)."""
+    """Write an amount with exactly 2 decimals (``Decimal('5')`` -> ``'5.00'``).
+
+    Every amount medcalc computes or accepts has whole fen; a value with more (a refused input
+    named in an error message) is written as it is, never rounded.
+    """
+    if not is_whole_fen(amount):
+        return f"{amount:f}"
     return f"{amount.quantize(CENT, context=EXACT):f}"
+
+
+def is_whole_fen(value: Decimal) -> bool:
+    """Whether ``value`` is a whole number of fen (``1.50``, ``1.500``, ``2``; not ``1.505``)."""
+    return value.is_finite() and value == _QUANTIZE["half_even"](value, CENT)
 
 
 _PLAIN = re.compile(r"[0-9]{1,12}(?:\.[0-9]{0,2})?")

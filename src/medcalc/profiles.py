@@ -191,8 +191,8 @@ class CriticalIllnessProfile:
         band = bands[i]
         if x <= band.lower:
             return self.reached[i]
-        # (x - lower) x ratio, not x x ratio + a precomputed intercept: the smaller product
-        # keeps G exact within EXACT's 60 digits even for ratios with very many decimals.
+        # (x - lower) x ratio, not x x ratio + a precomputed intercept: one product either
+        # way, and this one is the shorter when a ratio has very many decimals.
         return EXACT.add(self.reached[i], EXACT.multiply(EXACT.subtract(x, band.lower), band.ratio))
 
     def pays(self, x: Decimal, rounding: Rounding) -> Decimal:

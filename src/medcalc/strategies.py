@@ -82,7 +82,7 @@ from medcalc.model import (
     Tariff,
     Text,
 )
-from medcalc.money import CENT, EXACT, MAX_AMOUNT, Rounding, round_money
+from medcalc.money import CENT, EXACT, MAX_AMOUNT, Rounding, is_whole_fen, round_money
 
 __all__ = [
     "CATEGORY_POOL",
@@ -147,7 +147,7 @@ def _money_arg(name: str, value: object) -> Decimal:
     amount = Decimal(value)
     if not amount.is_finite() or amount < 0 or amount > MAX_AMOUNT:
         raise InvalidArgument(f"{name}={value!r} must be a finite amount from 0 to {MAX_AMOUNT}")
-    if amount != amount.quantize(CENT, context=EXACT):
+    if not is_whole_fen(amount):
         raise InvalidArgument(f"{name}={value!r} has more than 2 decimal places")
     return amount
 
