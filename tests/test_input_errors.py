@@ -209,3 +209,36 @@ def test_refused_amounts_are_named_unrounded(value: Decimal, message: str) -> No
     with pytest.raises(AmountError) as info:
         check_amount(value, field="compliant")
     assert str(info.value).endswith(message)
+
+
+def test_the_library_ignores_a_hostile_ambient_decimal_context() -> None:
+    """Three significant digits and every rounding trapped in the caller's context: nothing of
+    medcalc's own arithmetic may use it (each operation names its context)."""
+    from medcalc import load_book
+    from medcalc.audit import run_audit
+    from medcalc.strategies import ratios
+
+    book_ = load_book(env={})
+    person = Person(categories={"poverty"})
+    claims = [
+        Claim(day("2019-03-01"), Decimal("123456.78"), "level_3", total=Decimal("150000.05")),
+        Claim(day("2019-09-01"), Decimal("98765.43"), "level_2"),
+    ]
+    expected = Calculator(book_).claims("qingyuan-qingcheng", person, claims)
+    with decimal.localcontext() as ctx:
+        ctx.prec = 3
+        ctx.traps[decimal.Inexact] = ctx.traps[decimal.Rounded] = True
+        got = Calculator(book_).claims("qingyuan-qingcheng", person, claims)
+        assert got == expected
+        # The audit (its search points) and the generators the auditors use.
+        verdicts = run_audit(book_, examples=15, seed=3)
+        assert {v.status for v in verdicts} <= {"pass", "n/a"}, verdicts
+        # Building a strategy does arithmetic on its bounds (2.5 x 100 = 250 needs 3 digits).
+        ratios(min_value=Decimal("0.0125"), max_value=Decimal("0.9875"), places=4)
+    pytest.importorskip("numpy")
+    from medcalc.engine import yuan
+
+    with decimal.localcontext() as ctx:
+        ctx.prec = 3
+        ctx.traps[decimal.Inexact] = ctx.traps[decimal.Rounded] = True
+        assert yuan(123456789) == Decimal("1234567.89")

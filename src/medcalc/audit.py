@@ -681,10 +681,10 @@ class SplitCase:
 
 def _cuts(draw: st.DrawFn, total: Decimal, count: int) -> list[Decimal]:
     """``count`` amounts adding up to ``total`` exactly."""
-    fen = int(total.scaleb(2))
+    fen = int(total.scaleb(2, context=EXACT))
     points = sorted(draw(st.lists(st.integers(0, fen), min_size=count - 1, max_size=count - 1)))
     edges = [0, *points, fen]
-    return [Decimal(edges[k + 1] - edges[k]).scaleb(-2) for k in range(count)]
+    return [Decimal(edges[k + 1] - edges[k]).scaleb(-2, context=EXACT) for k in range(count)]
 
 
 def _split_cases(target: AuditTarget) -> st.SearchStrategy[SplitCase]:
@@ -1048,7 +1048,9 @@ def _ceil_fen(value: Decimal) -> Decimal:
 
 def _far(base: Decimal, above: Decimal, ratio: Decimal) -> Decimal:
     """A cost at which a scale starting at ``base`` with ``ratio`` has paid more than ``above``."""
-    return min(MAX_AMOUNT - HUGE, add(base, _ceil_fen(_QUOTIENT.divide(add(above, ONE), ratio))))
+    return min(
+        sub(MAX_AMOUNT, HUGE), add(base, _ceil_fen(_QUOTIENT.divide(add(above, ONE), ratio)))
+    )
 
 
 def _check_uncapped(target: AuditTarget, case: UncappedCase) -> Counterexample | None:

@@ -126,7 +126,7 @@ def fen(amount: Decimal) -> int:
 
 def yuan(value: int | np.integer[Any]) -> Decimal:
     """Whole fen as yuan with exactly 2 decimals: 1234 -> ``Decimal('12.34')``."""
-    return Decimal(int(value)).scaleb(-2)
+    return Decimal(int(value)).scaleb(-2, context=EXACT)
 
 
 # -- inputs and outputs -----------------------------------------------------------------------

@@ -191,7 +191,7 @@ def _fen(amount: Decimal) -> int:
 
 
 def _yuan(fen: int) -> Decimal:
-    return Decimal(fen).scaleb(-2)
+    return Decimal(fen).scaleb(-2, context=EXACT)
 
 
 def _times(step: int) -> Callable[[int], int]:
@@ -242,8 +242,8 @@ def ratios(
     if low > high:
         raise InvalidArgument(f"min_value={low} is above max_value={high}")
     scale = 10**places
-    lo = int((low * scale).to_integral_value(rounding="ROUND_CEILING"))
-    hi = int((high * scale).to_integral_value(rounding="ROUND_FLOOR"))
+    lo = int(EXACT.multiply(low, scale).to_integral_value(rounding="ROUND_CEILING"))
+    hi = int(EXACT.multiply(high, scale).to_integral_value(rounding="ROUND_FLOOR"))
     if lo > hi:
         raise InvalidArgument(f"no ratio with {places} decimals lies in [{low}, {high}]")
     return _ratios(lo, hi, places)
@@ -251,7 +251,7 @@ def ratios(
 
 @functools.lru_cache(maxsize=1024)
 def _ratios(lo: int, hi: int, places: int) -> st.SearchStrategy[Decimal]:
-    return st.integers(lo, hi).map(lambda n: Decimal(n).scaleb(-places))
+    return st.integers(lo, hi).map(lambda n: Decimal(n).scaleb(-places, context=EXACT))
 
 
 def _unit(draw: Draw, *, min_value: Decimal | int = 0, max_value: Decimal | int = 1) -> Decimal:
