@@ -114,8 +114,7 @@ def test_scale_by_hand_on_and_around_the_bounds() -> None:
 
 def test_a_ratio_with_many_decimals_stays_exact() -> None:
     # The loader takes a ratio of any length. 0.005 followed by 57 zeros and a 1 (61 decimals):
-    # G(15001) = (15001 - 15000) x that ratio, exactly (an intercept form would need the
-    # 66-digit product 15001 x ratio; exact too now, but this pins the (x - lower) form).
+    # G(15001) = (15001 - 15000) x that ratio: the ratio itself, every digit kept.
     ratio = Decimal("0.005" + "0" * 57 + "1")
     profile = CriticalIllnessProfile(
         "base", D("15000"), (Band(D("15000"), None, ratio),), Cap(None)
