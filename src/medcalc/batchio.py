@@ -50,7 +50,10 @@ __all__ = [
     "BatchJob",
     "BatchReport",
     "detect_encoding",
+    "excel_text",
     "format_of",
+    "is_formula_like",
+    "unclosed_quote_error",
     "write_atomically",
 ]
 
@@ -84,6 +87,35 @@ _MISSING = object()  # a JSON key absent from a row
 def _canonical(name: str) -> str:
     """How a header name is matched against the known columns: trimmed, NFKC, lower case."""
     return unicodedata.normalize("NFKC", name).strip().lstrip("\ufeff").strip().lower()
+
+
+def unclosed_quote_error(path: Path, line: int) -> BatchFileError:
+    """The error for a quoted CSV field that starts on ``line`` and never closes, or runs over
+    lines that are each a whole row (a stray or missing quote). One text for every reader."""
+    return BatchFileError(
+        f"{path}: line {line}: a quoted field starts here and never closes, or runs over "
+        'lines that are whole rows; a " is missing or stray on this line'
+    )
+
+
+#: What Excel may evaluate when a cell's text begins with it (OWASP CSV injection).
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def is_formula_like(text: str) -> bool:
+    """True when Excel could evaluate ``text`` as a formula: it begins with ``=``, ``+``,
+    ``-``, ``@``, a tab or a carriage return (spec §5)."""
+    return text.startswith(_FORMULA_STARTS)
+
+
+def excel_text(text: str) -> str:
+    """``text`` as a CSV cell that Excel shows as text: prefixed with ``'`` when it is
+    formula-like (:func:`is_formula_like`), else unchanged.
+
+    >>> excel_text("=1+1"), excel_text("-5"), excel_text("医院")
+    ("'=1+1", "'-5", '医院')
+    """
+    return "'" + text if is_formula_like(text) else text
 
 
 # -- formats and encodings ------------------------------------------------------------------
