@@ -49,6 +49,8 @@ __all__ = [
     "BatchFileError",
     "BatchJob",
     "BatchReport",
+    "cell_holds_rows",
+    "csv_quote_error",
     "detect_encoding",
     "excel_text",
     "format_of",
@@ -96,6 +98,23 @@ def unclosed_quote_error(path: Path, line: int) -> BatchFileError:
         f"{path}: line {line}: a quoted field starts here and never closes, or runs over "
         'lines that are whole rows; a " is missing or stray on this line'
     )
+
+
+def cell_holds_rows(cell: str, width: int) -> bool:
+    """True when a quoted cell that runs over lines holds a line (after its first) that would
+    by itself be a whole row of ``width`` fields or more: a stray quote swallowed rows. Excel
+    quotes a multi-line cell, but never writes one whose lines are rows."""
+    lines = cell.splitlines()
+    return any(len(next(csv.reader([line]), [])) >= width for line in lines[1:])
+
+
+def csv_quote_error(path: Path, line: int, exc: csv.Error) -> BatchFileError | None:
+    """:func:`unclosed_quote_error` for the strict CSV reader's errors about quoting (unclosed,
+    or text after the closing quote) in a record starting on ``line``; None for others."""
+    text = str(exc)
+    if "unexpected end of data" in text or "expected after" in text:
+        return unclosed_quote_error(path, line)
+    return None
 
 
 #: What Excel may evaluate when a cell's text begins with it (OWASP CSV injection).
@@ -259,45 +278,61 @@ class _CsvTable(_Table):
         self.size = path.stat().st_size
 
     @contextlib.contextmanager
-    def _reader(self) -> Iterator[tuple[io.BufferedReader, Iterator[list[str]]]]:
+    def _reader(self) -> Iterator[tuple[io.BufferedReader, Any]]:
         with _text_file(self.path, self.encoding, "") as (raw, f):
-            yield raw, csv.reader(f)
+            # strict: an unclosed quote is an error, not a cell holding the rest of the file
+            yield raw, csv.reader(f, strict=True)
 
     def open(self, known: Sequence[str]) -> None:
         with self._reader() as (_, reader):
             try:
                 header = next(reader, None)
             except (csv.Error, UnicodeDecodeError) as exc:
-                raise self._error(1, exc) from None
+                raise self._error(1, 1, exc) from None
         if header is None:
             raise BatchFileError(f"{self.path} is empty: expected a header row")
         self._index_header(header, known)
         self.width = len(header)
 
-    def _error(self, number: int, exc: Exception) -> BatchFileError:
+    def _error(self, number: int, line: int, exc: Exception) -> BatchFileError:
         if isinstance(exc, UnicodeDecodeError):
             return BatchFileError(
                 f"{self.path}: row {number} cannot be read as {self.encoding}; "
                 "give the right --input-encoding"
             )
+        if isinstance(exc, csv.Error) and (quote := csv_quote_error(self.path, line, exc)):
+            return quote
         return BatchFileError(f"{self.path}: row {number}: {exc}")
 
     def records(self) -> Iterator[tuple[int, Record]]:
         width = self.width
         number = 1
+        line = 2  # the line where the next record starts
         with self._reader() as (raw, reader):
             try:
                 next(reader, None)
+                line = reader.line_num + 1
                 for record in reader:
                     number += 1
+                    if reader.line_num > line:  # a quoted cell runs over lines
+                        self._check_lines(record, line)
+                    line = reader.line_num + 1
                     if len(record) != width:
                         record = self._fit(record, number)
                     if number % _PROGRESS_EVERY == 0:
                         self.position = raw.tell()
                     yield number, record
             except (csv.Error, UnicodeDecodeError) as exc:
-                raise self._error(number + 1, exc) from None
+                raise self._error(number + 1, line, exc) from None
         self.position = self.size
+
+    def _check_lines(self, record: list[str], line: int) -> None:
+        """Refuse a cell whose lines are whole rows (:func:`cell_holds_rows`), naming the
+        line where it starts."""
+        for cell in record:
+            if ("\n" in cell or "\r" in cell) and cell_holds_rows(cell, self.width):
+                raise unclosed_quote_error(self.path, line)
+            line += cell.count("\n") + cell.count("\r") - cell.count("\r\n")
 
     def _fit(self, record: list[str], number: int) -> list[str]:
         width = self.width
