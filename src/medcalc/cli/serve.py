@@ -1,0 +1,120 @@
+"""``medcalc serve``: the HTTP API under uvicorn (docs/service.md).
+
+A thin shell: options become :class:`~medcalc.service.ServiceConfig` settings (passed to the
+worker processes as ``MEDCALC_SERVE_*`` environment variables, which is how
+``medcalc.service:create_app`` reads them), and uvicorn runs the app. Starlette and uvicorn are
+imported only here, when the command runs, so ``medcalc --help`` stays light.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+
+from medcalc.cli import cli
+from medcalc.cli.common import tariffs_option
+from medcalc.discovery import load_book
+from medcalc.errors import UsageError
+
+
+def _env(name: str, value: object) -> tuple[str, str]:
+    return f"MEDCALC_SERVE_{name.upper()}", str(value)
+
+
+@cli.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option(
+    "--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="TCP port."
+)
+@tariffs_option
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="Worker processes (each loads the tariffs and serves on its own).",
+)
+@click.option(
+    "--tokens",
+    "tokens_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Bearer tokens, one a line ('TOKEN' or 'TOKEN admin'); without it, no authentication.",
+)
+@click.option("--series", "default_series", help="Series for requests that name none.")
+@click.option("--max-body-bytes", type=click.IntRange(1), help="Largest JSON/YAML body [1 MiB].")
+@click.option("--max-upload-bytes", type=click.IntRange(1), help="Largest batch file [256 MiB].")
+@click.option("--max-claims", type=click.IntRange(1), help="Most claims per request [1000].")
+@click.option(
+    "--timeout", type=click.FloatRange(min=0, min_open=True), help="Seconds per request [30]."
+)
+@click.option(
+    "--batch-timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    help="Seconds per batch request [600].",
+)
+@click.option(
+    "--log-level",
+    type=click.Choice(["debug", "info", "warning", "error"]),
+    default="info",
+    show_default=True,
+    help="JSON log lines on stderr at this level (info: one line per request).",
+)
+def serve_command(
+    host: str,
+    port: int,
+    tariff_dirs: tuple[Path, ...],
+    workers: int,
+    tokens_file: Path | None,
+    default_series: str | None,
+    max_body_bytes: int | None,
+    max_upload_bytes: int | None,
+    max_claims: int | None,
+    timeout: float | None,
+    batch_timeout: float | None,
+    log_level: str,
+) -> None:
+    """Serve the calculator over HTTP (OpenAPI at /openapi.json, a docs page at /docs).
+
+    Binds to 127.0.0.1 unless told otherwise. SIGHUP reloads the tariffs: the old tables
+    serve until the new ones load clean. See docs/service.md.
+    """
+    try:
+        import uvicorn
+
+        from medcalc.service import ServiceConfig
+        from medcalc.service._auth import load_tokens
+        from medcalc.service._logs import log_config
+    except ImportError as exc:
+        raise UsageError(
+            f"medcalc serve needs the service extra ({exc.name} is missing): "
+            "pip install 'medcalc[service]'"
+        ) from None
+    given = {
+        "tariffs": os.pathsep.join(str(p.resolve()) for p in tariff_dirs) or None,
+        "tokens": None if tokens_file is None else tokens_file.resolve(),
+        "default_series": default_series,
+        "max_body_bytes": max_body_bytes,
+        "max_upload_bytes": max_upload_bytes,
+        "max_claims": max_claims,
+        "timeout": timeout,
+        "batch_timeout": batch_timeout,
+    }
+    env = dict(_env(k, v) for k, v in given.items() if v is not None)
+    os.environ.update(env)
+    # Fail here, with the CLI's one clean line, rather than in every worker.
+    config = ServiceConfig.from_env()
+    if config.tokens_file is not None:
+        load_tokens(config.tokens_file)
+    load_book(config.tariff_dirs)
+    uvicorn.run(
+        "medcalc.service:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        access_log=False,  # the app writes its own access log, without person data
+        log_config=log_config(log_level),
+        server_header=False,
+    )

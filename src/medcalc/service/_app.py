@@ -1,0 +1,115 @@
+"""The application: configuration, tariff state, middleware and routes put together."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+from collections.abc import AsyncIterator
+from typing import Any
+
+import anyio.to_thread
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import Response
+
+import medcalc
+from medcalc.errors import MedcalcError
+from medcalc.service._auth import BearerAuth, load_tokens
+from medcalc.service._config import ServiceConfig
+from medcalc.service._limits import BodyLimit
+from medcalc.service._logs import ERRORS
+from medcalc.service._metrics import Metrics, Observe
+from medcalc.service._openapi import openapi
+from medcalc.service._problems import CatchAll, ProblemError, from_error
+from medcalc.service._routes import Endpoints, reload_tariffs
+from medcalc.service._state import TariffState
+
+
+async def _problem(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, ProblemError)
+    return exc.response(request.url.path)
+
+
+async def _medcalc_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, MedcalcError)
+    return from_error(exc).response(request.url.path)
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    # Starlette's own 404 (no route) and 405 (wrong method), as problems too.
+    assert isinstance(exc, HTTPException)
+    detail = {404: "no such resource", 405: "method not allowed here"}.get(
+        exc.status_code, str(exc.detail)
+    )
+    problem = ProblemError(exc.status_code, f"{request.method} {request.url.path}: {detail}")
+    problem.headers.update(exc.headers or {})
+    return problem.response(request.url.path)
+
+
+def create_app(config: ServiceConfig | None = None) -> Starlette:
+    """The ASGI application; ``config`` defaults to :meth:`ServiceConfig.from_env` (so
+    ``uvicorn --factory medcalc.service:create_app`` and gunicorn's uvicorn worker work).
+
+    The tariffs are loaded at start-up (lifespan); a start with tariffs that do not load
+    fails, a reload with them keeps the old book.
+    """
+    config = config or ServiceConfig.from_env()
+    tokens = None if config.tokens_file is None else load_tokens(config.tokens_file)
+    state = TariffState(config.tariff_dirs)
+    metrics = Metrics()
+    document = openapi(str(medcalc.__version__), tokens=tokens is not None)
+    endpoints = Endpoints(config, state, metrics, document)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        loaded = await anyio.to_thread.run_sync(state.load)
+        metrics.versions.set(len(loaded.book.tariffs))
+        tasks: set[asyncio.Task[Any]] = set()
+        loop = asyncio.get_running_loop()
+
+        def on_hup() -> None:
+            task = loop.create_task(reload_tariffs(state, metrics))
+            tasks.add(task)
+            task.add_done_callback(tasks.discard)
+
+        hup = getattr(signal, "SIGHUP", None)
+        installed = False
+        if config.handle_sighup and hup is not None:
+            # Only the main thread of a process may; an embedding test client is not one.
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                loop.add_signal_handler(hup, on_hup)
+                installed = True
+        ERRORS.info(
+            "tariffs loaded",
+            extra={"fields": {"tariff_versions": len(loaded.book.tariffs), "sighup": installed}},
+        )
+        try:
+            yield
+        finally:
+            if installed and hup is not None:
+                loop.remove_signal_handler(hup)
+
+    app = Starlette(
+        routes=endpoints.routes(),
+        middleware=[
+            Middleware(Observe, metrics=metrics),
+            Middleware(CatchAll),
+            Middleware(BearerAuth, tokens=tokens),
+            Middleware(
+                BodyLimit, max_body=config.max_body_bytes, max_upload=config.max_upload_bytes
+            ),
+        ],
+        exception_handlers={
+            ProblemError: _problem,
+            MedcalcError: _medcalc_error,
+            HTTPException: _http_error,
+        },
+        lifespan=lifespan,
+    )
+    app.state.medcalc = state
+    app.state.metrics = metrics
+    app.state.config = config
+    return app

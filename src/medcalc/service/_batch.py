@@ -1,0 +1,215 @@
+"""``POST /v1/batch/{claims,premiums}``: a batch file in, the same bytes ``medcalc batch`` writes
+out.
+
+The upload is spooled to a file in a private temporary directory as it arrives (never held
+whole in memory; its size is limited by :class:`~medcalc.service._limits.BodyLimit`), the
+:class:`~medcalc.batchio.BatchJob` the CLI uses runs in a worker thread, the result file is
+streamed back, and the directory is removed afterwards.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from starlette.background import BackgroundTask
+from starlette.datastructures import UploadFile
+from starlette.requests import Request
+from starlette.responses import FileResponse, Response
+
+from medcalc.batchio import ENGINES, FORMATS, BatchJob, BatchReport
+from medcalc.calculator import Calculator
+from medcalc.errors import MedcalcError
+from medcalc.service._openapi import BATCH_MEDIA_TYPES
+from medcalc.service._problems import ProblemError, from_error
+
+_FORMAT_OF_MEDIA = {media: fmt for fmt, media in BATCH_MEDIA_TYPES.items()} | {
+    "application/csv": "csv",
+    "application/jsonl": "jsonl",
+    "application/x-jsonlines": "jsonl",
+    "application/jsonlines": "jsonl",
+}
+_EXTENSION = {"csv": "csv", "xlsx": "xlsx", "jsonl": "jsonl"}
+_EXTENSION_FORMAT = {
+    ".csv": "csv",
+    ".xlsx": "xlsx",
+    ".xlsm": "xlsx",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+}
+#: Query parameters, and the ``medcalc batch`` option each one stands for (messages from
+#: :class:`BatchJob` name the option; the service names the parameter instead).
+PARAMETERS = {
+    "series": "--series",
+    "input_format": "--input-format",
+    "output_format": "--output-format",
+    "input_encoding": "--input-encoding",
+    "output_encoding": "--output-encoding",
+    "engine": "--engine",
+}
+_CHUNK = 1 << 16
+
+
+def _safe_name(name: str | None) -> str:
+    """A client's file name reduced to a plain file name (no directories)."""
+    base = Path(name or "").name
+    base = re.sub(r"[^\w.\-]", "_", base)[:100].lstrip(".")
+    return base or "upload"
+
+
+def _media(value: str | None) -> str:
+    return (value or "").split(";", 1)[0].strip().lower()
+
+
+def _options(request: Request) -> dict[str, str]:
+    params = request.query_params
+    unknown = sorted(set(params) - set(PARAMETERS))
+    if unknown:
+        raise ProblemError(
+            400,
+            f"unknown query parameter {', '.join(map(repr, unknown))}; "
+            f"the parameters are {', '.join(PARAMETERS)}",
+        )
+    options = {k: params[k] for k in PARAMETERS if k in params}
+    for name, choices in (
+        ("input_format", FORMATS),
+        ("output_format", FORMATS),
+        ("engine", ENGINES),
+    ):
+        if name in options and options[name] not in choices:
+            raise ProblemError(400, f"{name}: {options[name]!r} is not one of {', '.join(choices)}")
+    return options
+
+
+def _plain(message: str, directory: Path) -> str:
+    """A batch message with the temporary directory left out and query parameter names in
+    place of the CLI's option names."""
+    text = message.replace(f"{directory}/", "").replace(str(directory), "")
+    for parameter, option in PARAMETERS.items():
+        text = text.replace(option, parameter)
+    return text
+
+
+async def _spool_body(request: Request, target: Path) -> None:
+    with target.open("wb") as f:
+        async for chunk in request.stream():
+            f.write(chunk)
+
+
+async def _spool_upload(upload: UploadFile, target: Path) -> None:
+    with target.open("wb") as f:
+        while chunk := await upload.read(_CHUNK):
+            f.write(chunk)
+
+
+async def _receive(request: Request, directory: Path, given: str | None) -> tuple[Path, str]:
+    """Spool the upload into ``directory``; its path and format."""
+    media = _media(request.headers.get("content-type"))
+    if media == "multipart/form-data":
+        form = await request.form(max_files=1, max_fields=1)
+        upload = form.get("file")
+        if not isinstance(upload, UploadFile):
+            raise ProblemError(
+                400, "multipart/form-data: expected the batch file in a part named 'file'"
+            )
+        name = _safe_name(upload.filename)
+        fmt = given or _EXTENSION_FORMAT.get(Path(name).suffix.lower())
+        fmt = fmt or _FORMAT_OF_MEDIA.get(_media(upload.content_type))
+        if fmt is None:
+            raise ProblemError(
+                415,
+                f"{name}: cannot tell the format from the file name or its Content-Type; "
+                f"give input_format ({', '.join(FORMATS)})",
+            )
+        target = directory / name
+        await _spool_upload(upload, target)
+        await upload.close()
+        return target, fmt
+    fmt = given or _FORMAT_OF_MEDIA.get(media)
+    if fmt is None:
+        accepted = ", ".join([*BATCH_MEDIA_TYPES.values(), "multipart/form-data"])
+        raise ProblemError(
+            415,
+            f"Content-Type {media or '(none)'!r} is not a batch file type; send one of "
+            f"{accepted}, or give input_format",
+        )
+    target = directory / f"upload.{_EXTENSION[fmt]}"
+    await _spool_body(request, target)
+    return target, fmt
+
+
+Compute = Callable[..., Any]
+
+
+async def run_batch(
+    request: Request,
+    kind: str,
+    calculator: Calculator,
+    compute: Compute,
+    done: Callable[[BatchReport], None],
+) -> Response:
+    """Spool, run as ``medcalc batch`` does, and stream the result back."""
+    options = _options(request)
+    directory = Path(tempfile.mkdtemp(prefix="medcalc-batch-"))
+    abandoned = False
+
+    def cleanup() -> None:
+        shutil.rmtree(directory, ignore_errors=True)
+
+    try:
+        source, in_format = await _receive(request, directory, options.get("input_format"))
+        out_format = options.get("output_format", in_format)
+        output = directory / f"result.{_EXTENSION[out_format]}"
+
+        def work() -> BatchReport:
+            try:
+                job = BatchJob.plan(
+                    kind,
+                    source,
+                    output,
+                    series=options.get("series"),
+                    input_format=in_format,
+                    output_format=out_format,
+                    input_encoding=options.get("input_encoding"),
+                    output_encoding=options.get("output_encoding"),
+                    engine=options.get("engine", "auto"),
+                )
+                return job.run(calculator)
+            finally:
+                if abandoned:  # the request timed out; nobody will stream the result
+                    cleanup()
+
+        try:
+            report = await compute(work)
+        except MedcalcError as exc:
+            problem = from_error(exc)
+            problem.detail = _plain(problem.detail, directory)
+            raise problem from None
+        except ProblemError:
+            abandoned = True
+            raise
+        done(report)
+        summary = report.summary
+        headers = {
+            "Medcalc-Rows": str(summary.rows),
+            "Medcalc-Row-Errors": str(summary.errors),
+            "Medcalc-Blank-Rows": str(summary.blank),
+        }
+        media = BATCH_MEDIA_TYPES[out_format]
+        if out_format == "csv":  # the charset is the one the file was written in
+            charset = (report.output_encoding or "utf-8").removesuffix("-sig")
+            media = f"{media}; charset={charset}"
+        return FileResponse(
+            output,
+            media_type=media,
+            headers=headers,
+            filename=f"{kind}-result.{_EXTENSION[out_format]}",
+            background=BackgroundTask(cleanup),
+        )
+    except BaseException:
+        cleanup()
+        raise

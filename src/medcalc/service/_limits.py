@@ -1,0 +1,89 @@
+"""Limits: request body size, and calculations off the event loop with a time limit."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import anyio
+import anyio.to_thread
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from medcalc.service._problems import ProblemError
+
+T = TypeVar("T")
+
+UPLOAD_PREFIX = "/v1/batch/"
+
+
+class BodyTooLargeError(Exception):
+    """Raised from ``receive`` once a body passes its limit."""
+
+
+class BodyLimit:
+    """ASGI middleware: 413 for a body above the limit, told by Content-Length before
+    anything is read, or counted while it streams (chunked uploads). Batch uploads have
+    their own, larger limit."""
+
+    def __init__(self, app: ASGIApp, *, max_body: int, max_upload: int) -> None:
+        self.app = app
+        self.max_body = max_body
+        self.max_upload = max_upload
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit = self.max_upload if scope["path"].startswith(UPLOAD_PREFIX) else self.max_body
+        length = dict(scope["headers"]).get(b"content-length")
+        if length is not None and length.isdigit() and int(length) > limit:
+            await _too_large(limit).response(scope["path"])(scope, receive, send)
+            return
+        seen = 0
+        started = False
+
+        async def counted() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > limit:
+                    raise BodyTooLargeError
+            return message
+
+        async def sending(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, counted, sending)
+        except BodyTooLargeError:
+            if started:  # pragma: no cover - the body is read before a response starts
+                raise
+            await _too_large(limit).response(scope["path"])(scope, receive, send)
+
+
+def _too_large(limit: int) -> ProblemError:
+    return ProblemError(413, f"the request body is larger than the limit of {limit} bytes")
+
+
+async def compute(
+    fn: Callable[..., T],
+    *args: Any,
+    timeout: float,
+    limiter: anyio.CapacityLimiter,
+) -> T:
+    """``fn(*args)`` in a worker thread, so the event loop keeps serving; 503 when it takes
+    longer than ``timeout`` seconds (the thread finishes on its own; its result is dropped)."""
+    try:
+        with anyio.fail_after(timeout):
+            return await anyio.to_thread.run_sync(
+                fn, *args, abandon_on_cancel=True, limiter=limiter
+            )
+    except TimeoutError:
+        raise ProblemError(
+            503,
+            f"the calculation took longer than the limit of {timeout:g} seconds",
+            headers={"Retry-After": "1"},
+        ) from None

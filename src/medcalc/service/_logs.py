@@ -1,0 +1,69 @@
+"""Structured JSON logs. The access log carries the route, status, size and time of each
+request, and never a body, a query string or a header value: no person data leaves in logs."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from typing import Any
+
+from starlette.types import Scope
+
+ACCESS = logging.getLogger("medcalc.access")
+ERRORS = logging.getLogger("medcalc.service")
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object a line: time, level, logger, message, and the record's ``fields``."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "time": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created))
+            + f".{int(record.msecs):03d}Z",
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        entry.update(getattr(record, "fields", {}))
+        if record.exc_info:
+            entry["traceback"] = self.formatException(record.exc_info)
+        return json.dumps(entry, ensure_ascii=False)
+
+
+def access_log(
+    scope: Scope, route: str, status: int, elapsed: float, sent: int, request_id: str
+) -> None:
+    if not ACCESS.isEnabledFor(logging.INFO):
+        return
+    client = scope.get("client")
+    ACCESS.info(
+        "request",
+        extra={
+            "fields": {
+                "request_id": request_id,
+                "method": scope["method"],
+                "route": route,
+                "status": status,
+                "duration_ms": round(elapsed * 1000, 3),
+                "bytes_out": sent,
+                "client": client[0] if client else None,
+            }
+        },
+    )
+
+
+def log_config(level: str = "info") -> dict[str, Any]:
+    """A :func:`logging.config.dictConfig` for uvicorn: every line JSON on stderr."""
+    handler = {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"}
+    loggers = ("uvicorn", "uvicorn.error", "medcalc.access", "medcalc.service")
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"json": {"()": "medcalc.service._logs.JsonFormatter"}},
+        "handlers": {"stderr": handler},
+        "loggers": {
+            name: {"handlers": ["stderr"], "level": level.upper(), "propagate": False}
+            for name in loggers
+        },
+    }

@@ -1,0 +1,102 @@
+"""Prometheus metrics and the access log: one middleware times every request once.
+
+Each app has its own registry (two apps in one process, as in tests, do not share counts).
+Route labels are the route templates (``/v1/tariffs/{series}``), so paths with ids do not
+make new series; requests that match no route are labelled ``unmatched``.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from medcalc.service._logs import access_log
+
+REQUEST_ID_KEY = "medcalc.request_id"
+#: Latency buckets in seconds: single claims take about a millisecond, batches seconds.
+BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
+
+
+class Metrics:
+    """The service's counters, in their own registry."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        r = self.registry
+        self.requests = Counter(
+            "medcalc_http_requests",
+            "HTTP requests by method, route and status.",
+            ["method", "route", "status"],
+            registry=r,
+        )
+        self.latency = Histogram(
+            "medcalc_http_request_duration_seconds",
+            "Time from request to the end of the response, by route.",
+            ["route"],
+            buckets=BUCKETS,
+            registry=r,
+        )
+        self.claims = Counter(
+            "medcalc_claims_computed", "Claims computed (JSON requests and batch rows).", registry=r
+        )
+        self.premiums = Counter(
+            "medcalc_premiums_computed", "Premium estimates computed.", registry=r
+        )
+        self.row_errors = Counter(
+            "medcalc_batch_row_errors", "Batch rows with an error, by kind.", ["kind"], registry=r
+        )
+        self.reloads = Counter(
+            "medcalc_tariff_reloads", "Tariff reloads by outcome.", ["outcome"], registry=r
+        )
+        self.versions = Gauge(
+            "medcalc_tariff_versions", "Tariff versions in the book in force.", registry=r
+        )
+
+
+class Observe:
+    """ASGI middleware: request id, timing, metrics and one access-log line per request."""
+
+    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
+        self.app = app
+        self.metrics = metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        start = time.perf_counter()
+        given = dict(scope["headers"]).get(b"x-request-id", b"")
+        # A caller's id is kept when it is short and plain, so a proxy's ids join up.
+        request_id = (
+            given.decode("ascii")
+            if 0 < len(given) <= 64 and given.isascii() and given.isalnum()
+            else uuid.uuid4().hex
+        )
+        scope[REQUEST_ID_KEY] = request_id
+        status = 500
+        sent = 0
+
+        async def sending(message: Message) -> None:
+            nonlocal status, sent
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message["headers"] = [
+                    *message.get("headers", []),
+                    (b"x-request-id", request_id.encode()),
+                ]
+            elif message["type"] == "http.response.body":
+                sent += len(message.get("body", b""))
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sending)
+        finally:
+            elapsed = time.perf_counter() - start
+            route = scope.get("route")
+            label = getattr(route, "path", None) or "unmatched"
+            self.metrics.requests.labels(scope["method"], label, str(status)).inc()
+            self.metrics.latency.labels(label).observe(elapsed)
+            access_log(scope, label, status, elapsed, sent, request_id)

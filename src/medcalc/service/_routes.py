@@ -1,0 +1,340 @@
+"""The endpoints: each translates HTTP to the library and back, nothing more.
+
+Calculations and file work run in worker threads (:func:`~medcalc.service._limits.compute`);
+the event loop only parses small bodies and moves bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+import anyio
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from medcalc.batchio import BatchReport
+from medcalc.book import TariffBook
+from medcalc.errors import MedcalcError, Problem, TariffNotFoundError, TariffOverlapError
+from medcalc.export import claims_json, premiums_json
+from medcalc.loader import inspect_tariff
+from medcalc.service._auth import ROLE_KEY
+from medcalc.service._batch import run_batch
+from medcalc.service._config import ServiceConfig
+from medcalc.service._docs import docs_asset, docs_page
+from medcalc.service._limits import compute
+from medcalc.service._metrics import Metrics
+from medcalc.service._problems import ProblemError, from_error
+from medcalc.service._requests import (
+    ClaimsRequest,
+    PremiumsRequest,
+    claim_error,
+    claims_request,
+    load_json,
+    premiums_request,
+)
+from medcalc.service._state import Loaded, TariffState
+from medcalc.service._tariffs import diff_document, list_document, tariff_document
+
+JSON_TYPES = frozenset({"application/json"})
+YAML_TYPES = frozenset(
+    {"application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml", "text/plain"}
+)
+
+
+def json_response(data: Any, status: int = 200) -> Response:
+    body = json.dumps(data, ensure_ascii=False).encode()
+    return Response(body, status, media_type="application/json")
+
+
+def _media(request: Request) -> str:
+    return request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+
+
+def _require(request: Request, accepted: frozenset[str]) -> None:
+    media = _media(request)
+    if media not in accepted:
+        raise ProblemError(
+            415,
+            f"Content-Type {media or '(none)'!r} is not accepted here; send "
+            + " or ".join(sorted(accepted)),
+        )
+
+
+class Endpoints:
+    """The handlers, sharing one configuration, tariff state and metrics."""
+
+    def __init__(
+        self,
+        config: ServiceConfig,
+        state: TariffState,
+        metrics: Metrics,
+        openapi: dict[str, Any],
+    ) -> None:
+        self.config = config
+        self.state = state
+        self.metrics = metrics
+        self.limiter = anyio.CapacityLimiter(config.compute_threads)
+        self.openapi_body = json.dumps(openapi, ensure_ascii=False).encode()
+        self.docs_body = docs_page(openapi).encode()
+
+    def routes(self) -> list[Route]:
+        return [
+            Route("/healthz", self.health, methods=["GET"]),
+            Route("/readyz", self.ready, methods=["GET"]),
+            Route("/metrics", self.metrics_text, methods=["GET"]),
+            Route("/openapi.json", self.openapi, methods=["GET"]),
+            Route("/docs", self.docs, methods=["GET"]),
+            Route("/docs/{asset}", self.docs_asset, methods=["GET"]),
+            Route("/v1/claims", self.claims, methods=["POST"]),
+            Route("/v1/premiums", self.premiums, methods=["POST"]),
+            Route("/v1/batch/claims", self.batch_claims, methods=["POST"]),
+            Route("/v1/batch/premiums", self.batch_premiums, methods=["POST"]),
+            Route("/v1/tariffs", self.tariff_list, methods=["GET"]),
+            # Before /v1/tariffs/{series}: "diff" and "validate" are not series names.
+            Route("/v1/tariffs/diff", self.tariff_diff, methods=["GET"]),
+            Route("/v1/tariffs/validate", self.tariff_validate, methods=["POST"]),
+            Route("/v1/tariffs/{series}", self.tariff_series, methods=["GET"]),
+            Route("/v1/tariffs/{series}/{version}", self.tariff_show, methods=["GET"]),
+            Route("/v1/tariffs/{series}/{version}/source", self.tariff_source, methods=["GET"]),
+            Route("/v1/admin/reload", self.reload, methods=["POST"]),
+        ]
+
+    async def _compute(self, fn: Any, *args: Any, timeout: float | None = None) -> Any:
+        return await compute(
+            fn, *args, timeout=timeout or self.config.timeout, limiter=self.limiter
+        )
+
+    async def _body(self, request: Request, accepted: frozenset[str]) -> bytes:
+        _require(request, accepted)
+        return await request.body()
+
+    # -- operations ---------------------------------------------------------------------
+
+    async def health(self, request: Request) -> Response:
+        return json_response({"status": "ok"})
+
+    async def ready(self, request: Request) -> Response:
+        loaded = self.state.current
+        if loaded is None:
+            return ProblemError(503, "the tariffs are not loaded yet").response(request.url.path)
+        return json_response(
+            {
+                "status": "ready",
+                "tariff_versions": len(loaded.book.tariffs),
+                "loaded_at": dt.datetime.fromtimestamp(loaded.loaded_at, dt.UTC).isoformat(),
+                "last_reload_error": self.state.last_error,
+            }
+        )
+
+    async def metrics_text(self, request: Request) -> Response:
+        return Response(generate_latest(self.metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
+    async def openapi(self, request: Request) -> Response:
+        return Response(self.openapi_body, media_type="application/json")
+
+    async def docs(self, request: Request) -> Response:
+        return Response(self.docs_body, media_type="text/html; charset=utf-8")
+
+    async def docs_asset(self, request: Request) -> Response:
+        return docs_asset(request.path_params["asset"])
+
+    # -- estimates ----------------------------------------------------------------------
+
+    def _claims(self, loaded: Loaded, req: ClaimsRequest) -> bytes:
+        calc = loaded.calculator
+        try:
+            calc.book.versions(req.series)
+        except TariffNotFoundError as exc:
+            raise from_error(exc, pointer="/series") from None
+        try:
+            result = calc.claims(req.series, req.person, req.claims, year_to_date=req.year_to_date)
+        except MedcalcError as exc:
+            raise claim_error(calc, req, exc) from None
+        doc = claims_json(result)
+        if not req.explain:
+            for claim in doc["claims"]:
+                del claim["explanation"]
+        self.metrics.claims.inc(len(req.claims))
+        return json.dumps(doc, ensure_ascii=False).encode()
+
+    async def claims(self, request: Request) -> Response:
+        body = load_json(await self._body(request, JSON_TYPES))
+        req = claims_request(
+            body, default_series=self.config.default_series, max_claims=self.config.max_claims
+        )
+        data = await self._compute(self._claims, self.state.require(), req)
+        return Response(data, media_type="application/json")
+
+    def _premiums(self, loaded: Loaded, req: PremiumsRequest) -> bytes:
+        calc = loaded.calculator
+        try:
+            calc.book.versions(req.series)
+        except TariffNotFoundError as exc:
+            raise from_error(exc, pointer="/series") from None
+        try:
+            result = calc.premiums(
+                req.series, req.person, req.year, pension_grade=req.pension_grade
+            )
+        except MedcalcError as exc:
+            field = getattr(exc, "field", None)
+            pointer = {"year": "/year", "pension_grade": "/pension_grade"}.get(field or "")
+            if pointer is None and field:
+                pointer = f"/person/{field}"
+            if isinstance(exc, TariffNotFoundError):
+                pointer = "/year"  # no version in force on 1 January of the year
+            raise from_error(exc, pointer=pointer) from None
+        self.metrics.premiums.inc()
+        return json.dumps(premiums_json(result), ensure_ascii=False).encode()
+
+    async def premiums(self, request: Request) -> Response:
+        body = load_json(await self._body(request, JSON_TYPES))
+        req = premiums_request(body, default_series=self.config.default_series)
+        data = await self._compute(self._premiums, self.state.require(), req)
+        return Response(data, media_type="application/json")
+
+    # -- batch --------------------------------------------------------------------------
+
+    async def _batch(self, request: Request, kind: str) -> Response:
+        def done(report: BatchReport) -> None:
+            if kind == "claims":
+                self.metrics.claims.inc(report.summary.ok)
+            else:
+                self.metrics.premiums.inc(report.summary.ok)
+            self.metrics.row_errors.labels(kind).inc(report.summary.errors)
+
+        async def run(fn: Any) -> Any:
+            return await self._compute(fn, timeout=self.config.batch_timeout)
+
+        return await run_batch(request, kind, self.state.require().calculator, run, done)
+
+    async def batch_claims(self, request: Request) -> Response:
+        return await self._batch(request, "claims")
+
+    async def batch_premiums(self, request: Request) -> Response:
+        return await self._batch(request, "premiums")
+
+    # -- tariffs ------------------------------------------------------------------------
+
+    def _book(self) -> TariffBook:
+        return self.state.require().book
+
+    async def tariff_list(self, request: Request) -> Response:
+        return json_response(list_document(self._book()))
+
+    async def tariff_series(self, request: Request) -> Response:
+        book = self._book()
+        series = request.path_params["series"]
+        try:
+            book.versions(series)
+        except TariffNotFoundError as exc:
+            raise from_error(exc, not_found=True) from None
+        return json_response(list_document(book, series))
+
+    def _tariff(self, request: Request) -> Any:
+        try:
+            return self._book().get(request.path_params["series"], request.path_params["version"])
+        except TariffNotFoundError as exc:
+            raise from_error(exc, not_found=True) from None
+
+    async def tariff_show(self, request: Request) -> Response:
+        return json_response(tariff_document(self._tariff(request)))
+
+    async def tariff_source(self, request: Request) -> Response:
+        tariff = self._tariff(request)
+        try:
+            data = await anyio.Path(tariff.path).read_bytes()
+        except OSError:
+            data = b""
+        if hashlib.sha256(data).hexdigest() != tariff.sha256:
+            raise ProblemError(
+                503,
+                f"{Path(tariff.path).name} has changed on disk since it was loaded "
+                f"(sha256 {tariff.sha256[:12]}…); reload the tariffs",
+            )
+        return Response(data, media_type="application/yaml", headers={"ETag": f'"{tariff.sha256}"'})
+
+    async def tariff_diff(self, request: Request) -> Response:
+        params = request.query_params
+        if "a" not in params or "b" not in params:
+            raise ProblemError(400, "give a=SERIES@VERSION and b=SERIES@VERSION")
+        try:
+            doc = await self._compute(diff_document, self._book(), params["a"], params["b"])
+        except TariffNotFoundError as exc:
+            raise from_error(exc, not_found=True) from None
+        return json_response(doc)
+
+    def _validate(self, data: bytes, name: str) -> dict[str, Any]:
+        check = inspect_tariff(data, name)
+        problems = list(check.problems)
+        if check.tariff is not None:
+            new = check.tariff
+            others = [
+                t for t in self._book() if not (t.series == new.series and t.version == new.version)
+            ]
+            try:
+                # The book owns the overlap rule: would the file join the tables in force?
+                TariffBook.of([*others, new])
+            except TariffOverlapError as exc:
+                line, column = check.effective_line, check.effective_column
+                problems.append(Problem(name, line, column, str(exc)))
+        if problems:
+            raise ProblemError(
+                422,
+                "\n".join(str(p) for p in problems),
+                errors=[{"detail": str(p), "line": p.line, "column": p.column} for p in problems],
+            )
+        assert check.tariff is not None
+        return {
+            "valid": True,
+            "series": check.tariff.series,
+            "version": check.tariff.version,
+            "sha256": check.tariff.sha256,
+            "problems": [],
+        }
+
+    async def tariff_validate(self, request: Request) -> Response:
+        data = await self._body(request, YAML_TYPES)
+        name = Path(request.query_params.get("name") or "tariff.yaml").name or "tariff.yaml"
+        return json_response(await self._compute(self._validate, data, name))
+
+    # -- admin --------------------------------------------------------------------------
+
+    async def reload(self, request: Request) -> Response:
+        if self.config.tokens_file is None:
+            raise ProblemError(
+                403,
+                "reloading over HTTP needs an admin token (medcalc serve --tokens FILE); "
+                "send the process SIGHUP instead",
+            )
+        if request.scope.get(ROLE_KEY) != "admin":
+            raise ProblemError(403, "reloading the tariffs needs an admin token")
+        outcome = await reload_tariffs(self.state, self.metrics)
+        if not outcome.ok:
+            raise ProblemError(
+                422,
+                f"the tariffs were not reloaded; the tables in force are unchanged: "
+                f"{outcome.error}",
+            )
+        return json_response({"reloaded": True, "tariff_versions": outcome.versions})
+
+
+async def reload_tariffs(state: TariffState, metrics: Metrics) -> Any:
+    """Reload off the event loop; count and log the outcome."""
+    from medcalc.service._logs import ERRORS
+
+    outcome = await anyio.to_thread.run_sync(state.reload)
+    metrics.reloads.labels("ok" if outcome.ok else "failed").inc()
+    if outcome.ok:
+        metrics.versions.set(outcome.versions)
+        ERRORS.info("tariffs reloaded", extra={"fields": {"tariff_versions": outcome.versions}})
+    else:
+        ERRORS.error(
+            "tariff reload failed; the old tables stay", extra={"fields": {"error": outcome.error}}
+        )
+    return outcome
