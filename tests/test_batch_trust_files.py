@@ -9,10 +9,18 @@ from __future__ import annotations
 
 import csv
 import io
+import os
+import signal
+import stat
+import subprocess
+import sys
+import threading
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from hypothesis import given
+from hypothesis import strategies as st
 
 from medcalc import batchio
 from medcalc.cli import cli
@@ -137,3 +145,239 @@ def test_claims_file_with_stray_quote_is_refused(
     assert result.exit_code == 1, result.output
     assert result.stderr.strip() == f"错误: {batchio.unclosed_quote_error(path, 3)}"
     assert result.stdout == ""
+
+
+# -- 6. formula injection -------------------------------------------------------------------
+
+ROOT = Path(__file__).parents[1]
+FORMULA_LIKE = ["=1+1", "+1", "-5", "@SUM(A1)", "\tx", "\rx", '=HYPERLINK("http://x")']
+
+
+@pytest.fixture
+def evil_tariffs(tmp_path: Path) -> Path:
+    """A copy of the bundled 2018 tariff as series ``evil``, whose version is a formula."""
+    text = (ROOT / "tariffs" / SERIES / "2018.yaml").read_text(encoding="utf-8")
+    text = text.replace(f"series: {SERIES}", "series: evil")
+    text = text.replace('version: "2018.1"', "version: \"=HYPERLINK('http://x')\"")
+    directory = tmp_path / "tariffs" / "evil"
+    directory.mkdir(parents=True)
+    (directory / "2018.yaml").write_text(text, encoding="utf-8")
+    return directory.parent
+
+
+def formula_source(tmp_path: Path) -> Path:
+    source = tmp_path / "in.csv"
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer)
+    writer.writerow(["person_id", "date", "hospital_level", "compliant", "=note"])
+    for i, note in enumerate(FORMULA_LIKE):
+        writer.writerow([f"P{i}", "2018-03-01", "level_2", "5000", note])
+    source.write_text(buffer.getvalue(), encoding="utf-8")
+    return source
+
+
+def evil_batch(runner: CliRunner, source: Path, out: Path, tariffs: Path, *more: str) -> Result:
+    args = ["batch", "claims", str(source), "-o", str(out), "--series", "evil"]
+    args += ["--engine", "core", "--tariffs", str(tariffs), *more]
+    return runner.invoke(cli, args, catch_exceptions=False)
+
+
+def test_formula_like_csv_cells_get_a_quote(
+    runner: CliRunner, tmp_path: Path, evil_tariffs: Path
+) -> None:
+    """Carried cells, header names and result cells (the tariff version) that Excel would
+    evaluate are written with a leading ' in CSV; other cells are untouched."""
+    out = tmp_path / "out.csv"
+    result = evil_batch(runner, formula_source(tmp_path), out, evil_tariffs)
+    assert result.exit_code == 0, result.stderr
+    rows = rows_of(out)
+    assert "'=note" in rows[0]
+    assert [r["'=note"] for r in rows] == ["'" + text for text in FORMULA_LIKE]
+    assert {r["tariff_version"] for r in rows} == {"'=HYPERLINK('http://x')"}
+    assert [r["person_id"] for r in rows] == [f"P{i}" for i in range(len(FORMULA_LIKE))]
+    assert rows[0]["basic"] == "3375.00"  # amounts are not formula-like: unchanged
+
+
+def test_keep_formulas_writes_csv_cells_as_they_are(
+    runner: CliRunner, tmp_path: Path, evil_tariffs: Path
+) -> None:
+    """``--keep-formulas`` turns the CSV prefix off (spec §5)."""
+    out = tmp_path / "out.csv"
+    result = evil_batch(runner, formula_source(tmp_path), out, evil_tariffs, "--keep-formulas")
+    assert result.exit_code == 0, result.stderr
+    rows = rows_of(out)
+    assert [r["=note"] for r in rows] == FORMULA_LIKE
+    assert {r["tariff_version"] for r in rows} == {"=HYPERLINK('http://x')"}
+
+
+def test_formula_like_xlsx_cells_are_text_cells(
+    runner: CliRunner, tmp_path: Path, evil_tariffs: Path
+) -> None:
+    """In XLSX every formula-like cell (carried, header, result) is a string cell holding the
+    text as it was: reading the file back finds no formula anywhere."""
+    import zipfile
+
+    import openpyxl
+
+    out = tmp_path / "out.xlsx"
+    result = evil_batch(runner, formula_source(tmp_path), out, evil_tariffs)
+    assert result.exit_code == 0, result.stderr
+    with zipfile.ZipFile(out) as archive:
+        sheets = [n for n in archive.namelist() if n.startswith("xl/worksheets/")]
+        assert sheets
+        assert not any(b"<f>" in archive.read(n) or b"<f " in archive.read(n) for n in sheets)
+    sheet = openpyxl.load_workbook(out).worksheets[0]
+    cells = [cell for row in sheet.iter_rows() for cell in row]
+    assert not [c.coordinate for c in cells if c.data_type == "f"]
+    header = [c.value for c in next(sheet.iter_rows())]
+    note = header.index("=note")
+    version = header.index("tariff_version")
+    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    # XML reading turns a bare CR into LF (openpyxl writes it unescaped); the rest is as it was
+    assert [r[note] for r in rows] == [t.replace("\r", "\n") for t in FORMULA_LIKE]
+    assert {r[version] for r in rows} == {"=HYPERLINK('http://x')"}
+
+
+def test_premiums_csv_cells_are_made_safe_too(runner: CliRunner, tmp_path: Path) -> None:
+    """``batch premiums`` writes through the same rule."""
+    source = tmp_path / "in.csv"
+    source.write_text(
+        "person_id,year,birth_date,remark\n@P1,2018,1960-05-01,+86 138\n", encoding="utf-8"
+    )
+    out = tmp_path / "out.csv"
+    result = batch(runner, "premiums", source, out)
+    assert result.exit_code == 0, result.stderr
+    [row] = rows_of(out)
+    assert (row["person_id"], row["remark"]) == ("'@P1", "'+86 138")
+
+
+@pytest.mark.parametrize(
+    ("text", "safe"),
+    [("=1", "'=1"), ("-0.5", "'-0.5"), ("\t", "'\t"), ("a=1", "a=1"), ("", ""), ("'=1", "'=1")],
+)
+def test_excel_text_examples(text: str, safe: str) -> None:
+    """Only the first character decides; text already starting with ' is left alone."""
+    assert batchio.excel_text(text) == safe
+    assert batchio.is_formula_like(text) == (safe != text)
+
+
+@given(st.text())
+def test_excel_text_never_leaves_a_formula_like_cell(text: str) -> None:
+    """Policy: the written cell is never formula-like, and it is the text itself or the text
+    behind one added quote (so a reader recovers it exactly)."""
+    safe = batchio.excel_text(text)
+    assert not batchio.is_formula_like(safe)
+    assert safe in (text, "'" + text)
+    assert (safe == text) == (not batchio.is_formula_like(text))
+
+
+# -- 5. output paths ------------------------------------------------------------------------
+
+GOOD = HEADER + "P1,2018-03-01,level_2,5000,ok\n"
+
+
+def good_source(tmp_path: Path) -> Path:
+    source = tmp_path / "in.csv"
+    source.write_text(GOOD, encoding="utf-8")
+    return source
+
+
+def test_output_to_a_character_device_writes_through_it(runner: CliRunner, tmp_path: Path) -> None:
+    """``-o`` naming a character device (like /dev/null) writes to it and never replaces it
+    with a regular file (as root, the atomic rename used to do exactly that)."""
+    device = tmp_path / "null"
+    try:
+        os.mknod(device, stat.S_IFCHR | 0o666, os.makedev(1, 3))  # a private /dev/null
+    except PermissionError:
+        pytest.skip("creating a device node needs root")
+    result = batch(runner, "claims", good_source(tmp_path), device, "--output-format", "csv")
+    assert result.exit_code == 0, result.stderr
+    assert stat.S_ISCHR(device.stat().st_mode)
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_output_to_a_fifo_streams_into_it(runner: CliRunner, tmp_path: Path) -> None:
+    """``-o FIFO`` writes the result into the pipe; the FIFO stays a FIFO."""
+    fifo = tmp_path / "out.fifo"
+    os.mkfifo(fifo)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()))
+    reader.start()
+    result = batch(runner, "claims", good_source(tmp_path), fifo, "--output-format", "csv")
+    reader.join(timeout=30)
+    assert result.exit_code == 0, result.stderr
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+    [row] = list(csv.DictReader(io.StringIO(received[0].decode("utf-8-sig"))))
+    # 5000 compliant at a level-2 hospital, 2018 tariff: basic 3375.00, out of pocket 1625.00
+    assert (row["person_id"], row["basic"], row["out_of_pocket"]) == ("P1", "3375.00", "1625.00")
+
+
+def test_output_through_a_symlink_replaces_its_target(runner: CliRunner, tmp_path: Path) -> None:
+    """A symbolic link OUT stays a link; the file it points to gets the result."""
+    real = tmp_path / "real.csv"
+    real.write_text("old\n", encoding="utf-8")
+    link = tmp_path / "out.csv"
+    link.symlink_to(real)
+    result = batch(runner, "claims", good_source(tmp_path), link)
+    assert result.exit_code == 0, result.stderr
+    assert link.is_symlink()
+    assert rows_of(real)[0]["basic"] == "3375.00"
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [("missing/out.csv", "no directory"), (".", "it is a directory")],
+)
+def test_bad_output_path_fails_before_any_work(tmp_path: Path, name: str, message: str) -> None:
+    """A missing output directory or a directory as OUT is refused when the job is planned,
+    before the tariffs are loaded or a row is computed."""
+    out = tmp_path / name
+    with pytest.raises(batchio.BatchFileError, match=message) as caught:
+        batchio.BatchJob.plan("claims", good_source(tmp_path), out, output_format="csv")
+    assert str(out) in str(caught.value)
+
+
+def test_bad_output_directory_on_the_command_line(runner: CliRunner, tmp_path: Path) -> None:
+    """The CLI says so with exit 1 even when the series is unknown (the output is checked
+    first, before the tariffs)."""
+    out = tmp_path / "missing" / "out.csv"
+    result = runner.invoke(
+        cli,
+        ["batch", "claims", str(good_source(tmp_path)), "-o", str(out), "--series", "nope"],
+    )
+    assert result.exit_code == 1
+    assert result.stderr.strip() == f"错误: cannot write {out}: no directory {out.parent}"
+
+
+SIGNAL_SCRIPT = """
+import os, signal, sys
+from pathlib import Path
+from medcalc.batchio import write_atomically
+
+def write(temp):
+    temp.write_text("half a result")
+    os.kill(os.getpid(), getattr(signal, sys.argv[2]))
+    signal.pause()  # not reached when the signal ends the process
+
+write_atomically(Path(sys.argv[1]), write)
+"""
+
+
+@pytest.mark.parametrize("name", ["SIGTERM", "SIGHUP", "SIGINT"])
+def test_termination_signals_remove_the_temporary_file(tmp_path: Path, name: str) -> None:
+    """SIGTERM and SIGHUP, like SIGINT, remove the temporary file and leave OUT as it was;
+    the process still ends by the signal (SIGINT: by KeyboardInterrupt)."""
+    out = tmp_path / "out.csv"
+    out.write_text("earlier result\n", encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-c", SIGNAL_SCRIPT, str(out), name],
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
+    if name == "SIGINT":
+        assert b"KeyboardInterrupt" in done.stderr
+    else:
+        assert done.returncode == -getattr(signal, name), done.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.csv"]
+    assert out.read_text(encoding="utf-8") == "earlier result\n"

@@ -30,7 +30,10 @@ import importlib.util
 import io
 import json
 import os
+import signal
+import stat
 import tempfile
+import threading
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from decimal import Decimal
@@ -50,6 +53,7 @@ __all__ = [
     "BatchJob",
     "BatchReport",
     "cell_holds_rows",
+    "check_output",
     "csv_quote_error",
     "detect_encoding",
     "excel_text",
@@ -541,13 +545,20 @@ class _CsvWriter(_Writer):
         encoding: str,
         *,
         text: bool = False,
+        keep_formulas: bool = False,
     ) -> None:
         super().__init__(path, columns, results)
         self._text = text  # the carried cells are CSV text already: write them as they are
+        self._safe = not keep_formulas  # prefix formula-like cells with ' (spec §5)
         self._file = path.open("w", encoding=encoding, newline="")
         self._csv = csv.writer(self._file)
         self._empty = [""] * len(results)
-        self._csv.writerow([*columns, *results])
+        self._write([*columns, *results])
+
+    def _write(self, cells: list[str]) -> None:
+        if self._safe:
+            cells = [excel_text(c) for c in cells]
+        self._csv.writerow(cells)
 
     def row(self, number: int, carried: Record, results: ResultRow | None) -> None:
         if self._text and isinstance(carried, list):
@@ -555,7 +566,7 @@ class _CsvWriter(_Writer):
         else:
             cells = [_text(v) for v in self._cells(carried)]
         tail = self._empty if results is None else ["" if v is None else v for v in results]
-        self._csv.writerow(cells + tail)
+        self._write(cells + tail)
 
     def close(self) -> None:
         self._file.close()
@@ -578,10 +589,9 @@ class _XlsxWriter(_Writer):
     def _value(self, value: Any) -> Any:
         if value is _MISSING:
             return None
-        if isinstance(value, str) and (
-            (len(value) > 1 and value.startswith("=")) or value in self._codes
-        ):
-            cell = self._cell(self._sheet, value)  # text, not a formula or an error code
+        if isinstance(value, str) and (is_formula_like(value) or value in self._codes):
+            # a string cell: Excel shows it as text, never a formula or an error code
+            cell = self._cell(self._sheet, value)
             cell.data_type = "s"
             return cell
         if isinstance(value, (dict, list)):
@@ -591,7 +601,8 @@ class _XlsxWriter(_Writer):
     def row(self, number: int, carried: Record, results: ResultRow | None) -> None:
         cells = [self._value(v) for v in self._cells(carried)]
         try:
-            self._sheet.append(cells + list(results or [None] * len(self.results)))
+            tail = [self._value(v) for v in results or [None] * len(self.results)]
+            self._sheet.append(cells + tail)
         except self._illegal:
             raise BatchFileError(
                 f"row {number} holds a control character that XLSX cannot store; "
@@ -651,28 +662,100 @@ def _file_mode(path: Path) -> int:
         return 0o666 & ~mask
 
 
+def check_output(path: Path) -> bool:
+    """Check before any work that OUT can be written; True when it is a stream written
+    directly (an existing character device such as ``/dev/null``, or a FIFO), False when it
+    is a regular file written atomically (:func:`write_atomically`).
+
+    :class:`BatchFileError` when OUT is a directory, another kind of special file (a socket,
+    a block device), or its directory is missing or not writable. A symbolic link is followed.
+    """
+    target = Path(os.path.realpath(path))
+    try:
+        mode = target.stat().st_mode
+    except FileNotFoundError:
+        mode = None
+    except OSError as exc:
+        raise BatchFileError(f"cannot write {path}: {exc.strerror or exc}") from None
+    if mode is not None:
+        if stat.S_ISDIR(mode):
+            raise BatchFileError(f"cannot write {path}: it is a directory")
+        if stat.S_ISCHR(mode) or stat.S_ISFIFO(mode):
+            return True
+        if not stat.S_ISREG(mode):
+            raise BatchFileError(
+                f"cannot write {path}: it is not a regular file, a character device or a FIFO"
+            )
+    directory = target.parent
+    if not directory.is_dir():
+        raise BatchFileError(f"cannot write {path}: no directory {directory}")
+    if not os.access(directory, os.W_OK | os.X_OK):
+        raise BatchFileError(f"cannot write {path}: the directory {directory} is not writable")
+    return False
+
+
+class _Terminated(BaseException):
+    """SIGTERM or SIGHUP arrived while OUT was being written (cleanup, then die of it)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _on_signal(signum: int, _frame: object) -> None:
+    raise _Terminated(signum)
+
+
+@contextlib.contextmanager
+def _signals_raise() -> Iterator[None]:
+    """While the temporary file exists, SIGTERM and SIGHUP raise :class:`_Terminated` and so
+    unwind like SIGINT does; the caller removes the file and raises the signal again."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread may set handlers
+        return
+    names = ("SIGTERM", "SIGHUP")
+    present = [getattr(signal, n) for n in names if hasattr(signal, n)]
+    # only where the signal would kill us: an ignored SIGHUP (nohup) or a caller's own
+    # handler is left alone
+    wanted = [s for s in present if signal.getsignal(s) == signal.SIG_DFL]
+    old = {s: signal.signal(s, _on_signal) for s in wanted}
+    try:
+        yield
+    finally:
+        for s, handler in old.items():
+            signal.signal(s, handler)
+
+
 def write_atomically(path: Path, write: Callable[[Path], None]) -> None:
     """Call ``write(temp)`` for a temporary file next to ``path``, then move it onto ``path``.
 
-    ``path`` is replaced only when ``write`` returns; on any exception (or interrupt) the
-    temporary file is removed and ``path`` is left as it was.
+    ``path`` is replaced only when ``write`` returns; on any exception, interrupt, SIGTERM or
+    SIGHUP the temporary file is removed and ``path`` is left as it was. A symbolic link is
+    followed (its target is replaced, not the link). A character device (``/dev/null``) or a
+    FIFO is never replaced: ``write(path)`` writes to it directly (:func:`check_output`).
     """
-    directory = path.parent
+    if check_output(path):
+        write(path)
+        return
+    target = Path(os.path.realpath(path))
     try:
-        fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+        fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     except OSError as exc:
         raise BatchFileError(f"cannot write {path}: {exc.strerror or exc}") from None
     os.close(fd)
     temp = Path(name)
     try:
-        write(temp)
-        with temp.open("rb+") as f:
-            os.fsync(f.fileno())
-        os.chmod(temp, _file_mode(path))
-        os.replace(temp, path)
-    except BaseException:
+        with _signals_raise():
+            write(temp)
+            with temp.open("rb+") as f:
+                os.fsync(f.fileno())
+            os.chmod(temp, _file_mode(target))
+            os.replace(temp, target)
+    except BaseException as exc:
         with contextlib.suppress(OSError):
             temp.unlink()
+        if isinstance(exc, _Terminated):
+            signal.raise_signal(exc.signum)  # its default action again: the process ends
         raise
 
 
@@ -715,6 +798,9 @@ class BatchJob:
     engine: str = "auto"
     """``auto``: the column engine when numpy is installed (with pyarrow: the columnar CSV
     reader too), else the reference core; ``core``; ``fast``: the engine, required."""
+    keep_formulas: bool = False
+    """CSV output: write formula-like cells as they are, without the ``'`` that makes Excel
+    show them as text (:func:`excel_text`). XLSX output always writes them as text cells."""
 
     @classmethod
     def plan(
@@ -729,6 +815,7 @@ class BatchJob:
         input_encoding: str | None = None,
         output_encoding: str | None = None,
         engine: str = "auto",
+        keep_formulas: bool = False,
     ) -> BatchJob:
         """Resolve formats and encodings; :class:`UsageError` for a wrong combination."""
         if kind not in KINDS:
@@ -752,6 +839,7 @@ class BatchJob:
         with contextlib.suppress(OSError):
             if output.exists() and os.path.samefile(source, output):
                 raise UsageError(f"the output {output} is the input file; choose another -o")
+        check_output(output)  # before the tariffs are loaded and anything is computed
         return cls(
             kind,
             source,
@@ -762,6 +850,7 @@ class BatchJob:
             output_encoding,
             series,
             engine,
+            keep_formulas,
         )
 
     def _engine(self) -> bool:
@@ -787,6 +876,7 @@ class BatchJob:
     def run(self, calculator: Calculator, progress: Progress | None = None) -> BatchReport:
         """Read, compute, write OUT atomically; raise before writing anything on a file,
         tariff or usage error. Rows with errors do not raise: see ``summary.errors``."""
+        check_output(self.output)  # fail before computing, not after
         if self.series is not None:
             calculator.book.versions(self.series)  # an unknown --series fails the whole run
         engine = self._engine()
@@ -960,7 +1050,14 @@ class BatchJob:
         if self.output_format == "csv":
             assert self.output_encoding is not None
             text = self.input_format == "csv"
-            return _CsvWriter(temp, columns, batch.results, self.output_encoding, text=text)
+            return _CsvWriter(
+                temp,
+                columns,
+                batch.results,
+                self.output_encoding,
+                text=text,
+                keep_formulas=self.keep_formulas,
+            )
         if self.output_format == "xlsx":
             return _XlsxWriter(temp, columns, batch.results)
         return _JsonlWriter(temp, columns, batch.results)

@@ -100,6 +100,12 @@ def _options(f: F) -> F:
             "faster), else the reference core; core: always the reference core; fast: the "
             "engine (an error without numpy). Claims only: premiums always use the core.",
         ),
+        click.option(
+            "--keep-formulas",
+            is_flag=True,
+            help="CSV OUT: write cells that begin with = + - @ tab or CR as they are; by "
+            "default they get a leading ' so that Excel shows them as text.",
+        ),
         tariffs_option,
         lang_option,
     ]
