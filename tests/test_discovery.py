@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,7 +19,8 @@ from medcalc.discovery import (
     tariff_files,
     validate_paths,
 )
-from medcalc.errors import TariffFileError, TariffOverlapError
+from medcalc.errors import TariffError, TariffFileError, TariffOverlapError
+from medcalc.loader import MAX_BYTES
 
 TEMPLATE = """\
 format: 1
@@ -49,6 +53,8 @@ def test_bundled_dir_is_the_checkout_tariffs() -> None:
 def test_dirs_in_order_bundled_extra_env(tmp_path: Path) -> None:
     """Directories come bundled first, then --tariffs, then MEDCALC_TARIFFS (path list)."""
     a, b, c = tmp_path / "a", tmp_path / "b", tmp_path / "c"
+    for d in (b, c):
+        d.mkdir()
     env = {ENV_VAR: f"{b}{os.pathsep}{os.pathsep}{c}"}
     assert tariff_dirs([a], env, bundled=False) == [a, b, c]
     bundled = bundled_dir()
@@ -139,3 +145,86 @@ def test_validate_paths_reports_all_problems(tmp_path: Path) -> None:
     ]
     assert found[1].message == "no such file or directory"
     assert validate_paths([good]) == []
+
+
+# -- what MEDCALC_TARIFFS may name, and files that are not regular (issue 11) ----------------
+
+needs_fifo = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this system")
+
+
+def test_env_entry_must_be_an_existing_directory(tmp_path: Path) -> None:
+    """Like --tariffs, each MEDCALC_TARIFFS entry is an existing directory: a file or a missing
+    path is a TariffError naming the entry, raised before anything is read."""
+    good = tmp_path / "good"
+    good.mkdir()
+    file = write(tmp_path / "one.yaml")
+    with pytest.raises(TariffError) as info:
+        tariff_dirs([], {ENV_VAR: f"{good}{os.pathsep}{file}"}, bundled=False)
+    assert str(info.value) == (
+        f"{ENV_VAR}: '{file}' is a file, not a directory ({ENV_VAR} lists tariff "
+        f"directories, separated by '{os.pathsep}')"
+    )
+    with pytest.raises(TariffError) as info:
+        load_book([], {ENV_VAR: str(tmp_path / "nowhere")}, bundled=False)
+    assert str(info.value) == f"{ENV_VAR}: directory '{tmp_path / 'nowhere'}' does not exist"
+
+
+@contextlib.contextmanager
+def feeding(fifo: Path, data: bytes) -> Iterator[None]:
+    """A thread writes ``data`` into ``fifo`` for whoever opens it to read, so that code which
+    wrongly reads a FIFO gets a tariff (and the test fails) instead of blocking for ever."""
+
+    def feed() -> None:
+        with contextlib.suppress(OSError), fifo.open("wb") as f:
+            f.write(data)
+
+    thread = threading.Thread(target=feed, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        # Release the writer when nothing read: a reader opening and closing ends its open().
+        os.close(os.open(fifo, os.O_RDONLY | os.O_NONBLOCK))
+        thread.join(5)
+
+
+@needs_fifo
+def test_env_entry_that_is_a_fifo_is_refused_without_opening_it(tmp_path: Path) -> None:
+    """A FIFO in MEDCALC_TARIFFS is refused from its stat, never opened: opening it would wait
+    for a writer (before issue 11 load_book blocked there, or read what came down the pipe)."""
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    tariff = TEMPLATE.format(series="s", version="1", start="2018-01-01", end="2018-12-31")
+    with feeding(fifo, tariff.encode()), pytest.raises(TariffError, match="is a FIFO, not a dir"):
+        load_book([], {ENV_VAR: str(fifo)}, bundled=False)
+
+
+@needs_fifo
+def test_fifo_in_a_tariff_directory_is_reported_not_read(tmp_path: Path) -> None:
+    """A *.yaml FIFO in a tariff directory is a problem at 1:1, neither read (it would block)
+    nor skipped quietly; so is a broken link, which was skipped before issue 11."""
+    write(tmp_path / "a.yaml")
+    os.mkfifo(tmp_path / "b.yaml")
+    (tmp_path / "c.yaml").symlink_to(tmp_path / "gone.yaml")
+    assert [
+        (Path(p.path).name, p.line, p.column, p.message) for p in validate_paths([tmp_path])
+    ] == [
+        ("b.yaml", 1, 1, "not a regular file (a FIFO); a tariff is a .yaml file"),
+        ("c.yaml", 1, 1, "no such file or directory"),
+    ]
+    with pytest.raises(TariffFileError, match=r"b\.yaml:1:1: not a regular file"):
+        load_book([tmp_path], {}, bundled=False)
+
+
+def test_file_above_the_size_limit_is_refused(tmp_path: Path) -> None:
+    """A file over MAX_BYTES (1 MiB) is one problem at 1:1, found from its size: a 200 MB file
+    is not read (at about 1.5 µs a byte, checking it would take minutes)."""
+    big = write(tmp_path / "big.yaml")
+    with big.open("ab") as f:
+        f.write(b"#" * MAX_BYTES)
+    size = big.stat().st_size
+    (problem,) = validate_paths([big])
+    assert (problem.line, problem.column) == (1, 1)
+    assert problem.message == (
+        f"the file is {size:,} bytes; a tariff file may be at most {MAX_BYTES:,} bytes"
+    )

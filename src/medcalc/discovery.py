@@ -3,18 +3,24 @@
 Tariffs are looked for, in this order, in the bundled tables (shipped inside the package, or
 the source checkout's ``tariffs/``), the ``--tariffs`` directories, and the directories of the
 ``MEDCALC_TARIFFS`` environment variable (a path list, separated like ``PATH``).
+
+Every entry of ``MEDCALC_TARIFFS`` must be an existing directory, as ``--tariffs`` requires
+(checked with ``stat``, so a FIFO is refused without being opened). Files are read with
+:func:`medcalc.loader.read_tariff_bytes`: a ``*.yaml`` that is not a regular file (a FIFO, a
+device, a broken link) or is larger than :data:`medcalc.loader.MAX_BYTES` is a problem at 1:1.
 """
 
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 import medcalc
 from medcalc.book import TariffBook
-from medcalc.errors import Problem, TariffFileError, TariffOverlapError
-from medcalc.loader import TariffCheck, inspect_tariff
+from medcalc.errors import Problem, TariffError, TariffFileError, TariffOverlapError
+from medcalc.loader import TariffCheck, file_kind, inspect_tariff, read_tariff_bytes
 from medcalc.model import Tariff
 
 __all__ = [
@@ -57,22 +63,44 @@ def tariff_dirs(
     bundled: bool = True,
 ) -> list[Path]:
     """The directories to search: bundled, then ``extra`` (``--tariffs``), then
-    ``MEDCALC_TARIFFS`` from ``env`` (default: ``os.environ``); empty entries are skipped."""
+    ``MEDCALC_TARIFFS`` from ``env`` (default: ``os.environ``); empty entries are skipped.
+
+    Raise :class:`TariffError` when an entry of ``MEDCALC_TARIFFS`` is not an existing
+    directory (``--tariffs`` is checked the same way by the command line)."""
     environ = os.environ if env is None else env
     dirs: list[Path] = []
     if bundled and (found := bundled_dir()) is not None:
         dirs.append(found)
     dirs.extend(extra)
-    dirs.extend(Path(p) for p in environ.get(ENV_VAR, "").split(os.pathsep) if p.strip())
+    entries = environ.get(ENV_VAR, "").split(os.pathsep)
+    dirs.extend(_env_dir(entry) for entry in entries if entry.strip())
     return dirs
+
+
+def _env_dir(entry: str) -> Path:
+    path = Path(entry)
+    try:
+        mode = path.stat().st_mode  # stat, not open: a FIFO must not block
+    except FileNotFoundError as exc:
+        raise TariffError(f"{ENV_VAR}: directory '{entry}' does not exist") from exc
+    except OSError as exc:
+        raise TariffError(f"{ENV_VAR}: cannot use '{entry}': {exc.strerror or exc}") from exc
+    if not stat.S_ISDIR(mode):
+        kind = "a file" if stat.S_ISREG(mode) else file_kind(mode)
+        raise TariffError(
+            f"{ENV_VAR}: '{entry}' is {kind}, not a directory ({ENV_VAR} lists tariff "
+            f"directories, separated by '{os.pathsep}')"
+        )
+    return path
 
 
 def tariff_files(paths: Iterable[Path]) -> list[Path]:
     """Files as given; directories searched recursively for ``*.yaml`` / ``*.yml``.
 
     Each directory's files are sorted; hidden files and directories (editor backups, ``.git``)
-    are skipped. A path that does not exist is kept, so reading it reports the problem. A file
-    reached twice (the same directory given twice) is listed once.
+    are skipped. A path that does not exist is kept, so reading it reports the problem; so is
+    a ``*.yaml`` in a directory that is not a regular file (a FIFO, a broken link), rather than
+    lost quietly. A file reached twice (the same directory given twice) is listed once.
     """
     out: list[Path] = []
     seen: set[Path] = set()
@@ -82,7 +110,7 @@ def tariff_files(paths: Iterable[Path]) -> list[Path]:
                 p
                 for p in path.rglob("*")
                 if p.suffix in _SUFFIXES
-                and p.is_file()
+                and not p.is_dir()
                 and not any(part.startswith(".") for part in p.relative_to(path).parts)
             )
         else:
@@ -97,7 +125,9 @@ def tariff_files(paths: Iterable[Path]) -> list[Path]:
 
 def _check_file(path: Path) -> TariffCheck:
     try:
-        data = path.read_bytes()
+        data = read_tariff_bytes(path)
+    except TariffFileError as exc:
+        return TariffCheck(None, exc.problems)
     except FileNotFoundError:
         return TariffCheck(None, (Problem(str(path), 1, 1, "no such file or directory"),))
     except OSError as exc:

@@ -19,9 +19,15 @@ Rules that are decisions rather than YAML (see also ``docs/tariff-format.md``):
   factors and bonuses: from 0 to 1, kept exactly as written;
 - text that YAML would read as something else (``version: 2018.1``, ``code: 441802``,
   ``yes``) must be quoted;
+- ``-0`` (``-0.00``) is zero: it is read as 0 (``0.00`` for an amount), never kept as -0;
 - dates are ``YYYY-MM-DD``, plain or quoted; a date with a time is refused;
 - ``annual_cap: none`` means no cap; an empty value or ``~`` is refused;
 - list indexes in messages count from 0 (``segments[1]`` is the second segment).
+
+Limits, so that no file can make the check slow, deep or unbounded (each is a problem at
+``FILE:LINE:COL``, never a traceback): a file is at most :data:`MAX_BYTES`; it holds no control
+character (other than tab and line ends) and no invisible direction mark; collections nest at
+most :data:`MAX_DEPTH` deep. The work is linear in the size of the file.
 """
 
 from __future__ import annotations
@@ -29,7 +35,10 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import hashlib
+import os
 import re
+import stat
+import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -72,10 +81,29 @@ from medcalc.model import (
 )
 from medcalc.money import CENT, EXACT, MAX_AMOUNT, Rounding, round_money
 
-__all__ = ["FORMAT", "TariffCheck", "check_tariff", "inspect_tariff", "load_tariff", "parse_tariff"]
+__all__ = [
+    "FORMAT",
+    "MAX_BYTES",
+    "MAX_DEPTH",
+    "TariffCheck",
+    "check_tariff",
+    "inspect_tariff",
+    "load_tariff",
+    "parse_tariff",
+    "read_tariff_bytes",
+]
 
 FORMAT = 1
 """The one tariff format this version of medcalc reads."""
+
+MAX_BYTES = 1024 * 1024
+"""The largest tariff file read (1 MiB): some 70 times the largest real table (about 14 KB),
+and about a second and a half to check at worst; a larger file is refused before reading."""
+
+MAX_DEPTH = 20
+"""The deepest nesting of mappings and lists (the format needs 6: e.g. critical_illness →
+adjustments → poverty → segments → a segment); deeper is refused, before Python's recursion
+limit or libyaml's own (1000) could be reached."""
 
 # The C parser is ~15x faster than the pure-Python one; the results are the same.
 _Base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -102,6 +130,21 @@ _REGION = re.compile(r"[0-9]{6}")
 _ZERO = Decimal(0)
 _ONE = Decimal(1)
 
+# Refused anywhere in a file, before YAML sees it: C0/C1 control characters but tab and line
+# ends (YAML's readers raise their own unlocated errors on most of them), U+0085, U+2028 and
+# U+2029 (line breaks to YAML but not to an editor, so every later line number would be off),
+# invisible direction marks (text that reads differently from what it holds: "Trojan Source"),
+# and a byte-order mark or non-character anywhere but at the start.
+_FORBIDDEN = re.compile(
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069"
+    r"\ufeff\ufffe\uffff]"
+)
+_LINE_END = re.compile(r"\r\n|\r|\n")
+# Longer values are shortened in messages (a 5,000-digit number is not worth repeating).
+_SHOWN = 40
+# Whole numbers (format, ages, disability grades) have at most this many digits.
+_MAX_INT_DIGITS = 18
+
 T = TypeVar("T")
 
 
@@ -120,8 +163,11 @@ class TariffCheck:
 # -- public functions -------------------------------------------------------------------------
 
 
-def inspect_tariff(data: bytes, path: str) -> TariffCheck:
-    """Check the bytes of one tariff file; never raises for a problem in the file."""
+def inspect_tariff(data: bytes, path: str, *, max_bytes: int | None = MAX_BYTES) -> TariffCheck:
+    """Check the bytes of one tariff file; never raises for a problem in the file.
+    ``max_bytes=None`` lifts the size limit (for benchmarks)."""
+    if max_bytes is not None and len(data) > max_bytes:
+        return TariffCheck(None, (Problem(path, 1, 1, _too_large(len(data), max_bytes)),))
     return _Reader(path, data).run()
 
 
@@ -130,19 +176,39 @@ def check_tariff(data: bytes, path: str) -> list[Problem]:
     return list(inspect_tariff(data, path).problems)
 
 
-def parse_tariff(data: bytes, path: str) -> Tariff:
+def parse_tariff(data: bytes, path: str, *, max_bytes: int | None = MAX_BYTES) -> Tariff:
     """Build the tariff from a file's bytes; ``path`` is only used in messages and kept in
     :attr:`Tariff.path`. Raise :class:`TariffFileError` listing every problem."""
-    result = inspect_tariff(data, path)
+    result = inspect_tariff(data, path, max_bytes=max_bytes)
     if result.tariff is None:
         raise TariffFileError(result.problems)
     return result.tariff
 
 
+def read_tariff_bytes(path: Path) -> bytes:
+    """The bytes of a tariff file, refused (:class:`TariffFileError` at 1:1) when it is not a
+    regular file or is larger than :data:`MAX_BYTES`; an ``OSError`` passes through.
+
+    The file is opened without blocking, so a FIFO or a device is refused rather than read
+    (a FIFO would wait for a writer forever, ``/dev/zero`` never ends)."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    fd = os.open(path, flags)
+    with os.fdopen(fd, "rb") as file:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            problem = f"not a regular file ({file_kind(info.st_mode)}); a tariff is a .yaml file"
+            raise TariffFileError([Problem(str(path), 1, 1, problem)])
+        data = file.read(MAX_BYTES + 1)  # never more, whatever the size said
+    if len(data) > MAX_BYTES:
+        size = max(info.st_size, len(data))
+        raise TariffFileError([Problem(str(path), 1, 1, _too_large(size, MAX_BYTES))])
+    return data
+
+
 def load_tariff(path: Path) -> Tariff:
     """Read and build one tariff file; ``Tariff.sha256`` is the hash of its exact bytes."""
     try:
-        data = path.read_bytes()
+        data = read_tariff_bytes(path)
     except OSError as exc:
         raise TariffFileError([Problem(str(path), 1, 1, _os_message(exc))]) from exc
     return parse_tariff(data, str(path))
@@ -150,6 +216,22 @@ def load_tariff(path: Path) -> Tariff:
 
 def _os_message(exc: OSError) -> str:
     return f"cannot read the file: {exc.strerror or exc}"
+
+
+def _too_large(size: int, limit: int) -> str:
+    return f"the file is {size:,} bytes; a tariff file may be at most {limit:,} bytes"
+
+
+def file_kind(mode: int) -> str:
+    """What a path that is not a regular file is, for messages: ``a FIFO``, ``a directory``."""
+    kinds = [
+        (stat.S_ISDIR, "a directory"),
+        (stat.S_ISFIFO, "a FIFO"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISSOCK, "a socket"),
+    ]
+    return next((name for test, name in kinds if test(mode)), "a special file")
 
 
 # -- composing YAML events into nodes ---------------------------------------------------------
@@ -179,23 +261,52 @@ def _describe(node: Node) -> str:
         return f"the text {_quote(text)}"
     kinds = {"bool": "the YAML boolean", "int": "the number", "float": "the number"}
     if node.tag in kinds:
-        return f"{kinds[node.tag]} {text}"
+        return f"{kinds[node.tag]} {_shown(text)}"
     if node.tag == "timestamp":
-        return f"the date {text}"
+        return f"the date {_shown(text)}"
     return _quote(text)
 
 
 def _quote(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return '"' + _shown(text).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _shown(text: str) -> str:
+    """``text``, or its start and its length when it is long."""
+    if len(text) <= _SHOWN:
+        return text
+    return f"{text[: _SHOWN // 2]}... ({len(text):,} characters)"
+
+
+# Above this many choices no suggestion is searched and the list is cut short, so that a file
+# of n bad references to n ids stays linear (a real table declares some ten ids).
+_MAX_CHOICES = 50
 
 
 def _suggest(word: str, choices: Sequence[str]) -> str:
+    if len(choices) > _MAX_CHOICES:
+        return ""
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
 def _one_of(choices: Sequence[str]) -> str:
+    if len(choices) > _MAX_CHOICES:
+        shown = ", ".join(choices[:_MAX_CHOICES])
+        return f"{shown}, ... ({len(choices):,} in all)"
     return ", ".join(choices) if choices else "none"
+
+
+def _character(char: str) -> str:
+    """A refused character as a message names it, e.g. ``U+0000 (a control character)``."""
+    code = f"U+{ord(char):04X}"
+    if unicodedata.category(char) == "Cc":
+        return f"{code} (a control character)"
+    if char in "\u2028\u2029":
+        return f"{code} {unicodedata.name(char)} (a line break only YAML sees)"
+    if char in "\ufeff\ufffe\uffff":
+        return f"{code} (a byte-order mark or non-character)"
+    return f"{code} {unicodedata.name(char)} (an invisible direction mark)"
 
 
 # -- the reader -------------------------------------------------------------------------------
@@ -211,8 +322,12 @@ class _Reader:
         self.path = path
         self.data = data
         self.problems: list[Problem] = []
+        # Declared ids in file order (for messages) and as sets: membership is tested for
+        # every reference, so a list would make a file of n ids cost n² (issue 11).
         self.categories: list[str] = []
+        self.category_set: set[str] = set()
         self.sources: list[str] = []
+        self.source_set: set[str] = set()
         self.rounding: Rounding = "half_up"
 
     # ---- reporting
@@ -233,6 +348,8 @@ class _Reader:
             byte = self.data[exc.start]
             self.at((line, col), f"byte 0x{byte:02x} is not UTF-8; tariff files are UTF-8 text")
             return None
+        if not self.plain_text(text):
+            return None
         events = iter(yaml.parse(text, Loader=_Loader))
         root: Node | None = None
         try:
@@ -243,16 +360,41 @@ class _Reader:
                             _mark(event), "a tariff file holds one YAML document; found a second"
                         )
                         return None
-                    root = self.node(next(events), events)
+                    root = self.node(next(events), events, 1)
+        except _TooDeepError:
+            return None
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             where = (mark.line + 1, mark.column + 1) if mark else (1, 1)
             what = exc.problem or exc.context or "cannot be read"
             self.at(where, f"this is not valid YAML: {what}")
             return None
+        except yaml.YAMLError as exc:  # pragma: no cover - plain_text() refuses what causes it
+            self.at((1, 1), f"this is not valid YAML: {exc}")
+            return None
         return root
 
-    def node(self, event: Any, events: Iterator[Any]) -> Node:
+    def plain_text(self, text: str) -> bool:
+        """Refuse the characters of :data:`_FORBIDDEN`: the first at its line and column (as
+        YAML counts them), with how many more there are. True when there is none."""
+        found = _FORBIDDEN.search(text)
+        if found is None:
+            return True
+        before = text[: found.start()]
+        line = len(_LINE_END.findall(before)) + 1
+        starts = [m.end() for m in _LINE_END.finditer(before)]
+        col = found.start() - (starts[-1] if starts else 0) + 1
+        more = sum(1 for _ in _FORBIDDEN.finditer(text, found.end()))
+        also = f"; {more:,} more in the file" if more else ""
+        self.at(
+            (line, col),
+            f"the character {_character(found.group())} is not allowed in a tariff "
+            f"file; remove it{also}",
+        )
+        return False
+
+    def node(self, event: Any, events: Iterator[Any], depth: int) -> Node:
+        """The node that starts with ``event`` (at nesting ``depth``, the root's being 1)."""
         # Marks are taken before isinstance() narrows the event (libyaml's Mark type differs).
         mark: Any = event.start_mark
         end: Any = event.end_mark
@@ -271,19 +413,29 @@ class _Reader:
             style = event.style or None
             tag = _plain_tag(event.value) if style is None else "str"
             return ScalarNode(tag, event.value, mark, end, style=style)
+        if depth > MAX_DEPTH:
+            # Refused here, so composing recurses at most MAX_DEPTH deep. The check stops like
+            # a YAML syntax error: parsing on would cost the pure-Python parser time quadratic
+            # in the depth (it keeps a possible key per open bracket).
+            self.at(
+                _mark(event),
+                f"nested more than {MAX_DEPTH} levels deep (a tariff needs at most 6); "
+                "check the brackets and the indentation",
+            )
+            raise _TooDeepError
         if isinstance(event, yaml.SequenceStartEvent):
             items: list[Node] = []
             for child in events:
                 if isinstance(child, yaml.SequenceEndEvent):
                     return SequenceNode("seq", items, mark, _end(child))
-                items.append(self.node(child, events))
+                items.append(self.node(child, events, depth + 1))
         if isinstance(event, yaml.MappingStartEvent):
             pairs: list[tuple[Node, Node]] = []
             for child in events:
                 if isinstance(child, yaml.MappingEndEvent):
                     return MappingNode("map", pairs, mark, _end(child))
-                key = self.node(child, events)
-                pairs.append((key, self.node(next(events), events)))
+                key = self.node(child, events, depth + 1)
+                pairs.append((key, self.node(next(events), events, depth + 1)))
         raise AssertionError(f"unexpected YAML event {event!r}")  # pragma: no cover
 
     # ---- structure helpers
@@ -384,7 +536,7 @@ class _Reader:
         return out, len(self.problems) == before
 
     def declared_category(self, node: Node, category: str, ctx: str) -> bool:
-        if category in self.categories:
+        if category in self.category_set:
             return True
         declared = _one_of(self.categories)
         hint = _suggest(category, self.categories) or f" (declared: {declared})"
@@ -412,16 +564,18 @@ class _Reader:
     ) -> tuple[T, ...] | None:
         """Each item read with ``read``; a value given twice is a problem (``shown`` names it)."""
         out: list[T] = []
+        seen: set[T] = set()  # a set keeps a long list linear
         ok = True
         for i, item in enumerate(items):
             value = read(item, f"{ctx}[{i}]")
             if value is None:
                 ok = False
-            elif value in out:
+            elif value in seen:
                 self.at(item, f"{ctx}[{i}]: {shown(value)} is listed twice")
                 ok = False
             else:
                 out.append(value)
+                seen.add(value)
         return tuple(out) if ok else None
 
     # ---- scalar readers: each returns None after reporting a problem
@@ -442,7 +596,8 @@ class _Reader:
             shown = key or ctx.rsplit(".", 1)[-1]
             self.at(
                 s,
-                f'{ctx}: expected text, found {_describe(s)}; quote it: {shown}: "{s.value}"',
+                f"{ctx}: expected text, found {_describe(s)}; quote it: "
+                f'{shown}: "{_shown(s.value)}"',
             )
             return None
         value = cast(str, s.value)
@@ -480,7 +635,7 @@ class _Reader:
                 self.at(
                     s,
                     f"{ctx}: {_quote(text)} is quoted text; write the number without "
-                    f"quotes: {text.strip()}",
+                    f"quotes: {_shown(text.strip())}",
                 )
             else:
                 self.at(s, f"{ctx}: expected {expected}, found {_describe(s)}")
@@ -491,25 +646,29 @@ class _Reader:
             elif s.tag in ("int", "float"):
                 self.at(
                     s,
-                    f"{ctx}: write {text} as plain decimal digits, e.g. 1200 or 0.65 "
+                    f"{ctx}: write {_shown(text)} as plain decimal digits, e.g. 1200 or 0.65 "
                     "(no exponent, leading zero, '_', '+', or leading '.')",
                 )
             else:
                 self.at(s, f"{ctx}: expected {expected}, found {_describe(s)}")
             return None
-        return Decimal(text)
+        value = Decimal(text)
+        # -0 is zero, not a negative number: read as 0 with the digits written (-0.00 → 0.00),
+        # so that no -0.00 can ever be printed from a tariff.
+        return value.copy_abs() if value.is_zero() else value
 
     def amount(self, node: Node, ctx: str) -> Decimal | None:
         """Yuan: 0 or more, at most 2 decimal places; held with exactly 2 decimals."""
         value = self.number(node, ctx, "an amount in yuan, e.g. 1200 or 180.00")
         if value is None:
             return None
+        shown = _shown(node.value)
         if value < 0:
-            self.at(node, f"{ctx}: {node.value} is negative; amounts must be 0 or more")
+            self.at(node, f"{ctx}: {shown} is negative; amounts must be 0 or more")
         elif cast(int, value.as_tuple().exponent) < -2:
-            self.at(node, f"{ctx}: {node.value} has more than 2 decimal places (yuan and fen)")
+            self.at(node, f"{ctx}: {shown} has more than 2 decimal places (yuan and fen)")
         elif value > MAX_AMOUNT:
-            self.at(node, f"{ctx}: {node.value} is larger than the largest amount {MAX_AMOUNT}")
+            self.at(node, f"{ctx}: {shown} is larger than the largest amount {MAX_AMOUNT}")
         else:
             return value.quantize(CENT, context=EXACT)
         return None
@@ -518,7 +677,7 @@ class _Reader:
         """A ratio, share, factor or bonus: from 0 to 1, kept exactly as written."""
         value = self.number(node, ctx, f"{what} from 0 to 1, e.g. 0.65")
         if value is not None and not _ZERO <= value <= _ONE:
-            self.at(node, f"{ctx}: {node.value} is outside [0, 1]")
+            self.at(node, f"{ctx}: {_shown(node.value)} is outside [0, 1]")
             return None
         return value
 
@@ -528,11 +687,16 @@ class _Reader:
         if value is None:
             return None
         if not _INTEGER.fullmatch(cast(str, node.value)):
-            self.at(node, f"{ctx}: {node.value} is not a whole number; expected {expected}")
+            self.at(node, f"{ctx}: {_shown(node.value)} is not a whole number; expected {expected}")
             return None
         if value < low or (high is not None and value > high):
             bounds = f"[{low}, {high}]" if high is not None else f"{low} or more"
-            self.at(node, f"{ctx}: {node.value} is outside {bounds}")
+            self.at(node, f"{ctx}: {_shown(node.value)} is outside {bounds}")
+            return None
+        if value.adjusted() >= _MAX_INT_DIGITS:
+            # Beyond any whole number a tariff holds; int() of a huge Decimal takes quadratic
+            # time, and printing the int trips Python's 4,300-digit limit.
+            self.at(node, f"{ctx}: {_shown(node.value)} is far too large; expected {expected}")
             return None
         return int(value)
 
@@ -582,7 +746,7 @@ class _Reader:
 
     def source_ref(self, node: Node, ctx: str) -> str | None:
         sid = self.ident(node, ctx)
-        if sid is None or sid in self.sources:
+        if sid is None or sid in self.source_set:
             return sid
         hint = _suggest(sid, self.sources) or f" (declared: {_one_of(self.sources)})"
         self.at(node, f"{ctx}: undeclared source '{sid}'{hint}")
@@ -648,7 +812,8 @@ class _Reader:
                 # Another format may mean other keys: checking them against format 1 misleads.
                 self.at(
                     f["format"][1],
-                    f"format: {fmt} is not supported; this medcalc reads format {FORMAT}",
+                    f"format: {_shown(str(f['format'][1].value))} is not supported; "
+                    f"this medcalc reads format {FORMAT}",
                 )
                 return None, effective_at
         series = self.req(f, "series", self.text, "")
@@ -769,11 +934,12 @@ class _Reader:
                 continue
             sid = self.req(f, "id", self.ident, ctx)
             if sid is not None:
-                if sid in self.sources:
+                if sid in self.source_set:
                     self.at(f["id"][1], f"{ctx}.id: source '{sid}' is declared twice")
                     sid = None
                 else:
                     self.sources.append(sid)
+                    self.source_set.add(sid)
             title = self.req(f, "title", self.text, ctx)
             has_number, number = self.opt(f, "number", self.text, ctx)
             has_url, url = self.opt(f, "url", self.text, ctx)
@@ -811,11 +977,12 @@ class _Reader:
                         "person (the section's top-level values); choose another id",
                     )
                     cid = None
-                elif cid in self.categories:
+                elif cid in self.category_set:
                     self.at(f["id"][1], f"{ctx}.id: category '{cid}' is declared twice")
                     cid = None
                 else:
                     self.categories.append(cid)
+                    self.category_set.add(cid)
             label = (
                 self.label(f["label"][1], f"{ctx}.label", f["label"][0]) if "label" in f else None
             )
@@ -960,6 +1127,7 @@ class _Reader:
 
     def pension_grades(self, node: Node, ctx: str) -> tuple[PensionGrade, ...] | None:
         out: list[PensionGrade] = []
+        amounts: set[Decimal] = set()  # those of ``out``; a set keeps a long list linear
         ok = True
         for i, item in enumerate(self.items(node, ctx, "grades {amount: ..., subsidy: ...}")):
             ictx = f"{ctx}[{i}]"
@@ -972,13 +1140,14 @@ class _Reader:
             amount = self.req(f, "amount", self.amount, ictx)
             subsidy = self.req(f, "subsidy", self.amount, ictx)
             has_for, reserved = self.opt(f, "for", self.category_list, ictx)
-            if amount is not None and any(g.amount == amount for g in out):
+            if amount is not None and amount in amounts:
                 # The grade is chosen by its amount, so two grades of one amount are ambiguous.
                 self.at(f["amount"][1], f"{ictx}.amount: a grade of {amount} is given twice")
                 amount = None
             if amount is None or subsidy is None or (has_for and reserved is None):
                 ok = False
                 continue
+            amounts.add(amount)
             out.append(PensionGrade(amount, subsidy, reserved))
         if ok and out and all(g.reserved_for is not None for g in out):
             self.at(
@@ -1001,6 +1170,7 @@ class _Reader:
 
     def levels(self, node: Node, ctx: str) -> tuple[HospitalLevel, ...] | None:
         out: list[HospitalLevel] = []
+        ids: set[str] = set()  # those of ``out``; a set keeps a long list linear
         ok = True
         for i, item in enumerate(self.items(node, ctx, "hospital levels")):
             ictx = f"{ctx}[{i}]"
@@ -1016,7 +1186,7 @@ class _Reader:
                 ok = False
                 continue
             lid = self.req(f, "id", self.ident, ictx)
-            if lid is not None and any(lv.id == lid for lv in out):
+            if lid is not None and lid in ids:
                 self.at(f["id"][1], f"{ictx}.id: level '{lid}' is declared twice")
                 lid = None
             label = (
@@ -1027,6 +1197,7 @@ class _Reader:
             if lid is None or label is None or deductible is None or ratio is None:
                 ok = False
                 continue
+            ids.add(lid)
             out.append(HospitalLevel(lid, label, deductible, ratio))
         return tuple(out) if ok and out else None
 
@@ -1282,6 +1453,10 @@ class _Reader:
 
 def _end(event: Any) -> Any:
     return event.end_mark
+
+
+class _TooDeepError(Exception):
+    """Composing stops: the nesting is deeper than :data:`MAX_DEPTH` (already reported)."""
 
 
 def _join(ctx: str, key: str) -> str:
