@@ -12,7 +12,7 @@ import pytest
 
 from medcalc.discovery import bundled_dir, tariff_files, validate_paths
 from medcalc.errors import Problem, TariffFileError
-from medcalc.loader import check_tariff, load_tariff, parse_tariff
+from medcalc.loader import MAX_BYTES, MAX_DEPTH, check_tariff, load_tariff, parse_tariff
 from medcalc.model import (
     NO_CAP,
     AmountPayment,
@@ -344,3 +344,235 @@ def test_bundled_tariffs_are_valid() -> None:
     if bundled is None or not tariff_files([bundled]):
         pytest.skip("no bundled tariffs in this checkout")
     assert validate_paths([bundled]) == []
+
+
+# -- issue 11: -0, refused characters, nesting, huge numbers, size, linear work ------------------
+
+SOURCED = MINIMAL + "sources: [{id: s, title: 依据}]\n"
+
+
+def test_negative_zero_is_read_as_zero() -> None:
+    """-0 is zero, not a negative amount: -0.00 is read as 0.00 (never printed as -0.00), and a
+    ratio or factor -0 / -0.0 is 0 / 0.0 with the digits written, like 0 / 0.0."""
+    t = parse(
+        SOURCED
+        + """\
+categories: [{id: p, label: {zh: 贫困}}]
+medical_premium: {contribution: -0.00, government_pays: {p: {amount: -0}}, source: s}
+inpatient:
+  levels: [{id: l1, label: {zh: 一级}, deductible: -0, ratio: -0.0}]
+  annual_cap: -0.0
+  adjustments: {p: {deductible_factor: -0}}
+  source: s
+"""
+    )
+    assert t.medical_premium is not None and t.inpatient is not None
+    level = t.inpatient.levels[0]
+    payment = t.medical_premium.government_pays[0].payment
+    assert isinstance(payment, AmountPayment)
+    cap = t.inpatient.annual_cap.amount
+    factor = t.inpatient.adjustments[0].deductible_factor
+    assert cap is not None and factor is not None
+    values = [t.medical_premium.contribution, payment.amount, level.deductible, cap]
+    assert [str(v) for v in values] == ["0.00"] * 4
+    assert (str(level.ratio), str(factor)) == ("0.0", "0")
+    assert not any(v.is_signed() for v in [*values, level.ratio, factor])
+
+
+@pytest.mark.parametrize(
+    ("char", "named"),
+    [
+        ("\x00", "U+0000 (a control character)"),
+        ("\x07", "U+0007 (a control character)"),
+        ("\x1b", "U+001B (a control character)"),
+        ("\x7f", "U+007F (a control character)"),
+        ("\x85", "U+0085 (a control character)"),
+        ("\u2029", "U+2029 PARAGRAPH SEPARATOR (a line break only YAML sees)"),
+        ("\u202e", "U+202E RIGHT-TO-LEFT OVERRIDE (an invisible direction mark)"),
+        ("\u2066", "U+2066 LEFT-TO-RIGHT ISOLATE (an invisible direction mark)"),
+        ("\ufffe", "U+FFFE (a byte-order mark or non-character)"),
+    ],
+)
+def test_refused_character_is_a_located_problem(char: str, named: str) -> None:
+    """A control character (YAML's reader raised an unlocated ReaderError on most), a line break
+    only YAML counts, or an invisible direction mark is refused at its line and column; the
+    count of the others is given (the file cannot be read further)."""
+    text = MINIMAL.replace("最小", f"最{char}小") + f"# again {char} and {char}\n"
+    assert problems(text) == [
+        f"t.yaml:4:14: the character {named} is not allowed in a tariff file; "
+        "remove it; 2 more in the file"
+    ]
+
+
+def test_tab_and_line_ends_are_still_text() -> None:
+    """Tab inside quotes, CRLF and a leading byte-order mark are ordinary text, as before."""
+    text = "\ufeff" + MINIMAL.replace("{zh: 最小}", '{zh: "最\t小"}').replace("\n", "\r\n")
+    assert parse(text).title.zh == "最\t小"
+
+
+def nested(depth: int, style: str) -> str:
+    """MINIMAL with ``depth`` nested collections in all, the root mapping being the first."""
+    if style == "flow":  # notes: [[...]]
+        return MINIMAL + "notes: " + "[" * (depth - 1) + "]" * (depth - 1) + "\n"
+    if style == "block_map":  # k0: / k1: / ... each key's value a mapping, the last's a scalar
+        keys = "".join(" " * i + f"k{i}:\n" for i in range(depth))
+        return MINIMAL + keys + " " * depth + "x\n"
+    # notes: / - / - ...: each "-" a list whose one item is the next list
+    return MINIMAL + "notes:\n" + "".join("  " * i + "-\n" for i in range(1, depth))
+
+
+@pytest.mark.parametrize(
+    ("style", "depth"),
+    [("flow", 1000), ("flow", 100_000), ("block_map", 1000), ("block_list", 1000)],
+)
+def test_deep_nesting_is_a_problem_not_a_recursion_error(style: str, depth: int) -> None:
+    """Flow or block nesting 1000 (or 100,000) deep gives one problem (ours at level 21, or
+    libyaml's own 1000-level limit first), never RecursionError (a block mapping 1000 deep
+    raised it before issue 11)."""
+    with pytest.raises(TariffFileError) as info:
+        parse(nested(depth, style))
+    (problem,) = info.value.problems
+    assert (
+        "nested more than 20 levels deep" in problem.message
+        or "exceeded maximum nesting depth" in problem.message
+    )
+
+
+@pytest.mark.parametrize("style", ["flow", "block_map", "block_list"])
+def test_nesting_limit_is_max_depth(style: str) -> None:
+    """20 levels are read (then refused as an unknown key, as any key would be); 21 are not."""
+    assert MAX_DEPTH == 20
+    (ok,) = problems(nested(MAX_DEPTH, style))
+    assert "unknown key" in ok
+    (deep,) = problems(nested(MAX_DEPTH + 1, style))
+    assert deep.endswith(
+        ": nested more than 20 levels deep (a tariff needs at most 6); "
+        "check the brackets and the indentation"
+    )
+
+
+HUGE = "9" * 4301  # one digit over Python's int() limit for str conversion
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "gist"),
+    [
+        ("format: 1", f"format: {HUGE}", "format: 99999999999999999999... (4,301 characters)"),
+        ('version: "1"', f"version: {HUGE}", "found the number 99999999999999999999... (4,301"),
+        ("from: 2018-01-01", f"from: {HUGE}", "found the number 99999999999999999999... (4,301"),
+        ("status: official", f"status: {HUGE}", "found the number 99999999999999999999... (4,301"),
+        ("status: official", f"status: 0.{HUGE}", "found the number 0.999999999999999999"),
+        ("status: official", f"status: {HUGE}e5", '"99999999999999999999... (4,303 characters)"'),
+    ],
+)
+def test_huge_number_anywhere_is_a_short_problem(old: str, new: str, gist: str) -> None:
+    """A number of 4,301 digits anywhere is a clean problem (format's raised ValueError from
+    Python's 4,300-digit limit before issue 11), and the message shows its start, not all."""
+    with pytest.raises(TariffFileError) as info:
+        parse(MINIMAL.replace(old, new))
+    (problem,) = info.value.problems
+    assert gist in problem.message
+    assert len(problem.message) < 250
+
+
+@pytest.mark.parametrize(
+    ("section", "gist"),
+    [
+        (f"medical_premium: {{contribution: {HUGE}, government_pays: {{}}, source: s}}",
+         "is larger than the largest amount 999999999999.99"),
+        (f"medical_premium: {{contribution: 1.{HUGE}, government_pays: {{}}, source: s}}",
+         "has more than 2 decimal places"),
+        (f"pension_premium: {{ages: {{from: {HUGE}, to: 59}}, grades: [{{amount: 1, subsidy: 1}}],"
+         " government_pays: {}, source: s}", "is outside [0, 150]"),
+        (f"categories: [{{id: c, label: {{zh: 残}}, disability: [{{grades: [{HUGE}]}}]}}]",
+         "is outside [1, 4]"),
+        (f"inpatient: {{levels: [{{id: l, label: {{zh: 级}}, deductible: 1, ratio: {HUGE}}}],"
+         " annual_cap: none, source: s}", "is outside [0, 1]"),
+    ],
+)  # fmt: skip
+def test_huge_number_in_a_section_is_a_short_problem(section: str, gist: str) -> None:
+    """Amounts, ages, grades and ratios of thousands of digits are refused by range, shortly."""
+    with pytest.raises(TariffFileError) as info:
+        parse(SOURCED + section + "\n")
+    (problem,) = info.value.problems
+    assert gist in problem.message and "... (4,30" in problem.message
+    assert len(problem.message) < 250
+
+
+def test_ratio_with_thousands_of_decimals_is_kept_exactly() -> None:
+    """A ratio from 0 to 1 is exact as written, however many decimals: 0.5 followed by 5,000
+    digits is a valid ratio (the engines must take it; nothing in the format limits decimals)."""
+    ratio = "0.5" + "3" * 5000
+    t = parse(
+        SOURCED + "inpatient: {levels: [{id: l, label: {zh: 级}, deductible: 1, ratio: "
+        f"{ratio}}}], annual_cap: none, source: s}}\n"
+    )
+    assert t.inpatient is not None
+    assert t.inpatient.levels[0].ratio == Decimal(ratio)
+    assert str(t.inpatient.levels[0].ratio) == ratio
+
+
+def test_bytes_above_max_bytes_are_refused_unless_lifted() -> None:
+    """More than MAX_BYTES (1 MiB) is one problem at 1:1; max_bytes=None lifts the limit."""
+    data = MINIMAL.encode() + b"#" * MAX_BYTES
+    assert check_tariff(data, "t.yaml") == [
+        Problem(
+            "t.yaml",
+            1,
+            1,
+            f"the file is {len(data):,} bytes; a tariff file may be at most {MAX_BYTES:,} bytes",
+        )
+    ]
+    assert parse_tariff(data, "t.yaml", max_bytes=None).series == "tiny"
+
+
+def test_directory_is_not_read_as_a_tariff(tmp_path: Path) -> None:
+    """load_tariff of a directory says what it is, at 1:1."""
+    with pytest.raises(TariffFileError) as info:
+        load_tariff(tmp_path)
+    assert info.value.problems == (
+        Problem(str(tmp_path), 1, 1, "not a regular file (a directory); a tariff is a .yaml file"),
+    )
+
+
+def many_categories(n: int, bad_refs: int) -> str:
+    """A tariff declaring ``n`` categories, ``bad_refs`` of whose references are undeclared."""
+    decls = "".join(f"  - {{id: c{i}, label: {{zh: 类{i}}}}}\n" for i in range(n))
+    refs = "".join(f"    x{i}: full\n" for i in range(bad_refs))
+    return (
+        SOURCED
+        + "categories:\n"
+        + decls
+        + "medical_premium:\n  contribution: 220\n  government_pays:\n"
+        + refs
+        + "  source: s\n"
+    )
+
+
+def test_many_bad_references_give_bounded_messages() -> None:
+    """Each of 2,000 undeclared references to 2,000 declared ids names at most 50 of them: the
+    messages grow linearly with the file (before issue 11 each listed all 2,000: 30 MB)."""
+    found = check_tariff(many_categories(2000, 2000).encode(), "t.yaml")
+    assert len(found) == 2000
+    assert found[0].message == (
+        "medical_premium.government_pays: undeclared category 'x0' (declared: "
+        + ", ".join(f"c{i}" for i in range(50))
+        + ", ... (2,000 in all))"
+    )
+    assert sum(len(p.message) for p in found) < 2000 * 400
+
+
+def test_few_declared_ids_still_get_a_suggestion() -> None:
+    """With a real table's handful of ids, a misspelt reference still gets 'did you mean'."""
+    text = many_categories(3, 1) + "enrollment: {benefits_start: same_day, exempt: [c11]}\n"
+    assert [m.split(": ", 1)[1] for m in problems(text)] == [
+        "medical_premium.government_pays: undeclared category 'x0' (declared: c0, c1, c2)",
+        "enrollment.exempt[0]: undeclared category 'c11' (did you mean 'c1'?)",
+    ]
+
+
+def test_long_lists_still_find_the_second_of_two() -> None:
+    """Ids are looked up in sets (a list made 80k sources take 114 s); a repeat is still found."""
+    sources = "".join(f"  - {{id: s{i}, title: 依据}}\n" for i in range(3000))
+    found = problems(MINIMAL + "sources:\n" + sources + "  - {id: s7, title: 再}\n")
+    assert found == ["t.yaml:3009:10: sources[3000].id: source 's7' is declared twice"]

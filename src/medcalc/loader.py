@@ -193,11 +193,16 @@ def read_tariff_bytes(path: Path) -> bytes:
     (a FIFO would wait for a writer forever, ``/dev/zero`` never ends)."""
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
     fd = os.open(path, flags)
-    with os.fdopen(fd, "rb") as file:
+    try:
         info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            problem = f"not a regular file ({file_kind(info.st_mode)}); a tariff is a .yaml file"
-            raise TariffFileError([Problem(str(path), 1, 1, problem)])
+    except OSError:  # pragma: no cover - fstat of an open descriptor does not fail
+        os.close(fd)
+        raise
+    if not stat.S_ISREG(info.st_mode):
+        os.close(fd)
+        problem = f"not a regular file ({file_kind(info.st_mode)}); a tariff is a .yaml file"
+        raise TariffFileError([Problem(str(path), 1, 1, problem)])
+    with os.fdopen(fd, "rb") as file:
         data = file.read(MAX_BYTES + 1)  # never more, whatever the size said
     if len(data) > MAX_BYTES:
         size = max(info.st_size, len(data))
