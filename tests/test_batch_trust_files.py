@@ -381,3 +381,131 @@ def test_termination_signals_remove_the_temporary_file(tmp_path: Path, name: str
         assert done.returncode == -getattr(signal, name), done.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.csv"]
     assert out.read_text(encoding="utf-8") == "earlier result\n"
+
+
+# -- 3. encodings ---------------------------------------------------------------------------
+
+#: Chinese whose GB18030 bytes are also valid UTF-8 (each was read as the second, exit 0).
+MISREAD = {"住院": "סԺ", "医院": "ҽԺ", "袁野": "ԬҰ", "魏巍": "κΡ"}
+
+
+def claims_text(names: list[str]) -> str:
+    rows = [f"P{i},{name},2018-03-01,level_2,5000,{name}" for i, name in enumerate(names)]
+    return "person_id,name,date,hospital_level,compliant,note\n" + "\n".join(rows) + "\n"
+
+
+@pytest.mark.parametrize("word", MISREAD, ids=str)
+def test_gb18030_that_is_valid_utf8_is_read_as_gb18030(tmp_path: Path, word: str) -> None:
+    """The evidence decides: the UTF-8 reading gives Hebrew, Armenian, Cyrillic or Greek
+    letters, the GB18030 reading common Chinese, so the file is GB18030."""
+    data = claims_text([word]).encode("gb18030")
+    assert data.decode("utf-8").count(MISREAD[word]) == 2  # the trap: valid UTF-8
+    path = tmp_path / "in.csv"
+    path.write_bytes(data)
+    assert batchio.detect_encoding(path) == "gb18030"
+
+
+def test_gb18030_names_reach_the_output(runner: CliRunner, tmp_path: Path) -> None:
+    """``medcalc batch`` carries 袁野 and 魏巍 through, not ԬҰ and κΡ."""
+    source = tmp_path / "in.csv"
+    source.write_bytes(claims_text(list(MISREAD)).encode("gb18030"))
+    out = tmp_path / "out.csv"
+    result = batch(runner, "claims", source, out)
+    assert result.exit_code == 0, result.stderr
+    assert [r["name"] for r in rows_of(out)] == list(MISREAD)
+
+
+def test_gb18030_jsonl_is_decided_the_same_way(runner: CliRunner, tmp_path: Path) -> None:
+    """JSON Lines input goes through the same decision."""
+    source = tmp_path / "in.jsonl"
+    line = '{"person_id": "P1", "姓名": "魏巍", "date": "2018-03-01", "compliant": "5000"}\n'
+    source.write_bytes(line.encode("gb18030"))
+    out = tmp_path / "out.csv"
+    result = batch(runner, "claims", source, out)
+    assert result.exit_code in (0, 3), result.stderr
+    assert rows_of(out)[0]["姓名"] == "魏巍"
+
+
+def test_input_encoding_still_overrides(runner: CliRunner, tmp_path: Path) -> None:
+    """``--input-encoding utf-8`` reads the same bytes as UTF-8, as told."""
+    source = tmp_path / "in.csv"
+    source.write_bytes(claims_text(["袁野"]).encode("gb18030"))
+    out = tmp_path / "out.csv"
+    result = batch(runner, "claims", source, out, "--input-encoding", "utf-8")
+    assert result.exit_code == 0, result.stderr
+    assert rows_of(out)[0]["name"] == "ԬҰ"
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "message"),
+    [
+        ("utf-8", "gb18030", "line 3 reads as GB18030 but line 2 as UTF-8"),
+        ("gb18030", "utf-8", "line 3 reads as UTF-8 but line 2 as GB18030"),
+    ],
+)
+def test_mixed_file_is_refused_naming_the_line(
+    runner: CliRunner, tmp_path: Path, first: str, second: str, message: str
+) -> None:
+    """One person written in two encodings would become two people: refused, exit 1, the
+    lines named, nothing written."""
+    header, row = claims_text(["张三"]).encode("utf-8").split(b"\n", 1)
+    source = tmp_path / "in.csv"
+    text = row.decode("utf-8")
+    source.write_bytes(header + b"\n" + text.encode(first) + text.encode(second))
+    out = tmp_path / "out.csv"
+    result = batch(runner, "claims", source, out)
+    assert result.exit_code == 1
+    assert result.stderr.strip() == (
+        f"错误: {source}: {message}; the file mixes encodings: save it again in one, "
+        "or give --input-encoding"
+    )
+    assert not out.exists()
+
+
+def test_mixed_file_found_past_the_first_block(tmp_path: Path) -> None:
+    """A single GB18030 line after megabytes of UTF-8 is still found, by its line number."""
+    path = tmp_path / "in.csv"
+    utf8 = claims_text(["张三"] * 100_000).encode("utf-8")
+    path.write_bytes(utf8 + "P9,李四,2018-03-01,level_2,5000,住院\n".encode("gb18030"))
+    assert len(utf8) > 4 << 20
+    with pytest.raises(batchio.BatchFileError, match="line 100002 reads as GB18030 but line 2"):
+        batchio.detect_encoding(path)
+
+
+def test_utf8_words_of_other_scripts_stay_utf8(tmp_path: Path) -> None:
+    """Real Cyrillic, Greek or Latin words in UTF-8 are not taken for misread GB18030."""
+    path = tmp_path / "in.csv"
+    path.write_bytes(claims_text(["Иван", "Σοφία", "José", "Ürümqi", "张三"]).encode("utf-8"))
+    assert batchio.detect_encoding(path) == "utf-8"
+
+
+@given(st.lists(st.text(alphabet="张三李四王五医院住院清远市·，（）0123456789abc ,"), min_size=1))
+def test_plausible_utf8_is_always_utf8(
+    tmp_path_factory: pytest.TempPathFactory, cells: list[str]
+) -> None:
+    """Policy: a UTF-8 file of Chinese, ASCII and common punctuation is always read as UTF-8,
+    whatever its GB18030 reading would be."""
+    path = tmp_path_factory.mktemp("enc") / "in.csv"
+    path.write_bytes(("\n".join(cells) + "\n").encode("utf-8"))
+    assert batchio.detect_encoding(path) == "utf-8"
+
+
+def test_claims_file_in_gb18030_is_decided_by_evidence(runner: CliRunner, tmp_path: Path) -> None:
+    """``medcalc claim --claims`` uses the same decision: claim id 住院 is not סԺ."""
+    path = tmp_path / "claims.csv"
+    text = "claim_id,date,hospital_level,compliant\n住院,2018-03-01,level_2,5000\n"
+    path.write_bytes(text.encode("gb18030"))
+    result = claim_file(runner, path, "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    assert '"claim_id": "住院"' in result.stdout
+
+
+def test_mixed_claims_file_is_refused(runner: CliRunner, tmp_path: Path) -> None:
+    """``medcalc claim --claims`` refuses a mixed file the same way (exit 1, the lines)."""
+    path = tmp_path / "claims.csv"
+    row = "张三,2018-03-01,level_2,5000\n"
+    header = b"claim_id,date,hospital_level,compliant\n"
+    path.write_bytes(header + row.encode("utf-8") + row.encode("gb18030"))
+    result = claim_file(runner, path)
+    assert result.exit_code == 1
+    assert "line 3 reads as GB18030 but line 2 as UTF-8" in result.stderr

@@ -28,8 +28,10 @@ import datetime as dt
 import importlib
 import importlib.util
 import io
+import itertools
 import json
 import os
+import re
 import signal
 import stat
 import tempfile
@@ -159,25 +161,141 @@ def format_of(path: Path, given: str | None, *, option: str) -> str:
     )
 
 
-def _decodes(path: Path, encoding: str) -> bool:
-    decoder = codecs.getincrementaldecoder(encoding)("strict")
+#: Characters a UTF-8 reading of a clerk's file may plausibly hold besides ASCII: Latin-1,
+#: punctuation and symbols, CJK (ideographs of every plane, punctuation, kana, full-width
+#: forms). GB18030 text misread as UTF-8 gives Hebrew, Armenian, Cyrillic, Greek, Latin
+#: Extended, C1 controls… (住院 -> סԺ, 袁野 -> ԬҰ, 魏巍 -> κΡ): none of these.
+_IMPLAUSIBLE = re.compile(
+    "[^\x00-\x7f\u00a0-\u00ff\u2000-\u27bf\u2e80-\u2fdf\u3000-\u9fff"
+    "\uf900-\ufaff\ufe30-\ufe4f\ufeff\uff00-\uffef\U00020000-\U0003134f]"
+)
+#: A GB18030 character (2 or 4 bytes) or a single byte; group 1: a GB2312 character (both
+#: bytes A1-FE), the common repertoire that real GB18030 text is made of.
+_GB_CHARACTER = re.compile(
+    b"([\xa1-\xf7][\xa1-\xfe])|[\x81-\xfe][\x30-\x39][\x81-\xfe][\x30-\x39]"
+    b"|[\x81-\xfe][\x40-\xfe]|[\x00-\xff]"
+)
+_ENCODING_BLOCK = 1 << 22
+
+
+def _script(char: str) -> str:
+    """The script of a letter (first word of its Unicode name), "" for anything else."""
+    return unicodedata.name(char, "").split(" ", 1)[0] if char.isalpha() else ""
+
+
+def _utf8_score(text: str) -> int:
+    """Bytes of non-ASCII characters that are plausible in a UTF-8 reading: those outside
+    :data:`_IMPLAUSIBLE`, and letters of any script in a run of 3 or more of that script (a
+    word: real Cyrillic or Arabic names are words; misread GB18030 gives mixed scripts)."""
+    score = 0
+    for script, group in itertools.groupby(text, _script):
+        chars = list(group)
+        word = bool(script) and len(chars) >= 3
+        for char in chars:
+            if char >= "\x80" and (word or not _IMPLAUSIBLE.match(char)):
+                score += len(char.encode("utf-8"))
+    return score
+
+
+def _gb_score(line: bytes) -> int:
+    """Bytes of GB2312 characters in a GB18030 reading of ``line``."""
+    return 2 * sum(1 for found in _GB_CHARACTER.findall(line) if found)
+
+
+def _line_encoding(line: bytes) -> str | None:
+    """How one non-ASCII line reads: ``utf-8``, ``gb18030``, None when both read it equally
+    well; ValueError when neither can."""
+    try:
+        text = line.decode("utf-8")
+    except UnicodeDecodeError:
+        line.decode("gb18030")  # ValueError when it is neither
+        return "gb18030"
+    try:
+        line.decode("gb18030")
+    except UnicodeDecodeError:
+        return "utf-8"
+    utf8, gb = _utf8_score(text), _gb_score(line)
+    return "utf-8" if utf8 > gb else "gb18030" if gb > utf8 else None
+
+
+def _blocks(path: Path) -> Iterator[tuple[int, bytes]]:
+    """The file in blocks that end at a line end, each with the number of its first line."""
+    number, held = 1, b""
     with path.open("rb") as f:
-        try:
-            while chunk := f.read(_CHUNK):
-                decoder.decode(chunk)
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            return False
-    return True
+        while chunk := f.read(_ENCODING_BLOCK):
+            data = held + chunk
+            cut = data.rfind(b"\n") + 1
+            block, held = data[:cut], data[cut:]
+            if block:
+                yield number, block
+                number += block.count(b"\n")
+    if held:
+        yield number, held
+
+
+def _votes(path: Path, *, every_line: bool) -> dict[str, int]:
+    """The first line that reads better in each encoding (``utf-8``, ``gb18030``).
+
+    Without ``every_line`` a block that is valid UTF-8 with only plausible characters is not
+    looked at line by line (no line of it can read better as GB18030): the cheap common case.
+    """
+    first: dict[str, int] = {}
+    for number, block in _blocks(path):
+        if block.isascii():
+            continue
+        lines: list[bytes | str] = list(block.split(b"\n"))
+        if not every_line:
+            try:
+                text = block.decode("utf-8")
+            except UnicodeDecodeError:
+                text = None
+            if text is not None and not _IMPLAUSIBLE.search(text):
+                first.setdefault("utf-8", number)  # at or before its first UTF-8 line
+                continue
+            with contextlib.suppress(UnicodeDecodeError):
+                block.decode("gb18030")  # valid: the lines that are not UTF-8 are GB18030
+                # as text with the bytes that are not UTF-8 as lone surrogates (C speed)
+                lines = list(block.decode("utf-8", "surrogateescape").split("\n"))
+        for offset, line in enumerate(lines):
+            if line.isascii():
+                continue
+            if isinstance(line, str):
+                if _NOT_UTF8.search(line):
+                    first.setdefault("gb18030", number + offset)
+                    continue
+                line = line.encode("utf-8")
+            try:
+                encoding = _line_encoding(line)
+            except ValueError:
+                raise BatchFileError(
+                    f"{path}: line {number + offset} is neither UTF-8 nor GB18030 text; "
+                    "give its encoding with --input-encoding"
+                ) from None
+            if encoding is not None and encoding not in first:
+                first[encoding] = number + offset
+                if len(first) == 2 and every_line:
+                    return first
+    return first
+
+
+_NOT_UTF8 = re.compile("[\udc80-\udcff]")  # a byte that is not UTF-8, surrogate-escaped
 
 
 def detect_encoding(path: Path, *, utf8: Callable[[Path], bool] | None = None) -> str:
-    """``utf-8-sig`` for a UTF-8 BOM, else ``utf-8`` when the whole file is valid UTF-8, else
-    ``gb18030`` when it is valid GB18030; :class:`BatchFileError` otherwise.
+    """The encoding of a CSV or JSON Lines file, decided by evidence over the whole file.
 
-    ``utf8``: a faster check of the whole file's UTF-8 (the same rules as Python's strict
-    decoder), used instead of decoding it.
+    ``utf-8-sig`` for a UTF-8 BOM. Else every line with non-ASCII bytes is read both as
+    UTF-8 and as GB18030 (what Excel on Chinese Windows saves as "CSV"): a line that only
+    one of them can read votes for it; a line both can read votes for the reading with more
+    bytes in plausible characters (UTF-8: CJK, Latin-1, punctuation, words of one script;
+    GB18030: GB2312 characters), none on a tie. ``gb18030`` when lines vote only for it,
+    else ``utf-8``. :class:`BatchFileError` when lines vote for both (a mixed file: the
+    message names the first line of each), when a line is neither, or for UTF-16.
+
+    Valid UTF-8 whose every character is plausible is decided without the line-by-line
+    reading. ``utf8`` is accepted for compatibility and not needed.
     """
+    del utf8  # the decision reads the text itself
     with path.open("rb") as f:
         head = f.read(4)
     if head.startswith(codecs.BOM_UTF8):
@@ -187,13 +305,21 @@ def detect_encoding(path: Path, *, utf8: Callable[[Path], bool] | None = None) -
             f"{path} is UTF-16 text (Excel's 'Unicode text'); save it as 'CSV UTF-8' "
             "or give --input-encoding utf-16"
         )
-    if utf8(path) if utf8 is not None else _decodes(path, "utf-8"):
+    first = _votes(path, every_line=False)
+    if "gb18030" in first and "utf-8" in first:
+        first = _votes(path, every_line=True)  # which UTF-8 line exactly, if any
+    if "gb18030" not in first:
         return "utf-8"
-    if _decodes(path, "gb18030"):
+    if "utf-8" not in first:
         return "gb18030"
+    (one, at), (other, later) = sorted(first.items(), key=lambda item: item[1])
     raise BatchFileError(
-        f"{path} is neither UTF-8 nor GB18030 text; give its encoding with --input-encoding"
+        f"{path}: line {later} reads as {_LABEL[other]} but line {at} as {_LABEL[one]}; "
+        "the file mixes encodings: save it again in one, or give --input-encoding"
     )
+
+
+_LABEL = {"utf-8": "UTF-8", "gb18030": "GB18030"}
 
 
 def _check_encoding(name: str, option: str) -> str:
@@ -864,11 +990,7 @@ class BatchJob:
             raise BatchFileError(f"{self.source}: no such file")
         if self.input_format == "xlsx":
             return _XlsxTable(self.source)
-        utf8 = None
-        if self._engine():
-            batchfast = importlib.import_module("medcalc.batchfast")
-            utf8 = batchfast.utf8_checker()
-        encoding = self.input_encoding or detect_encoding(self.source, utf8=utf8)
+        encoding = self.input_encoding or detect_encoding(self.source)
         if self.input_format == "csv":
             return _CsvTable(self.source, encoding)
         return _JsonlTable(self.source, encoding)
@@ -958,26 +1080,15 @@ class BatchJob:
         self, calculator: Calculator, batch: Batch, progress: Progress | None
     ) -> BatchReport | None:
         """The columnar CSV path (CSV to CSV with pyarrow, docs/cli-batch.md §7), or None
-        when it does not apply or hands the file back (nothing written then).
-
-        Without a given encoding the file is first read as UTF-8 (with a BOM: UTF-8 with BOM)
-        while the reading checks every byte, which is the detection's own test; only when a
-        byte is not UTF-8 is the encoding detected (GB18030) and the file read again.
-        """
+        when it does not apply or hands the file back (nothing written then). The encoding is
+        the given one or :func:`detect_encoding`'s."""
         if not (self.input_format == "csv" and self.output_format == "csv"):
             return None
         batchfast = importlib.import_module("medcalc.batchfast")
         if not batchfast.arrow_available() or not self.source.is_file():
             return None
-        encoding = self.input_encoding
-        if encoding is None:
-            with self.source.open("rb") as f:
-                bom = f.read(3) == codecs.BOM_UTF8
-            encoding = "utf-8-sig" if bom else "utf-8"
-            report = self._columnar(calculator, batch, progress, encoding, check=True)
-            if report != "encoding":
-                return None if isinstance(report, str) else report
-            encoding = detect_encoding(self.source, utf8=batchfast.utf8_checker())
+        # the same decision as the row path's, over the whole file (docs/cli-batch.md §2)
+        encoding = self.input_encoding or detect_encoding(self.source)
         report = self._columnar(calculator, batch, progress, encoding, check=True)
         return None if isinstance(report, str) else report
 

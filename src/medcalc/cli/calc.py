@@ -26,7 +26,12 @@ import attrs
 import click
 import yaml
 
-from medcalc.batchio import cell_holds_rows, csv_quote_error, unclosed_quote_error
+from medcalc.batchio import (
+    cell_holds_rows,
+    csv_quote_error,
+    detect_encoding,
+    unclosed_quote_error,
+)
 from medcalc.book import TariffBook
 from medcalc.calculator import Calculator
 from medcalc.cli import cli
@@ -241,13 +246,13 @@ def _unknown_fields(found: Sequence[str]) -> str | None:
     )
 
 
-def _decode(data: bytes, name: str) -> str:
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise InputError(f"{name}: the file is neither UTF-8 nor GB18030 text")
+def _decode(path: Path, name: str) -> str:
+    """The file as text, in the encoding ``medcalc batch`` decides (docs/cli-batch.md §2)."""
+    encoding = detect_encoding(path)
+    try:
+        return path.read_bytes().decode(encoding)
+    except UnicodeDecodeError as exc:  # only after a UTF-8 BOM
+        raise InputError(f"{name}: byte {exc.start + 1} cannot be read as {encoding}") from None
 
 
 def _csv_rows(text: str, name: str) -> ClaimRows:
@@ -388,7 +393,7 @@ def read_claims_file(path: Path) -> ClaimRows:
             f"{path.name}: expected a .csv, .json, .yaml or .yml file", param_hint="--claims"
         )
     name = str(path)  # as the user gave it
-    text = _decode(path.read_bytes(), name)
+    text = _decode(path, name)
     if kind == "csv":
         found = _csv_rows(text, name)
     elif kind == "json":
