@@ -27,6 +27,7 @@ CORE = [
     "profiles.py",
     "results.py",
     "rows.py",
+    "schemas.py",
     "tariff_diff.py",
 ]
 FORBIDDEN_MODULES = {
@@ -71,6 +72,28 @@ def test_import_medcalc_is_light() -> None:
         "import sys, medcalc\n"
         "heavy = {'hypothesis', 'numpy', 'openpyxl', 'tabulate', 'click'}\n"
         "print(sorted(heavy & set(m.split('.')[0] for m in sys.modules)))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_cli_does_not_import_the_service_stack() -> None:
+    """`medcalc --help` and every command but `serve` run without starlette, uvicorn,
+    prometheus_client or anyio: `medcalc serve` imports them when it runs."""
+    code = (
+        "import sys, medcalc.cli\n"
+        "heavy = {'starlette', 'uvicorn', 'prometheus_client', 'anyio', 'medcalc.service'}\n"
+        "print(sorted(m for m in sys.modules if m in heavy or m.split('.')[0] in heavy))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_import_medcalc_does_not_import_the_service() -> None:
+    """`import medcalc` never loads the service package or its web stack."""
+    code = (
+        "import sys, medcalc\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('medcalc.service', 'starlette'))))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

@@ -59,10 +59,17 @@ def _nullable(schema: Schema) -> Schema:
     return {"anyOf": [schema, {"type": "null"}]}
 
 
-def _obj(properties: dict[str, Schema], *, nullable: tuple[str, ...] = ()) -> Schema:
-    """An export object: every key always written (some may be null); more may be added."""
+def _obj(
+    properties: dict[str, Schema],
+    *,
+    nullable: tuple[str, ...] = (),
+    optional: tuple[str, ...] = (),
+) -> Schema:
+    """An export object: every key always written (``nullable`` ones may be null) except
+    ``optional`` ones (added within the schema version: older writers leave them out)."""
     props = {k: _nullable(v) if k in nullable else v for k, v in properties.items()}
-    return {"type": "object", "properties": props, "required": list(properties)}
+    required = [k for k in properties if k not in optional]
+    return {"type": "object", "properties": props, "required": required}
 
 
 def _list(items: Schema) -> Schema:
@@ -150,9 +157,11 @@ _CRITICAL_ILLNESS = _obj(
         "segments": _list(_SEGMENT),
         "cap_reduction": MONEY,
         "profile_switch": MONEY,
+        "burden_reduction": MONEY,
         "alternatives": _list(_ALTERNATIVE),
     },
     nullable=("annual_cap",),
+    optional=("burden_reduction",),
 )
 _ASSISTANCE = _obj(
     {
@@ -164,9 +173,11 @@ _ASSISTANCE = _obj(
         "base_after": MONEY,
         "paid_before": MONEY,
         "paid_after": MONEY,
+        "burden_reduction": MONEY,
         "alternatives": _list(_ALTERNATIVE),
     },
     nullable=("profile", "ratio", "deductible", "annual_cap"),
+    optional=("burden_reduction",),
 )
 _CLAIM_RESULT = _obj(
     {
@@ -241,10 +252,12 @@ _PENSION = _obj(
         "subsidy": MONEY,
         "profile": TEXT,
         "alternatives": _list(_ALTERNATIVE),
+        "bases": _list(_ALTERNATIVE),
         "basic_pension_monthly": MONEY,
         "source": _SOURCE,
     },
     nullable=("basic_pension_monthly", "source"),
+    optional=("bases",),
 )
 PREMIUMS_DOCUMENT = _obj(
     {
