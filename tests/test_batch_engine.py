@@ -764,13 +764,15 @@ _FEN = st.integers(-(10**14), 10**14) | st.integers(-200, 200)
 @given(
     values=st.lists(st.tuples(_FEN, st.booleans()), min_size=1, max_size=30),
     strided=st.booleans(),
+    safe=st.booleans(),
 )
 def test_amount_texts_are_what_cents_text_writes(
-    values: list[tuple[int, bool]], strided: bool
+    values: list[tuple[int, bool]], strided: bool, safe: bool
 ) -> None:
     """The columnar writer's fen-to-text gives the reference's text for every amount
     (negative, below one yuan, zero, large), null where the row has no amounts; also for a
-    strided column (the engine's amount columns of shuffled rows are views)."""
+    strided column (the engine's amount columns of shuffled rows are views); ``safe``: what
+    the row path's writer makes of it (``excel_text``: "'-0.01")."""
     if not ARROW:
         pytest.skip("needs pyarrow")
     import numpy as np
@@ -784,5 +786,228 @@ def test_amount_texts_are_what_cents_text_writes(
     block[:, 1] = [v for v, _ in values]
     cents = block[:, 1] if strided else block[:, 1].copy()
     special = np.array([s for _, s in values], np.bool_)
-    got = _amount_texts(pa, pc, cents, special).to_pylist()
-    assert got == [None if s else cents_text(v) for v, s in values]
+    from medcalc.batchio import excel_text
+
+    got = _amount_texts(pa, pc, cents, special, safe=safe).to_pylist()
+    texts = [None if s else cents_text(v) for v, s in values]
+    assert got == [t if t is None or not safe else excel_text(t) for t in texts]
+
+
+# -- issue 11 on the columnar path: stray quotes, formula-like cells, digits ---------------------
+
+_STRAY_HEADER = "person_id,date,hospital_level,compliant,note\n"
+_LINE2_MESSAGE = (
+    "{source}: line {line}: a quoted field starts here and never closes, or runs over lines "
+    'that are whole rows; a " is missing or stray on this line'
+)
+
+
+@pytest.mark.parametrize(
+    ("body", "line"),
+    [
+        # The stray quote on line 3 closes at a quote ending a cell of line 5: every quote is
+        # where RFC 4180 allows it, so pyarrow read rows P2 and P3 into P1's note, exit 0.
+        (
+            _STRAY_HEADER + "P0,2018-01-01,level_1,50,ok\n"
+            'P1,2018-01-02,level_1,100,"24 inch monitor\n'
+            "P2,2018-01-03,level_1,200,ok\n"
+            'P3,2018-01-04,level_1,300,monitor 24"\n'
+            "P4,2018-01-05,level_1,400,x\n",
+            3,
+        ),
+        # After a genuine multi-line cell (2 lines) the stray quote's line is line 4.
+        (
+            _STRAY_HEADER + 'P0,2018-01-01,level_1,50,"Room 5\nBuilding 2"\n'
+            'P1,2018-01-02,level_1,100,"24 inch monitor\n'
+            'P2,2018-01-03,level_1,200,monitor 24"\n',
+            4,
+        ),
+        # The quote never closes (an odd number of quotes): the reference reader says so.
+        (
+            _STRAY_HEADER + 'P1,2018-01-02,level_1,100,"24 inch monitor\n'
+            "P2,2018-01-03,level_1,200,ok\nP3,2018-01-04,level_1,300,ok\n",
+            2,
+        ),
+    ],
+    ids=["closed-later", "after-a-multi-line-cell", "never-closed"],
+)
+def test_stray_quote_is_the_same_error_on_both_engines(
+    calc: Calculator, tmp_path: Path, body: str, line: int
+) -> None:
+    """A quoted field that holds whole rows, or never closes: the row path's error, naming the
+    line where the field starts, on both engines; OUT is not written."""
+    source = write(tmp_path / "in.csv", body)
+    assert same(calc, tmp_path, source, series=SERIES) is None
+    got = run(calc, source, tmp_path / "out.csv", "fast", series=SERIES)
+    assert got == ("BatchFileError", _LINE2_MESSAGE.format(source=source, line=line))
+    assert not (tmp_path / "out.csv").exists()
+
+
+def test_stray_quote_in_the_middle_of_a_row_is_refused(calc: Calculator, tmp_path: Path) -> None:
+    """A stray quote in a row's second cell that closes after the second cell of the next row:
+    the record has as many fields as the header (P1, the swallowed text, then P2's date,
+    level and amount), so it was read as P1's claim of 2018-01-03 for 999.00 and P2's row was
+    lost. Both lines it touches have 4 commas, a whole row each: refused, naming line 2."""
+    body = (
+        "person_id,note,date,hospital_level,compliant\n"
+        'P1,"24 inch monitor,2018-01-02,level_1,100\n'
+        'P2,monitor 24",2018-01-03,level_1,999\n'
+        "P3,ok,2018-01-05,level_1,400\n"
+    )
+    source = write(tmp_path / "in.csv", body)
+    got = run(calc, source, tmp_path / "out.csv", "fast", series=SERIES)
+    assert got == ("BatchFileError", _LINE2_MESSAGE.format(source=source, line=2))
+    assert not (tmp_path / "out.csv").exists()
+
+
+def test_stray_quote_in_a_later_block_names_its_line(calc: Calculator, tmp_path: Path) -> None:
+    """Line numbers count on over the columnar reader's 16 MB blocks: a stray quote in the
+    second block is named by its line in the file."""
+    note = "x" * 900
+    good = [f"P{i},2018-01-02,level_1,100,{note}\n" for i in range(19000)]  # ~17.6 MB
+    body = (
+        _STRAY_HEADER
+        + "".join(good)
+        + 'P1,2018-01-02,level_1,100,"24 inch monitor\nP2,2018-01-03,level_1,200,24"\n'
+    )
+    source = write(tmp_path / "in.csv", body)
+    assert source.stat().st_size > 16 << 20
+    got = run(calc, source, tmp_path / "out.csv", "fast", series=SERIES)
+    # header (line 1) + 19,000 rows: the stray quote is on line 19,002
+    assert got == ("BatchFileError", _LINE2_MESSAGE.format(source=source, line=19002))
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        '"Room 5, Building 2\nNo. 7 Road, Qingcheng District"',  # an address, commas too
+        '"line 1\nline 2\n\nline 4"',
+        '"a,b,c\nd"',  # a first line with commas: only later lines are asked
+        '"-5\n=1+1"',  # formula-like after a line break: not the start of the cell
+    ],
+)
+def test_multi_line_cells_excel_writes_stay_columnar(
+    calc: Calculator, tmp_path: Path, note: str
+) -> None:
+    """A multi-line cell as Excel writes one is read as columns, the same as the reference."""
+    body = _STRAY_HEADER + f"P1,2018-01-02,level_1,100,{note}\r\nP2,2018-01-03,level_1,200,ok\r\n"
+    source = write(tmp_path / "in.csv", body)
+    report = same(calc, tmp_path, source, series=SERIES)
+    assert report is not None and report.engine == COLUMNAR
+
+
+def test_formula_like_cells_are_text_in_every_column(tmp_path: Path) -> None:
+    """Cells beginning with =, +, -, @, tab or CR get a leading ' in every column (header,
+    carried, result: the tariff version, a negative amount never arises here), quoted or not,
+    as the row path writes them (spec §5); a '-' elsewhere in a cell is left alone."""
+    calc = Calculator(book(core_yaml(version="=1+1")))
+    body = (
+        "person_id,date,hospital_level,compliant,-note,@x\r\n"
+        'P1,2018-03-01,level_1,1000,"=HYPERLINK(""http://x"")",+86 138\r\n'
+        '-P2,2018-03-02,level_1,2000,"-a,b",\tt\r\n'
+        'P3,2018-03-03,level_1,3000,"\r\nx","a ""q"""\r\n'
+        'P4,2018-03-04,level_1,4000,"""-q""","x\n-y"\r\n'
+        "P5,2018-03-05,level_1,-5,@SUM(A1),a-b\r\n"
+    )
+    source = write(tmp_path / "in.csv", body)
+    report = same(calc, tmp_path, source, series="core")
+    assert report is not None and report.engine == COLUMNAR
+    with (tmp_path / "again.csv").open(encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.reader(f))
+    assert rows[0][4:6] == ["'-note", "'@x"]
+    assert [r[4:6] for r in rows[1:]] == [
+        ['\'=HYPERLINK("http://x")', "'+86 138"],
+        ["'-a,b", "'\tt"],
+        ["'\r\nx", 'a "q"'],
+        ['"-q"', "x\n-y"],
+        ["'@SUM(A1)", "a-b"],
+    ]
+    assert rows[2][0] == "'-P2"
+    assert rows[5][3] == "'-5"  # the carried amount; the row is an error
+    assert {r[12] for r in rows[1:5]} == {"'=1+1"}  # tariff_version
+
+
+def test_keep_formulas_writes_cells_as_they_are(tmp_path: Path) -> None:
+    """``keep_formulas``: the columnar writer copies every cell as it is, as the row path."""
+    calc = Calculator(book(core_yaml(version="=1+1")))
+    body = "person_id,date,hospital_level,compliant,=note\r\nP1,2018-03-01,level_1,1000,=1+1\r\n"
+    source = write(tmp_path / "in.csv", body)
+    report = same(calc, tmp_path, source, series="core", keep_formulas=True)
+    assert report is not None and report.engine == COLUMNAR
+    text = (tmp_path / "again.csv").read_bytes().decode("utf-8-sig")
+    assert text.startswith("person_id,date,hospital_level,compliant,=note,")
+    assert "\r\nP1,2018-03-01,level_1,1000,=1+1,yes," in text
+    assert ",=1+1," in text.split("\r\n")[1]  # the tariff version
+
+
+_FORMULA_CELL = st.text(alphabet="=+-@\t\r\n,\"' ab1", max_size=6)
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    cells=st.lists(st.tuples(_FORMULA_CELL, _FORMULA_CELL), min_size=1, max_size=6),
+    quoting=st.sampled_from([csv.QUOTE_MINIMAL, csv.QUOTE_ALL]),
+    newline=st.sampled_from(["\r\n", "\n"]),
+)
+def test_formula_like_cells_as_the_row_path_writes_them(
+    calc: Calculator,
+    tmp_path_factory: pytest.TempPathFactory,
+    cells: list[tuple[str, str]],
+    quoting: int,
+    newline: str,
+) -> None:
+    """Carried cells of any text (formula starts, quotes, commas, line breaks, at the start of
+    a record, a cell or a line inside a cell), quoted or not: the columnar writer's
+    vectorised ' is the row path's ``excel_text`` of each cell, byte for byte."""
+    tmp_path = tmp_path_factory.mktemp("formulas")
+    rows = [
+        [first, f"P{i}", f"2018-0{i % 9 + 1}-01", "level_1", "100", second]
+        for i, (first, second) in enumerate(cells)
+    ]
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator=newline, quoting=quoting)
+    writer.writerow(["a", "person_id", "date", "hospital_level", "compliant", "b"])
+    writer.writerows(rows)
+    source = write(tmp_path / "in.csv", buffer.getvalue())
+    same(calc, tmp_path, source, series=SERIES)
+
+
+_ODD_DIGITS = ["5000²", "①", "٣٤٥", "५०००", "１２³"]
+
+
+def test_digits_that_are_not_ascii_or_full_width_are_row_errors(
+    calc: Calculator, tmp_path: Path
+) -> None:
+    """Superscript, circled, Arabic-Indic and Devanagari digits in amounts and grades, and
+    numbers of 4,300+ digits, are the reference's row errors on the columnar path too (never
+    read as digits, never a traceback)."""
+    header = ["person_id", "date", "hospital_level", "compliant", "total", "disability_grade"]
+    header += ["disability_type", "ytd_basic_paid"]
+    rows = [["P0", "2018-01-02", "level_1", "100", "", "", "", ""]]
+    for i, odd in enumerate(_ODD_DIGITS):
+        rows.append([f"A{i}", "2018-01-02", "level_1", odd, "", "", "", ""])
+        rows.append([f"G{i}", "2018-01-02", "level_1", "100", "", odd, "physical", ""])
+        rows.append([f"Y{i}", "2018-01-02", "level_1", "100", "", "", "", odd])
+    huge = "9" * 4400
+    rows.append(["H1", "2018-01-02", "level_1", huge, "", "", "", ""])
+    rows.append(["H2", "2018-01-02", "level_1", "100", huge + ".5", "", "", ""])
+    rows.append(["H3", "2018-01-02", "level_1", "100", "", huge, "physical", ""])
+    source = write(tmp_path / "in.csv", table(header, rows))
+    # The encoding given: this is about digits, not about how the encoding is guessed.
+    report = same(calc, tmp_path, source, series=SERIES, input_encoding="utf-8")
+    assert report is not None and report.engine == COLUMNAR
+    assert report.summary.errors == len(rows) - 1
+    with (tmp_path / "again.csv").open(encoding="utf-8-sig", newline="") as f:
+        errors = {r["person_id"]: r["error"] for r in csv.DictReader(f)}
+    assert errors["P0"] == ""
+    assert "'²' (U+00B2 SUPERSCRIPT TWO) is not a digit" in errors["A0"]
+    assert "'①' (U+2460 CIRCLED DIGIT ONE) is not a digit" in errors["G1"]
+    assert "'٣' (U+0663 ARABIC-INDIC DIGIT THREE) is not a digit" in errors["Y2"]
+    assert "'५' (U+096B DEVANAGARI DIGIT FIVE) is not a digit" in errors["A3"]
+    assert all(
+        errors[p].startswith(("compliant", "total", "disability_grade")) for p in ["H1", "H2", "H3"]
+    )

@@ -14,8 +14,10 @@ never imports this module. Two levels, both giving byte for byte what the refere
   every row the vectorised parser does not accept (errors, full-width digits, odd spacing, …)
   is parsed by :meth:`ClaimsBatch.parse` itself, so its message is the reference's. The output
   is written from the input's own bytes (carried columns untouched: only fields whose quotes
-  the reference would drop are rewritten, by Python's csv module) plus the result columns,
-  formatted as columns.
+  the reference would drop are rewritten, by Python's csv module; a ``'`` put before each
+  formula-like cell, spec §5) plus the result columns, formatted as columns. A quoted field
+  whose lines are each a whole row (a stray quote: :func:`_swallowing`) is refused with the
+  row path's error (:func:`medcalc.batchio.unclosed_quote_error`).
 
 The batch rules (spec §5, docs/cli-batch.md §4) are applied to columns in :func:`_solve`:
 person attributes and year-to-date values merged per person, series and year (disagreement
@@ -54,6 +56,7 @@ from medcalc.batch import (
     depends_message,
     disagreement,
 )
+from medcalc.batchio import excel_text, unclosed_quote_error
 from medcalc.book import TariffBook
 from medcalc.calculator import Calculator
 from medcalc.engine import NAT, ClaimTable, Columns, EngineRangeError, PersonKind, compute, fen
@@ -771,6 +774,10 @@ _BLOCK = 16 << 20  # bytes of input per block
 _AMOUNT = r"^(?:[0-9]{1,12}|[0-9]{1,3}(?:,[0-9]{3}){1,3})(?:\.[0-9]{0,2})?$"
 _SIMPLE_TEXT = r"^[!-~](?:[ -~]*[!-~])?$"  # printable ASCII, no space at either end
 _QUOTE, _LF, _CR, _COMMA = 34, 10, 13, 44
+# What a formula-like cell starts with (:func:`medcalc.batchio.is_formula_like`); a CR only
+# inside quotes.
+_EQUALS, _PLUS, _DASH, _AT, _TAB = 61, 43, 45, 64, 9
+_FORMULA_BYTES = frozenset({_EQUALS, _PLUS, _DASH, _AT, _TAB})
 _FAST_INPUT = frozenset({"utf-8", "utf-8-sig", "gb18030"})
 _FAST_OUTPUT = frozenset({"utf-8", "utf-8-sig"})
 
@@ -833,6 +840,10 @@ def _records(path: Path, encoding: str, block: int) -> Iterator[memoryview]:
                         yield view[at:size]
                 return
             rest = bytes(buf[at:size])
+            if not header and len(rest) > csv.field_size_limit():
+                # Part of one record, already too long for the reference reader: let it say
+                # so (an unclosed quote is found so), instead of holding the rest of the file.
+                raise Unsupported("a record beyond the csv module's field size limit")
             buf[: len(rest)] = rest
             held = len(rest)
 
@@ -880,6 +891,24 @@ class _Block:
         self.open_end = open_end
         self.count = int(ends.shape[0])
         self.redo: I64 = np.zeros(0, np.int64)
+        self.lines = 0  # line feeds in the block (quoted ones too): for line numbers
+        self.swallow = -1  # where a quoted field that holds whole rows opens (-1: none)
+        self.formulas: I64 = np.zeros(0, np.int64)  # first bytes of formula-like cells
+
+    def with_quotes(self, block: memoryview) -> tuple[memoryview, _Block]:
+        """The block with a ``'`` before each formula-like cell (what :func:`excel_text`
+        writes), and this scan moved to match; the same when there is none."""
+        at = self.formulas
+        if not at.shape[0]:
+            return block, self
+        data = np.insert(np.frombuffer(block, np.uint8), at, np.uint8(ord("'")))
+        moved = _Block(
+            self.size + int(at.shape[0]), self.ends.astype(np.int64), self.crlf, self.open_end
+        )
+        # A cell starts before its record's line end: each end moves by the quotes before it.
+        moved.ends = (self.ends + np.searchsorted(at, self.ends)).astype(np.int32)
+        moved.redo = self.redo
+        return data.data, moved
 
     def starts(self) -> I64:
         """Where each record's text starts."""
@@ -889,18 +918,21 @@ class _Block:
         return starts
 
 
-def _scan(block: memoryview, scratch: NDArray[np.bool_]) -> _Block:
+def _scan(block: memoryview, scratch: NDArray[np.bool_], width: int = 0) -> _Block:
     """Check that Python's csv module and pyarrow read ``block`` alike, and find its records.
 
     Refused (:class:`Unsupported`): NUL characters, a CR not followed by LF, quotes that do not
     open, close or double inside a field (RFC 4180), a record longer than the csv module's
     field size limit (it refuses a longer field); those are left to the reference reader.
+    ``width`` (the header's fields; 0 for the header itself): also find the first quoted field
+    holding whole rows, and the formula-like cells.
     """
     arr = np.frombuffer(block, np.uint8)
     size = arr.shape[0]
-    # One pass finds every byte below '#' (NUL, LF, CR, quote; also spaces and a few others).
+    # One pass finds every byte below '-' (NUL, tab, LF, CR, quote, '+', comma; also spaces
+    # and a few others): what the quoting, the line ends and the cell starts are made of.
     low = scratch[:size]
-    np.less(arr, _QUOTE + 1, out=low)
+    np.less(arr, _DASH, out=low)
     at = np.flatnonzero(low)
     found = arr.take(at)
     if (found == 0).any():
@@ -908,17 +940,24 @@ def _scan(block: memoryview, scratch: NDArray[np.bool_]) -> _Block:
     lf = at[found == _LF]
     crs = int(np.count_nonzero(found == _CR))
     q = at[found == _QUOTE]
-    del at, found
     crlf = np.zeros(lf.shape[0], np.bool_)
     if crs:
         crlf = (arr.take(np.maximum(lf - 1, 0)) == _CR) & (lf > 0)
         if int(np.count_nonzero(crlf)) != crs:
             raise Unsupported("a CR without LF")  # a line end for both readers, not for ours
+    lines = int(lf.shape[0])
+    swallow = -1
     if q.shape[0]:
         _check_quotes(arr, q)
-        inside = (np.searchsorted(q, lf) & 1).astype(np.bool_)
+        between = np.searchsorted(q, lf)
+        inside = (between & 1).astype(np.bool_)
         if inside.any():
+            if width:
+                commas = at[found == _COMMA]
+                swallow = _swallowing(q, lf, between[inside], commas, width)
             lf, crlf = lf[~inside], crlf[~inside]
+    formulas = _formula_cells(arr, at, found, q) if width else np.zeros(0, np.int64)
+    del at, found
     ends = lf - crlf
     open_end = not lf.shape[0] or int(lf[-1]) != size - 1
     if open_end:
@@ -928,7 +967,71 @@ def _scan(block: memoryview, scratch: NDArray[np.bool_]) -> _Block:
     if out.count and int((out.ends - out.starts()).max()) > csv.field_size_limit():
         raise Unsupported("a field perhaps beyond the csv module's field size limit")
     out.redo = _requoted(arr, q, out)
+    out.lines, out.swallow, out.formulas = lines, swallow, formulas
     return out
+
+
+def _swallowing(
+    q: NDArray[Any], lf: NDArray[Any], between: NDArray[Any], commas: NDArray[Any], width: int
+) -> int:
+    """Where the first quoted field that holds whole rows opens (-1: none).
+
+    Such a field runs over line breaks, and every line it touches (each whole, from line feed
+    to line feed, the text before its opening and after its closing quote included) has at
+    least ``width - 1`` commas, quoted or not: each would be a complete row by itself. Excel
+    writes every row with ``width - 1`` separators, so a stray quote that swallows rows always
+    gives such lines, wherever it stands in its row; a cell Excel quotes because it holds a
+    line break does not: its first line has only the commas before it (and its own), its last
+    only those after it (and its own), ``width - 1`` together when it holds none.
+
+    ``lf``: every line feed of the block; ``between``: for each one inside quotes, the quotes
+    before it; ``commas``: every comma of the block.
+    """
+    pairs = np.unique((between - 1) // 2)
+    opening, closing = q.take(2 * pairs), q.take(2 * pairs + 1)
+    # Commas per line (line i ends at the i-th line feed; the last at the block's end).
+    per_line = np.diff(np.searchsorted(commas, lf), prepend=0)
+    per_line = np.append(per_line, commas.shape[0] - np.searchsorted(commas, lf[-1]))
+    first, last = np.searchsorted(lf, opening), np.searchsorted(lf, closing)
+    # The fewest commas over lines first..last of each field: reduceat over [first, last + 1),
+    # every other result (the ranges between fields are not used).
+    bounds = np.stack([first, last + 1], axis=1).ravel()
+    fewest = np.minimum.reduceat(np.append(per_line, 0), bounds)[0::2]
+    held = np.flatnonzero(fewest >= width - 1)
+    return int(opening[held[0]]) if held.shape[0] else -1
+
+
+def _formula_cells(
+    arr: NDArray[np.uint8], at: NDArray[Any], found: NDArray[np.uint8], q: NDArray[Any]
+) -> I64:
+    """Where each formula-like cell (:func:`medcalc.batchio.is_formula_like`) of a block of
+    whole records starts: its first byte, after the opening quote when quoted.
+
+    ``at``, ``found``: the positions and values of the bytes below '-' (each cell starts after
+    one of them, a comma, a line feed or an opening quote, or at the block's start). A CR only
+    counts inside quotes: elsewhere it is a line end.
+    """
+    size = arr.shape[0]
+    if not size:
+        return np.zeros(0, np.int64)
+    nxt = arr.take(np.minimum(at + 1, size - 1))
+    hit = (nxt == _EQUALS) | (nxt == _PLUS) | (nxt == _DASH) | (nxt == _AT) | (nxt == _TAB)
+    hit |= (nxt == _CR) & (found == _QUOTE)
+    hit &= (found == _COMMA) | (found == _LF) | (found == _QUOTE)
+    hit &= at + 1 < size
+    cells: I64 = at[hit] + 1
+    if int(arr[0]) in _FORMULA_BYTES:  # the block starts a record
+        cells = np.concatenate([np.zeros(1, np.int64), cells])
+    if q.shape[0] and cells.shape[0]:
+        inside = (np.searchsorted(q, cells) & 1).astype(np.bool_)
+        after_quote = arr.take(np.maximum(cells - 1, 0)) == _QUOTE
+        before = arr.take(np.maximum(cells - 2, 0))
+        # Inside quotes only the first byte after an opening quote starts a cell (a quote at
+        # a field start, not the second of a doubled one); outside, a quote cannot come just
+        # before a byte (the quoting is checked), so comma and line feed are the starts.
+        opens = after_quote & ((cells == 1) | (before == _COMMA) | (before == _LF))
+        cells = cells[np.where(inside, opens, ~after_quote)]
+    return cells
 
 
 def _check_quotes(arr: NDArray[np.uint8], q: NDArray[Any]) -> None:
@@ -995,6 +1098,8 @@ class _Columnar:
         self.known = dict(table._known)  # canonical name -> column index
         self.scratch = ClaimsBatch(calculator, default_series=job.series)
         self.check_utf8 = check_encoding and encoding.startswith("utf-8")
+        # Formula-like cells get a ' in every column (spec §5) unless --keep-formulas.
+        self.safe = not job.keep_formulas
         self.rows = _Rows()
         self.persons: list[Any] = []  # per block: the person ids as read (None: blank)
         self._texts: dict[tuple[str, str], str | None] = {}
@@ -1020,10 +1125,10 @@ class _Columnar:
             quoted_strings_can_be_null=False,
         )
 
-    def _scan(self, block: memoryview) -> _Block:
+    def _scan(self, block: memoryview, width: int) -> _Block:
         if len(block) > self._scratch.shape[0]:
             self._scratch = np.empty(len(block), np.bool_)
-        return _scan(block, self._scratch)
+        return _scan(block, self._scratch, width)
 
     # -- reading --
 
@@ -1035,13 +1140,24 @@ class _Columnar:
         blocks = _records(self.job.source, self.encoding, _BLOCK)
         header = next(blocks, None)
         done = 0
+        line = 1  # the line where the next block starts
         if header is not None:
-            self._scan(header)  # read by Python's csv already; checked to end where it ended
+            # read by Python's csv already; checked to end where it ended
+            line += self._scan(header, 0).lines
             done = len(header)
         for block in blocks:
-            scan = self._scan(block)
+            scan = self._scan(block, self.width)
             if self.check_utf8 and not _utf8(self.pa, block):
                 raise NotInEncoding("not UTF-8")  # the reference names the row
+            if scan.swallow >= 0:
+                # The row path's error, once pyarrow has read the block as it does (else
+                # the row path finds what comes first)
+                self._table(block, scan)
+                before = np.frombuffer(block, np.uint8)[: scan.swallow]
+                raise unclosed_quote_error(
+                    self.job.source, line + int(np.count_nonzero(before == _LF))
+                )
+            line += scan.lines
             parts.append(self._block(block, scan, position))
             self.blocks.append(scan)
             position += scan.count
@@ -1050,22 +1166,26 @@ class _Columnar:
                 progress("read", min(done, size), size)
         self._assemble(parts, position)
 
-    def _block(self, block: memoryview, scan: _Block, base: int) -> dict[str, Any]:
-        pa, pc = self.pa, self.pc
+    def _table(self, block: memoryview, scan: _Block) -> Any:
+        """pyarrow's reading of a block (:class:`Unsupported` when Python's csv module
+        may read it otherwise)."""
         try:
             table = self.pcsv.read_csv(
-                pa.py_buffer(block),
+                self.pa.py_buffer(block),
                 read_options=self.read_options,
                 parse_options=self.parse_options,
                 convert_options=self.convert_options,
             )
-        except Unsupported:
-            raise
         except Exception as exc:  # pyarrow reads it otherwise than Python's csv: let that say
             raise Unsupported(str(exc)) from None
-        n = table.num_rows
-        if n != scan.count:
+        if table.num_rows != scan.count:
             raise Unsupported("records counted differently")
+        return table
+
+    def _block(self, block: memoryview, scan: _Block, base: int) -> dict[str, Any]:
+        pa, pc = self.pa, self.pc
+        table = self._table(block, scan)
+        n = table.num_rows
         cols = {name: _single(table.column(f"c{i}")) for name, i in self.known.items()}
         del table
         fast = np.ones(n, np.bool_)
@@ -1353,7 +1473,7 @@ class _Columnar:
     def write(self, temp: Path, outcome: _Outcome, keep: int, progress: Progress | None) -> None:
         """Write OUT (the second reading of the file)."""
         buffer = io.StringIO(newline="")
-        csv.writer(buffer).writerow([*self.header, *CLAIM_RESULTS])
+        csv.writer(buffer).writerow(self._cells([*self.header, *CLAIM_RESULTS]))
         tails = self._tails(outcome)
         position = 0
         changed = BatchFileError(f"{self.job.source} changed while it was being read")
@@ -1367,6 +1487,8 @@ class _Columnar:
                 if index >= len(self.blocks) or len(block) != self.blocks[index].size:
                     raise changed
                 scan = self.blocks[index]
+                if self.safe:
+                    block, scan = scan.with_quotes(block)
                 take = min(scan.count, keep - position)
                 for part in self._lines(block, scan, outcome, tails, position, take):
                     f.write(part)
@@ -1376,14 +1498,20 @@ class _Columnar:
         if position < keep:
             raise changed
 
+    def _cells(self, cells: Sequence[str | None]) -> list[str | None]:
+        """Cells as the row path's writer writes them: formula-like ones made text."""
+        if not self.safe:
+            return list(cells)
+        return [None if c is None else excel_text(c) for c in cells]
+
     def _tails(self, outcome: _Outcome) -> tuple[Any, Any, int]:
         """The text after the amounts, per result kind: metas first, then messages, then the
         blank row; each twice (without and with a CR before the next record's LF)."""
         texts = [
-            _csv_cells([profile, version, sha256, None])
+            _csv_cells(self._cells([profile, version, sha256, None]))
             for _, profile, version, sha256 in outcome.metas.values
         ]
-        texts += [_csv_cells([None, None, None, m]) for m in outcome.messages.values]
+        texts += [_csv_cells(self._cells([None, None, None, m])) for m in outcome.messages.values]
         texts.append(_csv_cells([None, None, None, None]))
         heads = [covered for covered, _, _, _ in outcome.metas.values]
         pa = self.pa
@@ -1433,7 +1561,9 @@ class _Columnar:
             head = heads.take(pa.array(np.maximum(meta, 0), mask=special))
         else:
             head = pa.nulls(take, pa.string())
-        amounts = [_amount_texts(pa, pc, outcome.cents[k][a:b], special) for k in range(4)]
+        amounts = [
+            _amount_texts(pa, pc, outcome.cents[k][a:b], special, safe=self.safe) for k in range(4)
+        ]
         results = pc.binary_join_element_wise(
             head,
             *amounts,
@@ -1479,17 +1609,24 @@ def _csv_cells(cells: Sequence[str | None]) -> str:
     return buffer.getvalue()[:-2]
 
 
-def _amount_texts(pa: Any, pc: Any, cents: I64, special: NDArray[np.bool_]) -> Any:
+def _amount_texts(
+    pa: Any, pc: Any, cents: I64, special: NDArray[np.bool_], *, safe: bool = False
+) -> Any:
     """Fen as yuan text with two decimals ("1234.50"); null where ``special``.
 
     The digits of the fen (pyarrow's integer to text cast, padded with zeros to at least
     three) with a point put before the last two: "5" -> "005" -> "0.05". Negative amounts
-    (rare) go through the exact decimal cast instead.
+    (rare) go through the exact decimal cast instead; ``safe``: written as text for Excel
+    ("'-0.01", :func:`~medcalc.batchio.excel_text`).
     """
     valid = ~special
     negative = (cents < 0) & valid
     if negative.any():
-        return _decimal_texts(pa, pc, cents, special)
+        texts = _decimal_texts(pa, pc, cents, special)
+        if not safe:
+            return texts
+        quoted = pc.binary_join_element_wise(pa.scalar("'"), texts, "")
+        return pc.if_else(pa.array(negative), quoted, texts)
     mask = None if valid.all() else special
     texts = pc.cast(pa.array(cents, mask=mask), pa.string())
     if ((cents < 100) & valid).any():
