@@ -2,8 +2,15 @@
 
     .venv/bin/python benchmarks/bench_load.py            # the bundled tariffs, 50 loads
     .venv/bin/python benchmarks/bench_load.py -n 200 --dir tests/good_tariffs
+    .venv/bin/python benchmarks/bench_load.py --sources 10000 80000 160000
 
 Target: under 50 ms per full load, so every CLI call can afford to load the whole book.
+
+``--sources N...`` checks one synthetic tariff per N, with N entries under ``sources`` and N
+categories each named in ``medical_premium.government_pays`` (every id is looked up once),
+and prints the time per entry: it must stay flat as N grows, i.e. checking is linear in the
+file size. (Before issue 11, sources alone took 0.9 s at 10k and 114 s at 80k.) The size
+limit (``MAX_BYTES``) is lifted for this, so sizes beyond a real file can be measured.
 """
 
 from __future__ import annotations
@@ -15,6 +22,40 @@ import time
 from pathlib import Path
 
 from medcalc.discovery import bundled_dir, load_book, tariff_files
+from medcalc.loader import parse_tariff
+
+HEADER = """\
+format: 1
+series: bench
+version: "1"
+title: {zh: 基准}
+region: {code: "441802", name: {zh: 清城区}}
+effective: {from: 2018-01-01}
+status: illustrative
+"""
+
+
+def synthetic(n: int) -> bytes:
+    """A valid tariff with ``n`` sources and ``n`` categories, each category paid for."""
+    sources = "".join(f"  - {{id: s{i}, title: 依据{i}}}\n" for i in range(n))
+    categories = "".join(f"  - {{id: c{i}, label: {{zh: 类{i}}}}}\n" for i in range(n))
+    pays = "".join(f"    c{i}: full\n" for i in range(n))
+    return (
+        f"{HEADER}sources:\n{sources}categories:\n{categories}"
+        f"medical_premium:\n  contribution: 220\n  government_pays:\n{pays}  source: s0\n"
+    ).encode()
+
+
+def scaling(sizes: list[int]) -> None:
+    for n in sizes:
+        data = synthetic(n)
+        start = time.perf_counter()
+        parse_tariff(data, "synthetic.yaml", max_bytes=None)
+        took = time.perf_counter() - start
+        print(
+            f"{n:>8,} sources + categories  {len(data):>12,} bytes  {took:8.2f} s  "
+            f"{took / n * 1e6:6.1f} µs per entry  {took / len(data) * 1e6:5.2f} µs per byte"
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -27,7 +68,17 @@ def main(argv: list[str] | None = None) -> int:
         default=[],
         help="tariff directory to load instead of the bundled tables (repeatable)",
     )
+    parser.add_argument(
+        "--sources",
+        type=int,
+        nargs="+",
+        metavar="N",
+        help="time one synthetic tariff of N sources and N categories per N (linearity)",
+    )
     args = parser.parse_args(argv)
+    if args.sources:
+        scaling(args.sources)
+        return 0
     dirs: list[Path] = args.dir
     bundled = not dirs
     search = dirs or [d for d in [bundled_dir()] if d is not None]

@@ -96,9 +96,10 @@ __all__ = [
 FORMAT = 1
 """The one tariff format this version of medcalc reads."""
 
-MAX_BYTES = 1024 * 1024
-"""The largest tariff file read (1 MiB): some 70 times the largest real table (about 14 KB),
-and about a second and a half to check at worst; a larger file is refused before reading."""
+MAX_BYTES = 256 * 1024
+"""The largest tariff file read (256 KiB): some 18 times the largest real table (14 KB). The
+densest file of that size (a list of 0s) takes about 1.3 s to check, at some 10 µs per YAML
+event; a larger file is refused from its size, before it is read."""
 
 MAX_DEPTH = 20
 """The deepest nesting of mappings and lists (the format needs 6: e.g. critical_illness →
