@@ -15,6 +15,8 @@ import stat
 import subprocess
 import sys
 import threading
+import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -509,3 +511,173 @@ def test_mixed_claims_file_is_refused(runner: CliRunner, tmp_path: Path) -> None
     result = claim_file(runner, path)
     assert result.exit_code == 1
     assert "line 3 reads as GB18030 but line 2 as UTF-8" in result.stderr
+
+
+# -- 7, 8, 9: no traceback, bounded work, duplicate keys ----------------------------------
+
+JSON_ROW = '"person_id": "P1", "date": "2018-03-01", "hospital_level": "level_2"'
+
+
+def test_deeply_nested_jsonl_line_is_a_file_error(runner: CliRunner, tmp_path: Path) -> None:
+    """A JSON Lines line nested 100,000 deep: exit 1 naming the line, no traceback."""
+    source = tmp_path / "in.jsonl"
+    deep = "[" * 100_000 + "]" * 100_000
+    source.write_text(f'{{{JSON_ROW}, "compliant": 5}}\n{{{JSON_ROW}, "x": {deep}}}\n')
+    out = tmp_path / "out.csv"
+    result = batch(runner, "claims", source, out)
+    assert result.exit_code == 1
+    assert result.stderr.strip() == f"错误: {source}: line 2 is nested too deeply to be a row"
+    assert not out.exists()
+
+
+def test_json_integers_beyond_4300_digits_are_exact(runner: CliRunner, tmp_path: Path) -> None:
+    """A 5,000-digit integer is read exactly: as an amount it is a row error, as a carried
+    value it is written back digit for digit (Python's int() would refuse it)."""
+    huge = "9" * 5000
+    source = tmp_path / "in.jsonl"
+    source.write_text(
+        f'{{{JSON_ROW}, "compliant": {huge}}}\n'
+        f'{{{JSON_ROW.replace("P1", "P2")}, "compliant": 5000, "x": {huge}}}\n'
+    )
+    out = tmp_path / "out.jsonl"
+    result = batch(runner, "claims", source, out)
+    assert result.exit_code == 3, result.stderr
+    first, second = out.read_text(encoding="utf-8").splitlines()
+    assert '"error": "compliant: ' in first and "larger than the largest amount" in first
+    assert f'"x": {huge}, ' in second
+    assert '"basic": "3375.00"' in second
+
+
+def test_claims_json_with_huge_integer_or_deep_nesting(runner: CliRunner, tmp_path: Path) -> None:
+    """``medcalc claim --claims`` JSON and YAML: clean errors, exit 1, no traceback."""
+    huge = tmp_path / "huge.json"
+    huge.write_text('[{"date": "2018-03-01", "compliant": ' + "9" * 5000 + "}]")
+    result = claim_file(runner, huge)
+    assert result.exit_code == 1
+    assert "larger than the largest amount" in result.stderr
+    for suffix in (".json", ".yaml"):
+        deep = tmp_path / f"deep{suffix}"
+        deep.write_text("[" * 100_000 + "]" * 100_000)
+        result = claim_file(runner, deep)
+        assert result.exit_code == 1
+        assert result.stderr.strip() == f"错误: {deep}: nested too deeply to be a list of claims"
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        (f'{{{JSON_ROW}, "compliant": 5, "compliant": 6000}}', "line 2 has key 'compliant' twice"),
+        (f'{{{JSON_ROW}, "note": 1, "note": 2, "compliant": 5}}', "line 2 has key 'note' twice"),
+        (
+            f'{{{JSON_ROW}, "compliant": 5, "Compliant ": 6000}}',
+            "line 2 has column 'compliant' twice (keys 'compliant' and 'Compliant ')",
+        ),
+    ],
+)
+def test_duplicate_jsonl_keys_are_a_file_error(
+    runner: CliRunner, tmp_path: Path, line: str, message: str
+) -> None:
+    """Like a header with a column twice: exit 1 naming the line, nothing written (a later
+    key silently replaced the earlier one)."""
+    source = tmp_path / "in.jsonl"
+    source.write_text(f'{{{JSON_ROW}, "compliant": 5}}\n{line}\n')
+    out = tmp_path / "out.csv"
+    result = batch(runner, "claims", source, out)
+    assert result.exit_code == 1
+    assert result.stderr.strip() == f"错误: {source}: {message}"
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("option", ["--input-encoding", "--output-encoding"])
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("rot13", "'rot13' is not a text encoding"),
+        ("base64", "'base64' is not a text encoding"),
+        ("nonsense", "unknown encoding 'nonsense'"),
+    ],
+)
+def test_bad_encoding_names_are_usage_errors(
+    runner: CliRunner, tmp_path: Path, option: str, name: str, message: str
+) -> None:
+    """Unknown codecs and codecs that are not text encodings: exit 2, nothing written."""
+    out = tmp_path / "out.csv"
+    result = batch(runner, "claims", good_source(tmp_path), out, option, name)
+    assert result.exit_code == 2
+    assert result.stderr.strip() == f"错误: {option}: {message}"
+    assert not out.exists()
+
+
+def xlsx_with_sheet(tmp_path: Path, change: Callable[[bytes], bytes]) -> Path:
+    """A one-row claims workbook whose sheet XML went through ``change``."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["person_id", "date", "hospital_level", "compliant"])
+    sheet.append(["P1", "2018-03-01", "level_2", "5000"])
+    plain = tmp_path / "plain.xlsx"
+    book.save(plain)
+    path = tmp_path / "in.xlsx"
+    with zipfile.ZipFile(plain) as old, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as new:
+        for member in old.infolist():
+            data = old.read(member.filename)
+            if member.filename == "xl/worksheets/sheet1.xml":
+                data = change(data)
+            new.writestr(member, data)
+    return path
+
+
+LAUGHS = (
+    b'<?xml version="1.0"?><!DOCTYPE w [<!ENTITY a "aaaaaaaaaa">'
+    b'<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]>'
+)
+
+XLSX_CASES: dict[str, tuple[Callable[[bytes], bytes], str]] = {
+    "malformed XML": (
+        lambda d: d[: len(d) // 2],
+        "the first sheet cannot be read: no element found",
+    ),
+    "a DTD": (
+        lambda d: LAUGHS + d.replace(b"<t>P1</t>", b"<t>&c;</t>"),
+        "part xl/worksheets/sheet1.xml has a DTD (or another prolog) that XLSX files never "
+        "have; save the workbook again from Excel",
+    ),
+    "a zip bomb": (
+        lambda d: d.replace(b"<sheetData>", b" " * (40 << 20) + b"<sheetData>"),
+        "part xl/worksheets/sheet1.xml unpacks 10",  # ~1000 times: deflate's best
+    ),
+}
+
+
+@pytest.mark.parametrize("case", XLSX_CASES, ids=str)
+def test_bad_xlsx_is_a_file_error(runner: CliRunner, tmp_path: Path, case: str) -> None:
+    """Malformed or DTD-laden sheet XML and zip bombs: exit 1 naming the file, no traceback,
+    nothing written."""
+    change, message = XLSX_CASES[case]
+    source = xlsx_with_sheet(tmp_path, change)
+    out = tmp_path / "out.csv"
+    result = batch(runner, "claims", source, out)
+    assert result.exit_code == 1, result.output
+    assert result.stderr.startswith(f"错误: {source}")
+    assert message in result.stderr
+    assert not out.exists()
+
+
+def test_xlsx_unpacked_size_is_limited(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The sum of the parts' declared sizes is checked against ``XLSX_UNPACKED_LIMIT`` (1 GiB;
+    lowered here so the test stays small)."""
+    source = xlsx_with_sheet(tmp_path, lambda d: d)
+    with zipfile.ZipFile(source) as archive:
+        total = sum(m.file_size for m in archive.infolist())
+    monkeypatch.setattr(batchio, "XLSX_UNPACKED_LIMIT", total - 1)
+    out = tmp_path / "out.csv"
+    result = batch(runner, "claims", source, out)
+    assert result.exit_code == 1
+    assert result.stderr.strip() == (
+        f"错误: {source} unpacks to {total} bytes, more than the limit of {total - 1} (0 MiB) "
+        "for an XLSX input; save it as CSV"
+    )
+    assert not out.exists()

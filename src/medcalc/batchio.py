@@ -37,10 +37,11 @@ import stat
 import tempfile
 import threading
 import unicodedata
+import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import attrs
 
@@ -61,6 +62,7 @@ __all__ = [
     "excel_text",
     "format_of",
     "is_formula_like",
+    "json_int",
     "unclosed_quote_error",
     "write_atomically",
 ]
@@ -323,10 +325,16 @@ _LABEL = {"utf-8": "UTF-8", "gb18030": "GB18030"}
 
 
 def _check_encoding(name: str, option: str) -> str:
+    """The codec's name for a text encoding; :class:`UsageError` for an unknown one or a
+    codec that is not a text encoding (``rot13``, ``base64``)."""
     try:
-        return codecs.lookup(name).name
-    except LookupError:
+        info = codecs.lookup(name)
+    except (LookupError, ValueError):  # ValueError: a name with a NUL
         raise UsageError(f"{option}: unknown encoding {name!r}") from None
+    # io.TextIOWrapper refuses these too, with a traceback: say so here, as a usage error
+    if not getattr(info, "_is_text_encoding", True):
+        raise UsageError(f"{option}: {name!r} is not a text encoding")
+    return info.name
 
 
 def _installed(module: str) -> bool:
@@ -486,10 +494,86 @@ def _xlsx_value(value: Any) -> Any:
     return value
 
 
+#: The most an XLSX input may hold unpacked (every part together), and the most any large
+#: part may expand per byte stored: a zip bomb is refused before it is unpacked. A sheet of
+#: Excel's 1,048,576 rows by 16 text columns is about 1 GiB of XML, packed 10-20 to 1.
+XLSX_UNPACKED_LIMIT = 1 << 30
+XLSX_RATIO_LIMIT = 200
+_RATIO_FROM = 16 << 20  # small parts may be any ratio (a sheet of one repeated value)
+
+
+def _check_xlsx(path: Path) -> None:
+    """Refuse a workbook that would unpack beyond the limits, or whose XML parts declare a
+    DTD (Excel never writes one; entities are how XML bombs work), before openpyxl reads it.
+
+    The declared sizes bound what is read: :mod:`zipfile` never returns more bytes of a part
+    than its declared size (and checks its CRC). A file that is not a zip is left to openpyxl,
+    which names the problem.
+    """
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError):
+        return
+    with archive:
+        members = archive.infolist()
+        total = sum(m.file_size for m in members)
+        if total > XLSX_UNPACKED_LIMIT:
+            raise BatchFileError(
+                f"{path} unpacks to {total} bytes, more than the limit of "
+                f"{XLSX_UNPACKED_LIMIT} ({XLSX_UNPACKED_LIMIT >> 20} MiB) for an XLSX input; "
+                "save it as CSV"
+            )
+        for member in members:
+            ratio = member.file_size / max(member.compress_size, 1)
+            if member.file_size > _RATIO_FROM and ratio > XLSX_RATIO_LIMIT:
+                raise BatchFileError(
+                    f"{path}: part {member.filename} unpacks {ratio:.0f} times its size, more "
+                    f"than the limit of {XLSX_RATIO_LIMIT} for an XLSX input (a zip bomb?)"
+                )
+            if member.filename.endswith((".xml", ".rels")) and _has_dtd(archive, member):
+                raise BatchFileError(
+                    f"{path}: part {member.filename} has a DTD (or another prolog) that XLSX "
+                    "files never have; save the workbook again from Excel"
+                )
+
+
+#: What may come before an XML part's root element in an XLSX file: the declaration,
+#: processing instructions, comments and white space (never a DTD).
+_PROLOG = re.compile(rb"(?:<\?.*?\?>|<!--.*?-->|\s+)*", re.DOTALL)
+_PROLOG_LIMIT = 1 << 16
+
+
+def _has_dtd(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> bool:
+    """True when the XML part has something other than an element after its prolog (a
+    ``<!DOCTYPE``; or a prolog longer than 64 KiB, which no XLSX writer makes)."""
+    with archive.open(member) as f:
+        head = f.read(_PROLOG_LIMIT).removeprefix(codecs.BOM_UTF8)
+    if not head:
+        return False  # an empty part: openpyxl says what is wrong with it
+    found = _PROLOG.match(head)
+    rest = head[found.end() :] if found else head
+    return not rest.startswith(b"<") or rest.startswith(b"<!")
+
+
 class _XlsxTable(_Table):
     def __init__(self, path: Path) -> None:
         super().__init__(path)
         self._openpyxl = _openpyxl()
+        _check_xlsx(path)
+
+    def _rows(self, sheet: Any) -> Iterator[tuple[Any, ...]]:
+        """The sheet's rows; a sheet whose XML is malformed is a :class:`BatchFileError`."""
+        rows = sheet.iter_rows(values_only=True)
+        while True:
+            try:
+                cells = next(rows, None)
+            except Exception as exc:  # ParseError, or openpyxl's own for odd cell XML
+                raise BatchFileError(
+                    f"{self.path}: the first sheet cannot be read: {exc}"
+                ) from None
+            if cells is None:
+                return
+            yield cells
 
     @contextlib.contextmanager
     def _sheet(self) -> Iterator[Any]:
@@ -508,7 +592,7 @@ class _XlsxTable(_Table):
 
     def open(self, known: Sequence[str]) -> None:
         with self._sheet() as sheet:
-            first = next(sheet.iter_rows(values_only=True), None)
+            first = next(self._rows(sheet), None)
         if first is None or all(v is None for v in first):
             raise BatchFileError(f"{self.path}: the first sheet has no header in row 1")
         header = ["" if v is None else str(v) for v in first]
@@ -520,7 +604,7 @@ class _XlsxTable(_Table):
     def records(self) -> Iterator[tuple[int, Record]]:
         width = self.width
         with self._sheet() as sheet:
-            rows = sheet.iter_rows(values_only=True)
+            rows = self._rows(sheet)
             next(rows, None)
             for number, cells in enumerate(rows, start=2):
                 record = list(cells)
@@ -549,6 +633,32 @@ def _no_constants(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON number")
 
 
+def json_int(text: str) -> int | Decimal:
+    """A JSON integer, exactly: as ``int``, or beyond Python's int() digit limit (4300) as
+    ``Decimal``, which has none. The row then says what is wrong with such a value; a carried
+    cell is written back as it was."""
+    return int(text) if len(text) <= 4000 else Decimal(text)
+
+
+class _DuplicateKeyError(ValueError):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _json_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object whose keys are all different (else :class:`_DuplicateKeyError`): a later
+    key must not silently replace an earlier one."""
+    out = dict(pairs)
+    if len(out) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _DuplicateKeyError(key)
+            seen.add(key)
+    return out
+
+
 class _JsonlTable(_Table):
     def __init__(self, path: Path, encoding: str) -> None:
         super().__init__(path)
@@ -571,14 +681,7 @@ class _JsonlTable(_Table):
                 for number, line in enumerate(f, start=1):
                     if not line.strip():
                         continue
-                    try:
-                        record = json.loads(line, parse_float=Decimal, parse_constant=_no_constants)
-                    except ValueError as exc:
-                        raise BatchFileError(
-                            f"{self.path}: line {number} is not valid JSON: {exc}"
-                        ) from None
-                    if not isinstance(record, dict):
-                        raise BatchFileError(f"{self.path}: line {number} is not a JSON object")
+                    record = self._parse(line, number)
                     for key in record:
                         if key not in seen:
                             seen[key] = None
@@ -592,6 +695,36 @@ class _JsonlTable(_Table):
                 ) from None
         self.columns = list(seen)
         self.position = self.size
+
+    def _parse(self, line: str, number: int) -> dict[str, Any]:
+        """One line as a JSON object; :class:`BatchFileError` naming the line otherwise."""
+        try:
+            record = json.loads(
+                line,
+                parse_float=Decimal,
+                parse_int=json_int,
+                parse_constant=_no_constants,
+                object_pairs_hook=_json_object,
+            )
+        except _DuplicateKeyError as exc:
+            raise BatchFileError(f"{self.path}: line {number} has key {exc.key!r} twice") from None
+        except ValueError as exc:
+            raise BatchFileError(f"{self.path}: line {number} is not valid JSON: {exc}") from None
+        except RecursionError:
+            raise BatchFileError(
+                f"{self.path}: line {number} is nested too deeply to be a row"
+            ) from None
+        if not isinstance(record, dict):
+            raise BatchFileError(f"{self.path}: line {number} is not a JSON object")
+        seen: dict[str, str] = {}
+        for key in record:  # two keys for one column, as a header may not have them either
+            name = _canonical(key)
+            if name in self._wanted and seen.setdefault(name, key) != key:
+                raise BatchFileError(
+                    f"{self.path}: line {number} has column {name!r} twice "
+                    f"(keys {seen[name]!r} and {key!r})"
+                )
+        return cast(dict[str, Any], record)
 
     def fields(self, record: Record) -> dict[str, Any]:
         assert isinstance(record, dict)

@@ -30,6 +30,7 @@ from medcalc.batchio import (
     cell_holds_rows,
     csv_quote_error,
     detect_encoding,
+    json_int,
     unclosed_quote_error,
 )
 from medcalc.book import TariffBook
@@ -321,9 +322,13 @@ def _object_rows(items: Any, name: str, what: str) -> ClaimRows:
 def _json_rows(text: str, name: str) -> ClaimRows:
     try:
         # Numbers are read exactly (Decimal), never as float; null is "not given" (as in rows).
-        items = json.loads(text, parse_float=Decimal, object_pairs_hook=_json_object(name))
+        items = json.loads(
+            text, parse_float=Decimal, parse_int=json_int, object_pairs_hook=_json_object(name)
+        )
     except json.JSONDecodeError as exc:
         raise InputError(f"{name}:{exc.lineno}:{exc.colno}: not valid JSON: {exc.msg}") from None
+    except RecursionError:
+        raise InputError(f"{name}: nested too deeply to be a list of claims") from None
     return _object_rows(items, name, "JSON")
 
 
@@ -366,12 +371,14 @@ def _yaml_value(node: yaml.Node, name: str) -> Any:
 def _yaml_rows(text: str, name: str) -> ClaimRows:
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
+        items = [] if node is None else _yaml_value(node, name)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         at = f":{mark.line + 1}:{mark.column + 1}" if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc)
         raise InputError(f"{name}{at}: not valid YAML: {problem}") from None
-    items = [] if node is None else _yaml_value(node, name)
+    except RecursionError:
+        raise InputError(f"{name}: nested too deeply to be a list of claims") from None
     return _object_rows(items, name, "YAML")
 
 
