@@ -98,7 +98,7 @@ FORMAT = 1
 
 MAX_BYTES = 256 * 1024
 """The largest tariff file read (256 KiB): some 18 times the largest real table (14 KB). The
-densest file of that size (a list of 0s) takes about 1.3 s to check, at some 10 µs per YAML
+densest file of that size (a list of 0s) takes about 1.5 s to check, at some 10 µs per YAML
 event; a larger file is refused from its size, before it is read."""
 
 MAX_DEPTH = 20
