@@ -11,14 +11,23 @@ work once.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from decimal import Decimal
 
 from medcalc.book import TariffBook
 from medcalc.claims import Profiles, claim_year
-from medcalc.errors import InputError, SectionMissingError
-from medcalc.inputs import NO_YEAR_TO_DATE, Claim, Person, YearToDate
+from medcalc.errors import InputError, MissingInputError, SectionMissingError
+from medcalc.inputs import (
+    NO_YEAR_TO_DATE,
+    REQUIRED,
+    Claim,
+    Person,
+    YearToDate,
+    checked_amount,
+    kind_of,
+)
 from medcalc.model import Tariff
+from medcalc.money import shown
 from medcalc.premiums import medical_premium, pension_premium
 from medcalc.profiles import (
     assistance_profiles,
@@ -33,6 +42,8 @@ class Calculator:
     """Premiums and claims under the tariffs of one book."""
 
     def __init__(self, book: TariffBook) -> None:
+        if not isinstance(book, TariffBook):
+            raise _wrong(book, "book", "a TariffBook (see medcalc.load_book)")
         self.book = book
         self._profiles: dict[tuple[int, frozenset[str], int | None, str | None], Profiles] = {}
 
@@ -63,7 +74,9 @@ class Calculator:
         A section the tariff leaves out gives ``None``; a tariff with neither is an error.
         """
         if isinstance(year, bool) or not isinstance(year, int) or not 1 <= year <= dt.MAXYEAR:
-            raise InputError(f"{year!r} is not a year", field="year")
+            raise InputError(f"{shown(year)} is not a year", field="year")
+        _check_person(series, person)
+        pension_grade = checked_amount(pension_grade, "pension_grade", required=False)
         tariff = self.book.in_force(series, dt.date(year, 1, 1))
         if tariff.medical_premium is None and tariff.pension_premium is None:
             raise SectionMissingError(
@@ -86,7 +99,7 @@ class Calculator:
         self,
         series: str,
         person: Person,
-        claims: Sequence[Claim],
+        claims: Iterable[Claim],
         *,
         year_to_date: YearToDate | None = None,
     ) -> ClaimsResult:
@@ -95,8 +108,17 @@ class Calculator:
         ``year_to_date``: the person's accumulators before the first of these claims; the
         claims must then all fall in one calendar year (spec §4.4).
         """
+        _check_person(series, person)
+        if year_to_date is not None and not isinstance(year_to_date, YearToDate):
+            raise _wrong(year_to_date, "year_to_date", "a YearToDate")
+        try:
+            given = iter(claims)
+        except TypeError:
+            raise _wrong(claims, "claims", "a sequence of claims") from None
         by_year: dict[int, list[tuple[int, Claim]]] = {}
-        for index, claim in enumerate(claims):
+        for index, claim in enumerate(given):
+            if type(claim) is not Claim and not isinstance(claim, Claim):
+                raise _wrong(claim, f"claims[{index}]", "a Claim")
             by_year.setdefault(claim.date.year, []).append((index, claim))
         if year_to_date is not None and len(by_year) > 1:
             raise InputError(
@@ -148,4 +170,19 @@ def estimate_claims(
     year_to_date: YearToDate | None = None,
 ) -> ClaimsResult:
     """One person's claims (see :meth:`Calculator.claims`)."""
-    return Calculator(book).claims(series, person, list(claims), year_to_date=year_to_date)
+    return Calculator(book).claims(series, person, claims, year_to_date=year_to_date)
+
+
+def _wrong(value: object, field: str, expected: str) -> InputError:
+    """The error for an argument of the wrong type (None: a missing one)."""
+    if value is None:
+        return MissingInputError(REQUIRED, field=field)
+    return InputError(f"{shown(value)} is {kind_of(value)}, not {expected}", field=field)
+
+
+def _check_person(series: str, person: Person) -> None:
+    """The arguments every calculation takes, checked before any tariff is looked up."""
+    if type(series) is not str:
+        raise _wrong(series, "series", "text (str)")
+    if not isinstance(person, Person):
+        raise _wrong(person, "person", "a Person")

@@ -15,55 +15,85 @@ from typing import Any
 
 import attrs
 
-from medcalc.errors import AmountError, ClaimAmountsError, InputError
+from medcalc.errors import AmountError, ClaimAmountsError, InputError, MissingInputError
 from medcalc.model import DISABILITY_TYPES
-from medcalc.money import CENT, EXACT, ZERO, check_amount, fmt
+from medcalc.money import ZERO, check_amount, fmt, shown
+
+#: What a required value that was not given says, wherever it is missing.
+REQUIRED = "no value given; this field is required"
 
 
 def _category_set(value: Iterable[str]) -> frozenset[str]:
     if isinstance(value, str):  # a lone id, not its letters
         return frozenset([value])
-    return frozenset(value)
+    try:
+        found = value if type(value) is frozenset else frozenset(value)
+    except TypeError:  # None, a number, unhashable members
+        raise InputError(
+            f"{shown(value)} is not a set of category ids", field="categories"
+        ) from None
+    for item in found:
+        if type(item) is not str:
+            raise InputError(f"{shown(item)} is not a category id (text)", field="categories")
+    return found
 
 
-def _amount(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if value is None:
+def kind_of(value: object) -> str:
+    """``a float``, ``an int``: the type a refused value has."""
+    name = type(value).__name__
+    return f"{'an' if name[:1] in 'aeiouAEIOU' else 'a'} {name}"
+
+
+def checked_amount(value: Any, field: str, *, required: bool) -> Decimal | None:
+    """``value`` checked as an amount (a ``Decimal``; never a float, int or text, which could
+    have been misread on the way) and given exactly 2 decimals."""
+    if type(value) is not Decimal:
+        if value is None:
+            if required:
+                raise MissingInputError(REQUIRED, field=field)
+            return None
+        if not isinstance(value, Decimal):
+            raise AmountError(
+                f"{shown(value)} is {kind_of(value)}; amounts must be decimal.Decimal", field=field
+            )
+    return check_amount(value, field=field)
+
+
+def _check_date(value: Any, field: str, *, required: bool) -> None:
+    if type(value) is dt.date:
         return
-    if not isinstance(value, Decimal):
-        raise AmountError(
-            f"{value!r} is a {type(value).__name__}; amounts must be decimal.Decimal",
-            field=attribute.name,
-        )
-    check_amount(value, field=attribute.name)
+    if value is None:
+        if required:
+            raise MissingInputError(REQUIRED, field=field)
+        return
+    if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
+        raise InputError(f"{shown(value)} is not a date", field=field)
 
 
-def _two_decimals(instance: Any, fields: tuple[str, ...]) -> None:
-    """Give checked amounts exactly 2 decimals (``Decimal('5')`` -> ``Decimal('5.00')``), so
-    every amount a result carries has 2 decimals however the caller wrote it."""
-    for name in fields:
-        value = getattr(instance, name)
-        if value is not None and value.as_tuple().exponent != -2:
-            object.__setattr__(instance, name, value.copy_abs().quantize(CENT, context=EXACT))
+def check_text(value: Any, field: str) -> None:
+    if value is not None and type(value) is not str and not isinstance(value, str):
+        raise InputError(f"{shown(value)} is {kind_of(value)}; expected text (str)", field=field)
 
 
 def _date(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if value is None:
-        return
-    if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
-        raise InputError(f"{value!r} is not a date", field=attribute.name)
+    _check_date(value, attribute.name, required=False)
+
+
+def _text(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    check_text(value, attribute.name)
 
 
 def _grade(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
     if value is None:
         return
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 4:
-        raise InputError(f"{value!r} is not a disability grade 1-4", field=attribute.name)
+        raise InputError(f"{shown(value)} is not a disability grade 1-4", field=attribute.name)
 
 
 def _disability_type(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if value is not None and value not in DISABILITY_TYPES:
+    if value is not None and (type(value) is not str or value not in DISABILITY_TYPES):
         raise InputError(
-            f"{value!r} is not a disability type (one of {', '.join(DISABILITY_TYPES)})",
+            f"{shown(value)} is not a disability type (one of {', '.join(DISABILITY_TYPES)})",
             field=attribute.name,
         )
 
@@ -83,7 +113,7 @@ class Person:
     disability_type: str | None = attrs.field(default=None, validator=_disability_type)
     birth_date: dt.date | None = attrs.field(default=None, validator=_date)
     enrolled_on: dt.date | None = attrs.field(default=None, validator=_date)
-    person_id: str | None = None
+    person_id: str | None = attrs.field(default=None, validator=_text)
 
 
 @attrs.frozen
@@ -96,15 +126,24 @@ class Claim:
     ``hospital_level`` is needed when ``basic_paid`` is not given.
     """
 
-    date: dt.date = attrs.field(validator=_date)
-    compliant: Decimal = attrs.field(validator=_amount)
+    date: dt.date
+    compliant: Decimal
     hospital_level: str | None = None
-    total: Decimal | None = attrs.field(default=None, validator=_amount)
-    basic_paid: Decimal | None = attrs.field(default=None, validator=_amount)
+    total: Decimal | None = None
+    basic_paid: Decimal | None = None
     claim_id: str | None = None
 
     def __attrs_post_init__(self) -> None:
-        _two_decimals(self, ("compliant", "total", "basic_paid"))
+        # One pass instead of a validator per field: a batch builds a Claim for every row.
+        _check_date(self.date, "date", required=True)
+        put = object.__setattr__
+        put(self, "compliant", checked_amount(self.compliant, "compliant", required=True))
+        if self.total is not None:
+            put(self, "total", checked_amount(self.total, "total", required=False))
+        if self.basic_paid is not None:
+            put(self, "basic_paid", checked_amount(self.basic_paid, "basic_paid", required=False))
+        check_text(self.hospital_level, "hospital_level")
+        check_text(self.claim_id, "claim_id")
         if self.total is not None and self.total < self.compliant:
             raise ClaimAmountsError(
                 f"{fmt(self.total)} is below the compliant cost {fmt(self.compliant)}",
@@ -131,12 +170,14 @@ class YearToDate:
     ``assistance_base``: the sum of what was left after basic and critical illness (救助累计).
     """
 
-    basic_paid: Decimal = attrs.field(default=ZERO, validator=_amount)
-    critical_illness_base: Decimal = attrs.field(default=ZERO, validator=_amount)
-    assistance_base: Decimal = attrs.field(default=ZERO, validator=_amount)
+    basic_paid: Decimal = ZERO
+    critical_illness_base: Decimal = ZERO
+    assistance_base: Decimal = ZERO
 
     def __attrs_post_init__(self) -> None:
-        _two_decimals(self, ("basic_paid", "critical_illness_base", "assistance_base"))
+        put = object.__setattr__
+        for name in ("basic_paid", "critical_illness_base", "assistance_base"):
+            put(self, name, checked_amount(getattr(self, name), name, required=True))
 
 
 NO_YEAR_TO_DATE = YearToDate()

@@ -94,9 +94,70 @@ def is_whole_fen(value: Decimal) -> bool:
     return value.is_finite() and value == _QUANTIZE["half_even"](value, CENT)
 
 
+#: Plain user input, e.g. "12345.67": read without folding. ASCII digits only ([0-9], not \d,
+#: which matches every script's digits).
 _PLAIN = re.compile(r"[0-9]{1,12}(?:\.[0-9]{0,2})?")
-_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
-_GROUPED = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?")
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
+_GROUPED = re.compile(r"[+-]?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]*)?")
+# Characters that are neither ASCII nor full-width digits: only these can be foreign digits.
+_UNUSUAL = re.compile(r"[^\x00-\x7f\uff10-\uff19]")
+_DIGITS = frozenset("0123456789")
+#: How much of a refused value a message quotes: a cell of a million characters is named by
+#: its start and its length, not copied into every message.
+_SHOWN = 40
+
+
+def shown(value: object) -> str:
+    """A refused value as an error message names it: its ``repr`` (a ``Decimal`` as its text),
+    cut short when long, so a huge cell or number never floods a message.
+
+    >>> shown("12x"), shown(Decimal("1.005")), shown("9" * 5000)[-18:], shown(10**5000)
+    ("'12x'", '1.005', '(5,000 characters)', 'a whole number of 5,001 digits')
+    """
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 64:
+        # repr of an int over 4,300 digits raises ValueError; the count is exact from bits.
+        digits = value.bit_length() * 30103 // 100000 + 1
+        if abs(value) < 10 ** (digits - 1):
+            digits -= 1
+        return f"a whole number of {digits:,} digits"
+    if isinstance(value, str):
+        if len(value) <= _SHOWN:
+            return repr(value)
+        return f"{value[:_SHOWN]!r}… ({len(value):,} characters)"
+    text = str(value) if isinstance(value, Decimal) else repr(value)
+    if len(text) <= _SHOWN:
+        return text
+    return f"{text[:_SHOWN]}… ({len(text):,} characters)"
+
+
+def foreign_digit(text: str) -> str | None:
+    """A phrase naming the first character of ``text`` that reads as a number but is neither
+    an ASCII nor a full-width digit (``²``, ``①``, ``٣``, ``५``, ``一``); None when there is none.
+
+    NFKC folding (which turns full-width digits into ASCII) would read ``5000²`` as 50002 and
+    ``①`` as 1, and ``Decimal``/``int`` read every script's digits; spec §1 allows only these two.
+
+    >>> foreign_digit("5000²")
+    "'²' (U+00B2 SUPERSCRIPT TWO) is not a digit; use 0-9"
+    >>> foreign_digit("１２,０００") is None
+    True
+    """
+    for match in _UNUSUAL.finditer(text):
+        char = match.group()
+        if char.isnumeric() or not _DIGITS.isdisjoint(unicodedata.normalize("NFKC", char)):
+            name = unicodedata.name(char, "")
+            return (
+                f"{char!r} (U+{ord(char):04X}{' ' + name if name else ''}) is not a digit; use 0-9"
+            )
+    return None
+
+
+def _named(value: Decimal) -> str:
+    """A refused amount as :func:`check_amount` names it: :func:`fmt` (never rounded), or
+    :func:`shown` when its size would make that text huge (``-1E+999999``)."""
+    if -20 <= value.adjusted() <= 20 and value.as_tuple().exponent >= -20:  # type: ignore[operator]
+        return fmt(value)
+    return shown(value)
 
 
 def check_amount(value: Decimal, *, field: str) -> Decimal:
@@ -104,11 +165,13 @@ def check_amount(value: Decimal, *, field: str) -> Decimal:
     if not value.is_finite():
         raise AmountError(f"{value} is not a finite amount", field=field)
     if value < 0:
-        raise AmountError(f"{fmt(value)} is negative; amounts must be 0 or more", field=field)
+        raise AmountError(f"{_named(value)} is negative; amounts must be 0 or more", field=field)
     if value.as_tuple().exponent < -2:  # type: ignore[operator]
-        raise AmountError(f"{value} has more than 2 decimal places", field=field)
+        raise AmountError(f"{shown(value)} has more than 2 decimal places", field=field)
     if value > MAX_AMOUNT:
-        raise AmountError(f"{value} is larger than the largest amount {MAX_AMOUNT}", field=field)
+        raise AmountError(
+            f"{shown(value)} is larger than the largest amount {MAX_AMOUNT}", field=field
+        )
     # copy_abs: "-0" is zero, not a negative amount to print as "-0.00".
     return value.copy_abs().quantize(CENT, context=EXACT)
 
@@ -118,8 +181,11 @@ def parse_amount(text: str | int | Decimal, *, field: str) -> Decimal:
 
     Accepts ASCII or full-width digits, surrounding spaces, and thousands separators in
     groups of three (``120,000.00``). Rejects anything else with an :class:`AmountError`
-    naming ``field``. Never goes through float.
+    naming ``field`` (and naming a digit of another kind, e.g. ``²`` or ``٣``). Never goes
+    through float.
     """
+    if type(text) is str and _PLAIN.fullmatch(text):  # the common case: no folding needed
+        return Decimal(text).quantize(CENT, context=EXACT)
     if isinstance(text, Decimal):
         return check_amount(text, field=field)
     if isinstance(text, bool):
@@ -127,13 +193,14 @@ def parse_amount(text: str | int | Decimal, *, field: str) -> Decimal:
     if isinstance(text, int):
         return check_amount(Decimal(text), field=field)
     if not isinstance(text, str):
-        raise AmountError(f"{text!r} is not an amount", field=field)
-    if _PLAIN.fullmatch(text):  # the common case, e.g. "12345.67": no folding needed
-        return Decimal(text).quantize(CENT, context=EXACT)
+        raise AmountError(f"{shown(text)} is not an amount", field=field)
+    foreign = None if text.isascii() else foreign_digit(text)
+    if foreign is not None:
+        raise AmountError(f"{shown(text)} is not an amount: {foreign}", field=field)
     # NFKC folds full-width digits, comma and full stop to ASCII.
-    folded = unicodedata.normalize("NFKC", text).strip()
+    folded = (text if text.isascii() else unicodedata.normalize("NFKC", text)).strip()
     if _GROUPED.fullmatch(folded):
         folded = folded.replace(",", "")
     if not _NUMBER.fullmatch(folded):
-        raise AmountError(f"{text!r} is not an amount (expected e.g. 1234.50)", field=field)
+        raise AmountError(f"{shown(text)} is not an amount (expected e.g. 1234.50)", field=field)
     return check_amount(Decimal(folded), field=field)

@@ -21,14 +21,21 @@ from decimal import Decimal
 from typing import Any
 
 from medcalc.errors import InputError, MissingInputError
-from medcalc.inputs import Claim, Person, YearToDate
-from medcalc.money import parse_amount
+from medcalc.inputs import REQUIRED, Claim, Person, YearToDate
+from medcalc.money import foreign_digit, parse_amount, shown
 
 Row = Mapping[str, Any]
 
-# YYYY-MM-DD, optionally with a time of day as exports write them
-# ("2018-06-01 00:00:00", "2018-06-01T00:00"); anything else after the date is refused.
-_DATE = re.compile(r"(\d{4}-\d{2}-\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
+# YYYY-MM-DD, optionally with a time of day as exports write them ("2018-06-01 00:00:00",
+# "2018-06-01T00:00"); anything else after the date is refused. ASCII digits only: \d would
+# take every script's digits.
+_DATE = re.compile(
+    r"([0-9]{4}-[0-9]{2}-[0-9]{2})(?:[T ]([0-9]{2}):([0-9]{2})(?::([0-9]{2})(?:\.[0-9]+)?)?)?"
+)
+#: The most digits a whole-number field (a grade, a year) takes: int() of 4,300 digits or more
+#: raises ValueError, and no grade or year has more than a few.
+_INT_DIGITS = 18
+_INT_LIMIT = 10**_INT_DIGITS
 
 CLAIM_FIELDS = ("claim_id", "date", "hospital_level", "total", "compliant", "basic_paid")
 PERSON_FIELDS = (
@@ -42,16 +49,16 @@ PERSON_FIELDS = (
 YTD_FIELDS = ("ytd_basic_paid", "ytd_critical_illness_base", "ytd_assistance_base")
 
 
-def text(row: Row, field: str) -> str | None:
-    """The field's text, stripped (NFKC-folded); None when absent or blank."""
+def _cell(row: Row, field: str) -> str | None:
+    """The field's text as given (neither folded nor stripped); None when absent."""
     value = row.get(field)
-    if value is None:
-        return None
+    if value is None or type(value) is str:
+        return value
     if isinstance(value, dt.datetime):
-        value = value.date().isoformat()
-    elif isinstance(value, dt.date):
-        value = value.isoformat()
-    elif isinstance(value, float):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float):
         # A spreadsheet number cell. Its shortest round-trip text (repr) is exactly what the
         # clerk typed ("1234.56"); no arithmetic happens on the float. A computed value such as
         # 0.1 + 0.2 shows as 0.30000000000000004 and is then refused for its decimals.
@@ -62,50 +69,92 @@ def text(row: Row, field: str) -> str | None:
                 f"{value!r} has lost digits as a spreadsheet number; store it as text",
                 field=field,
             )
-        value = repr(value)
-    raw = str(value)
-    # NFKC folds full-width digits and punctuation; ASCII text needs no folding.
+        return repr(value)
+    if isinstance(value, int) and not -_INT_LIMIT < value < _INT_LIMIT:
+        raise InputError(_too_large(value), field=field)  # str() refuses 4,300 digits or more
+    return str(value)
+
+
+def _fold(raw: str) -> str | None:
+    """``raw`` stripped, NFKC-folded (full-width digits and punctuation to ASCII; ASCII text
+    needs no folding); None when blank."""
     folded = (raw if raw.isascii() else unicodedata.normalize("NFKC", raw)).strip()
     return folded or None
+
+
+def _too_large(value: object) -> str:
+    return f"{shown(value)} is too large (at most {_INT_DIGITS} digits)"
+
+
+def text(row: Row, field: str) -> str | None:
+    """The field's text, stripped (NFKC-folded); None when absent or blank."""
+    raw = _cell(row, field)
+    return None if raw is None else _fold(raw)
 
 
 def amount(row: Row, field: str, *, required: bool = False) -> Decimal | None:
     value = row.get(field)
     if isinstance(value, int) and not isinstance(value, bool):
         return parse_amount(value, field=field)
-    raw = text(row, field)
-    if raw is None:
+    # The cell as given: folding first would read 5000² as 50002 (parse_amount refuses it).
+    raw = _cell(row, field)
+    if raw is None or not raw.strip():
         if required:
-            raise MissingInputError("no value given; this field is required", field=field)
+            raise MissingInputError(REQUIRED, field=field)
         return None
     return parse_amount(raw, field=field)
 
 
 def date(row: Row, field: str, *, required: bool = False) -> dt.date | None:
-    raw = text(row, field)
-    if raw is None:
+    raw = _cell(row, field)
+    folded = None if raw is None else _fold(raw)
+    if raw is None or folded is None:
         if required:
-            raise MissingInputError("no value given; this field is required", field=field)
+            raise MissingInputError(REQUIRED, field=field)
         return None
-    match = _DATE.fullmatch(raw)
+    foreign = None if raw.isascii() else foreign_digit(raw)
+    if foreign is not None:
+        raise InputError(f"{shown(raw)} is not a date: {foreign}", field=field)
+    match = _DATE.fullmatch(folded)
     try:
         if match is None:
-            raise ValueError(raw)
-        return dt.date.fromisoformat(match.group(1))
+            raise ValueError(folded)
+        day = dt.date.fromisoformat(match.group(1))
     except ValueError:
-        raise InputError(f"{raw!r} is not a date (expected YYYY-MM-DD)", field=field) from None
+        raise InputError(
+            f"{shown(folded)} is not a date (expected YYYY-MM-DD)", field=field
+        ) from None
+    hour, minute, second = match.group(2, 3, 4)
+    # The time of day is dropped, but only a real one: 25:99 is a typing error, and 24:00
+    # (ISO's end of the day) would be the next day's midnight.
+    if hour is not None and (int(hour) > 23 or int(minute) > 59 or int(second or 0) > 59):
+        time = folded[11:]
+        raise InputError(
+            f"{shown(folded)} is not a date: {shown(time)} is not a time of day "
+            "(00:00 to 23:59:59)",
+            field=field,
+        )
+    return day
 
 
 def integer(row: Row, field: str) -> int | None:
     value = row.get(field)
     if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    raw = text(row, field)
-    if raw is None:
+        if -_INT_LIMIT < value < _INT_LIMIT:
+            return value
+        raise InputError(_too_large(value), field=field)
+    raw = _cell(row, field)
+    folded = None if raw is None else _fold(raw)
+    if raw is None or folded is None:
         return None
-    if not raw.isdigit():
-        raise InputError(f"{raw!r} is not a whole number", field=field)
-    return int(raw)
+    foreign = None if raw.isascii() else foreign_digit(raw)
+    if foreign is not None:
+        raise InputError(f"{shown(raw)} is not a whole number: {foreign}", field=field)
+    if not (folded.isascii() and folded.isdigit()):
+        raise InputError(f"{shown(folded)} is not a whole number", field=field)
+    if len(folded.lstrip("0")) > _INT_DIGITS:
+        raise InputError(_too_large(folded), field=field)
+    return int(folded)
 
 
 def categories(row: Row, field: str = "categories") -> frozenset[str]:
