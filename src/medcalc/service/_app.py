@@ -91,6 +91,7 @@ def create_app(config: ServiceConfig | None = None) -> Starlette:
         finally:
             if installed and hup is not None:
                 loop.remove_signal_handler(hup)
+            endpoints.batch_executor.shutdown(wait=False, cancel_futures=True)
 
     app = Starlette(
         routes=endpoints.routes(),

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
+from concurrent.futures import Executor
 from typing import Any, TypeVar
 
 import anyio
@@ -72,12 +74,16 @@ async def compute(
     fn: Callable[..., T],
     *args: Any,
     timeout: float,
-    limiter: anyio.CapacityLimiter,
+    limiter: anyio.CapacityLimiter | None = None,
+    executor: Executor | None = None,
 ) -> T:
-    """``fn(*args)`` in a worker thread, so the event loop keeps serving; 503 when it takes
-    longer than ``timeout`` seconds (the thread finishes on its own; its result is dropped)."""
+    """``fn(*args)`` in a worker thread (of ``executor`` when given), so the event loop keeps
+    serving; 503 when it takes longer than ``timeout`` seconds (the thread finishes on its own
+    and its result is dropped)."""
     try:
         with anyio.fail_after(timeout):
+            if executor is not None:
+                return await asyncio.wrap_future(executor.submit(fn, *args))
             return await anyio.to_thread.run_sync(
                 fn, *args, abandon_on_cancel=True, limiter=limiter
             )
