@@ -1011,3 +1011,62 @@ def test_digits_that_are_not_ascii_or_full_width_are_row_errors(
     assert all(
         errors[p].startswith(("compliant", "total", "disability_grade")) for p in ["H1", "H2", "H3"]
     )
+
+
+_LINES_CELL = st.lists(
+    st.text(alphabet="ab 住-=\"'", min_size=0, max_size=5), min_size=2, max_size=4
+).map("\n".join)
+
+
+@st.composite
+def _excel_files(draw: st.DrawFn) -> tuple[list[str], list[list[str]]]:
+    """A header and rows as Excel writes them: every row as wide as the header, cells that
+    hold line breaks (no commas) in any column, carried or known."""
+    header = ["person_id", "date", "hospital_level", "compliant"]
+    extra = draw(st.integers(1, 3))
+    header += [f"note{i}" for i in range(extra)]
+    draw(st.randoms()).shuffle(header)
+    rows = []
+    for i in range(draw(st.integers(1, 6))):
+        values = {"person_id": f"P{i % 3}", "date": f"2018-0{i % 9 + 1}-02"}
+        values |= {"hospital_level": "level_1", "compliant": "100"}
+        rows.append([values.get(name) or draw(_LINES_CELL | st.just("x")) for name in header])
+    return header, rows
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(file=_excel_files(), data=st.data())
+def test_multi_line_cells_are_never_refused_and_stray_quotes_always(
+    calc: Calculator,
+    tmp_path_factory: pytest.TempPathFactory,
+    file: tuple[list[str], list[list[str]]],
+    data: st.DataObject,
+) -> None:
+    """The stray-quote rule: a file as Excel writes it (multi-line cells without commas, in
+    any column) is never refused, and the same as the reference; a quote put at the start of
+    a cell that closes at the end of a cell of a later row (swallowing the rows between, in
+    whole or in part) is always refused, naming the line where it opens."""
+    tmp_path = tmp_path_factory.mktemp("stray")
+    header, rows = file
+    text = table(header, rows, newline="\n")
+    source = write(tmp_path / "in.csv", text)
+    report = same(calc, tmp_path, source, series=SERIES)
+    assert report is not None and report.engine == COLUMNAR
+    # A stray quote: plain one-line rows (so that it is the only quote), a quote opening cell
+    # c of row r and one closing cell d of row s > r.
+    plain = [[cell.replace("\n", " ").replace('"', "") for cell in row] for row in rows]
+    plain.append(["P9", "2018-12-30", "level_1", "1", *(["y"] * (len(header) - 4))])
+    r = data.draw(st.integers(0, len(plain) - 2))
+    s = data.draw(st.integers(r + 1, len(plain) - 1))
+    c = data.draw(st.integers(0, len(header) - 1))
+    d = data.draw(st.integers(0, len(header) - 1))
+    plain[r][c] = '"' + plain[r][c]
+    plain[s][d] += '"'
+    lines = [",".join(header), *(",".join(row) for row in plain)]
+    source = write(tmp_path / "stray.csv", "\n".join(lines) + "\n")
+    got = run(calc, source, tmp_path / "out.csv", "fast", series=SERIES)
+    assert got == ("BatchFileError", _LINE2_MESSAGE.format(source=source, line=r + 2))

@@ -1150,9 +1150,12 @@ class _Columnar:
             if self.check_utf8 and not _utf8(self.pa, block):
                 raise NotInEncoding("not UTF-8")  # the reference names the row
             if scan.swallow >= 0:
-                # The row path's error, once pyarrow has read the block as it does (else
-                # the row path finds what comes first)
-                self._table(block, scan)
+                # The row path's error, once pyarrow has read the records before it as the
+                # row path does (else the row path finds what comes first).
+                record = int(np.searchsorted(scan.ends, scan.swallow))
+                start = int(scan.starts()[record])
+                if start:
+                    self._table(block[:start], record)
                 before = np.frombuffer(block, np.uint8)[: scan.swallow]
                 raise unclosed_quote_error(
                     self.job.source, line + int(np.count_nonzero(before == _LF))
@@ -1166,9 +1169,9 @@ class _Columnar:
                 progress("read", min(done, size), size)
         self._assemble(parts, position)
 
-    def _table(self, block: memoryview, scan: _Block) -> Any:
-        """pyarrow's reading of a block (:class:`Unsupported` when Python's csv module
-        may read it otherwise)."""
+    def _table(self, block: memoryview, count: int) -> Any:
+        """pyarrow's reading of ``count`` whole records (:class:`Unsupported` when Python's
+        csv module may read them otherwise)."""
         try:
             table = self.pcsv.read_csv(
                 self.pa.py_buffer(block),
@@ -1178,13 +1181,13 @@ class _Columnar:
             )
         except Exception as exc:  # pyarrow reads it otherwise than Python's csv: let that say
             raise Unsupported(str(exc)) from None
-        if table.num_rows != scan.count:
+        if table.num_rows != count:
             raise Unsupported("records counted differently")
         return table
 
     def _block(self, block: memoryview, scan: _Block, base: int) -> dict[str, Any]:
         pa, pc = self.pa, self.pc
-        table = self._table(block, scan)
+        table = self._table(block, scan.count)
         n = table.num_rows
         cols = {name: _single(table.column(f"c{i}")) for name, i in self.known.items()}
         del table
