@@ -677,7 +677,11 @@ def _claim_rows(draw: st.DrawFn) -> list[list[str]]:
             draw(_mostly([""], _amount(required=False), odds=5)),
             *attrs,
             draw(_mostly([""], _amount(required=False), odds=8)),
-            draw(st.sampled_from(["", "备注", 'a "q"', "a,b", "line\nbreak"])),
+            draw(
+                st.sampled_from(
+                    ["", "备注", 'a "q"', "a,b", "line\nbreak", "=1+1", "-5", "+86 1", "@x", "\tt"]
+                )
+            ),
         ]
         if draw(st.integers(0, 30)) == 30:
             row = [""] * len(row)
@@ -858,6 +862,20 @@ def test_stray_quote_in_the_middle_of_a_row_is_refused(calc: Calculator, tmp_pat
     got = run(calc, source, tmp_path / "out.csv", "fast", series=SERIES)
     assert got == ("BatchFileError", _LINE2_MESSAGE.format(source=source, line=2))
     assert not (tmp_path / "out.csv").exists()
+
+
+def test_a_quote_open_past_the_field_size_limit_is_not_held(
+    calc: Calculator, tmp_path: Path
+) -> None:
+    """A quote that never closes, 200 kB before the end: the columnar reader hands the file
+    to the reference reader as soon as the open record passes the csv module's field size
+    limit (not holding the rest of the file); both engines give the same error."""
+    body = _STRAY_HEADER + 'P1,2018-01-02,level_1,100,"24 inch monitor\n'
+    body += "P2,2018-01-03,level_1,200,ok\n" * 7000
+    source = write(tmp_path / "in.csv", body)
+    assert same(calc, tmp_path, source, series=SERIES) is None
+    got = run(calc, source, tmp_path / "out.csv", "fast", series=SERIES)
+    assert got[0] == "BatchFileError" and str(source) in got[1]
 
 
 def test_stray_quote_in_a_later_block_names_its_line(calc: Calculator, tmp_path: Path) -> None:
