@@ -70,9 +70,12 @@ def _cell(row: Row, field: str) -> str | None:
                 field=field,
             )
         return repr(value)
-    if isinstance(value, int) and not -_INT_LIMIT < value < _INT_LIMIT:
-        raise InputError(_too_large(value), field=field)  # str() refuses 4,300 digits or more
-    return str(value)
+    try:
+        return str(value)
+    except ValueError:  # an int of 4,300 digits or more (Python's limit for str())
+        raise InputError(
+            f"{shown(value)} is too long a number; give it as text", field=field
+        ) from None
 
 
 def _fold(raw: str) -> str | None:
