@@ -3,7 +3,9 @@
 Amounts must be ``Decimal`` (never float) with at most 2 decimals, finite and not negative;
 anything else raises :class:`~medcalc.errors.AmountError` naming the field. Use
 :func:`medcalc.money.parse_amount` to turn user text (``"120,000.00"``, full-width digits)
-into such a ``Decimal``.
+into such a ``Decimal``. Every other argument is checked for its type too (a date is a
+``datetime.date``, an id a ``str``); a ``None`` where a value is required is a
+:class:`~medcalc.errors.MissingInputError`.
 """
 
 from __future__ import annotations
@@ -71,6 +73,7 @@ def _check_date(value: Any, field: str, *, required: bool) -> None:
 
 
 def check_text(value: Any, field: str) -> None:
+    """Refuse a value that is neither text nor None (an id or level given as a number)."""
     if value is not None and type(value) is not str and not isinstance(value, str):
         raise InputError(f"{shown(value)} is {kind_of(value)}; expected text (str)", field=field)
 

@@ -4,7 +4,10 @@ One place turns user text into :mod:`medcalc.inputs` objects, so the CLI, batch 
 embedding systems accept exactly the same things (spec §1, §5):
 
 - amounts: ASCII or full-width digits, thousands separators (``120,000.00``), ≤ 2 decimals;
-- dates: ISO ``YYYY-MM-DD`` (full-width digits allowed);
+- whole numbers (grades, years): ASCII or full-width digits, at most 18 significant ones;
+- dates: ISO ``YYYY-MM-DD`` (full-width digits allowed), perhaps with a real time of day
+  (00:00 to 23:59:59), which is dropped;
+- a digit of any other kind (``²``, ``①``, ``٣``) is refused naming it, never folded or read;
 - categories: ids separated by ``;`` (also ``；`` or ``,``), blanks ignored;
 - an empty field means "not given".
 
