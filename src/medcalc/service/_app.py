@@ -66,6 +66,7 @@ def create_app(config: ServiceConfig | None = None) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         loaded = await anyio.to_thread.run_sync(state.load)
+        endpoints.start_batches()
         metrics.versions.set(len(loaded.book.tariffs))
         tasks: set[asyncio.Task[Any]] = set()
         loop = asyncio.get_running_loop()

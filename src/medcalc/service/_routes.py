@@ -88,6 +88,10 @@ class Endpoints:
         self.openapi_body = json.dumps(openapi, ensure_ascii=False).encode()
         self.docs_body = docs_page(openapi).encode()
 
+    def start_batches(self) -> None:
+        """A fresh batch thread for this run of the app (a lifespan ends by shutting it)."""
+        self.batch_executor = ThreadPoolExecutor(1, thread_name_prefix="medcalc-batch")
+
     def routes(self) -> list[Route]:
         return [
             Route("/healthz", self.health, methods=["GET"]),
