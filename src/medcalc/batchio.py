@@ -6,17 +6,22 @@ while writing, to carry every input column through untouched. So a million rows 
 extra columns fit in little memory; the input must not change meanwhile (checked).
 
 - Formats by extension (``.csv``; ``.xlsx``/``.xlsm``; ``.jsonl``/``.ndjson``) or given.
-- CSV input encoding: a UTF-8 BOM means UTF-8; else the whole file is tried as strict UTF-8,
-  then as GB18030 (what Excel on Chinese Windows saves as "CSV"); ``input_encoding`` forces one.
+- CSV and JSON Lines input encoding: a UTF-8 BOM means UTF-8; else UTF-8 or GB18030 (what
+  Excel on Chinese Windows saves as "CSV"), decided by evidence over the whole file, a mixed
+  file refused (:func:`detect_encoding`); ``input_encoding`` forces one. CSV is read strictly:
+  a stray quote is an error (:func:`unclosed_quote_error`).
   CSV output is UTF-8 with a BOM, so Excel opens it correctly, unless told otherwise.
+- Formula-like cells (``=``, ``+``, ``-``, ``@``, tab, CR) reach CSV with a leading ``'`` and
+  XLSX as text cells (:func:`excel_text`), so Excel never evaluates them.
 - XLSX: the first sheet, header in row 1, cached values of formulas. A number cell is used for
   a known column as an int when it holds a whole number below 10^15 (which Excel stores
   exactly); another number cell is read by the row parser as its shortest decimal text.
   Result amounts are written as text cells (``"1234.50"``), never as binary floats.
 - JSON Lines: one object per line; blank lines are skipped; numbers are read as exact
   decimals; ``categories`` may be a list.
-- OUT is written to a temporary file in its own directory and moved into place only when
-  complete (:func:`write_atomically`); on any failure OUT is left as it was.
+- OUT is checked first (:func:`check_output`), then written to a temporary file in its own
+  directory and moved into place only when complete (:func:`write_atomically`); on any
+  failure, SIGTERM or SIGHUP OUT is left as it was. A device or FIFO is written directly.
 """
 
 from __future__ import annotations
