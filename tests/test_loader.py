@@ -9,6 +9,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from medcalc.discovery import bundled_dir, tariff_files, validate_paths
 from medcalc.errors import Problem, TariffFileError
@@ -576,3 +578,40 @@ def test_long_lists_still_find_the_second_of_two() -> None:
     sources = "".join(f"  - {{id: s{i}, title: 依据}}\n" for i in range(3000))
     found = problems(MINIMAL + "sources:\n" + sources + "  - {id: s7, title: 再}\n")
     assert found == ["t.yaml:3009:10: sources[3000].id: source 's7' is declared twice"]
+
+
+# -- property: no input makes the check raise -----------------------------------------------
+
+FULL_TEXT = FULL.read_text(encoding="utf-8")
+HOSTILE_PIECES = ["\x00", "\x1b", "\x85", "\u2028", "\u202e", "\ufeff", "[" * 30, "{", "]",
+                  "- ", ": ", "&a ", "*a", "!!int ", "9" * 4400, "-0", "\t", "\r", '"', "'",
+                  "\n  ", "#", "0." + "1" * 500, "---\n", "%YAML 1.1\n"]  # fmt: skip
+
+
+@given(
+    edits=st.lists(
+        st.tuples(
+            st.integers(0, len(FULL_TEXT)),
+            st.integers(0, 20),
+            st.one_of(st.sampled_from(HOSTILE_PIECES), st.text(max_size=5)),
+        ),
+        min_size=1,
+        max_size=4,
+    )
+)
+def test_no_edit_of_a_good_file_makes_the_check_raise(edits: list[tuple[int, int, str]]) -> None:
+    """Whatever is cut from or put into a valid file, checking it gives a tariff or located
+    problems (line and column from 1, in file order), never an exception."""
+    text = FULL_TEXT
+    for at, cut, piece in edits:
+        text = text[:at] + piece + text[at + cut :]
+    data = text.encode("utf-8", "surrogatepass")
+    found = check_tariff(data, "t.yaml")
+    assert all(p.line >= 1 and p.column >= 1 for p in found)
+    assert [(p.line, p.column) for p in found] == sorted((p.line, p.column) for p in found)
+
+
+@given(data=st.binary(max_size=300))
+def test_no_bytes_make_the_check_raise(data: bytes) -> None:
+    """Any bytes at all are a tariff or located problems, never an exception."""
+    assert all(p.line >= 1 and p.column >= 1 for p in check_tariff(data, "t.yaml"))
