@@ -34,6 +34,10 @@ class ServiceConfig:
     """Seconds a batch request may compute before it gets a 503."""
     tokens_file: Path | None = None
     """Bearer tokens, one a line (``TOKEN`` or ``TOKEN admin``); None: no authentication."""
+    inline_claims: int = 8
+    """Requests with at most this many claims are computed on the event loop (well under a
+    millisecond: handing them to a thread would cost more than computing them); larger ones
+    and batches go to worker threads. 0: every calculation in a thread."""
     compute_threads: int = 4
     """Worker threads for calculations (they hold the GIL, so more do not compute faster)."""
     handle_sighup: bool = True

@@ -17,10 +17,21 @@ ERRORS = logging.getLogger("medcalc.service")
 class JsonFormatter(logging.Formatter):
     """One JSON object a line: time, level, logger, message, and the record's ``fields``."""
 
+    _second = -1
+    _stamp = ""
+
+    def _time(self, created: float) -> str:
+        # The date and time of day change once a second; only the milliseconds are new
+        # on every line (an access line per request makes this show in a profile).
+        second = int(created)
+        if second != self._second:
+            self._second = second
+            self._stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
+        return f"{self._stamp}.{int((created - second) * 1000):03d}Z"
+
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, Any] = {
-            "time": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created))
-            + f".{int(record.msecs):03d}Z",
+            "time": self._time(record.created),
             "level": record.levelname.lower(),
             "logger": record.name,
             "message": record.getMessage(),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -16,6 +17,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from medcalc.service._logs import access_log
 
 REQUEST_ID_KEY = "medcalc.request_id"
+#: Methods counted by name; any other is "other" (a client cannot grow the label set).
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 #: Latency buckets in seconds: single claims take about a millisecond, batches seconds.
 BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
 
@@ -54,6 +57,21 @@ class Metrics:
         self.versions = Gauge(
             "medcalc_tariff_versions", "Tariff versions in the book in force.", registry=r
         )
+        # The labelled children, found once: labels() costs more than the increment.
+        self._children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
+
+    def observe(self, method: str, route: str, status: int, elapsed: float) -> None:
+        """Count one request and its latency."""
+        key = (method, route, status)
+        children = self._children.get(key)
+        if children is None:
+            children = (
+                self.requests.labels(method, route, str(status)),
+                self.latency.labels(route),
+            )
+            self._children[key] = children
+        children[0].inc()
+        children[1].observe(elapsed)
 
 
 class Observe:
@@ -97,6 +115,6 @@ class Observe:
             elapsed = time.perf_counter() - start
             route = scope.get("route")
             label = getattr(route, "path", None) or "unmatched"
-            self.metrics.requests.labels(scope["method"], label, str(status)).inc()
-            self.metrics.latency.labels(label).observe(elapsed)
+            method = scope["method"] if scope["method"] in METHODS else "other"
+            self.metrics.observe(method, label, status, elapsed)
             access_log(scope, label, status, elapsed, sent, request_id)

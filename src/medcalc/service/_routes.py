@@ -94,14 +94,15 @@ class Endpoints:
 
     def routes(self) -> list[Route]:
         return [
+            # The busiest first: routes are tried in order.
+            Route("/v1/claims", self.claims, methods=["POST"]),
+            Route("/v1/premiums", self.premiums, methods=["POST"]),
             Route("/healthz", self.health, methods=["GET"]),
             Route("/readyz", self.ready, methods=["GET"]),
             Route("/metrics", self.metrics_text, methods=["GET"]),
             Route("/openapi.json", self.openapi, methods=["GET"]),
             Route("/docs", self.docs, methods=["GET"]),
             Route("/docs/{asset}", self.docs_asset, methods=["GET"]),
-            Route("/v1/claims", self.claims, methods=["POST"]),
-            Route("/v1/premiums", self.premiums, methods=["POST"]),
             Route("/v1/batch/claims", self.batch_claims, methods=["POST"]),
             Route("/v1/batch/premiums", self.batch_premiums, methods=["POST"]),
             Route("/v1/tariffs", self.tariff_list, methods=["GET"]),
@@ -175,7 +176,10 @@ class Endpoints:
         req = claims_request(
             body, default_series=self.config.default_series, max_claims=self.config.max_claims
         )
-        data = await self._compute(self._claims, self.state.require(), req)
+        if len(req.claims) <= self.config.inline_claims:
+            data = self._claims(self.state.require(), req)
+        else:
+            data = await self._compute(self._claims, self.state.require(), req)
         return Response(data, media_type="application/json")
 
     def _premiums(self, loaded: Loaded, req: PremiumsRequest) -> bytes:
@@ -202,7 +206,10 @@ class Endpoints:
     async def premiums(self, request: Request) -> Response:
         body = load_json(await self._body(request, JSON_TYPES))
         req = premiums_request(body, default_series=self.config.default_series)
-        data = await self._compute(self._premiums, self.state.require(), req)
+        if self.config.inline_claims:  # one person-year: as small as a single claim
+            data = self._premiums(self.state.require(), req)
+        else:
+            data = await self._compute(self._premiums, self.state.require(), req)
         return Response(data, media_type="application/json")
 
     # -- batch --------------------------------------------------------------------------
