@@ -298,7 +298,10 @@ class Endpoints:
                 TariffBook.of([*others, new])
             except TariffOverlapError as exc:
                 line, column = check.effective_line, check.effective_column
-                problems.append(Problem(name, line, column, str(exc)))
+                # As medcalc tariff validate reports it: the message without the file's
+                # name in front (the Problem puts it back, with the line and column).
+                message = str(exc).removeprefix(f"{exc.second}: ")
+                problems.append(Problem(name, line, column, message))
         if problems:
             raise ProblemError(
                 422,
