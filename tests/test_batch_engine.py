@@ -826,6 +826,14 @@ _LINE2_MESSAGE = (
             'P2,2018-01-03,level_1,200,monitor 24"\n',
             4,
         ),
+        # The stray quote's own row is short (3 commas), so not every line it touches is a
+        # whole row; but the next line, inside the field, is one (the row path's rule).
+        (
+            _STRAY_HEADER + 'P1,2018-01-02,level_1,"100\n'
+            "P2,2018-01-03,level_1,200,ok\n"
+            'P3,2018-01-04,level_1,300,x",n\n',
+            2,
+        ),
         # The quote never closes (an odd number of quotes): the reference reader says so.
         (
             _STRAY_HEADER + 'P1,2018-01-02,level_1,100,"24 inch monitor\n'
@@ -833,7 +841,7 @@ _LINE2_MESSAGE = (
             2,
         ),
     ],
-    ids=["closed-later", "after-a-multi-line-cell", "never-closed"],
+    ids=["closed-later", "after-a-multi-line-cell", "short-row", "never-closed"],
 )
 def test_stray_quote_is_the_same_error_on_both_engines(
     calc: Calculator, tmp_path: Path, body: str, line: int

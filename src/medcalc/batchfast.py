@@ -56,7 +56,7 @@ from medcalc.batch import (
     depends_message,
     disagreement,
 )
-from medcalc.batchio import excel_text, unclosed_quote_error
+from medcalc.batchio import cell_holds_rows, excel_text, unclosed_quote_error
 from medcalc.book import TariffBook
 from medcalc.calculator import Calculator
 from medcalc.engine import NAT, ClaimTable, Columns, EngineRangeError, PersonKind, compute, fen
@@ -954,7 +954,7 @@ def _scan(block: memoryview, scratch: NDArray[np.bool_], width: int = 0) -> _Blo
         if inside.any():
             if width:
                 commas = at[found == _COMMA]
-                swallow = _swallowing(q, lf, between[inside], commas, width)
+                swallow = _swallowing(block, q, lf, between[inside], commas, width)
             lf, crlf = lf[~inside], crlf[~inside]
     formulas = _formula_cells(arr, at, found, q) if width else np.zeros(0, np.int64)
     del at, found
@@ -972,17 +972,28 @@ def _scan(block: memoryview, scratch: NDArray[np.bool_], width: int = 0) -> _Blo
 
 
 def _swallowing(
-    q: NDArray[Any], lf: NDArray[Any], between: NDArray[Any], commas: NDArray[Any], width: int
+    block: memoryview,
+    q: NDArray[Any],
+    lf: NDArray[Any],
+    between: NDArray[Any],
+    commas: NDArray[Any],
+    width: int,
 ) -> int:
     """Where the first quoted field that holds whole rows opens (-1: none).
 
-    Such a field runs over line breaks, and every line it touches (each whole, from line feed
-    to line feed, the text before its opening and after its closing quote included) has at
-    least ``width - 1`` commas, quoted or not: each would be a complete row by itself. Excel
-    writes every row with ``width - 1`` separators, so a stray quote that swallows rows always
-    gives such lines, wherever it stands in its row; a cell Excel quotes because it holds a
-    line break does not: its first line has only the commas before it (and its own), its last
-    only those after it (and its own), ``width - 1`` together when it holds none.
+    Such a field runs over line breaks, and either
+
+    - every line it touches (each whole, from line feed to line feed, the text before its
+      opening and after its closing quote included) has at least ``width - 1`` commas, quoted
+      or not: each would be a complete row by itself. Excel writes every row with
+      ``width - 1`` separators, so a stray quote that swallows rows always gives such lines,
+      wherever it stands in its row and wherever it closes; a cell Excel quotes because it
+      holds a line break does not: its first line has only the commas before it (and its
+      own), its last only those after it (and its own), ``width - 1`` together when it holds
+      none; or
+    - the row path's rule (:func:`medcalc.batchio.cell_holds_rows`): a line of its text after
+      the first is a row of ``width`` fields or more. Asked only of the fields holding at
+      least ``width - 1`` commas (such a line has that many).
 
     ``lf``: every line feed of the block; ``between``: for each one inside quotes, the quotes
     before it; ``commas``: every comma of the block.
@@ -997,8 +1008,17 @@ def _swallowing(
     # every other result (the ranges between fields are not used).
     bounds = np.stack([first, last + 1], axis=1).ravel()
     fewest = np.minimum.reduceat(np.append(per_line, 0), bounds)[0::2]
-    held = np.flatnonzero(fewest >= width - 1)
-    return int(opening[held[0]]) if held.shape[0] else -1
+    whole_lines = np.flatnonzero(fewest >= width - 1)
+    found = int(opening[whole_lines[0]]) if whole_lines.shape[0] else -1
+    held = np.searchsorted(commas, closing) - np.searchsorted(commas, opening)
+    asked = held >= width - 1
+    for lo, hi in zip(opening[asked].tolist(), closing[asked].tolist(), strict=True):
+        if found >= 0 and lo >= found:
+            break
+        text = bytes(block[lo + 1 : hi]).decode("utf-8", "replace").replace('""', '"')
+        if cell_holds_rows(text, width):
+            return int(lo)
+    return found
 
 
 def _formula_cells(
