@@ -395,6 +395,34 @@ def test_enrolment_placeholder_year_9999() -> None:
     assert r.claims[0].covered is False
 
 
+def test_enrolment_in_december_9999_never_covers_its_last_day() -> None:
+    """next_month after a payment in December 9999 starts on 10000-01-01, a day that never
+    comes: a claim on 9999-12-31 is not covered (same_day or an exempt category: covered)."""
+    # A series that is in force in 9999 (the version's dates only; the rules are core_yaml's).
+    late = core_yaml(version="9999.1", start="9999-01-01", end="9999-12-31")
+    calc = Calculator(book(late))
+    claim = Claim(day("9999-12-31"), D("10000"), "level_2")
+    r = run(calc, Person(enrolled_on=day("9999-12-05")), claim).claims[0]
+    assert (r.covered, r.benefits_start, r.basic, r.out_of_pocket) == (
+        False,
+        None,
+        D("0"),
+        D("10000"),
+    )
+    assert r.not_covered_reason == (
+        "benefits start after 9999-12-31, the first day of the month after the payment "
+        "(paid on 9999-12-05); the claim is dated 9999-12-31"
+    )
+    # Five-guarantee is exempt: covered from the payment day. Basic (10000 - 500) x 0.80 = 7600.
+    exempt = Person(categories={"five_guarantee"}, enrolled_on=day("9999-12-05"))
+    e = run(calc, exempt, claim).claims[0]
+    assert (e.covered, e.benefits_start, e.basic) == (True, day("9999-12-05"), D("7600.00"))
+    same_day = late.replace("benefits_start: next_month", "benefits_start: same_day")
+    same = Calculator(book(same_day))
+    s = run(same, Person(enrolled_on=day("9999-12-31")), claim).claims[0]
+    assert (s.covered, s.benefits_start) == (True, day("9999-12-31"))
+
+
 def test_every_explanation_field_by_name(calc: Calculator) -> None:
     """The second claim of a poor resident's year, every field of its explanation checked by
     name (the records are built with positional arguments: a swapped field must show here)."""
@@ -459,6 +487,7 @@ def test_every_explanation_field_by_name(calc: Calculator) -> None:
         ),
         "cap_reduction": D("0"),
         "profile_switch": D("0"),
+        "burden_reduction": D("0"),  # 97486.87 <= i = 142287.50
         "profile_before": "poverty",
         "alternatives": (Alternative("base", D("86000")), Alternative("poverty", D("97625"))),
     }
@@ -473,6 +502,7 @@ def test_every_explanation_field_by_name(calc: Calculator) -> None:
         "base_after": D("52375"),
         "paid_before": D("4602.06"),
         "paid_after": D("35962.50"),
+        "burden_reduction": D("0"),  # 31360.44 <= j = 44800.63
         "alternatives": (Alternative("poverty", D("35962.50")),),
     }
     # out of pocket: 310000 - 157712.50 - 97486.87 - 31360.44 = 23440.19.

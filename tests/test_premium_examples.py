@@ -199,3 +199,110 @@ def test_pension_age_checked_before_the_grade(calc: Calculator) -> None:
         True,
         D("148"),
     )
+
+
+# -- the 代缴 base per candidate (spec §4.2: M_c, the lowest grade open to c alone) ----------
+
+# Grades 120 (open), 240 (open), 600 (open), 100 kept for poverty and low income, and 60 kept
+# for the severely disabled; 代缴 as in core_yaml: full, full, half, 150.
+SPLIT_BASES = core_yaml().replace(
+    "    - {amount: 100, subsidy: 30, for: [poverty, low_income]}\n",
+    "    - {amount: 100, subsidy: 30, for: [poverty, low_income]}\n"
+    "    - {amount: 60, subsidy: 20, for: [severe_disability]}\n",
+)
+
+
+def test_pension_base_per_candidate_all_three_forms() -> None:
+    """Each candidate's 代缴 is measured on its own base M_c; a `for` grade opened by one
+    category never lowers what another category's full or share pays."""
+    calc = Calculator(book(SPLIT_BASES))
+    person = Person(
+        categories={"five_guarantee", "low_income", "poverty"},
+        disability_grade=1,
+        birth_date=BORN_1970,
+    )
+    p = calc.premiums("core", person, 2018, pension_grade=D("240")).pension
+    assert p is not None
+    # Open to the person: 120, 240, 600, 100 (low income, poverty), 60 (disabled): lowest 60.
+    # M_five_guarantee = 120 (no `for` grade names it) -> full: 120
+    # M_low_income = 100 -> {share: 0.5}: round(100 x 0.5) = 50
+    # M_poverty = 100, but {amount: 150} does not use it -> 150 (at most G = 240)
+    # M_severe_disability = 60 -> full: 60
+    # (One M = 60 for all, as before: 60, 30, 150, 60.)
+    assert [(b.profile, b.amount) for b in p.bases] == [
+        ("five_guarantee", D("120")),
+        ("low_income", D("100")),
+        ("poverty", D("100")),
+        ("severe_disability", D("60")),
+    ]
+    assert [(a.profile, a.amount) for a in p.alternatives] == [
+        ("base", D("0")),
+        ("five_guarantee", D("120")),
+        ("low_income", D("50.00")),
+        ("poverty", D("150")),
+        ("severe_disability", D("60")),
+    ]
+    # Government pays the largest, 150 (poverty); the person pays 240 - 150 = 90.
+    assert (p.lowest_open_grade, p.government_pays, p.individual_pays, p.profile) == (
+        D("60"),
+        D("150"),
+        D("90"),
+        "poverty",
+    )
+
+
+def test_pension_full_base_not_lowered_by_another_categorys_grade() -> None:
+    """Five-guarantee 代缴 stays on grade 120 when a disability opens grade 60: at grade 240
+    the person pays 120, not 180."""
+    calc = Calculator(book(SPLIT_BASES))
+    person = Person(categories={"five_guarantee"}, disability_grade=1, birth_date=BORN_1970)
+    p = calc.premiums("core", person, 2018, pension_grade=D("240")).pension
+    assert p is not None
+    # five_guarantee: full of M = 120 -> 120; severe_disability: full of M = 60 -> 60.
+    # Government pays 120; the person pays 240 - 120 = 120 (with one M = 60: 240 - 60 = 180).
+    assert (p.government_pays, p.individual_pays, p.profile) == (
+        D("120"),
+        D("120"),
+        "five_guarantee",
+    )
+    # Share: low income alone opens 100; with the disability grade 60 open as well, the half
+    # is still of 100: at grade 240, round(100 x 0.5) = 50 (one M = 60 would give 30).
+    low = Person(categories={"low_income"}, disability_grade=1, birth_date=BORN_1970)
+    q = calc.premiums("core", low, 2018, pension_grade=D("240")).pension
+    assert q is not None
+    # candidates: low_income 50, severe_disability full of 60 = 60 -> 60; pays 180
+    assert [(a.profile, a.amount) for a in q.alternatives] == [
+        ("base", D("0")),
+        ("low_income", D("50.00")),
+        ("severe_disability", D("60")),
+    ]
+    assert (q.government_pays, q.individual_pays) == (D("60"), D("180"))
+
+
+def test_pension_issue_example_one_more_category_never_costs_more() -> None:
+    """The issue's case: a grade-1 disabled person at grade 180 pays 0; adding five-guarantee
+    (which opens a lower grade 120) still pays 0 (it paid 60 with one M for everyone)."""
+    yaml = core_yaml().replace(
+        "    - {amount: 120, subsidy: 30}\n"
+        "    - {amount: 240, subsidy: 35}\n"
+        "    - {amount: 600, subsidy: 60}\n"
+        "    - {amount: 100, subsidy: 30, for: [poverty, low_income]}\n",
+        "    - {amount: 180, subsidy: 30}\n"
+        "    - {amount: 240, subsidy: 35}\n"
+        "    - {amount: 120, subsidy: 30, for: [five_guarantee]}\n",
+    )
+    calc = Calculator(book(yaml))
+    disabled = Person(disability_grade=1, birth_date=BORN_1970)
+    both = Person(categories={"five_guarantee"}, disability_grade=1, birth_date=BORN_1970)
+    alone = calc.premiums("core", disabled, 2018, pension_grade=D("180")).pension
+    more = calc.premiums("core", both, 2018, pension_grade=D("180")).pension
+    assert alone is not None and more is not None
+    # alone: severe_disability full of M = 180 -> 180; pays 180 - 180 = 0
+    assert (alone.government_pays, alone.individual_pays) == (D("180"), D("0"))
+    # both: severe_disability still full of its own M = 180 (grade 120 is five-guarantee's);
+    # five_guarantee full of M = 120 -> 120; the larger, 180; pays 0 (one M = 120: 60)
+    assert (more.government_pays, more.individual_pays, more.profile) == (
+        D("180"),
+        D("0"),
+        "severe_disability",
+    )

@@ -97,8 +97,10 @@ def _sources(tariff: Tariff) -> tuple[Source, ...]:
     return tuple(s for s in found if s is not None)
 
 
-def benefits_start(tariff: Tariff, held: tuple[str, ...], enrolled_on: dt.date) -> dt.date:
-    """The first day a person who paid on ``enrolled_on`` is covered (待遇享受起始日)."""
+def benefits_start(tariff: Tariff, held: tuple[str, ...], enrolled_on: dt.date) -> dt.date | None:
+    """The first day a person who paid on ``enrolled_on`` is covered (待遇享受起始日); None
+    when that day is after 9999-12-31 (``next_month`` after a payment in December 9999), a
+    day that never comes: no claim is covered."""
     if tariff.enrollment is None:
         raise SectionMissingError(
             f"tariff {tariff.ref} has no enrollment section, needed when enrolled_on is given"
@@ -107,10 +109,18 @@ def benefits_start(tariff: Tariff, held: tuple[str, ...], enrolled_on: dt.date) 
     if rule.benefits_start == "same_day" or any(c in rule.exempt for c in held):
         return enrolled_on
     if enrolled_on.month == 12:
-        if enrolled_on.year == dt.MAXYEAR:  # "9999-12-31" placeholders: never covered
-            return dt.date.max
+        if enrolled_on.year == dt.MAXYEAR:  # 10000-01-01: e.g. "9999-12-31" placeholders
+            return None
         return dt.date(enrolled_on.year + 1, 1, 1)
     return dt.date(enrolled_on.year, enrolled_on.month + 1, 1)
+
+
+def _not_covered_reason(start: dt.date | None, enrolled_on: dt.date, day: dt.date) -> str:
+    if start is None:
+        begins = f"after {dt.date.max.isoformat()}, the first day of the month after the payment"
+    else:
+        begins = f"on {start.isoformat()}"
+    return f"benefits start {begins} (paid on {enrolled_on}); the claim is dated {day.isoformat()}"
 
 
 BasicTerms = list[tuple[BasicProfile, Decimal, Decimal, Decimal | None]]
@@ -251,10 +261,14 @@ def _critical_illness(
             segments.append(
                 SegmentUse(band.lower, band.upper, lo, hi, sub(hi, lo), band.ratio, sub(g_hi, g_lo))
             )
-    payment = sub(f_after[k], f_before[k_before])
+    scale_paid = sub(f_after[k], f_before[k_before])
+    # A layer never pays more than the claim's burden i = after - before (spec §4.3): with
+    # half_even and a ratio of 1, G can round one accumulation down and the next up.
+    payment, burden_cut = _within(scale_paid, sub(after, before))
     # The segments telescope to round(G_k(after)) - round(G_k(before)) of the chosen profile k;
     # the payment differs from that by k's cap and, when another profile paid more before, by
-    # what that profile had already paid beyond k (就高: the year is paid under the best one).
+    # what that profile had already paid beyond k (就高: the year is paid under the best one),
+    # and by the burden cut.
     cap_cut = sub(sub(g_after[k], f_after[k]), sub(g_before[k], f_before[k]))
     switch = sub(f_before[k_before], f_before[k])
     # Positional, in field order, here and for the other per-claim records: keyword arguments
@@ -272,10 +286,18 @@ def _critical_illness(
         tuple(segments),
         cap_cut,  # cap_reduction
         switch,  # profile_switch
+        burden_cut,  # burden_reduction
         candidates[k_before].name,  # profile_before
         _alternatives(profiles.critical_illness_names, f_after),
     )
     return payment, detail
+
+
+def _within(scale_paid: Decimal, burden: Decimal) -> tuple[Decimal, Decimal]:
+    """A layer's payment, min(burden, scale_paid), and the part of the scale's step it cut."""
+    if scale_paid > burden:
+        return burden, sub(scale_paid, burden)
+    return scale_paid, ZERO
 
 
 def _alternatives(names: tuple[str, ...], values: list[Decimal]) -> tuple[Alternative, ...]:
@@ -292,7 +314,7 @@ def _assistance(
 ) -> tuple[Decimal, AssistanceDetail]:
     candidates = profiles.assistance
     if not candidates:
-        detail = AssistanceDetail(None, None, None, None, before, after, ZERO, ZERO, ())
+        detail = AssistanceDetail(None, None, None, None, before, after, ZERO, ZERO, ZERO, ())
         return ZERO, detail
     at_before = memo.get(profiles, before)
     if at_before is None:
@@ -301,6 +323,9 @@ def _assistance(
     memo.put(profiles, after, at_after)
     k, k_before = best_index(at_after), best_index(at_before)
     chosen = candidates[k]
+    scale_paid = sub(at_after[k], at_before[k_before])
+    # Never more than j = after - before (spec §4.3), as for critical illness.
+    payment, burden_cut = _within(scale_paid, sub(after, before))
     detail = AssistanceDetail(
         chosen.name,  # profile
         chosen.ratio,
@@ -310,9 +335,10 @@ def _assistance(
         after,  # base_after
         at_before[k_before],  # paid_before
         at_after[k],  # paid_after
+        burden_cut,  # burden_reduction
         _alternatives(profiles.assistance_names, at_after),
     )
-    return sub(at_after[k], at_before[k_before]), detail
+    return payment, detail
 
 
 ProfilesFor = Callable[[dt.date], Profiles]
@@ -356,13 +382,12 @@ def claim_year(
         profiles = profiles_for(claim.date)
         tariff = profiles.tariff
         rounding = tariff.rounding
+        enrolled_on = person.enrolled_on
         covered_from = (
-            None
-            if person.enrolled_on is None
-            else benefits_start(tariff, profiles.held, person.enrolled_on)
+            None if enrolled_on is None else benefits_start(tariff, profiles.held, enrolled_on)
         )
         bill = claim.bill
-        if covered_from is not None and claim.date < covered_from:
+        if enrolled_on is not None and (covered_from is None or claim.date < covered_from):
             result = ClaimResult(
                 index=index,
                 claim=claim,
@@ -370,10 +395,7 @@ def claim_year(
                 categories=profiles.held,
                 covered=False,
                 benefits_start=covered_from,
-                not_covered_reason=(
-                    f"benefits start on {covered_from.isoformat()} (paid on "
-                    f"{person.enrolled_on}); the claim is dated {claim.date.isoformat()}"
-                ),
+                not_covered_reason=_not_covered_reason(covered_from, enrolled_on, claim.date),
                 basic=ZERO,
                 critical_illness=ZERO,
                 assistance=ZERO,

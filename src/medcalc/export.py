@@ -129,6 +129,7 @@ def _critical_illness(d: CriticalIllnessDetail | None) -> Json | None:
         ],
         "cap_reduction": money(d.cap_reduction),
         "profile_switch": money(d.profile_switch),
+        "burden_reduction": money(d.burden_reduction),
         "alternatives": _alternatives(d.alternatives),
     }
 
@@ -145,6 +146,7 @@ def _assistance(d: AssistanceDetail | None) -> Json | None:
         "base_after": money(d.base_after),
         "paid_before": money(d.paid_before),
         "paid_after": money(d.paid_after),
+        "burden_reduction": money(d.burden_reduction),
         "alternatives": _alternatives(d.alternatives),
     }
 
@@ -229,6 +231,7 @@ def _pension(p: PensionPremiumResult | None) -> Json | None:
         "subsidy": money(p.subsidy),
         "profile": p.profile,
         "alternatives": _alternatives(p.alternatives),
+        "bases": _alternatives(p.bases),
         "basic_pension_monthly": money(p.basic_pension_monthly),
         "source": None if p.source is None else _source(p.source),
     }

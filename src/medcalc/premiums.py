@@ -21,6 +21,13 @@ def _candidates(
     return [(BASE, None)] + [(c, by_category[c]) for c in held if c in by_category]
 
 
+def _lowest_for(section: PensionPremium, category: str) -> Decimal:
+    """M_c: the lowest grade open to a person holding ``category`` alone (the loader makes
+    sure one grade is open to everyone)."""
+    alone = frozenset((category,))
+    return min(g.amount for g in section.grades if g.open_to(alone))
+
+
 def medical_premium(
     tariff: Tariff, section: MedicalPremium, held: tuple[str, ...]
 ) -> MedicalPremiumResult:
@@ -125,16 +132,25 @@ def pension_premium(
         chosen = open_match[0]
 
     open_amounts = tuple(g.amount for g in open_grades)
+    candidates = _candidates(section.government_pays, held)
+    # M_c per candidate (spec §4.2): what a `for` grade opens for one category never lowers
+    # what another category's full or share pays.
+    bases = tuple(
+        Alternative(name, _lowest_for(section, name))
+        for name, rule in candidates
+        if rule is not None
+    )
+    by_name = {b.profile: b.amount for b in bases}
     amounts = [
         Alternative(
             name,
             ZERO
             if rule is None
             else min(
-                government_amount(rule.payment, lowest.amount, tariff.rounding), chosen.amount
+                government_amount(rule.payment, by_name[name], tariff.rounding), chosen.amount
             ),
         )
-        for name, rule in _candidates(section.government_pays, held)
+        for name, rule in candidates
     ]
     best, government = pick_best((a.profile, a.amount) for a in amounts)
     return PensionPremiumResult(
@@ -151,4 +167,5 @@ def pension_premium(
         open_grades=open_amounts,
         basic_pension_monthly=None,
         source=source,
+        bases=bases,
     )

@@ -17,6 +17,7 @@ mode).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Literal
@@ -307,6 +308,19 @@ def _pension(p: PensionPremiumResult, tariff: Tariff | None, lang: Lang) -> str:
         "各标准比较（就高不重复：取政府代缴最多者）",
         "Profiles compared (most favourable, never combined)",
     )
+    # Shown when a category's own base differs from the person's lowest open grade (a `for`
+    # grade opened by another category): otherwise every base is that grade, shown above.
+    if any(b.amount != p.lowest_open_grade for b in p.bases):
+        sep = _tr(lang, "；", "; ")
+        bases = sep.join(
+            f"{profile_label(tariff, b.profile, lang)} {amount(b.amount)}" for b in p.bases
+        )
+        compare += _tr(
+            lang,
+            f"\n代缴基数（仅持该类别时可选的最低档次，全额或按比例代缴以此计）：{bases}",
+            f"\n代缴 base (the lowest grade open to that category alone; full and share are of "
+            f"it): {bases}",
+        )
     return f"{items}\n\n{title}\n{compare}"
 
 
@@ -378,7 +392,12 @@ def _claim_row(r: ClaimResult, tariff: Tariff | None, lang: Lang, with_id: bool)
 
 
 def _not_covered(r: ClaimResult, lang: Lang) -> str:
-    start = r.benefits_start.isoformat() if r.benefits_start is not None else DASH
+    # No start day: it would be after 9999-12-31 (a payment in December 9999, next_month).
+    start = (
+        r.benefits_start.isoformat()
+        if r.benefits_start is not None
+        else f"{dt.date.max.isoformat()} 之后"
+    )
     return _tr(
         lang,
         f"待遇享受起始日为 {start}，本笔日期为 {r.claim.date.isoformat()}，不享受待遇，"
@@ -623,6 +642,26 @@ def _bounds(bounds: str, lang: Lang) -> str:
     )
 
 
+def _after_less_before(burden_reduction: Decimal, lang: Lang) -> str:
+    if burden_reduction > 0:
+        return _tr(lang, "= 本次后 − 本次前 − 以本次负担为限扣减", "= after - before - limit cut")
+    return _tr(lang, "= 本次后 − 本次前", "= after - before")
+
+
+def _burden_row(burden_reduction: Decimal, lang: Lang) -> Row:
+    """The part of a layer's step above what reached it (spec §4.3: a layer never pays more
+    than it covers; a fen, with half_even and a ratio of 1)."""
+    return (
+        _tr(lang, "以本次负担为限扣减", "Limit cut (never more than this claim's part)"),
+        amount(burden_reduction),
+        _tr(
+            lang,
+            "本次支付不超过本次计入累计基数的金额",
+            "a layer pays at most what this claim added to its base",
+        ),
+    )
+
+
 def _critical_illness(
     d: CriticalIllnessDetail, paid: Decimal, tariff: Tariff | None, lang: Lang
 ) -> str:
@@ -654,10 +693,12 @@ def _critical_illness(
         (
             _tr(lang, "本次支付", "Paid for this claim"),
             amount(paid),
-            _tr(lang, "= 本次后 − 本次前", "= after - before"),
+            _after_less_before(d.burden_reduction, lang),
         ),
         (_tr(lang, "封顶扣减", "Cut by the annual cap"), amount(d.cap_reduction)),
     ]
+    if d.burden_reduction > 0:
+        rows.append(_burden_row(d.burden_reduction, lang))
     if d.profile_switch > 0:
         # The segments are the chosen profile's; another profile had paid more before.
         rows.append(
@@ -750,9 +791,11 @@ def _assistance(d: AssistanceDetail, paid: Decimal, tariff: Tariff | None, lang:
         (
             _tr(lang, "本次救助", "Paid for this claim"),
             amount(paid),
-            _tr(lang, "= 本次后 − 本次前", "= after - before"),
+            _after_less_before(d.burden_reduction, lang),
         ),
     ]
+    if d.burden_reduction > 0:
+        rows.append(_burden_row(d.burden_reduction, lang))
     title = _tr(
         lang,
         "各标准比较（本次后年度累计救助）",

@@ -64,7 +64,9 @@ class PensionPremiumResult:
 
     ``due`` is False when the person's age on 1 January is outside the contribution ages;
     ``past_age`` then says whether they are above it, with ``basic_pension_monthly`` when the
-    tariff gives it (基础养老金).
+    tariff gives it (基础养老金). ``bases`` gives, per category candidate with a 代缴 rule, the
+    base M_c its ``full`` or ``share`` is measured on: the lowest grade open to a person holding
+    that category alone (spec §4.2); empty when nothing is due.
     """
 
     age: int
@@ -80,6 +82,7 @@ class PensionPremiumResult:
     open_grades: tuple[Decimal, ...]
     basic_pension_monthly: Decimal | None
     source: Source | None
+    bases: tuple[Alternative, ...] = ()
 
 
 @attrs.frozen
@@ -131,12 +134,15 @@ class SegmentUse:
 
 @attrs.frozen(slots=False)
 class CriticalIllnessDetail:
-    """How critical-illness insurance paid (大病保险): F*(base_after) - F*(base_before).
+    """How critical-illness insurance paid (大病保险): min(i, F*(base_after) - F*(base_before)).
 
     The ``segments`` are those of the chosen ``profile``; the payment is their sum less
-    ``cap_reduction`` (the part of them the profile's annual cap cut off) and less
+    ``cap_reduction`` (the part of them the profile's annual cap cut off), less
     ``profile_switch`` (when ``profile_before`` paid more than ``profile`` up to
-    ``base_before``: what the year had already received beyond ``profile``'s scale).
+    ``base_before``: what the year had already received beyond ``profile``'s scale) and less
+    ``burden_reduction`` (what F*(base_after) - F*(base_before) exceeds the claim's burden
+    i = base_after - base_before by: a layer never pays more than it covers; only with
+    half_even and a ratio of 1, by a fen).
     """
 
     profile: str
@@ -151,15 +157,19 @@ class CriticalIllnessDetail:
     segments: tuple[SegmentUse, ...]
     cap_reduction: Decimal
     profile_switch: Decimal
+    burden_reduction: Decimal
     profile_before: str
     alternatives: tuple[Alternative, ...]
 
 
 @attrs.frozen(slots=False)
 class AssistanceDetail:
-    """How medical assistance paid (医疗救助): A*(base_after) - A*(base_before).
+    """How medical assistance paid (医疗救助): min(j, A*(base_after) - A*(base_before)).
 
-    ``profile`` is None when the person holds no eligible category.
+    ``profile`` is None when the person holds no eligible category. The payment is
+    ``paid_after - paid_before - burden_reduction``, the last being what the scale's step
+    exceeds j = base_after - base_before by (a layer never pays more than it covers; 0 for
+    every tariff the loader accepts, kept so the explanation states the rule).
     """
 
     profile: str | None
@@ -170,6 +180,7 @@ class AssistanceDetail:
     base_after: Decimal
     paid_before: Decimal
     paid_after: Decimal
+    burden_reduction: Decimal
     alternatives: tuple[Alternative, ...]
 
 
@@ -180,6 +191,9 @@ class ClaimResult:
     ``index`` is the claim's position in the input (results keep input order);
     ``individual_burden`` is i = compliant - basic (the claim's part of the 大病 base) and
     ``remaining`` is j = compliant - basic - critical illness (its part of the 救助 base).
+    ``benefits_start`` is None when no payment date was given (covered all year), and also,
+    with ``covered`` False, when benefits would start after 9999-12-31 (``next_month`` after
+    a payment in December 9999): a day that never comes.
     """
 
     index: int
