@@ -356,9 +356,8 @@ def test_caps_bind_and_year_to_date_starts(data: st.DataObject) -> None:
 
 
 def test_the_half_even_half_fen_case_equals_the_reference() -> None:
-    """The case of tests/test_properties.py's known core issue (half_even, a 100 % segment: the
-    second claim gets 0.02 of critical illness for 0.01 of burden, and -0.01 of assistance):
-    the engine gives what the reference gives, so a change of the core shows up here."""
+    """half_even and a 100 % segment (tests/test_properties.py): the scale's step is 0.02 for
+    0.01 of burden, and both engines pay min(i, step) = 0.01, assistance 0 (spec §4.3)."""
     segments = "    - {to: 15000.01, ratio: 0.45}\n    - {ratio: 0.95}"
     b_ = book(core_yaml(rounding="half_even", segments=segments))
     claims = [
@@ -368,7 +367,107 @@ def test_the_half_even_half_fen_case_equals_the_reference() -> None:
     items: list[Item] = [(Person(categories={"five_guarantee"}), claims, None)]
     want = expected(b_, "core", items)
     assert actual(compute_rows(b_, "core", items)) == want
-    assert want[1][2] == D("0.02") and want[1][3] == D("-0.01")  # as the core has it today
+    # Claim 2: G 3750.005 -> 3750.015 rounds 3750.00 -> 3750.02; i = 0.01 caps it; j = 0.
+    assert (want[1][2], want[1][3]) == (D("0.01"), D("0.00"))
+
+
+# -- the ends of the calendar -------------------------------------------------------------------
+
+# One version in year 1 and one in year 9999 (no version between: a claim there is an error).
+_ENDS = (
+    core_yaml(version="1.1", start="0001-01-01", end="0001-12-31"),
+    core_yaml(version="9999.1", start="9999-01-01", end="9999-12-31"),
+)
+_EARLY = (dt.date(1, 1, 1), dt.date(1, 3, 31))
+_LATE = (dt.date(9999, 10, 1), dt.date(9999, 12, 31))
+
+
+@st.composite
+def calendar_ends(draw: st.DrawFn) -> tuple[TariffBook, list[Item]]:
+    """People paying and claiming in the first months of year 1 and the last of year 9999, the
+    rules next_month or same_day, sometimes an exempt (five-guarantee) person."""
+    rule = draw(st.sampled_from(("next_month", "same_day")))
+    book_ = book(
+        *(t.replace("benefits_start: next_month", f"benefits_start: {rule}") for t in _ENDS)
+    )
+    dates = st.one_of(st.dates(*_EARLY), st.dates(*_LATE))
+    items: list[Item] = []
+    for _ in range(draw(st.integers(1, 3))):
+        person = Person(
+            categories=draw(st.sampled_from((frozenset(), frozenset({"five_guarantee"})))),
+            enrolled_on=draw(st.none() | dates),
+        )
+        claims = [
+            Claim(draw(dates), draw(amounts(max_value=300000)), "level_1")
+            for _ in range(draw(st.integers(1, 4)))
+        ]
+        items.append((person, claims, None))
+    return book_, items
+
+
+@given(calendar_ends(), st.data())
+def test_both_engines_agree_at_the_ends_of_the_calendar(
+    case: tuple[TariffBook, list[Item]], data: st.DataObject
+) -> None:
+    """Enrolments and claims from 0001-01-01 and up to 9999-12-31 give the same coverage and
+    amounts in both engines (a December-9999 payment under next_month never covers)."""
+    book_, items = case
+    check_layouts(book_, "core", items, data)
+
+
+def test_a_december_9999_payment_never_covers_9999_12_31() -> None:
+    """next_month after paying on 9999-12-05: benefits would start 10000-01-01, so neither
+    engine covers a claim on 9999-12-31; the exempt five-guarantee person is covered."""
+    book_ = book(*_ENDS)
+    claim = Claim(day("9999-12-31"), D("10000"), "level_1")
+    paid = day("9999-12-05")
+    items: list[Item] = [
+        (Person(enrolled_on=paid), [claim], None),
+        (Person(categories={"five_guarantee"}, enrolled_on=paid), [claim], None),
+    ]
+    got = actual(compute_rows(book_, "core", items))
+    assert got == expected(book_, "core", items)
+    # Not covered: all layers 0, the whole 10000 out of pocket. Exempt: basic (10000 - 300) x
+    # 0.90 = 8730, i = 1270 below the threshold 7500 (15000 x 0.5): no critical illness;
+    # assistance 100 % of j = 1270; out of pocket 10000 - 8730 - 1270 = 0.
+    assert [row[:5] for row in got] == [
+        (False, D("0"), D("0"), D("0"), D("10000")),
+        (True, D("8730"), D("0"), D("1270"), D("0")),
+    ]
+
+
+# -- ratios beyond the engine's scale ----------------------------------------------------------
+
+
+def test_a_ratio_of_thousands_of_decimals_is_a_range_error_not_a_traceback(tmp_path: Path) -> None:
+    """A ratio of 4,400 decimals (10**4400 has more digits than Python writes as text): the
+    engine refuses it with EngineRangeError, and a batch falls back to the reference core."""
+    long_ratio = "0.6" + "0" * 4398 + "1"  # 0.6 + 10^-4400
+    segments = f"    - {{to: 100000, ratio: {long_ratio}}}\n    - {{ratio: 0.80}}"
+    b_ = book(core_yaml(segments=segments))
+    items: list[Item] = [
+        (Person(), [Claim(day("2018-05-01"), D("30000"), basic_paid=D("0"))], None)
+    ]
+    with pytest.raises(
+        EngineRangeError, match=r"has 4400 decimals; .* at most 18; use the reference"
+    ):
+        compute_rows(b_, "core", items)
+    # In a batch: the core computes it. i = 30000, (30000 - 15000) x (0.6 + 10^-4400) =
+    # 9000 + 1.5 x 10^-4396 -> 9000.00.
+    from medcalc.batchio import BatchJob
+
+    source = tmp_path / "in.csv"
+    source.write_text("person_id,date,compliant,basic_paid\nP1,2018-05-01,30000,0\n", "utf-8")
+    outputs = []
+    for engine_name in ("core", "fast"):
+        out = tmp_path / f"{engine_name}.csv"
+        report = BatchJob.plan("claims", source, out, engine=engine_name, series="core").run(
+            Calculator(b_)
+        )
+        assert report.engine == "core"
+        outputs.append(out.read_bytes())
+    assert outputs[0] == outputs[1]
+    assert b",9000.00," in outputs[0]
 
 
 def test_year_to_date_equals_listing_earlier_claims() -> None:

@@ -106,6 +106,9 @@ _PERSON_FIELDS = frozenset({"categories", "disability_grade", "disability_type",
 
 # Row error codes: none, and two still to be turned into messages once the rows are known.
 _OK, _NO_VERSION, _BAD_AMOUNT = -1, -2, -3
+# The most decimals a ratio may have: with 10**18 as the scale, amounts up to 3 fen still fit
+# (2 x amount x scale < 2**63); beyond, no amount at all is exact in int64.
+_MAX_DECIMALS = 18
 # Rows whose amounts (each at most MAX_FEN) surely sum within int64.
 _SAFE_ROWS = _I63 // MAX_FEN - 4
 
@@ -355,7 +358,15 @@ class _Plan:
             basic.append(self._basic(tariff, v, held, p, level_names, missing_level, ratios))
             ci.append(self._ci(tariff, v, held, p, ratios))
             assist.append(self._assistance(tariff, held, ratios))
-        self.scale = 10 ** max([1, *(_digits(r) for r in ratios)])
+        self.decimals = max([1, *(_digits(r) for r in ratios)])
+        if self.decimals > _MAX_DECIMALS:
+            # Checked before 10 ** decimals is formed (thousands of decimals: a huge int whose
+            # text Python refuses to write beyond 4300 digits).
+            raise EngineRangeError(
+                f"a ratio of tariff series {series} has {self.decimals} decimals; the engine's "
+                f"exact int64 arithmetic takes at most {_MAX_DECIMALS}; use the reference core"
+            )
+        self.scale = 10**self.decimals
         # Every product is at most 2 x amount x scale; amounts up to `limit` keep it in int64.
         self.limit = _I63 // (2 * self.scale) - 1
         even = [self.versions[v].rounding == "half_even" for v in self.p_version.tolist()]
@@ -451,7 +462,8 @@ class _Plan:
         if value > self.limit:
             raise EngineRangeError(
                 f"tariff amount {fmt(amount)} is beyond the engine's exact range with ratio "
-                f"scale {self.scale} (at most {fmt(yuan(self.limit))}); use the reference core"
+                f"scale 10**{self.decimals} (at most {fmt(yuan(self.limit))}); use the reference "
+                "core"
             )
         return value
 
@@ -1145,6 +1157,9 @@ class _Run:
         out = slice(a, b) if o is None else o
         ci = self.ci[out] if o is None else np.empty(b - a, np.int64)
         np.subtract(f_after, _previous(f_after, x_after, burden, p, fresh_rows, plan.ci_at), out=ci)
+        # A layer never pays more than the claim's part of its base (spec §4.3): the step of F*
+        # can exceed i by a fen with half_even and a ratio of 1.
+        np.minimum(ci, burden, out=ci)
         rest = burden - ci
         y_after = _segsum(rest, first, group)
         if ytd is not None:
@@ -1158,6 +1173,7 @@ class _Run:
         assist = self.assist[out] if o is None else np.empty(b - a, np.int64)
         np.subtract(a_after, _previous(a_after, y_after, rest, p, fresh_rows, assistance_at),
                     out=assist)  # fmt: skip
+        np.minimum(assist, rest, out=assist)  # as for critical illness (never bites: ratio <= 1)
         if arg is None:
             name = plan.ci_name.take(p)
         else:
