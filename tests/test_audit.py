@@ -21,10 +21,14 @@ from medcalc.audit import (
     AuditTarget,
     ClaimsCase,
     Counterexample,
+    ExtraCategoryCase,
+    SplitCase,
     Verdict,
     favourability,
     reference_assistance,
     reference_critical_illness,
+    reference_layers,
+    reference_pension_government,
     run_audit,
     run_invariant,
     split_invariance,
@@ -151,15 +155,46 @@ def test_a_bonus_that_reorders_ratios_is_checked_after_the_bonus() -> None:
     assert verdict.status == "pass"
 
 
-def test_a_reserved_grade_that_lowers_the_government_payment_is_caught() -> None:
-    """The test tariff's grade 100 reserved for low-income people lowers 代缴 for others too."""
-    # A severely disabled person (代缴 full = the lowest open grade, 120) who is also low-income
-    # has grade 100 open: 代缴 drops to 100, and at grade 120 they pay 20 instead of 0.
-    got = failed(run_invariant("extra_category", book(core_yaml()), 100, 0))
-    assert got["message"].endswith("raised what the person pays (pension premium)")
-    assert got["category"] == "+ low_income (premiums of 2018, pension grade 120.00)"
-    assert got["expected"] == "at most 0.00"
-    assert got["found"] == "20.00"
+def test_a_reserved_grade_no_longer_lowers_another_categorys_payment() -> None:
+    """The test tariff's grade 100, reserved for low-income people, no longer lowers the 代缴
+    of the severely disabled: each category's base is its own lowest grade (spec §4.2)."""
+    # With one base for everyone, a severely disabled person (full of 120) who is also
+    # low-income had 100 open: 代缴 dropped to 100, and at grade 120 they paid 20 instead of 0.
+    assert run_invariant("extra_category", book(core_yaml()), 100, 0).status == "pass"
+    target = AuditTarget(book(core_yaml()), "core")
+    disabled = Person(disability_grade=1, birth_date=day("1970-05-05"))
+    case = ExtraCategoryCase(ClaimsCase(disabled, ()), "low_income", 2018, D("120"))
+    assert INVARIANTS["extra_category"].falsify(target, case) is None
+
+
+ISSUE_GRADES = (
+    "    - {amount: 180, subsidy: 30}\n"
+    "    - {amount: 240, subsidy: 35}\n"
+    "    - {amount: 120, subsidy: 30, for: [five_guarantee]}\n"
+)
+
+
+def test_the_issue_table_keeps_one_more_category_free() -> None:
+    """The issue's table: a grade-1 disabled person at grade 180 pays 0, and still 0 with
+    five-guarantee (which opens grade 120); it paid 60 when 120 was everyone's base."""
+    text = core_yaml()
+    grades = text[
+        text.index("    - {amount: 120, subsidy: 30}") : text.index(
+            "  government_pays:\n    five_guarantee: full\n    severe"
+        )
+    ]
+    fair = book(text.replace(grades, ISSUE_GRADES))
+    target = AuditTarget(fair, "core")
+    disabled = Person(disability_grade=1, birth_date=day("1970-05-05"))
+    case = ExtraCategoryCase(ClaimsCase(disabled, ()), "five_guarantee", 2018, D("180"))
+    assert INVARIANTS["extra_category"].falsify(target, case) is None
+    assert run_invariant("extra_category", fair, 100, 0).status == "pass"
+    t = fair.tariffs[0]
+    # severe_disability: full of its own base 180; five_guarantee: full of 120.
+    assert reference_pension_government(t, ["five_guarantee", "severe_disability"], D("180")) == D(
+        "180"
+    )
+    assert reference_pension_government(t, ["five_guarantee"], D("180")) == D("120")
 
 
 def test_a_fixed_government_amount_keeps_the_reserved_grade_fair() -> None:
@@ -290,26 +325,61 @@ def test_the_same_seed_gives_the_same_counterexample(
     assert split_invariance(bundled, seed=7, examples=50) == first
 
 
-# -- a core bug this audit found -------------------------------------------------------------
+# -- the half_even fen the audit found (now: min(i, F* step), spec §4.3) ------------------------
 
 
 HALF_EVEN_FULL_RATIO = "    - {to: 15000.01, ratio: 0.45}\n    - {ratio: 0.95}"
+CORNER = (
+    Claim(day("2018-03-01"), D("15000.01"), basic_paid=D("0")),
+    Claim(day("2018-03-02"), D("0.01"), basic_paid=D("0")),
+)
 
 
-def test_bounds_catch_the_half_even_full_ratio_fen() -> None:
-    """The bounds invariant catches the half_even fen of test_properties (negative assistance)."""
-    wrong = book(core_yaml(rounding="half_even", segments=HALF_EVEN_FULL_RATIO))
-    target = AuditTarget(wrong, "core")
-    case = ClaimsCase(
-        Person(categories={"five_guarantee"}),
-        (
-            Claim(day("2018-03-01"), D("15000.01"), basic_paid=D("0")),
-            Claim(day("2018-03-02"), D("0.01"), basic_paid=D("0")),
-        ),
+def test_bounds_hold_on_the_half_even_full_ratio_corner() -> None:
+    """The case that once paid 0.02 of critical illness for 0.01 of burden (and -0.01 of
+    assistance) keeps the bounds, and the reference layers give the same amounts."""
+    corner = book(core_yaml(rounding="half_even", segments=HALF_EVEN_FULL_RATIO))
+    target = AuditTarget(corner, "core")
+    five = Person(categories={"five_guarantee"})
+    assert INVARIANTS["bounds"].falsify(target, ClaimsCase(five, CORNER)) is None
+    assert INVARIANTS["rounding"].falsify(target, ClaimsCase(five, CORNER)) is None
+    # F*(15000.01) = round(7500.01 x 0.50 = 3750.005) = 3750.00, j = 11250.01 at 100 %;
+    # F*(15000.02) = round(3750.015) = 3750.02: a step of 0.02 for i = 0.01 -> 0.01, j = 0.
+    t = corner.tariffs[0]
+    assert reference_layers(t, ["five_guarantee"], [D("15000.01"), D("0.01")]) == [
+        (D("3750.00"), D("11250.01")),
+        (D("0.01"), D("0.00")),
+    ]
+    for name in ("bounds", "rounding", "split", "monotonic"):
+        assert run_invariant(name, corner, 100, 0).status == "pass", name
+
+
+def test_a_split_moves_only_the_fen_the_burden_held_back() -> None:
+    """Splitting a claim can change where min(i, F* step) holds a fen back: the critical
+    illness with it added back is the same, and the fen stays in the assistance base."""
+    corner = book(core_yaml(rounding="half_even", segments=HALF_EVEN_FULL_RATIO))
+    target = AuditTarget(corner, "core")
+    poor = Person(categories={"poverty"})
+    claims = (
+        Claim(day("2018-01-01"), D("15000.00"), basic_paid=D("0")),
+        Claim(day("2018-01-02"), D("0.02"), basic_paid=D("0")),
     )
-    got = facts(INVARIANTS["bounds"].falsify(target, case))
-    assert got["claim"].startswith("#2 2018-03-02")
-    assert "assistance -0.01" in got["found"]
+    parts = ((D("0.01"), D("0")), (D("0.01"), D("0")))
+    case = SplitCase(ClaimsCase(poor, claims), 1, parts, (0, 0))
+    assert INVARIANTS["split"].falsify(target, case) is None
+    # Poverty: T = 7500, 0.50 up to 15000.01, then 1.00. Whole: F*(15000) = 3750.00, then
+    # F*(15000.02) = round(3750.005 + 0.01) = 3750.02, i = 0.02: pays 0.02. Split: 0.01 ->
+    # round(3750.005) = 3750.00 pays 0; 0.01 more -> 3750.02, step 0.02 > i = 0.01: pays 0.01,
+    # holds 0.01 back. Critical illness 3750.02 whole, 3750.01 split (+0.01 held back).
+    calc = Calculator(corner)
+    whole = calc.claims("core", poor, list(claims)).years[0]
+    split = calc.claims(
+        "core", poor, [claims[0], *(Claim(day("2018-01-02"), c, basic_paid=b) for c, b in parts)]
+    ).years[0]
+    assert (whole.critical_illness, split.critical_illness) == (D("3750.02"), D("3750.01"))
+    # Assistance (poverty 70 % above 1000): Y = 15000 - 3750 + 0.00 -> 11250.00 whole
+    # -> (11250 - 1000) x 0.70 = 7175.00; split Y = 11250.01 -> 7175.007 -> 7175.01.
+    assert (whole.assistance, split.assistance) == (D("7175.00"), D("7175.01"))
 
 
 # -- the API ---------------------------------------------------------------------------------

@@ -18,7 +18,9 @@ Public API:
 - :func:`run_invariant` (one invariant, one series → :class:`Verdict`) and :func:`run_audit`
   (every invariant, every series), deterministic for a given ``seed``;
 - :func:`reference_critical_illness` and :func:`reference_assistance`: F*(x) and A*(y) read
-  straight from a tariff (spec §4.3), independently of :mod:`medcalc.profiles`.
+  straight from a tariff (spec §4.3), independently of :mod:`medcalc.profiles`;
+  :func:`reference_layers`: each claim's min(i, F* step) and min(j, A* step) from them;
+  :func:`reference_pension_government`: 代缴 with each category's own base M_c (spec §4.2).
 
 Searches use ``hypothesis.find`` with no example database, so nothing is written to disk and
 the same seed gives the same verdicts and counterexamples.
@@ -42,7 +44,7 @@ from hypothesis.errors import NoSuchExample
 from medcalc.book import TariffBook
 from medcalc.calculator import Calculator
 from medcalc.inputs import Claim, Person, YearToDate
-from medcalc.model import BASE, Cap, Tariff, Text
+from medcalc.model import BASE, AmountPayment, Cap, SharePayment, Tariff, Text
 from medcalc.money import CENT, EXACT, MAX_AMOUNT, Rounding, fmt, is_whole_fen
 from medcalc.results import ClaimResult, ClaimsResult
 from medcalc.strategies import (
@@ -67,6 +69,8 @@ __all__ = [
     "order_invariance",
     "reference_assistance",
     "reference_critical_illness",
+    "reference_layers",
+    "reference_pension_government",
     "rising_ratios",
     "rounding",
     "run_audit",
@@ -415,6 +419,54 @@ def reference_assistance(tariff: Tariff, categories: Sequence[str], y: Decimal) 
     )
 
 
+def reference_pension_government(
+    tariff: Tariff, categories: Sequence[str], grade: Decimal
+) -> Decimal:
+    """What the government pays of pension grade ``grade`` (spec §4.2): per category c with a
+    rule, M_c = the lowest grade open to c alone; full -> M_c, share q -> round(M_c x q),
+    amount a -> a; each at most the grade; the largest (0 without a rule)."""
+    section = tariff.pension_premium
+    assert section is not None
+    best = ZERO
+    for rule in section.government_pays:
+        if rule.category not in categories:
+            continue
+        m = min(
+            g.amount
+            for g in section.grades
+            if g.reserved_for is None or rule.category in g.reserved_for
+        )
+        pay = rule.payment
+        if isinstance(pay, AmountPayment):
+            value = pay.amount
+        elif isinstance(pay, SharePayment):
+            value = _round(mul(m, pay.share), tariff.rounding)
+        else:
+            value = m
+        best = max(best, min(value, grade))
+    return best
+
+
+def reference_layers(
+    tariff: Tariff, categories: Sequence[str], burdens: Sequence[Decimal]
+) -> list[tuple[Decimal, Decimal]]:
+    """Each claim's (critical illness, assistance) from the year's start, given the claims'
+    burdens i in processing order (spec §4.3): min(i, F*(X_after) - F*(X_before)), then with
+    j = i - that, min(j, A*(Y_after) - A*(Y_before)). A layer never pays more than it covers."""
+    out = []
+    x = y = f_x = a_y = ZERO
+    for i in burdens:
+        x = add(x, i)
+        f_next = reference_critical_illness(tariff, categories, x)
+        ci = min(i, sub(f_next, f_x))
+        j = sub(i, ci)
+        y = add(y, j)
+        a_next = reference_assistance(tariff, categories, y)
+        out.append((ci, min(j, sub(a_next, a_y))))
+        f_x, a_y = f_next, a_next
+    return out
+
+
 @attrs.frozen
 class BasicRule:
     """A basic-inpatient candidate: deductible factor, ratio bonus, cap."""
@@ -531,9 +583,11 @@ def _claims_text(claims: Sequence[Claim]) -> Text:
 def _amounts_text(r: ClaimResult) -> Text:
     oop = fmt(r.out_of_pocket)
     if not r.covered:
+        # No start day: it would be after 9999-12-31, a day that never comes.
+        start = r.benefits_start or f"> {dt.date.max}"
         return _t(
-            f"不在待遇期（待遇自 {r.benefits_start} 起）；个人自付 {oop}",
-            f"not covered (benefits start {r.benefits_start}); out of pocket {oop}",
+            f"不在待遇期（待遇自 {start} 起）；个人自付 {oop}",
+            f"not covered (benefits start {start}); out of pocket {oop}",
         )
     basic, ci, aid = fmt(r.basic), fmt(r.critical_illness), fmt(r.assistance)
     return _t(
@@ -741,7 +795,7 @@ def _check_split(target: AuditTarget, case: SplitCase) -> Counterexample | None:
     after = next(t for t in split.years if t.year == year)
     got = (after.basic, after.critical_illness, after.assistance)
     want = (before.basic, before.critical_illness, before.assistance)
-    if got == want:
+    if got == want or _split_moves_only_held_fen(whole, split, year):
         return None
     return _fail(
         "拆分一次住院的个人负担后，年度大病保险或医疗救助合计改变",
@@ -751,6 +805,34 @@ def _check_split(target: AuditTarget, case: SplitCase) -> Counterexample | None:
         ("expected", _year_amounts(year, *want)),
         ("found", _year_amounts(year, *got)),
     )
+
+
+def _held_back(result: ClaimsResult, year: int) -> Decimal:
+    """The critical illness the year's claims did not pay because a layer never pays more than
+    the claim's burden (spec §4.3; a fen at a time, with half_even and a ratio of 1)."""
+    return _sum(
+        r.critical_illness_detail.burden_reduction
+        for r in result.claims
+        if r.claim.date.year == year and r.critical_illness_detail is not None
+    )
+
+
+def _split_moves_only_held_fen(whole: ClaimsResult, split: ClaimsResult, year: int) -> bool:
+    """Splitting changes the year only by fen that min(i, F* step) held back (spec §4.3): the
+    critical illness with them added back is the same, and the assistance moves at most by
+    the difference, in its direction (the held-back fen stay in the assistance base)."""
+    held_whole, held_split = _held_back(whole, year), _held_back(split, year)
+    if held_whole == held_split:
+        return False
+    a = next(t for t in whole.years if t.year == year)
+    b = next(t for t in split.years if t.year == year)
+    if a.basic != b.basic or add(a.critical_illness, held_whole) != add(
+        b.critical_illness, held_split
+    ):
+        return False
+    moved = sub(b.assistance, a.assistance)
+    more = sub(held_split, held_whole)  # more held back: a larger assistance base
+    return ZERO <= moved <= more if more > 0 else more <= moved <= ZERO
 
 
 # -- order invariance -------------------------------------------------------------------------
@@ -1186,33 +1268,37 @@ def _check_rounding(target: AuditTarget, case: ClaimsCase) -> Counterexample | N
         version = _single_version(target, [r.claim for r in rs])
         if version is None or totals.start != YearToDate():
             continue
-        covered = [r for r in rs if r.covered]
+        covered = sorted((r for r in rs if r.covered), key=lambda r: (r.claim.date, r.index))
         cats = held(version, case.person)
         x = _sum(r.individual_burden for r in covered)
-        y = _sum(r.remaining for r in covered)
-        want_ci = reference_critical_illness(version, cats, x)
-        want_aid = reference_assistance(version, cats, y)
-        if (totals.critical_illness, totals.assistance) != (want_ci, want_aid):
+        want = reference_layers(version, cats, [r.individual_burden for r in covered])
+        for r, (want_ci, want_aid) in zip(covered, want, strict=True):
+            if (r.critical_illness, r.assistance) == (want_ci, want_aid):
+                continue
             return fail(
-                "年度大病保险/医疗救助合计不等于按年度累计额一次计算的结果（F*(Σi)、A*(Σj)）",
-                "the year's critical-illness / assistance totals are not F*(sum of i) / "
-                "A*(sum of j) computed once on the year's accumulation",
+                "大病保险/医疗救助不等于按年度累计额计算的本次增量（以本次负担为限）："
+                "min(i, F*(X后) − F*(X前))、min(j, A*(Y后) − A*(Y前))",
+                "critical illness / assistance is not the step of the year's accumulated "
+                "scale, at most what the claim adds: min(i, F*(X_after) - F*(X_before)), "
+                "min(j, A*(Y_after) - A*(Y_before))",
+                ("claim", _numbered(r.index, r.claim)),
                 (
                     "expected",
                     _t(
-                        f"{totals.year} 年：F*({fmt(x)}) = {fmt(want_ci)}，"
-                        f"A*({fmt(y)}) = {fmt(want_aid)}",
-                        f"year {totals.year}: F*({fmt(x)}) = {fmt(want_ci)}, "
-                        f"A*({fmt(y)}) = {fmt(want_aid)}",
+                        f"大病保险 {fmt(want_ci)}，医疗救助 {fmt(want_aid)}"
+                        f"（{totals.year} 年累计 F*({fmt(x)}) = "
+                        f"{fmt(reference_critical_illness(version, cats, x))}）",
+                        f"critical illness {fmt(want_ci)}, assistance {fmt(want_aid)} "
+                        f"(year {totals.year}: F*({fmt(x)}) = "
+                        f"{fmt(reference_critical_illness(version, cats, x))})",
                     ),
                 ),
                 (
                     "found",
                     _t(
-                        f"{totals.year} 年：大病保险 {fmt(totals.critical_illness)}，"
-                        f"医疗救助 {fmt(totals.assistance)}",
-                        f"year {totals.year}: critical illness {fmt(totals.critical_illness)}, "
-                        f"assistance {fmt(totals.assistance)}",
+                        f"大病保险 {fmt(r.critical_illness)}，医疗救助 {fmt(r.assistance)}",
+                        f"critical illness {fmt(r.critical_illness)}, "
+                        f"assistance {fmt(r.assistance)}",
                     ),
                 ),
             )
@@ -1478,6 +1564,20 @@ def _check_extra(target: AuditTarget, case: ExtraCategoryCase) -> Counterexample
             pairs.append(("medical", a.medical.individual_pays, b.medical.individual_pays))
         if a.pension is not None and b.pension is not None and a.pension.due:
             pairs.append(("pension", a.pension.individual_pays, b.pension.individual_pays))
+        if pv.pension_premium is not None:
+            for p, cats in ((a.pension, a.categories), (b.pension, b.categories)):
+                if p is None or not p.due:
+                    continue
+                want = reference_pension_government(pv, cats, p.grade)
+                if p.government_pays != want:
+                    return _fail(
+                        "养老保险政府代缴不等于按各类别单独可选最低档次计算的结果",
+                        "the pension 代缴 is not what each category's own lowest open grade "
+                        "gives (spec §4.2)",
+                        *case.facts(),
+                        ("expected", fmt(want)),
+                        ("found", fmt(p.government_pays)),
+                    )
         for name, without, with_ in pairs:
             if with_ > without:
                 return _fail(
@@ -2008,7 +2108,8 @@ def rounding(
     seed: int = 0,
 ) -> Counterexample | None:
     """Every amount is a whole fen; the claims add up to the year's totals exactly; under
-    one version the year's totals are F*(sum of i) and A*(sum of j), each rounded once.
+    one version each claim pays min(i, F*(X_after) - F*(X_before)) and min(j, A*(Y_after) -
+    A*(Y_before)) of the scales rounded once on the year's accumulation.
 
     Returns a minimal :class:`Counterexample`, or None.
     """

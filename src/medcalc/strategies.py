@@ -331,7 +331,7 @@ def _medical_premium(draw: Draw, ids: Sequence[str], source: str) -> MedicalPrem
     return MedicalPremium(contribution, pays, source)
 
 
-def _pension_premium(draw: Draw, ids: Sequence[str], source: str, *, sound: bool) -> PensionPremium:
+def _pension_premium(draw: Draw, ids: Sequence[str], source: str) -> PensionPremium:
     if draw(st.booleans()):
         age_from, age_to = 16, 59
     else:
@@ -341,10 +341,9 @@ def _pension_premium(draw: Draw, ids: Sequence[str], source: str, *, sound: bool
         CategoryPayment(c, _payment(draw, max_amount=Decimal("5000.00")))
         for c in _subset(draw, ids)
     )
-    # Sound: a reserved lower grade must already be open to every category whose 代缴 is
-    # measured on the lowest open grade (full, share), or holding one more category could lower
-    # that grade and with it what the government pays (see docs/audit.md, favourability).
-    needed = [p.category for p in pays if not isinstance(p.payment, AmountPayment)]
+    # Reserved grades need no care for soundness: each category's 代缴 is measured on its own
+    # base M_c (spec §4.2), so a grade another category opens never lowers it. Categories with
+    # different reserved grades, and so different M_c, come up often.
     grade_amounts = draw(
         st.lists(amounts(min_value=1, max_value=6000), min_size=1, max_size=6, unique=True)
     )
@@ -352,10 +351,7 @@ def _pension_premium(draw: Draw, ids: Sequence[str], source: str, *, sound: bool
     for i, amount in enumerate(grade_amounts):
         reserved: tuple[str, ...] | None = None
         if i > 0 and ids and draw(st.integers(0, 3)) == 0:
-            chosen = _subset(draw, ids, min_size=1)
-            if sound:
-                chosen = [c for c in ids if c in chosen or c in needed]
-            reserved = tuple(chosen)
+            reserved = tuple(_subset(draw, ids, min_size=1))
         subsidy = draw(amounts(max_value=Decimal("200.00")))
         grades.append(PensionGrade(amount, subsidy, reserved))
     monthly = draw(st.none() | amounts(min_value=50, max_value=500))
@@ -554,9 +550,7 @@ def _tariff(
         sha256="",
         enrollment=_enrollment(draw, ids) if has("enrollment") else None,
         medical_premium=_medical_premium(draw, ids, source()) if has("medical_premium") else None,
-        pension_premium=_pension_premium(draw, ids, source(), sound=sound)
-        if has("pension_premium")
-        else None,
+        pension_premium=_pension_premium(draw, ids, source()) if has("pension_premium") else None,
         inpatient=_inpatient(draw, ids, source(), sound=sound) if has("inpatient") else None,
         critical_illness=_critical_illness(draw, ids, source(), rounding, sound=sound)
         if has("critical_illness")
@@ -591,8 +585,7 @@ def tariffs(
     - ``sound=True``: the tariff also keeps the tariff-level invariants of
       :mod:`medcalc.audit`: every category's adjusted profile pays at least the base at every
       cost (threshold not higher, ratios not lower, cap not lower), segment ratios never fall
-      as the cost rises, and a reserved pension grade is open to every category whose 代缴 is
-      measured on the lowest grade. ``sound=False``: any tariff the loader accepts.
+      as the cost rises. ``sound=False``: any tariff the loader accepts.
     - ``require``: sections always present (others come and go; medical assistance needs a
       declared category).
     - ``effective``: (from, to or None); default: 1 January of a year from 2016, to 31 December
