@@ -940,9 +940,8 @@ def check_output(path: Path) -> bool:
     :class:`BatchFileError` when OUT is a directory, another kind of special file (a socket,
     a block device), or its directory is missing or not writable. A symbolic link is followed.
     """
-    target = Path(os.path.realpath(path))
     try:
-        mode = target.stat().st_mode
+        mode = path.stat().st_mode  # follows links, /dev/stdout's to a pipe too
     except FileNotFoundError:
         mode = None
     except OSError as exc:
@@ -956,7 +955,7 @@ def check_output(path: Path) -> bool:
             raise BatchFileError(
                 f"cannot write {path}: it is not a regular file, a character device or a FIFO"
             )
-    directory = target.parent
+    directory = Path(os.path.realpath(path)).parent
     if not directory.is_dir():
         raise BatchFileError(f"cannot write {path}: no directory {directory}")
     if not os.access(directory, os.W_OK | os.X_OK):

@@ -69,7 +69,7 @@ def _options(f: F) -> F:
             required=True,
             type=click.Path(dir_okay=False, path_type=Path),
             help="Result file; its extension (.csv, .xlsx, .jsonl) gives the format. "
-            "Replaced only when complete.",
+            "Replaced only when complete; a device (/dev/null) or FIFO is written directly.",
         ),
         click.option("--series", help="Tariff series for rows without a series column/value."),
         click.option(
