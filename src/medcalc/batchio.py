@@ -677,6 +677,13 @@ class _JsonlTable(_Table):
         self.size = path.stat().st_size
         self._wanted: frozenset[str] = frozenset()
         self._seen: dict[str, None] = {}
+        self._names: dict[str, str] = {}  # key -> canonical name: rows repeat their keys
+
+    def _name(self, key: str) -> str:
+        name = self._names.get(key)
+        if name is None:
+            name = self._names[key] = _canonical(key)
+        return name
 
     def open(self, known: Sequence[str]) -> None:
         self._wanted = frozenset(known)
@@ -729,7 +736,7 @@ class _JsonlTable(_Table):
             raise BatchFileError(f"{self.path}: line {number} is not a JSON object")
         seen: dict[str, str] = {}
         for key in record:  # two keys for one column, as a header may not have them either
-            name = _canonical(key)
+            name = self._name(key)
             if name in self._wanted and seen.setdefault(name, key) != key:
                 raise BatchFileError(
                     f"{self.path}: line {number} has column {name!r} twice "
@@ -741,7 +748,7 @@ class _JsonlTable(_Table):
         assert isinstance(record, dict)
         out: dict[str, Any] = {}
         for key, value in record.items():
-            name = _canonical(key)
+            name = self._name(key)
             if name in self._wanted:
                 if isinstance(value, list) and all(isinstance(v, str) for v in value):
                     value = ";".join(value)
