@@ -389,6 +389,23 @@ def test_limits_body_size_claims_and_time() -> None:
         assert c.post("/v1/claims", json=ONE_CLAIM).status_code == 200
 
 
+def test_upload_limit_applies_to_raw_and_multipart_batches() -> None:
+    """A batch file beyond --max-upload-bytes is 413, raw or multipart, declared or streamed."""
+    body = (EXAMPLES / "claims.csv").read_bytes()
+    assert len(body) > 500
+    with TestClient(create_app(ServiceConfig(max_upload_bytes=500))) as c:
+        csv_type = {"content-type": "text/csv"}
+        problem(c.post("/v1/batch/claims", content=body, headers=csv_type), 413)
+        problem(
+            c.post("/v1/batch/claims", content=iter([body[:400], body[400:]]), headers=csv_type),
+            413,
+        )
+        problem(c.post("/v1/batch/claims", files={"file": ("claims.csv", body)}), 413)
+        small = body.splitlines(keepends=True)
+        ok = c.post("/v1/batch/claims", content=b"".join(small[:2]), headers=csv_type)
+        assert ok.status_code == 200 and ok.headers["medcalc-rows"] == "1"
+
+
 # -- batch ----------------------------------------------------------------------------------
 
 
