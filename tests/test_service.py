@@ -458,6 +458,29 @@ def test_batch_is_the_same_bytes_as_the_cli(
     )
 
 
+@pytest.mark.parametrize(
+    ("query", "options"), [("", ()), ("?keep_formulas=true", ("--keep-formulas",))]
+)
+def test_batch_formula_cells_as_the_cli(
+    client: TestClient, tmp_path: Path, query: str, options: tuple[str, ...]
+) -> None:
+    """Formula-like cells are made safe, or kept with keep_formulas, as medcalc batch does."""
+    source = tmp_path / "in.csv"
+    source.write_text(
+        "person_id,series,date,hospital_level,compliant,note\n"
+        f'P1,{SERIES},2018-09-14,level_3,72000,=HYPERLINK("x")\n',
+        encoding="utf-8",
+    )
+    expected = cli_batch(tmp_path, "claims", source, "out.csv", *options)
+    got = client.post(
+        f"/v1/batch/claims{query}",
+        content=source.read_bytes(),
+        headers={"content-type": "text/csv"},
+    )
+    assert got.status_code == 200 and got.content == expected
+    assert (b"'=HYPERLINK" in got.content) is (not options)
+
+
 def test_batch_jsonl_and_multipart_and_row_errors(client: TestClient, tmp_path: Path) -> None:
     """JSON Lines in, a multipart upload, and the row-error count in a header."""
     source = tmp_path / "in.jsonl"

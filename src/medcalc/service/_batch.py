@@ -50,7 +50,9 @@ PARAMETERS = {
     "input_encoding": "--input-encoding",
     "output_encoding": "--output-encoding",
     "engine": "--engine",
+    "keep_formulas": "--keep-formulas",
 }
+_BOOLEANS = {"true": True, "1": True, "false": False, "0": False}
 _CHUNK = 1 << 16
 
 
@@ -82,6 +84,8 @@ def _options(request: Request) -> dict[str, str]:
     ):
         if name in options and options[name] not in choices:
             raise ProblemError(400, f"{name}: {options[name]!r} is not one of {', '.join(choices)}")
+    if options.get("keep_formulas", "false").lower() not in _BOOLEANS:
+        raise ProblemError(400, f"keep_formulas: {options['keep_formulas']!r} is not true or false")
     return options
 
 
@@ -177,6 +181,7 @@ async def run_batch(
                     input_encoding=options.get("input_encoding"),
                     output_encoding=options.get("output_encoding"),
                     engine=options.get("engine", "auto"),
+                    keep_formulas=_BOOLEANS[options.get("keep_formulas", "false").lower()],
                 )
                 return job.run(calculator)
             finally:

@@ -81,6 +81,12 @@ _BATCH_PARAMETERS = [
         "auto, core or fast, as `medcalc batch --engine` (claims only).",
         {"type": "string", "enum": list(ENGINES)},
     ),
+    _query(
+        "keep_formulas",
+        "CSV result: write cells that begin with = + - @ tab or CR as they are (as "
+        "`--keep-formulas`); by default they get a leading ' so that Excel shows them as text.",
+        {"type": "boolean", "default": False},
+    ),
 ]
 _BINARY = {"type": "string", "format": "binary"}
 _BATCH_BODY = {
