@@ -104,6 +104,51 @@ def test_premiums_table_en() -> None:
     assert "政府" not in text
 
 
+def test_pension_bases_shown_when_a_category_has_its_own() -> None:
+    """A category whose 代缴 base M_c is not the person's lowest open grade is shown with it."""
+    # Low income and five-guarantee: grade 100 is open (low income), so the lowest open grade is
+    # 100; five-guarantee's own base is 120 (full -> 120), low income's 100 (half -> 50).
+    person = Person(categories={"five_guarantee", "low_income"}, birth_date=day("1980-06-15"))
+    result = Calculator(CORE).premiums("core", person, 2018, pension_grade=D("240"))
+    text = premiums_table(result, CORE, lang="en")
+    assert "代缴 base (the lowest grade open to that category alone" in text
+    assert "特困供养人员 (five_guarantee) 120.00; 低保对象 (low_income) 100.00" in text
+    # Government pays 120 (five-guarantee, full of its own 120); the person pays 240 - 120.
+    assert re.search(r"Person pays +120\.00", text)
+    # The poor alone: their base is the lowest open grade (100), nothing more to show.
+    alone = premiums_table(Calculator(CORE).premiums("core", POOR, 2018), CORE)
+    assert "代缴基数" not in alone
+
+
+def test_the_fen_a_layer_holds_back_is_shown() -> None:
+    """When min(i, F* step) bites, the claim's explanation shows the cut and its sum."""
+    segments = "    - {to: 15000.01, ratio: 0.45}\n    - {ratio: 0.95}"
+    corner = book(core_yaml(rounding="half_even", segments=segments))
+    claims = [
+        Claim(day("2018-03-01"), D("15000.01"), basic_paid=D("0")),
+        Claim(day("2018-03-02"), D("0.01"), basic_paid=D("0")),
+    ]
+    result = Calculator(corner).claims("core", Person(categories={"five_guarantee"}), claims)
+    text = claims_table(result, corner, explain=True, lang="en")
+    # Claim 2: F* 3750.00 -> 3750.02 for i = 0.01: paid 0.01, 0.01 held back (test_properties).
+    assert re.search(r"Paid for this claim +0\.01 += after - before - limit cut", text)
+    assert re.search(r"Limit cut \(never more than this claim's part\) +0\.01", text)
+    assert text.count("Limit cut (never") == 1  # claim 1 holds nothing back
+    zh = claims_table(result, corner, explain=True)
+    assert re.search(r"以本次负担为限扣减 +0\.01", zh)
+
+
+def test_a_payment_in_december_9999_reads_as_never_covered() -> None:
+    """next_month after a December-9999 payment: the table says benefits start after 9999-12-31."""
+    late = book(core_yaml(version="9999.1", start="9999-01-01", end="9999-12-31"))
+    claim = Claim(day("9999-12-31"), D("1000"), "level_1")
+    result = Calculator(late).claims("core", Person(enrolled_on=day("9999-12-05")), [claim])
+    zh = claims_table(result, late, explain=True)
+    assert "待遇享受起始日为 9999-12-31 之后，本笔日期为 9999-12-31，不享受待遇" in zh
+    en = claims_table(result, late, explain=True, lang="en")
+    assert "benefits start after 9999-12-31, the first day of the month after the payment" in en
+
+
 def two_claims() -> list[Claim]:
     return [
         Claim(day("2018-03-01"), D("50000"), "level_2"),
