@@ -4,11 +4,18 @@ matches the schema the document gives for its status."""
 
 from __future__ import annotations
 
+import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis import GenerationMode, checks
 
 from medcalc.service import ServiceConfig, create_app
+
+# XLSX and JSON Lines bodies are not generated (schemathesis has no serializer for them);
+# the batch tests send real ones and compare the answer with medcalc batch.
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:Skipped test cases with unsupported payload media types"
+)
 
 APP = create_app(ServiceConfig())
 
