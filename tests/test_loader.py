@@ -4,17 +4,26 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import textwrap
 from decimal import Decimal
 from pathlib import Path
 
+import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from medcalc.discovery import bundled_dir, tariff_files, validate_paths
 from medcalc.errors import Problem, TariffFileError
-from medcalc.loader import MAX_BYTES, MAX_DEPTH, check_tariff, load_tariff, parse_tariff
+from medcalc.loader import (
+    MAX_BYTES,
+    MAX_DEPTH,
+    check_tariff,
+    inspect_tariff,
+    load_tariff,
+    parse_tariff,
+)
 from medcalc.model import (
     NO_CAP,
     AmountPayment,
@@ -99,8 +108,12 @@ def test_full_tariff_gives_exact_model() -> None:
                 Text("重度残疾人（一至三级）", "severely disabled (grade 1-3)"),
                 (DisabilityRule((1, 2)), DisabilityRule((3,), ("intellectual", "mental"))),
             ),
-            Category("poverty", poverty_label),
-            Category("low_income", Text("低保对象", "minimum-living-allowance recipient")),
+            Category("poverty", poverty_label, aliases=("建档立卡贫困户", "贫困人员")),
+            Category(
+                "low_income",
+                Text("低保对象", "minimum-living-allowance recipient"),
+                aliases=("低保户",),
+            ),
         ),
         path=str(FULL),
         sha256=hashlib.sha256(FULL.read_bytes()).hexdigest(),
@@ -139,7 +152,9 @@ def test_full_tariff_gives_exact_model() -> None:
                     D("300"),
                     D("0.90"),
                 ),
-                HospitalLevel("level_2", Text("二级医院", "grade-2 hospital"), D("500"), D("0.80")),
+                HospitalLevel(
+                    "level_2", Text("二级医院", "grade-2 hospital"), D("500"), D("0.80"), ("二级",)
+                ),
                 HospitalLevel("level_3", Text("三级医院", "三级医院"), D("800"), D("0.1")),
             ),
             Cap(D("200000")),
@@ -312,7 +327,8 @@ def test_several_errors_are_all_reported_in_file_order() -> None:
         "t.yaml:18:5: critical_illness.adjustments: undeclared category 'orphan' "
         "(declared: poverty)",
         "t.yaml:19:11: critical_illness.source: undeclared source 't' (declared: s)",
-        "t.yaml:21:38: unknown key 'colour' in categories[0] (expected id, label, disability)",
+        "t.yaml:21:38: unknown key 'colour' in categories[0] "
+        "(expected id, label, aliases, disability)",
     ]
 
 
@@ -615,3 +631,171 @@ def test_no_edit_of_a_good_file_makes_the_check_raise(edits: list[tuple[int, int
 def test_no_bytes_make_the_check_raise(data: bytes) -> None:
     """Any bytes at all are a tariff or located problems, never an exception."""
     assert all(p.line >= 1 and p.column >= 1 for p in check_tariff(data, "t.yaml"))
+
+
+# -- aliases (spec §3): names of categories and hospital levels --------------------------------
+
+
+def test_category_named_finds_ids_labels_and_aliases() -> None:
+    """category_named gives the id for the id, the zh or en label or an alias, compared after
+    NFKC, case folding and trimming; anything else, and the implicit `base`, give None."""
+    t = load_tariff(FULL)
+    found = {
+        text: t.category_named(text)
+        for text in [
+            "poverty",
+            "POVERTY",
+            "ｐｏｖｅｒｔｙ",  # full-width, as a Chinese input method types it
+            "建档立卡贫困人员",
+            " 建档立卡贫困户\u3000",  # an alias, with an ideographic space after it
+            "贫困人员",
+            "低保户",
+            "Minimum-Living-Allowance Recipient",
+            "low_income",
+            "base",
+            "普通参保人",
+            "贫困",
+            "",
+        ]
+    }
+    assert found == {
+        "poverty": "poverty",
+        "POVERTY": "poverty",
+        "ｐｏｖｅｒｔｙ": "poverty",
+        "建档立卡贫困人员": "poverty",
+        " 建档立卡贫困户\u3000": "poverty",
+        "贫困人员": "poverty",
+        "低保户": "low_income",
+        "Minimum-Living-Allowance Recipient": "low_income",
+        "low_income": "low_income",
+        "base": None,
+        "普通参保人": None,
+        "贫困": None,
+        "": None,
+    }
+
+
+def test_level_named_finds_ids_labels_and_aliases() -> None:
+    """level_named does the same for hospital levels; a tariff without inpatient has none."""
+    t = load_tariff(FULL)
+    texts = ["level_2", "LEVEL_2", "二级医院", "二级", " Grade-2 Hospital ", "三级医院", "二", "级"]
+    assert [t.level_named(x) for x in texts] == [
+        "level_2",
+        "level_2",
+        "level_2",
+        "level_2",
+        "level_2",
+        "level_3",
+        None,
+        None,
+    ]
+    assert parse(MINIMAL).level_named("level_1") is None
+
+
+def test_names_follow_the_fields_they_come_from() -> None:
+    """The names are built from the categories and levels they belong to: a tariff made with
+    other categories (attrs.evolve) finds its own names, and equality ignores the lookup."""
+    t = load_tariff(FULL)
+    other = attrs.evolve(t, categories=(Category("orphan", Text("孤儿", "orphan"), (), ("孤",)),))
+    assert (other.category_named("孤"), other.category_named("poverty")) == ("orphan", None)
+    assert load_tariff(FULL) == t and hash(load_tariff(FULL)) == hash(t)
+
+
+def test_aliases_are_kept_in_file_order_and_names_list_them() -> None:
+    """Aliases stay as written, in file order, after the id and labels in `names`."""
+    t = load_tariff(FULL)
+    poverty = t.category("poverty")
+    assert poverty is not None and t.inpatient is not None
+    assert poverty.aliases == ("建档立卡贫困户", "贫困人员")
+    assert poverty.names == (
+        "poverty",
+        "建档立卡贫困人员",
+        "建档立卡贫困人员",
+        "建档立卡贫困户",
+        "贫困人员",
+    )
+    assert t.inpatient.levels[1].aliases == ("二级",)
+    assert t.inpatient.levels[0].aliases == ()
+
+
+def test_a_level_name_may_repeat_a_category_name() -> None:
+    """Categories and levels are named apart (a claim column names one or the other), so a
+    level may be called what a category is; within each, names stay unique."""
+    t = parse(
+        SOURCED
+        + """\
+categories: [{id: p, label: {zh: 一级}}]
+inpatient:
+  levels: [{id: l1, label: {zh: 一级医院}, aliases: [一级], deductible: 1, ratio: 0.5}]
+  annual_cap: none
+  source: s
+"""
+    )
+    assert (t.category_named("一级"), t.level_named("一级")) == ("p", "l1")
+
+
+def test_labels_may_repeat_their_own_id_and_each_other() -> None:
+    """Within one category the en label may equal the zh label (it defaults to it) or the id;
+    only an alias repeating its own category's names is refused (it says nothing)."""
+    t = parse(SOURCED + "categories: [{id: orphan, label: {zh: 孤儿, en: Orphan}}]\n")
+    assert t.category_named("ORPHAN") == "orphan"
+    assert problems(
+        SOURCED + "categories: [{id: orphan, label: {zh: 孤儿, en: Orphan}, aliases: [orphan]}]\n"
+    ) == [
+        't.yaml:9:66: categories[0].aliases[0]: "orphan" is already this category\'s id; '
+        "remove the alias"
+    ]
+
+
+def test_every_name_clash_is_reported_once_at_the_later_place() -> None:
+    """An alias that repeats in its list and also names another category is one problem per
+    place, each at the later name, naming the first one's category, kind and line."""
+    text = (
+        SOURCED
+        + """\
+categories:
+  - {id: poverty, label: {zh: 建档立卡贫困人员}, aliases: [贫困户]}
+  - {id: low_income, label: {zh: 低保对象}, aliases: [贫困户, 低保户, 贫困户]}
+"""
+    )
+    assert problems(text) == [
+        "t.yaml:11:51: categories[1].aliases[0]: \"贫困户\" also names category 'poverty' "
+        "(its alias on line 10); each id, label and alias must name one category",
+        't.yaml:11:61: categories[1].aliases[2]: "贫困户" is listed twice',
+    ]
+
+
+NAME_TEXTS = st.text(alphabet="贫困户低保Aaａ", min_size=1, max_size=3)
+
+
+@given(
+    entries=st.lists(
+        st.tuples(NAME_TEXTS, st.none() | NAME_TEXTS, st.lists(NAME_TEXTS, max_size=3)),
+        min_size=1,
+        max_size=4,
+    )
+)
+def test_a_valid_tariff_names_each_category_one_way(
+    entries: list[tuple[str, str | None, list[str]]],
+) -> None:
+    """Policy: when the loader accepts a table, every id, label and alias (however spaced,
+    cased or full-width) leads to its own category; when it refuses one, each problem is a
+    name problem at the name."""
+    decls = []
+    for i, (zh, en, aliases) in enumerate(entries):
+        label = f"zh: {json.dumps(zh, ensure_ascii=False)}"
+        if en is not None:
+            label += f", en: {json.dumps(en, ensure_ascii=False)}"
+        alias_list = json.dumps(aliases, ensure_ascii=False)
+        decls.append(f"  - {{id: c{i}, label: {{{label}}}, aliases: {alias_list}}}\n")
+    data = (SOURCED + "categories:\n" + "".join(decls)).encode()
+    result = inspect_tariff(data, "t.yaml")
+    if result.tariff is None:
+        gists = ("also names category", "listed twice", "already this category's", "is empty")
+        assert result.problems
+        assert all(any(g in p.message for g in gists) for p in result.problems)
+        return
+    for category in result.tariff.categories:
+        for name in category.names:
+            assert result.tariff.category_named(name) == category.id
+            assert result.tariff.category_named(f" {name.upper()}\u3000") == category.id

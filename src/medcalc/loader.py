@@ -22,6 +22,9 @@ Rules that are decisions rather than YAML (see also ``docs/tariff-format.md``):
 - ``-0`` (``-0.00``) is zero: it is read as 0 (``0.00`` for an amount), never kept as -0;
 - dates are ``YYYY-MM-DD``, plain or quoted; a date with a time is refused;
 - ``annual_cap: none`` means no cap; an empty value or ``~`` is refused;
+- every id, label and alias of a category names that category alone (likewise for hospital
+  levels), compared by :func:`~medcalc.model.name_key`; within one entry the labels may repeat
+  the id or each other, but an alias repeating another name of its own entry is refused;
 - list indexes in messages count from 0 (``segments[1]`` is the second segment).
 
 Limits, so that no file can make the check slow, deep or unbounded (each is a problem at
@@ -78,6 +81,7 @@ from medcalc.model import (
     Status,
     Tariff,
     Text,
+    name_key,
 )
 from medcalc.money import CENT, EXACT, MAX_AMOUNT, Rounding, round_money
 
@@ -313,6 +317,32 @@ def _character(char: str) -> str:
     if char in "\ufeff\ufffe\uffff":
         return f"{code} (a byte-order mark or non-character)"
     return f"{code} {unicodedata.name(char)} (an invisible direction mark)"
+
+
+@attrs.frozen
+class _Name:
+    """A name already given (see :meth:`_Reader.unique_names`): whose it is, what it is
+    (``id``, ``zh label``, ``en label``, ``alias``), its text and its line."""
+
+    owner: str
+    what: str
+    text: str
+    line: int
+
+
+def _as_written(text: str, first: _Name) -> tuple[str, str]:
+    """Where a name repeats ``first`` only after :func:`name_key`: how ``first`` is written
+    (with a leading space), and a note saying how names are compared; else two empty texts."""
+    if text == first.text:
+        return "", ""
+    return f" {_quote(first.text)}", "; names are compared after NFKC, case folding and trimming"
+
+
+def _reserved_base(ctx: str, what: str) -> str:
+    return (
+        f"{ctx}: '{BASE}' is reserved for the ordinary person (the section's top-level "
+        f"values); choose another {what}"
+    )
 
 
 # -- the reader -------------------------------------------------------------------------------
@@ -600,11 +630,11 @@ class _Reader:
             return None
         if s.tag != "str":
             shown = key or ctx.rsplit(".", 1)[-1]
-            self.at(
-                s,
-                f"{ctx}: expected text, found {_describe(s)}; quote it: "
-                f'{shown}: "{_shown(s.value)}"',
-            )
+            # A list item is quoted alone: `aliases: [二级, "2"]`, not `aliases[1]: "2"`.
+            hint = f'"{_shown(s.value)}"'
+            if not shown.endswith("]"):
+                hint = f"{shown}: {hint}"
+            self.at(s, f"{ctx}: expected text, found {_describe(s)}; quote it: {hint}")
             return None
         value = cast(str, s.value)
         if not value.strip():
@@ -965,11 +995,17 @@ class _Reader:
 
     def category_decls(self, node: Node) -> tuple[Category, ...] | None:
         out: list[Category] = []
+        names: dict[str, _Name] = {}  # every name given so far (see unique_names)
         ok = True
         for i, item in enumerate(self.items(node, "categories", "categories", non_empty=False)):
             ctx = f"categories[{i}]"
             f = self.fields(
-                item, ctx, item, ("id", "label"), ("disability",), " {id: ..., label: ...}"
+                item,
+                ctx,
+                item,
+                ("id", "label"),
+                ("aliases", "disability"),
+                " {id: ..., label: ...}",
             )
             if f is None:
                 ok = False
@@ -977,11 +1013,7 @@ class _Reader:
             cid = self.req(f, "id", self.ident, ctx)
             if cid is not None:
                 if cid == BASE:
-                    self.at(
-                        f["id"][1],
-                        f"{ctx}.id: '{BASE}' is reserved for the ordinary "
-                        "person (the section's top-level values); choose another id",
-                    )
+                    self.at(f["id"][1], _reserved_base(f"{ctx}.id", "id"))
                     cid = None
                 elif cid in self.category_set:
                     self.at(f["id"][1], f"{ctx}.id: category '{cid}' is declared twice")
@@ -992,12 +1024,103 @@ class _Reader:
             label = (
                 self.label(f["label"][1], f"{ctx}.label", f["label"][0]) if "label" in f else None
             )
+            has_aliases, aliases = self.opt(f, "aliases", self.aliases, ctx)
             has_rules, rules = self.opt(f, "disability", self.disability_rules, ctx)
-            if cid is None or label is None or (has_rules and rules is None):
+            if cid is not None and not self.unique_names(f, ctx, cid, "category", names):
+                cid = None
+            if (
+                cid is None
+                or label is None
+                or (has_aliases and aliases is None)
+                or (has_rules and rules is None)
+            ):
                 ok = False
                 continue
-            out.append(Category(cid, label, rules or ()))
+            out.append(Category(cid, label, rules or (), aliases or ()))
         return tuple(out) if ok else None
+
+    def aliases(self, node: Node, ctx: str) -> tuple[str, ...] | None:
+        """A non-empty list of distinct names (texts), as written."""
+        items = self.items(node, ctx, "aliases (names as text)", non_empty=False)
+        if isinstance(node, SequenceNode) and not items:
+            self.at(node, f"{ctx}: the list is empty; give at least one alias, or remove the key")
+        out: list[str] = []
+        seen: dict[str, _Name] = {}  # name_key → the alias that gave it
+        ok = bool(items)
+        for i, item in enumerate(items):
+            ictx = f"{ctx}[{i}]"
+            text = self.text(item, ictx)
+            if text is None:
+                ok = False
+                continue
+            first = seen.get(name_key(text))
+            if first is not None:
+                shown, note = _as_written(text, first)
+                more = f" (as{shown} on line {first.line}{note})" if shown else ""
+                self.at(item, f"{ictx}: {_quote(text)} is listed twice{more}")
+                ok = False
+                continue
+            seen[name_key(text)] = _Name("", "alias", text, _line_col(item)[0])
+            out.append(text)
+        return tuple(out) if ok else None
+
+    def unique_names(
+        self, f: _Fields, ctx: str, owner: str, noun: str, seen: dict[str, _Name]
+    ) -> bool:
+        """Check the id, labels and aliases of one entry (``f``) against every name of the
+        earlier entries in ``seen`` (:func:`name_key` → the name), then add its own. Input
+        files name a category or level by any of them, so each must name one entry only.
+
+        An alias repeating its own entry's id or label is refused (it says nothing, and is
+        likely a slip); the labels may repeat the id or each other (``en`` defaults to
+        ``zh``). A repeated id is reported by the caller, not here. False on a problem."""
+        names: list[tuple[str, str, Node, str]] = [(owner, "id", f["id"][1], f"{ctx}.id")]
+        label = f["label"][1] if "label" in f else None
+        for lang in ("zh", "en"):
+            text_node = _field(label, lang) if label is not None else None
+            if isinstance(text_node, ScalarNode) and text_node.tag == "str":
+                names.append((text_node.value, f"{lang} label", text_node, f"{ctx}.label.{lang}"))
+        aliases = f["aliases"][1] if "aliases" in f else None
+        if isinstance(aliases, SequenceNode):
+            for i, item in enumerate(aliases.value):
+                if isinstance(item, ScalarNode) and item.tag == "str" and item.value.strip():
+                    names.append((item.value, "alias", item, f"{ctx}.aliases[{i}]"))
+        own: dict[str, _Name] = {}
+        aliased: set[str] = set()  # a repeated alias is reported by aliases(), once
+        ok = True
+        for text, what, node, nctx in names:
+            key = name_key(text)
+            if what == "alias":
+                if key in aliased:
+                    continue
+                aliased.add(key)
+            line = _line_col(node)[0]
+            mine = own.get(key)
+            other = seen.get(key)
+            if what != "id" and key == BASE:
+                self.at(node, _reserved_base(nctx, "name"))
+            elif what == "alias" and mine is not None and mine.what != "alias":
+                shown, note = _as_written(text, mine)
+                self.at(
+                    node,
+                    f"{nctx}: {_quote(text)} is already this {noun}'s {mine.what}{shown}"
+                    f"{f' ({note[2:]})' if note else ''}; remove the alias",
+                )
+            elif other is not None and not (what == "id" == other.what):
+                shown, note = _as_written(text, other)
+                self.at(
+                    node,
+                    f"{nctx}: {_quote(text)} also names {noun} '{other.owner}' (its "
+                    f"{other.what}{shown} on line {other.line}{note}); each id, label and "
+                    f"alias must name one {noun}",
+                )
+            else:
+                own.setdefault(key, _Name(owner, what, text, line))
+                continue
+            ok = False
+        for key, name in own.items():
+            seen.setdefault(key, name)
+        return ok
 
     def disability_rules(self, node: Node, ctx: str) -> tuple[DisabilityRule, ...] | None:
         out: list[DisabilityRule] = []
@@ -1176,7 +1299,8 @@ class _Reader:
 
     def levels(self, node: Node, ctx: str) -> tuple[HospitalLevel, ...] | None:
         out: list[HospitalLevel] = []
-        ids: set[str] = set()  # those of ``out``; a set keeps a long list linear
+        ids: set[str] = set()  # the good ids so far; a set keeps a long list linear
+        names: dict[str, _Name] = {}  # every name given so far (see unique_names)
         ok = True
         for i, item in enumerate(self.items(node, ctx, "hospital levels")):
             ictx = f"{ctx}[{i}]"
@@ -1185,7 +1309,7 @@ class _Reader:
                 ictx,
                 item,
                 ("id", "label", "deductible", "ratio"),
-                (),
+                ("aliases",),
                 " {id: ..., label: ..., deductible: ..., ratio: ...}",
             )
             if f is None:
@@ -1195,16 +1319,26 @@ class _Reader:
             if lid is not None and lid in ids:
                 self.at(f["id"][1], f"{ictx}.id: level '{lid}' is declared twice")
                 lid = None
+            if lid is not None:
+                ids.add(lid)
             label = (
                 self.label(f["label"][1], f"{ictx}.label", f["label"][0]) if "label" in f else None
             )
+            has_aliases, aliases = self.opt(f, "aliases", self.aliases, ictx)
             deductible = self.req(f, "deductible", self.amount, ictx)
             ratio = self.req(f, "ratio", self.unit, ictx)
-            if lid is None or label is None or deductible is None or ratio is None:
+            if lid is not None and not self.unique_names(f, ictx, lid, "level", names):
+                lid = None
+            if (
+                lid is None
+                or label is None
+                or (has_aliases and aliases is None)
+                or deductible is None
+                or ratio is None
+            ):
                 ok = False
                 continue
-            ids.add(lid)
-            out.append(HospitalLevel(lid, label, deductible, ratio))
+            out.append(HospitalLevel(lid, label, deductible, ratio, aliases or ()))
         return tuple(out) if ok and out else None
 
     def inpatient_adjustments(self, node: Node, ctx: str) -> tuple[InpatientAdjustment, ...] | None:

@@ -10,6 +10,7 @@ Nothing here reads files; :mod:`medcalc.loader` builds these objects from YAML.
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from decimal import Decimal
 from typing import Literal
 
@@ -26,6 +27,19 @@ DISABILITY_TYPES = ("visual", "hearing", "speech", "physical", "intellectual", "
 Bounds = Literal["cumulative", "above_threshold"]
 BenefitsStart = Literal["next_month", "same_day"]
 Status = Literal["illustrative", "official"]
+
+
+def name_key(text: str) -> str:
+    """How a name of a category or hospital level is compared: NFKC, case folded and trimmed.
+
+    So full-width ``ＩＣＵ`` or ``Grade-2 Hospital `` find what a table writes ``icu`` or
+    ``grade-2 hospital``. The loader refuses two categories (or two levels) with one key.
+
+    >>> name_key("  ＰＯＶＥＲＴＹ　")
+    'poverty'
+    """
+    # NFKC again after case folding: folding can leave text that NFKC would still change.
+    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold()).strip()
 
 
 @attrs.frozen
@@ -79,11 +93,20 @@ class DisabilityRule:
 
 @attrs.frozen
 class Category:
-    """A person category (人员类别), e.g. 建档立卡贫困人员; ``disability`` rules assign it."""
+    """A person category (人员类别), e.g. 建档立卡贫困人员; ``disability`` rules assign it.
+
+    ``aliases``: other names clerks write for it in input files (e.g. 贫困户), in file order.
+    """
 
     id: str
     label: Text
     disability: tuple[DisabilityRule, ...] = ()
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Every name input may give it: the id, the zh and en labels, then the aliases."""
+        return (self.id, self.label.zh, self.label.en, *self.aliases)
 
 
 @attrs.frozen
@@ -175,6 +198,13 @@ class HospitalLevel:
     label: Text
     deductible: Decimal
     ratio: Decimal
+    aliases: tuple[str, ...] = ()
+    """Other names clerks write for the level in input files (e.g. 二级), in file order."""
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Every name input may give it: the id, the zh and en labels, then the aliases."""
+        return (self.id, self.label.zh, self.label.en, *self.aliases)
 
 
 @attrs.frozen
@@ -198,6 +228,16 @@ class Inpatient:
 
     def level(self, level_id: str) -> HospitalLevel | None:
         return next((lv for lv in self.levels if lv.id == level_id), None)
+
+
+def _names(entries: tuple[Category, ...] | tuple[HospitalLevel, ...]) -> dict[str, str]:
+    """:func:`name_key` of every name of every entry → the entry's id. The loader refuses a
+    key shared by two entries; a table built otherwise keeps the first entry's."""
+    out: dict[str, str] = {}
+    for entry in entries:
+        for name in entry.names:
+            out.setdefault(name_key(name), entry.id)
+    return out
 
 
 # -- critical-illness insurance -------------------------------------------------------------
@@ -288,6 +328,22 @@ class Tariff:
     inpatient: Inpatient | None = None
     critical_illness: CriticalIllness | None = None
     medical_assistance: MedicalAssistance | None = None
+    # Built once per tariff, so naming a category or level in each of a batch's rows is a
+    # dict lookup, not a scan. Not compared: they follow from the fields above.
+    _category_names: dict[str, str] = attrs.field(
+        init=False,
+        eq=False,
+        repr=False,
+        default=attrs.Factory(lambda self: _names(self.categories), takes_self=True),
+    )
+    _level_names: dict[str, str] = attrs.field(
+        init=False,
+        eq=False,
+        repr=False,
+        default=attrs.Factory(
+            lambda self: _names(self.inpatient.levels) if self.inpatient else {}, takes_self=True
+        ),
+    )
 
     def in_force_on(self, day: dt.date) -> bool:
         """True when ``day`` falls in the effective range (both ends included)."""
@@ -297,6 +353,20 @@ class Tariff:
 
     def category(self, category_id: str) -> Category | None:
         return next((c for c in self.categories if c.id == category_id), None)
+
+    def category_named(self, text: str) -> str | None:
+        """The id of the category that ``text`` names, by its id, zh or en label, or one of
+        its aliases (compared by :func:`name_key`: NFKC, case folded, trimmed), or ``None``.
+
+        The ordinary person (``base``) is no declared category: its name gives ``None``.
+        """
+        return self._category_names.get(name_key(text))
+
+    def level_named(self, text: str) -> str | None:
+        """The id of the hospital level that ``text`` names, by its id, zh or en label, or one
+        of its aliases (compared like :meth:`category_named`), or ``None`` (also when the
+        tariff has no inpatient section)."""
+        return self._level_names.get(name_key(text))
 
     def source(self, source_id: str) -> Source | None:
         return next((s for s in self.sources if s.id == source_id), None)
