@@ -529,3 +529,82 @@ def test_tree_json_has_no_floats() -> None:
         "for": ["poverty", "low_income"],
     }
     assert data["medical_premium"]["government_pays"]["low_income"] == {"share": "0.5"}
+
+
+# -- aliases (spec §3) ------------------------------------------------------------------------
+
+FULL = Path(__file__).parent / "good_tariffs" / "full.yaml"
+
+
+def test_show_lists_aliases_in_both_languages(runner: CliRunner, tmp_path: Path) -> None:
+    """A table with aliases gets an aliases column next to the names, in Chinese and English
+    output alike (they are what clerks write); a table without aliases keeps its columns."""
+    write_tariff(tmp_path / "full.yaml", FULL.read_text(encoding="utf-8"))
+    zh = run(runner, "show", "test-full", "--tariffs", str(tmp_path))
+    en = run(runner, "show", "test-full", "--tariffs", str(tmp_path), "--lang", "en")
+    assert (zh.exit_code, zh.stderr, en.exit_code, en.stderr) == (0, "", 0, "")
+    assert re.search(r"\nid +Label +Aliases \(for input files\) +Held by disability", en.stdout)
+    assert re.search(r"\npoverty +建档立卡贫困人员 +建档立卡贫困户, 贫困人员 +—\n", en.stdout)
+    assert re.search(r"\nlow_income +minimum-living-allowance recipient +低保户 +—\n", en.stdout)
+    assert re.search(r"\ngrade-2 hospital +level_2 +二级 +500.00 +80%\n", en.stdout)
+    assert re.search(r"\ngrade-1 hospital or below +level_1 +— +300.00 +90%\n", en.stdout)
+    assert re.search(r"\n编号 +名称 +别名（输入文件可用） +残疾认定", zh.stdout)
+    assert re.search(r"\npoverty +建档立卡贫困人员 +建档立卡贫困户、贫困人员 +—\n", zh.stdout)
+    assert re.search(r"\n二级医院 +level_2 +二级 +500.00 +80%\n", zh.stdout)
+    write_tariff(tmp_path / "core" / "core.yaml", core_yaml())
+    plain = run(runner, "show", "core", "--tariffs", str(tmp_path / "core"), "--lang", "en")
+    assert plain.exit_code == 0 and "Aliases" not in plain.stdout
+
+
+def test_show_json_keys_aliases_as_in_yaml(runner: CliRunner, tmp_path: Path) -> None:
+    """`show --format json` writes `aliases` where the file has them, as lists of text, and
+    leaves the key out where it has none."""
+    write_tariff(tmp_path / "full.yaml", FULL.read_text(encoding="utf-8"))
+    result = run(runner, "show", "test-full", "--tariffs", str(tmp_path), "--format", "json")
+    assert (result.exit_code, result.stderr) == (0, "")
+    data = json.loads(result.stdout)
+    assert [c.get("aliases") for c in data["categories"]] == [
+        None,
+        None,
+        ["建档立卡贫困户", "贫困人员"],
+        ["低保户"],
+    ]
+    assert data["inpatient"]["levels"][1] == {
+        "id": "level_2",
+        "label": {"zh": "二级医院", "en": "grade-2 hospital"},
+        "aliases": ["二级"],
+        "deductible": "500.00",
+        "ratio": "0.80",
+    }
+    assert "aliases" not in data["inpatient"]["levels"][0]
+
+
+def test_diff_reports_alias_changes(runner: CliRunner, tmp_path: Path) -> None:
+    """An alias added, dropped or renamed is a change of that entry's `aliases`; a level that
+    loses all its aliases loses the key ("removed")."""
+    text = FULL.read_text(encoding="utf-8")
+    b_text = text.replace("aliases: [低保户]", "aliases: [低保户, 低保家庭]").replace(
+        "aliases: [二级], ", ""
+    )
+    a, b = tariff(text), tariff(b_text)
+    assert diff_tariffs(a, b) == (
+        Change("categories[low_income].aliases", "changed", ("低保户",), ("低保户", "低保家庭")),
+        Change("inpatient.levels[level_2].aliases", "removed", ("二级",), None),
+    )
+    fa = write_tariff(tmp_path / "a.yaml", text)
+    fb = write_tariff(tmp_path / "b.yaml", b_text)
+    result = run(runner, "diff", str(fa), str(fb), "--lang", "en")
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert _row(result.stdout, "categories[low_income].aliases") == [
+        "categories[low_income].aliases",
+        "changed",
+        "低保户",
+        "低保户,",
+        "低保家庭",
+    ]
+    assert _row(result.stdout, "inpatient.levels[level_2].aliases") == [
+        "inpatient.levels[level_2].aliases",
+        "removed",
+        "二级",
+        "—",
+    ]

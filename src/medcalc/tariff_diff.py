@@ -2,10 +2,12 @@
 
 :func:`tariff_tree` turns a :class:`~medcalc.model.Tariff` into nested mappings that mirror the
 file (``medical_premium.contribution``, ``critical_illness.adjustments.poverty.ratio_bonus``);
-keys the file leaves out are left out. Lists whose members have an identity are
-:class:`Items`, so a member is followed by its identity, not its place: ``sources`` and
-``categories`` by ``id``, ``inpatient.levels`` by ``id``, ``pension_premium.grades`` by
-``amount``; segments and disability rules by their position.
+keys the file leaves out are left out (``aliases`` too when a category or level has none).
+Lists whose members have an identity are :class:`Items`, so a member is followed by its
+identity, not its place: ``sources`` and ``categories`` by ``id``, ``inpatient.levels`` by
+``id``, ``pension_premium.grades`` by ``amount``; segments and disability rules by their
+position. A list of plain values (``aliases``, ``exempt``, ``for``) is one parameter, compared
+as written, order included.
 
 :func:`diff_tariffs` compares two trees and returns one :class:`Change` per parameter, in file
 order. A member added to or removed from a list is one change at the list's path, with the
@@ -227,6 +229,7 @@ def tariff_tree(t: Tariff) -> Tree:
                         [
                             ("id", c.id),
                             ("label", _text(c.label)),
+                            ("aliases", c.aliases or None),
                             (
                                 "disability",
                                 Items(
@@ -292,12 +295,15 @@ def tariff_tree(t: Tariff) -> Tree:
                 tuple(
                     (
                         lv.id,
-                        {
-                            "id": lv.id,
-                            "label": _text(lv.label),
-                            "deductible": Amount(lv.deductible),
-                            "ratio": Unit(lv.ratio),
-                        },
+                        _present(
+                            [
+                                ("id", lv.id),
+                                ("label", _text(lv.label)),
+                                ("aliases", lv.aliases or None),
+                                ("deductible", Amount(lv.deductible)),
+                                ("ratio", Unit(lv.ratio)),
+                            ]
+                        ),
                     )
                     for lv in ip.levels
                 ),

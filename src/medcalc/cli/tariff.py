@@ -484,8 +484,14 @@ def _header_block(t: Tariff, lang: str, note: str, versions: Sequence[Tariff]) -
     return f"{t.title.get(lang)}\n{_table(pairs, plain=True)}"
 
 
+def _aliases_header(lang: str) -> str:
+    return _t(lang, "别名（输入文件可用）", "Aliases (for input files)")
+
+
 def _categories_block(t: Tariff, lang: str) -> str:
     head = _heading(lang, "人员类别", "Person categories")
+    # The aliases column only when some category has aliases: most tables have none.
+    aliased = any(c.aliases for c in t.categories)
     rows = [
         [BASE, _who(t, BASE, lang), _t(lang, "（默认，无需认定）", "(everyone; implicit)")],
         *([c.id, c.label.get(lang), _disability(c.disability, lang)] for c in t.categories),
@@ -495,6 +501,10 @@ def _categories_block(t: Tariff, lang: str) -> str:
         _t(lang, "名称", "Label"),
         _t(lang, "残疾认定（符合即属于此类别）", "Held by disability (any rule)"),
     ]
+    if aliased:
+        aliases = ["—", *(_list(c.aliases, lang) for c in t.categories)]
+        rows = [[*r[:2], a, *r[2:]] for r, a in zip(rows, aliases, strict=True)]
+        headers.insert(2, _aliases_header(lang))
     note = _t(
         lang,
         "先后顺序用于同等优惠时取舍（就高不重复）。",
@@ -656,10 +666,16 @@ def _inpatient_block(t: Tariff, section: Inpatient | None, lang: str) -> str:
         _t(lang, "起付线", "Deductible"),
         _t(lang, "报销比例", "Ratio"),
     ]
+    right = (2, 3)
+    if any(lv.aliases for lv in section.levels):
+        aliases = [_list(lv.aliases, lang) for lv in section.levels]
+        rows = [[*r[:2], a, *r[2:]] for r, a in zip(rows, aliases, strict=True)]
+        headers.insert(2, _aliases_header(lang))
+        right = (3, 4)
     lines = [
         head,
         _cites(t, section.source, lang),
-        _table(rows, headers, right=(2, 3)),
+        _table(rows, headers, right=right),
         _t(
             lang,
             f"年度最高支付限额：{_cap(section.annual_cap, lang)}",
