@@ -454,6 +454,34 @@ def test_premium_input_errors(runner: CliRunner) -> None:
     assert result.stderr.startswith("错误: --birth-date: the birth date is needed")
 
 
+@pytest.mark.parametrize(
+    ("year", "message"),
+    [
+        # click's int() read these digits as 2019 and went on with the wrong clerk's input
+        ("٢٠١٩", "--year: '٢٠١٩' is not a whole number: '٢' (U+0662 ARABIC-INDIC DIGIT TWO)"),
+        ("2019²", "--year: '2019²' is not a whole number: '²' (U+00B2 SUPERSCRIPT TWO)"),
+        ("10000", "--year: 10000 is not a year"),
+        ("0", "--year: 0 is not a year"),
+        ("", "--year: is required"),
+        ("9" * 5000, "--year: '" + "9" * 40 + "'… (5,000 characters) is too large"),
+    ],
+    ids=["arabic", "superscript", "10000", "0", "empty", "5000_digits"],
+)
+def test_premium_year_is_read_like_a_batch_cell(runner: CliRunner, year: str, message: str) -> None:
+    """--year takes ASCII or full-width digits only, within 1-9999; anything else names it."""
+    result = runner.invoke(cli, ["premium", "--year", year, "--birth-date", "1980-01-01"])
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr.startswith("错误: " + message), result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_premium_year_in_full_width_digits(runner: CliRunner) -> None:
+    """A year typed with a Chinese IME's full-width digits is the same year."""
+    assert ok(runner, "premium --year ２０１９ --category poverty --birth-date 1980-06-15") == ok(
+        runner, "premium --year 2019 --category poverty --birth-date 1980-06-15"
+    )
+
+
 FILE_ERRORS = [
     (
         "csv_level",

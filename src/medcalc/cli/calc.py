@@ -38,12 +38,20 @@ from medcalc.calculator import Calculator
 from medcalc.cli import cli
 from medcalc.cli.common import lang_option, tariffs_option
 from medcalc.discovery import load_book
-from medcalc.errors import InputError, SectionMissingError, TariffNotFoundError
+from medcalc.errors import InputError, MissingInputError, SectionMissingError, TariffNotFoundError
 from medcalc.export import CLAIMS_SCHEMA, PREMIUMS_SCHEMA, claims_json, premiums_json
 from medcalc.inputs import Claim, Person
 from medcalc.model import DISABILITY_TYPES
 from medcalc.render import Lang, claims_table, premiums_table
-from medcalc.rows import CLAIM_FIELDS, Row, amount, claim_from, person_from, year_to_date_from
+from medcalc.rows import (
+    CLAIM_FIELDS,
+    Row,
+    amount,
+    claim_from,
+    integer,
+    person_from,
+    year_to_date_from,
+)
 
 DEFAULT_SERIES = "qingyuan-qingcheng"
 
@@ -55,6 +63,7 @@ OPTION_OF_FIELD = {
     "birth_date": "--birth-date",
     "enrolled_on": "--enrolled-on",
     "pension_grade": "--pension-grade",
+    "year": "--year",
     "claim_id": "--claim-id",
     "date": "--date",
     "hospital_level": "--hospital-level",
@@ -175,9 +184,8 @@ def _dump(data: dict[str, Any]) -> str:
 
 @cli.command("premium")
 @_person_options
-@click.option(
-    "--year", type=click.IntRange(1, 9999), required=True, help="Contribution year (缴费年度)."
-)
+# Read as text through the same rule as a batch cell: click's int() would take ٢٠١٩ as 2019.
+@click.option("--year", metavar="YYYY", required=True, help="Contribution year (缴费年度).")
 @click.option(
     "--birth-date",
     metavar="YYYY-MM-DD",
@@ -195,7 +203,7 @@ def premium_command(
     categories: str | None,
     disability_grade: str | None,
     disability_type: str | None,
-    year: int,
+    year: str,
     birth_date: str | None,
     pension_grade: str | None,
     lang: Lang,
@@ -214,7 +222,10 @@ def premium_command(
         )
         person = person_from(row)
         grade = amount({"pension_grade": pension_grade}, "pension_grade")
-        result = Calculator(book).premiums(series, person, year, pension_grade=grade)
+        year_number = integer({"year": year}, "year")
+        if year_number is None:
+            raise MissingInputError("is required", field="year")
+        result = Calculator(book).premiums(series, person, year_number, pension_grade=grade)
     if output_format == "json":
         click.echo(_dump(premiums_json(result)))
     else:
