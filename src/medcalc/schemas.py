@@ -59,17 +59,10 @@ def _nullable(schema: Schema) -> Schema:
     return {"anyOf": [schema, {"type": "null"}]}
 
 
-def _obj(
-    properties: dict[str, Schema],
-    *,
-    nullable: tuple[str, ...] = (),
-    optional: tuple[str, ...] = (),
-) -> Schema:
-    """An export object: every key always written (``nullable`` ones may be null) except
-    ``optional`` ones (added within the schema version: older writers leave them out)."""
+def _obj(properties: dict[str, Schema], *, nullable: tuple[str, ...] = ()) -> Schema:
+    """An export object: every key always written (``nullable`` ones may be null)."""
     props = {k: _nullable(v) if k in nullable else v for k, v in properties.items()}
-    required = [k for k in properties if k not in optional]
-    return {"type": "object", "properties": props, "required": required}
+    return {"type": "object", "properties": props, "required": list(properties)}
 
 
 def _list(items: Schema) -> Schema:
@@ -161,7 +154,6 @@ _CRITICAL_ILLNESS = _obj(
         "alternatives": _list(_ALTERNATIVE),
     },
     nullable=("annual_cap",),
-    optional=("burden_reduction",),
 )
 _ASSISTANCE = _obj(
     {
@@ -177,7 +169,6 @@ _ASSISTANCE = _obj(
         "alternatives": _list(_ALTERNATIVE),
     },
     nullable=("profile", "ratio", "deductible", "annual_cap"),
-    optional=("burden_reduction",),
 )
 _CLAIM_RESULT = _obj(
     {
@@ -257,7 +248,6 @@ _PENSION = _obj(
         "source": _SOURCE,
     },
     nullable=("basic_pension_monthly", "source"),
-    optional=("bases",),
 )
 PREMIUMS_DOCUMENT = _obj(
     {
