@@ -1096,3 +1096,24 @@ def test_multi_line_cells_are_never_refused_and_stray_quotes_always(
     source = write(tmp_path / "stray.csv", "\n".join(lines) + "\n")
     got = run(calc, source, tmp_path / "out.csv", "fast", series=SERIES)
     assert got == ("BatchFileError", _LINE2_MESSAGE.format(source=source, line=r + 2))
+
+
+def test_texts_the_reference_refuses_are_its_row_errors(calc: Calculator, tmp_path: Path) -> None:
+    """Ids, levels, categories and types the reference refuses (an invisible character, a
+    compatibility form such as '²') are its row errors on the columnar path too: never a
+    file error naming an internal field."""
+    header = ["person_id", "date", "hospital_level", "compliant", "categories"]
+    header += ["disability_grade", "disability_type"]
+    rows = [
+        ["P１", "2018-01-02", "\ufefflevel_1", "100", "", "", ""],
+        ["P²", "2018-01-02", "level_1", "100", "", "", ""],
+        ["P3", "2018-01-02", "level_1", "100", "pov\u200berty", "", ""],
+        ["P4", "2018-01-02", "level_1", "100", "", "2", "phys\u00adical"],
+        ["P5", "2018-01-02", "level_1", "100", "", "", ""],
+    ]
+    source = write(tmp_path / "in.csv", table(header, rows))
+    report = same(calc, tmp_path, source, series=SERIES, input_encoding="utf-8")
+    assert report is not None and report.engine == COLUMNAR
+    with (tmp_path / "again.csv").open(encoding="utf-8-sig", newline="") as f:
+        errors = [r["error"].split(":", 1)[0] for r in csv.DictReader(f)]
+    assert errors == ["hospital_level", "person_id", "categories", "disability_type", ""]

@@ -953,8 +953,7 @@ def _scan(block: memoryview, scratch: NDArray[np.bool_], width: int = 0) -> _Blo
         inside = (between & 1).astype(np.bool_)
         if inside.any():
             if width:
-                commas = at[found == _COMMA]
-                swallow = _swallowing(block, q, lf, between[inside], commas, width)
+                swallow = _swallowing(block, at, found, q, between[inside], width)
             lf, crlf = lf[~inside], crlf[~inside]
     formulas = _formula_cells(arr, at, found, q) if width else np.zeros(0, np.int64)
     del at, found
@@ -973,10 +972,10 @@ def _scan(block: memoryview, scratch: NDArray[np.bool_], width: int = 0) -> _Blo
 
 def _swallowing(
     block: memoryview,
+    at: NDArray[Any],
+    found: NDArray[np.uint8],
     q: NDArray[Any],
-    lf: NDArray[Any],
     between: NDArray[Any],
-    commas: NDArray[Any],
     width: int,
 ) -> int:
     """Where the first quoted field that holds whole rows opens (-1: none).
@@ -995,30 +994,39 @@ def _swallowing(
       the first is a row of ``width`` fields or more. Asked only of the fields holding at
       least ``width - 1`` commas (such a line has that many).
 
-    ``lf``: every line feed of the block; ``between``: for each one inside quotes, the quotes
-    before it; ``commas``: every comma of the block.
+    ``at``, ``found``: the positions and values of the block's bytes below '-' (its commas,
+    line feeds and quotes among them); ``q``: its quotes; ``between``: for each line feed
+    inside quotes, the quotes before it.
     """
-    pairs = np.unique((between - 1) // 2)
-    opening, closing = q.take(2 * pairs), q.take(2 * pairs + 1)
+    # Counts of commas and line feeds before each of those bytes, by running sums over them
+    # (in position order), instead of binary searches.
+    is_lf = found == _LF
+    commas_before = np.cumsum(found == _COMMA)
+    lines_before = np.cumsum(is_lf) - is_lf
+    where_q = np.flatnonzero(found == _QUOTE)
+    pairs = (between - 1) // 2  # sorted: line feeds in order
+    pairs = pairs[np.append(True, pairs[1:] != pairs[:-1])]
+    open_at, close_at = where_q.take(2 * pairs), where_q.take(2 * pairs + 1)
     # Commas per line (line i ends at the i-th line feed; the last at the block's end).
-    per_line = np.diff(np.searchsorted(commas, lf), prepend=0)
-    per_line = np.append(per_line, commas.shape[0] - np.searchsorted(commas, lf[-1]))
-    first, last = np.searchsorted(lf, opening), np.searchsorted(lf, closing)
+    ends = np.append(commas_before[is_lf], commas_before[-1])
+    per_line = np.diff(ends, prepend=0)
+    first, last = lines_before.take(open_at), lines_before.take(close_at)
     # The fewest commas over lines first..last of each field: reduceat over [first, last + 1),
     # every other result (the ranges between fields are not used).
     bounds = np.stack([first, last + 1], axis=1).ravel()
     fewest = np.minimum.reduceat(np.append(per_line, 0), bounds)[0::2]
+    opening, closing = q.take(2 * pairs), q.take(2 * pairs + 1)
     whole_lines = np.flatnonzero(fewest >= width - 1)
-    found = int(opening[whole_lines[0]]) if whole_lines.shape[0] else -1
-    held = np.searchsorted(commas, closing) - np.searchsorted(commas, opening)
+    found_at = int(opening[whole_lines[0]]) if whole_lines.shape[0] else -1
+    held = commas_before.take(close_at) - commas_before.take(open_at)
     asked = held >= width - 1
     for lo, hi in zip(opening[asked].tolist(), closing[asked].tolist(), strict=True):
-        if found >= 0 and lo >= found:
+        if found_at >= 0 and lo >= found_at:
             break
         text = bytes(block[lo + 1 : hi]).decode("utf-8", "replace").replace('""', '"')
         if cell_holds_rows(text, width):
             return int(lo)
-    return found
+    return found_at
 
 
 def _formula_cells(
@@ -1034,12 +1042,15 @@ def _formula_cells(
     size = arr.shape[0]
     if not size:
         return np.zeros(0, np.int64)
-    nxt = arr.take(np.minimum(at + 1, size - 1))
+    nxt = arr.take(at + 1, mode="clip")
     hit = (nxt == _EQUALS) | (nxt == _PLUS) | (nxt == _DASH) | (nxt == _AT) | (nxt == _TAB)
-    hit |= (nxt == _CR) & (found == _QUOTE)
-    hit &= (found == _COMMA) | (found == _LF) | (found == _QUOTE)
-    hit &= at + 1 < size
-    cells: I64 = at[hit] + 1
+    hit |= nxt == _CR
+    some = np.flatnonzero(hit)  # few: the rest only for these
+    by, after = found.take(some), nxt.take(some)
+    starts = (by == _COMMA) | (by == _LF) | (by == _QUOTE)
+    starts &= (after != _CR) | (by == _QUOTE)
+    cells: I64 = at.take(some[starts]) + 1
+    cells = cells[cells < size]
     if int(arr[0]) in _FORMULA_BYTES:  # the block starts a record
         cells = np.concatenate([np.zeros(1, np.int64), cells])
     if q.shape[0] and cells.shape[0]:
@@ -1253,9 +1264,13 @@ class _Columnar:
                     ytd.append(np.full(n, -1, np.int64))
             part["ytd"] = ytd
         if "hospital_level" in cols:
-            part["level"] = self._distinct(cols["hospital_level"], self._level_code, np.int16)
+            level = self._distinct(cols["hospital_level"], self._level_code, np.int16)
+            fast &= level != -2
+            part["level"] = level
         if "categories" in cols:
-            part["cat"] = self._distinct(cols["categories"], self._category_code, np.int32)
+            cat = self._distinct(cols["categories"], self._category_code, np.int32)
+            fast &= cat != -2
+            part["cat"] = cat
         if "disability_grade" in cols:
             grade = self._distinct(cols["disability_grade"], self._grade_code, np.int16)
             fast &= grade != -2
@@ -1279,9 +1294,11 @@ class _Columnar:
         return part
 
     def _cached_text(self, text: str) -> str | None:
+        """The reference's text of a cell; None when blank or refused (the row is then
+        parsed by the reference, which says why)."""
         key = ("text", text)
         if key not in self._texts:
-            self._texts[key] = rowparse.text({"v": text}, "v")
+            self._texts[key] = _text_or_none(text)
         return self._texts[key]
 
     def _slow(
@@ -1357,13 +1374,22 @@ class _Columnar:
         return self._cached("enrolled_on", text, parse)
 
     def _level_code(self, text: str) -> int:
-        level = rowparse.text({"v": text}, "v")
+        """The level's code; -1 when not given; -2 when the reference would refuse it."""
+        try:
+            level = rowparse.text({"v": text}, "v")
+        except Exception:
+            return -2
         return -1 if level is None else self.rows.levels.code(level)
 
     def _category_code(self, text: str) -> int:
-        if rowparse.text({"v": text}, "v") is None:
-            return -1
-        return self.rows.categories.code(rowparse.categories({"v": text}, "v"))
+        """The categories' code; -1 when not given; -2 when the reference would refuse
+        them."""
+        try:
+            if rowparse.text({"v": text}, "v") is None:
+                return -1
+            return self.rows.categories.code(rowparse.categories({"v": text}, "v"))
+        except Exception:
+            return -2
 
     def _grade_code(self, text: str) -> int:
         """The grade; -1 when not given; -2 when the reference would refuse it."""
@@ -1376,7 +1402,11 @@ class _Columnar:
         return grade if 1 <= grade <= 4 else -2
 
     def _type_code(self, text: str) -> int:
-        kind = rowparse.text({"v": text}, "v")
+        """The type's code; -1 when not given; -2 when the reference would refuse it."""
+        try:
+            kind = rowparse.text({"v": text}, "v")
+        except Exception:
+            return -2
         if kind is None:
             return -1
         return self.rows.types.code(kind) if kind in DISABILITY_TYPES else -2
@@ -1715,6 +1745,14 @@ def _fen_of(pa: Any, pc: Any, strings: Any, *, commas: bool) -> I64:
     start = decimals.offset * 2
     values: I64 = words[start : start + 2 * len(decimals) : 2].copy()
     return values
+
+
+def _text_or_none(text: str) -> str | None:
+    """The reference's text of a cell (:func:`medcalc.rows.text`), None when it refuses it."""
+    try:
+        return rowparse.text({"v": text}, "v")
+    except Exception:
+        return None
 
 
 def _single(column: Any) -> Any:
