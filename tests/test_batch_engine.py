@@ -412,6 +412,7 @@ def test_blank_rows_and_odd_records(calc: Calculator, tmp_path: Path) -> None:
         'person_id,"da""te",compliant\nP1,2018-01-02,100\n',  # quoted header
         "person_id,date,compliant,basic\nP1,2018-01-02,100,1.00\n",  # a result column
         "person_id,date,compliant,note\nP1,2018-01-02,100," + "x" * 131073 + "\n",  # long
+        "person_id,date,compliant\n\ufeffP1,2018-01-02,100\n",  # a BOM in the first cell
         "person_id,date,compliant\n",  # no rows
         "person_id,date,compliant",  # no rows, no line end
     ],
@@ -426,6 +427,7 @@ def test_blank_rows_and_odd_records(calc: Calculator, tmp_path: Path) -> None:
         "quoted-header",
         "result-column",
         "field-limit",
+        "bom-cell",
         "no-rows",
         "header-only",
     ],

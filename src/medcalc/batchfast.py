@@ -1157,6 +1157,9 @@ class _Columnar:
         )
 
     def _scan(self, block: memoryview, width: int) -> _Block:
+        if width and bytes(block[:3]) == codecs.BOM_UTF8:
+            # pyarrow skips a BOM at the start of what it reads: here a record's first cell
+            raise Unsupported("a record starting with a byte order mark")
         if len(block) > self._scratch.shape[0]:
             self._scratch = np.empty(len(block), np.bool_)
         return _scan(block, self._scratch, width)
