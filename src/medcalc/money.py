@@ -145,11 +145,19 @@ def foreign_digit(text: str) -> str | None:
     for match in _UNUSUAL.finditer(text):
         char = match.group()
         if char.isnumeric() or not _DIGITS.isdisjoint(unicodedata.normalize("NFKC", char)):
-            name = unicodedata.name(char, "")
-            return (
-                f"{char!r} (U+{ord(char):04X}{' ' + name if name else ''}) is not a digit; use 0-9"
-            )
+            return f"{character(char)} is not a digit; use 0-9"
     return None
+
+
+def character(char: str) -> str:
+    r"""One character as messages name it: as text and by code point and Unicode name (an
+    invisible one shows as its escape).
+
+    >>> character("²"), character("\u200b")
+    ("'²' (U+00B2 SUPERSCRIPT TWO)", "'\\u200b' (U+200B ZERO WIDTH SPACE)")
+    """
+    name = unicodedata.name(char, "")
+    return f"{char!r} (U+{ord(char):04X}{' ' + name if name else ''})"
 
 
 def _named(value: Decimal) -> str:

@@ -8,6 +8,12 @@ embedding systems accept exactly the same things (spec §1, §5):
 - dates: ISO ``YYYY-MM-DD`` (full-width digits allowed), perhaps with a real time of day
   (00:00 to 23:59:59), which is dropped;
 - a digit of any other kind (``²``, ``①``, ``٣``) is refused naming it, never folded or read;
+- text (ids, series, hospital levels, categories, disability types): full-width ASCII
+  (``Ｐ１``) and wide spaces are folded to ASCII and canonically equivalent forms (``é`` as one
+  character or two) made one, then trimmed; every other character is kept as written, except
+  that a compatibility character (``²``, ``①``, ``ﬁ``, ``⼆``) or an invisible one (U+200B) is
+  refused naming it, so ``P²`` and ``P2`` are never quietly one person, nor ``ﬁ`` and ``fi``
+  quietly two;
 - categories: ids separated by ``;`` (also ``；`` or ``,``), blanks ignored;
 - an empty field means "not given".
 
@@ -25,7 +31,7 @@ from typing import Any
 
 from medcalc.errors import InputError, MissingInputError
 from medcalc.inputs import REQUIRED, Claim, Person, YearToDate
-from medcalc.money import foreign_digit, parse_amount, shown
+from medcalc.money import character, foreign_digit, parse_amount, shown
 
 Row = Mapping[str, Any]
 
@@ -50,6 +56,21 @@ PERSON_FIELDS = (
     "birth_date",
 )
 YTD_FIELDS = ("ytd_basic_paid", "ytd_critical_illness_base", "ytd_assistance_base")
+
+#: The only folding of text fields: what a Chinese IME types in full-width mode (U+FF01-FF5E)
+#: is the ASCII character, and a wide or no-break space is a space. NFKC would also read
+#: ``P²`` as ``P2`` and ``P①`` as ``P1``, merging two people's claims in a batch.
+_WIDTH = str.maketrans(
+    {chr(c): chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)}
+    | dict.fromkeys(
+        "\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009"
+        "\u200a\u202f\u205f\u3000",
+        " ",
+    )
+)
+#: Characters nobody sees (controls, format characters such as U+200B and U+FEFF, line and
+#: paragraph separators, lone surrogates): ``P1`` with one would be a second person.
+_INVISIBLE = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs"})
 
 
 def _cell(row: Row, field: str) -> str | None:
@@ -93,9 +114,38 @@ def _too_large(value: object) -> str:
 
 
 def text(row: Row, field: str) -> str | None:
-    """The field's text, stripped (NFKC-folded); None when absent or blank."""
+    """The field's text as an id: full-width ASCII and wide spaces folded (``Ｐ１`` is ``P1``),
+    canonically equivalent forms made one (NFC), stripped; None when absent or blank.
+
+    Every other character is kept as written. A compatibility character, which NFKC would
+    fold (``²``, ``①``, ``ﬁ``, ``Ⅱ``), and an invisible one are refused naming it: as written,
+    ``P²`` and ``P2`` would be two people where ``P2`` may have been meant, and folded, two
+    people's claims would accumulate as one's.
+    """
     raw = _cell(row, field)
-    return None if raw is None else _fold(raw)
+    if raw is None:
+        return None
+    if raw.isascii():
+        value = raw.strip()
+    else:
+        value = unicodedata.normalize("NFC", raw.translate(_WIDTH)).strip()
+        if not unicodedata.is_normalized("NFKC", value):
+            for char in value:
+                plain = unicodedata.normalize("NFKC", char)
+                if plain != char:
+                    raise InputError(
+                        f"{shown(raw)} is not plain text: {character(char)} is a form of "
+                        f"{plain!r}; write {plain!r} if that is meant",
+                        field=field,
+                    )
+    if not value.isprintable():  # quick: true for nearly every value
+        for char in value:
+            if unicodedata.category(char) in _INVISIBLE:
+                raise InputError(
+                    f"{shown(raw)} is not plain text: {character(char)} is invisible; delete it",
+                    field=field,
+                )
+    return value or None
 
 
 def amount(row: Row, field: str, *, required: bool = False) -> Decimal | None:
