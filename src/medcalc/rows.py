@@ -125,7 +125,7 @@ def text(row: Row, field: str) -> str | None:
     raw = _cell(row, field)
     if raw is None:
         return None
-    if raw.isascii():
+    if raw.isascii() or unicodedata.is_normalized("NFKC", raw):  # nothing to fold or refuse
         value = raw.strip()
     else:
         value = unicodedata.normalize("NFC", raw.translate(_WIDTH)).strip()
