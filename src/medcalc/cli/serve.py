@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -78,7 +79,8 @@ def serve_command(
     """Serve the calculator over HTTP (OpenAPI at /openapi.json, a docs page at /docs).
 
     Binds to 127.0.0.1 unless told otherwise. SIGHUP reloads the tariffs: the old tables
-    serve until the new ones load clean. See docs/service.md.
+    serve until the new ones load clean (with --workers N, the parent checks them and hands
+    the book to every worker). See docs/service.md.
     """
     try:
         import uvicorn
@@ -107,14 +109,21 @@ def serve_command(
     config = ServiceConfig.from_env()
     if config.tokens_file is not None:
         load_tokens(config.tokens_file)
-    load_book(config.tariff_dirs)
-    uvicorn.run(
-        "medcalc.service:create_app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        access_log=False,  # the app writes its own access log, without person data
-        log_config=log_config(log_level),
-        server_header=False,
-    )
+    book = load_book(config.tariff_dirs)
+    settings: dict[str, Any] = {
+        "factory": True,
+        "host": host,
+        "port": port,
+        "access_log": False,  # the app writes its own access log, without person data
+        "log_config": log_config(log_level),
+        "server_header": False,
+    }
+    if workers == 1:
+        uvicorn.run("medcalc.service:create_app", **settings)
+        return
+    # Several workers: the parent alone reads the tariff files and hands every worker the
+    # book it checked, so a broken file on disk never stops a worker (docs/service.md §6).
+    from medcalc.service._supervisor import serve_workers
+
+    supervised = uvicorn.Config("medcalc.service:create_app", workers=workers, **settings)
+    serve_workers(supervised, config.tariff_dirs, book)

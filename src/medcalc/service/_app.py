@@ -24,7 +24,7 @@ from medcalc.service._logs import ERRORS
 from medcalc.service._metrics import Metrics, Observe
 from medcalc.service._openapi import openapi
 from medcalc.service._problems import CatchAll, ProblemError, from_error
-from medcalc.service._routes import Endpoints, reload_tariffs
+from medcalc.service._routes import Endpoints, ask_supervisor, follow_snapshot, reload_tariffs
 from medcalc.service._state import TariffState
 
 
@@ -58,7 +58,7 @@ def create_app(config: ServiceConfig | None = None) -> Starlette:
     """
     config = config or ServiceConfig.from_env()
     tokens = None if config.tokens_file is None else load_tokens(config.tokens_file)
-    state = TariffState(config.tariff_dirs)
+    state = TariffState(config.tariff_dirs, config.snapshot)
     metrics = Metrics()
     document = openapi(str(medcalc.__version__), tokens=tokens is not None)
     endpoints = Endpoints(config, state, metrics, document)
@@ -72,9 +72,15 @@ def create_app(config: ServiceConfig | None = None) -> Starlette:
         loop = asyncio.get_running_loop()
 
         def on_hup() -> None:
+            if state.snapshot is not None:  # --workers N: the parent reloads for every worker
+                ask_supervisor(state)
+                return
             task = loop.create_task(reload_tariffs(state, metrics))
             tasks.add(task)
             task.add_done_callback(tasks.discard)
+
+        if state.snapshot is not None:
+            tasks.add(loop.create_task(follow_snapshot(state, metrics)))
 
         hup = getattr(signal, "SIGHUP", None)
         installed = False
@@ -92,6 +98,8 @@ def create_app(config: ServiceConfig | None = None) -> Starlette:
         finally:
             if installed and hup is not None:
                 loop.remove_signal_handler(hup)
+            for task in tasks:
+                task.cancel()
             endpoints.batch_executor.shutdown(wait=False, cancel_futures=True)
 
     app = Starlette(

@@ -42,6 +42,9 @@ class ServiceConfig:
     """Worker threads for calculations (they hold the GIL, so more do not compute faster)."""
     handle_sighup: bool = True
     """Reload the tariffs on SIGHUP (main thread of a Unix process only)."""
+    snapshot: Path | None = None
+    """Set by ``medcalc serve --workers N`` in its workers: the book comes from the parent's
+    snapshot, never from the tariff files (docs/service.md, "Reloading the tables")."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> ServiceConfig:
@@ -65,6 +68,8 @@ class ServiceConfig:
                 kw[name] = _positive(ENV_PREFIX + name.upper(), value, float)
         if (tokens := get("tokens")) is not None:
             kw["tokens_file"] = Path(tokens)
+        if (snapshot := get("snapshot")) is not None:
+            kw["snapshot"] = Path(snapshot)
         return cls(**kw)  # type: ignore[arg-type]
 
 

@@ -35,6 +35,7 @@ class JsonFormatter(logging.Formatter):
             "level": record.levelname.lower(),
             "logger": record.name,
             "message": record.getMessage(),
+            "pid": record.process,  # which worker, with --workers N
         }
         entry.update(getattr(record, "fields", {}))
         if record.exc_info:

@@ -6,9 +6,13 @@ the event loop only parses small bodies and moves bytes.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import hashlib
 import json
+import os
+import signal
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -39,7 +43,7 @@ from medcalc.service._requests import (
     load_json,
     premiums_request,
 )
-from medcalc.service._state import Loaded, TariffState
+from medcalc.service._state import POLL_SECONDS, Loaded, ReloadOutcome, TariffState
 from medcalc.service._tariffs import diff_document, list_document, tariff_document
 
 JSON_TYPES = frozenset({"application/json"})
@@ -333,7 +337,10 @@ class Endpoints:
             )
         if request.scope.get(ROLE_KEY) != "admin":
             raise ProblemError(403, "reloading the tariffs needs an admin token")
-        outcome = await reload_tariffs(self.state, self.metrics)
+        if self.state.snapshot is not None:
+            outcome = await self._reload_everywhere()
+        else:
+            outcome = await reload_tariffs(self.state, self.metrics)
         if not outcome.ok:
             raise ProblemError(
                 422,
@@ -342,18 +349,93 @@ class Endpoints:
             )
         return json_response({"reloaded": True, "tariff_versions": outcome.versions})
 
+    async def _reload_everywhere(self) -> ReloadOutcome:
+        """``--workers N``: the parent reloads for every worker; answer once this worker has
+        the outcome (the others pick it up within a poll)."""
+        before = self.state.generation
+        if not ask_supervisor(self.state):
+            raise ProblemError(503, _NO_SUPERVISOR, headers={"Retry-After": "1"})
+        deadline = time.monotonic() + self.config.timeout
+        while self.state.generation <= before:
+            if time.monotonic() > deadline:
+                raise ProblemError(
+                    503,
+                    f"the supervisor did not reload within {self.config.timeout:g} seconds",
+                    headers={"Retry-After": "1"},
+                )
+            await asyncio.sleep(0.02)
+            await apply_snapshot(self.state, self.metrics)
+        return ReloadOutcome(
+            self.state.last_error is None, len(self._book().tariffs), self.state.last_error
+        )
 
-async def reload_tariffs(state: TariffState, metrics: Metrics) -> Any:
-    """Reload off the event loop; count and log the outcome."""
+
+_NO_SUPERVISOR = "the worker's supervisor (medcalc serve) is gone; the tables in force stay"
+
+
+def _count(outcome: ReloadOutcome, metrics: Metrics, **fields: Any) -> None:
     from medcalc.service._logs import ERRORS
 
-    outcome = await anyio.to_thread.run_sync(state.reload)
     metrics.reloads.labels("ok" if outcome.ok else "failed").inc()
     if outcome.ok:
         metrics.versions.set(outcome.versions)
-        ERRORS.info("tariffs reloaded", extra={"fields": {"tariff_versions": outcome.versions}})
+        ERRORS.info(
+            "tariffs reloaded",
+            extra={"fields": {"tariff_versions": outcome.versions, **fields}},
+        )
     else:
         ERRORS.error(
-            "tariff reload failed; the old tables stay", extra={"fields": {"error": outcome.error}}
+            "tariff reload failed; the old tables stay",
+            extra={"fields": {"error": outcome.error, **fields}},
         )
+
+
+async def reload_tariffs(state: TariffState, metrics: Metrics) -> Any:
+    """Reload off the event loop; count and log the outcome."""
+    outcome: ReloadOutcome = await anyio.to_thread.run_sync(state.reload)
+    _count(outcome, metrics)
     return outcome
+
+
+def ask_supervisor(state: TariffState) -> bool:
+    """``--workers N``: ask the parent to reload (its SIGHUP); False when it is gone."""
+    pid = state.supervisor
+    if pid is None or pid != os.getppid():
+        from medcalc.service._logs import ERRORS
+
+        ERRORS.error(_NO_SUPERVISOR)
+        return False
+    os.kill(pid, signal.SIGHUP)
+    return True
+
+
+async def apply_snapshot(state: TariffState, metrics: Metrics) -> ReloadOutcome | None:
+    """Apply the parent's newer snapshot, if there is one (off the event loop); count and
+    log it as a reload of this worker."""
+    if not state.snapshot_changed():
+        return None
+    outcome: ReloadOutcome | None = await anyio.to_thread.run_sync(state.refresh)
+    if outcome is not None:
+        _count(outcome, metrics, generation=state.generation)
+    return outcome
+
+
+async def follow_snapshot(state: TariffState, metrics: Metrics) -> None:
+    """``--workers N``: keep this worker on the parent's latest snapshot (runs until
+    cancelled). A snapshot that cannot be read leaves the tables in force; it is logged once."""
+    from medcalc.service._logs import ERRORS
+
+    failing = False
+    while True:
+        await asyncio.sleep(POLL_SECONDS)
+        try:
+            await apply_snapshot(state, metrics)
+        except (OSError, TypeError, ValueError, EOFError) as exc:
+            if not failing:
+                ERRORS.error(
+                    "cannot read the supervisor's snapshot; the tables in force stay",
+                    extra={"fields": {"error": str(exc)}},
+                )
+            failing = True
+        else:
+            failing = False
