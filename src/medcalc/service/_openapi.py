@@ -249,7 +249,9 @@ PATHS: Json = {
             "operationId": "reload",
             "summary": "Reload the tariffs from disk (admin token)",
             "description": "The old tables serve until the new ones load clean; a broken file "
-            "leaves them in force (422 with the loader's message).",
+            "leaves them in force (422 with the loader's message). With medcalc serve "
+            "--workers N the parent reloads for every worker (503 if it does not answer "
+            "within the time limit).",
             "tags": ["admin"],
             "responses": _responses(
                 {
@@ -258,6 +260,7 @@ PATHS: Json = {
                 },
                 "401",
                 "422",
+                "503",
             )
             | {"403": {"description": "Not an admin token", "content": _PROBLEM}},
         }
