@@ -397,8 +397,10 @@ class ClaimsBatch(Batch):
         total = field(problems, rows.amount, fields, "total")
         basic_paid = field(problems, rows.amount, fields, "basic_paid")
         level = field(problems, rows.text, fields, "hospital_level", cache=True)
-        # Read for its errors only (text cannot have any): the id is not needed to compute,
-        # and the output carries the input column itself, so not keeping it saves memory.
+        # A text claim id is not read: it is not needed to compute, the output carries the
+        # input column as it is, and a compatibility character in it (C①) misleads no amount,
+        # so it does not stop the row (the columnar path does the same). A non-text cell (a
+        # JSON number) is read for its errors only.
         if type(fields.get("claim_id", "")) is not str:
             field(problems, rows.text, fields, "claim_id")
         claim = None
