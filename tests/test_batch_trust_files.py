@@ -78,6 +78,48 @@ STRAY_QUOTE_CASES = {
         HEADER + 'P1,2018-03-01,level_2,"5000"0,ok\n',
         2,
     ),
+    # issue 11 follow-up: opened in P1's note, closed in P2's note, mid-row. The record has
+    # the header's 5 fields (P1, the swallowed text, P2's date, level and 999), so it was
+    # read as P1's claim of 2018-01-03 for 999.00, exit 0, and P2's row was lost. The
+    # swallowed line "P2,monitor 24" is short, but both lines the field touches have 4
+    # commas (= width - 1): each is a whole row by itself.
+    "closes mid-row": (
+        "person_id,note,date,hospital_level,compliant\n"
+        'P1,"24 inch monitor,2018-01-02,level_1,100\n'
+        'P2,monitor 24",2018-01-03,level_1,999\n',
+        2,
+    ),
+    # after a genuine multi-line cell (lines 2-3) the stray quote opens on line 4, mid-row
+    "closes mid-row after a multi-line cell": (
+        "person_id,note,date,hospital_level,compliant\n"
+        'P0,"Room 5\nBuilding 2",2018-01-01,level_1,50\n'
+        'P1,"24 inch monitor,2018-01-02,level_1,100\n'
+        'P2,monitor 24",2018-01-03,level_1,999\n',
+        4,
+    ),
+    # CR line ends (Excel's "CSV (Macintosh)"): a lone CR ends a line for the rule too
+    "closes mid-row, CR line ends": (
+        "person_id,note,date,hospital_level,compliant\r"
+        'P1,"24 inch monitor,2018-01-02,level_1,100\r'
+        'P2,monitor 24",2018-01-03,level_1,999\r',
+        2,
+    ),
+    # a quote that never closes, 200 kB before the end: the csv module stopped at its field
+    # size limit (128 KiB) with "row 2: field larger than field limit (131072)"
+    "never closes, past the field size limit": (
+        HEADER
+        + 'P1,2018-03-01,level_2,5000,"24 inch monitor\n'
+        + "P2,2018-03-02,level_2,6000,ok\n" * 7000,
+        2,
+    ),
+    # the same stray quote closed after 200 kB of swallowed rows
+    "closes past the field size limit": (
+        HEADER
+        + 'P0,2018-03-01,level_2,5000,ok\nP1,2018-03-01,level_2,5000,"24 inch\n'
+        + "P2,2018-03-02,level_2,6000,ok\n" * 7000
+        + 'P3,2018-03-02,level_2,6000,24"\n',
+        3,
+    ),
 }
 
 
@@ -130,17 +172,86 @@ def test_cell_holds_rows_counts_fields_of_later_lines() -> None:
     assert not batchio.cell_holds_rows("one line", 1)
 
 
-@pytest.mark.parametrize("case", ["unclosed", "closed later"], ids=str)
+#: What ``str.splitlines`` breaks on besides CR and LF; the csv module reads none as a line end.
+NOT_LINE_ENDS = ["\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029"]
+
+
+@pytest.mark.parametrize("char", NOT_LINE_ENDS, ids=ascii)
+def test_cell_holds_rows_splits_lines_as_csv_does(char: str) -> None:
+    """Lines end at LF, CRLF or a lone CR only: a row-like text after VT, FF, FS-RS, NEL or
+    U+2028/2029 is part of its line (the first one here), not a line of its own."""
+    assert not batchio.cell_holds_rows(f"a{char}P2,2018-03-02,level_2,6000,ok\nsecond", 5)
+    for end in ("\n", "\r\n", "\r"):
+        assert batchio.cell_holds_rows(f"a{end}P2,2018-03-02,level_2,6000,ok", 5)
+
+
+@pytest.mark.parametrize("char", NOT_LINE_ENDS, ids=ascii)
+def test_multi_line_cell_with_a_control_character_is_accepted(
+    runner: CliRunner, tmp_path: Path, char: str
+) -> None:
+    """A multi-line cell whose first line holds a row-like text after a vertical tab (or
+    another character ``str.splitlines`` breaks on) is one cell: it was refused as a stray
+    quote. Its lines have 8 and 0 commas: the rule's first part does not hold either."""
+    source = tmp_path / "in.csv"
+    note = f"a{char}P2,2018-03-02,level_2,6000,ok\nsecond"
+    buffer = io.StringIO(newline="")
+    csv.writer(buffer).writerow(["P1", "2018-03-01", "level_2", "5000", note])
+    source.write_text(HEADER + buffer.getvalue(), encoding="utf-8")
+    out = tmp_path / "out.csv"
+    result = batch(runner, "claims", source, out)
+    assert result.exit_code == 0, result.stderr
+    assert [r["note"] for r in rows_of(out)] == [note]
+
+
+@pytest.mark.parametrize(
+    ("record", "line"),
+    [
+        # both lines it touches have 4 commas: whole rows by themselves
+        ('P1,"24 inch,2018-01-02,level_1,100\nP2,24",2018-01-03,level_1,9\n', 0),
+        # the second line is a row of 5 fields inside the cell (cell_holds_rows)
+        ('P1,2018-01-02,level_1,"100\nP2,2018-01-03,level_1,200,ok\nP3,x",n\n', 0),
+        # a multi-line cell first (Excel's: 3 + 1 commas), then a stray quote on line 2
+        ('P0,"a\nb",2018-01-01,level_1,50,"x\nP1,y,2018-01-02,level_1,1\nz"\n', 1),
+        # Excel's multi-line cells: first line only the commas before it, the last those after
+        ('P1,2018-01-02,level_1,100,"Room 5, Building 2\nNo. 7 Road"\n', None),
+        ('"line 1\nline 2\n\nline 4",P1,2018-01-02,level_1,100\r\n', None),
+        ('P1,"a ""q"",\nb",2018-01-02,level_1,100\n', None),
+        # a quote inside an unquoted cell is an ordinary character, not an opening quote
+        ('P1,24" monitor,2018-01-02,level_1,"1\n2"\n', None),
+    ],
+)
+def test_quoted_rows_line_is_the_stray_quote_rule(record: str, line: int | None) -> None:
+    """The one definition (docs/cli-batch.md §2), width 5: the line, counted from the
+    record's first, where the first quoted field holding whole rows opens."""
+    assert batchio.quoted_rows_line(record, 5) == line
+
+
+def test_a_long_quoted_cell_on_one_line_is_not_a_stray_quote(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    """A quoted cell of 200 kB on one line is beyond the csv module's field size limit, but
+    runs over no line: the limit's own message stays."""
+    source = tmp_path / "in.csv"
+    source.write_text(HEADER + 'P1,2018-03-01,level_2,5000,"' + "x" * 200_000 + '"\n')
+    result = batch(runner, "claims", source, tmp_path / "out.csv")
+    assert result.exit_code == 1
+    assert result.stderr == f"错误: {source}: row 2: field larger than field limit (131072)\n"
+
+
+@pytest.mark.parametrize("case", ["unclosed", "closed later", "closes mid-row"], ids=str)
 def test_claims_file_with_stray_quote_is_refused(
     runner: CliRunner, tmp_path: Path, case: str
 ) -> None:
-    """``medcalc claim --claims FILE`` refuses a stray quote the same way, naming the line."""
+    """``medcalc claim --claims FILE`` refuses a stray quote the same way, naming the line.
+    Closing mid-row, C2's claim id became "C2\\nC3" with C3's date and 999, C3 lost."""
     path = tmp_path / "claims.csv"
     body = {
         "unclosed": 'C1,2018-03-01,level_2,5000\nC2,2018-03-02,level_2,"6000\n'
         "C3,2018-03-03,level_2,7000\n",
         "closed later": 'C1,2018-03-01,level_2,5000\nC2,2018-03-02,level_2,"6000\n'
         'C3,2018-03-03,level_2,7000\nC4,2018-03-04,level_2,"7000"\n',
+        "closes mid-row": 'C1,2018-03-01,level_2,5000\n"C2,2018-03-02,level_2,6000\n'
+        'C3",2018-03-03,level_2,999\n',
     }[case]
     path.write_text("claim_id,date,hospital_level,compliant\n" + body, encoding="utf-8")
     result = claim_file(runner, path)
@@ -490,6 +601,33 @@ def test_plausible_utf8_is_always_utf8(
     path = tmp_path_factory.mktemp("enc") / "in.csv"
     path.write_bytes(("\n".join(cells) + "\n").encode("utf-8"))
     assert batchio.detect_encoding(path) == "utf-8"
+
+
+@pytest.mark.parametrize(
+    "digits",
+    ["٣٤٥", "۳۴۵", "५०००", "৫০০০", "๕๐๐๐"],
+    ids=["arabic-indic", "extended-arabic-indic", "devanagari", "bengali", "thai"],
+)
+def test_digits_of_any_script_are_plausible_utf8(tmp_path: Path, digits: str) -> None:
+    """A UTF-8 file whose only non-ASCII text is digits of another script is UTF-8 (٣٤٥ was
+    read as GB18030 伲伽佶: its bytes D9 A3 D9 A4 D9 A5 are 3 GB2312 characters, 6 bytes
+    against 0 plausible UTF-8 bytes; now 6 against 6, a tie, no vote); with UTF-8 Chinese
+    on another line it is not a mixed file (५००० voted GB18030: 12 bytes against 0)."""
+    path = tmp_path / "in.csv"
+    path.write_bytes(f"person_id,compliant\nP1,{digits}\n".encode())
+    assert batchio.detect_encoding(path) == "utf-8"
+    path.write_bytes(claims_text(["张三"]).encode() + f"P2,x,2018-03-01,l,{digits},\n".encode())
+    assert batchio.detect_encoding(path) == "utf-8"
+
+
+def test_foreign_digits_are_row_errors_naming_the_digit(runner: CliRunner, tmp_path: Path) -> None:
+    """Read as UTF-8, an amount of Arabic-Indic digits is the row's error naming the digit."""
+    source = tmp_path / "in.csv"
+    source.write_bytes((HEADER + "P1,2018-03-01,level_2,٣٤٥,x\n").encode())
+    out = tmp_path / "out.csv"
+    result = batch(runner, "claims", source, out)
+    assert result.exit_code == 3, result.stderr
+    assert "'٣' (U+0663 ARABIC-INDIC DIGIT THREE) is not a digit" in rows_of(out)[0]["error"]
 
 
 def test_claims_file_in_gb18030_is_decided_by_evidence(runner: CliRunner, tmp_path: Path) -> None:

@@ -26,6 +26,7 @@ extra columns fit in little memory; the input must not change meanwhile (checked
 
 from __future__ import annotations
 
+import bisect
 import codecs
 import contextlib
 import csv
@@ -43,7 +44,7 @@ import tempfile
 import threading
 import unicodedata
 import zipfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, cast
@@ -53,6 +54,7 @@ import attrs
 from medcalc.batch import Batch, ClaimsBatch, PremiumsBatch, ResultRow, Summary
 from medcalc.calculator import Calculator
 from medcalc.errors import BatchFileError, UsageError
+from medcalc.money import shown
 
 __all__ = [
     "ENGINES",
@@ -60,14 +62,15 @@ __all__ = [
     "BatchFileError",
     "BatchJob",
     "BatchReport",
+    "CsvRecords",
     "cell_holds_rows",
     "check_output",
-    "csv_quote_error",
     "detect_encoding",
     "excel_text",
     "format_of",
     "is_formula_like",
     "json_int",
+    "quoted_rows_line",
     "unclosed_quote_error",
     "write_atomically",
 ]
@@ -113,21 +116,164 @@ def unclosed_quote_error(path: Path, line: int) -> BatchFileError:
     )
 
 
+#: A line end as the csv module reads one: CRLF, LF, or a CR alone (Excel's "CSV (Macintosh)").
+#: Nothing else: ``str.splitlines`` also breaks on VT, FF, FS-RS, NEL, U+2028 and U+2029.
+_LINE_END = re.compile("\r\n|\r|\n")
+
+
 def cell_holds_rows(cell: str, width: int) -> bool:
     """True when a quoted cell that runs over lines holds a line (after its first) that would
     by itself be a whole row of ``width`` fields or more: a stray quote swallowed rows. Excel
-    quotes a multi-line cell, but never writes one whose lines are rows."""
-    lines = cell.splitlines()
+    quotes a multi-line cell, but never writes one whose lines are rows. Lines end at CRLF,
+    LF or a lone CR, as the csv module reads them (:data:`_LINE_END`)."""
+    lines = _LINE_END.split(cell)
     return any(len(next(csv.reader([line]), [])) >= width for line in lines[1:])
 
 
-def csv_quote_error(path: Path, line: int, exc: csv.Error) -> BatchFileError | None:
-    """:func:`unclosed_quote_error` for the strict CSV reader's errors about quoting (unclosed,
-    or text after the closing quote) in a record starting on ``line``; None for others."""
-    text = str(exc)
-    if "unexpected end of data" in text or "expected after" in text:
-        return unclosed_quote_error(path, line)
+def _quoted_fields(record: str) -> Iterator[tuple[int, int]]:
+    """The opening and closing quote of each quoted field of a CSV record (its text as read);
+    the closing one is ``len(record)`` for a field still open at the end. A quote counts only
+    at a field's start, as for the csv module (``24" monitor`` is an ordinary cell)."""
+    at, size = 0, len(record)
+    while at < size:
+        if record[at] == '"':
+            end = at + 1
+            while (end := record.find('"', end)) >= 0 and record.startswith('"', end + 1):
+                end += 2  # a doubled quote inside the field
+            if end < 0:
+                yield at, size
+                return
+            yield at, end
+            at = end + 1
+        found = _FIELD_END.search(record, at)
+        if found is None:
+            return
+        at = found.end()
+
+
+_FIELD_END = re.compile("\r\n|[,\r\n]")
+
+
+def _line_starts(record: str) -> list[int]:
+    return [0, *(found.end() for found in _LINE_END.finditer(record))]
+
+
+def quoted_rows_line(record: str, width: int) -> int | None:
+    """The stray-quote rule (docs/cli-batch.md §2), one definition for every CSV reader: the
+    line (0: the record's first) where the first quoted field of ``record`` that holds whole
+    rows opens; None when none does.
+
+    ``record`` is one record's text as read: whole lines, their line ends included (CRLF, LF
+    or a lone CR). A quoted field holding a line end holds whole rows when
+
+    - every line it touches, taken whole (the text before its opening quote and after its
+      closing one included), has at least ``width - 1`` commas, quoted or not: each would be
+      a row of ``width`` fields by itself. A stray quote that swallows rows gives such lines
+      wherever it stands; a cell Excel quotes for its line breaks does not (its first line
+      has only the commas before it, its last only those after it); or
+    - :func:`cell_holds_rows` of its text: a line after its first is a row by itself.
+
+    >>> quoted_rows_line('P1,"24 inch,2018-01-02,level_1,100\nP2,24",2018-01-03,level_1,9\n', 5)
+    0
+    >>> quoted_rows_line('P1,2018-01-02,level_1,100,"Room 5\nBuilding 2"\n', 5) is None
+    True
+    """
+    starts = _line_starts(record)
+    commas = [
+        record.count(",", lo, hi) for lo, hi in zip(starts, [*starts[1:], len(record)], strict=True)
+    ]
+    for opening, closing in _quoted_fields(record):
+        text = record[opening + 1 : closing]
+        if "\n" not in text and "\r" not in text:
+            continue
+        first = bisect.bisect_right(starts, opening) - 1
+        last = bisect.bisect_right(starts, min(closing, len(record) - 1)) - 1
+        if min(commas[first : last + 1]) >= width - 1 or cell_holds_rows(
+            text.replace('""', '"'), width
+        ):
+            return first
     return None
+
+
+def _open_line(record: str, *, limit: int | None = None) -> int | None:
+    """The line (0: the record's first) of the first quoted field that runs over lines and is
+    still open at the end of ``record`` or, given ``limit``, longer than it; None if none."""
+    starts = _line_starts(record)
+    for opening, closing in _quoted_fields(record):
+        text = record[opening + 1 : closing]
+        longer = limit is not None and closing - opening - 1 > limit
+        if (closing == len(record) or longer) and _LINE_END.search(text):
+            return bisect.bisect_right(starts, opening) - 1
+    return None
+
+
+def _bad_close_line(record: str) -> int | None:
+    """The line (0: the record's first) of the first quoted field with text after its closing
+    quote (``"5000"0``); None if none."""
+    starts = _line_starts(record)
+    for opening, closing in _quoted_fields(record):
+        after = record[closing + 1 : closing + 2]
+        if closing < len(record) and after not in ("", ",", "\r", "\n"):
+            return bisect.bisect_right(starts, opening) - 1
+    return None
+
+
+class CsvRecords:
+    """The records of a CSV text, read strictly by the csv module, with the stray-quote rule
+    (:func:`quoted_rows_line`): what the batch row path and ``claim --claims`` read.
+
+    The first record is the header; its width is the rule's. A stray quote raises
+    :func:`unclosed_quote_error` naming the line where its field starts: a quoted field
+    that holds whole rows, never closes, has text after its closing quote, or runs over
+    lines past the csv module's field size limit (a stray quote that swallowed 128 KB; Excel
+    holds at most 32,767 characters in a cell). Other :class:`csv.Error` (and
+    :class:`UnicodeDecodeError`) propagate; :attr:`line` is then where the record starts.
+    """
+
+    def __init__(self, lines: Iterable[str], path: Path) -> None:
+        self.path = path
+        self.line = 1  # where the next record starts (the failing one, after an error)
+        self.width: int | None = None
+        self._held: list[str] = []  # the lines of the record being read
+        self._reader = csv.reader(self._hold(lines), strict=True)
+
+    def _hold(self, lines: Iterable[str]) -> Iterator[str]:
+        held = self._held
+        for line in lines:
+            held.append(line)
+            yield line
+
+    def __iter__(self) -> CsvRecords:
+        return self
+
+    def __next__(self) -> list[str]:
+        self._held.clear()
+        try:
+            record = next(self._reader)
+        except csv.Error as exc:
+            raise self._quote_error(exc) or exc from None
+        if self.width is None:
+            self.width = len(record)
+        elif len(self._held) > 1:
+            at = quoted_rows_line("".join(self._held), self.width)
+            if at is not None:
+                raise unclosed_quote_error(self.path, self.line + at)
+        self.line = self._reader.line_num + 1
+        return record
+
+    def _quote_error(self, exc: csv.Error) -> BatchFileError | None:
+        text, held = str(exc), "".join(self._held)
+        if "unexpected end of data" in text:
+            at = _open_line(held)
+        elif "expected after" in text:
+            at = _bad_close_line(held)
+        elif "field larger than field limit" in text:
+            at = _open_line(held, limit=csv.field_size_limit())
+            if at is None:
+                return None  # one long cell, not a stray quote
+        else:
+            return None
+        return unclosed_quote_error(self.path, self.line + (at or 0))
 
 
 #: What Excel may evaluate when a cell's text begins with it (OWASP CSV injection).
@@ -198,14 +344,18 @@ def _script(char: str) -> str:
 
 def _utf8_score(text: str) -> int:
     """Bytes of non-ASCII characters that are plausible in a UTF-8 reading: those outside
-    :data:`_IMPLAUSIBLE`, and letters of any script in a run of 3 or more of that script (a
-    word: real Cyrillic or Arabic names are words; misread GB18030 gives mixed scripts)."""
+    :data:`_IMPLAUSIBLE`, digits of any script (category Nd: a number someone typed, which
+    the row parser then refuses naming the digit; ``٣٤٥`` must not become GB18030 ``伲伽佶``),
+    and letters of any script in a run of 3 or more of that script (a word: real Cyrillic or
+    Arabic names are words; misread GB18030 gives mixed scripts)."""
     score = 0
     for script, group in itertools.groupby(text, _script):
         chars = list(group)
         word = bool(script) and len(chars) >= 3
         for char in chars:
-            if char >= "\x80" and (word or not _IMPLAUSIBLE.match(char)):
+            if char >= "\x80" and (
+                word or not _IMPLAUSIBLE.match(char) or unicodedata.category(char) == "Nd"
+            ):
                 score += len(char.encode("utf-8"))
     return score
 
@@ -300,10 +450,11 @@ def detect_encoding(path: Path, *, utf8: Callable[[Path], bool] | None = None) -
     ``utf-8-sig`` for a UTF-8 BOM. Else every line with non-ASCII bytes is read both as
     UTF-8 and as GB18030 (what Excel on Chinese Windows saves as "CSV"): a line that only
     one of them can read votes for it; a line both can read votes for the reading with more
-    bytes in plausible characters (UTF-8: CJK, Latin-1, punctuation, words of one script;
-    GB18030: GB2312 characters), none on a tie. ``gb18030`` when lines vote only for it,
-    else ``utf-8``. :class:`BatchFileError` when lines vote for both (a mixed file: the
-    message names the first line of each), when a line is neither, or for UTF-16.
+    bytes in plausible characters (UTF-8: CJK, Latin-1, punctuation, digits of any script,
+    words of one script; GB18030: GB2312 characters), none on a tie. ``gb18030`` when lines
+    vote only for it, else ``utf-8``. :class:`BatchFileError` when lines vote for both (a
+    mixed file: the message names the first line of each), when a line is neither, or for
+    UTF-16.
 
     Valid UTF-8 whose every character is plausible is decided without the line-by-line
     reading. ``utf8`` is accepted for compatibility and not needed.
@@ -427,61 +578,47 @@ class _CsvTable(_Table):
         self.size = path.stat().st_size
 
     @contextlib.contextmanager
-    def _reader(self) -> Iterator[tuple[io.BufferedReader, Any]]:
+    def _reader(self) -> Iterator[tuple[io.BufferedReader, CsvRecords]]:
         with _text_file(self.path, self.encoding, "") as (raw, f):
-            # strict: an unclosed quote is an error, not a cell holding the rest of the file
-            yield raw, csv.reader(f, strict=True)
+            # strict, with the stray-quote rule: an unclosed quote is an error, not a cell
+            # holding the rest of the file
+            yield raw, CsvRecords(f, self.path)
 
     def open(self, known: Sequence[str]) -> None:
         with self._reader() as (_, reader):
             try:
                 header = next(reader, None)
             except (csv.Error, UnicodeDecodeError) as exc:
-                raise self._error(1, 1, exc) from None
+                raise self._error(1, exc) from None
         if header is None:
             raise BatchFileError(f"{self.path} is empty: expected a header row")
         self._index_header(header, known)
         self.width = len(header)
 
-    def _error(self, number: int, line: int, exc: Exception) -> BatchFileError:
+    def _error(self, number: int, exc: Exception) -> BatchFileError:
         if isinstance(exc, UnicodeDecodeError):
             return BatchFileError(
                 f"{self.path}: row {number} cannot be read as {self.encoding}; "
                 "give the right --input-encoding"
             )
-        if isinstance(exc, csv.Error) and (quote := csv_quote_error(self.path, line, exc)):
-            return quote
         return BatchFileError(f"{self.path}: row {number}: {exc}")
 
     def records(self) -> Iterator[tuple[int, Record]]:
         width = self.width
         number = 1
-        line = 2  # the line where the next record starts
         with self._reader() as (raw, reader):
             try:
                 next(reader, None)
-                line = reader.line_num + 1
                 for record in reader:
                     number += 1
-                    if reader.line_num > line:  # a quoted cell runs over lines
-                        self._check_lines(record, line)
-                    line = reader.line_num + 1
                     if len(record) != width:
                         record = self._fit(record, number)
                     if number % _PROGRESS_EVERY == 0:
                         self.position = raw.tell()
                     yield number, record
             except (csv.Error, UnicodeDecodeError) as exc:
-                raise self._error(number + 1, line, exc) from None
+                raise self._error(number + 1, exc) from None
         self.position = self.size
-
-    def _check_lines(self, record: list[str], line: int) -> None:
-        """Refuse a cell whose lines are whole rows (:func:`cell_holds_rows`), naming the
-        line where it starts."""
-        for cell in record:
-            if ("\n" in cell or "\r" in cell) and cell_holds_rows(cell, self.width):
-                raise unclosed_quote_error(self.path, line)
-            line += cell.count("\n") + cell.count("\r") - cell.count("\r\n")
 
     def _fit(self, record: list[str], number: int) -> list[str]:
         width = self.width
@@ -1302,7 +1439,7 @@ class BatchJob:
         if missing:
             raise BatchFileError(
                 f"{self.source}: no {', '.join(missing)} column "
-                f"(columns: {', '.join(table.columns) or 'none'})"
+                f"(columns: {', '.join(map(shown, table.columns)) or 'none'})"
             )
         if self.series is None and not table.has("series"):
             raise UsageError(f"{self.source} has no series column; give --series")

@@ -26,13 +26,7 @@ import attrs
 import click
 import yaml
 
-from medcalc.batchio import (
-    cell_holds_rows,
-    csv_quote_error,
-    detect_encoding,
-    json_int,
-    unclosed_quote_error,
-)
+from medcalc.batchio import CsvRecords, detect_encoding, json_int
 from medcalc.book import TariffBook
 from medcalc.calculator import Calculator
 from medcalc.cli import cli
@@ -269,13 +263,12 @@ def _decode(path: Path, name: str) -> str:
 
 def _csv_rows(text: str, name: str) -> ClaimRows:
     path = Path(name)
-    # strict: an unclosed quote is an error, not a cell holding the rest of the file
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    line = 1  # the line where the next record starts
+    # strict, with the stray-quote rule of medcalc batch (docs/cli-batch.md §2)
+    reader = CsvRecords(io.StringIO(text, newline=""), path)
     try:
         header = next(reader, None)
     except csv.Error as exc:
-        raise _csv_error(path, line, exc) from None
+        raise _csv_error(path, reader.line, exc) from None
     if header is None:
         raise InputError(f"{name}: the file is empty; expected a header line and claims")
     columns = [h.strip() for h in header]
@@ -287,20 +280,16 @@ def _csv_rows(text: str, name: str) -> ClaimRows:
         raise InputError(f"{name} line 1: {problem}")
     rows: list[Row] = []
     places: list[str] = []
-    line = reader.line_num + 1
     while True:
         try:
             cells = next(reader, None)
         except csv.Error as exc:
-            raise _csv_error(path, line, exc) from None
+            raise _csv_error(path, reader.line, exc) from None
         if cells is None:
             break
-        if reader.line_num > line and any(cell_holds_rows(c, len(columns)) for c in cells):
-            raise unclosed_quote_error(path, line)
-        line = reader.line_num + 1
         if not any(c.strip() for c in cells):
             continue  # a blank line
-        place = f"{name} row {len(rows) + 1} (line {reader.line_num})"
+        place = f"{name} row {len(rows) + 1} (line {reader.line - 1})"
         if len(cells) > len(columns):
             raise InputError(f"{place}: {len(cells)} cells but the header has {len(columns)}")
         rows.append({c: v for c, v in zip(columns, cells, strict=False) if c})
@@ -309,8 +298,8 @@ def _csv_rows(text: str, name: str) -> ClaimRows:
 
 
 def _csv_error(path: Path, line: int, exc: csv.Error) -> Exception:
-    """A quoting error names the line where its record starts (as ``medcalc batch`` does)."""
-    return csv_quote_error(path, line, exc) or InputError(f"{path} line {line}: {exc}")
+    """A CSV error names the line where its record starts (as ``medcalc batch`` does)."""
+    return InputError(f"{path} line {line}: {exc}")
 
 
 def _object_rows(items: Any, name: str, what: str) -> ClaimRows:
