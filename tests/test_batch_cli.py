@@ -493,8 +493,44 @@ def test_exit_1_for_a_missing_required_column(runner: CliRunner, tmp_path: Path)
     out = tmp_path / "out.csv"
     result = batch(runner, "claims", source, "-o", out, "--series", SERIES)
     assert result.exit_code == 1
-    assert result.stderr == f"错误: {source}: no compliant column (columns: person_id, date)\n"
+    assert result.stderr == f"错误: {source}: no compliant column (columns: 'person_id', 'date')\n"
     assert not out.exists()
+
+
+@pytest.mark.parametrize("char", ["\n", "\r", "\x0b", "\x0c", "\x1c", "\x85", "\u2028"], ids=ascii)
+def test_a_control_character_in_a_column_name_stays_on_one_line(
+    runner: CliRunner, tmp_path: Path, char: str
+) -> None:
+    """The header's names are quoted as every value in a message is (``money.shown``: its
+    repr), so a line feed or vertical tab in one is shown escaped; the message is one
+    ``错误:`` line. It was two: ``(columns: person_id, date, hospital`` / ``level)``."""
+    header = ["person_id", "date", f"hospital{char}level"]
+    source = write_csv(tmp_path / "in.csv", [["P1", "2018-01-01", "x"]], header=header)
+    result = batch(runner, "claims", source, "-o", tmp_path / "out.csv", "--series", SERIES)
+    assert result.exit_code == 1
+    shown = repr(f"hospital{char}level")
+    assert result.stderr == (
+        f"错误: {source}: no compliant column (columns: 'person_id', 'date', {shown})\n"
+    )
+
+
+@pytest.mark.parametrize(
+    "char", ["\r", "\x0b", "\x0c", "\x1c", "\x1e", "\x85", "\u2028", "\u2029"], ids=ascii
+)
+def test_the_error_boundary_splits_only_at_line_feeds(char: str) -> None:
+    """A message's lines are separated by line feeds only (one problem each, as a tariff
+    file error has them); any other control or separator character, wherever it comes from
+    (a value quoted without repr, a file name, a library's own message), is shown escaped
+    as repr shows it, so each problem stays one ``错误:`` line."""
+    from medcalc.cli.common import error_line
+
+    exc = BatchFileError(f"a.csv: bad{char}value\nb.csv: second problem")
+    escaped = repr(char)[1:-1]
+    assert error_line(exc).split("\n") == [
+        f"错误: a.csv: bad{escaped}value",
+        "错误: b.csv: second problem",
+    ]
+    assert error_line(exc, "en").splitlines()[0] == f"Error: a.csv: bad{escaped}value"
 
 
 def test_exit_1_for_a_known_column_given_twice(runner: CliRunner, tmp_path: Path) -> None:

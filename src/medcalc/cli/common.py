@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -15,10 +16,24 @@ CONTEXT_SETTINGS: dict[str, Any] = {"help_option_names": ["-h", "--help"], "max_
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+#: What would break or garble a message line in a terminal or a log: C0 and C1 controls but
+#: tab (VT, FF, CR, FS-RS, NEL among them), and the Unicode line and paragraph separators.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def _escaped(char: re.Match[str]) -> str:
+    return repr(char.group())[1:-1]  # as money.shown and !r show them: \x0b, \r, \u2028
+
+
 def error_line(exc: MedcalcError, lang: str = "zh") -> str:
-    """The error as clean lines, each prefixed (a tariff file error has one per problem)."""
+    """The error as clean lines, each prefixed (a tariff file error has one per problem).
+
+    Only a line feed separates lines: any other control character in the message (from a
+    value or name the message quotes) is shown escaped, so one problem is one line.
+    """
     prefix = "Error" if lang == "en" else "错误"
-    return "\n".join(f"{prefix}: {line}" for line in str(exc).splitlines() or [""])
+    lines = str(exc).rstrip("\n").split("\n")
+    return "\n".join(f"{prefix}: {_CONTROL.sub(_escaped, line)}" for line in lines)
 
 
 class MedcalcGroup(click.Group):
