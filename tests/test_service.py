@@ -110,6 +110,35 @@ def test_claims_is_the_cli_document(client: TestClient) -> None:
     )
 
 
+def test_estimate_answers_are_json_dumps_bytes(client: TestClient, book: Any) -> None:
+    """The estimate endpoints (plain ASGI, their own encoder) send exactly the bytes of
+    json.dumps(document, ensure_ascii=False), with its length, a request id and no more; a
+    chunked body is read whole, and errors are problems as on every other route."""
+    calc = Calculator(book)
+    claim = Claim(
+        date=day("2018-09-14"), compliant=D("72000"), total=D("86000"), hospital_level="level_3"
+    )
+    result = calc.claims(SERIES, Person(categories={"poverty"}), [claim])
+    expected = json.dumps(claims_json(result), ensure_ascii=False).encode()
+    chunks = iter([json.dumps(ONE_CLAIM)[:20].encode(), json.dumps(ONE_CLAIM)[20:].encode()])
+    for response in (
+        client.post("/v1/claims", json=ONE_CLAIM),
+        client.post("/v1/claims", content=chunks, headers={"content-type": "application/json"}),
+    ):
+        assert response.status_code == 200
+        assert response.content == expected
+        assert set(response.headers) == {"content-length", "content-type", "x-request-id"}
+        assert response.headers["content-length"] == str(len(expected))
+        assert response.headers["content-type"] == "application/json"
+    body = {"person": {"birth_date": "1975-04-12"}, "year": 2019}
+    premiums = calc.premiums(SERIES, Person(birth_date=day("1975-04-12")), 2019)
+    response = client.post("/v1/premiums", json=body)
+    assert response.content == json.dumps(premiums_json(premiums), ensure_ascii=False).encode()
+    assert problem(client.get("/v1/claims"), 405)["detail"].startswith("GET /v1/claims")
+    assert problem(client.post("/v1/claims", content=b"{}"), 415)["instance"] == "/v1/claims"
+    assert problem(client.post("/v1/premiums", json={"year": 0}), 422)["pointer"] == "/year"
+
+
 def test_explain_false_leaves_the_explanation_out(client: TestClient) -> None:
     """`explain: false` drops only each claim's explanation."""
     full = client.post("/v1/claims", json=ONE_CLAIM).json()

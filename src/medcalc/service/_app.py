@@ -23,7 +23,7 @@ from medcalc.service._limits import BodyLimit
 from medcalc.service._logs import ERRORS
 from medcalc.service._metrics import Metrics, Observe
 from medcalc.service._openapi import openapi
-from medcalc.service._problems import CatchAll, ProblemError, from_error
+from medcalc.service._problems import ProblemError, from_error
 from medcalc.service._routes import Endpoints, ask_supervisor, follow_snapshot, reload_tariffs
 from medcalc.service._state import TariffState
 
@@ -106,8 +106,8 @@ def create_app(config: ServiceConfig | None = None) -> Starlette:
         routes=endpoints.routes(),
         middleware=[
             Middleware(Observe, metrics=metrics),
-            Middleware(CatchAll),
-            Middleware(BearerAuth, tokens=tokens),
+            # Without tokens there is nothing to check: no layer (each costs every request).
+            *([] if tokens is None else [Middleware(BearerAuth, tokens=tokens)]),
             Middleware(
                 BodyLimit, max_body=config.max_body_bytes, max_upload=config.max_upload_bytes
             ),

@@ -37,8 +37,11 @@ class BodyLimit:
             await self.app(scope, receive, send)
             return
         limit = self.max_upload if scope["path"].startswith(UPLOAD_PREFIX) else self.max_body
-        length = dict(scope["headers"]).get(b"content-length")
-        if length is not None and length.isdigit() and int(length) > limit:
+        length = b""
+        for key, value in scope["headers"]:
+            if key == b"content-length":
+                length = value
+        if length.isdigit() and int(length) > limit:
             await _too_large(limit).response(scope["path"])(scope, receive, send)
             return
         seen = 0

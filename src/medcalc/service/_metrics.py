@@ -1,4 +1,6 @@
-"""Prometheus metrics and the access log: one middleware times every request once.
+"""Prometheus metrics and the access log: one middleware times every request once, and
+answers an unexpected exception with a 500 problem (one layer instead of two: each layer
+wraps every message a request sends).
 
 Each app has its own registry (two apps in one process, as in tests, do not share counts).
 Route labels are the route templates (``/v1/tariffs/{series}``), so paths with ids do not
@@ -7,14 +9,15 @@ make new series; requests that match no route are labelled ``unmatched``.
 
 from __future__ import annotations
 
+import os
 import time
-import uuid
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from medcalc.service._logs import access_log
+from medcalc.service._problems import unexpected_error
 
 REQUEST_ID_KEY = "medcalc.request_id"
 #: Methods counted by name; any other is "other" (a client cannot grow the label set).
@@ -75,7 +78,8 @@ class Metrics:
 
 
 class Observe:
-    """ASGI middleware: request id, timing, metrics and one access-log line per request."""
+    """ASGI middleware: request id, timing, metrics, one access-log line per request, and a
+    500 problem with a logged id for an unexpected exception."""
 
     def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
         self.app = app
@@ -86,20 +90,25 @@ class Observe:
             await self.app(scope, receive, send)
             return
         start = time.perf_counter()
-        given = dict(scope["headers"]).get(b"x-request-id", b"")
+        given = b""
+        for key, value in scope["headers"]:
+            if key == b"x-request-id":
+                given = value
         # A caller's id is kept when it is short and plain, so a proxy's ids join up.
         request_id = (
             given.decode("ascii")
             if 0 < len(given) <= 64 and given.isascii() and given.isalnum()
-            else uuid.uuid4().hex
+            else os.urandom(16).hex()
         )
         scope[REQUEST_ID_KEY] = request_id
         status = 500
         sent = 0
+        started = False
 
         async def sending(message: Message) -> None:
-            nonlocal status, sent
+            nonlocal status, sent, started
             if message["type"] == "http.response.start":
+                started = True
                 status = message["status"]
                 message["headers"] = [
                     *message.get("headers", []),
@@ -111,6 +120,8 @@ class Observe:
 
         try:
             await self.app(scope, receive, sending)
+        except Exception:
+            await unexpected_error(scope, receive, sending, started=started)
         finally:
             elapsed = time.perf_counter() - start
             route = scope.get("route")

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from starlette.responses import Response
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 
 from medcalc.errors import MedcalcError, TariffNotFoundError, UsageError
 from medcalc.service._logs import ERRORS
@@ -94,43 +94,24 @@ def from_error(
     return ProblemError(status, str(exc), pointer=pointer)
 
 
-class CatchAll:
-    """ASGI middleware: an unexpected exception becomes a 500 problem whose id is logged with
-    the traceback, instead of a bare 500 and a trace only the server sees."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = False
-
-        async def sending(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
-        try:
-            await self.app(scope, receive, sending)
-        except Exception:
-            problem_id = uuid.uuid4().hex
-            ERRORS.exception(
-                "unexpected error",
-                extra={
-                    "fields": {
-                        "problem_id": problem_id,
-                        "request_id": scope.get("medcalc.request_id"),
-                        "route": getattr(scope.get("route"), "path", None),
-                    }
-                },
-            )
-            if started:  # part of the response is out: all that can be done is to stop
-                return
-            problem = ProblemError(
-                500,
-                f"an unexpected error; it is logged with id {problem_id}",
-                problem_id=problem_id,
-            )
-            await problem.response(scope["path"])(scope, receive, send)
+async def unexpected_error(scope: Scope, receive: Receive, send: Send, *, started: bool) -> None:
+    """Answer an unexpected exception (call it from an ``except`` block): a 500 problem whose
+    id is logged with the traceback, instead of a bare 500 and a trace only the server sees.
+    ``started``: part of the response is out already, so all that can be done is to stop."""
+    problem_id = uuid.uuid4().hex
+    ERRORS.exception(
+        "unexpected error",
+        extra={
+            "fields": {
+                "problem_id": problem_id,
+                "request_id": scope.get("medcalc.request_id"),
+                "route": getattr(scope.get("route"), "path", None),
+            }
+        },
+    )
+    if started:
+        return
+    problem = ProblemError(
+        500, f"an unexpected error; it is logged with id {problem_id}", problem_id=problem_id
+    )
+    await problem.response(scope["path"])(scope, receive, send)
