@@ -19,6 +19,12 @@ file, as in production), then:
   subprocess, wall time) and through ``POST /v1/batch/claims`` (the file streamed up, the
   result streamed down; wall time); the two outputs are compared byte for byte.
 
+``--in-process N`` instead sends N single-claim requests straight to the ASGI app (no
+socket, no uvicorn: a minimal fake transport, the JSON access log written to /dev/null) and
+reports the CPU time a request costs in the app, the least of 15 blocks (the least
+disturbed); with ``--profile``, cProfile's top functions too. That is the app's share of
+the server's CPU per request, steady under load, and where to look for it.
+
 Targets (issue 13): one worker >= 3,000 single-claim requests/s and p99 < 50 ms at 64
 clients; the batch endpoint within 1.5x the CLI's time.
 """
@@ -40,6 +46,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import MutableMapping
 from pathlib import Path
 from typing import Any
 
@@ -281,6 +288,78 @@ def batch(server: Server, rows: int, directory: Path, repeat: int) -> dict[str, 
     return found
 
 
+# -- in process ----------------------------------------------------------------------------
+
+
+def in_process(count: int, profile: bool) -> float:
+    """CPU seconds per single-claim request through the ASGI app, the least of 15 blocks."""
+    import cProfile
+    import logging.config
+    import pstats
+
+    from medcalc.service import ServiceConfig, create_app
+    from medcalc.service._logs import log_config
+
+    logging.config.dictConfig(log_config("info"))
+    devnull = open(os.devnull, "w")  # noqa: SIM115 - for the life of the run
+    for name in ("medcalc.access", "medcalc.service"):
+        for handler in logging.getLogger(name).handlers:
+            if isinstance(handler, logging.StreamHandler):
+                handler.setStream(devnull)
+    app = create_app(ServiceConfig(handle_sighup=False))
+    body = CLAIM.encode()
+    scope = {
+        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST",
+        "scheme": "http", "path": "/v1/claims", "raw_path": b"/v1/claims",
+        "query_string": b"", "root_path": "", "client": (HOST, 50000), "server": (HOST, 8000),
+        "headers": [(b"host", b"127.0.0.1:8000"), (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode())],
+    }  # fmt: skip
+    statuses: list[int] = []
+
+    async def one() -> None:
+        messages = [{"type": "http.request", "body": body, "more_body": False}]
+
+        async def receive() -> dict[str, Any]:
+            return messages.pop() if messages else {"type": "http.disconnect"}
+
+        async def send(message: MutableMapping[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                statuses.append(message["status"])
+
+        await app(dict(scope), receive, send)
+
+    async def run() -> float:
+        startup: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        await startup.put({"type": "lifespan.startup"})
+        started: asyncio.Queue[MutableMapping[str, Any]] = asyncio.Queue()
+        lifespan = asyncio.create_task(
+            app({"type": "lifespan", "asgi": {"version": "3.0"}}, startup.get, started.put)
+        )
+        assert (await started.get())["type"] == "lifespan.startup.complete"
+        for _ in range(300):  # warm-up: caches, first-use imports
+            await one()
+        profiler = cProfile.Profile() if profile else None
+        if profiler:
+            profiler.enable()
+        blocks = []
+        for _ in range(15):
+            start = time.process_time()
+            for _ in range(max(1, count // 15)):
+                await one()
+            blocks.append((time.process_time() - start) / max(1, count // 15))
+        if profiler:
+            profiler.disable()
+            pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
+        lifespan.cancel()
+        return min(blocks)
+
+    cpu = asyncio.run(run())
+    if set(statuses) != {200}:
+        raise SystemExit(f"unexpected statuses: {sorted(set(statuses))}")
+    return cpu
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("-d", "--duration", type=float, default=10, help="seconds a level (10)")
@@ -288,7 +367,13 @@ def main() -> None:
     parser.add_argument("-n", "--rows", type=int, default=200_000, help="batch rows (200,000)")
     parser.add_argument("--repeat", type=int, default=3, help="batch runs, best kept (3)")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    parser.add_argument("--in-process", type=int, metavar="N", help="N requests to the ASGI app")
+    parser.add_argument("--profile", action="store_true", help="with --in-process: cProfile")
     args = parser.parse_args()
+    if args.in_process:
+        cpu = in_process(args.in_process, args.profile)
+        print(f"in process: {cpu * 1e6:.1f} us of CPU a single-claim request (least of 15 blocks)")
+        return
     print(f"{os.cpu_count()} CPUs; load average {os.getloadavg()[0]:.2f}; "
           f"generator: {'wrk' if shutil.which('wrk') else 'asyncio'}", flush=True)  # fmt: skip
     with tempfile.TemporaryDirectory(prefix="bench-service-") as tmp:
