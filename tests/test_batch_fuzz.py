@@ -1,8 +1,9 @@
 """Random malformed batch files: ``medcalc batch claims`` never crashes, loses or invents a row.
 
 A small valid claims file (CSV, and the same as JSON Lines) is mutated at random (stray
-quotes, NUL and control characters, odd bytes, truncated or repeated lines, extra and missing
-commas, BOMs, digits that are not ASCII, numbers of thousands of digits, deeply nested JSON)
+quotes, also a pair opening at a field start and closing at a later field end, mid-row; NUL
+and control characters, odd bytes, truncated or repeated lines, extra and missing commas,
+BOMs, digits that are not ASCII, numbers of thousands of digits, deeply nested JSON)
 and run in process through ``--engine core`` and ``--engine fast``. Each run must end with
 exit 0, 3 (rows with errors) or 1 (a file error, one clean message, nothing written), never an
 unexpected exception; when a file is written it has one row per input row (trailing blank CSV
@@ -128,7 +129,7 @@ def _mutated(draw: st.DrawFn, base: bytes, pieces: list[bytes]) -> bytes:
     """``base`` after one to four random mutations."""
     data = base
     for _ in range(draw(st.integers(1, 4))):
-        kind = draw(st.sampled_from(["insert", "replace", "delete", "truncate", "lines"]))
+        kind = draw(st.sampled_from(["insert", "replace", "delete", "truncate", "lines", "stray"]))
         # Mostly in the rows: a mutated header mostly gives the same "no such column" error.
         body = data.find(b"\n") + 1 if draw(st.integers(0, 9)) else 0
         at = draw(st.integers(body, len(data)))
@@ -140,6 +141,14 @@ def _mutated(draw: st.DrawFn, base: bytes, pieces: list[bytes]) -> bytes:
             data = data[:at] + data[at + draw(st.integers(1, 12)) :]
         elif kind == "truncate":
             data = data[:at]
+        elif kind == "stray":
+            # A stray quote at a field start, closed at a later field end: mid-row, at a
+            # row's end, on a later line or the same one (what a typed 24" becomes).
+            starts = [body] + [i + 1 for i in range(body, len(data)) if data[i] in b",\n"]
+            a = draw(st.sampled_from(starts))
+            ends = [i for i in range(a + 1, len(data) + 1) if data[i : i + 1] in b",\r\n"]
+            b = draw(st.sampled_from(ends)) if ends else len(data)
+            data = data[:a] + b'"' + data[a:b] + b'"' + data[b:]
         else:  # a line repeated, dropped or moved
             lines = data.split(b"\n")
             i = draw(st.integers(0, len(lines) - 1))
@@ -245,6 +254,15 @@ _SETTINGS = settings(
 # A stray quote closing at a quote that ends the next row's last cell: a row swallowed.
 @example(data=_CSV.replace(b",,,\xe9", b',,,"\xe9').replace(b"86000,,,", b'86000,,,end"'))
 @example(data=_CSV.replace(b"P2,", b'"P2,', 1))  # a quote that never closes
+# A stray quote opened in one row's name and closed after the next row's name: the record
+# has the header's 9 fields, and the row path read one claim of P1 with P2's date, amount
+# and disability (2019-03-02, ９８００, 2 physical) named by the swallowed text, P1's claim
+# of 2018-09-14 and P2's of 2019-03-02 lost, exit 0.
+@example(
+    data=_CSV.replace("P1,张三,2018-09".encode(), 'P1,"张三,2018-09'.encode()).replace(
+        "李四,2019-03".encode(), '李四",2019-03'.encode()
+    )
+)
 @example(data=_CSV.replace(b"72000", b"72\x0000"))  # NUL
 @example(data=_CSV.replace(b"72000", b"9" * 4400))  # an amount of 4,400 digits
 @example(data=_CSV.replace(b",2,physical", b",\xe2\x91\xa0,physical"))  # grade ①

@@ -16,8 +16,10 @@ never imports this module. Two levels, both giving byte for byte what the refere
   is written from the input's own bytes (carried columns untouched: only fields whose quotes
   the reference would drop are rewritten, by Python's csv module; a ``'`` put before each
   formula-like cell, spec §5) plus the result columns, formatted as columns. A quoted field
-  whose lines are each a whole row (a stray quote: :func:`_swallowing`) is refused with the
-  row path's error (:func:`medcalc.batchio.unclosed_quote_error`).
+  that holds whole rows (a stray quote: the rule of :func:`medcalc.batchio.quoted_rows_line`,
+  vectorised in :func:`_swallowing`) is refused with the row path's error and line
+  (:func:`medcalc.batchio.unclosed_quote_error`); a quote that never closes, or a record past
+  the csv module's field size limit, goes to the row path, which says so.
 
 The batch rules (spec §5, docs/cli-batch.md §4) are applied to columns in :func:`_solve`:
 person attributes and year-to-date values merged per person, series and year (disagreement
@@ -978,7 +980,9 @@ def _swallowing(
     between: NDArray[Any],
     width: int,
 ) -> int:
-    """Where the first quoted field that holds whole rows opens (-1: none).
+    """Where the first quoted field that holds whole rows opens (-1: none): the rule of
+    :func:`medcalc.batchio.quoted_rows_line` (its one definition), over a block's bytes. A
+    block has no CR but before LF (:func:`_scan`), so its lines end where the rule's do.
 
     Such a field runs over line breaks, and either
 
@@ -990,7 +994,7 @@ def _swallowing(
       holds a line break does not: its first line has only the commas before it (and its
       own), its last only those after it (and its own), ``width - 1`` together when it holds
       none; or
-    - the row path's rule (:func:`medcalc.batchio.cell_holds_rows`): a line of its text after
+    - :func:`medcalc.batchio.cell_holds_rows`: a line of its text after
       the first is a row of ``width`` fields or more. Asked only of the fields holding at
       least ``width - 1`` commas (such a line has that many).
 
