@@ -1158,8 +1158,10 @@ class _Run:
         ci = self.ci[out] if o is None else np.empty(b - a, np.int64)
         np.subtract(f_after, _previous(f_after, x_after, burden, p, fresh_rows, plan.ci_at), out=ci)
         # A layer never pays more than the claim's part of its base (spec §4.3): the step of F*
-        # can exceed i by a fen with half_even and a ratio of 1.
-        np.minimum(ci, burden, out=ci)
+        # can exceed i by a fen with half_even and a ratio of 1. Under half_up it cannot
+        # (round(a + d) - round(a) < d + 0.01 with d <= i), so those series skip the pass.
+        if plan.even is not False:
+            np.minimum(ci, burden, out=ci)
         rest = burden - ci
         y_after = _segsum(rest, first, group)
         if ytd is not None:
@@ -1173,7 +1175,8 @@ class _Run:
         assist = self.assist[out] if o is None else np.empty(b - a, np.int64)
         np.subtract(a_after, _previous(a_after, y_after, rest, p, fresh_rows, assistance_at),
                     out=assist)  # fmt: skip
-        np.minimum(assist, rest, out=assist)  # as for critical illness (never bites: ratio <= 1)
+        if plan.even is not False:  # as for critical illness (here it never bites: ratio <= 1)
+            np.minimum(assist, rest, out=assist)
         if arg is None:
             name = plan.ci_name.take(p)
         else:
