@@ -264,7 +264,11 @@ def _critical_illness(
     scale_paid = sub(f_after[k], f_before[k_before])
     # A layer never pays more than the claim's burden i = after - before (spec §4.3): with
     # half_even and a ratio of 1, G can round one accumulation down and the next up.
-    payment, burden_cut = _within(scale_paid, sub(after, before))
+    burden = sub(after, before)
+    if scale_paid > burden:  # inline: the per-claim hot path
+        payment, burden_cut = burden, sub(scale_paid, burden)
+    else:
+        payment, burden_cut = scale_paid, ZERO
     # The segments telescope to round(G_k(after)) - round(G_k(before)) of the chosen profile k;
     # the payment differs from that by k's cap and, when another profile paid more before, by
     # what that profile had already paid beyond k (就高: the year is paid under the best one),
@@ -293,13 +297,6 @@ def _critical_illness(
     return payment, detail
 
 
-def _within(scale_paid: Decimal, burden: Decimal) -> tuple[Decimal, Decimal]:
-    """A layer's payment, min(burden, scale_paid), and the part of the scale's step it cut."""
-    if scale_paid > burden:
-        return burden, sub(scale_paid, burden)
-    return scale_paid, ZERO
-
-
 def _alternatives(names: tuple[str, ...], values: list[Decimal]) -> tuple[Alternative, ...]:
     # One value per candidate by construction (map() has no strict=).
     return tuple(map(Alternative, names, values))
@@ -325,7 +322,11 @@ def _assistance(
     chosen = candidates[k]
     scale_paid = sub(at_after[k], at_before[k_before])
     # Never more than j = after - before (spec §4.3), as for critical illness.
-    payment, burden_cut = _within(scale_paid, sub(after, before))
+    burden = sub(after, before)
+    if scale_paid > burden:
+        payment, burden_cut = burden, sub(scale_paid, burden)
+    else:
+        payment, burden_cut = scale_paid, ZERO
     detail = AssistanceDetail(
         chosen.name,  # profile
         chosen.ratio,
