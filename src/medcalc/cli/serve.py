@@ -104,6 +104,7 @@ def serve_command(
         "batch_timeout": batch_timeout,
     }
     env = dict(_env(k, v) for k, v in given.items() if v is not None)
+    os.environ.pop("MEDCALC_SERVE_SNAPSHOT", None)  # set below for our own workers only
     os.environ.update(env)
     # Fail here, with the CLI's one clean line, rather than in every worker.
     config = ServiceConfig.from_env()

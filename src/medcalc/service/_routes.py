@@ -479,12 +479,9 @@ async def follow_snapshot(state: TariffState, metrics: Metrics) -> None:
         await asyncio.sleep(POLL_SECONDS)
         try:
             await apply_snapshot(state, metrics)
-        except (OSError, TypeError, ValueError, EOFError) as exc:
+        except Exception:  # this loop must outlive a bad read; the next change is tried too
             if not failing:
-                ERRORS.error(
-                    "cannot read the supervisor's snapshot; the tables in force stay",
-                    extra={"fields": {"error": str(exc)}},
-                )
+                ERRORS.exception("cannot read the supervisor's snapshot; the tables in force stay")
             failing = True
         else:
             failing = False

@@ -93,7 +93,10 @@ class Supervisor(Multiprocess):
         self.publisher = publisher
 
     def handle_hup(self) -> None:
-        self.publisher.reload()
+        try:
+            self.publisher.reload()
+        except Exception:  # the parent must outlive any reload, whatever went wrong in it
+            ERRORS.exception("tariff reload failed; every worker keeps the tables in force")
 
 
 def serve_workers(config: Config, tariff_dirs: Sequence[Path], book: TariffBook) -> None:
