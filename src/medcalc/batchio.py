@@ -322,10 +322,12 @@ def format_of(path: Path, given: str | None, *, option: str) -> str:
 
 #: Characters a UTF-8 reading of a clerk's file may plausibly hold besides ASCII: Latin-1,
 #: punctuation and symbols, CJK (ideographs of every plane, punctuation, kana, full-width
-#: forms). GB18030 text misread as UTF-8 gives Hebrew, Armenian, Cyrillic, Greek, Latin
-#: Extended, C1 controls… (住院 -> סԺ, 袁野 -> ԬҰ, 魏巍 -> κΡ): none of these.
+#: forms), and digits of any script (``\d``: category Nd; a run of them is a number someone
+#: typed, which the row parser refuses naming the digit). GB18030 text misread as UTF-8 gives
+#: Hebrew, Armenian, Cyrillic, Greek, Latin Extended, C1 controls… (住院 -> סԺ, 袁野 -> ԬҰ,
+#: 魏巍 -> κΡ): none of these.
 _IMPLAUSIBLE = re.compile(
-    "[^\x00-\x7f\u00a0-\u00ff\u2000-\u27bf\u2e80-\u2fdf\u3000-\u9fff"
+    "[^\\d\x00-\x7f\u00a0-\u00ff\u2000-\u27bf\u2e80-\u2fdf\u3000-\u9fff"
     "\uf900-\ufaff\ufe30-\ufe4f\ufeff\uff00-\uffef\U00020000-\U0003134f]"
 )
 #: A GB18030 character (2 or 4 bytes) or a single byte; group 1: a GB2312 character (both
@@ -353,9 +355,7 @@ def _utf8_score(text: str) -> int:
         chars = list(group)
         word = bool(script) and len(chars) >= 3
         for char in chars:
-            if char >= "\x80" and (
-                word or not _IMPLAUSIBLE.match(char) or unicodedata.category(char) == "Nd"
-            ):
+            if char >= "\x80" and (word or not _IMPLAUSIBLE.match(char)):
                 score += len(char.encode("utf-8"))
     return score
 
