@@ -38,7 +38,7 @@ from medcalc import (
 from medcalc.batchio import BatchJob, BatchReport
 from medcalc.cli import cli
 from medcalc.errors import MedcalcError
-from medcalc.money import check_amount
+from medcalc.money import check_amount, fmt
 
 from support import D, book, core_yaml, day
 
@@ -456,3 +456,31 @@ def test_batch_engines_agree_on_these_rows(tmp_path: Path) -> None:
             continue
         written.append(out.read_bytes())
     assert written[0] == written[1]
+
+
+@given(st.decimals(min_value=-(10**15), max_value=10**15, allow_nan=False, allow_infinity=False))
+def test_fmt_writes_whole_fen_with_two_decimals_and_the_rest_as_given(value: Decimal) -> None:
+    """fmt never rounds: whole fen get exactly 2 decimals whatever exponent the Decimal carries
+    (5 -> 5.00, 1E+2 -> 100.00, 1.500 -> 1.50); anything else is written as it is."""
+    text = fmt(value)
+    assert Decimal(text) == value
+    assert "E" not in text
+    if value % Decimal("0.01") == 0:
+        assert len(text.split(".")[1]) == 2
+    else:
+        assert text == f"{value:f}"
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        ("5", "5.00"),
+        ("1E+2", "100.00"),
+        ("1.500", "1.50"),
+        ("12.34", "12.34"),
+        ("-1.005", "-1.005"),
+    ],
+)
+def test_fmt_by_hand(value: str, text: str) -> None:
+    """A few spellings of an amount, written by hand."""
+    assert fmt(Decimal(value)) == text

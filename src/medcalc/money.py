@@ -84,6 +84,11 @@ def fmt(amount: Decimal) -> str:
     Every amount medcalc computes or accepts has whole fen; a value with more (a refused input
     named in an error message) is written as it is, never rounded.
     """
+    text = str(amount)
+    if text[-3:-2] == "." and "E" not in text:
+        # Already 2 decimals (nearly every computed amount): str() is then what the rest gives,
+        # about 0.5 us sooner, and a claim's JSON writes some 57 amounts.
+        return text
     if not is_whole_fen(amount):
         return f"{amount:f}"
     return f"{amount.quantize(CENT, context=EXACT):f}"
