@@ -7,6 +7,7 @@ from __future__ import annotations
 import copy
 import functools
 import json
+from pathlib import Path
 from typing import Any
 
 import jsonschema
@@ -120,6 +121,19 @@ def test_tariff_documents_validate() -> None:
     diff = cli_json("tariff", "diff", f"{SERIES}@2018.1", f"{SERIES}@2020.1", "--format", "json")
     assert diff["changes"]
     check(DIFF_SCHEMA, diff)
+
+
+def test_a_tariff_with_aliases_validates() -> None:
+    """A table that declares aliases (tests/good_tariffs/full.yaml) writes them as the schema
+    says: a list of texts on the category; a number there fails."""
+    tariffs = str(Path(__file__).parent / "good_tariffs")
+    shown = cli_json("tariff", "show", "test-full", "--tariffs", tariffs, "--format", "json")
+    poverty = next(c for c in shown["categories"] if c["id"] == "poverty")
+    assert poverty["aliases"] == ["建档立卡贫困户", "贫困人员"]
+    check(TARIFF_SCHEMA, shown, strict=False)
+    poverty["aliases"] = [1]
+    with pytest.raises(jsonschema.ValidationError):
+        check(TARIFF_SCHEMA, shown, strict=False)
 
 
 def test_a_drifted_document_fails() -> None:

@@ -288,6 +288,18 @@ _SECTION: Schema = {
     "amounts as 2-decimal text, ratios as written; null when the tariff leaves it out.",
     "anyOf": [{"type": "object"}, {"type": "null"}],
 }
+_CATEGORY: Schema = {
+    "type": "object",
+    "description": "A declared category keyed as in the YAML file; `aliases` and `disability` "
+    "only when the file has them.",
+    "properties": {
+        "id": TEXT,
+        "label": {"type": "object"},
+        "aliases": _list(TEXT),
+        "disability": _list({"type": "object"}),
+    },
+    "required": ["id", "label"],
+}
 TARIFF_DOCUMENT = _obj(
     {
         "schema": {"const": TARIFF_SCHEMA},
@@ -302,7 +314,7 @@ TARIFF_DOCUMENT = _obj(
         "status": STATUS,
         "rounding": {"type": "string", "enum": ["half_up", "half_even"]},
         "sources": _list({"type": "object"}),
-        "categories": _list({"type": "object"}),
+        "categories": _list(_CATEGORY),
         "enrollment": _SECTION,
         "medical_premium": _SECTION,
         "pension_premium": _SECTION,
