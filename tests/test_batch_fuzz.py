@@ -98,6 +98,7 @@ _PIECES = [
     "٣٤٥".encode(),
     "५०००".encode(),
     b"9" * 4400,
+    b"0" * 4400 + b"1",  # 4,401 characters, one significant digit
     b"1" * 5000 + b".5",
     b"-",
     b"=",
@@ -266,6 +267,7 @@ _SETTINGS = settings(
 @example(data=_CSV.replace(b"72000", b"72\x0000"))  # NUL
 @example(data=_CSV.replace(b"72000", b"9" * 4400))  # an amount of 4,400 digits
 @example(data=_CSV.replace(b",2,physical", b",\xe2\x91\xa0,physical"))  # grade ①
+@example(data=_CSV.replace(b",2,physical", b"," + b"0" * 5000 + b"2,physical"))  # grade 2, padded
 def test_malformed_csv_never_crashes_and_both_engines_agree(
     tmp_path_factory: pytest.TempPathFactory, data: bytes
 ) -> None:

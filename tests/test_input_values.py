@@ -232,6 +232,9 @@ def test_huge_whole_numbers_in_text_fields_and_constructors(calc: Calculator) ->
 def test_leading_zeros_do_not_count_as_digits() -> None:
     """A grade written with padding zeros is the grade (only significant digits count)."""
     assert rows.integer({"disability_grade": "0" * 30 + "2"}, "disability_grade") == 2
+    # past int()'s 4,300-character limit, still one significant digit (was a ValueError)
+    assert rows.integer({"disability_grade": "0" * 5000 + "2"}, "disability_grade") == 2
+    assert rows.integer({"year": "０" * 5000}, "year") == 0
 
 
 # -- item 9 (part): times of day ---------------------------------------------------------------

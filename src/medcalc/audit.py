@@ -2018,7 +2018,9 @@ def split_invariance(
     seed: int = 0,
 ) -> Counterexample | None:
     """Splitting a stay's individual burden into several claims of the same year (basic_paid
-    split with it) leaves the year's critical-illness and assistance totals unchanged.
+    split with it) leaves the year's critical-illness and assistance totals unchanged — less,
+    in the half_even corner of spec §4.3, the fen min(i, step) holds back, which a split may
+    hold back elsewhere (it then stays in the assistance base).
 
     Returns a minimal :class:`Counterexample`, or None.
     """

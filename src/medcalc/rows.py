@@ -208,9 +208,10 @@ def integer(row: Row, field: str) -> int | None:
         raise InputError(f"{shown(raw)} is not a whole number: {foreign}", field=field)
     if not (folded.isascii() and folded.isdigit()):
         raise InputError(f"{shown(folded)} is not a whole number", field=field)
-    if len(folded.lstrip("0")) > _INT_DIGITS:
+    digits = folded.lstrip("0") or "0"  # 5,000 leading zeros are still 1 digit, not int()'s limit
+    if len(digits) > _INT_DIGITS:
         raise InputError(_too_large(folded), field=field)
-    return int(folded)
+    return int(digits)
 
 
 def categories(row: Row, field: str = "categories") -> frozenset[str]:

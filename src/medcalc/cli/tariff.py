@@ -485,7 +485,8 @@ def _header_block(t: Tariff, lang: str, note: str, versions: Sequence[Tariff]) -
 
 
 def _aliases_header(lang: str) -> str:
-    return _t(lang, "别名（输入文件可用）", "Aliases (for input files)")
+    # Input files do not yet accept them (issue 14 wires Tariff.category_named/level_named in).
+    return _t(lang, "别名", "Aliases")
 
 
 def _categories_block(t: Tariff, lang: str) -> str:
