@@ -229,3 +229,29 @@ def test_file_above_the_size_limit_is_refused(tmp_path: Path) -> None:
     os.truncate(big, MAX_BYTES)  # the limit itself is allowed (the NUL padding is not)
     (problem,) = validate_paths([big])
     assert "U+0000 (a control character)" in problem.message
+
+
+@pytest.mark.parametrize(
+    "lone", ["tariffs", b"tariffs", Path("tariffs")], ids=["str", "bytes", "path"]
+)
+def test_one_path_where_a_list_of_directories_is_expected_is_refused(lone: object) -> None:
+    """A lone path is refused with a TariffError, never walked as the characters 't', 'a', ..."""
+    with pytest.raises(TariffError) as caught:
+        load_book(lone, {})  # type: ignore[arg-type]
+    assert str(caught.value) == (
+        "tariff directories: expected a list of directories, got the one path 'tariffs'; "
+        "give it as a list: ['tariffs']"
+    )
+    with pytest.raises(TariffError):
+        tariff_dirs(lone, {}, bundled=False)  # type: ignore[arg-type]
+
+
+def test_entry_that_is_not_a_path_is_refused(tmp_path: Path) -> None:
+    """Each entry goes through Path(): a str is accepted, an int is a TariffError naming it."""
+    assert tariff_dirs([str(tmp_path)], {}, bundled=False) == [tmp_path]
+    with pytest.raises(TariffError) as caught:
+        tariff_dirs([tmp_path, 7], {}, bundled=False)  # type: ignore[list-item]
+    assert str(caught.value) == "tariff directories: entry 2 is int 7, not a path"
+    with pytest.raises(TariffError) as caught:
+        load_book(7, {})  # type: ignore[arg-type]
+    assert str(caught.value) == "tariff directories: expected a list of directories, got int"

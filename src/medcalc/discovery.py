@@ -65,16 +65,45 @@ def tariff_dirs(
     """The directories to search: bundled, then ``extra`` (``--tariffs``), then
     ``MEDCALC_TARIFFS`` from ``env`` (default: ``os.environ``); empty entries are skipped.
 
-    Raise :class:`TariffError` when an entry of ``MEDCALC_TARIFFS`` is not an existing
-    directory (``--tariffs`` is checked the same way by the command line)."""
+    ``extra`` is a list of directories: one path given alone (a ``str``, ``bytes`` or
+    ``Path``) or an entry that is not a path raises :class:`TariffError` rather than being
+    read as a sequence of characters. Raise :class:`TariffError` too when an entry of
+    ``MEDCALC_TARIFFS`` is not an existing directory (``--tariffs`` is checked the same way
+    by the command line)."""
     environ = os.environ if env is None else env
     dirs: list[Path] = []
     if bundled and (found := bundled_dir()) is not None:
         dirs.append(found)
-    dirs.extend(extra)
+    dirs.extend(_extra_dirs(extra))
     entries = environ.get(ENV_VAR, "").split(os.pathsep)
     dirs.extend(_env_dir(entry) for entry in entries if entry.strip())
     return dirs
+
+
+def _extra_dirs(extra: object) -> list[Path]:
+    """``extra`` as paths; a lone path or a non-path entry is a :class:`TariffError`."""
+    # A str is a Sequence too: walking it would look for directories 't', 'a', ...
+    if isinstance(extra, str | bytes | os.PathLike):
+        shown = os.fsdecode(extra)
+        raise TariffError(
+            f"tariff directories: expected a list of directories, got the one path "
+            f"'{shown}'; give it as a list: ['{shown}']"
+        )
+    if not isinstance(extra, Iterable):
+        raise TariffError(
+            f"tariff directories: expected a list of directories, got {type(extra).__name__}"
+        )
+    out: list[Path] = []
+    for position, entry in enumerate(extra, start=1):
+        try:
+            # Path() also refuses a PathLike whose path is bytes.
+            out.append(Path(entry))
+        except TypeError:
+            raise TariffError(
+                f"tariff directories: entry {position} is {type(entry).__name__} {entry!r}, "
+                "not a path"
+            ) from None
+    return out
 
 
 def _env_dir(entry: str) -> Path:
