@@ -533,6 +533,13 @@ FILE_ERRORS = [
         "c.json:1:24: not valid JSON",
     ),
     (
+        # Python's json reads NaN as a float; medcalc refuses it (no float reaches an amount)
+        "json_nan",
+        "c.json",
+        '[{"date": "2019-05-10", "compliant": NaN}]',
+        "c.json: not valid JSON: NaN is not a JSON number",
+    ),
+    (
         "csv_header_only",
         "c.csv",
         "date,hospital_level,compliant\n",

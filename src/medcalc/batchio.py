@@ -797,23 +797,39 @@ def json_int(text: str) -> int | Decimal:
     return int(text) if len(text) <= 4000 else Decimal(text)
 
 
-class _DuplicateKeyError(ValueError):
+class DuplicateKeyError(ValueError):
+    """A JSON object names ``key`` twice: a later value must not silently replace an earlier
+    one. Each reader says it in its own words (a batch line, a claims file, a request)."""
+
     def __init__(self, key: str) -> None:
         super().__init__(key)
         self.key = key
 
 
 def _json_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    """A JSON object whose keys are all different (else :class:`_DuplicateKeyError`): a later
-    key must not silently replace an earlier one."""
     out = dict(pairs)
     if len(out) != len(pairs):
         seen: set[str] = set()
         for key, _ in pairs:
             if key in seen:
-                raise _DuplicateKeyError(key)
+                raise DuplicateKeyError(key)
             seen.add(key)
     return out
+
+
+def loads_exact(text: str | bytes) -> Any:
+    """JSON read the way every medcalc input is: a number with a point or an exponent as
+    ``Decimal`` (never float), an integer exactly (:func:`json_int`), ``NaN``/``Infinity``
+    refused (ValueError), a key twice in one object refused (:class:`DuplicateKeyError`).
+    ``json.JSONDecodeError`` (with its line and column) and RecursionError reach the caller,
+    which names the place."""
+    return json.loads(
+        text,
+        parse_float=Decimal,
+        parse_int=json_int,
+        parse_constant=_no_constants,
+        object_pairs_hook=_json_object,
+    )
 
 
 class _JsonlTable(_Table):
@@ -863,14 +879,8 @@ class _JsonlTable(_Table):
     def _parse(self, line: str, number: int) -> dict[str, Any]:
         """One line as a JSON object; :class:`BatchFileError` naming the line otherwise."""
         try:
-            record = json.loads(
-                line,
-                parse_float=Decimal,
-                parse_int=json_int,
-                parse_constant=_no_constants,
-                object_pairs_hook=_json_object,
-            )
-        except _DuplicateKeyError as exc:
+            record = loads_exact(line)
+        except DuplicateKeyError as exc:
             raise BatchFileError(f"{self.path}: line {number} has key {exc.key!r} twice") from None
         except ValueError as exc:
             raise BatchFileError(f"{self.path}: line {number} is not valid JSON: {exc}") from None

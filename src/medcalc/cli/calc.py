@@ -18,7 +18,6 @@ import io
 import json
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal, cast
 
@@ -26,7 +25,7 @@ import attrs
 import click
 import yaml
 
-from medcalc.batchio import CsvRecords, detect_encoding, json_int
+from medcalc.batchio import CsvRecords, DuplicateKeyError, detect_encoding, loads_exact
 from medcalc.book import TariffBook
 from medcalc.calculator import Calculator
 from medcalc.cli import cli
@@ -322,26 +321,16 @@ def _object_rows(items: Any, name: str, what: str) -> ClaimRows:
 def _json_rows(text: str, name: str) -> ClaimRows:
     try:
         # Numbers are read exactly (Decimal), never as float; null is "not given" (as in rows).
-        items = json.loads(
-            text, parse_float=Decimal, parse_int=json_int, object_pairs_hook=_json_object(name)
-        )
+        items = loads_exact(text)
+    except DuplicateKeyError as exc:
+        raise InputError(f"{name}: field {exc.key!r} is given twice in one claim") from None
     except json.JSONDecodeError as exc:
         raise InputError(f"{name}:{exc.lineno}:{exc.colno}: not valid JSON: {exc.msg}") from None
+    except ValueError as exc:  # NaN or Infinity: JSON has no such number
+        raise InputError(f"{name}: not valid JSON: {exc}") from None
     except RecursionError:
         raise InputError(f"{name}: nested too deeply to be a list of claims") from None
     return _object_rows(items, name, "JSON")
-
-
-def _json_object(name: str) -> Callable[[list[tuple[str, Any]]], dict[str, Any]]:
-    def build(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for key, value in pairs:
-            if key in out:
-                raise InputError(f"{name}: field {key!r} is given twice in one claim")
-            out[key] = value
-        return out
-
-    return build
 
 
 _YAML_NULLS = frozenset({"", "~", "null", "Null", "NULL"})

@@ -15,6 +15,7 @@ from typing import Any
 
 import attrs
 
+from medcalc.batchio import DuplicateKeyError, loads_exact
 from medcalc.calculator import Calculator
 from medcalc.errors import InputError, MedcalcError, SectionMissingError, TariffNotFoundError
 from medcalc.inputs import Claim, Person, YearToDate
@@ -33,25 +34,14 @@ _YTD_KEY = {field: key for key, field in YTD_REQUEST_FIELDS.items()}
 _TOP_LEVEL = frozenset({"series", "year", "pension_grade", "year_to_date"})
 
 
-def _no_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a number")
-
-
-def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in out:
-            raise ValueError(f"field {key!r} is given twice in one object")
-        out[key] = value
-    return out
-
-
 def load_json(body: bytes) -> Any:
     """The body as JSON with exact decimals; 400 when it is not JSON."""
     try:
-        return json.loads(
-            body, parse_float=Decimal, parse_constant=_no_constant, object_pairs_hook=_pairs
-        )
+        return loads_exact(body)
+    except DuplicateKeyError as exc:
+        raise ProblemError(
+            400, f"request: not valid JSON: field {exc.key!r} is given twice in one object"
+        ) from None
     except json.JSONDecodeError as exc:
         raise ProblemError(
             400, f"request:{exc.lineno}:{exc.colno}: not valid JSON: {exc.msg}"
