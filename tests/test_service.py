@@ -360,6 +360,34 @@ def test_not_json_is_400_with_line_and_column(client: TestClient) -> None:
         assert response.status_code in (400, 413), body[:10]
 
 
+def test_json_read_exactly_as_every_input(client: TestClient) -> None:
+    """The request is read like a claims file: a key twice and NaN are 400 saying so; an
+    integer past int()'s 4,300-digit limit is read and refused as the field's value (422)."""
+    twice = client.post(
+        "/v1/claims",
+        content=b'{"person": {}, "person": {}, "claims": []}',
+        headers={"content-type": "application/json"},
+    )
+    assert problem(twice, 400)["detail"] == (
+        "request: not valid JSON: field 'person' is given twice in one object"
+    )
+    nan = client.post(
+        "/v1/claims",
+        content=b'{"claims": [{"date": "2018-06-01", "compliant": NaN}]}',
+        headers={"content-type": "application/json"},
+    )
+    assert problem(nan, 400)["detail"] == "request: not valid JSON: NaN is not a JSON number"
+    huge = client.post(
+        "/v1/claims",
+        content=b'{"person": {"disability_grade": 1' + b"0" * 5000 + b'}, "claims": '
+        b'[{"date": "2018-06-01", "compliant": "100", "hospital_level": "level_1"}]}',
+        headers={"content-type": "application/json"},
+    )
+    body = problem(huge, 422)
+    assert body["pointer"] == "/person/disability_grade"
+    assert "is too large (at most 18 digits)" in body["detail"]
+
+
 def test_wrong_content_type_is_415(client: TestClient) -> None:
     """A form-encoded body (curl -d without a Content-Type) is 415, not misread."""
     response = client.post("/v1/claims", content=json.dumps(ONE_CLAIM))
