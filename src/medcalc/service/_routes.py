@@ -27,6 +27,7 @@ from starlette.types import Receive, Scope, Send
 
 from medcalc.batchio import BatchReport
 from medcalc.book import TariffBook
+from medcalc.calculator import Calculator
 from medcalc.errors import MedcalcError, Problem, TariffNotFoundError, TariffOverlapError
 from medcalc.export import claims_json, premiums_json
 from medcalc.loader import inspect_tariff
@@ -211,10 +212,7 @@ class Endpoints:
 
     def _claims(self, loaded: Loaded, req: ClaimsRequest) -> bytes:
         calc = loaded.calculator
-        try:
-            calc.book.versions(req.series)
-        except TariffNotFoundError as exc:
-            raise from_error(exc, pointer="/series") from None
+        _known_series(calc, req.series)
         try:
             result = calc.claims(req.series, req.person, req.claims, year_to_date=req.year_to_date)
         except MedcalcError as exc:
@@ -239,10 +237,7 @@ class Endpoints:
 
     def _premiums(self, loaded: Loaded, req: PremiumsRequest) -> bytes:
         calc = loaded.calculator
-        try:
-            calc.book.versions(req.series)
-        except TariffNotFoundError as exc:
-            raise from_error(exc, pointer="/series") from None
+        _known_series(calc, req.series)
         try:
             result = calc.premiums(
                 req.series, req.person, req.year, pension_grade=req.pension_grade
@@ -485,3 +480,12 @@ async def follow_snapshot(state: TariffState, metrics: Metrics) -> None:
             failing = True
         else:
             failing = False
+
+
+def _known_series(calc: Calculator, series: str) -> None:
+    """A series the book does not know: the problem points at the request's ``/series``, not
+    at the person or a claim."""
+    try:
+        calc.book.versions(series)
+    except TariffNotFoundError as exc:
+        raise from_error(exc, pointer="/series") from None
