@@ -8,12 +8,15 @@ five-guarantee and severe disability, half for low income, 150 for poverty; ages
 
 from __future__ import annotations
 
+import attrs
 import pytest
 
 from medcalc import Calculator, PensionGradeError, Person, UnknownCategoryError
-from medcalc.errors import MissingInputError
+from medcalc.book import TariffBook
+from medcalc.errors import MissingInputError, TariffError
+from medcalc.model import NO_CAP, CriticalIllness, Enrollment, PensionPremium, Tariff
 
-from support import D, book, core_yaml, day
+from support import D, book, core_yaml, day, tariff
 
 BORN_1970 = day("1970-05-05")
 
@@ -306,3 +309,63 @@ def test_pension_issue_example_one_more_category_never_costs_more() -> None:
         D("0"),
         "severe_disability",
     )
+
+
+def _all_reserved_for_poverty(t: Tariff) -> PensionPremium:
+    assert t.pension_premium is not None
+    grades = tuple(attrs.evolve(g, reserved_for=("poverty",)) for g in t.pension_premium.grades)
+    return attrs.evolve(t.pension_premium, grades=grades)
+
+
+def test_pension_section_with_every_grade_reserved_is_refused_when_built() -> None:
+    """A pension section made outside the loader with every grade reserved is a TariffError at
+    construction, with the loader's reason, not a ValueError of min() in a later calculation."""
+    t = tariff(core_yaml())
+    with pytest.raises(TariffError) as caught:
+        _all_reserved_for_poverty(t)
+    assert str(caught.value) == (
+        "PensionPremium.grades: every grade has `for`; at least one grade must be open to everyone"
+    )
+
+
+def test_pension_with_no_grade_open_to_a_category_alone_names_it() -> None:
+    """With the model's check off (attrs.validators.disabled), the 代缴 of a category with no
+    grade open to it alone is a TariffError naming the category, not a ValueError."""
+    t = tariff(core_yaml())
+    with attrs.validators.disabled():
+        odd = attrs.evolve(t, pension_premium=_all_reserved_for_poverty(t))
+    calc = Calculator(TariffBook.of([odd]))
+    both = Person(categories={"low_income", "poverty"}, birth_date=day("1980-01-01"))
+    with pytest.raises(TariffError) as caught:
+        calc.premiums("core", both, 2018)
+    # Candidates in the file's order: low_income comes first and has no grade of its own.
+    assert "no pension grade is open to category 'low_income' alone" in str(caught.value)
+    assert str(caught.value).startswith(f"tariff {t.ref}: ")
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (
+            {"rounding": "half_down"},
+            "Tariff.rounding: 'half_down' is not one of half_up, half_even",
+        ),
+        ({"status": "draft"}, "Tariff.status: 'draft' is not one of illustrative, official"),
+    ],
+)
+def test_tariff_refuses_an_unknown_mode_when_built(change: dict[str, str], message: str) -> None:
+    """attrs.evolve with a rounding or status the format does not know is a TariffError at once
+    (was a KeyError at the first rounding in the core; the numpy engine read it as half_up)."""
+    t = tariff(core_yaml())
+    with pytest.raises(TariffError) as caught:
+        attrs.evolve(t, **change)
+    assert str(caught.value) == message
+    assert attrs.evolve(t, rounding="half_even").rounding == "half_even"
+
+
+def test_sections_refuse_an_unknown_bounds_or_benefits_start() -> None:
+    """Critical-illness bounds and enrollment benefits_start are checked the same way."""
+    with pytest.raises(TariffError, match="'above' is not one of cumulative, above_threshold"):
+        CriticalIllness(D("10000"), "above", (), NO_CAP, (), "s")  # type: ignore[arg-type]
+    with pytest.raises(TariffError, match="'tomorrow' is not one of next_month, same_day"):
+        Enrollment("tomorrow")  # type: ignore[arg-type]

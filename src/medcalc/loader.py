@@ -53,6 +53,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from medcalc.errors import Problem, TariffFileError
 from medcalc.model import (
+    ALL_GRADES_RESERVED,
     BASE,
     DISABILITY_TYPES,
     AmountPayment,
@@ -1279,9 +1280,7 @@ class _Reader:
             amounts.add(amount)
             out.append(PensionGrade(amount, subsidy, reserved))
         if ok and out and all(g.reserved_for is not None for g in out):
-            self.at(
-                node, f"{ctx}: every grade has `for`; at least one grade must be open to everyone"
-            )
+            self.at(node, f"{ctx}: {ALL_GRADES_RESERVED}")
             ok = False
         return tuple(out) if ok and out else None
 

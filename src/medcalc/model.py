@@ -12,10 +12,11 @@ from __future__ import annotations
 import datetime as dt
 import unicodedata
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal, get_args
 
 import attrs
 
+from medcalc.errors import TariffError
 from medcalc.money import Rounding
 
 BASE = "base"
@@ -27,6 +28,28 @@ DISABILITY_TYPES = ("visual", "hearing", "speech", "physical", "intellectual", "
 Bounds = Literal["cumulative", "above_threshold"]
 BenefitsStart = Literal["next_month", "same_day"]
 Status = Literal["illustrative", "official"]
+
+ALL_GRADES_RESERVED = "every grade has `for`; at least one grade must be open to everyone"
+"""Why a pension section whose grades are all reserved (``for``) is refused: a category's base
+M_c (spec §4.2) is the lowest grade open to it alone, so every category needs one."""
+
+
+def _one_of(kind: Any) -> Any:
+    """An attrs validator: the value is one of the ``Literal`` ``kind``'s, else a TariffError.
+
+    The loader only builds known values; this refuses one made otherwise (``attrs.evolve``),
+    which the Decimal core would meet as a KeyError and the numpy engine might read as another
+    mode without a word."""
+    allowed = get_args(kind)
+
+    def check(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if value not in allowed:
+            raise TariffError(
+                f"{type(instance).__name__}.{attribute.name}: {value!r} is not one of "
+                f"{', '.join(allowed)}"
+            )
+
+    return check
 
 
 def name_key(text: str) -> str:
@@ -113,7 +136,7 @@ class Category:
 class Enrollment:
     """When benefits start after paying (待遇享受起始日)."""
 
-    benefits_start: BenefitsStart
+    benefits_start: BenefitsStart = attrs.field(validator=_one_of(BenefitsStart))
     exempt: tuple[str, ...] = ()
 
 
@@ -175,13 +198,20 @@ class PensionGrade:
         return self.reserved_for is None or any(c in categories for c in self.reserved_for)
 
 
+def _one_grade_open_to_everyone(
+    instance: object, attribute: attrs.Attribute[Any], grades: tuple[PensionGrade, ...]
+) -> None:
+    if all(g.reserved_for is not None for g in grades):
+        raise TariffError(f"PensionPremium.grades: {ALL_GRADES_RESERVED}")
+
+
 @attrs.frozen
 class PensionPremium:
     """城乡居民基本养老保险 contribution grades, ages and government 代缴."""
 
     age_from: int
     age_to: int
-    grades: tuple[PensionGrade, ...]
+    grades: tuple[PensionGrade, ...] = attrs.field(validator=_one_grade_open_to_everyone)
     government_pays: tuple[CategoryPayment, ...]
     source: str
     basic_pension_monthly: Decimal | None = None
@@ -272,7 +302,7 @@ class CriticalIllness:
     """城乡居民大病保险: pays on the year's accumulated individual-borne compliant cost."""
 
     threshold: Decimal
-    bounds: Bounds
+    bounds: Bounds = attrs.field(validator=_one_of(Bounds))
     segments: tuple[Segment, ...]
     annual_cap: Cap
     adjustments: tuple[CriticalIllnessAdjustment, ...]
@@ -316,8 +346,8 @@ class Tariff:
     region_name: Text
     effective_from: dt.date
     effective_to: dt.date | None
-    status: Status
-    rounding: Rounding
+    status: Status = attrs.field(validator=_one_of(Status))
+    rounding: Rounding = attrs.field(validator=_one_of(Rounding))
     sources: tuple[Source, ...]
     categories: tuple[Category, ...]
     path: str

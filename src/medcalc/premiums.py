@@ -6,9 +6,16 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from medcalc.errors import InputError, MissingInputError, PensionGradeError
+from medcalc.errors import InputError, MissingInputError, PensionGradeError, TariffError
 from medcalc.inputs import Person
-from medcalc.model import BASE, CategoryPayment, MedicalPremium, PensionPremium, Tariff
+from medcalc.model import (
+    ALL_GRADES_RESERVED,
+    BASE,
+    CategoryPayment,
+    MedicalPremium,
+    PensionPremium,
+    Tariff,
+)
 from medcalc.money import ZERO, fmt, sub
 from medcalc.profiles import government_amount, pick_best
 from medcalc.results import Alternative, MedicalPremiumResult, PensionPremiumResult
@@ -21,11 +28,18 @@ def _candidates(
     return [(BASE, None)] + [(c, by_category[c]) for c in held if c in by_category]
 
 
-def _lowest_for(section: PensionPremium, category: str) -> Decimal:
-    """M_c: the lowest grade open to a person holding ``category`` alone (the loader makes
-    sure one grade is open to everyone)."""
+def _lowest_for(tariff: Tariff, section: PensionPremium, category: str) -> Decimal:
+    """M_c: the lowest grade open to a person holding ``category`` alone (the loader and
+    :class:`PensionPremium` make sure one grade is open to everyone)."""
     alone = frozenset((category,))
-    return min(g.amount for g in section.grades if g.open_to(alone))
+    lowest = min((g.amount for g in section.grades if g.open_to(alone)), default=None)
+    if lowest is None:
+        # Only a section built with attrs' validators turned off gets here.
+        raise TariffError(
+            f"tariff {tariff.ref}: no pension grade is open to category '{category}' alone, "
+            f"so its 代缴 has no base (spec §4.2): {ALL_GRADES_RESERVED}"
+        )
+    return lowest
 
 
 def medical_premium(
@@ -136,7 +150,7 @@ def pension_premium(
     # M_c per candidate (spec §4.2): what a `for` grade opens for one category never lowers
     # what another category's full or share pays.
     bases = tuple(
-        Alternative(name, _lowest_for(section, name))
+        Alternative(name, _lowest_for(tariff, section, name))
         for name, rule in candidates
         if rule is not None
     )
