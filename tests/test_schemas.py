@@ -18,7 +18,6 @@ from hypothesis import strategies as st
 
 from medcalc import Calculator, claims_json, load_book, premiums_json
 from medcalc.cli import cli
-from medcalc.cli import tariff as cli_tariff
 from medcalc.export import CLAIMS_SCHEMA, PREMIUMS_SCHEMA
 from medcalc.schemas import (
     CLAIMS_REQUEST,
@@ -72,15 +71,6 @@ def cli_json(*args: str) -> Any:
     result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
     assert result.exit_code == 0, result.output
     return json.loads(result.output)
-
-
-def test_document_names_agree_with_the_cli() -> None:
-    """The tariff documents' names in medcalc.schemas are the ones medcalc tariff writes."""
-    assert (LIST_SCHEMA, TARIFF_SCHEMA, DIFF_SCHEMA) == (
-        cli_tariff.LIST_SCHEMA,
-        cli_tariff.TARIFF_SCHEMA,
-        cli_tariff.DIFF_SCHEMA,
-    )
 
 
 @pytest.mark.parametrize(

@@ -1,18 +1,22 @@
 """Results as JSON-ready data with a versioned schema name; every amount a 2-decimal string.
 
-Schemas: ``medcalc/claims@1`` (:func:`claims_json`) and ``medcalc/premiums@1``
-(:func:`premiums_json`). Field names are stable within a schema version; a new field may be
+Schemas: ``medcalc/claims@1`` (:func:`claims_json`), ``medcalc/premiums@1``
+(:func:`premiums_json`), and the tariff documents ``medcalc/tariff-list@1``
+(:func:`tariff_list_json`), ``medcalc/tariff@1`` (:func:`tariff_json`) and
+``medcalc/tariff-diff@1`` (:func:`tariff_diff_json`), which ``medcalc tariff … --format json``
+and the service both write. Field names are stable within a schema version; a new field may be
 added, a renamed or removed one needs ``@2``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
 from medcalc.inputs import Claim, YearToDate
-from medcalc.model import Source
+from medcalc.model import Source, Tariff
 from medcalc.money import fmt
 from medcalc.results import (
     Alternative,
@@ -27,9 +31,13 @@ from medcalc.results import (
     TariffRef,
     YearTotals,
 )
+from medcalc.tariff_diff import Change, node_json, tariff_tree
 
 CLAIMS_SCHEMA = "medcalc/claims@1"
 PREMIUMS_SCHEMA = "medcalc/premiums@1"
+LIST_SCHEMA = "medcalc/tariff-list@1"
+TARIFF_SCHEMA = "medcalc/tariff@1"
+DIFF_SCHEMA = "medcalc/tariff-diff@1"
 
 Json = dict[str, Any]
 
@@ -48,7 +56,7 @@ def _day(value: dt.date | None) -> str | None:
     return None if value is None else value.isoformat()
 
 
-def tariff_json(ref: TariffRef) -> Json:
+def tariff_ref_json(ref: TariffRef) -> Json:
     return {
         "series": ref.series,
         "version": ref.version,
@@ -156,7 +164,7 @@ def claim_json(r: ClaimResult) -> Json:
     return {
         "index": r.index,
         "claim": _claim_input(r.claim),
-        "tariff": tariff_json(r.tariff),
+        "tariff": tariff_ref_json(r.tariff),
         "categories": list(r.categories),
         "covered": r.covered,
         "benefits_start": _day(r.benefits_start),
@@ -242,8 +250,60 @@ def premiums_json(result: PremiumResult) -> Json:
     return {
         "schema": PREMIUMS_SCHEMA,
         "year": result.year,
-        "tariff": tariff_json(result.tariff),
+        "tariff": tariff_ref_json(result.tariff),
         "categories": list(result.categories),
         "medical": _medical(result.medical),
         "pension": _pension(result.pension),
     }
+
+
+# -- tariff documents ---------------------------------------------------------------------------
+
+
+def tariff_list_json(tariffs: Iterable[Tariff]) -> Json:
+    """The versions as data (schema ``medcalc/tariff-list@1``), in the order given."""
+    return {
+        "schema": LIST_SCHEMA,
+        "tariffs": [
+            {
+                "series": t.series,
+                "version": t.version,
+                "title": {"zh": t.title.zh, "en": t.title.en},
+                "effective": {
+                    "from": t.effective_from.isoformat(),
+                    "to": t.effective_to.isoformat() if t.effective_to else None,
+                },
+                "status": t.status,
+                "sha256": t.sha256,
+                "path": t.path,
+            }
+            for t in tariffs
+        ],
+    }
+
+
+def tariff_json(t: Tariff) -> Json:
+    """The whole tariff as data (schema ``medcalc/tariff@1``), keyed like the YAML file."""
+    return {
+        "schema": TARIFF_SCHEMA,
+        "sha256": t.sha256,
+        "path": t.path,
+        **node_json(tariff_tree(t)),
+    }
+
+
+def _identity_json(t: Tariff) -> Json:
+    return {"series": t.series, "version": t.version, "sha256": t.sha256, "path": t.path}
+
+
+def tariff_diff_json(a: Tariff, b: Tariff, changes: Sequence[Change]) -> Json:
+    """The changes between two versions as data (schema ``medcalc/tariff-diff@1``)."""
+    out = []
+    for c in changes:
+        entry: Json = {"path": c.path, "change": c.kind}
+        if c.key is not None:
+            entry["key"] = c.key
+        entry["a"] = None if c.a is None else node_json(c.a)
+        entry["b"] = None if c.b is None else node_json(c.b)
+        out.append(entry)
+    return {"schema": DIFF_SCHEMA, "a": _identity_json(a), "b": _identity_json(b), "changes": out}

@@ -21,7 +21,13 @@ from __future__ import annotations
 import copy
 from typing import Any, get_args
 
-from medcalc.export import CLAIMS_SCHEMA, PREMIUMS_SCHEMA
+from medcalc.export import (
+    CLAIMS_SCHEMA,
+    DIFF_SCHEMA,
+    LIST_SCHEMA,
+    PREMIUMS_SCHEMA,
+    TARIFF_SCHEMA,
+)
 from medcalc.model import DISABILITY_TYPES, Bounds, Status
 from medcalc.rows import CLAIM_FIELDS, PERSON_FIELDS, YTD_FIELDS
 
@@ -43,9 +49,6 @@ Schema = dict[str, Any]
 
 # The tariff documents' names; medcalc.cli.tariff writes them (it imports click, so the names
 # are repeated here rather than imported; tests/test_schemas.py checks they agree).
-LIST_SCHEMA = "medcalc/tariff-list@1"
-TARIFF_SCHEMA = "medcalc/tariff@1"
-DIFF_SCHEMA = "medcalc/tariff-diff@1"
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 

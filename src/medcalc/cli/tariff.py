@@ -33,6 +33,7 @@ from medcalc.book import TariffBook
 from medcalc.cli import cli
 from medcalc.cli.common import lang_option, tariffs_option
 from medcalc.errors import TariffNotFoundError
+from medcalc.export import tariff_diff_json, tariff_json, tariff_list_json
 from medcalc.loader import load_tariff
 from medcalc.model import (
     BASE,
@@ -62,13 +63,7 @@ from medcalc.tariff_diff import (
     Unit,
     Unlimited,
     diff_tariffs,
-    node_json,
-    tariff_tree,
 )
-
-LIST_SCHEMA = "medcalc/tariff-list@1"
-TARIFF_SCHEMA = "medcalc/tariff@1"
-DIFF_SCHEMA = "medcalc/tariff-diff@1"
 
 DIFF_CELL = 40
 """Display columns of the A and B cells of ``tariff diff``; longer values wrap."""
@@ -330,27 +325,6 @@ def tariff_group() -> None:
 # -- list -------------------------------------------------------------------------------------
 
 
-def _list_json(book: TariffBook) -> dict[str, Any]:
-    return {
-        "schema": LIST_SCHEMA,
-        "tariffs": [
-            {
-                "series": t.series,
-                "version": t.version,
-                "title": {"zh": t.title.zh, "en": t.title.en},
-                "effective": {
-                    "from": t.effective_from.isoformat(),
-                    "to": t.effective_to.isoformat() if t.effective_to else None,
-                },
-                "status": t.status,
-                "sha256": t.sha256,
-                "path": t.path,
-            }
-            for t in book
-        ],
-    }
-
-
 def render_list(book: TariffBook, lang: str) -> str:
     """``tariff list`` as a table: one row per version, series by series, oldest first."""
     if not book.tariffs:
@@ -389,7 +363,7 @@ def list_command(output_format: str, lang: str, tariff_dirs: tuple[Path, ...]) -
     """
     book = _book(tariff_dirs)
     if output_format == "json":
-        _echo_json(_list_json(book))
+        _echo_json(tariff_list_json(book))
     else:
         click.echo(render_list(book, lang))
 
@@ -904,16 +878,6 @@ def render_show(t: Tariff, lang: str, *, note: str = "", versions: Sequence[Tari
     return "\n\n".join(blocks)
 
 
-def tariff_json(t: Tariff) -> dict[str, Any]:
-    """The whole tariff as data (schema ``medcalc/tariff@1``), keyed like the YAML file."""
-    return {
-        "schema": TARIFF_SCHEMA,
-        "sha256": t.sha256,
-        "path": t.path,
-        **node_json(tariff_tree(t)),
-    }
-
-
 @tariff_group.command("show")
 @click.argument("series")
 @click.option("--version", "version", metavar="V", help="The version to show, e.g. 2018.1.")
@@ -1071,23 +1035,6 @@ def _kind(change: Change, lang: str) -> str:
     return _t(lang, zh, en)
 
 
-def _identity_json(t: Tariff) -> dict[str, Any]:
-    return {"series": t.series, "version": t.version, "sha256": t.sha256, "path": t.path}
-
-
-def diff_json(a: Tariff, b: Tariff, changes: Sequence[Change]) -> dict[str, Any]:
-    """The changes as data (schema ``medcalc/tariff-diff@1``)."""
-    out = []
-    for c in changes:
-        entry: dict[str, Any] = {"path": c.path, "change": c.kind}
-        if c.key is not None:
-            entry["key"] = c.key
-        entry["a"] = None if c.a is None else node_json(c.a)
-        entry["b"] = None if c.b is None else node_json(c.b)
-        out.append(entry)
-    return {"schema": DIFF_SCHEMA, "a": _identity_json(a), "b": _identity_json(b), "changes": out}
-
-
 def render_diff(a: Tariff, b: Tariff, changes: Sequence[Change], lang: str) -> str:
     """``tariff diff`` as text: the two tariffs, then one row per changed parameter."""
     head = [
@@ -1129,6 +1076,6 @@ def diff_command(
     ta, tb = _load_operands([a, b], tariff_dirs)
     changes = diff_tariffs(ta, tb)
     if output_format == "json":
-        _echo_json(diff_json(ta, tb, changes))
+        _echo_json(tariff_diff_json(ta, tb, changes))
     else:
         click.echo(render_diff(ta, tb, changes, lang))

@@ -1,17 +1,13 @@
-"""The tariff documents, built by the same functions as ``medcalc tariff … --format json``.
-
-Those builders live in :mod:`medcalc.cli.tariff` for now (``_list_json`` is private there);
-they are used as they are, so the service and the CLI cannot disagree. The restructure of
-issue 12 should move them to a library module (with :mod:`medcalc.tariff_diff`).
-"""
+"""The tariff documents, built by the same functions as ``medcalc tariff … --format json``
+(:mod:`medcalc.export`), so the service and the CLI cannot disagree."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from medcalc.book import TariffBook
-from medcalc.cli.tariff import _list_json, diff_json, tariff_json
 from medcalc.errors import TariffNotFoundError
+from medcalc.export import tariff_diff_json, tariff_json, tariff_list_json
 from medcalc.model import Tariff
 from medcalc.tariff_diff import diff_tariffs
 
@@ -20,7 +16,7 @@ def list_document(book: TariffBook, series: str | None = None) -> dict[str, Any]
     """``medcalc/tariff-list@1`` of the whole book, or of one series."""
     if series is not None:
         book = TariffBook(book.versions(series))
-    return _list_json(book)
+    return tariff_list_json(book)
 
 
 def tariff_document(tariff: Tariff) -> dict[str, Any]:
@@ -40,4 +36,4 @@ def _operand(book: TariffBook, text: str) -> Tariff:
 def diff_document(book: TariffBook, a: str, b: str) -> dict[str, Any]:
     """``medcalc/tariff-diff@1`` of two versions named ``SERIES@VERSION``."""
     ta, tb = _operand(book, a), _operand(book, b)
-    return diff_json(ta, tb, diff_tariffs(ta, tb))
+    return tariff_diff_json(ta, tb, diff_tariffs(ta, tb))
