@@ -779,3 +779,53 @@ def test_many_rows_in_many_chunks_match_the_reference() -> None:
     want = expected(_BUNDLED, BUNDLED, items)
     with chunk_size(64):
         assert actual(compute_rows(_BUNDLED, BUNDLED, items)) == want
+
+
+def _big_year_and_ytd_years(compliant: int, others: int) -> ClaimTable:
+    """Person 0: one year of 92 300 claims of ``compliant`` fen each (above the ~92 229 rows
+    from which the engine checks a person-year's sums); persons 1..others: one claim of 100.00
+    each, every year-to-date start at the largest amount (MAX_FEN)."""
+    big = 92_300
+    n = big + others
+    ytd = np.full(n, -1, np.int64)
+    ytd[big:] = engine.MAX_FEN
+    return _one_row(
+        person=np.concatenate([np.zeros(big, np.int64), np.arange(1, others + 1)]),
+        date=np.full(n, np.datetime64("2018-05-01")),
+        compliant=np.concatenate([np.full(big, compliant), np.full(others, 10_000)]),
+        level=np.zeros(n, np.int64),
+        ytd_basic_paid=ytd,
+        ytd_critical_illness_base=ytd,
+        ytd_assistance_base=ytd,
+    )
+
+
+def test_year_to_date_of_other_person_years_does_not_refuse_a_large_one() -> None:
+    """The int64 guard of a person-year of 92 300 claims counts only its own year-to-date: with
+    15 400 other person-years at the largest starts (3 x 15 400 x 999 999 999 999.99 yuan
+    = 4.62e18 fen, above half of int64) the claims are computed, as each year alone gives."""
+    table = _big_year_and_ytd_years(10_000, 15_400)
+    together = compute(book(core_yaml()), "core", table)
+    alone_big = compute(
+        book(core_yaml()), "core", _big_year_and_ytd_years(10_000, 0)
+    )  # the same 92 300 claims, no other person-year
+    alone_ytd = compute(book(core_yaml()), "core", _one_row(
+        compliant=np.array([10_000]), ytd_basic_paid=np.array([engine.MAX_FEN]),
+        ytd_critical_illness_base=np.array([engine.MAX_FEN]),
+        ytd_assistance_base=np.array([engine.MAX_FEN]),
+    ))  # fmt: skip
+    assert together.errors() == [None] * (92_300 + 15_400)
+    for name in ("basic", "critical_illness", "assistance", "out_of_pocket"):
+        column = getattr(together, name)
+        assert column[:92_300].tolist() == getattr(alone_big, name).tolist()
+        assert set(column[92_300:].tolist()) == {int(getattr(alone_ytd, name)[0])}
+
+
+def test_year_to_date_summing_past_int64_does_not_hide_a_large_person_year() -> None:
+    """92 300 claims of 999 999 999 999.99 yuan sum past int64 and are refused by the guard at
+    the year's first row; 35 000 other person-years' starts (3 x 35 000 x 99 999 999 999 999
+    fen = 1.05e19) no longer wrap the guard's int64 sum to -7.95e18 and let the year past it
+    (a later per-row check then caught row 4612's critical-illness base)."""
+    table = _big_year_and_ytd_years(engine.MAX_FEN, 35_000)
+    with pytest.raises(EngineRangeError, match="the year's compliant cost"):
+        compute(book(core_yaml()), "core", table)

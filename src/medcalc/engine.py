@@ -1117,7 +1117,7 @@ class _Run:
             basic, pk, compliant, bill = self.packed_rows.take(o, axis=0).T.copy()
         read = basic
         if b - a > _SAFE_ROWS:  # a person-year of ~92 000 claims: its sums could leave int64
-            self._check_sums(a, o, compliant)
+            self._check_sums(a, b, o, compliant)
         starts = self.is_start[a:b]
         first = np.flatnonzero(starts)
         ends = np.append(first[1:], b - a)
@@ -1228,10 +1228,14 @@ class _Run:
         np.maximum(oop, 0, out=oop)
         oop *= ok
 
-    def _check_sums(self, a: int, o: IP | None, compliant: I64) -> None:
+    def _check_sums(self, a: int, b: int, o: IP | None, compliant: I64) -> None:
         # float64 only as an overflow guard: a sum's magnitude, checked against half of the
         # int64 range (a margin far above float64's error); no amount is computed in float.
-        ytd = float(self.ytd_values.sum()) if self.ytd_values.shape[0] else 0.0
+        # Summed in float64, not int64 first (which could wrap), and only the year-to-date
+        # starts of this chunk's person-years: the others never enter its sums.
+        g0, g1 = np.searchsorted(self.starts, [a, b])
+        lo, hi = np.searchsorted(self.ytd_groups, [g0, g1])
+        ytd = float(self.ytd_values[lo:hi].sum(dtype=np.float64))
         if float(compliant.sum(dtype=np.float64)) + ytd >= 0.5 * _I63:
             row = a if o is None else int(o[0])
             self._range_error(row, "the year's compliant cost", int(compliant.max()))
