@@ -84,7 +84,15 @@ from medcalc.model import (
     Text,
     name_key,
 )
-from medcalc.money import CENT, EXACT, MAX_AMOUNT, Rounding, round_money
+from medcalc.money import (
+    CENT,
+    EXACT,
+    MAX_AMOUNT,
+    MAX_INT_DIGITS,
+    Rounding,
+    round_money,
+    shortened,
+)
 
 __all__ = [
     "FORMAT",
@@ -146,10 +154,6 @@ _FORBIDDEN = re.compile(
     r"\ufeff\ufffe\uffff]"
 )
 _LINE_END = re.compile(r"\r\n|\r|\n")
-# Longer values are shortened in messages (a 5,000-digit number is not worth repeating).
-_SHOWN = 40
-# Whole numbers (format, ages, disability grades) have at most this many digits.
-_MAX_INT_DIGITS = 18
 
 T = TypeVar("T")
 
@@ -272,21 +276,19 @@ def _describe(node: Node) -> str:
         return f"the text {_quote(text)}"
     kinds = {"bool": "the YAML boolean", "int": "the number", "float": "the number"}
     if node.tag in kinds:
-        return f"{kinds[node.tag]} {_shown(text)}"
+        return f"{kinds[node.tag]} {shortened(text)}"
     if node.tag == "timestamp":
-        return f"the date {_shown(text)}"
+        return f"the date {shortened(text)}"
     return _quote(text)
 
 
 def _quote(text: str) -> str:
-    return '"' + _shown(text).replace("\\", "\\\\").replace('"', '\\"') + '"'
+    """``text`` in double quotes (long text cut short by :func:`shortened`)."""
+    return shortened(text, _quoted)
 
 
-def _shown(text: str) -> str:
-    """``text``, or its start and its length when it is long."""
-    if len(text) <= _SHOWN:
-        return text
-    return f"{text[: _SHOWN // 2]}... ({len(text):,} characters)"
+def _quoted(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 # Above this many choices no suggestion is searched and the list is cut short, so that a file
@@ -632,7 +634,7 @@ class _Reader:
         if s.tag != "str":
             shown = key or ctx.rsplit(".", 1)[-1]
             # A list item is quoted alone: `aliases: [二级, "2"]`, not `aliases[1]: "2"`.
-            hint = f'"{_shown(s.value)}"'
+            hint = _quote(s.value)
             if not shown.endswith("]"):
                 hint = f"{shown}: {hint}"
             self.at(s, f"{ctx}: expected text, found {_describe(s)}; quote it: {hint}")
@@ -672,7 +674,7 @@ class _Reader:
                 self.at(
                     s,
                     f"{ctx}: {_quote(text)} is quoted text; write the number without "
-                    f"quotes: {_shown(text.strip())}",
+                    f"quotes: {shortened(text.strip())}",
                 )
             else:
                 self.at(s, f"{ctx}: expected {expected}, found {_describe(s)}")
@@ -683,7 +685,7 @@ class _Reader:
             elif s.tag in ("int", "float"):
                 self.at(
                     s,
-                    f"{ctx}: write {_shown(text)} as plain decimal digits, e.g. 1200 or 0.65 "
+                    f"{ctx}: write {shortened(text)} as plain decimal digits, e.g. 1200 or 0.65 "
                     "(no exponent, leading zero, '_', '+', or leading '.')",
                 )
             else:
@@ -699,7 +701,7 @@ class _Reader:
         value = self.number(node, ctx, "an amount in yuan, e.g. 1200 or 180.00")
         if value is None:
             return None
-        shown = _shown(node.value)
+        shown = shortened(node.value)
         if value < 0:
             self.at(node, f"{ctx}: {shown} is negative; amounts must be 0 or more")
         elif cast(int, value.as_tuple().exponent) < -2:
@@ -714,7 +716,7 @@ class _Reader:
         """A ratio, share, factor or bonus: from 0 to 1, kept exactly as written."""
         value = self.number(node, ctx, f"{what} from 0 to 1, e.g. 0.65")
         if value is not None and not _ZERO <= value <= _ONE:
-            self.at(node, f"{ctx}: {_shown(node.value)} is outside [0, 1]")
+            self.at(node, f"{ctx}: {shortened(node.value)} is outside [0, 1]")
             return None
         return value
 
@@ -724,16 +726,18 @@ class _Reader:
         if value is None:
             return None
         if not _INTEGER.fullmatch(cast(str, node.value)):
-            self.at(node, f"{ctx}: {_shown(node.value)} is not a whole number; expected {expected}")
+            self.at(
+                node, f"{ctx}: {shortened(node.value)} is not a whole number; expected {expected}"
+            )
             return None
         if value < low or (high is not None and value > high):
             bounds = f"[{low}, {high}]" if high is not None else f"{low} or more"
-            self.at(node, f"{ctx}: {_shown(node.value)} is outside {bounds}")
+            self.at(node, f"{ctx}: {shortened(node.value)} is outside {bounds}")
             return None
-        if value.adjusted() >= _MAX_INT_DIGITS:
+        if value.adjusted() >= MAX_INT_DIGITS:
             # Beyond any whole number a tariff holds; int() of a huge Decimal takes quadratic
             # time, and printing the int trips Python's 4,300-digit limit.
-            self.at(node, f"{ctx}: {_shown(node.value)} is far too large; expected {expected}")
+            self.at(node, f"{ctx}: {shortened(node.value)} is far too large; expected {expected}")
             return None
         return int(value)
 
@@ -849,7 +853,7 @@ class _Reader:
                 # Another format may mean other keys: checking them against format 1 misleads.
                 self.at(
                     f["format"][1],
-                    f"format: {_shown(str(f['format'][1].value))} is not supported; "
+                    f"format: {shortened(str(f['format'][1].value))} is not supported; "
                     f"this medcalc reads format {FORMAT}",
                 )
                 return None, effective_at

@@ -16,6 +16,7 @@ from __future__ import annotations
 import decimal
 import re
 import unicodedata
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Literal
 
@@ -52,6 +53,11 @@ _QUANTIZE = {
     ).quantize
     for name, mode in _MODES.items()
 }
+
+#: The most digits a whole number read from a tariff or an input file may have (a format,
+#: an age, a grade, a year: none has more than a few). int() of 4,300 digits or more raises
+#: ValueError, and int() of a huge Decimal takes quadratic time.
+MAX_INT_DIGITS = 18
 
 #: The largest amount accepted anywhere (1e12 yuan); far beyond any real bill, and keeps every
 #: amount representable in int64 fen for the vectorised engine.
@@ -112,9 +118,21 @@ _DIGITS = frozenset("0123456789")
 _SHOWN = 40
 
 
+def shortened(text: str, show: Callable[[str], str] = str) -> str:
+    """``show(text)``; when ``text`` is long, ``show`` of its first characters, then '…' and
+    its length. The one way messages cut a value short (:func:`shown`, the tariff loader).
+
+    >>> shortened("12x"), shortened("9" * 5000)[-22:], shortened("x" * 41, repr)[-20:]
+    ('12x', '99… (5,000 characters)', "xx'… (41 characters)")
+    """
+    if len(text) <= _SHOWN:
+        return show(text)
+    return f"{show(text[:_SHOWN])}… ({len(text):,} characters)"
+
+
 def shown(value: object) -> str:
     """A refused value as an error message names it: its ``repr`` (a ``Decimal`` as its text),
-    cut short when long, so a huge cell or number never floods a message.
+    cut short when long (:func:`shortened`), so a huge cell or number never floods a message.
 
     >>> shown("12x"), shown(Decimal("1.005")), shown("9" * 5000)[-18:], shown(10**5000)
     ("'12x'", '1.005', '(5,000 characters)', 'a whole number of 5,001 digits')
@@ -126,13 +144,8 @@ def shown(value: object) -> str:
             digits -= 1
         return f"a whole number of {digits:,} digits"
     if isinstance(value, str):
-        if len(value) <= _SHOWN:
-            return repr(value)
-        return f"{value[:_SHOWN]!r}… ({len(value):,} characters)"
-    text = str(value) if isinstance(value, Decimal) else repr(value)
-    if len(text) <= _SHOWN:
-        return text
-    return f"{text[:_SHOWN]}… ({len(text):,} characters)"
+        return shortened(value, repr)
+    return shortened(str(value) if isinstance(value, Decimal) else repr(value))
 
 
 def foreign_digit(text: str) -> str | None:

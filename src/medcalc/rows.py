@@ -31,7 +31,7 @@ from typing import Any
 
 from medcalc.errors import InputError, MissingInputError
 from medcalc.inputs import REQUIRED, Claim, Person, YearToDate
-from medcalc.money import character, foreign_digit, parse_amount, shown
+from medcalc.money import MAX_INT_DIGITS, character, foreign_digit, parse_amount, shown
 
 Row = Mapping[str, Any]
 
@@ -41,10 +41,7 @@ Row = Mapping[str, Any]
 _DATE = re.compile(
     r"([0-9]{4}-[0-9]{2}-[0-9]{2})(?:[T ]([0-9]{2}):([0-9]{2})(?::([0-9]{2})(?:\.[0-9]+)?)?)?"
 )
-#: The most digits a whole-number field (a grade, a year) takes: int() of 4,300 digits or more
-#: raises ValueError, and no grade or year has more than a few.
-_INT_DIGITS = 18
-_INT_LIMIT = 10**_INT_DIGITS
+_INT_LIMIT = 10**MAX_INT_DIGITS
 
 CLAIM_FIELDS = ("claim_id", "date", "hospital_level", "total", "compliant", "basic_paid")
 PERSON_FIELDS = (
@@ -110,7 +107,7 @@ def _fold(raw: str) -> str | None:
 
 
 def _too_large(value: object) -> str:
-    return f"{shown(value)} is too large (at most {_INT_DIGITS} digits)"
+    return f"{shown(value)} is too large (at most {MAX_INT_DIGITS} digits)"
 
 
 def text(row: Row, field: str) -> str | None:
@@ -209,7 +206,7 @@ def integer(row: Row, field: str) -> int | None:
     if not (folded.isascii() and folded.isdigit()):
         raise InputError(f"{shown(folded)} is not a whole number", field=field)
     digits = folded.lstrip("0") or "0"  # 5,000 leading zeros are still 1 digit, not int()'s limit
-    if len(digits) > _INT_DIGITS:
+    if len(digits) > MAX_INT_DIGITS:
         raise InputError(_too_large(folded), field=field)
     return int(digits)
 
