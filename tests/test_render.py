@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 import medcalc.render
 from medcalc import Calculator, Claim, Person
 from medcalc.book import TariffBook
+from medcalc.claims import benefits_start_text
 from medcalc.money import fmt
 from medcalc.render import amount, claims_table, percent, premiums_table, profile_label
 from medcalc.strategies import amounts, claim_years, persons, tariff_books
@@ -147,6 +148,25 @@ def test_a_payment_in_december_9999_reads_as_never_covered() -> None:
     assert "待遇享受起始日为 9999-12-31 之后，本笔日期为 9999-12-31，不享受待遇" in zh
     en = claims_table(result, late, explain=True, lang="en")
     assert "benefits start after 9999-12-31, the first day of the month after the payment" in en
+
+
+def test_benefits_start_is_written_by_one_helper() -> None:
+    """The reason, the claims table and the audit write the start day with benefits_start_text:
+    'on <day>' / '<day>', or 'after 9999-12-31' / '9999-12-31 之后' when there is none."""
+    assert benefits_start_text(day("2019-05-01")) == "on 2019-05-01"
+    assert benefits_start_text(day("2019-05-01"), "zh") == "2019-05-01"
+    assert benefits_start_text(None) == "after 9999-12-31"
+    assert benefits_start_text(None, "zh") == "9999-12-31 之后"
+    # Paid 2018-04-15, next_month: benefits start 2018-05-01; a claim of 2018-04-20 is before.
+    calc = Calculator(book(core_yaml()))
+    claim = Claim(day("2018-04-20"), D("1000"), "level_1")
+    result = calc.claims("core", Person(enrolled_on=day("2018-04-15")), [claim])
+    (r,) = result.claims
+    assert r.not_covered_reason == (
+        "benefits start on 2018-05-01 (paid on 2018-04-15); the claim is dated 2018-04-20"
+    )
+    zh = claims_table(result, book(core_yaml()), explain=True)
+    assert "待遇享受起始日为 2018-05-01，本笔日期为 2018-04-20" in zh
 
 
 def two_claims() -> list[Claim]:

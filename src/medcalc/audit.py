@@ -43,6 +43,7 @@ from hypothesis.errors import NoSuchExample
 
 from medcalc.book import TariffBook
 from medcalc.calculator import Calculator
+from medcalc.claims import benefits_start_text
 from medcalc.inputs import Claim, Person, YearToDate
 from medcalc.model import BASE, AmountPayment, Cap, SharePayment, Tariff, Text
 from medcalc.money import CENT, EXACT, MAX_AMOUNT, Rounding, fmt, is_whole_fen
@@ -583,11 +584,10 @@ def _claims_text(claims: Sequence[Claim]) -> Text:
 def _amounts_text(r: ClaimResult) -> Text:
     oop = fmt(r.out_of_pocket)
     if not r.covered:
-        # No start day: it would be after 9999-12-31, a day that never comes.
-        start = r.benefits_start or f"> {dt.date.max}"
+        zh, en = benefits_start_text(r.benefits_start, "zh"), benefits_start_text(r.benefits_start)
         return _t(
-            f"不在待遇期（待遇自 {start} 起）；个人自付 {oop}",
-            f"not covered (benefits start {start}); out of pocket {oop}",
+            f"不在待遇期（待遇享受起始日为 {zh}）；个人自付 {oop}",
+            f"not covered (benefits start {en}); out of pocket {oop}",
         )
     basic, ci, aid = fmt(r.basic), fmt(r.critical_illness), fmt(r.assistance)
     return _t(

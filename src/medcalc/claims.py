@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from decimal import Decimal
-from typing import Generic, TypeVar
+from typing import Generic, Literal, TypeVar
 
 from medcalc.errors import (
     InputError,
@@ -115,11 +115,24 @@ def benefits_start(tariff: Tariff, held: tuple[str, ...], enrolled_on: dt.date) 
     return dt.date(enrolled_on.year, enrolled_on.month + 1, 1)
 
 
-def _not_covered_reason(start: dt.date | None, enrolled_on: dt.date, day: dt.date) -> str:
+def benefits_start_text(start: dt.date | None, lang: Literal["zh", "en"] = "en") -> str:
+    """When benefits start, as every message writes it (the reason, the claims table, the
+    audit): ``on 2019-05-01`` (zh ``2019-05-01``), or with no start day (:func:`benefits_start`
+    gives None) ``after 9999-12-31`` (zh ``9999-12-31 之后``).
+
+    >>> benefits_start_text(dt.date(2019, 5, 1)), benefits_start_text(None, "zh")
+    ('on 2019-05-01', '9999-12-31 之后')
+    """
     if start is None:
-        begins = f"after {dt.date.max.isoformat()}, the first day of the month after the payment"
-    else:
-        begins = f"on {start.isoformat()}"
+        last = dt.date.max.isoformat()
+        return f"{last} 之后" if lang == "zh" else f"after {last}"
+    return start.isoformat() if lang == "zh" else f"on {start.isoformat()}"
+
+
+def _not_covered_reason(start: dt.date | None, enrolled_on: dt.date, day: dt.date) -> str:
+    begins = benefits_start_text(start)
+    if start is None:
+        begins += ", the first day of the month after the payment"
     return f"benefits start {begins} (paid on {enrolled_on}); the claim is dated {day.isoformat()}"
 
 

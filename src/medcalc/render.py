@@ -17,7 +17,6 @@ mode).
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Literal
@@ -25,6 +24,7 @@ from typing import Literal
 from tabulate import tabulate
 
 from medcalc.book import TariffBook
+from medcalc.claims import benefits_start_text
 from medcalc.errors import TariffNotFoundError
 from medcalc.model import BASE, Source, Tariff
 from medcalc.money import EXACT, fmt
@@ -392,12 +392,7 @@ def _claim_row(r: ClaimResult, tariff: Tariff | None, lang: Lang, with_id: bool)
 
 
 def _not_covered(r: ClaimResult, lang: Lang) -> str:
-    # No start day: it would be after 9999-12-31 (a payment in December 9999, next_month).
-    start = (
-        r.benefits_start.isoformat()
-        if r.benefits_start is not None
-        else f"{dt.date.max.isoformat()} 之后"
-    )
+    start = benefits_start_text(r.benefits_start, "zh")
     return _tr(
         lang,
         f"待遇享受起始日为 {start}，本笔日期为 {r.claim.date.isoformat()}，不享受待遇，"
