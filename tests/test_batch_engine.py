@@ -1180,3 +1180,35 @@ def test_texts_the_reference_refuses_are_its_row_errors(calc: Calculator, tmp_pa
     with (tmp_path / "again.csv").open(encoding="utf-8-sig", newline="") as f:
         errors = [r["error"].split(":", 1)[0] for r in csv.DictReader(f)]
     assert errors == ["hospital_level", "person_id", "categories", "disability_type", ""]
+
+
+def test_a_grouped_amount_starting_with_0_is_the_same_row_error_on_both_engines(
+    calc: Calculator, tmp_path: Path
+) -> None:
+    """ "01,000" and "0,123" (a decimal comma?) are no amount on either engine (both read
+    "01,000" as 1000.00 before); "1,000" is 1000.00 and a plain "01000" is 1000.00 too."""
+    header = ["person_id", "date", "hospital_level", "compliant", "total", "ytd_basic_paid"]
+    rows = [
+        ["P1", "2018-01-02", "level_1", "01,000", "", ""],
+        ["P2", "2018-01-02", "level_1", "100", "0,123", ""],
+        ["P3", "2018-01-02", "level_1", "100", "", "012,345.60"],
+        ["P4", "2018-01-02", "level_1", "1,000", "", ""],
+        ["P5", "2018-01-02", "level_1", "01000", "1,000.50", "0"],
+    ]
+    source = write(tmp_path / "in.csv", table(header, rows))
+    report = same(calc, tmp_path, source, series=SERIES, input_encoding="utf-8")
+    assert report is not None and report.engine == COLUMNAR
+    with (tmp_path / "again.csv").open(encoding="utf-8-sig", newline="") as f:
+        out = {r["person_id"]: r for r in csv.DictReader(f)}
+    assert out["P1"]["error"] == "compliant: '01,000' is not an amount (expected e.g. 1234.50)"
+    assert out["P2"]["error"] == "total: '0,123' is not an amount (expected e.g. 1234.50)"
+    assert out["P3"]["error"] == (
+        "ytd_basic_paid: '012,345.60' is not an amount (expected e.g. 1234.50)"
+    )
+    # level_1, deductible 200, ratio 0.90: basic (1000 - 200) x 0.90 = 720.00; out of pocket
+    # 1000 - 720 = 280.00, and 1000.50 - 720 = 280.50 with the total "1,000.50".
+    assert [out[p]["error"] for p in ("P4", "P5")] == ["", ""]
+    assert [(out[p]["basic"], out[p]["out_of_pocket"]) for p in ("P4", "P5")] == [
+        ("720.00", "280.00"),
+        ("720.00", "280.50"),
+    ]

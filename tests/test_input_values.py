@@ -104,6 +104,23 @@ def test_full_width_digits_and_separators_still_read(text: str, expected: str) -
     assert str(rows.amount({"total": text}, "total")) == expected
 
 
+@pytest.mark.parametrize("text", ["01,000", "0,123", "012,345.60", "-01,000", "０１,０００"])
+def test_a_grouped_amount_starting_with_0_is_no_amount(text: str) -> None:
+    """A thousands group never starts with 0: "01,000" was read as 1000.00 and "0,123" (a
+    decimal comma?) as 123.00; both are refused now, on the command line and in rows."""
+    with pytest.raises(AmountError) as info:
+        parse_amount(text, field="total")
+    assert str(info.value) == f"total: {text!r} is not an amount (expected e.g. 1234.50)"
+    with pytest.raises(AmountError):
+        rows.amount({"total": text}, "total")
+
+
+@given(whole=st.integers(1, 10**11), cents=st.integers(0, 99))
+def test_grouped_and_plain_amounts_read_alike(whole: int, cents: int) -> None:
+    """Policy: an amount written with thousands separators reads as its plain digits."""
+    assert parse_amount(f"{whole:,}.{cents:02d}", field="x") == Decimal(f"{whole}.{cents:02d}")
+
+
 @given(
     digits=st.text(foreign_digits, min_size=1, max_size=5),
     where=st.integers(min_value=0, max_value=8),

@@ -773,7 +773,7 @@ class EngineClaimsBatch(ClaimsBatch):
 
 _BLOCK = 16 << 20  # bytes of input per block
 # Regular expressions for pyarrow (RE2 syntax, matched against the whole cell).
-_AMOUNT = r"^(?:[0-9]{1,12}|[0-9]{1,3}(?:,[0-9]{3}){1,3})(?:\.[0-9]{0,2})?$"
+_AMOUNT = r"^(?:[0-9]{1,12}|[1-9][0-9]{0,2}(?:,[0-9]{3}){1,3})(?:\.[0-9]{0,2})?$"
 _SIMPLE_TEXT = r"^[!-~](?:[ -~]*[!-~])?$"  # printable ASCII, no space at either end
 _QUOTE, _LF, _CR, _COMMA = 34, 10, 13, 44
 # What a formula-like cell starts with (:func:`medcalc.batchio.is_formula_like`); a CR only

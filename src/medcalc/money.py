@@ -109,7 +109,9 @@ def is_whole_fen(value: Decimal) -> bool:
 #: which matches every script's digits).
 _PLAIN = re.compile(r"[0-9]{1,12}(?:\.[0-9]{0,2})?")
 _NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
-_GROUPED = re.compile(r"[+-]?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]*)?")
+# A grouped number starts with a non-zero digit: "01,000" and "0,123" (a decimal comma?) are
+# no amount, not 1000.00 and 123.00.
+_GROUPED = re.compile(r"[+-]?[1-9][0-9]{0,2}(?:,[0-9]{3})+(?:\.[0-9]*)?")
 # Characters that are neither ASCII nor full-width digits: only these can be foreign digits.
 _UNUSUAL = re.compile(r"[^\x00-\x7f\uff10-\uff19]")
 _DIGITS = frozenset("0123456789")
