@@ -588,26 +588,6 @@ def test_invalid_person_attributes_are_every_rows_error() -> None:
     assert errors == [None, str(raised.value)]
 
 
-def test_a_person_year_too_large_for_int64_sums_is_refused() -> None:
-    """A person-year whose compliant costs could sum beyond int64 raises EngineRangeError
-    (checked on person-years of more than ~92 000 claims; made small here)."""
-    n = 50_000
-    table = _one_row(
-        person=np.zeros(n, np.int64),
-        date=np.full(n, np.datetime64("2018-05-01")),
-        compliant=np.full(n, engine.MAX_FEN),
-        basic_paid=np.zeros(n, np.int64),
-        level=np.zeros(n, np.int64),
-    )
-    saved = engine._SAFE_ROWS
-    engine._SAFE_ROWS = 10
-    try:
-        with pytest.raises(EngineRangeError, match="the year's compliant cost"):
-            compute(book(core_yaml()), "core", table)
-    finally:
-        engine._SAFE_ROWS = saved
-
-
 # -- the column interface -------------------------------------------------------------------------
 
 
