@@ -120,3 +120,14 @@ def test_core_calculation_modules_are_listed() -> None:
 def test_the_package_says_it_is_typed() -> None:
     # PEP 561: without the marker, an embedding program's mypy treats medcalc as untyped.
     assert importlib.resources.files("medcalc").joinpath("py.typed").is_file()
+
+
+def test_the_floors_hold() -> None:
+    """The import-linter contracts of pyproject.toml (docs/architecture.md) are kept: no module
+    imports from a floor above its own (pytest alone enforces what CI's lint-imports does)."""
+    lint = Path(sys.executable).with_name("lint-imports")
+    out = subprocess.run(
+        [str(lint)], capture_output=True, text=True, cwd=SRC.parents[1], check=False
+    )
+    assert out.returncode == 0, out.stdout[-3000:]
+    assert "0 broken" in out.stdout

@@ -17,7 +17,6 @@ import stat
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
-import medcalc
 from medcalc.book import TariffBook
 from medcalc.errors import Problem, TariffError, TariffFileError, TariffOverlapError
 from medcalc.loader import TariffCheck, file_kind, inspect_tariff, read_tariff_bytes
@@ -44,7 +43,9 @@ def bundled_dir() -> Path | None:
     A wheel carries them as ``medcalc/_bundled_tariffs``; an editable install or a source
     checkout has them in the repository's ``tariffs/`` (``src/medcalc/../../tariffs``).
     """
-    package = Path(medcalc.__file__).parent
+    # This module's own folder is the package's: no import of the package root (which would
+    # pull in every floor above this one).
+    package = Path(__file__).resolve().parent
     inside = package / "_bundled_tariffs"
     if inside.is_dir():
         return inside
