@@ -7,6 +7,7 @@ Batches run with ``--engine core`` (the row path: :mod:`medcalc.batchio`).
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import os
@@ -583,6 +584,56 @@ def test_mixed_file_found_past_the_first_block(tmp_path: Path) -> None:
     assert len(utf8) > 4 << 20
     with pytest.raises(batchio.BatchFileError, match="line 100002 reads as GB18030 but line 2"):
         batchio.detect_encoding(path)
+
+
+BOM_HEADER = codecs.BOM_UTF8 + b"person_id,date,hospital_level,compliant\n"
+
+
+@pytest.mark.parametrize("engine", ["core", "fast"])
+@pytest.mark.parametrize(
+    ("data", "line"),
+    [
+        # the same person twice: 袁野's GB18030 bytes are valid UTF-8 (ԬҰ), so the file read
+        # whole as utf-8-sig gave two people, exit 0
+        (
+            BOM_HEADER
+            + "袁野,2018-03-02,level_3,60000\n".encode()
+            + "袁野,2018-05-02,level_3,60000\n".encode("gb18030"),
+            3,
+        ),
+        # 10,000 ASCII rows, then one GB18030 line: read as utf-8-sig, exit 0 with a misread
+        (
+            BOM_HEADER
+            + b"".join(b"P%d,2018-03-01,level_2,5000\n" % i for i in range(10_000))
+            + "住院,2018-03-01,level_2,5000\n".encode("gb18030"),
+            10_002,
+        ),
+    ],
+    ids=["valid-utf8-by-accident", "after-ascii-rows"],
+)
+def test_bom_does_not_turn_off_the_mixed_encoding_check(
+    runner: CliRunner, tmp_path: Path, engine: str, data: bytes, line: int
+) -> None:
+    """A UTF-8 BOM speaks for line 1: a later line that reads as GB18030 makes the file
+    mixed on both engines (exit 1, the line named, nothing written)."""
+    source = tmp_path / "in.csv"
+    source.write_bytes(data)
+    out = tmp_path / "out.csv"
+    args = ["batch", "claims", str(source), "-o", str(out), "--series", SERIES]
+    result = runner.invoke(cli, [*args, "--engine", engine], catch_exceptions=False)
+    assert result.exit_code == 1, result.output
+    assert result.stderr.strip() == (
+        f"错误: {source}: line {line} reads as GB18030 but line 1 as UTF-8; the file mixes "
+        "encodings: save it again in one, or give --input-encoding"
+    )
+    assert not out.exists()
+
+
+def test_bom_with_plain_utf8_is_still_utf8_sig(tmp_path: Path) -> None:
+    """The BOM's own file, UTF-8 Chinese throughout, keeps its reading."""
+    path = tmp_path / "in.csv"
+    path.write_bytes(codecs.BOM_UTF8 + claims_text(["张三", "住院"]).encode())
+    assert batchio.detect_encoding(path) == "utf-8-sig"
 
 
 def test_utf8_words_of_other_scripts_stay_utf8(tmp_path: Path) -> None:

@@ -472,6 +472,11 @@ def detect_encoding(path: Path, *, utf8: Callable[[Path], bool] | None = None) -
     with path.open("rb") as f:
         head = f.read(4)
     if head.startswith(codecs.BOM_UTF8):
+        # The BOM says UTF-8 for line 1 only: a later line saved in GB18030 (Excel appending
+        # to a file) is still a mixed file, and its bytes may be valid UTF-8 by accident.
+        first = _votes(path, every_line=False)
+        if "gb18030" in first:
+            raise _mixed_error(path, ("utf-8", 1), ("gb18030", first["gb18030"]))
         return "utf-8-sig"
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise BatchFileError(
@@ -485,9 +490,15 @@ def detect_encoding(path: Path, *, utf8: Callable[[Path], bool] | None = None) -
         return "utf-8"
     if "utf-8" not in first:
         return "gb18030"
-    (one, at), (other, later) = sorted(first.items(), key=lambda item: item[1])
-    raise BatchFileError(
-        f"{path}: line {later} reads as {_LABEL[other]} but line {at} as {_LABEL[one]}; "
+    earlier, later = sorted(first.items(), key=lambda item: item[1])
+    raise _mixed_error(path, earlier, later)
+
+
+def _mixed_error(path: Path, earlier: tuple[str, int], later: tuple[str, int]) -> BatchFileError:
+    """The error for a file whose line ``later`` reads in another encoding than ``earlier``."""
+    (one, at), (other, line) = earlier, later
+    return BatchFileError(
+        f"{path}: line {line} reads as {_LABEL[other]} but line {at} as {_LABEL[one]}; "
         "the file mixes encodings: save it again in one, or give --input-encoding"
     )
 
