@@ -1124,6 +1124,8 @@ def _files_with_stray_quotes(draw: st.DrawFn) -> str:
         values = {"person_id": f"P{i % 3}", "date": f"2018-0{i % 9 + 1}-02"}
         values |= {"hospital_level": "level_1", "compliant": "100"}
         rows.append([values.get(name) or draw(_ANY_CELL) for name in header])
+    if draw(st.booleans()):  # short rows (accepted, padded): the rule counts their fields
+        rows = [row[: draw(st.integers(1, len(header)))] for row in rows]
     text = table(header, rows, newline=draw(st.sampled_from(["\n", "\r\n"])))
     body = text.index("\n") + 1
     starts = [body] + [i + 1 for i in range(body, len(text) - 1) if text[i] in ",\n"]
@@ -1148,6 +1150,14 @@ def _files_with_stray_quotes(draw: st.DrawFn) -> str:
     text="person_id,note,date,hospital_level,compliant\n"
     'P1,"24 inch monitor,2018-01-02,level_1,100\n'
     'P2,monitor 24",2018-01-03,level_1,999\n'
+)
+# short rows (6 fields, the header 7): the row path read P1's note as '24 inch' and P2's
+# claim, P2's row lost, exit 0
+@example(
+    text="person_id,date,hospital_level,compliant,note,a,b\n"
+    'P1,2018-01-02,level_1,100,x,"24 inch\n'
+    'P2,2018-01-03,level_1,200,x,y"\n'
+    "P3,2018-01-04,level_1,300,x,z\n"
 )
 def test_both_engines_apply_the_one_stray_quote_rule(
     calc: Calculator, tmp_path_factory: pytest.TempPathFactory, text: str

@@ -264,6 +264,13 @@ _SETTINGS = settings(
         "李四,2019-03".encode(), '李四",2019-03'.encode()
     )
 )
+# Short rows (7 fields, the header 9), a stray quote in P1's last field closing at the end
+# of the next row: the row path read one row, P1's note swallowing P1's 2018-09-14 claim.
+@example(
+    data=_CSV.replace(b",,,\xe9", b',,"\xe9')
+    .replace(b"86000,,,\r", b'86000,,"\r')
+    .replace(b",,,\r", b",,\r")
+)
 @example(data=_CSV.replace(b"72000", b"72\x0000"))  # NUL
 @example(data=_CSV.replace(b"72000", b"9" * 4400))  # an amount of 4,400 digits
 @example(data=_CSV.replace(b",2,physical", b",\xe2\x91\xa0,physical"))  # grade ①

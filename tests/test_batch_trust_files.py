@@ -219,12 +219,61 @@ def test_multi_line_cell_with_a_control_character_is_accepted(
         ('P1,"a ""q"",\nb",2018-01-02,level_1,100\n', None),
         # a quote inside an unquoted cell is an ordinary character, not an opening quote
         ('P1,24" monitor,2018-01-02,level_1,"1\n2"\n', None),
+        # a record of 4 fields (short of the header's 5): lines of 3 commas are whole rows
+        ('P1,2018-01-02,level_1,"100\nP2,2018-01-03,level_1,200"\n', 0),
+        ('P1,2018-01-02,level_1,"100\nBuilding 2"\n', None),
     ],
 )
 def test_quoted_rows_line_is_the_stray_quote_rule(record: str, line: int | None) -> None:
     """The one definition (docs/cli-batch.md §2), width 5: the line, counted from the
     record's first, where the first quoted field holding whole rows opens."""
     assert batchio.quoted_rows_line(record, 5) == line
+
+
+#: Rows of 6 fields under a header of 7 (accepted, padded); P1's last cell opens a quote that
+#: closes at the end of P2's row.
+SHORT_ROWS_STRAY = (
+    "person_id,date,hospital_level,compliant,note,room,extra\n"
+    'P1,2018-01-02,level_1,100,ok,"24 inch\n'
+    'P2,2018-01-03,level_1,200,ok,x"\n'
+    "P3,2018-01-04,level_1,300,ok,y\n"
+)
+
+
+@pytest.mark.parametrize("engine", ["core", "fast"])
+def test_stray_quote_in_short_rows_is_refused(
+    runner: CliRunner, tmp_path: Path, engine: str
+) -> None:
+    """A complete row has as many fields as the record itself when it is shorter than the
+    header: both lines the quoted field touches have 5 commas, each a 6-field row, so P2's
+    claim is not read as P1's room (was exit 0, 2 rows, P2 lost)."""
+    source = tmp_path / "in.csv"
+    source.write_text(SHORT_ROWS_STRAY, encoding="utf-8")
+    out = tmp_path / "out.csv"
+    args = ["batch", "claims", str(source), "-o", str(out), "--series", SERIES]
+    result = runner.invoke(cli, [*args, "--engine", engine], catch_exceptions=False)
+    assert result.exit_code == 1, result.output
+    assert result.stderr.strip() == f"错误: {batchio.unclosed_quote_error(source, 2)}"
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("engine", ["core", "fast"])
+def test_multi_line_cell_in_a_short_row_is_accepted(
+    runner: CliRunner, tmp_path: Path, engine: str
+) -> None:
+    """A short row's own multi-line cell (first line 5 commas, last none) is one cell."""
+    source = tmp_path / "in.csv"
+    source.write_text(
+        "person_id,date,hospital_level,compliant,note,room,extra\n"
+        'P1,2018-01-02,level_1,100,ok,"Room 5\nBuilding 2"\n'
+        "P3,2018-01-04,level_1,300,ok,y\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out.csv"
+    args = ["batch", "claims", str(source), "-o", str(out), "--series", SERIES]
+    result = runner.invoke(cli, [*args, "--engine", engine], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert [r["room"] for r in rows_of(out)] == ["Room 5\nBuilding 2", "y"]
 
 
 def test_a_long_quoted_cell_on_one_line_is_not_a_stray_quote(

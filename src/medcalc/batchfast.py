@@ -987,16 +987,17 @@ def _swallowing(
     Such a field runs over line breaks, and either
 
     - every line it touches (each whole, from line feed to line feed, the text before its
-      opening and after its closing quote included) has at least ``width - 1`` commas, quoted
-      or not: each would be a complete row by itself. Excel writes every row with
+      opening and after its closing quote included) has at least ``n - 1`` commas, quoted
+      or not: each would be a complete row by itself (``n``: ``width``, the header's fields,
+      or the record's own when fewer: a short row is a row). Excel writes every row with
       ``width - 1`` separators, so a stray quote that swallows rows always gives such lines,
       wherever it stands in its row and wherever it closes; a cell Excel quotes because it
       holds a line break does not: its first line has only the commas before it (and its
       own), its last only those after it (and its own), ``width - 1`` together when it holds
       none; or
     - :func:`medcalc.batchio.cell_holds_rows`: a line of its text after
-      the first is a row of ``width`` fields or more. Asked only of the fields holding at
-      least ``width - 1`` commas (such a line has that many).
+      the first is a row of ``n`` fields or more. Asked only of the fields holding at
+      least ``n - 1`` commas (such a line has that many).
 
     ``at``, ``found``: the positions and values of the block's bytes below '-' (its commas,
     line feeds and quotes among them); ``q``: its quotes; ``between``: for each line feed
@@ -1020,15 +1021,27 @@ def _swallowing(
     bounds = np.stack([first, last + 1], axis=1).ravel()
     fewest = np.minimum.reduceat(np.append(per_line, 0), bounds)[0::2]
     opening, closing = q.take(2 * pairs), q.take(2 * pairs + 1)
-    whole_lines = np.flatnonzero(fewest >= width - 1)
+    # A complete row has n fields: the header's, or fewer for a short record (its commas
+    # outside quotes, plus one). A block starts a record and its quotes pair up (checked), so
+    # a byte is outside quotes when an even number of quotes come before it.
+    is_q = found == _QUOTE
+    outside = ((np.cumsum(is_q) - is_q) & 1) == 0
+    ends_record = is_lf & outside
+    record = np.cumsum(ends_record) - ends_record
+    outer = (found == _COMMA) & outside
+    fields = np.bincount(record[outer], minlength=int(record[-1]) + 1) + 1
+    n = np.minimum(fields.take(record.take(open_at)), width)
+    whole_lines = np.flatnonzero(fewest >= n - 1)
     found_at = int(opening[whole_lines[0]]) if whole_lines.shape[0] else -1
     held = commas_before.take(close_at) - commas_before.take(open_at)
-    asked = held >= width - 1
-    for lo, hi in zip(opening[asked].tolist(), closing[asked].tolist(), strict=True):
+    asked = held >= n - 1
+    for lo, hi, need in zip(
+        opening[asked].tolist(), closing[asked].tolist(), n[asked].tolist(), strict=True
+    ):
         if found_at >= 0 and lo >= found_at:
             break
         text = bytes(block[lo + 1 : hi]).decode("utf-8", "replace").replace('""', '"')
-        if cell_holds_rows(text, width):
+        if cell_holds_rows(text, need):
             return int(lo)
     return found_at
 

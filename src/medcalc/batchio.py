@@ -164,14 +164,17 @@ def quoted_rows_line(record: str, width: int) -> int | None:
     rows opens; None when none does.
 
     ``record`` is one record's text as read: whole lines, their line ends included (CRLF, LF
-    or a lone CR). A quoted field holding a line end holds whole rows when
+    or a lone CR); ``width`` is the header's. A row is complete with ``n`` fields, ``n`` the
+    smaller of ``width`` and the record's own fields (a short row is accepted and padded, so
+    a stray quote in a file of short rows swallows rows shorter than the header). A quoted
+    field holding a line end holds whole rows when
 
     - every line it touches, taken whole (the text before its opening quote and after its
-      closing one included), has at least ``width - 1`` commas, quoted or not: each would be
-      a row of ``width`` fields by itself. A stray quote that swallows rows gives such lines
+      closing one included), has at least ``n - 1`` commas, quoted or not: each would be
+      a row of ``n`` fields by itself. A stray quote that swallows rows gives such lines
       wherever it stands; a cell Excel quotes for its line breaks does not (its first line
-      has only the commas before it, its last only those after it); or
-    - :func:`cell_holds_rows` of its text: a line after its first is a row by itself.
+      has only the commas before it, its last only those after it, ``n - 1`` together); or
+    - :func:`cell_holds_rows` of its text with ``n``: a line after its first is a row by itself.
 
     >>> quoted_rows_line('P1,"24 inch,2018-01-02,level_1,100\nP2,24",2018-01-03,level_1,9\n', 5)
     0
@@ -182,7 +185,10 @@ def quoted_rows_line(record: str, width: int) -> int | None:
     commas = [
         record.count(",", lo, hi) for lo, hi in zip(starts, [*starts[1:], len(record)], strict=True)
     ]
-    for opening, closing in _quoted_fields(record):
+    quoted = list(_quoted_fields(record))
+    fields = 1 + sum(commas) - sum(record.count(",", lo + 1, hi) for lo, hi in quoted)
+    width = min(width, fields)
+    for opening, closing in quoted:
         text = record[opening + 1 : closing]
         if "\n" not in text and "\r" not in text:
             continue
