@@ -1,6 +1,7 @@
 """Prometheus metrics and the access log: one middleware times every request once, and
 answers an unexpected exception with a 500 problem (one layer instead of two: each layer
-wraps every message a request sends).
+wraps every message a request sends). A client that hangs up before its body is read gets
+no answer and is counted and logged as 499.
 
 Each app has its own registry (two apps in one process, as in tests, do not share counts).
 Route labels are the route templates (``/v1/tariffs/{series}``), so paths with ids do not
@@ -14,12 +15,16 @@ import time
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from medcalc.service._logs import access_log
 from medcalc.service._problems import unexpected_error
 
 REQUEST_ID_KEY = "medcalc.request_id"
+#: The status a request is counted and logged with when its client went away before the
+#: body was read (nginx's "client closed request"): nothing is sent, and it is no server error.
+CLIENT_CLOSED = 499
 #: Methods counted by name; any other is "other" (a client cannot grow the label set).
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 #: Latency buckets in seconds: single claims take about a millisecond, batches seconds.
@@ -120,6 +125,11 @@ class Observe:
 
         try:
             await self.app(scope, receive, sending)
+        except ClientDisconnect:
+            # Before Exception: a client that hangs up mid-upload is not our fault, and there
+            # is nobody to answer (no error log, no 5xx count).
+            if not started:
+                status = CLIENT_CLOSED
         except Exception:
             await unexpected_error(scope, receive, sending, started=started)
         finally:
