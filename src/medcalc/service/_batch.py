@@ -89,10 +89,12 @@ def _options(request: Request) -> dict[str, str]:
     return options
 
 
-def _plain(message: str, directory: Path) -> str:
-    """A batch message with the temporary directory left out and query parameter names in
-    place of the CLI's option names."""
-    text = message.replace(f"{directory}/", "").replace(str(directory), "")
+def _plain(message: str, directory: Path, source: Path, name: str) -> str:
+    """A batch message with the client's file ``name`` for the spooled ``source``, the
+    temporary directory left out, and query parameter names in place of the CLI's option
+    names."""
+    text = message.replace(str(source), name)
+    text = text.replace(f"{directory}/", "").replace(str(directory), "")
     for parameter, option in PARAMETERS.items():
         text = text.replace(option, parameter)
     return text
@@ -110,8 +112,8 @@ async def _spool_upload(upload: UploadFile, target: Path) -> None:
             f.write(chunk)
 
 
-async def _receive(request: Request, directory: Path, given: str | None) -> tuple[Path, str]:
-    """Spool the upload into ``directory``; its path and format."""
+async def _receive(request: Request, directory: Path, given: str | None) -> tuple[Path, str, str]:
+    """Spool the upload into ``directory``; its path, format, and the name messages give it."""
     media = _media(request.headers.get("content-type"))
     if media == "multipart/form-data":
         form = await request.form(max_files=1, max_fields=1)
@@ -129,10 +131,12 @@ async def _receive(request: Request, directory: Path, given: str | None) -> tupl
                 f"{name}: cannot tell the format from the file name or its Content-Type; "
                 f"give input_format ({', '.join(FORMATS)})",
             )
-        target = directory / name
+        # Saved under a name of ours, not the client's: an upload called result.csv would
+        # otherwise be the output file (the client's name is only for messages).
+        target = directory / f"input{Path(name).suffix}"
         await _spool_upload(upload, target)
         await upload.close()
-        return target, fmt
+        return target, fmt, name
     fmt = given or _FORMAT_OF_MEDIA.get(media)
     if fmt is None:
         accepted = ", ".join([*BATCH_MEDIA_TYPES.values(), "multipart/form-data"])
@@ -143,7 +147,7 @@ async def _receive(request: Request, directory: Path, given: str | None) -> tupl
         )
     target = directory / f"upload.{_EXTENSION[fmt]}"
     await _spool_body(request, target)
-    return target, fmt
+    return target, fmt, target.name
 
 
 Compute = Callable[..., Any]
@@ -165,7 +169,7 @@ async def run_batch(
         shutil.rmtree(directory, ignore_errors=True)
 
     try:
-        source, in_format = await _receive(request, directory, options.get("input_format"))
+        source, in_format, name = await _receive(request, directory, options.get("input_format"))
         out_format = options.get("output_format", in_format)
         output = directory / f"result.{_EXTENSION[out_format]}"
 
@@ -192,7 +196,7 @@ async def run_batch(
             report = await compute(work)
         except MedcalcError as exc:
             problem = from_error(exc)
-            problem.detail = _plain(problem.detail, directory)
+            problem.detail = _plain(problem.detail, directory, source, name)
             raise problem from None
         except ProblemError:
             abandoned = True
