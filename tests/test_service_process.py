@@ -199,7 +199,10 @@ def test_sighup_reloads_and_a_broken_file_keeps_the_old_tables(
     try:
         server.process.send_signal(signal.SIGHUP)
         _until(lambda: httpx.get(f"{server.url}/readyz").json()["last_reload_error"] is not None)
-        assert "broken.yaml" in httpx.get(f"{server.url}/readyz").json()["last_reload_error"]
+        # /readyz needs no token: when the reload failed, never the file (that is in the log).
+        ready = httpx.get(f"{server.url}/readyz")
+        assert ready.json()["last_reload_failed_at"] is not None
+        assert "broken.yaml" not in ready.text and str(extra_dir) not in ready.text
         assert httpx.get(f"{server.url}/v1/tariffs/other").status_code == 200
         assert server.process.poll() is None
     finally:
@@ -207,6 +210,39 @@ def test_sighup_reloads_and_a_broken_file_keeps_the_old_tables(
         (extra_dir / "other.yaml").unlink()
         server.process.send_signal(signal.SIGHUP)
         _until(lambda: httpx.get(f"{server.url}/v1/tariffs/other").status_code == 404)
+
+
+def _requests_metric(server: Server, route: str, status: str) -> float:
+    label = f'medcalc_http_requests_total{{method="POST",route="{route}",status="{status}"}}'
+    for line in httpx.get(f"{server.url}/metrics").text.splitlines():
+        if line.startswith(label + " "):
+            return float(line.split()[1])
+    return 0.0
+
+
+@pytest.mark.parametrize(
+    ("route", "media"),
+    [
+        ("/v1/claims", "application/json"),
+        ("/v1/tariffs/validate", "application/yaml"),
+        ("/v1/batch/claims", "text/csv"),
+    ],
+)
+def test_a_client_that_hangs_up_mid_upload_is_499_not_500(
+    server: Server, route: str, media: str
+) -> None:
+    """A raw socket that announces 50 bytes, sends 3 and closes: counted as 499 (the client
+    closed the request), never as a 500 (it was counted and logged as an unexpected error)."""
+    before = _requests_metric(server, route, "499")
+    with socket.create_connection((HOST, server.port)) as raw:
+        raw.sendall(
+            f"POST {route} HTTP/1.1\r\nHost: x\r\nContent-Type: {media}\r\n"
+            "Content-Length: 50\r\n\r\nabc".encode()
+        )
+        time.sleep(0.1)  # the request reaches the app before the connection goes
+    _until(lambda: _requests_metric(server, route, "499") == before + 1)
+    assert _requests_metric(server, route, "500") == 0
+    assert server.process.poll() is None
 
 
 def _until(check: Any, timeout: float = 20) -> None:

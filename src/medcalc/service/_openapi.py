@@ -30,6 +30,18 @@ _ERRORS = {
 }
 
 
+_READY: Json = {
+    "type": "object",
+    "properties": {
+        "status": {"const": "ready"},
+        "tariff_versions": {"type": "integer"},
+        "loaded_at": {"type": "string", "format": "date-time"},
+        "last_reload_error": {"type": ["string", "null"]},
+        "last_reload_failed_at": {"type": ["string", "null"], "format": "date-time"},
+    },
+}
+
+
 def _responses(ok: Json, *codes: str) -> Json:
     out: Json = {"200": ok}
     for code in codes:
@@ -249,9 +261,10 @@ PATHS: Json = {
             "operationId": "reload",
             "summary": "Reload the tariffs from disk (admin token)",
             "description": "The old tables serve until the new ones load clean; a broken file "
-            "leaves them in force (422 with the loader's message). With medcalc serve "
-            "--workers N the parent reloads for every worker (503 if it does not answer "
-            "within the time limit).",
+            "leaves them in force (409: the files on disk conflict with the tables in force; "
+            "the detail is the loader's message with the file, line and column). With "
+            "medcalc serve --workers N the parent reloads for every worker (503 if it does "
+            "not answer within the time limit).",
             "tags": ["admin"],
             "responses": _responses(
                 {
@@ -259,10 +272,15 @@ PATHS: Json = {
                     "content": {"application/json": {"schema": {"type": "object"}}},
                 },
                 "401",
-                "422",
                 "503",
             )
-            | {"403": {"description": "Not an admin token", "content": _PROBLEM}},
+            | {
+                "403": {"description": "Not an admin token", "content": _PROBLEM},
+                "409": {
+                    "description": "The files on disk do not load; the tables in force stay",
+                    "content": _PROBLEM,
+                },
+            },
         }
     },
     "/healthz": {
@@ -287,8 +305,10 @@ PATHS: Json = {
             "security": [],
             "responses": {
                 "200": {
-                    "description": "Ready",
-                    "content": {"application/json": {"schema": {"type": "object"}}},
+                    "description": "Ready. A refused reload is told with its time only (no "
+                    "file or path: this needs no token); the detail is in the log and in the "
+                    "answer of POST /v1/admin/reload.",
+                    "content": {"application/json": {"schema": _READY}},
                 },
                 "503": {"description": "Not ready", "content": _PROBLEM},
             },

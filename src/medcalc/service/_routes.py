@@ -187,12 +187,16 @@ class Endpoints:
         loaded = self.state.current
         if loaded is None:
             return ProblemError(503, "the tariffs are not loaded yet").response(request.url.path)
+        failed_at = self.state.last_error_at if self.state.last_error is not None else None
         return json_response(
             {
                 "status": "ready",
                 "tariff_versions": len(loaded.book.tariffs),
-                "loaded_at": dt.datetime.fromtimestamp(loaded.loaded_at, dt.UTC).isoformat(),
-                "last_reload_error": self.state.last_error,
+                "loaded_at": _iso(loaded.loaded_at),
+                # No token guards this: that a reload failed and when, never the loader's
+                # message (it names the server's files); that is in the log and the admin's.
+                "last_reload_error": None if failed_at is None else _RELOAD_FAILED,
+                "last_reload_failed_at": None if failed_at is None else _iso(failed_at),
             }
         )
 
@@ -386,8 +390,9 @@ class Endpoints:
         else:
             outcome = await reload_tariffs(self.state, self.metrics)
         if not outcome.ok:
+            # 409: the request is fine; the files on disk conflict with a clean load.
             raise ProblemError(
-                422,
+                409,
                 f"the tariffs were not reloaded; the tables in force are unchanged: "
                 f"{outcome.error}",
             )
@@ -415,6 +420,14 @@ class Endpoints:
 
 
 _NO_SUPERVISOR = "the worker's supervisor (medcalc serve) is gone; the tables in force stay"
+_RELOAD_FAILED = (
+    "the last reload failed; the tables in force are unchanged "
+    "(the file, line and column are in the service log)"
+)
+
+
+def _iso(timestamp: float) -> str:
+    return dt.datetime.fromtimestamp(timestamp, dt.UTC).isoformat()
 
 
 def _count(outcome: ReloadOutcome, metrics: Metrics, **fields: Any) -> None:

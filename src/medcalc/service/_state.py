@@ -58,6 +58,8 @@ class Snapshot:
     """The last refused reload's error (FILE:LINE:COL: …); None after a clean load."""
     supervisor: int
     """The parent's pid: where a worker sends SIGHUP to ask for a reload."""
+    failed_at: float | None = None
+    """When the reload in ``error`` was refused (a Unix time); None after a clean load."""
 
 
 def read_snapshot(path: Path) -> Snapshot:
@@ -80,6 +82,9 @@ class TariffState:
         self._current: Loaded | None = None
         self._lock = threading.Lock()  # one reload at a time
         self.last_error: str | None = None
+        """The last refused reload's error (FILE:LINE:COL: …, for the log and the admin)."""
+        self.last_error_at: float | None = None
+        """When that reload was refused (a Unix time): all ``/readyz`` tells anyone."""
         self.generation = 0
         """The snapshot generation applied last (it counts refused reloads too)."""
         self.supervisor: int | None = None
@@ -105,7 +110,7 @@ class TariffState:
                 return self._current
             book = load_book(self.tariff_dirs)
             self._current = Loaded(book, Calculator(book), time.time())
-            self.last_error = None
+            self.last_error = self.last_error_at = None
             return self._current
 
     def _stamp(self) -> tuple[int, int]:
@@ -139,6 +144,7 @@ class TariffState:
         self.generation = snap.generation
         self.supervisor = snap.supervisor
         self.last_error = snap.error
+        self.last_error_at = snap.failed_at
         return ReloadOutcome(snap.error is None, len(snap.book.tariffs), snap.error)
 
     def reload(self) -> ReloadOutcome:
@@ -148,8 +154,9 @@ class TariffState:
                 book = load_book(self.tariff_dirs)
             except MedcalcError as exc:
                 self.last_error = str(exc)
+                self.last_error_at = time.time()
                 old = self._current
                 return ReloadOutcome(False, 0 if old is None else len(old.book.tariffs), str(exc))
             self._current = Loaded(book, Calculator(book), time.time())
-            self.last_error = None
+            self.last_error = self.last_error_at = None
             return ReloadOutcome(True, len(book.tariffs), None)

@@ -6,8 +6,9 @@ then is replaced by one that cannot start either, which stops the whole service.
 parent is the only process that reads the tariff files. It loads them at start and on SIGHUP
 and, only when they load clean, publishes the new book as a *snapshot* (a pickle in a private
 directory, replaced atomically); a broken file is refused, logged with its FILE:LINE:COL, and
-the snapshot keeps the old book (with the error, for ``/readyz``). Workers load the snapshot
-at start and whenever it changes (a ``stat`` every :data:`POLL_SECONDS`), so every worker, a
+the snapshot keeps the old book (with the error and its time; ``/readyz`` tells the time).
+Workers load the snapshot at start and whenever it changes (a ``stat`` every
+:data:`POLL_SECONDS`), so every worker, a
 replacement too, serves the last book the parent checked, and a file on disk never stops one.
 
 A worker's SIGHUP or ``POST /v1/admin/reload`` asks the parent (its SIGHUP), so a reload
@@ -65,7 +66,7 @@ class Publisher:
         try:
             book = load_book(self.tariff_dirs)
         except MedcalcError as exc:
-            new = attrs.evolve(old, generation=generation, error=str(exc))
+            new = attrs.evolve(old, generation=generation, error=str(exc), failed_at=time.time())
             ERRORS.error(
                 "tariff reload refused; every worker keeps the tables in force",
                 extra={"fields": {"error": str(exc), "generation": generation}},
