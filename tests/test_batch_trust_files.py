@@ -846,6 +846,46 @@ def test_bad_encoding_names_are_usage_errors(
     assert not out.exists()
 
 
+@pytest.mark.parametrize("engine", ["core", "fast"])
+@pytest.mark.parametrize("suffix", [".csv", ".jsonl"])
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-32"])
+def test_utf16_forced_on_a_file_without_its_bom_is_a_file_error(
+    runner: CliRunner, tmp_path: Path, engine: str, suffix: str, encoding: str
+) -> None:
+    """The codec refuses a stream without a BOM with a bare UnicodeError (not a decoding
+    error): the clean message naming the row or line, exit 1, nothing written (a traceback)."""
+    source = tmp_path / f"in{suffix}"
+    text = GOOD if suffix == ".csv" else f'{{{JSON_ROW}, "compliant": 5}}\n'
+    source.write_text(text, encoding="utf-8")
+    out = tmp_path / "out.csv"
+    args = ["batch", "claims", str(source), "-o", str(out), "--series", SERIES]
+    result = runner.invoke(
+        cli, [*args, "--engine", engine, "--input-encoding", encoding], catch_exceptions=False
+    )
+    assert result.exit_code == 1, result.output
+    where = "row" if suffix == ".csv" else "line"
+    assert result.stderr.strip() == (
+        f"错误: {source}: {where} 1 cannot be read as {encoding}; give the right --input-encoding"
+    )
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("engine", ["core", "fast"])
+def test_an_output_encoding_that_cannot_write_a_csv_is_a_usage_error(
+    runner: CliRunner, tmp_path: Path, engine: str
+) -> None:
+    """idna encodes host names: a CSV line (no dots, over 63 characters) is "label empty or
+    too long", a bare UnicodeError that was a traceback; now exit 2 before any work."""
+    out = tmp_path / "out.csv"
+    args = ["--engine", engine, "--output-encoding", "idna"]
+    result = batch(runner, "claims", good_source(tmp_path), out, *args)
+    assert result.exit_code == 2, result.output
+    assert result.stderr.strip() == (
+        "错误: --output-encoding: 'idna' cannot write a CSV file (label empty or too long)"
+    )
+    assert not out.exists()
+
+
 def xlsx_with_sheet(tmp_path: Path, change: Callable[[bytes], bytes]) -> Path:
     """A one-row claims workbook whose sheet XML went through ``change``."""
     import openpyxl

@@ -848,3 +848,22 @@ def test_bad_token_files_are_usage_errors(tmp_path: Path) -> None:
         path.write_text(text, encoding="utf-8")
         with pytest.raises(UsageError, match=words):
             create_app(ServiceConfig(tokens_file=path))
+
+
+def test_batch_encodings_a_codec_refuses_are_problems_not_500(client: TestClient) -> None:
+    """utf-16/utf-32 forced on a file without a BOM (the codec's own UnicodeError, not a
+    UnicodeDecodeError) is a 422 file problem; idna, which cannot write a CSV line, a 400
+    usage problem. Both were tracebacks (500)."""
+    csv_headers = {"content-type": "text/csv"}
+    body = (EXAMPLES / "claims.csv").read_bytes()
+    for encoding in ("utf-16", "utf-32"):
+        url = f"/v1/batch/claims?engine=core&input_encoding={encoding}"
+        got = problem(client.post(url, content=body, headers=csv_headers), 422)
+        assert f"row 1 cannot be read as {encoding}" in got["detail"]
+    got = problem(
+        client.post("/v1/batch/claims?output_encoding=idna", content=body, headers=csv_headers),
+        400,
+    )
+    assert (
+        got["detail"] == "output_encoding: 'idna' cannot write a CSV file (label empty or too long)"
+    )

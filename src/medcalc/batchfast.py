@@ -820,7 +820,7 @@ def _records(path: Path, encoding: str, block: int) -> Iterator[memoryview]:
                 final = not raw
                 try:
                     data = decoder.decode(raw, final).encode("utf-8")
-                except UnicodeDecodeError:
+                except UnicodeError:  # also a codec's own refusal, not only a bad byte
                     raise NotInEncoding("undecodable") from None
                 size = held + len(data)
                 buf = _room(buf, held, size)

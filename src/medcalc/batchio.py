@@ -512,9 +512,10 @@ def _mixed_error(path: Path, earlier: tuple[str, int], later: tuple[str, int]) -
 _LABEL = {"utf-8": "UTF-8", "gb18030": "GB18030"}
 
 
-def _check_encoding(name: str, option: str) -> str:
-    """The codec's name for a text encoding; :class:`UsageError` for an unknown one or a
-    codec that is not a text encoding (``rot13``, ``base64``)."""
+def _check_encoding(name: str, option: str, sample: str | None = None) -> str:
+    """The codec's name for a text encoding; :class:`UsageError` for an unknown one, a
+    codec that is not a text encoding (``rot13``, ``base64``), or, given ``sample``, one that
+    cannot write that ASCII text (``idna``)."""
     try:
         info = codecs.lookup(name)
     except (LookupError, ValueError):  # ValueError: a name with a NUL
@@ -522,7 +523,17 @@ def _check_encoding(name: str, option: str) -> str:
     # io.TextIOWrapper refuses these too, with a traceback: say so here, as a usage error
     if not getattr(info, "_is_text_encoding", True):
         raise UsageError(f"{option}: {name!r} is not a text encoding")
+    if sample is not None:
+        try:
+            info.incrementalencoder().encode(sample, True)
+        except UnicodeError as exc:  # idna: a codec for host names, not for a file's text
+            raise UsageError(f"{option}: {name!r} cannot write a CSV file ({exc})") from None
     return info.name
+
+
+#: What :func:`_check_encoding` asks an output encoding to write: a result header (over 63
+#: characters between dots, which idna refuses) and its line end.
+_OUTPUT_SAMPLE = "person_id,date,hospital_level,compliant,covered,basic,critical_illness,error\r\n"
 
 
 def _installed(module: str) -> bool:
@@ -614,7 +625,7 @@ class _CsvTable(_Table):
         with self._reader() as (_, reader):
             try:
                 header = next(reader, None)
-            except (csv.Error, UnicodeDecodeError) as exc:
+            except (csv.Error, UnicodeError) as exc:  # UnicodeError: utf-16 without a BOM
                 raise self._error(1, exc) from None
         if header is None:
             raise BatchFileError(f"{self.path} is empty: expected a header row")
@@ -622,7 +633,7 @@ class _CsvTable(_Table):
         self.width = len(header)
 
     def _error(self, number: int, exc: Exception) -> BatchFileError:
-        if isinstance(exc, UnicodeDecodeError):
+        if isinstance(exc, UnicodeError):
             return BatchFileError(
                 f"{self.path}: row {number} cannot be read as {self.encoding}; "
                 "give the right --input-encoding"
@@ -642,7 +653,7 @@ class _CsvTable(_Table):
                     if number % _PROGRESS_EVERY == 0:
                         self.position = raw.tell()
                     yield number, record
-            except (csv.Error, UnicodeDecodeError) as exc:
+            except (csv.Error, UnicodeError) as exc:
                 raise self._error(number + 1, exc) from None
         self.position = self.size
 
@@ -885,7 +896,7 @@ class _JsonlTable(_Table):
                     if number % _PROGRESS_EVERY == 0:
                         self.position = raw.tell()
                     yield number, record
-            except UnicodeDecodeError:
+            except UnicodeError:  # a decoding error, or utf-16/utf-32 without a BOM
                 raise BatchFileError(
                     f"{self.path}: line {number + 1} cannot be read as {self.encoding}; "
                     "give the right --input-encoding"
@@ -1282,7 +1293,7 @@ class BatchJob:
         if output_encoding is not None:
             if out_format != "csv":
                 raise UsageError("--output-encoding applies to CSV output only")
-            output_encoding = _check_encoding(output_encoding, "--output-encoding")
+            output_encoding = _check_encoding(output_encoding, "--output-encoding", _OUTPUT_SAMPLE)
         elif out_format == "csv":
             output_encoding = DEFAULT_OUTPUT_ENCODING
         with contextlib.suppress(OSError):
@@ -1385,6 +1396,11 @@ class BatchJob:
             raise BatchFileError(
                 f"cannot write {exc.object[exc.start : exc.end]!r} in encoding "
                 f"{self.output_encoding}; choose another --output-encoding"
+            ) from None
+        except UnicodeError as exc:  # a codec that refuses text, not a character (idna)
+            raise BatchFileError(
+                f"cannot write in encoding {self.output_encoding} ({exc}); "
+                "choose another --output-encoding"
             ) from None
         except OSError as exc:
             raise BatchFileError(f"{exc.filename or self.output}: {exc.strerror or exc}") from None
