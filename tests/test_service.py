@@ -803,7 +803,7 @@ def test_reload_keeps_the_old_book_when_a_file_is_broken(tokens: Path, tmp_path:
     admin = {"authorization": f"Bearer {ADMIN_TOKEN}"}
     with TestClient(create_app(ServiceConfig(tariff_dirs=(extra,), tokens_file=tokens))) as c:
         (extra / "broken.yaml").write_text("format: 1\nseries: [\n", encoding="utf-8")
-        got = problem(c.post("/v1/admin/reload", headers=admin), 422)
+        got = problem(c.post("/v1/admin/reload", headers=admin), 409)
         assert "broken.yaml" in got["detail"] and "unchanged" in got["detail"]
         assert c.post("/v1/claims", json=ONE_CLAIM, headers=admin).status_code == 200
         assert c.get("/readyz").json()["last_reload_error"] is not None
