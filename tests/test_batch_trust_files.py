@@ -942,6 +942,68 @@ def test_bad_xlsx_is_a_file_error(runner: CliRunner, tmp_path: Path, case: str) 
     assert not out.exists()
 
 
+def xlsx_renamed_sheet(tmp_path: Path, prefix: bytes, *extra: tuple[str, bytes]) -> Path:
+    """A one-row claims workbook whose sheet is the part ``xl/worksheets/sheet1.dat`` (its rels
+    and content types say so), ``prefix`` before its XML and a 1,000,000-character entity
+    ``&f;`` for P1 when ``prefix`` declares it; ``extra`` parts added."""
+    renamed = tmp_path / "renamed.xlsx"
+    plain = xlsx_with_sheet(tmp_path, lambda d: prefix + d.replace(b"<t>P1</t>", b"<t>&f;</t>"))
+    with zipfile.ZipFile(plain) as old, zipfile.ZipFile(renamed, "w") as new:
+        for member in old.infolist():
+            data = old.read(member.filename)
+            name = member.filename.replace("sheet1.xml", "sheet1.dat")
+            if name in ("[Content_Types].xml", "xl/_rels/workbook.xml.rels"):
+                data = data.replace(b"sheet1.xml", b"sheet1.dat")
+            new.writestr(name, data)
+        for name, data in extra:
+            new.writestr(name, data)
+    return renamed
+
+
+#: Entities of 10 to 1,000,000 characters (each ten of the one before).
+MILLION = (
+    LAUGHS[:-2]
+    + b'<!ENTITY d "&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;"><!ENTITY e "&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;">'
+    + b'<!ENTITY f "&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;">]>'
+)
+
+
+def test_dtd_in_a_part_not_named_xml_is_refused(runner: CliRunner, tmp_path: Path) -> None:
+    """The DTD check looked only at parts named *.xml or *.rels: the sheet as sheet1.dat
+    with an entity DTD was read, P1's id a 1,000,000-character cell. Now every part that is
+    not binary is checked: exit 1 naming the part, nothing written."""
+    source = xlsx_renamed_sheet(tmp_path, MILLION)
+    out = tmp_path / "out.csv"
+    result = batch(runner, "claims", source, out)
+    assert result.exit_code == 1, result.output
+    assert result.stderr.strip() == (
+        f"错误: {source}: part xl/worksheets/sheet1.dat has a DTD (or another prolog) that XLSX "
+        "files never have; save the workbook again from Excel"
+    )
+    assert not out.exists()
+
+
+def test_binary_parts_are_not_taken_for_xml(runner: CliRunner, tmp_path: Path) -> None:
+    """A picture and printer settings (binary parts: under xl/media/, ending .bin) are not
+    checked as XML: the workbook is read. A part named as a picture that holds XML with a DTD
+    is still refused."""
+    png = b"\x89PNG\r\n\x1a\n" + bytes(range(256))
+    devmode = "Microsoft Print to PDF".encode("utf-16-le") + bytes(200)
+    source = xlsx_with_sheet(tmp_path, lambda d: d)
+    with zipfile.ZipFile(source, "a") as archive:
+        archive.writestr("xl/media/image1.png", png)
+        archive.writestr("xl/printerSettings/printerSettings1.bin", devmode)
+    out = tmp_path / "out.csv"
+    result = batch(runner, "claims", source, out)
+    assert result.exit_code == 0, result.output
+    assert [r["person_id"] for r in rows_of(out)] == ["P1"]
+    with zipfile.ZipFile(source, "a") as archive:
+        archive.writestr("xl/media/image2.png", MILLION + b"<a/>")
+    result = batch(runner, "claims", source, out)
+    assert result.exit_code == 1, result.output
+    assert "part xl/media/image2.png has a DTD" in result.stderr
+
+
 def test_xlsx_unpacked_size_is_limited(
     runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -688,8 +688,9 @@ _RATIO_FROM = 16 << 20  # small parts may be any ratio (a sheet of one repeated 
 
 
 def _check_xlsx(path: Path) -> None:
-    """Refuse a workbook that would unpack beyond the limits, or whose XML parts declare a
-    DTD (Excel never writes one; entities are how XML bombs work), before openpyxl reads it.
+    """Refuse a workbook that would unpack beyond the limits, or any of whose parts but binary
+    ones (:func:`_parsed_as_xml`) declares a DTD (Excel never writes one; entities are how XML
+    bombs work), before openpyxl reads it.
 
     The declared sizes bound what is read: :mod:`zipfile` never returns more bytes of a part
     than its declared size (and checks its CRC). A file that is not a zip is left to openpyxl,
@@ -715,7 +716,7 @@ def _check_xlsx(path: Path) -> None:
                     f"{path}: part {member.filename} unpacks {ratio:.0f} times its size, more "
                     f"than the limit of {XLSX_RATIO_LIMIT} for an XLSX input (a zip bomb?)"
                 )
-            if member.filename.endswith((".xml", ".rels")) and _has_dtd(archive, member):
+            if _parsed_as_xml(archive, member) and _has_dtd(archive, member):
                 raise BatchFileError(
                     f"{path}: part {member.filename} has a DTD (or another prolog) that XLSX "
                     "files never have; save the workbook again from Excel"
@@ -726,6 +727,29 @@ def _check_xlsx(path: Path) -> None:
 #: processing instructions, comments and white space (never a DTD).
 _PROLOG = re.compile(rb"(?:<\?.*?\?>|<!--.*?-->|\s+)*", re.DOTALL)
 _PROLOG_LIMIT = 1 << 16
+
+
+#: Where a workbook keeps binary parts (pictures, embedded objects, printer settings, macros)
+#: and the endings they have: never XML, so not checked for a DTD unless they look like XML.
+_BINARY_PARTS = ("xl/media/", "xl/embeddings/")
+_BINARY_ENDINGS = (".bin", ".png", ".jpeg", ".jpg", ".gif", ".emf", ".wmf", ".bmp", ".tif", ".tiff")
+#: How an XML text may start (after white space): a tag, a BOM of UTF-8/16/32, UTF-16BE's "<".
+_XML_STARTS = (b"<", codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, b"\x00<")
+
+
+def _parsed_as_xml(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> bool:
+    """True for every part openpyxl might parse as XML: any part but a directory and a binary
+    one by its place or ending (:data:`_BINARY_PARTS`) whose bytes do not start like XML. A
+    part's name is the workbook's to choose (its rels and content types point to it): a sheet
+    renamed ``sheet1.dat`` is parsed all the same."""
+    if member.is_dir():
+        return False
+    name = member.filename.lower()
+    if not (name.startswith(_BINARY_PARTS) or name.endswith(_BINARY_ENDINGS)):
+        return True
+    with archive.open(member) as f:
+        head = f.read(64).lstrip(b" \t\r\n")
+    return head.startswith(_XML_STARTS)
 
 
 def _has_dtd(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> bool:
