@@ -1004,6 +1004,48 @@ def test_binary_parts_are_not_taken_for_xml(runner: CliRunner, tmp_path: Path) -
     assert "part xl/media/image2.png has a DTD" in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("names", "shown_name", "suffix"),
+    [
+        (["备注", "备注"], "'备注'", ".csv"),
+        (["备注", "备注"], "'备注'", ".xlsx"),
+        # an XLSX header ends at its last named cell: empty names only in CSV
+        (["", ""], "''", ".csv"),
+    ],
+)
+def test_duplicate_header_names_are_refused_for_jsonl_output(
+    runner: CliRunner, tmp_path: Path, names: list[str], shown_name: str, suffix: str
+) -> None:
+    """Two carried columns of one name became two equal keys on a JSON Lines line, and every
+    JSON reader keeps only the last ("a" lost): refused before any work, naming both columns.
+    CSV output carries both, as they are."""
+    import openpyxl
+
+    header = ["person_id", "date", "hospital_level", "compliant", *names]
+    row = ["P1", "2018-03-01", "level_2", "5000", "a", "b"]
+    source = tmp_path / f"in{suffix}"
+    if suffix == ".csv":
+        source.write_text(",".join(header) + "\n" + ",".join(row) + "\n", encoding="utf-8")
+    else:
+        book = openpyxl.Workbook()
+        book.active.append([n or None for n in header])
+        book.active.append(row)
+        book.save(source)
+    out = tmp_path / "out.jsonl"
+    result = batch(runner, "claims", source, out)
+    assert result.exit_code == 1, result.output
+    assert result.stderr.strip() == (
+        f"错误: {source}: the header names column {shown_name} twice (columns 5 and 6); a JSON "
+        "Lines line keeps one value per name: rename one, or write CSV or XLSX"
+    )
+    assert not out.exists()
+    csv_out = tmp_path / "out.csv"
+    assert batch(runner, "claims", source, csv_out).exit_code == 0
+    with csv_out.open(encoding="utf-8-sig", newline="") as f:
+        written = list(csv.reader(f))
+    assert written[0][4:6] == names and written[1][4:6] == ["a", "b"]
+
+
 def test_xlsx_unpacked_size_is_limited(
     runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

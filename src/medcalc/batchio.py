@@ -1519,6 +1519,24 @@ class BatchJob:
             )
         if self.series is None and not table.has("series"):
             raise UsageError(f"{self.source} has no series column; give --series")
+        if self.output_format == "jsonl":
+            self._check_json_keys(table.columns, batch.results)
+
+    def _check_json_keys(self, columns: list[str], results: Sequence[str]) -> None:
+        """Refuse carried columns with the same name (two empty ones too) for JSON Lines OUT:
+        a JSON object keeps one value per key, so every reader would drop all but the last
+        (spec §5). CSV and XLSX carry them as they are."""
+        seen: dict[str, int] = {}
+        for i, name in enumerate(columns):
+            if _canonical(name) in results:
+                continue  # replaced by the result column (not carried)
+            if name in seen:
+                raise BatchFileError(
+                    f"{self.source}: the header names column {shown(name)} twice (columns "
+                    f"{seen[name] + 1} and {i + 1}); a JSON Lines line keeps one value per "
+                    "name: rename one, or write CSV or XLSX"
+                )
+            seen[name] = i
 
     def _writer(self, temp: Path, columns: list[str], batch: Batch) -> _Writer:
         if self.output_format == "csv":
