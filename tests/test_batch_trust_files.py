@@ -678,6 +678,67 @@ def test_bom_does_not_turn_off_the_mixed_encoding_check(
     assert not out.exists()
 
 
+@pytest.mark.parametrize("engine", ["core", "fast"])
+@pytest.mark.parametrize(
+    ("name", "data", "encoding", "line"),
+    [
+        # BOM, 3 rows, then 张三 in GB18030 (D5 C5 C8 FD: no UTF-8) on line 5
+        (
+            "in.csv",
+            BOM_HEADER
+            + b"P1,2018-03-01,level_2,5000\n" * 3
+            + "张三,2018-03-01,level_2,5000\n".encode("gb18030"),
+            "utf-8-sig",
+            5,
+        ),
+        # the bad bytes 3,000 rows on, past the text layer's first block
+        (
+            "in.csv",
+            b"person_id,date,hospital_level,compliant\n"
+            + b"P1,2018-03-01,level_2,5000\n" * 3000
+            + "张三,2018-03-01,level_2,5000\n".encode("gb18030"),
+            "utf-8",
+            3002,
+        ),
+        (
+            "in.jsonl",
+            (
+                b'{"person_id": "P1", "date": "2018-03-01", "hospital_level": "level_2", '
+                b'"compliant": 5}\n'
+            )
+            * 5
+            + '{"person_id": "张三"}\n'.encode("gb18030"),
+            "utf-8",
+            6,
+        ),
+    ],
+    ids=["bom-line-5", "utf8-line-3002", "jsonl-line-6"],
+)
+def test_undecodable_bytes_are_named_by_their_line(
+    runner: CliRunner,
+    tmp_path: Path,
+    engine: str,
+    name: str,
+    data: bytes,
+    encoding: str,
+    line: int,
+) -> None:
+    """A forced encoding that cannot read a line names that line, found from the failing
+    byte's offset: the text layer decodes a block ahead, so the row being read (row 1, the
+    header, for a small file) was named instead."""
+    source = tmp_path / name
+    source.write_bytes(data)
+    out = tmp_path / "out.csv"
+    args = ["batch", "claims", str(source), "-o", str(out), "--series", SERIES]
+    args += ["--engine", engine, "--input-encoding", encoding]
+    result = runner.invoke(cli, args, catch_exceptions=False)
+    assert result.exit_code == 1, result.output
+    assert result.stderr.strip() == (
+        f"错误: {source}: line {line} cannot be read as {encoding}; give the right --input-encoding"
+    )
+    assert not out.exists()
+
+
 def test_bom_with_plain_utf8_is_still_utf8_sig(tmp_path: Path) -> None:
     """The BOM's own file, UTF-8 Chinese throughout, keeps its reading."""
     path = tmp_path / "in.csv"
@@ -863,7 +924,8 @@ def test_utf16_forced_on_a_file_without_its_bom_is_a_file_error(
         cli, [*args, "--engine", engine, "--input-encoding", encoding], catch_exceptions=False
     )
     assert result.exit_code == 1, result.output
-    where = "row" if suffix == ".csv" else "line"
+    # utf-32 fails on a byte (its line is found); utf-16 refuses the stream: the CSV's row
+    where = "row" if (suffix, encoding) == (".csv", "utf-16") else "line"
     assert result.stderr.strip() == (
         f"错误: {source}: {where} 1 cannot be read as {encoding}; give the right --input-encoding"
     )

