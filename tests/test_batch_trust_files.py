@@ -475,6 +475,26 @@ def test_output_to_a_fifo_streams_into_it(runner: CliRunner, tmp_path: Path) -> 
     assert (row["person_id"], row["basic"], row["out_of_pocket"]) == ("P1", "3375.00", "1625.00")
 
 
+@pytest.mark.parametrize("engine", ["core", "fast"])
+def test_a_fifo_as_input_is_refused_saying_why(
+    runner: CliRunner, tmp_path: Path, engine: str
+) -> None:
+    """``batch claims <(cat f.csv)`` gives a pipe (/dev/fd/63): it was "no such file". A
+    batch reads FILE twice, which a pipe or FIFO cannot give: said so, exit 1, never opened
+    (nothing blocks on a FIFO without a writer)."""
+    fifo = tmp_path / "in.csv"
+    os.mkfifo(fifo)
+    out = tmp_path / "out.csv"
+    args = ["batch", "claims", str(fifo), "-o", str(out), "--series", SERIES]
+    result = runner.invoke(cli, [*args, "--engine", engine], catch_exceptions=False)
+    assert result.exit_code == 1, result.output
+    assert result.stderr.strip() == (
+        f"错误: {fifo} is a pipe, FIFO or device, which cannot be read as input (a batch reads "
+        "its input more than once); save it to a file first"
+    )
+    assert not out.exists()
+
+
 def test_output_through_a_symlink_replaces_its_target(runner: CliRunner, tmp_path: Path) -> None:
     """A symbolic link OUT stays a link; the file it points to gets the result."""
     real = tmp_path / "real.csv"

@@ -1153,6 +1153,21 @@ class _JsonlWriter(_Writer):
         self._file.close()
 
 
+def _source_error(path: Path) -> BatchFileError:
+    """Why FILE, not a regular file, cannot be a batch's input."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return BatchFileError(f"{path}: no such file")
+    if stat.S_ISDIR(mode):
+        return BatchFileError(f"{path} is a directory, not a file")
+    # a shell's <(...) is /dev/fd/N, a pipe: a batch reads its input twice (spec §5)
+    return BatchFileError(
+        f"{path} is a pipe, FIFO or device, which cannot be read as input (a batch reads its "
+        "input more than once); save it to a file first"
+    )
+
+
 def _stamp(path: Path) -> tuple[int, int]:
     """Size and modification time: what must not change between the two readings."""
     st = path.stat()
@@ -1367,7 +1382,7 @@ class BatchJob:
 
     def _table(self) -> _Table:
         if not self.source.is_file():
-            raise BatchFileError(f"{self.source}: no such file")
+            raise _source_error(self.source)
         if self.input_format == "xlsx":
             return _XlsxTable(self.source)
         encoding = self.input_encoding or detect_encoding(self.source)
