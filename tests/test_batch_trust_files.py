@@ -495,6 +495,22 @@ def test_a_fifo_as_input_is_refused_saying_why(
     assert not out.exists()
 
 
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_xlsx_output_to_a_full_disk_is_one_clean_message(tmp_path: Path) -> None:
+    """Writing an XLSX to a full disk: the one message, exit 1, and no "Exception ignored in
+    ZipFile.__del__" tracebacks after it (the zip was left open for the collector)."""
+    args = ["batch", "claims", str(good_source(tmp_path)), "-o", "/dev/full"]
+    done = subprocess.run(
+        [sys.executable, "-m", "medcalc", *args, "--output-format", "xlsx", "--series", SERIES],
+        capture_output=True,
+        timeout=60,
+        check=False,
+        env={**os.environ, "PYTHONIOENCODING": "utf-8"},
+    )
+    assert done.returncode == 1
+    assert done.stderr.decode() == "错误: /dev/full: No space left on device\n"
+
+
 def test_output_through_a_symlink_replaces_its_target(runner: CliRunner, tmp_path: Path) -> None:
     """A symbolic link OUT stays a link; the file it points to gets the result."""
     real = tmp_path / "real.csv"

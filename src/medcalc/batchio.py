@@ -1117,7 +1117,20 @@ class _XlsxWriter(_Writer):
             ) from None
 
     def close(self) -> None:
-        self._book.save(self.path)
+        # openpyxl's save_workbook, with the zip in hand: on a failure (a full disk) its file
+        # is closed here, not left to ZipFile.__del__, which printed two ignored tracebacks.
+        excel = importlib.import_module("openpyxl.writer.excel")
+        archive = zipfile.ZipFile(self.path, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
+        self._book.properties.modified = dt.datetime.now(tz=dt.UTC).replace(tzinfo=None)
+        try:
+            excel.ExcelWriter(self._book, archive).save()
+        except BaseException:
+            stream, archive.fp = archive.fp, None  # nothing left for __del__ to flush
+            if stream is not None:
+                with contextlib.suppress(Exception):
+                    stream.close()
+            self.abort()
+            raise
 
     def abort(self) -> None:
         # Finish the sheet's stream and remove openpyxl's own temporary file for it.
