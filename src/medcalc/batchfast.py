@@ -1025,9 +1025,10 @@ def _swallowing(
     # outside quotes, plus one). A block starts a record and its quotes pair up (checked), so
     # a byte is outside quotes when an even number of quotes come before it.
     is_q = found == _QUOTE
-    outside = ((np.cumsum(is_q) - is_q) & 1) == 0
+    # parity only: a uint8 running count wraps but keeps it (a quarter of int64's memory)
+    outside = ((np.cumsum(is_q, dtype=np.uint8) & 1) ^ is_q) == 0
     ends_record = is_lf & outside
-    record = np.cumsum(ends_record) - ends_record
+    record = np.cumsum(ends_record, dtype=np.int32) - ends_record
     outer = (found == _COMMA) & outside
     fields = np.bincount(record[outer], minlength=int(record[-1]) + 1) + 1
     n = np.minimum(fields.take(record.take(open_at)), width)
