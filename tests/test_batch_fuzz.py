@@ -271,6 +271,14 @@ _SETTINGS = settings(
     .replace(b"86000,,,\r", b'86000,,"\r')
     .replace(b",,,\r", b",,\r")
 )
+# A short row first (8 fields, the header 9), then a full row whose last cell opens a quote
+# closing at the end of the next short row: one record of 9 fields whose lines have 8 and 7
+# commas; the row path read P2's 2019-03-02 claim as P1's note, exit 0, on both engines.
+@example(
+    data=_CSV.replace(",,,首次住院".encode(), ",,首次住院".encode())
+    .replace(b"86000,,,\r", b'86000,,,"x\r')
+    .replace(",2,physical,全角".encode(), b',2,physical"')
+)
 @example(data=_CSV.replace(b"72000", b"72\x0000"))  # NUL
 @example(data=_CSV.replace(b"72000", b"9" * 4400))  # an amount of 4,400 digits
 @example(data=_CSV.replace(b",2,physical", b",\xe2\x91\xa0,physical"))  # grade ①

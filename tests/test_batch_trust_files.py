@@ -276,6 +276,91 @@ def test_multi_line_cell_in_a_short_row_is_accepted(
     assert [r["room"] for r in rows_of(out)] == ["Room 5\nBuilding 2", "y"]
 
 
+#: A short row (6 fields under a header of 7, accepted and padded), then a full row whose last
+#: cell opens a quote that closes at the end of the next short row: one record of 7 fields.
+NARROWER_EARLIER_STRAY = (
+    "person_id,date,hospital_level,compliant,note,room,extra\n"  # line 1
+    "P0,2018-01-01,level_1,50,ok,a\n"  # line 2: 6 fields, 5 commas
+    'P1,2018-01-02,level_1,100,ok,r,"24 inch\n'  # line 3: 6 commas, the quote opens
+    'P2,2018-01-03,level_1,200,ok,x"\n'  # line 4: 5 commas, the quote closes
+    "P3,2018-01-04,level_1,300,ok,y\n"
+)
+
+
+@pytest.mark.parametrize("engine", ["core", "fast"])
+def test_stray_quote_after_a_narrower_row_is_refused(
+    runner: CliRunner, tmp_path: Path, engine: str
+) -> None:
+    """Once the file has shown a row of 6 fields, a line of 5 commas is a whole row: the
+    record P1+P2 has 7 fields (n = min(7, 7) = 7 wanted 6 commas on line 4, which has 5:
+    accepted, P2's claim read as P1's extra cell, exit 0); now n = min(7, 7, 6) = 6 and
+    lines 3 and 4 have 6 and 5 commas, both >= 5: refused, naming line 3 (P1's quote)."""
+    source = tmp_path / "in.csv"
+    source.write_text(NARROWER_EARLIER_STRAY, encoding="utf-8")
+    out = tmp_path / "out.csv"
+    args = ["batch", "claims", str(source), "-o", str(out), "--series", SERIES]
+    result = runner.invoke(cli, [*args, "--engine", engine], catch_exceptions=False)
+    assert result.exit_code == 1, result.output
+    assert result.stderr.strip() == f"错误: {batchio.unclosed_quote_error(source, 3)}"
+    assert not out.exists()
+
+
+def test_claims_file_with_a_stray_quote_after_a_narrower_row_is_refused(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    """``claim --claims`` reads through the same :class:`batchio.CsvRecords`: C1 (5 fields,
+    header 6), then a 6-field record whose lines have 5 and 4 commas, both >= 5 - 1 (was
+    read as C2 with C3's row in its basic_paid, C3 lost)."""
+    source = tmp_path / "claims.csv"
+    source.write_text(
+        "claim_id,date,hospital_level,total,compliant,basic_paid\n"
+        "C1,2018-03-01,level_2,5000,5000\n"
+        'C2,2018-03-02,level_2,6000,6000,"0\n'
+        'C3,2018-03-03,level_2,7000,7000"\n',
+        encoding="utf-8",
+    )
+    result = claim_file(runner, source)
+    assert result.exit_code == 1, result.output
+    assert result.stderr.strip() == f"错误: {batchio.unclosed_quote_error(source, 3)}"
+    assert result.stdout == ""
+
+
+@pytest.mark.parametrize("engine", ["core", "fast"])
+def test_multi_line_cells_in_a_file_of_mixed_widths_are_accepted(
+    runner: CliRunner, tmp_path: Path, engine: str
+) -> None:
+    """The narrowest row so far (6 fields, n - 1 = 5) only refuses lines of 5 commas or more:
+    a blank line (0 fields) and a row of spaces (1 field) are skipped rows and do not count,
+    and Excel's multi-line cells have fewer commas on one of their lines (line 4: 6, line 5:
+    0; line 7: 2, line 8: 4 -> fewest 0 and 2, both < 5)."""
+    source = tmp_path / "in.csv"
+    source.write_text(
+        "person_id,date,hospital_level,compliant,note,room,extra\n"
+        "P0,2018-01-01,level_1,50,ok,a\n"  # 6 fields
+        "\n"
+        "   \n"
+        'P1,2018-01-02,level_1,100,ok,r,"Room 5\n'
+        'Building 2"\n'
+        'P2,2018-01-03,"level_1\n'
+        '",200,ok,x,z\n'
+        "P3,2018-01-04,level_1,300,ok,y\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out.csv"
+    args = ["batch", "claims", str(source), "-o", str(out), "--series", SERIES]
+    result = runner.invoke(cli, [*args, "--engine", engine], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    got = [(r["person_id"], r["extra"]) for r in rows_of(out)]
+    assert got == [
+        ("P0", ""),
+        ("", ""),
+        ("   ", ""),
+        ("P1", "Room 5\nBuilding 2"),
+        ("P2", "z"),
+        ("P3", ""),
+    ]
+
+
 def test_a_long_quoted_cell_on_one_line_is_not_a_stray_quote(
     runner: CliRunner, tmp_path: Path
 ) -> None:

@@ -1203,7 +1203,10 @@ class _Columnar:
                 raise NotInEncoding("not UTF-8")  # the reference names the row
             if scan.swallow >= 0:
                 # The row path's error, once pyarrow has read the records before it as the
-                # row path does (else the row path finds what comes first).
+                # row path does (else the row path finds what comes first). A record among
+                # them narrower than the header hands the file back there (pyarrow's
+                # invalid-row handler), so the row path's narrowest-so-far width never has
+                # to be carried across blocks here: it is the header's or the record's own.
                 record = int(np.searchsorted(scan.ends, scan.swallow))
                 start = int(scan.starts()[record])
                 if start:

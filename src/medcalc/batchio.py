@@ -159,12 +159,13 @@ def _line_starts(record: str) -> list[int]:
 
 
 def quoted_rows_line(record: str, width: int) -> int | None:
-    """The stray-quote rule (docs/cli-batch.md §2), one definition for every CSV reader: the
+    r"""The stray-quote rule (docs/cli-batch.md §2), one definition for every CSV reader: the
     line (0: the record's first) where the first quoted field of ``record`` that holds whole
     rows opens; None when none does.
 
     ``record`` is one record's text as read: whole lines, their line ends included (CRLF, LF
-    or a lone CR); ``width`` is the header's. A row is complete with ``n`` fields, ``n`` the
+    or a lone CR); ``width`` is the header's, or fewer (:class:`CsvRecords` passes the
+    narrowest row read so far when shorter). A row is complete with ``n`` fields, ``n`` the
     smaller of ``width`` and the record's own fields (a short row is accepted and padded, so
     a stray quote in a file of short rows swallows rows shorter than the header). A quoted
     field holding a line end holds whole rows when
@@ -228,7 +229,10 @@ class CsvRecords:
     """The records of a CSV text, read strictly by the csv module, with the stray-quote rule
     (:func:`quoted_rows_line`): what the batch row path and ``claim --claims`` read.
 
-    The first record is the header; its width is the rule's. A stray quote raises
+    The first record is the header; the rule's width is the smaller of its width and the
+    narrowest record read so far that is not blank (a short row is accepted and padded, so
+    once the file has shown one, a line of as many fields is a whole row; a blank line is
+    skipped, not a row). A stray quote raises
     :func:`unclosed_quote_error` naming the line where its field starts: a quoted field
     that holds whole rows, never closes, has text after its closing quote, or runs over
     lines past the csv module's field size limit (a stray quote that swallowed 128 KB; Excel
@@ -240,6 +244,7 @@ class CsvRecords:
         self.path = path
         self.line = 1  # where the next record starts (the failing one, after an error)
         self.width: int | None = None
+        self.narrowest = 0  # the fewest fields of the header and the records not blank
         self._held: list[str] = []  # the lines of the record being read
         self._reader = csv.reader(self._hold(lines), strict=True)
 
@@ -259,11 +264,14 @@ class CsvRecords:
         except csv.Error as exc:
             raise self._quote_error(exc) or exc from None
         if self.width is None:
-            self.width = len(record)
-        elif len(self._held) > 1:
-            at = quoted_rows_line("".join(self._held), self.width)
-            if at is not None:
-                raise unclosed_quote_error(self.path, self.line + at)
+            self.width = self.narrowest = len(record)
+        else:
+            if len(self._held) > 1:
+                at = quoted_rows_line("".join(self._held), min(self.width, self.narrowest))
+                if at is not None:
+                    raise unclosed_quote_error(self.path, self.line + at)
+            if len(record) < self.narrowest and "".join(record).strip():
+                self.narrowest = len(record)
         self.line = self._reader.line_num + 1
         return record
 
