@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import textwrap
 from decimal import Decimal
+from typing import Any
 
 from medcalc.book import TariffBook
 from medcalc.loader import parse_tariff
@@ -148,3 +149,12 @@ def core_yaml(
         + CRITICAL_ILLNESS.format(threshold=threshold, bounds=bounds, segments=segments)
         + ASSISTANCE
     )
+
+
+def problem(response: Any, status: int) -> dict[str, Any]:
+    """An RFC 9457 problem answer of the service with this status, as a dict."""
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    body: dict[str, Any] = response.json()
+    assert body["status"] == status
+    return body

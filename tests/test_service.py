@@ -31,7 +31,7 @@ from medcalc.schemas import COMPONENTS
 from medcalc.service import ServiceConfig, create_app
 from medcalc.strategies import claim_years, persons
 
-from support import D, day
+from support import D, day, problem
 
 ROOT = Path(__file__).parents[1]
 EXAMPLES = ROOT / "examples"
@@ -65,14 +65,6 @@ def cli_json(*args: str) -> Any:
 
 def roundtrip(doc: Any) -> Any:
     return json.loads(json.dumps(doc, ensure_ascii=False))
-
-
-def problem(response: Any, status: int) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"] == "application/problem+json"
-    body: dict[str, Any] = response.json()
-    assert body["status"] == status
-    return body
 
 
 # -- estimates ------------------------------------------------------------------------------

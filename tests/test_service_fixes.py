@@ -22,20 +22,14 @@ from medcalc.cli import cli
 from medcalc.discovery import bundled_dir
 from medcalc.service import ServiceConfig, create_app
 
+from support import problem
+
 ROOT = Path(__file__).parents[1]
 EXAMPLES = ROOT / "examples"
 SERIES = "qingyuan-qingcheng"
 ADMIN_TOKEN = "admin-token-0123456789abcdef"
 ADMIN = {"authorization": f"Bearer {ADMIN_TOKEN}"}
 BROKEN = "format: 1\nseries: [\n"
-
-
-def problem(response: Any, status: int) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"] == "application/problem+json"
-    body: dict[str, Any] = response.json()
-    assert body["status"] == status
-    return body
 
 
 # -- 1. a client that disconnects mid-upload --------------------------------------------------
