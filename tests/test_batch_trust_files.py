@@ -638,6 +638,12 @@ import os, signal, sys
 from pathlib import Path
 from medcalc.batchio import write_atomically
 
+# A process as a clerk's shell starts it, whatever the test runner's parent ignores (a
+# background job ignores SIGINT, nohup SIGHUP): medcalc leaves an ignored signal alone.
+signal.signal(signal.SIGINT, signal.default_int_handler)
+signal.signal(signal.SIGTERM, signal.SIG_DFL)
+signal.signal(signal.SIGHUP, signal.SIG_DFL)
+
 def write(temp):
     temp.write_text("half a result")
     os.kill(os.getpid(), getattr(signal, sys.argv[2]))
