@@ -19,7 +19,7 @@ import os
 import re
 import subprocess
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -174,17 +174,6 @@ def actual(cols: Columns) -> list[Row]:
 # -- layouts: the same claims in another row order, and small chunks --------------------------
 
 
-@contextlib.contextmanager
-def chunk_size(rows: int) -> Iterator[None]:
-    """Make the engine work in chunks of ``rows`` rows (group boundaries, carried state)."""
-    saved = engine._CHUNK
-    engine._CHUNK = rows
-    try:
-        yield
-    finally:
-        engine._CHUNK = saved
-
-
 def table_of(items: Sequence[Item]) -> ClaimTable:
     rows = [
         (index, person, claim, ytd)
@@ -219,14 +208,15 @@ def check_layouts(
     perm = _keep_ties(table, data.draw(st.permutations(range(n)), label="shuffle"))
     by_date = np.lexsort((np.arange(n), table.date, table.person)).astype(np.intp)
     size = data.draw(st.sampled_from((1, 2, 3, 7, 1 << 16)), label="chunk")
-    with chunk_size(size):
-        for order in (perm, by_date):
-            got = actual(compute(book_, series, permuted(table, order)))
-            assert got == [want[i] for i in order.tolist()]
-        # Person keys too far apart to pack into one sort key: the lexsort fallback.
-        wide = permuted(table, perm)
-        wide = attrs.evolve(wide, person=wide.person * (1 << 50))
-        assert actual(compute(book_, series, wide)) == [want[i] for i in perm.tolist()]
+    # chunks of `size` rows: group boundaries and the state carried between chunks
+    for order in (perm, by_date):
+        got = actual(compute(book_, series, permuted(table, order), chunk_rows=size))
+        assert got == [want[i] for i in order.tolist()]
+    # Person keys too far apart to pack into one sort key: the lexsort fallback.
+    wide = permuted(table, perm)
+    wide = attrs.evolve(wide, person=wide.person * (1 << 50))
+    got = actual(compute(book_, series, wide, chunk_rows=size))
+    assert got == [want[i] for i in perm.tolist()]
 
 
 def _keep_ties(table: ClaimTable, perm: list[int]) -> np.ndarray[Any, Any]:
@@ -757,8 +747,7 @@ def test_many_rows_in_many_chunks_match_the_reference() -> None:
             claims.append(Claim(when, compliant, level))
         items.append((person, claims, None))
     want = expected(_BUNDLED, BUNDLED, items)
-    with chunk_size(64):
-        assert actual(compute_rows(_BUNDLED, BUNDLED, items)) == want
+    assert actual(compute_rows(_BUNDLED, BUNDLED, items, chunk_rows=64)) == want
 
 
 def _big_year_and_ytd_years(compliant: int, others: int) -> ClaimTable:
@@ -809,3 +798,11 @@ def test_year_to_date_summing_past_int64_does_not_hide_a_large_person_year() -> 
     table = _big_year_and_ytd_years(engine.MAX_FEN, 35_000)
     with pytest.raises(EngineRangeError, match="the year's compliant cost"):
         compute(book(core_yaml()), "core", table)
+
+
+@pytest.mark.parametrize("size", [0, -1, True, 2.0])
+def test_chunk_rows_must_be_a_whole_number_of_rows(size: Any) -> None:
+    """A chunk of no rows (or of a float, or a bool) is refused, not looped on forever."""
+    table = build_table([(0, Person(), Claim(dt.date(2018, 6, 1), D("100"), "level_1"), None)])
+    with pytest.raises(EngineError, match="chunk_rows: expected a whole number of rows >= 1"):
+        compute(_BUNDLED, BUNDLED, table, chunk_rows=size)

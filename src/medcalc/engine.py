@@ -73,6 +73,7 @@ from medcalc.profiles import (
 )
 
 __all__ = [
+    "CHUNK_ROWS",
     "MAX_FEN",
     "NAT",
     "ClaimTable",
@@ -101,7 +102,8 @@ MAX_FEN = int(MAX_AMOUNT.scaleb(2, context=EXACT))
 _INF = 1 << 62  # 'no cap', 'no more breakpoints': above every amount the engine accepts
 _I63 = (1 << 63) - 1
 _EPOCH = dt.date(1970, 1, 1).toordinal()
-_CHUNK = 1 << 16  # rows per chunk: few numpy calls per row, working arrays near the CPU
+CHUNK_ROWS = 1 << 16
+"""Rows per chunk by default: few numpy calls per row, working arrays near the CPU cache."""
 _PERSON_FIELDS = frozenset({"categories", "disability_grade", "disability_type", "enrolled_on"})
 
 # Row error codes: none, and two still to be turned into messages once the rows are known.
@@ -764,11 +766,11 @@ def _rows_of(table: I64) -> NDArray[np.void]:
     return rows
 
 
-def _chunks(n: int, starts: IP | None) -> Iterable[tuple[int, int]]:
-    """Ranges of about _CHUNK rows; with ``starts`` (group starts), never splitting a group."""
+def _chunks(n: int, starts: IP | None, size: int) -> Iterable[tuple[int, int]]:
+    """Ranges of about ``size`` rows; with ``starts`` (group starts), never splitting a group."""
     a = 0
     while a < n:
-        b = min(a + _CHUNK, n)
+        b = min(a + size, n)
         if starts is not None and b < n:
             i = int(np.searchsorted(starts, b))
             b = int(starts[i]) if i < starts.shape[0] else n
@@ -779,9 +781,10 @@ def _chunks(n: int, starts: IP | None) -> Iterable[tuple[int, int]]:
 class _Run:
     """One call of :func:`compute`: the table's columns, the plan, the working arrays."""
 
-    def __init__(self, book: TariffBook, series: str, table: ClaimTable) -> None:
+    def __init__(self, book: TariffBook, series: str, table: ClaimTable, chunk_rows: int) -> None:
         n = self.n = len(table)
         self.table = table
+        self.chunk_rows = chunk_rows
         if table.person.ndim != 1:
             raise EngineError("person: expected a 1-dimensional column")
         person = _ints(table.person, "person", n)
@@ -844,7 +847,7 @@ class _Run:
         self.key = np.empty(n, np.int64) if self.packed else None
         self.in_order = self.key is not None
         last = -1
-        for a, b in _chunks(n, None):
+        for a, b in _chunks(n, None, self.chunk_rows):
             last = self._key_chunk(a, b, last)
         # Rows out of order are read in processing order by one gather of a row of four
         # words (one cache line's part) per claim, not four gathers: the columns the chain
@@ -858,7 +861,7 @@ class _Run:
         self.err = np.empty(n, np.int32)
         self.version = np.empty(n, np.int16)
         self.covered = np.zeros(n, np.bool_)
-        for a, b in _chunks(n, None):
+        for a, b in _chunks(n, None, self.chunk_rows):
             self._rows_chunk(a, b)
         if plan.limit < MAX_FEN:
             self._check_compliant()
@@ -975,7 +978,8 @@ class _Run:
             self.key = None  # the input order is the processing order
         elif self.key is not None:
             key = self.key
-            for a, b in _chunks(n, None):  # the input index breaks ties and names the row
+            # the input index breaks ties and names the row
+            for a, b in _chunks(n, None, self.chunk_rows):
                 part = key[a:b]
                 part <<= self.ibits
                 part |= np.arange(a, b)
@@ -986,7 +990,7 @@ class _Run:
             self.order_ = np.lexsort((np.arange(n), self.day, self.person))
         starts = np.empty(n, np.bool_)
         prev_person = prev_year = None
-        for a, b in _chunks(n, None):
+        for a, b in _chunks(n, None, self.chunk_rows):
             person, day = self._sorted_person_day(a, b)
             year = self.year.take(day - self.dmin)
             s = starts[a:b]
@@ -1096,7 +1100,7 @@ class _Run:
             self.assist = np.zeros(n, np.int64)
             self.oop = np.zeros(n, np.int64)
         self.error_groups: list[IP] = []
-        for a, b in _chunks(n, self.starts):
+        for a, b in _chunks(n, self.starts, self.chunk_rows):
             self._chain_chunk(a, b)
         if rows is not None:
             # Each row's four results were written over its four inputs (one row is read and
@@ -1464,7 +1468,7 @@ class _Run:
 
     def finish(self) -> Columns:
         if not self.in_order:  # the rows of an error are not covered
-            for a, b in _chunks(self.n, None):
+            for a, b in _chunks(self.n, None, self.chunk_rows):
                 covered = self.covered[a:b]
                 covered &= self.err[a:b] == _OK
         return Columns(
@@ -1528,8 +1532,13 @@ def _empty(plan_versions: tuple[Tariff, ...]) -> Columns:
 # -- entry points ---------------------------------------------------------------------------------
 
 
-def compute(book: TariffBook, series: str, table: ClaimTable) -> Columns:
+def compute(
+    book: TariffBook, series: str, table: ClaimTable, *, chunk_rows: int = CHUNK_ROWS
+) -> Columns:
     """The claims chain for every row of ``table`` under the versions of ``series``.
+
+    ``chunk_rows``: about how many rows each numpy pass takes (a person-year is never split);
+    the results do not depend on it, only speed and working memory do.
 
     Raises :class:`~medcalc.errors.TariffNotFoundError` for an unknown series,
     :class:`EngineError` for a malformed table and :class:`EngineRangeError` for amounts beyond
@@ -1537,7 +1546,9 @@ def compute(book: TariffBook, series: str, table: ClaimTable) -> Columns:
     """
     if len(table) == 0:
         return _empty(book.versions(series))
-    run = _Run(book, series, table)
+    if isinstance(chunk_rows, bool) or not isinstance(chunk_rows, int) or chunk_rows < 1:
+        raise EngineError(f"chunk_rows: expected a whole number of rows >= 1, got {chunk_rows!r}")
+    run = _Run(book, series, table, chunk_rows)
     run.rows()
     run.order()
     run.year_to_date()
@@ -1617,7 +1628,11 @@ PersonClaims = tuple[Person, Sequence[Claim]] | tuple[Person, Sequence[Claim], Y
 
 
 def compute_rows(
-    book: TariffBook, series: str, people_and_claims: Iterable[PersonClaims]
+    book: TariffBook,
+    series: str,
+    people_and_claims: Iterable[PersonClaims],
+    *,
+    chunk_rows: int = CHUNK_ROWS,
 ) -> Columns:
     """:func:`compute` over the Person/Claim objects :meth:`medcalc.Calculator.claims` takes.
 
@@ -1640,7 +1655,7 @@ def compute_rows(
             spread.append((len(rows), len(rows) + len(claims), problem))
             ytd = None
         rows.extend((index, person, claim, ytd) for claim in claims)
-    columns = compute(book, series, build_table(rows))
+    columns = compute(book, series, build_table(rows), chunk_rows=chunk_rows)
     if not spread:
         return columns
     problems = list(columns.problems)
