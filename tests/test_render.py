@@ -14,12 +14,24 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import medcalc.cli.tariff
 import medcalc.render
 from medcalc import Calculator, Claim, Person
-from medcalc.book import TariffBook
+from medcalc.book import TariffBook, effective_range
 from medcalc.claims import benefits_start_text
 from medcalc.money import fmt
-from medcalc.render import amount, claims_table, percent, premiums_table, profile_label
+from medcalc.render import (
+    DASH,
+    SHORT_SHA,
+    amount,
+    cap_text,
+    claims_table,
+    heading,
+    percent,
+    premiums_table,
+    profile_label,
+    tr,
+)
 from medcalc.strategies import amounts, claim_years, persons, tariff_books
 
 from support import D, book, core_yaml, day
@@ -70,6 +82,55 @@ def test_amount_groups_the_exact_text(value: Decimal) -> None:
 def test_percent(ratio: str, text: str) -> None:
     """Ratios show as percentages, as exactly as the tariff wrote them."""
     assert percent(D(ratio)) == text
+
+
+@given(st.decimals(min_value=0, max_value=1, places=4, allow_nan=False))
+def test_percent_is_the_ratio_times_100_exactly(ratio: Decimal) -> None:
+    """A percentage read back is the tariff's ratio: nothing rounded, nothing lost."""
+    text = percent(ratio)
+    assert text.endswith("%")
+    assert Decimal(text.removesuffix("%")) / 100 == ratio
+
+
+def test_words_headings_and_caps() -> None:
+    """The small helpers the tables and ``tariff show`` share, by hand."""
+    assert tr("zh", "封顶", "cap") == "封顶"
+    assert tr("en", "封顶", "cap") == "cap"
+    assert heading("zh", "基本医疗", "Basic medical") == "【基本医疗】"
+    assert heading("en", "基本医疗", "Basic medical") == "[Basic medical]"
+    assert cap_text(None, "zh") == "不设封顶"
+    assert cap_text(None, "en") == "no cap"
+    # 150000 with thousands separators and 2 decimals, the same in both languages
+    assert cap_text(D("150000"), "en") == cap_text(D("150000"), "zh") == "150,000.00"
+    assert DASH == "—"
+    assert SHORT_SHA == 12
+
+
+def test_effective_range_is_compact_and_open_ended() -> None:
+    """``from..to`` with both days; an open-ended version ends in ``..``."""
+    closed = CORE.versions("core")[0]
+    assert effective_range(closed) == "2018-01-01..2018-12-31"
+    # `to` left out: in force from 2019-01-01 with no end
+    open_yaml = core_yaml(start="2019-01-01").replace(", to: 2018-12-31}", "}")
+    (open_ended,) = book(open_yaml).versions("core")
+    assert effective_range(open_ended) == "2019-01-01.."
+
+
+def test_tariff_cli_writes_with_the_same_helpers() -> None:
+    """``tariff list/show/diff`` and the result tables write money, ratios, caps, headings and
+    ranges with one set of helpers, so the two cannot drift apart (issue 12)."""
+    shared = {
+        "amount": amount,
+        "percent": percent,
+        "cap_text": cap_text,
+        "heading": heading,
+        "tr": tr,
+        "effective_range": effective_range,
+    }
+    for name, helper in shared.items():
+        assert getattr(medcalc.cli.tariff, name) is helper, name
+    assert medcalc.cli.tariff.SHORT_SHA == SHORT_SHA
+    assert medcalc.cli.tariff.DASH == DASH
 
 
 def test_profile_labels() -> None:

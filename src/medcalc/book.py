@@ -22,7 +22,8 @@ def _overlap(a: Tariff, b: Tariff) -> bool:
     return not (a_ends_before_b or b_ends_before_a)
 
 
-def _range(t: Tariff) -> str:
+def effective_range(t: Tariff) -> str:
+    """The effective range, compactly: ``2018-01-01..2018-12-31`` (open: ``2018-01-01..``)."""
     return f"{t.effective_from.isoformat()}..{t.effective_to.isoformat() if t.effective_to else ''}"
 
 
@@ -56,8 +57,8 @@ class TariffBook:
                         later.series,
                         earlier.path,
                         later.path,
-                        f"{later.version} ({_range(later)}) overlaps "
-                        f"{earlier.version} ({_range(earlier)})",
+                        f"{later.version} ({effective_range(later)}) overlaps "
+                        f"{earlier.version} ({effective_range(earlier)})",
                     )
         return cls(tuple(ordered))
 

@@ -42,13 +42,26 @@ from medcalc.results import (
     YearTotals,
 )
 
-__all__ = ["Lang", "amount", "claims_table", "percent", "premiums_table"]
+__all__ = [
+    "DASH",
+    "SHORT_SHA",
+    "Lang",
+    "amount",
+    "cap_text",
+    "claims_table",
+    "heading",
+    "percent",
+    "premiums_table",
+    "tr",
+]
 
 Lang = Literal["zh", "en"]
 
 GIVEN = "given"  # the basic profile name when the settled basic payment was given
 SHORT_SHA = 12
+"""Hex digits of a sha256 shown in short (the full hash is in ``tariff show`` and JSON)."""
 DASH = "—"
+"""The cell for a value the tariff or the result does not have."""
 
 Row = Sequence[str]
 
@@ -70,16 +83,18 @@ def percent(ratio: Decimal) -> str:
     return f"{text}%"
 
 
-def _tr(lang: Lang, zh: str, en: str) -> str:
+def tr(lang: str, zh: str, en: str) -> str:
+    """The Chinese or the English text (anything but ``en`` is Chinese)."""
     return en if lang == "en" else zh
 
 
 def _yes(lang: Lang, value: bool) -> str:
-    return _tr(lang, "是", "yes") if value else _tr(lang, "否", "no")
+    return tr(lang, "是", "yes") if value else tr(lang, "否", "no")
 
 
-def _cap(value: Decimal | None, lang: Lang) -> str:
-    return _tr(lang, "不设封顶", "no cap") if value is None else amount(value)
+def cap_text(value: Decimal | None, lang: str) -> str:
+    """An annual cap: the amount, or that there is none."""
+    return tr(lang, "不设封顶", "no cap") if value is None else amount(value)
 
 
 def _tariff(book: TariffBook, ref: TariffRef) -> Tariff | None:
@@ -95,11 +110,11 @@ def profile_label(tariff: Tariff | None, profile: str | None, lang: Lang) -> str
     """A profile as a clerk reads it: the category's label and its id, e.g.
     ``建档立卡贫困人员 (poverty)``; ``base`` is the ordinary resident (普通参保人)."""
     if profile is None:
-        return _tr(lang, "无（未持有可享受的类别）", "none (no eligible category held)")
+        return tr(lang, "无（未持有可享受的类别）", "none (no eligible category held)")
     if profile == BASE:
-        return _tr(lang, "普通参保人 (base)", "ordinary (base)")
+        return tr(lang, "普通参保人 (base)", "ordinary (base)")
     if profile == GIVEN:
-        return _tr(lang, "已结算金额（给定）(given)", "settled amount given (given)")
+        return tr(lang, "已结算金额（给定）(given)", "settled amount given (given)")
     category = None if tariff is None else tariff.category(profile)
     if category is None:
         return profile
@@ -109,8 +124,8 @@ def profile_label(tariff: Tariff | None, profile: str | None, lang: Lang) -> str
 def categories_label(tariff: Tariff | None, held: Sequence[str], lang: Lang) -> str:
     """The categories a person holds, or the ordinary resident when none."""
     if not held:
-        return _tr(lang, "普通参保人（无特殊类别）", "ordinary resident (no category)")
-    sep = _tr(lang, "；", "; ")
+        return tr(lang, "普通参保人（无特殊类别）", "ordinary resident (no category)")
+    sep = tr(lang, "；", "; ")
     return sep.join(profile_label(tariff, c, lang) for c in held)
 
 
@@ -127,12 +142,12 @@ def level_label(tariff: Tariff | None, level: str | None, lang: Lang, *, with_id
 
 def _status(status: str, lang: Lang) -> str:
     if status == "illustrative":
-        return _tr(
+        return tr(
             lang,
             "示例 (illustrative)：部分数值为替代值，不可用于实际核定",
             "illustrative: some values are stand-ins; not for real decisions",
         )
-    return _tr(lang, "正式 (official)", "official")
+    return tr(lang, "正式 (official)", "official")
 
 
 # -- tables ---------------------------------------------------------------------------------
@@ -159,8 +174,9 @@ def _items(rows: Sequence[Row]) -> str:
     return "\n".join(line.rstrip() for line in text.splitlines())
 
 
-def _heading(lang: Lang, zh: str, en: str) -> str:
-    return _tr(lang, f"【{zh}】", f"[{en}]")
+def heading(lang: str, zh: str, en: str) -> str:
+    """A section heading: ``【基本医疗】`` / ``[Basic medical]``."""
+    return tr(lang, f"【{zh}】", f"[{en}]")
 
 
 def _compare(
@@ -171,7 +187,7 @@ def _compare(
     column: str,
 ) -> str:
     """The candidate profiles and what each gives, the chosen one marked (就高不重复)."""
-    mark = _tr(lang, "是", "yes")
+    mark = tr(lang, "是", "yes")
     rows = [
         (
             profile_label(tariff, a.profile, lang),
@@ -180,16 +196,16 @@ def _compare(
         )
         for a in alternatives
     ]
-    return _grid((_tr(lang, "标准", "Profile"), column, _tr(lang, "采用", "Applied")), rows, "lrl")
+    return _grid((tr(lang, "标准", "Profile"), column, tr(lang, "采用", "Applied")), rows, "lrl")
 
 
 def _sources(sources: Sequence[tuple[str, Source]], lang: Lang) -> str:
     """The sources cited, one entry each: id (and what it is cited for), title, number, URL."""
     lines = []
     for what, s in sources:
-        head = s.id if not what else _tr(lang, f"{s.id}（{what}）", f"{s.id} ({what})")
-        number = "" if s.number is None else _tr(lang, f"，{s.number}", f", {s.number}")
-        lines.append(f"· {head}{_tr(lang, '：', ': ')}{s.title}{number}")
+        head = s.id if not what else tr(lang, f"{s.id}（{what}）", f"{s.id} ({what})")
+        number = "" if s.number is None else tr(lang, f"，{s.number}", f", {s.number}")
+        lines.append(f"· {head}{tr(lang, '：', ': ')}{s.title}{number}")
         if s.url is not None:
             lines.append(f"  {s.url}")
     return "\n".join(lines)
@@ -197,10 +213,10 @@ def _sources(sources: Sequence[tuple[str, Source]], lang: Lang) -> str:
 
 def _tariff_rows(ref: TariffRef, lang: Lang, *, full_sha: bool) -> list[Row]:
     return [
-        (_tr(lang, "系列", "Series"), ref.series),
-        (_tr(lang, "版本", "Version"), ref.version),
+        (tr(lang, "系列", "Series"), ref.series),
+        (tr(lang, "版本", "Version"), ref.version),
         ("sha256", ref.sha256 if full_sha else ref.sha256[:SHORT_SHA]),
-        (_tr(lang, "状态", "Status"), _status(ref.status, lang)),
+        (tr(lang, "状态", "Status"), _status(ref.status, lang)),
     ]
 
 
@@ -215,20 +231,20 @@ def _pairs(rows: Sequence[Row]) -> str:
 def _medical(m: MedicalPremiumResult, tariff: Tariff | None, lang: Lang) -> str:
     items = _items(
         [
-            (_tr(lang, "个人缴费标准", "Contribution"), amount(m.contribution)),
+            (tr(lang, "个人缴费标准", "Contribution"), amount(m.contribution)),
             (
-                _tr(lang, "政府资助", "Government pays"),
+                tr(lang, "政府资助", "Government pays"),
                 amount(m.government_pays),
-                _tr(lang, "适用标准：", "profile applied: ")
+                tr(lang, "适用标准：", "profile applied: ")
                 + profile_label(tariff, m.profile, lang),
             ),
-            (_tr(lang, "个人应缴", "Person pays"), amount(m.individual_pays)),
+            (tr(lang, "个人应缴", "Person pays"), amount(m.individual_pays)),
         ]
     )
     compare = _compare(
-        m.alternatives, m.profile, tariff, lang, _tr(lang, "政府资助", "Government pays")
+        m.alternatives, m.profile, tariff, lang, tr(lang, "政府资助", "Government pays")
     )
-    title = _tr(
+    title = tr(
         lang,
         "各标准比较（就高不重复：取政府资助最多者）",
         "Profiles compared (most favourable, never combined)",
@@ -238,61 +254,57 @@ def _medical(m: MedicalPremiumResult, tariff: Tariff | None, lang: Lang) -> str:
 
 def _ages(tariff: Tariff | None, lang: Lang) -> str:
     if tariff is None or tariff.pension_premium is None:
-        return _tr(lang, "缴费年龄", "contribution ages")
+        return tr(lang, "缴费年龄", "contribution ages")
     p = tariff.pension_premium
-    return _tr(
+    return tr(
         lang, f"缴费年龄 {p.age_from}–{p.age_to} 周岁", f"contribution ages {p.age_from}-{p.age_to}"
     )
 
 
 def _pension(p: PensionPremiumResult, tariff: Tariff | None, lang: Lang) -> str:
     ages = _ages(tariff, lang)
-    age_row: list[str] = [_tr(lang, "1月1日周岁", "Age on 1 January"), str(p.age)]
+    age_row: list[str] = [tr(lang, "1月1日周岁", "Age on 1 January"), str(p.age)]
     if not p.due:
         if p.past_age:
             why = (
-                _tr(lang, "超过", "above the ")
-                + ages
-                + _tr(lang, "，本年度不缴费", ": nothing due")
+                tr(lang, "超过", "above the ") + ages + tr(lang, "，本年度不缴费", ": nothing due")
             )
         else:
             why = (
-                _tr(lang, "未到", "below the ")
-                + ages
-                + _tr(lang, "，本年度不缴费", ": nothing due")
+                tr(lang, "未到", "below the ") + ages + tr(lang, "，本年度不缴费", ": nothing due")
             )
         age_row.append(why)
         rows: list[Row] = [age_row]
         if p.basic_pension_monthly is not None:
             rows.append(
                 (
-                    _tr(lang, "基础养老金（每月）", "Basic pension (monthly)"),
+                    tr(lang, "基础养老金（每月）", "Basic pension (monthly)"),
                     amount(p.basic_pension_monthly),
-                    _tr(lang, "已过缴费年龄，可按规定领取", "past the contribution ages"),
+                    tr(lang, "已过缴费年龄，可按规定领取", "past the contribution ages"),
                 )
             )
         return _items(rows)
-    age_row.append(_tr(lang, f"{ages}：应缴费", f"within the {ages}: due"))
-    grades = _tr(lang, "、", " / ").join(amount(g) for g in p.open_grades)
+    age_row.append(tr(lang, f"{ages}：应缴费", f"within the {ages}: due"))
+    grades = tr(lang, "、", " / ").join(amount(g) for g in p.open_grades)
     items = _items(
         [
             age_row,
             (
-                _tr(lang, "缴费档次", "Grade"),
+                tr(lang, "缴费档次", "Grade"),
                 amount(p.grade),
-                _tr(lang, "可选档次：", "open grades: ") + grades,
+                tr(lang, "可选档次：", "open grades: ") + grades,
             ),
             (
-                _tr(lang, "政府代缴", "Government pays (代缴)"),
+                tr(lang, "政府代缴", "Government pays (代缴)"),
                 amount(p.government_pays),
-                _tr(lang, "适用标准：", "profile applied: ")
+                tr(lang, "适用标准：", "profile applied: ")
                 + profile_label(tariff, p.profile, lang),
             ),
-            (_tr(lang, "个人应缴", "Person pays"), amount(p.individual_pays)),
+            (tr(lang, "个人应缴", "Person pays"), amount(p.individual_pays)),
             (
-                _tr(lang, "政府缴费补贴", "Subsidy credited"),
+                tr(lang, "政府缴费补贴", "Subsidy credited"),
                 amount(p.subsidy),
-                _tr(
+                tr(
                     lang,
                     "记入个人账户，不减少个人应缴",
                     "credited to the personal account; does not reduce what the person pays",
@@ -301,9 +313,9 @@ def _pension(p: PensionPremiumResult, tariff: Tariff | None, lang: Lang) -> str:
         ]
     )
     compare = _compare(
-        p.alternatives, p.profile, tariff, lang, _tr(lang, "政府代缴", "Government pays")
+        p.alternatives, p.profile, tariff, lang, tr(lang, "政府代缴", "Government pays")
     )
-    title = _tr(
+    title = tr(
         lang,
         "各标准比较（就高不重复：取政府代缴最多者）",
         "Profiles compared (most favourable, never combined)",
@@ -311,11 +323,11 @@ def _pension(p: PensionPremiumResult, tariff: Tariff | None, lang: Lang) -> str:
     # Shown when a category's own base differs from the person's lowest open grade (a `for`
     # grade opened by another category): otherwise every base is that grade, shown above.
     if any(b.amount != p.lowest_open_grade for b in p.bases):
-        sep = _tr(lang, "；", "; ")
+        sep = tr(lang, "；", "; ")
         bases = sep.join(
             f"{profile_label(tariff, b.profile, lang)} {amount(b.amount)}" for b in p.bases
         )
-        compare += _tr(
+        compare += tr(
             lang,
             f"\n代缴基数（仅持该类别时可选的最低档次，全额或按比例代缴以此计）：{bases}",
             f"\n代缴 base (the lowest grade open to that category alone; full and share are of "
@@ -328,27 +340,27 @@ def premiums_table(result: PremiumResult, book: TariffBook, *, lang: Lang = "zh"
     """A person's premiums for a year: medical insurance, pension insurance, the tariff and
     the sources, as text tables."""
     tariff = _tariff(book, result.tariff)
-    missing = _tr(lang, "本标准表未设此项。", "This tariff has no such section.")
+    missing = tr(lang, "本标准表未设此项。", "This tariff has no such section.")
     parts = [
-        _tr(lang, f"参保缴费测算（{result.year}年度）", f"Premiums for {result.year}"),
-        _tr(lang, "人员类别：", "Categories: ") + categories_label(tariff, result.categories, lang),
+        tr(lang, f"参保缴费测算（{result.year}年度）", f"Premiums for {result.year}"),
+        tr(lang, "人员类别：", "Categories: ") + categories_label(tariff, result.categories, lang),
         "",
-        _heading(lang, "城乡居民基本医疗保险（个人缴费）", "Resident medical insurance"),
+        heading(lang, "城乡居民基本医疗保险（个人缴费）", "Resident medical insurance"),
         missing if result.medical is None else _medical(result.medical, tariff, lang),
         "",
-        _heading(lang, "城乡居民基本养老保险", "Resident pension insurance"),
+        heading(lang, "城乡居民基本养老保险", "Resident pension insurance"),
         missing if result.pension is None else _pension(result.pension, tariff, lang),
         "",
-        _heading(lang, "待遇标准表", "Tariff"),
+        heading(lang, "待遇标准表", "Tariff"),
         _pairs(_tariff_rows(result.tariff, lang, full_sha=False)),
     ]
     cited: list[tuple[str, Source]] = []
     if result.medical is not None and result.medical.source is not None:
-        cited.append((_tr(lang, "医疗保险", "medical"), result.medical.source))
+        cited.append((tr(lang, "医疗保险", "medical"), result.medical.source))
     if result.pension is not None and result.pension.source is not None:
-        cited.append((_tr(lang, "养老保险", "pension"), result.pension.source))
+        cited.append((tr(lang, "养老保险", "pension"), result.pension.source))
     if cited:
-        parts += ["", _heading(lang, "政策依据", "Sources"), _sources(cited, lang)]
+        parts += ["", heading(lang, "政策依据", "Sources"), _sources(cited, lang)]
     return "\n".join(parts)
 
 
@@ -358,18 +370,18 @@ def premiums_table(result: PremiumResult, book: TariffBook, *, lang: Lang = "zh"
 def _claim_headers(lang: Lang, with_id: bool) -> list[str]:
     headers = ["#"]
     if with_id:
-        headers.append(_tr(lang, "单据号", "Claim id"))
+        headers.append(tr(lang, "单据号", "Claim id"))
     return [
         *headers,
-        _tr(lang, "日期", "Date"),
-        _tr(lang, "医院级别", "Hospital level"),
-        _tr(lang, "总费用", "Total"),
-        _tr(lang, "政策范围内费用", "Compliant"),
-        _tr(lang, "基本医保", "Basic"),
-        _tr(lang, "大病保险", "Critical illness"),
-        _tr(lang, "医疗救助", "Assistance"),
-        _tr(lang, "个人自付", "Out of pocket"),
-        _tr(lang, "是否享受待遇", "Covered"),
+        tr(lang, "日期", "Date"),
+        tr(lang, "医院级别", "Hospital level"),
+        tr(lang, "总费用", "Total"),
+        tr(lang, "政策范围内费用", "Compliant"),
+        tr(lang, "基本医保", "Basic"),
+        tr(lang, "大病保险", "Critical illness"),
+        tr(lang, "医疗救助", "Assistance"),
+        tr(lang, "个人自付", "Out of pocket"),
+        tr(lang, "是否享受待遇", "Covered"),
     ]
 
 
@@ -393,7 +405,7 @@ def _claim_row(r: ClaimResult, tariff: Tariff | None, lang: Lang, with_id: bool)
 
 def _not_covered(r: ClaimResult, lang: Lang) -> str:
     start = benefits_start_text(r.benefits_start, "zh")
-    return _tr(
+    return tr(
         lang,
         f"待遇享受起始日为 {start}，本笔日期为 {r.claim.date.isoformat()}，不享受待遇，"
         "各项支付为 0，也不计入年度累计",
@@ -403,14 +415,14 @@ def _not_covered(r: ClaimResult, lang: Lang) -> str:
 
 def _years(years: Sequence[YearTotals], lang: Lang) -> str:
     headers = [
-        _tr(lang, "年度", "Year"),
-        _tr(lang, "笔数", "Claims"),
-        _tr(lang, "总费用", "Total"),
-        _tr(lang, "政策范围内费用", "Compliant"),
-        _tr(lang, "基本医保", "Basic"),
-        _tr(lang, "大病保险", "Critical illness"),
-        _tr(lang, "医疗救助", "Assistance"),
-        _tr(lang, "个人自付", "Out of pocket"),
+        tr(lang, "年度", "Year"),
+        tr(lang, "笔数", "Claims"),
+        tr(lang, "总费用", "Total"),
+        tr(lang, "政策范围内费用", "Compliant"),
+        tr(lang, "基本医保", "Basic"),
+        tr(lang, "大病保险", "Critical illness"),
+        tr(lang, "医疗救助", "Assistance"),
+        tr(lang, "个人自付", "Out of pocket"),
     ]
     rows = [
         (
@@ -430,17 +442,17 @@ def _years(years: Sequence[YearTotals], lang: Lang) -> str:
 
 def _accumulators(years: Sequence[YearTotals], lang: Lang) -> str:
     headers = [
-        _tr(lang, "年度", "Year"),
-        _tr(lang, "时点", "When"),
-        _tr(lang, "基本医保已付", "Basic paid"),
-        _tr(lang, "大病累计基数", "Critical-illness base"),
-        _tr(lang, "救助累计基数", "Assistance base"),
+        tr(lang, "年度", "Year"),
+        tr(lang, "时点", "When"),
+        tr(lang, "基本医保已付", "Basic paid"),
+        tr(lang, "大病累计基数", "Critical-illness base"),
+        tr(lang, "救助累计基数", "Assistance base"),
     ]
     rows = []
     for t in years:
         for when, state in (
-            (_tr(lang, "本次测算前", "before these claims"), t.start),
-            (_tr(lang, "本次测算后", "after these claims"), t.end),
+            (tr(lang, "本次测算前", "before these claims"), t.start),
+            (tr(lang, "本次测算后", "after these claims"), t.end),
         ):
             rows.append(
                 (
@@ -469,14 +481,14 @@ def claims_table(
     rows = [_claim_row(r, _tariff(book, r.tariff), lang, with_id) for r in result.claims]
     align = "r" + ("l" if with_id else "") + "llrrrrrrl"
     parts = [
-        _tr(lang, f"住院费用测算（系列 {result.series}）", f"Claims (series {result.series})"),
-        _tr(lang, "人员类别：", "Categories: ")
+        tr(lang, f"住院费用测算（系列 {result.series}）", f"Claims (series {result.series})"),
+        tr(lang, "人员类别：", "Categories: ")
         + categories_label(first_tariff, () if first is None else first.categories, lang),
         "",
         _grid(_claim_headers(lang, with_id), rows, align),
     ]
     notes = [
-        _tr(lang, f"第 {r.index + 1} 笔：", f"Claim {r.index + 1}: ") + _not_covered(r, lang)
+        tr(lang, f"第 {r.index + 1} 笔：", f"Claim {r.index + 1}: ") + _not_covered(r, lang)
         for r in result.claims
         if not r.covered
     ]
@@ -484,17 +496,17 @@ def claims_table(
         parts += ["", *notes]
     parts += [
         "",
-        _heading(lang, "年度合计", "Year totals"),
+        heading(lang, "年度合计", "Year totals"),
         _years(result.years, lang),
         "",
-        _heading(
+        heading(
             lang,
             "年度累计（可作下次测算的 --ytd-* 输入）",
             "Year-to-date accumulators (the --ytd-* inputs of a later estimate)",
         ),
         _accumulators(result.years, lang),
         "",
-        _heading(lang, "待遇标准表", "Tariff"),
+        heading(lang, "待遇标准表", "Tariff"),
     ]
     tariff_rows = [
         (
@@ -508,10 +520,10 @@ def claims_table(
     parts.append(
         _grid(
             (
-                _tr(lang, "系列", "Series"),
-                _tr(lang, "版本", "Version"),
+                tr(lang, "系列", "Series"),
+                tr(lang, "版本", "Version"),
                 "sha256",
-                _tr(lang, "状态", "Status"),
+                tr(lang, "状态", "Status"),
             ),
             tariff_rows,
             "llll",
@@ -528,47 +540,47 @@ def claims_table(
 
 def _coverage(r: ClaimResult, lang: Lang) -> str:
     if not r.covered:
-        return _tr(lang, "否：", "no: ") + _not_covered(r, lang)
+        return tr(lang, "否：", "no: ") + _not_covered(r, lang)
     if r.benefits_start is None:
-        return _tr(
+        return tr(
             lang,
             "是（未给缴费日期，按全年参保计）",
             "yes (no payment date given: covered all year)",
         )
     start = r.benefits_start.isoformat()
-    return _tr(lang, f"是（待遇享受起始日 {start}）", f"yes (benefits start on {start})")
+    return tr(lang, f"是（待遇享受起始日 {start}）", f"yes (benefits start on {start})")
 
 
 def _summary(r: ClaimResult, lang: Lang) -> str:
     return _items(
         [
-            (_tr(lang, "总费用", "Total"), amount(r.claim.bill)),
-            (_tr(lang, "政策范围内费用", "Compliant"), amount(r.claim.compliant)),
-            (_tr(lang, "基本医保", "Basic"), amount(r.basic)),
+            (tr(lang, "总费用", "Total"), amount(r.claim.bill)),
+            (tr(lang, "政策范围内费用", "Compliant"), amount(r.claim.compliant)),
+            (tr(lang, "基本医保", "Basic"), amount(r.basic)),
             (
-                _tr(lang, "个人负担的政策范围内费用", "Individual-borne compliant cost"),
+                tr(lang, "个人负担的政策范围内费用", "Individual-borne compliant cost"),
                 amount(r.individual_burden),
-                _tr(
+                tr(
                     lang,
                     "= 政策范围内费用 − 基本医保，计入大病累计",
                     "= compliant - basic; adds to the critical-illness base",
                 ),
             ),
-            (_tr(lang, "大病保险", "Critical illness"), amount(r.critical_illness)),
+            (tr(lang, "大病保险", "Critical illness"), amount(r.critical_illness)),
             (
-                _tr(lang, "剩余政策范围内费用", "Remaining compliant cost"),
+                tr(lang, "剩余政策范围内费用", "Remaining compliant cost"),
                 amount(r.remaining),
-                _tr(
+                tr(
                     lang,
                     "= 个人负担 − 大病保险，计入救助累计",
                     "= individual-borne - critical illness; adds to the assistance base",
                 ),
             ),
-            (_tr(lang, "医疗救助", "Assistance"), amount(r.assistance)),
+            (tr(lang, "医疗救助", "Assistance"), amount(r.assistance)),
             (
-                _tr(lang, "个人自付", "Out of pocket"),
+                tr(lang, "个人自付", "Out of pocket"),
                 amount(r.out_of_pocket),
-                _tr(
+                tr(
                     lang,
                     "= 总费用 − 基本医保 − 大病保险 − 医疗救助",
                     "= total - basic - critical illness - assistance",
@@ -579,12 +591,12 @@ def _summary(r: ClaimResult, lang: Lang) -> str:
 
 
 def _basic(d: BasicDetail, paid: Decimal, tariff: Tariff | None, lang: Lang) -> str:
-    applied = _tr(lang, "适用标准", "Profile applied")
+    applied = tr(lang, "适用标准", "Profile applied")
     if d.given:
         rows: list[Row] = [
             (applied, "", profile_label(tariff, GIVEN, lang)),
             (
-                _tr(lang, "医院级别", "Hospital level"),
+                tr(lang, "医院级别", "Hospital level"),
                 "",
                 level_label(tariff, d.hospital_level, lang, with_id=True),
             ),
@@ -593,31 +605,31 @@ def _basic(d: BasicDetail, paid: Decimal, tariff: Tariff | None, lang: Lang) -> 
         rows = [
             (applied, "", profile_label(tariff, d.profile, lang)),
             (
-                _tr(lang, "医院级别", "Hospital level"),
+                tr(lang, "医院级别", "Hospital level"),
                 "",
                 level_label(tariff, d.hospital_level, lang, with_id=True),
             ),
             (
-                _tr(lang, "起付线", "Deductible"),
+                tr(lang, "起付线", "Deductible"),
                 DASH if d.deductible is None else amount(d.deductible),
             ),
-            (_tr(lang, "报销比例", "Ratio"), DASH if d.ratio is None else percent(d.ratio)),
-            (_tr(lang, "年度封顶线", "Annual cap"), _cap(d.annual_cap, lang)),
+            (tr(lang, "报销比例", "Ratio"), DASH if d.ratio is None else percent(d.ratio)),
+            (tr(lang, "年度封顶线", "Annual cap"), cap_text(d.annual_cap, lang)),
         ]
     rows += [
-        (_tr(lang, "本年已付（本次前）", "Paid this year before"), amount(d.paid_before)),
-        (_tr(lang, "本次支付", "Paid for this claim"), amount(paid)),
-        (_tr(lang, "本年已付（本次后）", "Paid this year after"), amount(d.paid_after)),
+        (tr(lang, "本年已付（本次前）", "Paid this year before"), amount(d.paid_before)),
+        (tr(lang, "本次支付", "Paid for this claim"), amount(paid)),
+        (tr(lang, "本年已付（本次后）", "Paid this year after"), amount(d.paid_after)),
     ]
     text = _items(rows)
     if d.alternatives:
-        title = _tr(
+        title = tr(
             lang,
             "各标准比较（就高不重复：取本次支付最多者）",
             "Profiles compared (most favourable, never combined)",
         )
         compare = _compare(
-            d.alternatives, d.profile, tariff, lang, _tr(lang, "本次支付", "Paid for this claim")
+            d.alternatives, d.profile, tariff, lang, tr(lang, "本次支付", "Paid for this claim")
         )
         text += f"\n\n{title}\n{compare}"
     return text
@@ -625,12 +637,12 @@ def _basic(d: BasicDetail, paid: Decimal, tariff: Tariff | None, lang: Lang) -> 
 
 def _bounds(bounds: str, lang: Lang) -> str:
     if bounds == "above_threshold":
-        return _tr(
+        return tr(
             lang,
             "各段上限从起付线起算 (above_threshold)",
             "segment bounds measured from the threshold (above_threshold)",
         )
-    return _tr(
+    return tr(
         lang,
         "各段上限按年度累计金额 (cumulative)",
         "segment bounds on the year's accumulated amount (cumulative)",
@@ -639,17 +651,17 @@ def _bounds(bounds: str, lang: Lang) -> str:
 
 def _after_less_before(burden_reduction: Decimal, lang: Lang) -> str:
     if burden_reduction > 0:
-        return _tr(lang, "= 本次后 − 本次前 − 以本次负担为限扣减", "= after - before - limit cut")
-    return _tr(lang, "= 本次后 − 本次前", "= after - before")
+        return tr(lang, "= 本次后 − 本次前 − 以本次负担为限扣减", "= after - before - limit cut")
+    return tr(lang, "= 本次后 − 本次前", "= after - before")
 
 
 def _burden_row(burden_reduction: Decimal, lang: Lang) -> Row:
     """The part of a layer's step above what reached it (spec §4.3: a layer never pays more
     than it covers; a fen, with half_even and a ratio of 1)."""
     return (
-        _tr(lang, "以本次负担为限扣减", "Limit cut (never more than this claim's part)"),
+        tr(lang, "以本次负担为限扣减", "Limit cut (never more than this claim's part)"),
         amount(burden_reduction),
-        _tr(
+        tr(
             lang,
             "本次支付不超过本次计入累计基数的金额",
             "a layer pays at most what this claim added to its base",
@@ -660,37 +672,37 @@ def _burden_row(burden_reduction: Decimal, lang: Lang) -> Row:
 def _critical_illness(
     d: CriticalIllnessDetail, paid: Decimal, tariff: Tariff | None, lang: Lang
 ) -> str:
-    why = _tr(
+    why = tr(
         lang,
         "就高不重复：按本次后年度累计基数，各标准中支付最多者",
         "most favourable at the year's accumulated base after this claim",
     )
     rows: list[Row] = [
-        (_tr(lang, "适用标准", "Profile applied"), "", profile_label(tariff, d.profile, lang)),
-        (_tr(lang, "选取理由", "Why"), "", why),
-        (_tr(lang, "起付线", "Threshold"), amount(d.threshold)),
-        (_tr(lang, "分段方式", "Bounds"), "", _bounds(d.bounds, lang)),
-        (_tr(lang, "各段比例", "Ratios"), "", " / ".join(percent(r) for r in d.ratios)),
-        (_tr(lang, "年度封顶线", "Annual cap"), _cap(d.annual_cap, lang)),
-        (_tr(lang, "累计基数（本次前）", "Accumulated base before"), amount(d.base_before)),
-        (_tr(lang, "累计基数（本次后）", "Accumulated base after"), amount(d.base_after)),
+        (tr(lang, "适用标准", "Profile applied"), "", profile_label(tariff, d.profile, lang)),
+        (tr(lang, "选取理由", "Why"), "", why),
+        (tr(lang, "起付线", "Threshold"), amount(d.threshold)),
+        (tr(lang, "分段方式", "Bounds"), "", _bounds(d.bounds, lang)),
+        (tr(lang, "各段比例", "Ratios"), "", " / ".join(percent(r) for r in d.ratios)),
+        (tr(lang, "年度封顶线", "Annual cap"), cap_text(d.annual_cap, lang)),
+        (tr(lang, "累计基数（本次前）", "Accumulated base before"), amount(d.base_before)),
+        (tr(lang, "累计基数（本次后）", "Accumulated base after"), amount(d.base_after)),
     ]
     before_note = ""
     if d.profile_before != d.profile and d.paid_before > 0:
-        before_note = _tr(lang, "按 ", "under ") + profile_label(tariff, d.profile_before, lang)
+        before_note = tr(lang, "按 ", "under ") + profile_label(tariff, d.profile_before, lang)
     rows += [
         (
-            _tr(lang, "年度累计支付（本次前）", "Paid this year before"),
+            tr(lang, "年度累计支付（本次前）", "Paid this year before"),
             amount(d.paid_before),
             before_note,
         ),
-        (_tr(lang, "年度累计支付（本次后）", "Paid this year after"), amount(d.paid_after)),
+        (tr(lang, "年度累计支付（本次后）", "Paid this year after"), amount(d.paid_after)),
         (
-            _tr(lang, "本次支付", "Paid for this claim"),
+            tr(lang, "本次支付", "Paid for this claim"),
             amount(paid),
             _after_less_before(d.burden_reduction, lang),
         ),
-        (_tr(lang, "封顶扣减", "Cut by the annual cap"), amount(d.cap_reduction)),
+        (tr(lang, "封顶扣减", "Cut by the annual cap"), amount(d.cap_reduction)),
     ]
     if d.burden_reduction > 0:
         rows.append(_burden_row(d.burden_reduction, lang))
@@ -698,9 +710,9 @@ def _critical_illness(
         # The segments are the chosen profile's; another profile had paid more before.
         rows.append(
             (
-                _tr(lang, "换用标准扣减", "Already paid under the earlier profile"),
+                tr(lang, "换用标准扣减", "Already paid under the earlier profile"),
                 amount(d.profile_switch),
-                _tr(
+                tr(
                     lang,
                     f"本次前按 {profile_label(tariff, d.profile_before, lang)} 已多付",
                     f"paid before under {profile_label(tariff, d.profile_before, lang)} "
@@ -709,21 +721,21 @@ def _critical_illness(
             )
         )
     text = _items(rows)
-    title = _tr(lang, "本次涉及的分段", "Segments touched by this claim")
+    title = tr(lang, "本次涉及的分段", "Segments touched by this claim")
     if d.segments:
         headers = (
-            _tr(lang, "分段", "Segment"),
-            _tr(lang, "本次起", "From"),
-            _tr(lang, "本次止", "To"),
-            _tr(lang, "段内金额", "Amount"),
-            _tr(lang, "比例", "Ratio"),
-            _tr(lang, "支付", "Paid"),
+            tr(lang, "分段", "Segment"),
+            tr(lang, "本次起", "From"),
+            tr(lang, "本次止", "To"),
+            tr(lang, "段内金额", "Amount"),
+            tr(lang, "比例", "Ratio"),
+            tr(lang, "支付", "Paid"),
         )
         seg_rows = [
             (
                 f"{amount(s.lower)} – {amount(s.upper)}"
                 if s.upper is not None
-                else _tr(lang, f"{amount(s.lower)} 以上", f"above {amount(s.lower)}"),
+                else tr(lang, f"{amount(s.lower)} 以上", f"above {amount(s.lower)}"),
                 amount(s.start),
                 amount(s.end),
                 amount(s.amount),
@@ -737,19 +749,19 @@ def _critical_illness(
         text += (
             "\n\n"
             + title
-            + _tr(
+            + tr(
                 lang,
                 "：无（累计基数未超过起付线或未增加）",
                 ": none (the base did not grow above the threshold)",
             )
         )
-    compare_title = _tr(
+    compare_title = tr(
         lang,
         "各标准比较（本次后年度累计应付）",
         "Profiles compared (the year's payment at the base after this claim)",
     )
     compare = _compare(
-        d.alternatives, d.profile, tariff, lang, _tr(lang, "年度累计应付", "Year's payment")
+        d.alternatives, d.profile, tariff, lang, tr(lang, "年度累计应付", "Year's payment")
     )
     return f"{text}\n\n{compare_title}\n{compare}"
 
@@ -758,46 +770,46 @@ def _assistance(d: AssistanceDetail, paid: Decimal, tariff: Tariff | None, lang:
     if d.profile is None:
         rows: list[Row] = [
             (
-                _tr(lang, "适用标准", "Profile applied"),
+                tr(lang, "适用标准", "Profile applied"),
                 "",
-                _tr(
+                tr(
                     lang,
                     "无：未持有可享受医疗救助的类别",
                     "none: the person holds no category eligible for assistance",
                 ),
             ),
-            (_tr(lang, "累计基数（本次前）", "Accumulated base before"), amount(d.base_before)),
-            (_tr(lang, "累计基数（本次后）", "Accumulated base after"), amount(d.base_after)),
-            (_tr(lang, "本次救助", "Paid for this claim"), amount(paid)),
+            (tr(lang, "累计基数（本次前）", "Accumulated base before"), amount(d.base_before)),
+            (tr(lang, "累计基数（本次后）", "Accumulated base after"), amount(d.base_after)),
+            (tr(lang, "本次救助", "Paid for this claim"), amount(paid)),
         ]
         return _items(rows)
     rows = [
-        (_tr(lang, "适用标准", "Profile applied"), "", profile_label(tariff, d.profile, lang)),
+        (tr(lang, "适用标准", "Profile applied"), "", profile_label(tariff, d.profile, lang)),
         (
-            _tr(lang, "年度起付线", "Yearly deductible"),
+            tr(lang, "年度起付线", "Yearly deductible"),
             DASH if d.deductible is None else amount(d.deductible),
         ),
-        (_tr(lang, "救助比例", "Ratio"), DASH if d.ratio is None else percent(d.ratio)),
-        (_tr(lang, "年度封顶线", "Annual cap"), _cap(d.annual_cap, lang)),
-        (_tr(lang, "累计基数（本次前）", "Accumulated base before"), amount(d.base_before)),
-        (_tr(lang, "累计基数（本次后）", "Accumulated base after"), amount(d.base_after)),
-        (_tr(lang, "年度累计救助（本次前）", "Paid this year before"), amount(d.paid_before)),
-        (_tr(lang, "年度累计救助（本次后）", "Paid this year after"), amount(d.paid_after)),
+        (tr(lang, "救助比例", "Ratio"), DASH if d.ratio is None else percent(d.ratio)),
+        (tr(lang, "年度封顶线", "Annual cap"), cap_text(d.annual_cap, lang)),
+        (tr(lang, "累计基数（本次前）", "Accumulated base before"), amount(d.base_before)),
+        (tr(lang, "累计基数（本次后）", "Accumulated base after"), amount(d.base_after)),
+        (tr(lang, "年度累计救助（本次前）", "Paid this year before"), amount(d.paid_before)),
+        (tr(lang, "年度累计救助（本次后）", "Paid this year after"), amount(d.paid_after)),
         (
-            _tr(lang, "本次救助", "Paid for this claim"),
+            tr(lang, "本次救助", "Paid for this claim"),
             amount(paid),
             _after_less_before(d.burden_reduction, lang),
         ),
     ]
     if d.burden_reduction > 0:
         rows.append(_burden_row(d.burden_reduction, lang))
-    title = _tr(
+    title = tr(
         lang,
         "各标准比较（本次后年度累计救助）",
         "Profiles compared (the year's assistance at the base after this claim)",
     )
     compare = _compare(
-        d.alternatives, d.profile, tariff, lang, _tr(lang, "年度累计救助", "Year's assistance")
+        d.alternatives, d.profile, tariff, lang, tr(lang, "年度累计救助", "Year's assistance")
     )
     return f"{_items(rows)}\n\n{title}\n{compare}"
 
@@ -806,9 +818,9 @@ def claim_explanation(r: ClaimResult, tariff: Tariff | None, *, lang: Lang = "zh
     """One claim explained (spec §4.5): coverage, each layer's profile, deductible or
     threshold, ratios, caps, accumulations before and after, critical-illness segments,
     sources and the tariff (with its full sha256). ``tariff`` supplies the labels."""
-    title = _tr(lang, f"第 {r.index + 1} 笔", f"Claim {r.index + 1}")
+    title = tr(lang, f"第 {r.index + 1} 笔", f"Claim {r.index + 1}")
     if r.claim.claim_id:
-        title += _tr(lang, f"（单据号 {r.claim.claim_id}）", f" (claim id {r.claim.claim_id})")
+        title += tr(lang, f"（单据号 {r.claim.claim_id}）", f" (claim id {r.claim.claim_id})")
     title += (
         f"  {r.claim.date.isoformat()}  "
         f"{level_label(tariff, r.claim.hospital_level, lang, with_id=True)}"
@@ -817,9 +829,9 @@ def claim_explanation(r: ClaimResult, tariff: Tariff | None, *, lang: Lang = "zh
         title,
         _items(
             [
-                (_tr(lang, "享受待遇", "Covered"), "", _coverage(r, lang)),
+                (tr(lang, "享受待遇", "Covered"), "", _coverage(r, lang)),
                 (
-                    _tr(lang, "人员类别", "Categories"),
+                    tr(lang, "人员类别", "Categories"),
                     "",
                     categories_label(tariff, r.categories, lang),
                 ),
@@ -831,30 +843,30 @@ def claim_explanation(r: ClaimResult, tariff: Tariff | None, *, lang: Lang = "zh
     if r.basic_detail is not None:
         parts += [
             "",
-            _heading(lang, "基本医保（住院统筹）", "Basic inpatient insurance"),
+            heading(lang, "基本医保（住院统筹）", "Basic inpatient insurance"),
             _basic(r.basic_detail, r.basic, tariff, lang),
         ]
     if r.critical_illness_detail is not None:
         parts += [
             "",
-            _heading(lang, "大病保险", "Critical-illness insurance"),
+            heading(lang, "大病保险", "Critical-illness insurance"),
             _critical_illness(r.critical_illness_detail, r.critical_illness, tariff, lang),
         ]
     if r.assistance_detail is not None:
         parts += [
             "",
-            _heading(lang, "医疗救助", "Medical assistance"),
+            heading(lang, "医疗救助", "Medical assistance"),
             _assistance(r.assistance_detail, r.assistance, tariff, lang),
         ]
     if r.sources:
         parts += [
             "",
-            _heading(lang, "政策依据", "Sources"),
+            heading(lang, "政策依据", "Sources"),
             _sources([("", s) for s in r.sources], lang),
         ]
     parts += [
         "",
-        _heading(lang, "待遇标准表", "Tariff"),
+        heading(lang, "待遇标准表", "Tariff"),
         _pairs(_tariff_rows(r.tariff, lang, full_sha=True)),
     ]
     return "\n".join(parts)

@@ -29,7 +29,7 @@ import tabulate as _tabulate_module
 from tabulate import tabulate
 
 from medcalc import discovery
-from medcalc.book import TariffBook
+from medcalc.book import TariffBook, effective_range
 from medcalc.cli import cli
 from medcalc.cli.common import lang_option, tariffs_option
 from medcalc.errors import TariffNotFoundError
@@ -38,7 +38,6 @@ from medcalc.loader import load_tariff
 from medcalc.model import (
     BASE,
     AmountPayment,
-    Cap,
     CategoryPayment,
     CriticalIllness,
     DisabilityRule,
@@ -51,8 +50,9 @@ from medcalc.model import (
     SharePayment,
     Tariff,
 )
-from medcalc.money import ZERO, fmt, mul, sub
+from medcalc.money import ZERO, sub
 from medcalc.profiles import basic_profiles, critical_illness_profiles, government_amount
+from medcalc.render import DASH, SHORT_SHA, amount, cap_text, heading, percent, tr
 from medcalc.tariff_diff import (
     SECTIONS,
     Amount,
@@ -68,66 +68,36 @@ from medcalc.tariff_diff import (
 DIFF_CELL = 40
 """Display columns of the A and B cells of ``tariff diff``; longer values wrap."""
 
-SHORT_SHA = 12
-"""Hex digits of the sha256 shown by ``tariff list`` (the full hash is in ``show`` and JSON)."""
-
 # -- words and numbers ------------------------------------------------------------------------
-
-
-def _t(lang: str, zh: str, en: str) -> str:
-    """The Chinese or the English text."""
-    return en if lang == "en" else zh
-
-
-def _money(amount: Decimal) -> str:
-    """An amount for people: thousands separators and 2 decimals (``15,000.00``)."""
-    return f"{Decimal(fmt(amount)):,}"
-
-
-def _pct(unit: Decimal) -> str:
-    """A ratio as a percentage, exactly (``0.60`` → ``60%``, ``0.655`` → ``65.5%``)."""
-    text = f"{mul(unit, Decimal(100)):f}"
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return f"{text}%"
 
 
 def _points(bonus: Decimal) -> str:
     """A ratio bonus in percentage points."""
-    return _pct(bonus).removesuffix("%")
-
-
-def _cap(cap: Cap, lang: str) -> str:
-    return _t(lang, "不设封顶", "no cap") if cap.amount is None else _money(cap.amount)
+    return percent(bonus).removesuffix("%")
 
 
 def _list(items: Sequence[str], lang: str) -> str:
-    return _t(lang, "、", ", ").join(items) if items else "—"
-
-
-def _range(t: Tariff) -> str:
-    """The effective range, compactly: ``2018-01-01..2018-12-31`` (open: ``2018-01-01..``)."""
-    return f"{t.effective_from.isoformat()}..{t.effective_to.isoformat() if t.effective_to else ''}"
+    return tr(lang, "、", ", ").join(items) if items else DASH
 
 
 def _range_long(t: Tariff, lang: str) -> str:
     start = t.effective_from.isoformat()
     if t.effective_to is None:
-        return _t(lang, f"{start} 起，未设截止日", f"from {start}, open-ended")
+        return tr(lang, f"{start} 起，未设截止日", f"from {start}, open-ended")
     end = t.effective_to.isoformat()
-    return _t(lang, f"{start} 至 {end}（含首尾两日）", f"{start} to {end} (both days included)")
+    return tr(lang, f"{start} 至 {end}（含首尾两日）", f"{start} to {end} (both days included)")
 
 
 def _status(t: Tariff, lang: str) -> str:
     if t.status == "official":
-        return _t(lang, "正式", "official")
-    return _t(lang, "示例", "illustrative")
+        return tr(lang, "正式", "official")
+    return tr(lang, "示例", "illustrative")
 
 
 def _status_long(t: Tariff, lang: str) -> str:
     if t.status == "official":
-        return _t(lang, "正式（official）：数值已与所引文件核对", "official: values checked")
-    return _t(
+        return tr(lang, "正式（official）：数值已与所引文件核对", "official: values checked")
+    return tr(
         lang,
         "示例（illustrative）：含替代值，不得用于实际决定",
         "illustrative: contains stand-in values; not for real decisions",
@@ -136,10 +106,10 @@ def _status_long(t: Tariff, lang: str) -> str:
 
 def _rounding(t: Tariff, lang: str) -> str:
     if t.rounding == "half_even":
-        return _t(
+        return tr(
             lang, "四舍六入五成双，到 0.01 元（half_even）", "half even to 0.01 yuan (half_even)"
         )
-    return _t(lang, "四舍五入，到 0.01 元（half_up）", "half up to 0.01 yuan (half_up)")
+    return tr(lang, "四舍五入，到 0.01 元（half_up）", "half up to 0.01 yuan (half_up)")
 
 
 def shown_path(path: str) -> str:
@@ -273,9 +243,9 @@ def _pick(
     if on is not None:
         found = book.in_force(series, on)
         iso = on.isoformat()
-        return found, _t(lang, f"{iso} 在用的版本", f"the version in force on {iso}")
+        return found, tr(lang, f"{iso} 在用的版本", f"the version in force on {iso}")
     latest = book.versions(series)[-1]
-    return latest, _t(
+    return latest, tr(
         lang,
         "最新版本；用 --version 或 --date 选择其他版本",
         "the latest version; choose another with --version or --date",
@@ -328,20 +298,20 @@ def tariff_group() -> None:
 def render_list(book: TariffBook, lang: str) -> str:
     """``tariff list`` as a table: one row per version, series by series, oldest first."""
     if not book.tariffs:
-        return _t(lang, "没有找到待遇标准表。", "No tariff tables found.")
+        return tr(lang, "没有找到待遇标准表。", "No tariff tables found.")
     headers = [
-        _t(lang, "系列", "Series"),
-        _t(lang, "版本", "Version"),
-        _t(lang, "执行期间", "Effective"),
-        _t(lang, "状态", "Status"),
+        tr(lang, "系列", "Series"),
+        tr(lang, "版本", "Version"),
+        tr(lang, "执行期间", "Effective"),
+        tr(lang, "状态", "Status"),
         "sha256",
-        _t(lang, "文件", "File"),
+        tr(lang, "文件", "File"),
     ]
     rows = [
         [
             t.series,
             t.version,
-            _range(t),
+            effective_range(t),
             _status(t, lang),
             t.sha256[:SHORT_SHA],
             shown_path(t.path),
@@ -371,19 +341,15 @@ def list_command(output_format: str, lang: str, tariff_dirs: tuple[Path, ...]) -
 # -- show -------------------------------------------------------------------------------------
 
 
-def _heading(lang: str, zh: str, en: str) -> str:
-    return _t(lang, f"【{zh}】", f"[{en}]")
-
-
 def _cites(t: Tariff, source_id: str, lang: str) -> str:
     s = t.source(source_id)
     detail = f" {s.number}" if s is not None and s.number else ""
-    return _t(lang, f"依据：{source_id}{detail}", f"Source: {source_id}{detail}")
+    return tr(lang, f"依据：{source_id}{detail}", f"Source: {source_id}{detail}")
 
 
 def _who(t: Tariff, category: str, lang: str) -> str:
     if category == BASE:
-        return _t(lang, "普通参保人", "ordinary resident")
+        return tr(lang, "普通参保人", "ordinary resident")
     c = t.category(category)
     return c.label.get(lang) if c is not None else category
 
@@ -401,34 +367,36 @@ _TYPES_ZH = {
 
 def _disability(rules: Sequence[DisabilityRule], lang: str) -> str:
     if not rules:
-        return "—"
+        return DASH
     parts = []
     for r in rules:
         grades = [str(g) for g in r.grades]
         if r.types is None:
-            kinds = _t(lang, "任何类别", "any type")
+            kinds = tr(lang, "任何类别", "any type")
         else:
-            kinds = _list([_t(lang, _TYPES_ZH.get(k, k), k) for k in r.types], lang)
+            kinds = _list([tr(lang, _TYPES_ZH.get(k, k), k) for k in r.types], lang)
         if lang == "en":
             shown = grades[0] if len(grades) == 1 else f"{', '.join(grades[:-1])} or {grades[-1]}"
             parts.append(f"grade {shown} ({kinds})")
         else:
             parts.append(f"残疾等级 {'、'.join(grades)}（{kinds}）")
-    return _t(lang, "；或 ", "; or ").join(parts)
+    return tr(lang, "；或 ", "; or ").join(parts)
 
 
 def _payment(rule: GovernmentPayment, lang: str, *, of_lowest: bool = False) -> str:
     if isinstance(rule, FullPayment):
         if of_lowest:
-            return _t(lang, "全额代缴最低档次", "full (the lowest grade)")
-        return _t(lang, "全额", "full")
+            return tr(lang, "全额代缴最低档次", "full (the lowest grade)")
+        return tr(lang, "全额", "full")
     if isinstance(rule, SharePayment):
         if of_lowest:
-            return _t(
-                lang, f"最低档次 × {_pct(rule.share)}", f"{_pct(rule.share)} of the lowest grade"
+            return tr(
+                lang,
+                f"最低档次 × {percent(rule.share)}",
+                f"{percent(rule.share)} of the lowest grade",
             )
-        return _t(lang, f"按比例 {_pct(rule.share)}", f"share {_pct(rule.share)}")
-    return _t(lang, f"定额 {_money(rule.amount)}", f"fixed {_money(rule.amount)}")
+        return tr(lang, f"按比例 {percent(rule.share)}", f"share {percent(rule.share)}")
+    return tr(lang, f"定额 {amount(rule.amount)}", f"fixed {amount(rule.amount)}")
 
 
 def _rules(
@@ -440,19 +408,19 @@ def _rules(
 
 def _header_block(t: Tariff, lang: str, note: str, versions: Sequence[Tariff]) -> str:
     region = t.region_name.get(lang)
-    version = t.version + (_t(lang, f"（{note}）", f" ({note})") if note else "")
+    version = t.version + (tr(lang, f"（{note}）", f" ({note})") if note else "")
     pairs = [
-        [_t(lang, "系列", "Series"), t.series],
-        [_t(lang, "版本", "Version"), version],
-        [_t(lang, "本系列版本", "All versions"), _list([v.version for v in versions], lang)],
+        [tr(lang, "系列", "Series"), t.series],
+        [tr(lang, "版本", "Version"), version],
+        [tr(lang, "本系列版本", "All versions"), _list([v.version for v in versions], lang)],
         [
-            _t(lang, "地区", "Region"),
-            _t(lang, f"{region}（{t.region_code}）", f"{region} ({t.region_code})"),
+            tr(lang, "地区", "Region"),
+            tr(lang, f"{region}（{t.region_code}）", f"{region} ({t.region_code})"),
         ],
-        [_t(lang, "执行期间", "In force"), _range_long(t, lang)],
-        [_t(lang, "状态", "Status"), _status_long(t, lang)],
-        [_t(lang, "舍入", "Rounding"), _rounding(t, lang)],
-        [_t(lang, "文件", "File"), shown_path(t.path)],
+        [tr(lang, "执行期间", "In force"), _range_long(t, lang)],
+        [tr(lang, "状态", "Status"), _status_long(t, lang)],
+        [tr(lang, "舍入", "Rounding"), _rounding(t, lang)],
+        [tr(lang, "文件", "File"), shown_path(t.path)],
         ["sha256", t.sha256],
     ]
     return f"{t.title.get(lang)}\n{_table(pairs, plain=True)}"
@@ -460,27 +428,27 @@ def _header_block(t: Tariff, lang: str, note: str, versions: Sequence[Tariff]) -
 
 def _aliases_header(lang: str) -> str:
     # Input files do not yet accept them (issue 14 wires Tariff.category_named/level_named in).
-    return _t(lang, "别名", "Aliases")
+    return tr(lang, "别名", "Aliases")
 
 
 def _categories_block(t: Tariff, lang: str) -> str:
-    head = _heading(lang, "人员类别", "Person categories")
+    head = heading(lang, "人员类别", "Person categories")
     # The aliases column only when some category has aliases: most tables have none.
     aliased = any(c.aliases for c in t.categories)
     rows = [
-        [BASE, _who(t, BASE, lang), _t(lang, "（默认，无需认定）", "(everyone; implicit)")],
+        [BASE, _who(t, BASE, lang), tr(lang, "（默认，无需认定）", "(everyone; implicit)")],
         *([c.id, c.label.get(lang), _disability(c.disability, lang)] for c in t.categories),
     ]
     headers = [
-        _t(lang, "编号", "id"),
-        _t(lang, "名称", "Label"),
-        _t(lang, "残疾认定（符合即属于此类别）", "Held by disability (any rule)"),
+        tr(lang, "编号", "id"),
+        tr(lang, "名称", "Label"),
+        tr(lang, "残疾认定（符合即属于此类别）", "Held by disability (any rule)"),
     ]
     if aliased:
-        aliases = ["—", *(_list(c.aliases, lang) for c in t.categories)]
+        aliases = [DASH, *(_list(c.aliases, lang) for c in t.categories)]
         rows = [[*r[:2], a, *r[2:]] for r, a in zip(rows, aliases, strict=True)]
         headers.insert(2, _aliases_header(lang))
-    note = _t(
+    note = tr(
         lang,
         "先后顺序用于同等优惠时取舍（就高不重复）。",
         "The order breaks ties between equally favourable categories (most favourable, "
@@ -490,32 +458,32 @@ def _categories_block(t: Tariff, lang: str) -> str:
 
 
 def _enrollment_block(t: Tariff, lang: str) -> str:
-    head = _heading(lang, "参保与待遇起始", "Enrolment and start of benefits")
+    head = heading(lang, "参保与待遇起始", "Enrolment and start of benefits")
     e = t.enrollment
     if e is None:
         return _missing(head, lang)
     if e.benefits_start == "next_month":
-        start = _t(
+        start = tr(
             lang,
             "缴费次月1日起（next_month）",
             "the first day of the month after payment (next_month)",
         )
     else:
-        start = _t(lang, "缴费当日起（same_day）", "on the payment date (same_day)")
+        start = tr(lang, "缴费当日起（same_day）", "on the payment date (same_day)")
     exempt = _list([_who(t, c, lang) for c in e.exempt], lang)
     pairs = [
-        [_t(lang, "待遇起始", "Benefits start"), start],
-        [_t(lang, "缴费当日即享受待遇", "Start on the payment date"), exempt],
+        [tr(lang, "待遇起始", "Benefits start"), start],
+        [tr(lang, "缴费当日即享受待遇", "Start on the payment date"), exempt],
     ]
     return f"{head}\n{_table(pairs, plain=True)}"
 
 
 def _missing(head: str, lang: str) -> str:
-    return f"{head}\n{_t(lang, '本表未规定此项。', 'Not in this tariff.')}"
+    return f"{head}\n{tr(lang, '本表未规定此项。', 'Not in this tariff.')}"
 
 
 def _medical_block(t: Tariff, section: MedicalPremium | None, lang: str) -> str:
-    head = _heading(
+    head = heading(
         lang,
         "城乡居民基本医疗保险：个人缴费与财政资助",
         "Resident medical insurance: contribution and government payment",
@@ -526,21 +494,21 @@ def _medical_block(t: Tariff, section: MedicalPremium | None, lang: str) -> str:
     rows = []
     for category, rule in _rules(section.government_pays):
         gov = ZERO if rule is None else min(government_amount(rule, c, t.rounding), c)
-        said = "—" if rule is None else _payment(rule, lang)
-        rows.append([_who(t, category, lang), said, _money(gov), _money(sub(c, gov))])
+        said = DASH if rule is None else _payment(rule, lang)
+        rows.append([_who(t, category, lang), said, amount(gov), amount(sub(c, gov))])
     headers = [
-        _t(lang, "人员类别", "Category"),
-        _t(lang, "资助规则", "Rule"),
-        _t(lang, "财政资助", "Government pays"),
-        _t(lang, "个人缴纳", "Person pays"),
+        tr(lang, "人员类别", "Category"),
+        tr(lang, "资助规则", "Rule"),
+        tr(lang, "财政资助", "Government pays"),
+        tr(lang, "个人缴纳", "Person pays"),
     ]
     lines = [
         head,
         _cites(t, section.source, lang),
-        _t(
+        tr(
             lang,
-            f"个人缴费标准：{_money(c)} 元/人/年",
-            f"Contribution: {_money(c)} yuan per person per year",
+            f"个人缴费标准：{amount(c)} 元/人/年",
+            f"Contribution: {amount(c)} yuan per person per year",
         ),
         _table(rows, headers, right=(2, 3)),
     ]
@@ -548,7 +516,7 @@ def _medical_block(t: Tariff, section: MedicalPremium | None, lang: str) -> str:
 
 
 def _pension_block(t: Tariff, section: PensionPremium | None, lang: str) -> str:
-    head = _heading(
+    head = heading(
         lang,
         "城乡居民基本养老保险：缴费档次、补贴与代缴",
         "Resident pension insurance: grades, subsidies and government payment (代缴)",
@@ -559,16 +527,16 @@ def _pension_block(t: Tariff, section: PensionPremium | None, lang: str) -> str:
     lines = [
         head,
         _cites(t, section.source, lang),
-        _t(
+        tr(
             lang,
             f"缴费年龄：{ages} 周岁（按缴费年度1月1日的周岁计）",
             f"Contribution ages: {ages} (completed years on 1 January of the year)",
         ),
     ]
     if section.basic_pension_monthly is not None:
-        bp = _money(section.basic_pension_monthly)
+        bp = amount(section.basic_pension_monthly)
         lines.append(
-            _t(
+            tr(
                 lang,
                 f"基础养老金：{bp} 元/月（超过缴费年龄者）",
                 f"Basic pension: {bp} yuan a month (for people past the contribution ages)",
@@ -576,23 +544,23 @@ def _pension_block(t: Tariff, section: PensionPremium | None, lang: str) -> str:
         )
     grade_rows = [
         [
-            _money(g.amount),
-            _money(g.subsidy),
-            _t(lang, "所有人", "everyone")
+            amount(g.amount),
+            amount(g.subsidy),
+            tr(lang, "所有人", "everyone")
             if g.reserved_for is None
-            else _t(lang, "仅限：", "only: ")
+            else tr(lang, "仅限：", "only: ")
             + _list([_who(t, c, lang) for c in g.reserved_for], lang),
         ]
         for g in section.grades
     ]
     grade_headers = [
-        _t(lang, "缴费档次（元/年）", "Grade (yuan a year)"),
-        _t(lang, "缴费补贴", "Subsidy"),
-        _t(lang, "适用人员", "Open to"),
+        tr(lang, "缴费档次（元/年）", "Grade (yuan a year)"),
+        tr(lang, "缴费补贴", "Subsidy"),
+        tr(lang, "适用人员", "Open to"),
     ]
     lines += [_table(grade_rows, grade_headers, right=(0, 1))]
     lines.append(
-        _t(
+        tr(
             lang,
             "缴费补贴另计入个人账户，不减少个人缴纳金额。",
             "The subsidy is credited on top; it does not reduce what the person pays.",
@@ -608,17 +576,17 @@ def _pension_block(t: Tariff, section: PensionPremium | None, lang: str) -> str:
     for category, rule in _rules(section.government_pays):
         m = lowest(category)
         gov = ZERO if rule is None else min(government_amount(rule, m, t.rounding), m)
-        said = "—" if rule is None else _payment(rule, lang, of_lowest=True)
-        rows.append([_who(t, category, lang), said, _money(m), _money(gov), _money(sub(m, gov))])
+        said = DASH if rule is None else _payment(rule, lang, of_lowest=True)
+        rows.append([_who(t, category, lang), said, amount(m), amount(gov), amount(sub(m, gov))])
     headers = [
-        _t(lang, "人员类别", "Category"),
-        _t(lang, "代缴规则", "Rule"),
-        _t(lang, "最低可选档次", "Lowest open grade"),
-        _t(lang, "政府代缴", "Government pays"),
-        _t(lang, "个人缴纳", "Person pays"),
+        tr(lang, "人员类别", "Category"),
+        tr(lang, "代缴规则", "Rule"),
+        tr(lang, "最低可选档次", "Lowest open grade"),
+        tr(lang, "政府代缴", "Government pays"),
+        tr(lang, "个人缴纳", "Person pays"),
     ]
     lines += [
-        _t(
+        tr(
             lang,
             "政府代缴（按最低可选档次缴费时）：",
             "Government payment (at the lowest open grade):",
@@ -629,17 +597,18 @@ def _pension_block(t: Tariff, section: PensionPremium | None, lang: str) -> str:
 
 
 def _inpatient_block(t: Tariff, section: Inpatient | None, lang: str) -> str:
-    head = _heading(lang, "基本医保住院（每次住院）", "Basic inpatient insurance (per admission)")
+    head = heading(lang, "基本医保住院（每次住院）", "Basic inpatient insurance (per admission)")
     if section is None:
         return _missing(head, lang)
     rows = [
-        [lv.label.get(lang), lv.id, _money(lv.deductible), _pct(lv.ratio)] for lv in section.levels
+        [lv.label.get(lang), lv.id, amount(lv.deductible), percent(lv.ratio)]
+        for lv in section.levels
     ]
     headers = [
-        _t(lang, "医院等级", "Hospital level"),
-        _t(lang, "编号", "id"),
-        _t(lang, "起付线", "Deductible"),
-        _t(lang, "报销比例", "Ratio"),
+        tr(lang, "医院等级", "Hospital level"),
+        tr(lang, "编号", "id"),
+        tr(lang, "起付线", "Deductible"),
+        tr(lang, "报销比例", "Ratio"),
     ]
     right = (2, 3)
     if any(lv.aliases for lv in section.levels):
@@ -651,15 +620,15 @@ def _inpatient_block(t: Tariff, section: Inpatient | None, lang: str) -> str:
         head,
         _cites(t, section.source, lang),
         _table(rows, headers, right=right),
-        _t(
+        tr(
             lang,
-            f"年度最高支付限额：{_cap(section.annual_cap, lang)}",
-            f"Annual cap: {_cap(section.annual_cap, lang)}",
+            f"年度最高支付限额：{cap_text(section.annual_cap.amount, lang)}",
+            f"Annual cap: {cap_text(section.annual_cap.amount, lang)}",
         ),
     ]
     if not section.adjustments:
         lines.append(
-            _t(
+            tr(
                 lang,
                 "倾斜政策：无（所有人员按上表）。",
                 "Category adjustments: none (everyone as above).",
@@ -674,39 +643,43 @@ def _inpatient_block(t: Tariff, section: Inpatient | None, lang: str) -> str:
         said = []
         if a.deductible_factor is not None:
             said.append(
-                _t(
+                tr(
                     lang,
-                    f"起付线 × {_pct(a.deductible_factor)}",
-                    f"deductible × {_pct(a.deductible_factor)}",
+                    f"起付线 × {percent(a.deductible_factor)}",
+                    f"deductible × {percent(a.deductible_factor)}",
                 )
             )
         if a.ratio_bonus is not None:
             pts = _points(a.ratio_bonus)
-            said.append(_t(lang, f"比例提高 {pts} 个百分点", f"ratio +{pts} points"))
+            said.append(tr(lang, f"比例提高 {pts} 个百分点", f"ratio +{pts} points"))
         if a.annual_cap is not None:
             said.append(
-                _t(lang, f"限额 {_cap(a.annual_cap, lang)}", f"cap {_cap(a.annual_cap, lang)}")
+                tr(
+                    lang,
+                    f"限额 {cap_text(a.annual_cap.amount, lang)}",
+                    f"cap {cap_text(a.annual_cap.amount, lang)}",
+                )
             )
         effective = []
         for lv in section.levels:
             d, r = p.terms(lv, t.rounding)
-            effective.append(f"{lv.id}: {_money(d)} / {_pct(r)}")
+            effective.append(f"{lv.id}: {amount(d)} / {percent(r)}")
         adj_rows.append(
             [
                 _who(t, p.name, lang),
                 "\n".join(said),
                 "\n".join(effective),
-                _cap(p.annual_cap, lang),
+                cap_text(p.annual_cap.amount, lang),
             ]
         )
     adj_headers = [
-        _t(lang, "人员类别", "Category"),
-        _t(lang, "规则", "Rule"),
-        _t(lang, "实际起付线 / 报销比例", "Deductible / ratio in use"),
-        _t(lang, "年度限额", "Annual cap"),
+        tr(lang, "人员类别", "Category"),
+        tr(lang, "规则", "Rule"),
+        tr(lang, "实际起付线 / 报销比例", "Deductible / ratio in use"),
+        tr(lang, "年度限额", "Annual cap"),
     ]
     lines += [
-        _t(lang, "倾斜政策（实际适用值）：", "Category adjustments (values in use):"),
+        tr(lang, "倾斜政策（实际适用值）：", "Category adjustments (values in use):"),
         _table(adj_rows, adj_headers, right=(3,)),
     ]
     return "\n".join(lines)
@@ -714,12 +687,12 @@ def _inpatient_block(t: Tariff, section: Inpatient | None, lang: str) -> str:
 
 def _band(lower: Decimal, upper: Decimal | None, lang: str) -> str:
     if upper is None:
-        return _t(lang, f"{_money(lower)} 以上", f"above {_money(lower)}")
-    return f"{_money(lower)}–{_money(upper)}"
+        return tr(lang, f"{amount(lower)} 以上", f"above {amount(lower)}")
+    return f"{amount(lower)}–{amount(upper)}"
 
 
 def _critical_block(t: Tariff, section: CriticalIllness | None, lang: str) -> str:
-    head = _heading(
+    head = heading(
         lang,
         "大病保险（按年度累计）",
         "Critical-illness insurance (on the year's accumulated cost)",
@@ -730,11 +703,11 @@ def _critical_block(t: Tariff, section: CriticalIllness | None, lang: str) -> st
     profiles = critical_illness_profiles(section, held, t.rounding)
     base = profiles[0]
     if section.bounds == "cumulative":
-        bounds = _t(
+        bounds = tr(
             lang, "按年度累计金额计（cumulative）", "on the year's accumulated amount (cumulative)"
         )
     else:
-        bounds = _t(
+        bounds = tr(
             lang,
             "自所用起付标准起算（above_threshold）；下表已换算为累计金额",
             "measured from the threshold in use (above_threshold); shown as accumulated amounts",
@@ -742,70 +715,70 @@ def _critical_block(t: Tariff, section: CriticalIllness | None, lang: str) -> st
     lines = [
         head,
         _cites(t, section.source, lang),
-        _t(
+        tr(
             lang,
-            f"起付标准：{_money(section.threshold)}（每年一次）",
-            f"Threshold: {_money(section.threshold)} (once a year)",
+            f"起付标准：{amount(section.threshold)}（每年一次）",
+            f"Threshold: {amount(section.threshold)} (once a year)",
         ),
-        _t(lang, f"分段口径：{bounds}", f"Segment bounds: {bounds}"),
+        tr(lang, f"分段口径：{bounds}", f"Segment bounds: {bounds}"),
         _table(
-            [[_band(b.lower, b.upper, lang), _pct(b.ratio)] for b in base.bands],
+            [[_band(b.lower, b.upper, lang), percent(b.ratio)] for b in base.bands],
             [
-                _t(lang, "分段（累计个人负担合规费用）", "Segment (accumulated cost)"),
-                _t(lang, "支付比例", "Ratio"),
+                tr(lang, "分段（累计个人负担合规费用）", "Segment (accumulated cost)"),
+                tr(lang, "支付比例", "Ratio"),
             ],
             right=(1,),
         ),
-        _t(
+        tr(
             lang,
-            f"年度最高支付限额：{_cap(section.annual_cap, lang)}",
-            f"Annual cap: {_cap(section.annual_cap, lang)}",
+            f"年度最高支付限额：{cap_text(section.annual_cap.amount, lang)}",
+            f"Annual cap: {cap_text(section.annual_cap.amount, lang)}",
         ),
     ]
     if not section.adjustments:
-        lines.append(_t(lang, "倾斜支付：无。", "Category adjustments: none."))
+        lines.append(tr(lang, "倾斜支付：无。", "Category adjustments: none."))
         return "\n".join(lines)
     rules = {a.category: a for a in section.adjustments}
     rows = []
     for p in profiles:
         said = []
         if p.name == BASE:
-            said.append("—")
+            said.append(DASH)
         else:
             a = rules[p.name]
             if a.threshold_factor is not None:
-                f = _pct(a.threshold_factor)
-                said.append(_t(lang, f"起付标准 × {f}", f"threshold × {f}"))
+                f = percent(a.threshold_factor)
+                said.append(tr(lang, f"起付标准 × {f}", f"threshold × {f}"))
             if a.threshold is not None:
-                v = _money(a.threshold)
-                said.append(_t(lang, f"起付标准 {v}", f"threshold {v}"))
+                v = amount(a.threshold)
+                said.append(tr(lang, f"起付标准 {v}", f"threshold {v}"))
             if a.segments is not None:
-                said.append(_t(lang, "单独分段", "own segments"))
+                said.append(tr(lang, "单独分段", "own segments"))
             if a.ratio_bonus is not None:
                 pts = _points(a.ratio_bonus)
-                said.append(_t(lang, f"比例提高 {pts} 个百分点", f"ratios +{pts} points"))
+                said.append(tr(lang, f"比例提高 {pts} 个百分点", f"ratios +{pts} points"))
             if a.annual_cap is not None:
-                c = _cap(a.annual_cap, lang)
-                said.append(_t(lang, f"限额 {c}", f"cap {c}"))
-        bands = "\n".join(f"{_band(b.lower, b.upper, lang)} {_pct(b.ratio)}" for b in p.bands)
+                c = cap_text(a.annual_cap.amount, lang)
+                said.append(tr(lang, f"限额 {c}", f"cap {c}"))
+        bands = "\n".join(f"{_band(b.lower, b.upper, lang)} {percent(b.ratio)}" for b in p.bands)
         rows.append(
             [
                 _who(t, p.name, lang),
                 "\n".join(said),
-                _money(p.threshold),
+                amount(p.threshold),
                 bands,
-                _cap(p.annual_cap, lang),
+                cap_text(p.annual_cap.amount, lang),
             ]
         )
     headers = [
-        _t(lang, "人员类别", "Category"),
-        _t(lang, "规则", "Rule"),
-        _t(lang, "起付标准", "Threshold"),
-        _t(lang, "分段与支付比例", "Segments and ratios"),
-        _t(lang, "年度限额", "Annual cap"),
+        tr(lang, "人员类别", "Category"),
+        tr(lang, "规则", "Rule"),
+        tr(lang, "起付标准", "Threshold"),
+        tr(lang, "分段与支付比例", "Segments and ratios"),
+        tr(lang, "年度限额", "Annual cap"),
     ]
     lines += [
-        _t(
+        tr(
             lang,
             "各类人员实际适用值（比例最高 100%，起付标准按本表舍入方式取到分）：",
             "Values in use per category (ratios at most 100%, thresholds rounded to the fen "
@@ -817,27 +790,32 @@ def _critical_block(t: Tariff, section: CriticalIllness | None, lang: str) -> st
 
 
 def _assistance_block(t: Tariff, section: MedicalAssistance | None, lang: str) -> str:
-    head = _heading(
+    head = heading(
         lang, "医疗救助（按年度累计）", "Medical assistance (on the year's accumulated cost)"
     )
     if section is None:
         return _missing(head, lang)
     rows = [
-        [_who(t, r.category, lang), _pct(r.ratio), _money(r.deductible), _cap(r.annual_cap, lang)]
+        [
+            _who(t, r.category, lang),
+            percent(r.ratio),
+            amount(r.deductible),
+            cap_text(r.annual_cap.amount, lang),
+        ]
         for r in section.eligible
     ]
     headers = [
-        _t(lang, "人员类别", "Category"),
-        _t(lang, "救助比例", "Ratio"),
-        _t(lang, "年度起付线", "Yearly deductible"),
-        _t(lang, "年度救助限额", "Annual cap"),
+        tr(lang, "人员类别", "Category"),
+        tr(lang, "救助比例", "Ratio"),
+        tr(lang, "年度起付线", "Yearly deductible"),
+        tr(lang, "年度救助限额", "Annual cap"),
     ]
     return "\n".join(
         [
             head,
             _cites(t, section.source, lang),
             _table(rows, headers, right=(1, 2, 3)),
-            _t(
+            tr(
                 lang,
                 "仅限上列人员类别；其他人员不享受医疗救助。",
                 "Only the categories listed; anyone else receives no assistance.",
@@ -847,17 +825,17 @@ def _assistance_block(t: Tariff, section: MedicalAssistance | None, lang: str) -
 
 
 def _sources_block(t: Tariff, lang: str) -> str:
-    head = _heading(lang, "政策依据", "Sources")
+    head = heading(lang, "政策依据", "Sources")
     if not t.sources:
-        return f"{head}\n{_t(lang, '无。', 'None.')}"
+        return f"{head}\n{tr(lang, '无。', 'None.')}"
     rows = [
-        [s.id, s.number or "—", s.title if s.url is None else f"{s.title}\n{s.url}"]
+        [s.id, s.number or DASH, s.title if s.url is None else f"{s.title}\n{s.url}"]
         for s in t.sources
     ]
     headers = [
-        _t(lang, "编号", "id"),
-        _t(lang, "文号", "Number"),
-        _t(lang, "标题 / 网址", "Title / URL"),
+        tr(lang, "编号", "id"),
+        tr(lang, "文号", "Number"),
+        tr(lang, "标题 / 网址", "Title / URL"),
     ]
     return f"{head}\n{_table(rows, headers)}"
 
@@ -944,12 +922,12 @@ def validate_command(paths: tuple[Path, ...], lang: str, tariff_dirs: tuple[Path
         click.echo(str(p))
     n_files = _count(len(files), lang, "个文件", "file")
     if not problems:
-        click.echo(_t(lang, f"OK：{n_files}，没有发现问题", f"OK: {n_files}, no problems"))
+        click.echo(tr(lang, f"OK：{n_files}，没有发现问题", f"OK: {n_files}, no problems"))
         return
     bad = len({p.path for p in problems})
     n_problems = _count(len(problems), lang, "个问题", "problem")
     click.echo(
-        _t(
+        tr(
             lang,
             f"发现 {n_problems}，涉及 {bad} 个文件（共检查 {n_files}）",
             f"{n_problems} in {bad} of {n_files}",
@@ -963,17 +941,17 @@ def validate_command(paths: tuple[Path, ...], lang: str, tariff_dirs: tuple[Path
 
 def _leaf_text(leaf: Leaf, lang: str) -> str:
     if isinstance(leaf, Amount):
-        return _money(leaf.value)
+        return amount(leaf.value)
     if isinstance(leaf, Unit):
-        return _pct(leaf.value)
+        return percent(leaf.value)
     if isinstance(leaf, Unlimited):
-        return _t(lang, "不设封顶", "no cap")
+        return tr(lang, "不设封顶", "no cap")
     if isinstance(leaf, FullPayment | SharePayment | AmountPayment):
         return _payment(leaf, lang)
     if isinstance(leaf, dt.date):
         return leaf.isoformat()
     if isinstance(leaf, tuple):
-        return ", ".join(str(x) for x in leaf) if leaf else "—"
+        return ", ".join(str(x) for x in leaf) if leaf else DASH
     return str(leaf)
 
 
@@ -1015,13 +993,13 @@ def _member_text(change: Change, member: Node, lang: str) -> str:
 def _value_text(change: Change, node: Node | None, lang: str) -> str:
     """One side of a change as a diff cell; a whole section is only named."""
     if node is None:
-        return "—"
+        return DASH
     if change.key is not None:
         return _member_text(change, node, lang)
     if change.path in SECTIONS:
-        return _t(lang, "（整节）", "(whole section)")
+        return tr(lang, "（整节）", "(whole section)")
     if isinstance(node, Mapping | Items):
-        return "; ".join(_flat(node, lang)) or "—"
+        return "; ".join(_flat(node, lang)) or DASH
     return _leaf_text(node, lang)
 
 
@@ -1032,7 +1010,7 @@ def _kind(change: Change, lang: str) -> str:
         "removed": ("删除", "removed"),
     }
     zh, en = words[change.kind]
-    return _t(lang, zh, en)
+    return tr(lang, zh, en)
 
 
 def render_diff(a: Tariff, b: Tariff, changes: Sequence[Change], lang: str) -> str:
@@ -1043,16 +1021,16 @@ def render_diff(a: Tariff, b: Tariff, changes: Sequence[Change], lang: str) -> s
     ]
     if not changes:
         head.append(
-            _t(lang, "没有不同：两表参数相同。", "No differences: the parameters are the same.")
+            tr(lang, "没有不同：两表参数相同。", "No differences: the parameters are the same.")
         )
         return "\n".join(head)
     rows = [
         [c.path, _kind(c, lang), _value_text(c, c.a, lang), _value_text(c, c.b, lang)]
         for c in changes
     ]
-    headers = [_t(lang, "参数", "Parameter"), _t(lang, "变化", "Change"), "A", "B"]
+    headers = [tr(lang, "参数", "Parameter"), tr(lang, "变化", "Change"), "A", "B"]
     n = len(changes)
-    total = _t(lang, f"共 {n} 处不同。", f"{n} difference{'' if n == 1 else 's'}.")
+    total = tr(lang, f"共 {n} 处不同。", f"{n} difference{'' if n == 1 else 's'}.")
     return "\n".join(
         [*head, "", _table(rows, headers, wrap={2: DIFF_CELL, 3: DIFF_CELL}), "", total]
     )
