@@ -367,6 +367,18 @@ def premiums_table(result: PremiumResult, book: TariffBook, *, lang: Lang = "zh"
 # -- claims ---------------------------------------------------------------------------------
 
 
+def _amount_headers(lang: Lang) -> list[str]:
+    """The amount columns of a claim and of a year's totals, in the chain's order."""
+    return [
+        tr(lang, "总费用", "Total"),
+        tr(lang, "政策范围内费用", "Compliant"),
+        tr(lang, "基本医保", "Basic"),
+        tr(lang, "大病保险", "Critical illness"),
+        tr(lang, "医疗救助", "Assistance"),
+        tr(lang, "个人自付", "Out of pocket"),
+    ]
+
+
 def _claim_headers(lang: Lang, with_id: bool) -> list[str]:
     headers = ["#"]
     if with_id:
@@ -375,12 +387,7 @@ def _claim_headers(lang: Lang, with_id: bool) -> list[str]:
         *headers,
         tr(lang, "日期", "Date"),
         tr(lang, "医院级别", "Hospital level"),
-        tr(lang, "总费用", "Total"),
-        tr(lang, "政策范围内费用", "Compliant"),
-        tr(lang, "基本医保", "Basic"),
-        tr(lang, "大病保险", "Critical illness"),
-        tr(lang, "医疗救助", "Assistance"),
-        tr(lang, "个人自付", "Out of pocket"),
+        *_amount_headers(lang),
         tr(lang, "是否享受待遇", "Covered"),
     ]
 
@@ -417,12 +424,7 @@ def _years(years: Sequence[YearTotals], lang: Lang) -> str:
     headers = [
         tr(lang, "年度", "Year"),
         tr(lang, "笔数", "Claims"),
-        tr(lang, "总费用", "Total"),
-        tr(lang, "政策范围内费用", "Compliant"),
-        tr(lang, "基本医保", "Basic"),
-        tr(lang, "大病保险", "Critical illness"),
-        tr(lang, "医疗救助", "Assistance"),
-        tr(lang, "个人自付", "Out of pocket"),
+        *_amount_headers(lang),
     ]
     rows = [
         (
