@@ -37,8 +37,10 @@ def runner() -> CliRunner:
     return CliRunner()
 
 
-def batch(runner: CliRunner, kind: str, source: Path, out: Path, *more: str) -> Result:
-    args = ["batch", kind, str(source), "-o", str(out), "--series", SERIES, "--engine", "core"]
+def batch(
+    runner: CliRunner, kind: str, source: Path, out: Path, *more: str, engine: str = "core"
+) -> Result:
+    args = ["batch", kind, str(source), "-o", str(out), "--series", SERIES, "--engine", engine]
     return runner.invoke(cli, [*args, *more], catch_exceptions=False)
 
 
@@ -250,8 +252,7 @@ def test_stray_quote_in_short_rows_is_refused(
     source = tmp_path / "in.csv"
     source.write_text(SHORT_ROWS_STRAY, encoding="utf-8")
     out = tmp_path / "out.csv"
-    args = ["batch", "claims", str(source), "-o", str(out), "--series", SERIES]
-    result = runner.invoke(cli, [*args, "--engine", engine], catch_exceptions=False)
+    result = batch(runner, "claims", source, out, engine=engine)
     assert result.exit_code == 1, result.output
     assert result.stderr.strip() == f"错误: {batchio.unclosed_quote_error(source, 2)}"
     assert not out.exists()
@@ -270,8 +271,7 @@ def test_multi_line_cell_in_a_short_row_is_accepted(
         encoding="utf-8",
     )
     out = tmp_path / "out.csv"
-    args = ["batch", "claims", str(source), "-o", str(out), "--series", SERIES]
-    result = runner.invoke(cli, [*args, "--engine", engine], catch_exceptions=False)
+    result = batch(runner, "claims", source, out, engine=engine)
     assert result.exit_code == 0, result.output
     assert [r["room"] for r in rows_of(out)] == ["Room 5\nBuilding 2", "y"]
 
@@ -298,8 +298,7 @@ def test_stray_quote_after_a_narrower_row_is_refused(
     source = tmp_path / "in.csv"
     source.write_text(NARROWER_EARLIER_STRAY, encoding="utf-8")
     out = tmp_path / "out.csv"
-    args = ["batch", "claims", str(source), "-o", str(out), "--series", SERIES]
-    result = runner.invoke(cli, [*args, "--engine", engine], catch_exceptions=False)
+    result = batch(runner, "claims", source, out, engine=engine)
     assert result.exit_code == 1, result.output
     assert result.stderr.strip() == f"错误: {batchio.unclosed_quote_error(source, 3)}"
     assert not out.exists()
@@ -347,8 +346,7 @@ def test_multi_line_cells_in_a_file_of_mixed_widths_are_accepted(
         encoding="utf-8",
     )
     out = tmp_path / "out.csv"
-    args = ["batch", "claims", str(source), "-o", str(out), "--series", SERIES]
-    result = runner.invoke(cli, [*args, "--engine", engine], catch_exceptions=False)
+    result = batch(runner, "claims", source, out, engine=engine)
     assert result.exit_code == 0, result.output
     got = [(r["person_id"], r["extra"]) for r in rows_of(out)]
     assert got == [
@@ -570,8 +568,7 @@ def test_a_fifo_as_input_is_refused_saying_why(
     fifo = tmp_path / "in.csv"
     os.mkfifo(fifo)
     out = tmp_path / "out.csv"
-    args = ["batch", "claims", str(fifo), "-o", str(out), "--series", SERIES]
-    result = runner.invoke(cli, [*args, "--engine", engine], catch_exceptions=False)
+    result = batch(runner, "claims", fifo, out, engine=engine)
     assert result.exit_code == 1, result.output
     assert result.stderr.strip() == (
         f"错误: {fifo} is a pipe, FIFO or device, which cannot be read as input (a batch reads "
@@ -795,8 +792,7 @@ def test_bom_does_not_turn_off_the_mixed_encoding_check(
     source = tmp_path / "in.csv"
     source.write_bytes(data)
     out = tmp_path / "out.csv"
-    args = ["batch", "claims", str(source), "-o", str(out), "--series", SERIES]
-    result = runner.invoke(cli, [*args, "--engine", engine], catch_exceptions=False)
+    result = batch(runner, "claims", source, out, engine=engine)
     assert result.exit_code == 1, result.output
     assert result.stderr.strip() == (
         f"错误: {source}: line {line} reads as GB18030 but line 1 as UTF-8; the file mixes "
@@ -856,9 +852,7 @@ def test_undecodable_bytes_are_named_by_their_line(
     source = tmp_path / name
     source.write_bytes(data)
     out = tmp_path / "out.csv"
-    args = ["batch", "claims", str(source), "-o", str(out), "--series", SERIES]
-    args += ["--engine", engine, "--input-encoding", encoding]
-    result = runner.invoke(cli, args, catch_exceptions=False)
+    result = batch(runner, "claims", source, out, "--input-encoding", encoding, engine=engine)
     assert result.exit_code == 1, result.output
     assert result.stderr.strip() == (
         f"错误: {source}: line {line} cannot be read as {encoding}; give the right --input-encoding"
@@ -1046,10 +1040,7 @@ def test_utf16_forced_on_a_file_without_its_bom_is_a_file_error(
     text = GOOD if suffix == ".csv" else f'{{{JSON_ROW}, "compliant": 5}}\n'
     source.write_text(text, encoding="utf-8")
     out = tmp_path / "out.csv"
-    args = ["batch", "claims", str(source), "-o", str(out), "--series", SERIES]
-    result = runner.invoke(
-        cli, [*args, "--engine", engine, "--input-encoding", encoding], catch_exceptions=False
-    )
+    result = batch(runner, "claims", source, out, "--input-encoding", encoding, engine=engine)
     assert result.exit_code == 1, result.output
     # utf-32 fails on a byte (its line is found); utf-16 refuses the stream: the CSV's row
     where = "row" if (suffix, encoding) == (".csv", "utf-16") else "line"
