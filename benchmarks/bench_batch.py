@@ -183,18 +183,18 @@ def run(
 
 # The stages of the columnar path timed by --profile: (module, attribute path, label).
 STAGES = [
-    ("medcalc.batchfast", "_Columnar.read", "read: every block parsed (total)"),
-    ("medcalc.batchfast", "_scan", "  scanning blocks: line ends, quotes"),
-    ("medcalc.batchfast", "_utf8", "  UTF-8 check"),
+    ("medcalc.batch._columnar", "_Columnar.read", "read: every block parsed (total)"),
+    ("medcalc.batch._columnar", "_scan", "  scanning blocks: line ends, quotes"),
+    ("medcalc.batch._columnar", "_utf8", "  UTF-8 check"),
     ("pyarrow.csv", "read_csv", "  tokenising (pyarrow)"),
-    ("medcalc.batchfast", "_Columnar._amounts", "  amounts to fen"),
-    ("medcalc.batchfast", "_Columnar._distinct", "  dates, series, levels, categories"),
-    ("medcalc.batchfast", "_Columnar._assemble", "  joining blocks, coding persons"),
-    ("medcalc.batchfast", "_solve", "batch rules and engine (total)"),
-    ("medcalc.batchfast", "compute", "  the engine"),
-    ("medcalc.batchfast", "_Columnar.write", "write: the output (total)"),
-    ("medcalc.batchfast", "_Columnar._lines", "  output lines: results joined to records"),
-    ("medcalc.batchfast", "_amount_texts", "    fen to text"),
+    ("medcalc.batch._columnar", "_Columnar._amounts", "  amounts to fen"),
+    ("medcalc.batch._columnar", "_Columnar._distinct", "  dates, series, levels, categories"),
+    ("medcalc.batch._columnar", "_Columnar._assemble", "  joining blocks, coding persons"),
+    ("medcalc.batch._columnar", "_solve", "batch rules and engine (total)"),
+    ("medcalc.batch._columnar", "compute", "  the engine"),
+    ("medcalc.batch._columnar", "_Columnar.write", "write: the output (total)"),
+    ("medcalc.batch._columnar", "_Columnar._lines", "  output lines: results joined to records"),
+    ("medcalc.batch._columnar", "_amount_texts", "    fen to text"),
     ("os", "fsync", "fsync"),
 ]
 
@@ -231,7 +231,7 @@ def profile(source: Path, out: Path, engine: str) -> None:
     profiler), then a second run under cProfile for the top functions."""
     wall, cpu = time.perf_counter(), time.process_time()
     from medcalc import Calculator, load_book
-    from medcalc.batchio import BatchJob
+    from medcalc.batch import BatchJob
 
     for module in {m for m, _, _ in STAGES}:
         __import__(module)

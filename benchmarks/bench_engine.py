@@ -1,4 +1,4 @@
-"""Throughput and memory of the vectorised claims engine (medcalc.engine) against the reference
+"""Throughput and memory of the vectorised claims engine (medcalc.fast) against the reference
 core (medcalc.Calculator), on seeded synthetic workloads over the bundled qingyuan-qingcheng
 series (2018-2020).
 
@@ -99,7 +99,7 @@ def workload(rows: int, order: str, seed: int = 20180101) -> dict[str, Any]:
 
 
 def table(cols: dict[str, Any]) -> Any:
-    from medcalc.engine import ClaimTable, PersonKind
+    from medcalc.fast import ClaimTable, PersonKind
 
     kinds = tuple(PersonKind(c, g, None if g is None else "physical") for c, g, _ in KINDS)
     return ClaimTable(kinds=kinds, level_names=LEVELS, **cols)
@@ -112,7 +112,7 @@ def reference_rate(book: Any, cols: dict[str, Any], sample_rows: int) -> tuple[f
     from decimal import Decimal
 
     from medcalc import Calculator, Claim, Person
-    from medcalc.engine import NAT
+    from medcalc.fast import NAT
 
     person = cols["person"]
     rows = np.flatnonzero(person < max(1, sample_rows * 2 // 9))  # 4.5 claims a person
@@ -203,8 +203,8 @@ def _reset_peak() -> bool:
 
 
 def one(rows: int, order: str, repeat: int, sample: int, verify: bool) -> dict[str, Any]:
-    from medcalc.discovery import load_book
-    from medcalc.engine import compute
+    from medcalc.fast import compute
+    from medcalc.tariff import load_book
 
     book = load_book()
     cols = workload(rows, order)

@@ -21,8 +21,7 @@ import sys
 import time
 from pathlib import Path
 
-from medcalc.discovery import bundled_dir, load_book, tariff_files
-from medcalc.loader import parse_tariff
+from medcalc.tariff import bundled_dir, load_book, parse_tariff, tariff_files
 
 HEADER = """\
 format: 1

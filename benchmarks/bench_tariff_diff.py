@@ -13,8 +13,7 @@ import argparse
 import sys
 import time
 
-from medcalc.loader import parse_tariff
-from medcalc.tariff_diff import diff_tariffs
+from medcalc.tariff import diff_tariffs, parse_tariff
 
 HEADER = """\
 format: 1

@@ -1,4 +1,4 @@
-"""An auditor's own property test, written with ``medcalc.strategies`` (see docs/audit.md).
+"""An auditor's own property test, written with ``medcalc.audit.strategies`` (see docs/audit.md).
 
 Run it as a script, or collect it with pytest::
 
@@ -24,8 +24,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from medcalc import Calculator, Claim, Person
-from medcalc.discovery import load_book
-from medcalc.strategies import claim_years
+from medcalc.audit.strategies import claim_years
+from medcalc.tariff import load_book
 
 SERIES = "qingyuan-qingcheng"
 BOOK = load_book()

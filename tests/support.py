@@ -7,9 +7,7 @@ import textwrap
 from decimal import Decimal
 from typing import Any
 
-from medcalc.book import TariffBook
-from medcalc.loader import parse_tariff
-from medcalc.model import Tariff
+from medcalc.tariff import Tariff, TariffBook, parse_tariff
 
 
 def D(text: str) -> Decimal:  # noqa: N802 - reads like a literal in hand-worked examples

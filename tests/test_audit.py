@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import medcalc.calculator
-import medcalc.claims
-import medcalc.profiles
+import medcalc.chain._calculator
+import medcalc.chain._claims
+import medcalc.chain._profiles
 from medcalc import Calculator, Claim, Person
 from medcalc.audit import (
     INVARIANTS,
@@ -33,10 +33,9 @@ from medcalc.audit import (
     run_invariant,
     split_invariance,
 )
-from medcalc.book import TariffBook
+from medcalc.chain import CriticalIllnessProfile
 from medcalc.cli import cli
-from medcalc.discovery import load_book
-from medcalc.profiles import CriticalIllnessProfile
+from medcalc.tariff import TariffBook, load_book
 
 from support import D, book, core_yaml, day
 
@@ -213,14 +212,18 @@ def test_per_claim_thresholds_break_split_invariance(
     bundled: TariffBook, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A threshold per claim instead of per year (X_before = 0) breaks split invariance."""
-    original = medcalc.claims._critical_illness
+    original = medcalc.chain._claims._critical_illness
 
     def per_claim(profiles, before, after, rounding, memo):  # type: ignore[no-untyped-def]
         return original(
-            profiles, medcalc.claims.ZERO, after - before, rounding, medcalc.claims.Memo()
+            profiles,
+            medcalc.chain._claims.ZERO,
+            after - before,
+            rounding,
+            medcalc.chain._claims.Memo(),
         )
 
-    monkeypatch.setattr(medcalc.claims, "_critical_illness", per_claim)
+    monkeypatch.setattr(medcalc.chain._claims, "_critical_illness", per_claim)
     got = facts(split_invariance(bundled, seed=0))
     assert got["message"].startswith("splitting one stay's individual burden")
     assert got["parts"].startswith("claim #")
@@ -234,17 +237,17 @@ def test_summing_two_categories_assistance_breaks_the_bounds(
     bundled: TariffBook, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Adding up two categories' assistance (就高不重复 broken) pays above the compliant cost."""
-    original = medcalc.claims._assistance
+    original = medcalc.chain._claims._assistance
 
     def summed(profiles, before, after, rounding, memo):  # type: ignore[no-untyped-def]
-        _, detail = original(profiles, before, after, rounding, medcalc.claims.Memo())
+        _, detail = original(profiles, before, after, rounding, medcalc.chain._claims.Memo())
         paid = sum(
             (p.pays(after, rounding) - p.pays(before, rounding) for p in profiles.assistance),
             Decimal("0.00"),
         )
         return paid, detail
 
-    monkeypatch.setattr(medcalc.claims, "_assistance", summed)
+    monkeypatch.setattr(medcalc.chain._claims, "_assistance", summed)
     got = failed(run_invariant("bounds", bundled, 100, 0))
     assert got["person"].count(",") >= 1  # at least two categories
     assert "assistance" in got["found"]
@@ -254,7 +257,7 @@ def test_combining_two_categories_rules_breaks_the_reference_totals(
     bundled: TariffBook, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A profile combining two categories' rules makes the year differ from F*(sum of i)."""
-    original = medcalc.profiles.critical_illness_profiles
+    original = medcalc.chain._profiles.critical_illness_profiles
 
     def combined(section, held, rounding):  # type: ignore[no-untyped-def]
         profiles = original(section, held, rounding)
@@ -262,7 +265,7 @@ def test_combining_two_categories_rules_breaks_the_reference_totals(
             return profiles
         extra = sum((b.ratio for b in profiles[2].bands), Decimal(0)) / len(profiles[2].bands)
         bands = tuple(
-            medcalc.profiles.Band(b.lower, b.upper, min(Decimal(1), b.ratio + extra / 10))
+            medcalc.chain._profiles.Band(b.lower, b.upper, min(Decimal(1), b.ratio + extra / 10))
             for b in profiles[1].bands
         )
         merged = CriticalIllnessProfile(
@@ -270,7 +273,7 @@ def test_combining_two_categories_rules_breaks_the_reference_totals(
         )
         return (*profiles, merged)
 
-    monkeypatch.setattr(medcalc.calculator, "critical_illness_profiles", combined)
+    monkeypatch.setattr(medcalc.chain._calculator, "critical_illness_profiles", combined)
     got = failed(run_invariant("rounding", bundled, 100, 0))
     assert "F*(" in got["expected"]
 
@@ -279,7 +282,7 @@ def test_ignoring_caps_breaks_the_bounds(
     bundled: TariffBook, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Ignoring the caps (封顶线) lets assistance pass its annual cap."""
-    monkeypatch.setattr(medcalc.profiles, "capped", lambda value, cap: value)
+    monkeypatch.setattr(medcalc.chain._profiles, "capped", lambda value, cap: value)
     got = failed(run_invariant("bounds", bundled, 200, 0))
     assert got["message"] == "assistance went above its annual cap"
     assistance = got["found"].split("assistance ")[1].split(",")[0]
@@ -291,7 +294,9 @@ def test_choosing_the_least_favourable_profile_is_caught(
 ) -> None:
     """Choosing the least favourable candidate makes one more category lower the benefit."""
     monkeypatch.setattr(
-        medcalc.claims, "best_index", lambda values: min(range(len(values)), key=values.__getitem__)
+        medcalc.chain._claims,
+        "best_index",
+        lambda values: min(range(len(values)), key=values.__getitem__),
     )
     got = failed(run_invariant("extra_category", bundled, 100, 0))
     assert got["message"].endswith("lowered the year's total benefit")
@@ -312,14 +317,18 @@ def test_the_same_seed_gives_the_same_counterexample(
     bundled: TariffBook, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Two runs with one seed find the same minimal counterexample."""
-    original = medcalc.claims._critical_illness
+    original = medcalc.chain._claims._critical_illness
 
     def per_claim(profiles, before, after, rounding, memo):  # type: ignore[no-untyped-def]
         return original(
-            profiles, medcalc.claims.ZERO, after - before, rounding, medcalc.claims.Memo()
+            profiles,
+            medcalc.chain._claims.ZERO,
+            after - before,
+            rounding,
+            medcalc.chain._claims.Memo(),
         )
 
-    monkeypatch.setattr(medcalc.claims, "_critical_illness", per_claim)
+    monkeypatch.setattr(medcalc.chain._claims, "_critical_illness", per_claim)
     first = split_invariance(bundled, seed=7, examples=50)
     assert first is not None
     assert split_invariance(bundled, seed=7, examples=50) == first

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from medcalc.errors import TariffFileError
-from medcalc.loader import check_tariff, load_tariff
+from medcalc.tariff import check_tariff, load_tariff
 
 BAD = Path(__file__).parent / "bad_tariffs"
 FILES = sorted(BAD.glob("*.yaml"))
@@ -60,10 +60,10 @@ def test_pure_python_parser_finds_the_same_problems(monkeypatch: pytest.MonkeyPa
     """Without libyaml, the pure-Python parser reports the same problems at the same places."""
     import yaml
 
-    import medcalc.loader
+    import medcalc.tariff._loader
 
     with_c = {f: check_tariff(f.read_bytes(), str(f)) for f in FILES}
-    monkeypatch.setattr(medcalc.loader, "_Loader", type("PyLoader", (yaml.SafeLoader,), {}))
+    monkeypatch.setattr(medcalc.tariff._loader, "_Loader", type("PyLoader", (yaml.SafeLoader,), {}))
     for f in FILES:
         found = check_tariff(f.read_bytes(), str(f))
         # Only the wording of a YAML syntax error differs between the two parsers.

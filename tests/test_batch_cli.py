@@ -15,8 +15,8 @@ import openpyxl
 import pytest
 from click.testing import CliRunner, Result
 
-from medcalc import batchio
-from medcalc.batchio import BatchFileError, detect_encoding
+from medcalc.batch import BatchFileError, detect_encoding
+from medcalc.batch import _files as batchio
 from medcalc.cli import cli
 
 ROOT = Path(__file__).parents[1]

@@ -24,9 +24,9 @@ from hypothesis import strategies as st
 pytest.importorskip("numpy")
 
 from medcalc import Calculator, load_book
-from medcalc.batchio import BatchJob, BatchReport
+from medcalc.audit.strategies import amounts
+from medcalc.batch import BatchJob, BatchReport
 from medcalc.errors import MedcalcError
-from medcalc.strategies import amounts
 
 from support import book, core_yaml
 
@@ -228,7 +228,7 @@ def test_cli_engine_option(tmp_path: Path) -> None:
 def test_fast_without_numpy_is_a_usage_error(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from medcalc import batchio
+    from medcalc.batch import _files as batchio
     from medcalc.errors import UsageError
 
     monkeypatch.setattr(batchio, "_installed", lambda module: False)
@@ -241,7 +241,7 @@ def test_fast_without_numpy_is_a_usage_error(
 def test_batch_modules_import_no_numpy_or_pyarrow() -> None:
     """The CLI and the batch modules stay light: numpy/pyarrow load only when a batch runs."""
     code = (
-        "import sys, medcalc, medcalc.batch, medcalc.batchio, medcalc.cli.batch\n"
+        "import sys, medcalc, medcalc.batch._rows, medcalc.batch._files, medcalc.cli.batch\n"
         "print(sorted({'numpy', 'pyarrow'} & set(m.split('.')[0] for m in sys.modules)))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -487,7 +487,7 @@ def test_neither_utf8_nor_gb18030(calc: Calculator, tmp_path: Path) -> None:
 
 def test_many_blocks(calc: Calculator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Small blocks: records (quoted line breaks too) split over many blocks."""
-    from medcalc import batchfast
+    from medcalc.batch import _columnar as batchfast
 
     monkeypatch.setattr(batchfast, "_BLOCK", 300)
     rows = [
@@ -519,7 +519,7 @@ def test_failure_mid_write_leaves_output_untouched(
     """The columnar writer writes OUT atomically too."""
     if not ARROW:
         pytest.skip("needs pyarrow")
-    from medcalc import batchfast
+    from medcalc.batch import _columnar as batchfast
 
     def failing(*args: Any, **kw: Any) -> Any:
         raise RuntimeError("disk on fire")
@@ -538,7 +538,7 @@ def test_utf8_check_agrees_with_python() -> None:
         pytest.skip("needs pyarrow")
     import pyarrow as pa
 
-    from medcalc.batchfast import _utf8
+    from medcalc.batch._columnar import _utf8
 
     samples = [
         b"ok",
@@ -749,7 +749,7 @@ def test_vectorised_amounts_agree_with_parse_amount(cells: list[str]) -> None:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from medcalc.batchfast import _AMOUNT, _fen_of, _plain_amounts
+    from medcalc.batch._columnar import _AMOUNT, _fen_of, _plain_amounts
     from medcalc.money import _PLAIN, parse_amount
 
     column = pa.array(["pad", *cells], pa.string()).slice(1)  # a sliced array: offsets != 0
@@ -786,13 +786,13 @@ def test_amount_texts_are_what_cents_text_writes(
     import pyarrow.compute as pc
 
     from medcalc.batch import cents_text
-    from medcalc.batchfast import _amount_texts
+    from medcalc.batch._columnar import _amount_texts
 
     block = np.zeros((len(values), 4), np.int64)
     block[:, 1] = [v for v, _ in values]
     cents = block[:, 1] if strided else block[:, 1].copy()
     special = np.array([s for _, s in values], np.bool_)
-    from medcalc.batchio import excel_text
+    from medcalc.batch import excel_text
 
     got = _amount_texts(pa, pc, cents, special, safe=safe).to_pylist()
     texts = [None if s else cents_text(v) for v, s in values]
@@ -1172,7 +1172,7 @@ def test_both_engines_apply_the_one_stray_quote_rule(
 ) -> None:
     """On random files with stray quotes anywhere (closing mid-row, in a quoted cell, on the
     same line), the columnar reader's vectorised rule and the row path's
-    (:func:`medcalc.batchio.quoted_rows_line`) agree: the same output, or the same error
+    (:func:`medcalc.batch.quoted_rows_line`) agree: the same output, or the same error
     naming the same line. A file the rule refuses is refused as a stray quote."""
     tmp_path = tmp_path_factory.mktemp("anystray")
     source = write(tmp_path / "in.csv", text)

@@ -2,7 +2,7 @@
 
 Every case here was a silent misread, an unsafe write or a traceback before: now each is a
 correct result or a clear error naming the file and line, and nothing is written on an error.
-Batches run with ``--engine core`` (the row path: :mod:`medcalc.batchio`).
+Batches run with ``--engine core`` (the row path: :mod:`medcalc.batch`).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from click.testing import CliRunner, Result
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from medcalc import batchio
+from medcalc.batch import _files as batchio
 from medcalc.cli import cli
 
 SERIES = "qingyuan-qingcheng"
@@ -633,7 +633,7 @@ def test_bad_output_directory_on_the_command_line(runner: CliRunner, tmp_path: P
 SIGNAL_SCRIPT = """
 import os, signal, sys
 from pathlib import Path
-from medcalc.batchio import write_atomically
+from medcalc.batch import write_atomically
 
 # A process as a clerk's shell starts it, whatever the test runner's parent ignores (a
 # background job ignores SIGINT, nohup SIGHUP): medcalc leaves an ignored signal alone.

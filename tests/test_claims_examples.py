@@ -13,7 +13,7 @@ import attrs
 import pytest
 
 from medcalc import Calculator, Claim, Person, YearToDate
-from medcalc.results import Alternative, ClaimsResult, SegmentUse
+from medcalc.chain import Alternative, ClaimsResult, SegmentUse
 
 from support import D, book, core_yaml, day
 

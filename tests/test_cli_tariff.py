@@ -19,9 +19,16 @@ import pytest
 from click.testing import CliRunner, Result
 
 from medcalc.cli import cli
-from medcalc.discovery import ENV_VAR, bundled_dir
-from medcalc.loader import load_tariff
-from medcalc.tariff_diff import Amount, Change, diff_tariffs, node_json, tariff_tree
+from medcalc.tariff import (
+    ENV_VAR,
+    Amount,
+    Change,
+    bundled_dir,
+    diff_tariffs,
+    load_tariff,
+    node_json,
+    tariff_tree,
+)
 
 from support import STANDARD_SEGMENTS, core_yaml, tariff
 

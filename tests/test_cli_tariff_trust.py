@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from medcalc.cli import cli
-from medcalc.discovery import ENV_VAR
+from medcalc.tariff import ENV_VAR
 
 BAD = Path(__file__).parent / "bad_tariffs"
 HOSTILE = [

@@ -11,16 +11,16 @@ from pathlib import Path
 import pytest
 
 import medcalc
-from medcalc.discovery import (
+from medcalc.errors import TariffError, TariffFileError, TariffOverlapError
+from medcalc.tariff import (
     ENV_VAR,
+    MAX_BYTES,
     bundled_dir,
     load_book,
     tariff_dirs,
     tariff_files,
     validate_paths,
 )
-from medcalc.errors import TariffError, TariffFileError, TariffOverlapError
-from medcalc.loader import MAX_BYTES
 
 TEMPLATE = """\
 format: 1

@@ -32,10 +32,10 @@ np = pytest.importorskip("numpy", reason="the engine needs the `fast` extra (num
 from hypothesis import given
 from hypothesis import strategies as st
 
-from medcalc import Calculator, Claim, InputError, MedcalcError, Person, YearToDate, engine
-from medcalc.book import TariffBook
-from medcalc.discovery import load_book
-from medcalc.engine import (
+from medcalc import Calculator, Claim, InputError, MedcalcError, Person, YearToDate
+from medcalc.audit.strategies import amounts, claim_years, persons, tariff_books
+from medcalc.errors import AmountError, ClaimAmountsError
+from medcalc.fast import (
     ClaimTable,
     Columns,
     DependentClaimError,
@@ -47,8 +47,8 @@ from medcalc.engine import (
     fen,
     yuan,
 )
-from medcalc.errors import AmountError, ClaimAmountsError
-from medcalc.strategies import amounts, claim_years, persons, tariff_books
+from medcalc.fast import _engine as engine
+from medcalc.tariff import TariffBook, load_book
 
 from support import D, book, core_yaml, day, tariff
 
@@ -449,7 +449,7 @@ def test_a_ratio_of_thousands_of_decimals_is_a_range_error_not_a_traceback(tmp_p
         compute_rows(b_, "core", items)
     # In a batch: the core computes it. i = 30000, (30000 - 15000) x (0.6 + 10^-4400) =
     # 9000 + 1.5 x 10^-4396 -> 9000.00.
-    from medcalc.batchio import BatchJob
+    from medcalc.batch import BatchJob
 
     source = tmp_path / "in.csv"
     source.write_text("person_id,date,compliant,basic_paid\nP1,2018-05-01,30000,0\n", "utf-8")
@@ -705,7 +705,9 @@ def test_an_empty_table_gives_empty_columns() -> None:
 
 def test_import_medcalc_does_not_import_numpy() -> None:
     """numpy is the optional `fast` extra: `import medcalc` never loads it (nor the engine)."""
-    code = "import sys, medcalc; print('numpy' in sys.modules, 'medcalc.engine' in sys.modules)"
+    code = (
+        "import sys, medcalc; print('numpy' in sys.modules, 'medcalc.fast._engine' in sys.modules)"
+    )
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
     assert out.stdout.split() == ["False", "False"], out.stderr

@@ -20,8 +20,8 @@ from medcalc import (
     UnknownHospitalLevelError,
     YearToDate,
     parse_amount,
-    rows,
 )
+from medcalc.chain import fields as rows
 from medcalc.errors import MissingInputError
 from medcalc.money import check_amount
 
@@ -216,7 +216,7 @@ def test_the_library_ignores_a_hostile_ambient_decimal_context() -> None:
     medcalc's own arithmetic may use it (each operation names its context)."""
     from medcalc import load_book
     from medcalc.audit import run_audit
-    from medcalc.strategies import ratios
+    from medcalc.audit.strategies import ratios
 
     book_ = load_book(env={})
     person = Person(categories={"poverty"})
@@ -236,7 +236,7 @@ def test_the_library_ignores_a_hostile_ambient_decimal_context() -> None:
         # Building a strategy does arithmetic on its bounds (2.5 x 100 = 250 needs 3 digits).
         ratios(min_value=Decimal("0.0125"), max_value=Decimal("0.9875"), places=4)
     pytest.importorskip("numpy")
-    from medcalc.engine import yuan
+    from medcalc.fast import yuan
 
     with decimal.localcontext() as ctx:
         ctx.prec = 3

@@ -33,9 +33,9 @@ from medcalc import (
     estimate_premiums,
     load_book,
     parse_amount,
-    rows,
 )
-from medcalc.batchio import BatchJob, BatchReport
+from medcalc.batch import BatchJob, BatchReport
+from medcalc.chain import fields as rows
 from medcalc.cli import cli
 from medcalc.errors import MedcalcError
 from medcalc.money import check_amount, fmt

@@ -14,17 +14,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from medcalc.discovery import bundled_dir, tariff_files, validate_paths
 from medcalc.errors import Problem, TariffFileError
-from medcalc.loader import (
+from medcalc.tariff import (
     MAX_BYTES,
     MAX_DEPTH,
-    check_tariff,
-    inspect_tariff,
-    load_tariff,
-    parse_tariff,
-)
-from medcalc.model import (
     NO_CAP,
     AmountPayment,
     AssistanceRule,
@@ -48,6 +41,13 @@ from medcalc.model import (
     Source,
     Tariff,
     Text,
+    bundled_dir,
+    check_tariff,
+    inspect_tariff,
+    load_tariff,
+    parse_tariff,
+    tariff_files,
+    validate_paths,
 )
 
 FULL = Path(__file__).parent / "good_tariffs" / "full.yaml"

@@ -21,7 +21,8 @@ from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 
-from medcalc import InputError, rows
+from medcalc import InputError
+from medcalc.chain import _fields as rows
 from medcalc.cli import cli
 
 SERIES = "qingyuan-qingcheng"

@@ -12,9 +12,8 @@ import attrs
 import pytest
 
 from medcalc import Calculator, PensionGradeError, Person, UnknownCategoryError
-from medcalc.book import TariffBook
 from medcalc.errors import MissingInputError, TariffError
-from medcalc.model import NO_CAP, CriticalIllness, Enrollment, PensionPremium, Tariff
+from medcalc.tariff import NO_CAP, CriticalIllness, Enrollment, PensionPremium, Tariff, TariffBook
 
 from support import D, book, core_yaml, day, tariff
 

@@ -16,9 +16,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from medcalc import Calculator, Claim, Person
-from medcalc.model import Cap, CriticalIllness, CriticalIllnessAdjustment, Segment, Tariff
-from medcalc.profiles import Band, CriticalIllnessProfile, critical_illness_profiles
-from medcalc.strategies import amounts, tariffs
+from medcalc.audit.strategies import amounts, tariffs
+from medcalc.chain import Band, CriticalIllnessProfile, critical_illness_profiles
+from medcalc.tariff import Cap, CriticalIllness, CriticalIllnessAdjustment, Segment, Tariff
 
 from support import D, book, core_yaml, day
 

@@ -1,5 +1,5 @@
 """medcalc's own property tests: every invariant of :mod:`medcalc.audit`, checked on random
-valid tariffs from :mod:`medcalc.strategies` (the whole contract, not only the bundled tables).
+valid tariffs from `medcalc.audit.strategies` (the whole contract, not only the bundled tables).
 
 The claims-level invariants are properties of the calculation, so they must hold for *any*
 tariff the loader accepts (``sound=False``); the tariff-level ones (favourable profiles, rising
@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 
 from medcalc import Calculator, Claim, Person
 from medcalc.audit import INVARIANTS, AuditTarget
-from medcalc.book import TariffBook
-from medcalc.strategies import tariff_books
+from medcalc.audit.strategies import tariff_books
+from medcalc.tariff import TariffBook
 
 from support import D, book, core_yaml, day
 

@@ -1,4 +1,4 @@
-"""``medcalc.render``: clerk-readable tables from results, with exact amounts and labels.
+"""``medcalc.present._text``: clerk-readable tables from results, with exact amounts and labels.
 
 The tariff is ``support.core_yaml()`` (see ``tests/test_claims_examples.py`` for its numbers);
 its labels are Chinese only, so English tables fall back to them.
@@ -15,12 +15,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import medcalc.cli.tariff
-import medcalc.render
+import medcalc.present._text
 from medcalc import Calculator, Claim, Person
-from medcalc.book import TariffBook, effective_range
-from medcalc.claims import benefits_start_text
+from medcalc.audit.strategies import amounts, claim_years, persons, tariff_books
+from medcalc.chain import benefits_start_text
 from medcalc.money import fmt
-from medcalc.render import (
+from medcalc.present import (
     DASH,
     SHORT_SHA,
     amount,
@@ -32,7 +32,7 @@ from medcalc.render import (
     profile_label,
     tr,
 )
-from medcalc.strategies import amounts, claim_years, persons, tariff_books
+from medcalc.tariff import TariffBook, effective_range
 
 from support import D, book, core_yaml, day
 
@@ -42,7 +42,7 @@ POOR = Person(categories={"poverty"}, birth_date=day("1980-06-15"))
 
 def test_doctests() -> None:
     """The examples in the module docstring hold."""
-    assert doctest.testmod(medcalc.render).failed == 0
+    assert doctest.testmod(medcalc.present._text).failed == 0
 
 
 @pytest.mark.parametrize(

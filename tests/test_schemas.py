@@ -1,4 +1,4 @@
-"""medcalc.schemas against real documents: what the export and `medcalc tariff --format json`
+"""The JSON Schemas against real documents: what the export and `medcalc tariff --format json`
 write validates against the schemas, and every key written is one the schemas name, so the
 two cannot drift apart."""
 
@@ -17,16 +17,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from medcalc import Calculator, claims_json, load_book, premiums_json
+from medcalc.audit.strategies import claim_years, persons
 from medcalc.cli import cli
-from medcalc.export import CLAIMS_SCHEMA, PREMIUMS_SCHEMA
-from medcalc.schemas import (
+from medcalc.present import (
     CLAIMS_REQUEST,
+    CLAIMS_SCHEMA,
     DIFF_SCHEMA,
     LIST_SCHEMA,
+    PREMIUMS_SCHEMA,
     TARIFF_SCHEMA,
     document_schema,
 )
-from medcalc.strategies import claim_years, persons
 
 SERIES = "qingyuan-qingcheng"
 BOOK = load_book()
@@ -140,7 +141,7 @@ def test_a_drifted_document_fails() -> None:
 
 def test_request_schema_names_the_rows_fields() -> None:
     """The claims request's fields are the CLI's and batch files' field names."""
-    from medcalc.rows import CLAIM_FIELDS, PERSON_FIELDS
+    from medcalc.chain import CLAIM_FIELDS, PERSON_FIELDS
 
     props = CLAIMS_REQUEST["properties"]
     assert tuple(props["claims"]["items"]["properties"]) == CLAIM_FIELDS
@@ -168,7 +169,7 @@ def test_bundled_book_documents_validate() -> None:
     """The bundled tables' claims and premiums for every category validate."""
     book = load_book()
     calc = Calculator(book)
-    from medcalc.inputs import Claim, Person
+    from medcalc.chain import Claim, Person
 
     from support import D, day
 

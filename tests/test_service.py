@@ -21,15 +21,13 @@ from starlette.routing import Route
 from starlette.testclient import TestClient
 
 from medcalc import Calculator, claims_json, load_book, premiums_json
+from medcalc.audit.strategies import claim_years, persons
+from medcalc.chain import Claim, Person, YearToDate, claim_from
 from medcalc.cli import cli
-from medcalc.discovery import bundled_dir
 from medcalc.errors import InputError
-from medcalc.inputs import Claim, Person, YearToDate
-from medcalc.loader import check_tariff
-from medcalc.rows import claim_from
-from medcalc.schemas import COMPONENTS
+from medcalc.present import COMPONENTS
 from medcalc.service import ServiceConfig, create_app
-from medcalc.strategies import claim_years, persons
+from medcalc.tariff import bundled_dir, check_tariff
 
 from support import D, day, problem
 
@@ -746,7 +744,7 @@ def test_access_log_has_no_person_data(
 
 
 def test_openapi_schemas_are_the_one_definition(client: TestClient) -> None:
-    """/openapi.json is 3.1 and carries medcalc.schemas' components unchanged."""
+    """/openapi.json is 3.1 and carries medcalc.present._schemas' components unchanged."""
     doc = client.get("/openapi.json").json()
     assert doc["openapi"] == "3.1.0"
     assert doc["components"]["schemas"] == roundtrip(COMPONENTS)

@@ -19,8 +19,8 @@ from starlette.testclient import TestClient
 from starlette.types import Message
 
 from medcalc.cli import cli
-from medcalc.discovery import bundled_dir
 from medcalc.service import ServiceConfig, create_app
+from medcalc.tariff import bundled_dir
 
 from support import problem
 

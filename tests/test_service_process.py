@@ -25,9 +25,9 @@ import pytest
 from click.testing import CliRunner
 
 from medcalc import Calculator, claims_json, load_book
+from medcalc.chain import Claim, Person
 from medcalc.cli import cli
-from medcalc.discovery import bundled_dir
-from medcalc.inputs import Claim, Person
+from medcalc.tariff import bundled_dir
 
 from support import D, day
 

@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 import pytest
 
-from medcalc.discovery import bundled_dir
+from medcalc.tariff import bundled_dir
 from test_service_process import ROOT, SERIES, Server
 
 ADMIN = "s3cret-token-for-the-admin-00002"

@@ -1,4 +1,4 @@
-"""The hypothesis strategies of :mod:`medcalc.strategies`: what they make, that every tariff they
+"""The hypothesis strategies of `medcalc.audit.strategies`: what they make, that every tariff they
 make is one the strict loader accepts, and that their arguments are checked eagerly."""
 
 from __future__ import annotations
@@ -19,11 +19,7 @@ from hypothesis.errors import InvalidArgument
 
 from medcalc import Calculator
 from medcalc.audit import critical_illness_scales
-from medcalc.book import TariffBook
-from medcalc.loader import inspect_tariff, parse_tariff
-from medcalc.model import AmountPayment, FullPayment, SharePayment, Tariff
-from medcalc.money import CENT
-from medcalc.strategies import (
+from medcalc.audit.strategies import (
     CATEGORY_POOL,
     amounts,
     claim_years,
@@ -33,6 +29,16 @@ from medcalc.strategies import (
     render_tariff,
     tariff_books,
     tariffs,
+)
+from medcalc.money import CENT
+from medcalc.tariff import (
+    AmountPayment,
+    FullPayment,
+    SharePayment,
+    Tariff,
+    TariffBook,
+    inspect_tariff,
+    parse_tariff,
 )
 
 from support import book, core_yaml
@@ -268,10 +274,10 @@ def test_persons_without_a_tariff_use_the_category_pool(person: object) -> None:
 
 
 def test_importing_medcalc_and_its_cli_does_not_import_hypothesis() -> None:
-    """hypothesis is loaded by medcalc.strategies and medcalc.audit, never by import medcalc."""
+    """hypothesis is loaded by the audit and its strategies, never by import medcalc."""
     code = (
         "import sys, medcalc, medcalc.cli; "
-        "print('hypothesis' in sys.modules, 'medcalc.audit' in sys.modules)"
+        "print('hypothesis' in sys.modules, 'medcalc.audit._audit' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]

@@ -10,8 +10,7 @@ import attrs
 from hypothesis import given
 from hypothesis import strategies as st
 
-from medcalc.model import Source, Tariff
-from medcalc.tariff_diff import Change, Items, diff_tariffs
+from medcalc.tariff import Change, Items, Source, Tariff, diff_tariffs
 
 from support import core_yaml, tariff
 

@@ -9,9 +9,22 @@ insurance, and the claims chain basic inpatient insurance → critical-illness i
 
 from __future__ import annotations
 
-from medcalc.book import TariffBook
-from medcalc.calculator import Calculator, estimate_claims, estimate_premiums
-from medcalc.discovery import load_book
+from medcalc import _compat
+from medcalc.chain import (
+    Calculator,
+    Claim,
+    ClaimResult,
+    ClaimsResult,
+    MedicalPremiumResult,
+    PensionPremiumResult,
+    Person,
+    PremiumResult,
+    TariffRef,
+    YearToDate,
+    YearTotals,
+    estimate_claims,
+    estimate_premiums,
+)
 from medcalc.errors import (
     AmountError,
     ClaimAmountsError,
@@ -28,20 +41,12 @@ from medcalc.errors import (
     UnknownCategoryError,
     UnknownHospitalLevelError,
 )
-from medcalc.export import claims_json, premiums_json
-from medcalc.inputs import Claim, Person, YearToDate
-from medcalc.loader import load_tariff, parse_tariff
-from medcalc.model import Tariff
 from medcalc.money import parse_amount
-from medcalc.results import (
-    ClaimResult,
-    ClaimsResult,
-    MedicalPremiumResult,
-    PensionPremiumResult,
-    PremiumResult,
-    TariffRef,
-    YearTotals,
-)
+from medcalc.present import claims_json, premiums_json
+from medcalc.tariff import Tariff, TariffBook, load_book, load_tariff, parse_tariff
+
+# medcalc 0.1's module paths (medcalc.engine, medcalc.rows, ...) keep working, with a warning.
+_compat.install()
 
 
 def __getattr__(name: str) -> str:

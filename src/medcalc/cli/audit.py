@@ -178,7 +178,7 @@ def audit_command(
     有不变式不成立时退出码为 1，并给出最小反例。See docs/audit.md.
     """
     from medcalc.audit import INVARIANTS, run_audit
-    from medcalc.discovery import load_book
+    from medcalc.tariff import load_book
 
     unknown = [name for name in invariants if name not in INVARIANTS]
     if unknown:

@@ -1,6 +1,6 @@
 """``medcalc batch claims|premiums FILE -o OUT``: many rows in one CSV, XLSX or JSON Lines file.
 
-A thin shell over :mod:`medcalc.batchio`. Exit codes: 0 every row computed; 3 some rows have an
+A thin shell over :mod:`medcalc.batch`. Exit codes: 0 every row computed; 3 some rows have an
 ``error`` (OUT is still written, with every other row computed); 1 a tariff or file error
 (nothing written); 2 a usage error. Exit 3 is ``ctx.exit(3)`` after the summary, not an
 exception: it is an outcome of a finished run, not a failure of it.
@@ -16,12 +16,12 @@ from typing import Any, TypeVar
 
 import click
 
-from medcalc.batchio import ENGINES, FORMATS, BatchJob, BatchReport, Progress
-from medcalc.calculator import Calculator
+from medcalc.batch import ENGINES, FORMATS, BatchJob, BatchReport, Progress
+from medcalc.chain import Calculator
 from medcalc.cli import cli
 from medcalc.cli.common import lang_option, tariffs_option
-from medcalc.discovery import load_book
 from medcalc.money import fmt
+from medcalc.tariff import load_book
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -1,9 +1,9 @@
 """``medcalc premium`` and ``medcalc claim``: one person's estimate, as a table or JSON.
 
-A thin shell: options and files become rows of text fields, :mod:`medcalc.rows` turns them into
-a :class:`~medcalc.inputs.Person`, claims and a :class:`~medcalc.inputs.YearToDate`, the
-:class:`~medcalc.calculator.Calculator` computes, and :mod:`medcalc.render` or
-:mod:`medcalc.export` writes the result.
+A thin shell: options and files become rows of text fields, :mod:`medcalc.chain` turns them into
+a :class:`~medcalc.chain.Person`, claims and a :class:`~medcalc.chain.YearToDate`, the
+:class:`~medcalc.chain.Calculator` computes, and :mod:`medcalc.present` or
+:mod:`medcalc.present` writes the result.
 
 Errors: an input error names the option it came from (``--total: …``), or, for a claims file,
 the file, row and field (``claims.csv row 2 (line 3): total: …``); the group boundary prints it
@@ -25,26 +25,31 @@ import attrs
 import click
 import yaml
 
-from medcalc.batchio import CsvRecords, DuplicateKeyError, detect_encoding, loads_exact
-from medcalc.book import TariffBook
-from medcalc.calculator import Calculator
-from medcalc.cli import cli
-from medcalc.cli.common import lang_option, tariffs_option
-from medcalc.discovery import load_book
-from medcalc.errors import InputError, MissingInputError, SectionMissingError, TariffNotFoundError
-from medcalc.export import CLAIMS_SCHEMA, PREMIUMS_SCHEMA, claims_json, premiums_json
-from medcalc.inputs import Claim, Person
-from medcalc.model import DISABILITY_TYPES
-from medcalc.render import Lang, claims_table, premiums_table
-from medcalc.rows import (
+from medcalc.batch import CsvRecords, DuplicateKeyError, detect_encoding, loads_exact
+from medcalc.chain import (
     CLAIM_FIELDS,
+    Calculator,
+    Claim,
+    Person,
     Row,
-    amount,
     claim_from,
-    integer,
+    fields,
     person_from,
     year_to_date_from,
 )
+from medcalc.cli import cli
+from medcalc.cli.common import lang_option, tariffs_option
+from medcalc.errors import InputError, MissingInputError, SectionMissingError, TariffNotFoundError
+from medcalc.present import (
+    CLAIMS_SCHEMA,
+    PREMIUMS_SCHEMA,
+    Lang,
+    claims_json,
+    claims_table,
+    premiums_json,
+    premiums_table,
+)
+from medcalc.tariff import DISABILITY_TYPES, TariffBook, load_book
 
 DEFAULT_SERIES = "qingyuan-qingcheng"
 
@@ -214,8 +219,8 @@ def premium_command(
             category, categories, disability_grade, disability_type, birth_date=birth_date
         )
         person = person_from(row)
-        grade = amount({"pension_grade": pension_grade}, "pension_grade")
-        year_number = integer({"year": year}, "year")
+        grade = fields.amount({"pension_grade": pension_grade}, "pension_grade")
+        year_number = fields.integer({"year": year}, "year")
         if year_number is None:
             raise MissingInputError("is required", field="year")
         result = Calculator(book).premiums(series, person, year_number, pension_grade=grade)

@@ -16,8 +16,8 @@ import click
 
 from medcalc.cli import cli
 from medcalc.cli.common import tariffs_option
-from medcalc.discovery import load_book
 from medcalc.errors import UsageError
+from medcalc.tariff import load_book
 
 
 def _env(name: str, value: object) -> tuple[str, str]:

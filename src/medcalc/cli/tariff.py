@@ -28,42 +28,51 @@ import click
 import tabulate as _tabulate_module
 from tabulate import tabulate
 
-from medcalc import discovery
-from medcalc.book import TariffBook, effective_range
+from medcalc.chain import basic_profiles, critical_illness_profiles, government_amount
 from medcalc.cli import cli
 from medcalc.cli.common import lang_option, tariffs_option
 from medcalc.errors import TariffNotFoundError
-from medcalc.export import tariff_diff_json, tariff_json, tariff_list_json
-from medcalc.loader import load_tariff
-from medcalc.model import (
+from medcalc.money import ZERO, sub
+from medcalc.present import (
+    DASH,
+    SHORT_SHA,
+    amount,
+    cap_text,
+    heading,
+    percent,
+    tariff_diff_json,
+    tariff_json,
+    tariff_list_json,
+    tr,
+)
+from medcalc.tariff import (
     BASE,
+    SECTIONS,
+    Amount,
     AmountPayment,
     CategoryPayment,
+    Change,
     CriticalIllness,
     DisabilityRule,
     FullPayment,
     GovernmentPayment,
     Inpatient,
+    Items,
+    Leaf,
     MedicalAssistance,
     MedicalPremium,
+    Node,
     PensionPremium,
     SharePayment,
     Tariff,
-)
-from medcalc.money import ZERO, sub
-from medcalc.profiles import basic_profiles, critical_illness_profiles, government_amount
-from medcalc.render import DASH, SHORT_SHA, amount, cap_text, heading, percent, tr
-from medcalc.tariff_diff import (
-    SECTIONS,
-    Amount,
-    Change,
-    Items,
-    Leaf,
-    Node,
+    TariffBook,
     Unit,
     Unlimited,
     diff_tariffs,
+    effective_range,
+    load_tariff,
 )
+from medcalc.tariff import _discovery as discovery
 
 DIFF_CELL = 40
 """Display columns of the A and B cells of ``tariff diff``; longer values wrap."""

@@ -3,7 +3,7 @@ out.
 
 The upload is spooled to a file in a private temporary directory as it arrives (never held
 whole in memory; its size is limited by :class:`~medcalc.service._limits.BodyLimit`), the
-:class:`~medcalc.batchio.BatchJob` the CLI uses runs in a worker thread, the result file is
+:class:`~medcalc.batch.BatchJob` the CLI uses runs in a worker thread, the result file is
 streamed back, and the directory is removed afterwards.
 """
 
@@ -21,8 +21,8 @@ from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
-from medcalc.batchio import ENGINES, FORMATS, BatchJob, BatchReport
-from medcalc.calculator import Calculator
+from medcalc.batch import ENGINES, FORMATS, BatchJob, BatchReport
+from medcalc.chain import Calculator
 from medcalc.errors import MedcalcError
 from medcalc.service._openapi import BATCH_MEDIA_TYPES
 from medcalc.service._problems import ProblemError, from_error

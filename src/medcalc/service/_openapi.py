@@ -1,4 +1,4 @@
-"""The OpenAPI 3.1 document, generated from :mod:`medcalc.schemas` (the one definition of the
+"""The OpenAPI 3.1 document, generated from :mod:`medcalc.present` (the one definition of the
 documents and request bodies) and the list of operations below."""
 
 from __future__ import annotations
@@ -6,8 +6,8 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from medcalc.batchio import ENGINES, FORMATS
-from medcalc.schemas import COMPONENTS, ref
+from medcalc.batch import ENGINES, FORMATS
+from medcalc.present import COMPONENTS, ref
 
 Json = dict[str, Any]
 

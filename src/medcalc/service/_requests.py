@@ -1,7 +1,7 @@
 """Request bodies to library inputs, every error with a JSON Pointer to its field.
 
-The bodies' fields are those of :mod:`medcalc.schemas` (the CLI's and batch files' names), and
-their values are read by :mod:`medcalc.rows`, so the service accepts exactly what a batch file
+The bodies' fields are those of :mod:`medcalc.present` (the CLI's and batch files' names), and
+their values are read by :mod:`medcalc.chain`, so the service accepts exactly what a batch file
 accepts, with the same messages. JSON numbers are read as exact decimals, never floats.
 """
 
@@ -15,19 +15,21 @@ from typing import Any
 
 import attrs
 
-from medcalc.batchio import DuplicateKeyError, loads_exact
-from medcalc.calculator import Calculator
-from medcalc.errors import InputError, MedcalcError, SectionMissingError, TariffNotFoundError
-from medcalc.inputs import Claim, Person, YearToDate
-from medcalc.rows import (
+from medcalc.batch import DuplicateKeyError, loads_exact
+from medcalc.chain import (
     CLAIM_FIELDS,
     PERSON_FIELDS,
-    amount,
+    Calculator,
+    Claim,
+    Person,
+    YearToDate,
     claim_from,
+    fields,
     person_from,
     year_to_date_from,
 )
-from medcalc.schemas import REQUEST_FIELDS, YTD_REQUEST_FIELDS
+from medcalc.errors import InputError, MedcalcError, SectionMissingError, TariffNotFoundError
+from medcalc.present import REQUEST_FIELDS, YTD_REQUEST_FIELDS
 from medcalc.service._problems import ProblemError, from_error
 
 _YTD_KEY = {field: key for key, field in YTD_REQUEST_FIELDS.items()}
@@ -206,7 +208,7 @@ def premiums_request(body: Any, *, default_series: str) -> PremiumsRequest:
         raise ProblemError(422, f"year: {year!r} is not a year (1-9999)", pointer="/year")
     grade_row = _scalars({"pension_grade": body.get("pension_grade")}, "")
     try:
-        grade = amount(grade_row, "pension_grade")
+        grade = fields.amount(grade_row, "pension_grade")
     except InputError as exc:
         raise _input_error(exc) from None
     return PremiumsRequest(series, person, year, grade)

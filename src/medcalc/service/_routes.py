@@ -25,12 +25,10 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
-from medcalc.batchio import BatchReport
-from medcalc.book import TariffBook
-from medcalc.calculator import Calculator
+from medcalc.batch import BatchReport
+from medcalc.chain import Calculator
 from medcalc.errors import MedcalcError, Problem, TariffNotFoundError, TariffOverlapError
-from medcalc.export import claims_json, premiums_json
-from medcalc.loader import inspect_tariff
+from medcalc.present import claims_json, premiums_json
 from medcalc.service._auth import ROLE_KEY
 from medcalc.service._batch import run_batch
 from medcalc.service._config import ServiceConfig
@@ -48,6 +46,7 @@ from medcalc.service._requests import (
 )
 from medcalc.service._state import POLL_SECONDS, Loaded, ReloadOutcome, TariffState
 from medcalc.service._tariffs import diff_document, list_document, tariff_document
+from medcalc.tariff import TariffBook, inspect_tariff
 
 JSON_TYPES = frozenset({"application/json"})
 YAML_TYPES = frozenset(

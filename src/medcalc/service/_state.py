@@ -16,10 +16,9 @@ from pathlib import Path
 
 import attrs
 
-from medcalc.book import TariffBook
-from medcalc.calculator import Calculator
-from medcalc.discovery import load_book
+from medcalc.chain import Calculator
 from medcalc.errors import MedcalcError
+from medcalc.tariff import TariffBook, load_book
 
 
 @attrs.frozen

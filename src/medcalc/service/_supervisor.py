@@ -31,10 +31,9 @@ import attrs
 from uvicorn.config import Config
 from uvicorn.supervisors.multiprocess import Multiprocess
 
-from medcalc.book import TariffBook
-from medcalc.discovery import load_book
 from medcalc.errors import MedcalcError
 from medcalc.service._state import Snapshot
+from medcalc.tariff import TariffBook, load_book
 
 SNAPSHOT_NAME = "book.pickle"
 

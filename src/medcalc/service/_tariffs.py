@@ -1,15 +1,13 @@
 """The tariff documents, built by the same functions as ``medcalc tariff … --format json``
-(:mod:`medcalc.export`), so the service and the CLI cannot disagree."""
+(:mod:`medcalc.present`), so the service and the CLI cannot disagree."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from medcalc.book import TariffBook
 from medcalc.errors import TariffNotFoundError
-from medcalc.export import tariff_diff_json, tariff_json, tariff_list_json
-from medcalc.model import Tariff
-from medcalc.tariff_diff import diff_tariffs
+from medcalc.present import tariff_diff_json, tariff_json, tariff_list_json
+from medcalc.tariff import Tariff, TariffBook, diff_tariffs
 
 
 def list_document(book: TariffBook, series: str | None = None) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""The library's entry points: :class:`Calculator` over a :class:`~medcalc.book.TariffBook`.
+"""The library's entry points: :class:`Calculator` over a :class:`~medcalc.tariff.TariffBook`.
 
 Pure: no file, environment or clock access. A calculator keeps the candidate profiles it
 derived for each (tariff version, categories) pair, so a batch over one calculator does that
@@ -14,10 +14,8 @@ import datetime as dt
 from collections.abc import Iterable
 from decimal import Decimal
 
-from medcalc.book import TariffBook
-from medcalc.claims import Profiles, claim_year
-from medcalc.errors import InputError, MissingInputError, SectionMissingError
-from medcalc.inputs import (
+from medcalc.chain._claims import Profiles, claim_year
+from medcalc.chain._inputs import (
     NO_YEAR_TO_DATE,
     REQUIRED,
     Claim,
@@ -26,16 +24,17 @@ from medcalc.inputs import (
     checked_amount,
     kind_of,
 )
-from medcalc.model import Tariff
-from medcalc.money import shown
-from medcalc.premiums import medical_premium, pension_premium
-from medcalc.profiles import (
+from medcalc.chain._premiums import medical_premium, pension_premium
+from medcalc.chain._profiles import (
     assistance_profiles,
     basic_profiles,
     critical_illness_profiles,
     held_categories,
 )
-from medcalc.results import ClaimResult, ClaimsResult, PremiumResult, TariffRef, YearTotals
+from medcalc.chain._results import ClaimResult, ClaimsResult, PremiumResult, TariffRef, YearTotals
+from medcalc.errors import InputError, MissingInputError, SectionMissingError
+from medcalc.money import shown
+from medcalc.tariff import Tariff, TariffBook
 
 
 class Calculator:

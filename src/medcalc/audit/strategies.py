@@ -3,8 +3,8 @@
 For property tests of medcalc itself and of tariff tables (see ``docs/audit.md``)::
 
     from hypothesis import given, strategies as st
-    from medcalc import Calculator
-    from medcalc.strategies import claim_years, persons, tariff_books
+    from medcalc.chain import Calculator
+    from medcalc.audit.strategies import claim_years, persons, tariff_books
 
     @given(st.data())
     def test_benefit_never_above_cost(data):
@@ -20,10 +20,10 @@ is built, raising :class:`hypothesis.errors.InvalidArgument`):
 
 - :func:`amounts` - yuan as ``Decimal`` with exactly 2 decimals, drawn as whole fen, never float;
 - :func:`ratios` - ratios, shares, factors and bonuses in [0, 1];
-- :func:`tariffs` - one :class:`~medcalc.model.Tariff` of format 1, valid by construction and
+- :func:`tariffs` - one :class:`~medcalc.tariff.Tariff` of format 1, valid by construction and
   exercising every feature of the contract; ``sound=True`` (the default) also keeps the
   tariff-level invariants of :mod:`medcalc.audit` (类别待遇不低于普通参保人; 费用越高报销比例越高);
-- :func:`tariff_books` - a :class:`~medcalc.book.TariffBook` with several consecutive versions
+- :func:`tariff_books` - a :class:`~medcalc.tariff.TariffBook` with several consecutive versions
   of one series;
 - :func:`persons`, :func:`claims`, :func:`claim_years` - inputs that fit a given tariff or book
   (declared categories, hospital levels of the version in force, dates a version covers).
@@ -50,9 +50,9 @@ import attrs
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
-from medcalc.book import TariffBook
-from medcalc.inputs import Claim, Person
-from medcalc.model import (
+from medcalc.chain import Claim, Person
+from medcalc.money import CENT, EXACT, MAX_AMOUNT, Rounding, is_whole_fen, round_money
+from medcalc.tariff import (
     DISABILITY_TYPES,
     NO_CAP,
     AmountPayment,
@@ -80,9 +80,9 @@ from medcalc.model import (
     Source,
     Status,
     Tariff,
+    TariffBook,
     Text,
 )
-from medcalc.money import CENT, EXACT, MAX_AMOUNT, Rounding, is_whole_fen, round_money
 
 __all__ = [
     "CATEGORY_POOL",

@@ -1,8 +1,8 @@
-"""``medcalc batch claims`` on the column engine (:mod:`medcalc.engine`): same output, faster.
+"""``medcalc batch claims`` on the column engine (:mod:`medcalc.fast`): same output, faster.
 
 Needs the ``fast`` extra (numpy; pyarrow for the columnar CSV reader); ``import medcalc``
 never imports this module. Two levels, both giving byte for byte what the reference path
-(:class:`medcalc.batch.ClaimsBatch` with :class:`~medcalc.calculator.Calculator`) writes:
+(:class:`medcalc.batch.ClaimsBatch` with :class:`~medcalc.chain.Calculator`) writes:
 
 - :class:`EngineClaimsBatch`: rows are read and parsed as by the reference (any format), then
   grouped and computed as columns by the engine instead of one person-year at a time.
@@ -16,9 +16,9 @@ never imports this module. Two levels, both giving byte for byte what the refere
   is written from the input's own bytes (carried columns untouched: only fields whose quotes
   the reference would drop are rewritten, by Python's csv module; a ``'`` put before each
   formula-like cell, spec §5) plus the result columns, formatted as columns. A quoted field
-  that holds whole rows (a stray quote: the rule of :func:`medcalc.batchio.quoted_rows_line`,
+  that holds whole rows (a stray quote: the rule of :func:`medcalc.batch.quoted_rows_line`,
   vectorised in :func:`_swallowing`) is refused with the row path's error and line
-  (:func:`medcalc.batchio.unclosed_quote_error`); a quote that never closes, or a record past
+  (:func:`medcalc.batch.unclosed_quote_error`); a quote that never closes, or a record past
   the csv module's field size limit, goes to the row path, which says so.
 
 The batch rules (spec §5, docs/cli-batch.md §4) are applied to columns in :func:`_solve`:
@@ -27,7 +27,7 @@ messages by the reference's own function), bad rows and the rows depending on th
 engine gets every computable person-year with the bad rows it can place in date order
 (marked by an impossible amount, their message then replaced by the batch's own) and the
 batch's row numbers, so its dependent-row messages read exactly like the reference's. An
-amount beyond the engine's exact range (:class:`~medcalc.engine.EngineRangeError`) sends the
+amount beyond the engine's exact range (:class:`~medcalc.fast.EngineRangeError`) sends the
 whole batch back to the reference path; so does any file the columnar reader cannot read
 exactly as Python's csv module does (:class:`Unsupported`).
 """
@@ -47,8 +47,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from medcalc import rows as rowparse
-from medcalc.batch import (
+from medcalc.batch._files import cell_holds_rows, excel_text, unclosed_quote_error
+from medcalc.batch._rows import (
     CLAIM_RESULTS,
     ClaimsBatch,
     ParsedClaim,
@@ -58,13 +58,12 @@ from medcalc.batch import (
     depends_message,
     disagreement,
 )
-from medcalc.batchio import cell_holds_rows, excel_text, unclosed_quote_error
-from medcalc.book import TariffBook
-from medcalc.calculator import Calculator
-from medcalc.engine import NAT, ClaimTable, Columns, EngineRangeError, PersonKind, compute, fen
+from medcalc.chain import Calculator
+from medcalc.chain import _fields as rowparse
 from medcalc.errors import BatchFileError
-from medcalc.model import DISABILITY_TYPES
+from medcalc.fast import NAT, ClaimTable, Columns, EngineRangeError, PersonKind, compute, fen
 from medcalc.money import EXACT
+from medcalc.tariff import DISABILITY_TYPES, TariffBook
 
 __all__ = [
     "EngineClaimsBatch",
@@ -178,7 +177,7 @@ class _Rows:
     """Parsed claims rows as columns, one entry per row position (blank rows included).
 
     Not given: -1 (codes, amounts in fen, grade), ``NO_DAY`` (dates). Bad rows keep the
-    reference's :class:`~medcalc.batch._Bad` (message, person, series, day, whole year) in
+    reference's :class:`~medcalc.batch._rows._Bad` (message, person, series, day, whole year) in
     ``bad``, and their person, series and day codes in the columns when known.
     """
 
@@ -776,7 +775,7 @@ _BLOCK = 16 << 20  # bytes of input per block
 _AMOUNT = r"^(?:[0-9]{1,12}|[1-9][0-9]{0,2}(?:,[0-9]{3}){1,3})(?:\.[0-9]{0,2})?$"
 _SIMPLE_TEXT = r"^[!-~](?:[ -~]*[!-~])?$"  # printable ASCII, no space at either end
 _QUOTE, _LF, _CR, _COMMA = 34, 10, 13, 44
-# What a formula-like cell starts with (:func:`medcalc.batchio.is_formula_like`); a CR only
+# What a formula-like cell starts with (:func:`medcalc.batch.is_formula_like`); a CR only
 # inside quotes.
 _EQUALS, _PLUS, _DASH, _AT, _TAB = 61, 43, 45, 64, 9
 _FORMULA_BYTES = frozenset({_EQUALS, _PLUS, _DASH, _AT, _TAB})
@@ -981,7 +980,7 @@ def _swallowing(
     width: int,
 ) -> int:
     """Where the first quoted field that holds whole rows opens (-1: none): the rule of
-    :func:`medcalc.batchio.quoted_rows_line` (its one definition), over a block's bytes. A
+    :func:`medcalc.batch.quoted_rows_line` (its one definition), over a block's bytes. A
     block has no CR but before LF (:func:`_scan`), so its lines end where the rule's do.
 
     Such a field runs over line breaks, and either
@@ -995,7 +994,7 @@ def _swallowing(
       holds a line break does not: its first line has only the commas before it (and its
       own), its last only those after it (and its own), ``width - 1`` together when it holds
       none; or
-    - :func:`medcalc.batchio.cell_holds_rows`: a line of its text after
+    - :func:`medcalc.batch.cell_holds_rows`: a line of its text after
       the first is a row of ``n`` fields or more. Asked only of the fields holding at
       least ``n - 1`` commas (such a line has that many).
 
@@ -1050,7 +1049,7 @@ def _swallowing(
 def _formula_cells(
     arr: NDArray[np.uint8], at: NDArray[Any], found: NDArray[np.uint8], q: NDArray[Any]
 ) -> I64:
-    """Where each formula-like cell (:func:`medcalc.batchio.is_formula_like`) of a block of
+    """Where each formula-like cell (:func:`medcalc.batch.is_formula_like`) of a block of
     whole records starts: its first byte, after the opening quote when quoted.
 
     ``at``, ``found``: the positions and values of the bytes below '-' (each cell starts after
@@ -1694,7 +1693,7 @@ def _amount_texts(
     The digits of the fen (pyarrow's integer to text cast, padded with zeros to at least
     three) with a point put before the last two: "5" -> "005" -> "0.05". Negative amounts
     (rare) go through the exact decimal cast instead; ``safe``: written as text for Excel
-    ("'-0.01", :func:`~medcalc.batchio.excel_text`).
+    ("'-0.01", :func:`~medcalc.batch.excel_text`).
     """
     valid = ~special
     negative = (cents < 0) & valid
@@ -1772,7 +1771,7 @@ def _fen_of(pa: Any, pc: Any, strings: Any, *, commas: bool) -> I64:
 
 
 def _text_or_none(text: str) -> str | None:
-    """The reference's text of a cell (:func:`medcalc.rows.text`), None when it refuses it."""
+    """The reference's text of a cell (:func:`medcalc.chain.text`), None when it refuses it."""
     try:
         return rowparse.text({"v": text}, "v")
     except Exception:
@@ -1816,7 +1815,7 @@ def run_columnar(
 ) -> tuple[Summary, Callable[[Path], None], int]:
     """Read and compute ``job`` (CSV to CSV) as columns.
 
-    ``table`` is the job's opened :class:`~medcalc.batchio._CsvTable` (header read and
+    ``table`` is the job's opened :class:`~medcalc.batch._files._CsvTable` (header read and
     checked). ``check_encoding``: check that every byte is valid in the table's encoding
     (:class:`NotInEncoding` otherwise; GB18030 is always checked, by decoding it). Returns the
     summary, a function writing OUT to a temporary path, and the number of rows kept (trailing

@@ -18,8 +18,8 @@ from typing import Any
 import attrs
 
 from medcalc.errors import AmountError, ClaimAmountsError, InputError, MissingInputError
-from medcalc.model import DISABILITY_TYPES
 from medcalc.money import ZERO, check_amount, fmt, shown
+from medcalc.tariff import DISABILITY_TYPES
 
 #: What a required value that was not given says, wherever it is missing.
 REQUIRED = "no value given; this field is required"

@@ -13,23 +13,15 @@ from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Generic, Literal, TypeVar
 
-from medcalc.errors import (
-    InputError,
-    MissingInputError,
-    SectionMissingError,
-    UnknownHospitalLevelError,
-)
-from medcalc.inputs import Claim, Person, YearToDate
-from medcalc.model import Source, Tariff
-from medcalc.money import EXACT, ZERO, Rounding, round_money
-from medcalc.profiles import (
+from medcalc.chain._inputs import Claim, Person, YearToDate
+from medcalc.chain._profiles import (
     AssistanceProfile,
     BasicProfile,
     CriticalIllnessProfile,
     best_index,
     capped,
 )
-from medcalc.results import (
+from medcalc.chain._results import (
     Alternative,
     AssistanceDetail,
     BasicDetail,
@@ -39,6 +31,14 @@ from medcalc.results import (
     TariffRef,
     YearTotals,
 )
+from medcalc.errors import (
+    InputError,
+    MissingInputError,
+    SectionMissingError,
+    UnknownHospitalLevelError,
+)
+from medcalc.money import EXACT, ZERO, Rounding, round_money
+from medcalc.tariff import Source, Tariff
 
 GIVEN = "given"
 """Basic profile name when the settled basic payment was given (``basic_paid``)."""

@@ -4,7 +4,7 @@ Names follow ``docs/tariff-format.md``. Every amount and ratio is an exact ``Dec
 keyed by category are kept as tuples in the order the file declares them, because the order of
 the ``categories:`` list breaks ties between equally favourable profiles.
 
-Nothing here reads files; :mod:`medcalc.loader` builds these objects from YAML.
+Nothing here reads files; :mod:`medcalc.tariff` builds these objects from YAML.
 """
 
 from __future__ import annotations

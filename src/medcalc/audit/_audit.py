@@ -18,7 +18,7 @@ Public API:
 - :func:`run_invariant` (one invariant, one series → :class:`Verdict`) and :func:`run_audit`
   (every invariant, every series), deterministic for a given ``seed``;
 - :func:`reference_critical_illness` and :func:`reference_assistance`: F*(x) and A*(y) read
-  straight from a tariff (spec §4.3), independently of :mod:`medcalc.profiles`;
+  straight from a tariff (spec §4.3), independently of :mod:`medcalc.chain`;
   :func:`reference_layers`: each claim's min(i, F* step) and min(j, A* step) from them;
   :func:`reference_pension_government`: 代缴 with each category's own base M_c (spec §4.2).
 
@@ -41,20 +41,24 @@ from hypothesis import HealthCheck, Phase, Verbosity, find, settings
 from hypothesis import strategies as st
 from hypothesis.errors import NoSuchExample
 
-from medcalc.book import TariffBook
-from medcalc.calculator import Calculator
-from medcalc.claims import benefits_start_text
-from medcalc.inputs import Claim, Person, YearToDate
-from medcalc.model import BASE, AmountPayment, Cap, SharePayment, Tariff, Text
-from medcalc.money import CENT, EXACT, MAX_AMOUNT, Rounding, fmt, is_whole_fen
-from medcalc.results import ClaimResult, ClaimsResult
-from medcalc.strategies import (
+from medcalc.audit.strategies import (
     amounts,
     claim_versions,
     claim_years,
     persons,
     years_covered,
 )
+from medcalc.chain import (
+    Calculator,
+    Claim,
+    ClaimResult,
+    ClaimsResult,
+    Person,
+    YearToDate,
+    benefits_start_text,
+)
+from medcalc.money import CENT, EXACT, MAX_AMOUNT, Rounding, fmt, is_whole_fen
+from medcalc.tariff import BASE, AmountPayment, Cap, SharePayment, Tariff, TariffBook, Text
 
 __all__ = [
     "DEFAULT_EXAMPLES",
@@ -225,7 +229,7 @@ class AuditTarget:
     def persons(
         self, year: int | None = None, *, enrolled: bool | None = None
     ) -> st.SearchStrategy[Person]:
-        """:func:`medcalc.strategies.persons` for this series (built once per argument)."""
+        """:func:`medcalc.audit.strategies.persons` for this series (built once per argument)."""
         key = ("persons", year, enrolled)
         if key not in self._strategies:
             self._strategies[key] = persons(
@@ -242,7 +246,7 @@ class AuditTarget:
         max_size: int = 5,
         basic_paid: bool | None = None,
     ) -> st.SearchStrategy[list[Claim]]:
-        """:func:`medcalc.strategies.claim_years` of ``year`` for this series, or only under
+        """:func:`medcalc.audit.strategies.claim_years` of ``year`` for this series, or only under
         ``version`` (built once per argument)."""
         key = ("claims", year, id(version), min_size, max_size, basic_paid)
         if key not in self._strategies:

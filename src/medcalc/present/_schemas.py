@@ -1,16 +1,16 @@
 """JSON Schemas (draft 2020-12) of medcalc's JSON documents and of the service's request bodies.
 
-The one definition of what goes over the wire: the documents :mod:`medcalc.export` and
+The one definition of what goes over the wire: the documents :mod:`medcalc.present` and
 ``medcalc tariff … --format json`` write (``medcalc/claims@1``, ``medcalc/premiums@1``,
 ``medcalc/tariff@1``, ``medcalc/tariff-list@1``, ``medcalc/tariff-diff@1``), the request bodies
-of ``medcalc serve`` (whose fields are the ones :mod:`medcalc.rows` reads, as the CLI and batch
+of ``medcalc serve`` (whose fields are the ones :mod:`medcalc.chain` reads, as the CLI and batch
 files name them), and RFC 9457 problem details. The service's OpenAPI document is generated
 from these; ``tests/test_schemas.py`` validates real export output against them, so the two
 cannot drift.
 
 Response schemas list every key the export writes as required and allow more
 (``additionalProperties`` left open): within a schema version a field may be added, never
-renamed or removed (see :mod:`medcalc.export`). Request schemas are closed: an unknown field is
+renamed or removed (see :mod:`medcalc.present`). Request schemas are closed: an unknown field is
 an error, not silently ignored.
 
 Pure data: no I/O.
@@ -21,15 +21,15 @@ from __future__ import annotations
 import copy
 from typing import Any, get_args
 
-from medcalc.export import (
+from medcalc.chain import CLAIM_FIELDS, PERSON_FIELDS, YTD_FIELDS
+from medcalc.present._json import (
     CLAIMS_SCHEMA,
     DIFF_SCHEMA,
     LIST_SCHEMA,
     PREMIUMS_SCHEMA,
     TARIFF_SCHEMA,
 )
-from medcalc.model import DISABILITY_TYPES, Bounds, Status
-from medcalc.rows import CLAIM_FIELDS, PERSON_FIELDS, YTD_FIELDS
+from medcalc.tariff import DISABILITY_TYPES, Bounds, Status
 
 __all__ = [
     "CLAIMS_REQUEST",

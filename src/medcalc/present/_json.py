@@ -15,13 +15,11 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
-from medcalc.inputs import Claim, YearToDate
-from medcalc.model import Source, Tariff
-from medcalc.money import fmt
-from medcalc.results import (
+from medcalc.chain import (
     Alternative,
     AssistanceDetail,
     BasicDetail,
+    Claim,
     ClaimResult,
     ClaimsResult,
     CriticalIllnessDetail,
@@ -29,9 +27,11 @@ from medcalc.results import (
     PensionPremiumResult,
     PremiumResult,
     TariffRef,
+    YearToDate,
     YearTotals,
 )
-from medcalc.tariff_diff import Change, node_json, tariff_tree
+from medcalc.money import fmt
+from medcalc.tariff import Change, Source, Tariff, node_json, tariff_tree
 
 CLAIMS_SCHEMA = "medcalc/claims@1"
 PREMIUMS_SCHEMA = "medcalc/premiums@1"

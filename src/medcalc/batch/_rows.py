@@ -1,6 +1,6 @@
 """Batch rows (spec §5), independent of the file format: parse, group, compute, result columns.
 
-Pure: no file, environment or clock. :mod:`medcalc.batchio` reads the rows from a CSV, XLSX or
+Pure: no file, environment or clock. :mod:`medcalc.batch` reads the rows from a CSV, XLSX or
 JSON Lines file, feeds them here one by one (:meth:`ClaimsBatch.add`), and writes each input row
 back with :meth:`ClaimsBatch.result` appended, in input order.
 
@@ -33,12 +33,10 @@ from typing import Any
 
 import attrs
 
-from medcalc import rows
-from medcalc.calculator import Calculator
+from medcalc.chain import Calculator, Claim, ClaimResult, Person, PremiumResult, YearToDate
+from medcalc.chain import _fields as rows
 from medcalc.errors import InputError, MedcalcError, MissingInputError, TariffNotFoundError
-from medcalc.inputs import Claim, Person, YearToDate
 from medcalc.money import EXACT, ZERO, add, fmt
-from medcalc.results import ClaimResult, PremiumResult
 
 __all__ = [
     "CLAIM_COLUMNS",

@@ -1,4 +1,4 @@
-"""Finding and loading tariff files: the file-touching shell around :mod:`medcalc.loader`.
+"""Finding and loading tariff files: the file-touching shell around :mod:`medcalc.tariff`.
 
 Tariffs are looked for, in this order, in the bundled tables (shipped inside the package, or
 the source checkout's ``tariffs/``), the ``--tariffs`` directories, and the directories of the
@@ -6,8 +6,8 @@ the source checkout's ``tariffs/``), the ``--tariffs`` directories, and the dire
 
 Every entry of ``MEDCALC_TARIFFS`` must be an existing directory, as ``--tariffs`` requires
 (checked with ``stat``, so a FIFO is refused without being opened). Files are read with
-:func:`medcalc.loader.read_tariff_bytes`: a ``*.yaml`` that is not a regular file (a FIFO, a
-device, a broken link) or is larger than :data:`medcalc.loader.MAX_BYTES` is a problem at 1:1.
+:func:`medcalc.tariff.read_tariff_bytes`: a ``*.yaml`` that is not a regular file (a FIFO, a
+device, a broken link) or is larger than :data:`medcalc.tariff.MAX_BYTES` is a problem at 1:1.
 """
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ import stat
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
-from medcalc.book import TariffBook
 from medcalc.errors import Problem, TariffError, TariffFileError, TariffOverlapError
-from medcalc.loader import TariffCheck, file_kind, inspect_tariff, read_tariff_bytes
-from medcalc.model import Tariff
+from medcalc.tariff._book import TariffBook
+from medcalc.tariff._loader import TariffCheck, file_kind, inspect_tariff, read_tariff_bytes
+from medcalc.tariff._model import Tariff
 
 __all__ = [
     "ENV_VAR",
@@ -43,9 +43,9 @@ def bundled_dir() -> Path | None:
     A wheel carries them as ``medcalc/_bundled_tariffs``; an editable install or a source
     checkout has them in the repository's ``tariffs/`` (``src/medcalc/../../tariffs``).
     """
-    # This module's own folder is the package's: no import of the package root (which would
-    # pull in every floor above this one).
-    package = Path(__file__).resolve().parent
+    # The package folder is this module's grand-parent (medcalc/tariff/_discovery.py): no import
+    # of the package root (which would pull in every floor above this one).
+    package = Path(__file__).resolve().parent.parent
     inside = package / "_bundled_tariffs"
     if inside.is_dir():
         return inside

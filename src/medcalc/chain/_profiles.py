@@ -15,9 +15,10 @@ from typing import TypeVar
 
 import attrs
 
+from medcalc.chain._inputs import Person
 from medcalc.errors import UnknownCategoryError
-from medcalc.inputs import Person
-from medcalc.model import (
+from medcalc.money import EXACT, ZERO, Rounding, round_money
+from medcalc.tariff import (
     BASE,
     AmountPayment,
     Cap,
@@ -29,7 +30,6 @@ from medcalc.model import (
     MedicalAssistance,
     Tariff,
 )
-from medcalc.money import EXACT, ZERO, Rounding, round_money
 
 ONE = Decimal(1)
 P = TypeVar("P")

@@ -1,7 +1,7 @@
 """The tariff book: every known version of every series, and the version in force on a date.
 
-Pure data: it is built from already-loaded :class:`~medcalc.model.Tariff` objects
-(:func:`medcalc.discovery.load_book` does the file work).
+Pure data: it is built from already-loaded :class:`~medcalc.tariff.Tariff` objects
+(:func:`medcalc.tariff.load_book` does the file work).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator
 import attrs
 
 from medcalc.errors import TariffNotFoundError, TariffOverlapError
-from medcalc.model import Tariff
+from medcalc.tariff._model import Tariff
 
 
 def _overlap(a: Tariff, b: Tariff) -> bool:

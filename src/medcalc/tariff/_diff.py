@@ -1,6 +1,6 @@
 """A tariff as a tree of parameters named by their YAML keys, and what changed between two.
 
-:func:`tariff_tree` turns a :class:`~medcalc.model.Tariff` into nested mappings that mirror the
+:func:`tariff_tree` turns a :class:`~medcalc.tariff.Tariff` into nested mappings that mirror the
 file (``medical_premium.contribution``, ``critical_illness.adjustments.poverty.ratio_bonus``);
 keys the file leaves out are left out (``aliases`` too when a category or level has none).
 Lists whose members have an identity are :class:`Items`, so a member is followed by its
@@ -30,7 +30,8 @@ from typing import Any, Literal, TypeAlias
 
 import attrs
 
-from medcalc.model import (
+from medcalc.money import fmt
+from medcalc.tariff._model import (
     AmountPayment,
     Cap,
     CategoryPayment,
@@ -40,7 +41,6 @@ from medcalc.model import (
     Tariff,
     Text,
 )
-from medcalc.money import fmt
 
 __all__ = [
     "SECTIONS",

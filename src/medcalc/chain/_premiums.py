@@ -6,9 +6,12 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from medcalc.chain._inputs import Person
+from medcalc.chain._profiles import government_amount, pick_best
+from medcalc.chain._results import Alternative, MedicalPremiumResult, PensionPremiumResult
 from medcalc.errors import InputError, MissingInputError, PensionGradeError, TariffError
-from medcalc.inputs import Person
-from medcalc.model import (
+from medcalc.money import ZERO, fmt, sub
+from medcalc.tariff import (
     ALL_GRADES_RESERVED,
     BASE,
     CategoryPayment,
@@ -16,9 +19,6 @@ from medcalc.model import (
     PensionPremium,
     Tariff,
 )
-from medcalc.money import ZERO, fmt, sub
-from medcalc.profiles import government_amount, pick_best
-from medcalc.results import Alternative, MedicalPremiumResult, PensionPremiumResult
 
 
 def _candidates(

@@ -1,6 +1,6 @@
 """Clerk-readable text tables of results (spec §4.5), in Chinese (default) or English.
 
-Pure functions: a result and the :class:`~medcalc.book.TariffBook` it was computed from (for
+Pure functions: a result and the :class:`~medcalc.tariff.TariffBook` it was computed from (for
 the labels of categories and hospital levels) in, a string out. They read the facts the result
 carries; they compute no amount. Amounts are written from their ``Decimal`` with thousands
 separators and exactly 2 decimals, never through float:
@@ -21,14 +21,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Literal
 
-from tabulate import tabulate
-
-from medcalc.book import TariffBook
-from medcalc.claims import benefits_start_text
-from medcalc.errors import TariffNotFoundError
-from medcalc.model import BASE, Source, Tariff
-from medcalc.money import EXACT, fmt
-from medcalc.results import (
+from medcalc.chain import (
     Alternative,
     AssistanceDetail,
     BasicDetail,
@@ -40,7 +33,11 @@ from medcalc.results import (
     PremiumResult,
     TariffRef,
     YearTotals,
+    benefits_start_text,
 )
+from medcalc.errors import TariffNotFoundError
+from medcalc.money import EXACT, fmt
+from medcalc.tariff import BASE, Source, Tariff, TariffBook
 
 __all__ = [
     "DASH",
@@ -153,15 +150,20 @@ def _status(status: str, lang: Lang) -> str:
 # -- tables ---------------------------------------------------------------------------------
 
 
+def _tabulate(rows: Sequence[Sequence[str]], **options: object) -> str:
+    """tabulate, imported on first use: ``import medcalc`` (which exports the JSON documents of
+    this floor) stays light."""
+    from tabulate import tabulate
+
+    text: str = tabulate(rows, disable_numparse=True, **options)  # type: ignore[arg-type]
+    return text
+
+
 def _grid(headers: Row, rows: Sequence[Row], align: str) -> str:
     """A table with a header; ``align`` has one letter per column: l(eft) or r(ight)."""
     colalign = tuple("right" if a == "r" else "left" for a in align)
-    return tabulate(
-        [list(r) for r in rows],
-        headers=list(headers),
-        tablefmt="simple",
-        disable_numparse=True,
-        colalign=colalign,
+    return _tabulate(
+        [list(r) for r in rows], headers=list(headers), tablefmt="simple", colalign=colalign
     )
 
 
@@ -170,7 +172,7 @@ def _items(rows: Sequence[Row]) -> str:
     width = max(len(r) for r in rows)
     padded = [list(r) + [""] * (width - len(r)) for r in rows]
     colalign = ("left", "right", "left")[:width]
-    text: str = tabulate(padded, tablefmt="plain", disable_numparse=True, colalign=colalign)
+    text = _tabulate(padded, tablefmt="plain", colalign=colalign)
     return "\n".join(line.rstrip() for line in text.splitlines())
 
 
@@ -221,7 +223,7 @@ def _tariff_rows(ref: TariffRef, lang: Lang, *, full_sha: bool) -> list[Row]:
 
 
 def _pairs(rows: Sequence[Row]) -> str:
-    text: str = tabulate([list(r) for r in rows], tablefmt="plain", disable_numparse=True)
+    text = _tabulate([list(r) for r in rows], tablefmt="plain")
     return "\n".join(line.rstrip() for line in text.splitlines())
 
 

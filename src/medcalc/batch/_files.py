@@ -51,8 +51,8 @@ from typing import Any, cast
 
 import attrs
 
-from medcalc.batch import Batch, ClaimsBatch, PremiumsBatch, ResultRow, Summary
-from medcalc.calculator import Calculator
+from medcalc.batch._rows import Batch, ClaimsBatch, PremiumsBatch, ResultRow, Summary
+from medcalc.chain import Calculator
 from medcalc.errors import BatchFileError, UsageError
 from medcalc.money import shown
 
@@ -1420,7 +1420,7 @@ class BatchJob:
         engine = self._engine()
         batch_type: type[Batch] = ClaimsBatch if self.kind == "claims" else PremiumsBatch
         if engine:
-            batchfast = importlib.import_module("medcalc.batchfast")
+            batchfast = importlib.import_module("medcalc.batch._columnar")
             batch_type = batchfast.EngineClaimsBatch
         batch: Batch = batch_type(calculator, default_series=self.series)
         try:
@@ -1505,7 +1505,7 @@ class BatchJob:
         the given one or :func:`detect_encoding`'s."""
         if not (self.input_format == "csv" and self.output_format == "csv"):
             return None
-        batchfast = importlib.import_module("medcalc.batchfast")
+        batchfast = importlib.import_module("medcalc.batch._columnar")
         if not batchfast.arrow_available() or not self.source.is_file():
             return None
         # the same decision as the row path's, over the whole file (docs/cli-batch.md §2)
@@ -1525,7 +1525,7 @@ class BatchJob:
         """One attempt of the columnar path in ``encoding`` (``check``: check that every byte
         is valid in it); ``encoding`` when a byte is not, another text when the file needs the
         row path."""
-        batchfast = importlib.import_module("medcalc.batchfast")
+        batchfast = importlib.import_module("medcalc.batch._columnar")
         if not batchfast.supported(self, encoding):
             return "unsupported"
         table = _CsvTable(self.source, encoding)

@@ -1,6 +1,6 @@
 """Frozen results that carry their own explanation (spec §4.5).
 
-The CLI tables, the JSON (:mod:`medcalc.export`) and an auditor all read these same facts.
+The CLI tables, the JSON (:mod:`medcalc.present`) and an auditor all read these same facts.
 
 The records built for every claim (the claim result, its details, segments and alternatives)
 are frozen but not slotted: attrs sets each field of a frozen slotted class with a call of
@@ -16,8 +16,8 @@ from decimal import Decimal
 
 import attrs
 
-from medcalc.inputs import Claim, YearToDate
-from medcalc.model import Bounds, Source, Status, Tariff
+from medcalc.chain._inputs import Claim, YearToDate
+from medcalc.tariff import Bounds, Source, Status, Tariff
 
 
 @attrs.frozen

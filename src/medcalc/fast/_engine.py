@@ -1,11 +1,11 @@
 """The claims chain (spec §4.3-4.4) over columns: exact int64 fen arithmetic with numpy.
 
-A second implementation of :func:`medcalc.claims.claim_year` for batches of millions of claims,
+A second implementation of :func:`medcalc.chain.claim_year` for batches of millions of claims,
 giving the same amounts to the fen, the same critical-illness profile and the same errors as
 the reference core. It needs numpy (``pip install medcalc[fast]``); ``import medcalc`` never
 imports this module.
 
->>> from medcalc.engine import compute_rows                     # doctest: +SKIP
+>>> from medcalc.fast._engine import compute_rows                     # doctest: +SKIP
 >>> cols = compute_rows(book, "qingyuan-qingcheng", [(person, claims)])   # doctest: +SKIP
 >>> cols.basic, cols.errors()                                   # doctest: +SKIP
 
@@ -49,7 +49,15 @@ import attrs
 import numpy as np
 from numpy.typing import NDArray
 
-from medcalc.book import TariffBook
+from medcalc.chain import (
+    Claim,
+    Person,
+    YearToDate,
+    assistance_profiles,
+    basic_profiles,
+    critical_illness_profiles,
+    held_categories,
+)
 from medcalc.errors import (
     AmountError,
     ClaimAmountsError,
@@ -62,15 +70,8 @@ from medcalc.errors import (
     SectionMissingError,
     UnknownHospitalLevelError,
 )
-from medcalc.inputs import Claim, Person, YearToDate
-from medcalc.model import Tariff
 from medcalc.money import EXACT, MAX_AMOUNT, fmt
-from medcalc.profiles import (
-    assistance_profiles,
-    basic_profiles,
-    critical_illness_profiles,
-    held_categories,
-)
+from medcalc.tariff import Tariff, TariffBook
 
 __all__ = [
     "CHUNK_ROWS",

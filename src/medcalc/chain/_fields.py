@@ -1,6 +1,6 @@
 """Inputs from text fields (a CSV/XLSX row, a JSON object, command-line options).
 
-One place turns user text into :mod:`medcalc.inputs` objects, so the CLI, batch files and
+One place turns user text into :mod:`medcalc.chain` objects, so the CLI, batch files and
 embedding systems accept exactly the same things (spec §1, §5):
 
 - amounts: ASCII or full-width digits, thousands separators (``120,000.00``), ≤ 2 decimals;
@@ -29,8 +29,8 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
+from medcalc.chain._inputs import REQUIRED, Claim, Person, YearToDate
 from medcalc.errors import InputError, MissingInputError
-from medcalc.inputs import REQUIRED, Claim, Person, YearToDate
 from medcalc.money import MAX_INT_DIGITS, character, foreign_digit, parse_amount, shown
 
 Row = Mapping[str, Any]

@@ -1,4 +1,4 @@
-"""Strict reading of tariff files (format 1): YAML bytes → :class:`~medcalc.model.Tariff`.
+"""Strict reading of tariff files (format 1): YAML bytes → :class:`~medcalc.tariff.Tariff`.
 
 A tariff is a legal table, so nothing is guessed. The file is parsed to YAML *events* and
 composed into nodes by hand, so that every value keeps its line and column, and so that
@@ -23,7 +23,7 @@ Rules that are decisions rather than YAML (see also ``docs/tariff-format.md``):
 - dates are ``YYYY-MM-DD``, plain or quoted; a date with a time is refused;
 - ``annual_cap: none`` means no cap; an empty value or ``~`` is refused;
 - every id, label and alias of a category names that category alone (likewise for hospital
-  levels), compared by :func:`~medcalc.model.name_key`; within one entry the labels may repeat
+  levels), compared by :func:`~medcalc.tariff.name_key`; within one entry the labels may repeat
   the id or each other, but an alias repeating another name of its own entry is refused;
 - list indexes in messages count from 0 (``segments[1]`` is the second segment).
 
@@ -52,7 +52,16 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from medcalc.errors import Problem, TariffFileError
-from medcalc.model import (
+from medcalc.money import (
+    CENT,
+    EXACT,
+    MAX_AMOUNT,
+    MAX_INT_DIGITS,
+    Rounding,
+    round_money,
+    shortened,
+)
+from medcalc.tariff._model import (
     ALL_GRADES_RESERVED,
     BASE,
     DISABILITY_TYPES,
@@ -83,15 +92,6 @@ from medcalc.model import (
     Tariff,
     Text,
     name_key,
-)
-from medcalc.money import (
-    CENT,
-    EXACT,
-    MAX_AMOUNT,
-    MAX_INT_DIGITS,
-    Rounding,
-    round_money,
-    shortened,
 )
 
 __all__ = [

@@ -1,0 +1,74 @@
+"""Presentation: clerk tables (Chinese first), JSON documents and their JSON Schemas.
+
+Turns `medcalc.chain` results and `medcalc.tariff` tables into text and JSON; computes nothing.
+"""
+
+from __future__ import annotations
+
+from medcalc.present._json import (
+    CLAIMS_SCHEMA,
+    PREMIUMS_SCHEMA,
+    claims_json,
+    premiums_json,
+    tariff_diff_json,
+    tariff_json,
+    tariff_list_json,
+)
+from medcalc.present._schemas import (
+    CLAIMS_REQUEST,
+    COMPONENTS,
+    DIFF_SCHEMA,
+    LIST_SCHEMA,
+    PREMIUMS_REQUEST,
+    PROBLEM,
+    REQUEST_FIELDS,
+    TARIFF_SCHEMA,
+    YTD_REQUEST_FIELDS,
+    document_schema,
+    ref,
+)
+from medcalc.present._text import (
+    DASH,
+    SHORT_SHA,
+    Lang,
+    amount,
+    cap_text,
+    claims_table,
+    heading,
+    percent,
+    premiums_table,
+    profile_label,
+    tr,
+)
+
+__all__ = [
+    "CLAIMS_REQUEST",
+    "CLAIMS_SCHEMA",
+    "COMPONENTS",
+    "DASH",
+    "DIFF_SCHEMA",
+    "LIST_SCHEMA",
+    "PREMIUMS_REQUEST",
+    "PREMIUMS_SCHEMA",
+    "PROBLEM",
+    "REQUEST_FIELDS",
+    "SHORT_SHA",
+    "TARIFF_SCHEMA",
+    "YTD_REQUEST_FIELDS",
+    "Lang",
+    "amount",
+    "cap_text",
+    "claims_json",
+    "claims_table",
+    "document_schema",
+    "heading",
+    "percent",
+    "premiums_json",
+    "premiums_table",
+    "profile_label",
+    "ref",
+    "tariff_diff_json",
+    "tariff_json",
+    "tariff_list_json",
+    "tr",
+]
