@@ -297,8 +297,7 @@ def in_process(count: int, profile: bool) -> float:
     import logging.config
     import pstats
 
-    from medcalc.service import ServiceConfig, create_app
-    from medcalc.service._logs import log_config
+    from medcalc.service import ServiceConfig, create_app, log_config
 
     logging.config.dictConfig(log_config("info"))
     devnull = open(os.devnull, "w")  # noqa: SIM115 - for the life of the run

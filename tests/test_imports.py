@@ -137,3 +137,45 @@ def test_the_floors_hold() -> None:
     )
     assert out.returncode == 0, out.stdout[-3000:]
     assert "0 broken" in out.stdout
+
+
+FLOORS = ("tariff", "chain", "fast", "present", "audit", "batch", "service", "cli")
+ROOT = SRC.parents[1]
+
+
+def _private_reaches(path: Path) -> list[str]:
+    """Imports in ``path`` of a floor's private module (``medcalc.<floor>._x``) from outside it."""
+    parts = path.relative_to(ROOT).parts
+    own = parts[2] if parts[:2] == ("src", "medcalc") and len(parts) > 3 else None
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        names: list[str] = []
+        if isinstance(node, ast.ImportFrom) and node.module:
+            names = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
+        elif isinstance(node, ast.Import):
+            names = [a.name for a in node.names]
+        for name in names:
+            bits = name.split(".")
+            outside = len(bits) > 2 and bits[0] == "medcalc" and bits[1] in FLOORS
+            if outside and bits[2].startswith("_") and bits[1] != own:
+                found.append(f"{path.relative_to(ROOT)}:{node.lineno}: {name}")
+    return found
+
+
+def test_no_private_module_is_reached_from_outside_its_floor() -> None:
+    """Code, tests, benchmarks and examples use each floor's public face (its ``__all__``);
+    private modules are free to move behind it (docs/architecture.md)."""
+    folders = ("src", "tests", "benchmarks", "examples")
+    files = [p for folder in folders for p in sorted((ROOT / folder).rglob("*.py"))]
+    assert [reach for p in files for reach in _private_reaches(p)] == []
+
+
+@pytest.mark.parametrize("floor", [f for f in FLOORS if f != "cli"])
+def test_each_floor_has_a_short_public_face(floor: str) -> None:
+    """Each floor's ``__init__`` only re-exports (no logic) and says what it exports."""
+    tree = ast.parse((SRC / floor / "__init__.py").read_text(encoding="utf-8"))
+    kinds = {type(node).__name__ for node in tree.body}
+    # A module __getattr__ (and the value it builds lazily) is allowed: medcalc.service's app.
+    assert kinds <= {"Expr", "ImportFrom", "Import", "Assign", "AnnAssign", "FunctionDef"}, kinds
+    exported = [n for n in tree.body if isinstance(n, ast.Assign) and "__all__" in ast.unparse(n)]
+    assert exported, f"{floor}/__init__.py has no __all__"

@@ -85,9 +85,7 @@ def serve_command(
     try:
         import uvicorn
 
-        from medcalc.service import ServiceConfig
-        from medcalc.service._auth import load_tokens
-        from medcalc.service._logs import log_config
+        from medcalc.service import ServiceConfig, load_tokens, log_config
     except ImportError as exc:
         raise UsageError(
             f"medcalc serve needs the service extra ({exc.name} is missing): "
@@ -124,7 +122,7 @@ def serve_command(
         return
     # Several workers: the parent alone reads the tariff files and hands every worker the
     # book it checked, so a broken file on disk never stops a worker (docs/service.md §6).
-    from medcalc.service._supervisor import serve_workers
+    from medcalc.service import serve_workers
 
     supervised = uvicorn.Config("medcalc.service:create_app", workers=workers, **settings)
     serve_workers(supervised, config.tariff_dirs, book)

@@ -11,9 +11,12 @@ from __future__ import annotations
 from typing import Any
 
 from medcalc.service._app import create_app
+from medcalc.service._auth import load_tokens
 from medcalc.service._config import ServiceConfig
+from medcalc.service._logs import log_config
+from medcalc.service._supervisor import serve_workers
 
-__all__ = ["ServiceConfig", "app", "create_app"]
+__all__ = ["ServiceConfig", "app", "create_app", "load_tokens", "log_config", "serve_workers"]
 
 _app: Any = None
 
