@@ -55,6 +55,7 @@ from medcalc.money import CENT, EXACT, MAX_AMOUNT, Rounding, is_whole_fen, round
 from medcalc.tariff import (
     DISABILITY_TYPES,
     NO_CAP,
+    SECTIONS,
     AmountPayment,
     AssistanceRule,
     BenefitsStart,
@@ -103,15 +104,6 @@ __all__ = [
 T = TypeVar("T")
 Draw = st.DrawFn
 
-SECTIONS = (
-    "enrollment",
-    "medical_premium",
-    "pension_premium",
-    "inpatient",
-    "critical_illness",
-    "medical_assistance",
-)
-"""The optional sections of a tariff, in file order."""
 
 CATEGORY_POOL: tuple[tuple[str, str, str], ...] = (
     ("five_guarantee", "特困供养人员（五保户）", "five-guarantee household member"),

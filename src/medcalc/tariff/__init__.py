@@ -2,7 +2,8 @@
 
 The model (`Tariff` and its sections), the loader (FILE:LINE:COL problems), the versions in
 force on a date (`TariffBook`), the tariff as a tree of YAML-keyed parameters and the diff of two
-versions, and finding tariff files on disk. Imports only `medcalc.money` and `medcalc.errors`.
+versions, and finding tariff files on disk. One registry (`Key`, `TARIFF_SECTIONS`) names every
+YAML key and section once. Imports only `medcalc.money` and `medcalc.errors`.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from medcalc.tariff._book import (
     effective_range,
 )
 from medcalc.tariff._diff import (
-    SECTIONS,
     UNLIMITED,
     Amount,
     Change,
@@ -78,6 +78,13 @@ from medcalc.tariff._model import (
     Tariff,
     Text,
 )
+from medcalc.tariff._sections import (
+    SECTIONS,
+    TARIFF_SECTIONS,
+    Key,
+    Section,
+    section,
+)
 
 __all__ = [
     "ALL_GRADES_RESERVED",
@@ -89,6 +96,7 @@ __all__ = [
     "MAX_DEPTH",
     "NO_CAP",
     "SECTIONS",
+    "TARIFF_SECTIONS",
     "UNLIMITED",
     "Amount",
     "AmountPayment",
@@ -109,12 +117,14 @@ __all__ = [
     "Inpatient",
     "InpatientAdjustment",
     "Items",
+    "Key",
     "Leaf",
     "MedicalAssistance",
     "MedicalPremium",
     "Node",
     "PensionGrade",
     "PensionPremium",
+    "Section",
     "Segment",
     "SharePayment",
     "Source",
@@ -137,6 +147,7 @@ __all__ = [
     "node_json",
     "parse_tariff",
     "read_tariff_bytes",
+    "section",
     "tariff_dirs",
     "tariff_files",
     "tariff_tree",

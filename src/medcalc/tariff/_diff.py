@@ -43,7 +43,6 @@ from medcalc.tariff._model import (
 )
 
 __all__ = [
-    "SECTIONS",
     "UNLIMITED",
     "Amount",
     "Change",
@@ -80,16 +79,6 @@ class Unlimited:
 
 
 UNLIMITED = Unlimited()
-
-SECTIONS = (
-    "enrollment",
-    "medical_premium",
-    "pension_premium",
-    "inpatient",
-    "critical_illness",
-    "medical_assistance",
-)
-"""The sections a file may leave out, in file order."""
 
 Leaf: TypeAlias = (
     Amount

@@ -93,6 +93,7 @@ from medcalc.tariff._model import (
     Text,
     name_key,
 )
+from medcalc.tariff._sections import SECTIONS
 
 __all__ = [
     "FORMAT",
@@ -828,20 +829,12 @@ class _Reader:
 
     def tariff(self, root: Node) -> tuple[Tariff | None, tuple[int, int]]:
         header = ("format", "series", "version", "title", "region", "effective", "status")
-        sections = (
-            "enrollment",
-            "medical_premium",
-            "pension_premium",
-            "inpatient",
-            "critical_illness",
-            "medical_assistance",
-        )
         f = self.fields(
             root,
             "",
             None,
             header,
-            ("rounding", "sources", "categories", *sections),
+            ("rounding", "sources", "categories", *SECTIONS),
             " of tariff keys (format: 1, series: ...)",
         )
         if f is None:

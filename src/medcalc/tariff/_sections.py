@@ -1,0 +1,181 @@
+"""The one registry of a tariff file's keys: every YAML key named once, and the sections.
+
+:class:`Key` names every key a format-1 file may hold (``docs/tariff-format.md`` §4), so the
+reader (YAML → :class:`~medcalc.tariff.Tariff`), the tree and diff (tariff → YAML-keyed
+parameters), the YAML writer of ``medcalc.audit.strategies`` (tariff → YAML) and the
+``tariff show`` / ``tariff diff`` tables spell a key in one place.
+
+:data:`TARIFF_SECTIONS` lists the sections a file may leave out, in file order: each with its
+YAML key, the :class:`~medcalc.tariff.Tariff` attribute that holds it, its label (zh / en),
+and the keys it requires and allows. A new section (for example a fourth payment layer) is one
+entry here, one reader, one tree entry and one writer entry.
+
+>>> [s.key for s in TARIFF_SECTIONS][-2:]
+['critical_illness', 'medical_assistance']
+>>> section(Key.INPATIENT).label.zh
+'基本医保住院'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Final
+
+import attrs
+
+from medcalc.tariff._model import Tariff, Text
+
+__all__ = ["SECTIONS", "TARIFF_SECTIONS", "Key", "Section", "section"]
+
+
+class Key:
+    """The YAML keys of a tariff file (format 1), each named once.
+
+    A key used in several places (``source``, ``annual_cap``, ``ratio``) is one constant; the
+    sections' own keys come first, then the header's, then the keys inside sections.
+    """
+
+    # -- the sections (see TARIFF_SECTIONS)
+    ENROLLMENT: Final = "enrollment"
+    MEDICAL_PREMIUM: Final = "medical_premium"
+    PENSION_PREMIUM: Final = "pension_premium"
+    INPATIENT: Final = "inpatient"
+    CRITICAL_ILLNESS: Final = "critical_illness"
+    MEDICAL_ASSISTANCE: Final = "medical_assistance"
+
+    # -- the header, sources and categories
+    FORMAT: Final = "format"
+    SERIES: Final = "series"
+    VERSION: Final = "version"
+    TITLE: Final = "title"
+    REGION: Final = "region"
+    CODE: Final = "code"
+    NAME: Final = "name"
+    EFFECTIVE: Final = "effective"
+    FROM: Final = "from"
+    TO: Final = "to"
+    STATUS: Final = "status"
+    ROUNDING: Final = "rounding"
+    SOURCES: Final = "sources"
+    CATEGORIES: Final = "categories"
+    ID: Final = "id"
+    LABEL: Final = "label"
+    ZH: Final = "zh"
+    EN: Final = "en"
+    ALIASES: Final = "aliases"
+    NUMBER: Final = "number"
+    URL: Final = "url"
+    DISABILITY: Final = "disability"
+    GRADES: Final = "grades"
+    TYPES: Final = "types"
+
+    # -- inside sections
+    BENEFITS_START: Final = "benefits_start"
+    EXEMPT: Final = "exempt"
+    CONTRIBUTION: Final = "contribution"
+    GOVERNMENT_PAYS: Final = "government_pays"
+    SHARE: Final = "share"
+    AMOUNT: Final = "amount"
+    FULL: Final = "full"
+    """Not a key but the value ``full`` of a government payment (全额)."""
+    AGES: Final = "ages"
+    SUBSIDY: Final = "subsidy"
+    FOR: Final = "for"
+    BASIC_PENSION_MONTHLY: Final = "basic_pension_monthly"
+    LEVELS: Final = "levels"
+    DEDUCTIBLE: Final = "deductible"
+    RATIO: Final = "ratio"
+    ANNUAL_CAP: Final = "annual_cap"
+    ADJUSTMENTS: Final = "adjustments"
+    DEDUCTIBLE_FACTOR: Final = "deductible_factor"
+    RATIO_BONUS: Final = "ratio_bonus"
+    THRESHOLD: Final = "threshold"
+    THRESHOLD_FACTOR: Final = "threshold_factor"
+    BOUNDS: Final = "bounds"
+    SEGMENTS: Final = "segments"
+    ELIGIBLE: Final = "eligible"
+    SOURCE: Final = "source"
+    NONE: Final = "none"
+    """Not a key but the value ``none`` of ``annual_cap`` (不设封顶)."""
+
+
+@attrs.frozen
+class Section:
+    """One optional section of a tariff file.
+
+    ``key`` is its YAML key (and the first part of its parameters' paths in a diff),
+    ``attribute`` the :class:`~medcalc.tariff.Tariff` attribute that holds it (``None`` when
+    the file leaves it out), ``label`` its name for people; ``required`` and ``optional`` are
+    the keys inside it, in file order.
+    """
+
+    key: str
+    attribute: str
+    label: Text
+    required: tuple[str, ...]
+    optional: tuple[str, ...] = ()
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        """Every key the section may hold: the required ones, then the optional ones."""
+        return (*self.required, *self.optional)
+
+    def of(self, tariff: Tariff) -> object | None:
+        """The section's value in ``tariff`` (``None`` when the file leaves it out)."""
+        value: object | None = getattr(tariff, self.attribute)
+        return value
+
+
+TARIFF_SECTIONS: tuple[Section, ...] = (
+    Section(
+        Key.ENROLLMENT,
+        "enrollment",
+        Text("参保与待遇起始", "enrolment and start of benefits"),
+        (Key.BENEFITS_START,),
+        (Key.EXEMPT,),
+    ),
+    Section(
+        Key.MEDICAL_PREMIUM,
+        "medical_premium",
+        Text("城乡居民基本医疗保险", "resident medical insurance"),
+        (Key.CONTRIBUTION, Key.GOVERNMENT_PAYS, Key.SOURCE),
+    ),
+    Section(
+        Key.PENSION_PREMIUM,
+        "pension_premium",
+        Text("城乡居民基本养老保险", "resident pension insurance"),
+        (Key.AGES, Key.GRADES, Key.GOVERNMENT_PAYS, Key.SOURCE),
+        (Key.BASIC_PENSION_MONTHLY,),
+    ),
+    Section(
+        Key.INPATIENT,
+        "inpatient",
+        Text("基本医保住院", "basic inpatient insurance"),
+        (Key.LEVELS, Key.ANNUAL_CAP, Key.SOURCE),
+        (Key.ADJUSTMENTS,),
+    ),
+    Section(
+        Key.CRITICAL_ILLNESS,
+        "critical_illness",
+        Text("大病保险", "critical-illness insurance"),
+        (Key.THRESHOLD, Key.SEGMENTS, Key.ANNUAL_CAP, Key.SOURCE),
+        (Key.BOUNDS, Key.ADJUSTMENTS),
+    ),
+    Section(
+        Key.MEDICAL_ASSISTANCE,
+        "medical_assistance",
+        Text("医疗救助", "medical assistance"),
+        (Key.ELIGIBLE, Key.SOURCE),
+    ),
+)
+"""The sections a file may leave out, in file order."""
+
+SECTIONS: tuple[str, ...] = tuple(s.key for s in TARIFF_SECTIONS)
+"""The YAML keys of :data:`TARIFF_SECTIONS`, in file order."""
+
+_BY_KEY: Mapping[str, Section] = {s.key: s for s in TARIFF_SECTIONS}
+
+
+def section(key: str) -> Section:
+    """The section whose YAML key is ``key``; a ``KeyError`` for any other key."""
+    return _BY_KEY[key]
