@@ -55,11 +55,10 @@ from medcalc.batch._rows import (
     ResultRow,
     Summary,
     cents_text,
-    depends_message,
-    disagreement,
 )
+from medcalc.batch._rules import YTD_FIELDS, Disagreement, agreed, bearing, depends_on
 from medcalc.chain import Calculator
-from medcalc.chain import _fields as rowparse
+from medcalc.chain import fields as rowparse
 from medcalc.errors import BatchFileError
 from medcalc.fast import NAT, ClaimTable, Columns, EngineRangeError, PersonKind, compute, fen
 from medcalc.money import EXACT
@@ -83,8 +82,6 @@ BLANK, GOOD, BAD = 0, 1, 2
 NO_DAY = np.iinfo(np.int32).min  # 'no date' in int32 day columns
 _EPOCH = dt.date(1970, 1, 1).toordinal()
 _YES_NO = ("no", "yes")
-_PERSON_NAMES = ("categories", "disability_grade", "disability_type", "enrolled_on")
-_YTD_NAMES = rowparse.YTD_FIELDS
 _WIDTH = len(CLAIM_RESULTS)
 
 
@@ -177,7 +174,7 @@ class _Rows:
     """Parsed claims rows as columns, one entry per row position (blank rows included).
 
     Not given: -1 (codes, amounts in fen, grade), ``NO_DAY`` (dates). Bad rows keep the
-    reference's :class:`~medcalc.batch._rows._Bad` (message, person, series, day, whole year) in
+    reference's :class:`~medcalc.batch._rules.BadRow` (message, person, series, day, whole year) in
     ``bad``, and their person, series and day codes in the columns when known.
     """
 
@@ -279,27 +276,15 @@ class _Rows:
 def _from_batch(batch: ClaimsBatch) -> _Rows:
     """The parsed state of a reference batch (every row added) as columns."""
     out = _Rows()
-    n = len(batch)
-    out.allocate(n, ytd=False, enrolled=False)
-    out.number = np.array(batch._numbers, np.int64)
+    out.allocate(len(batch), ytd=False, enrolled=False)
+    out.number = np.array(batch.numbers, np.int64)
     persons = _Codes()
-    owner: dict[int, tuple[str, str]] = {}
-    for (person_id, series_name, _year), members in batch._groups.items():
-        for p in members:
-            owner[p] = (person_id, series_name)
-    for p in range(n):
-        bad = batch._bad.get(p)
-        if bad is not None:
-            person = -1 if bad.person_id is None else persons.code(bad.person_id)
-            code = -1 if bad.series is None else out.series.code(bad.series)
-            out.put(p, ParsedClaim(bad.person_id, bad.series, None, None, None, bad), person, code)
-            continue
-        claim = batch._claims[p]
-        if claim is None:
+    for p, parsed in enumerate(batch.parsed()):
+        if parsed is None:
             continue  # blank
-        person_id, series_name = owner[p]
-        parsed = ParsedClaim(person_id, series_name, claim, batch._attrs[p], batch._ytds[p], None)
-        out.put(p, parsed, persons.code(person_id), out.series.code(series_name))
+        person = -1 if parsed.person_id is None else persons.code(parsed.person_id)
+        series = -1 if parsed.series is None else out.series.code(parsed.series)
+        out.put(p, parsed, person, series)
     return out
 
 
@@ -441,7 +426,7 @@ def _solve(rows: _Rows, book: TariffBook) -> _Outcome:
     if rows.enr is not None:
         fields.append(("enrolled_on", rows.enr, NO_DAY))
     if rows.ytd is not None:
-        fields += [(name, col, -1) for name, col in zip(_YTD_NAMES, rows.ytd, strict=True)]
+        fields += [(name, col, -1) for name, col in zip(YTD_FIELDS, rows.ytd, strict=True)]
     merged: dict[str, NDArray[Any]] = {}
     split = np.zeros(ngroups, np.bool_)
     for name, column, none in fields:
@@ -462,32 +447,28 @@ def _solve(rows: _Rows, book: TariffBook) -> _Outcome:
     whole: dict[int, list[int]] = {}
     placed: dict[int, list[int]] = {}
     orphans: dict[int, list[int]] = {}
+
+    def bears(g: int, p: int) -> None:
+        found = bearing(rows.bad[p], rows.series.values[int(gser[g])], int(gyear[g]))
+        if found is not None:
+            (whole if found == "whole" else placed).setdefault(g, []).append(p)
+
     for p, bad in rows.bad.items():
-        if bad.person_id is None:
+        key = bad.group()
+        if key is None:
+            if bad.person_id is not None:
+                orphans.setdefault(int(rows.pid[p]), []).append(p)
             continue
-        person = int(rows.pid[p])
-        if bad.series is None or bad.day is None:
-            orphans.setdefault(person, []).append(p)
-            continue
-        g = group_of(int(rows.ser[p]), person, bad.day.year)
+        g = group_of(int(rows.ser[p]), int(rows.pid[p]), key[2])
         if g >= 0:
-            (whole if bad.whole_year else placed).setdefault(g, []).append(p)
+            bears(g, p)
     if orphans:
         for g in np.flatnonzero(np.isin(gpid, list(orphans))).tolist():
             for p in orphans[int(gpid[g])]:
-                bad = rows.bad[p]
-                if bad.series is not None and int(rows.ser[p]) != int(gser[g]):
-                    continue
-                if bad.day is None or bad.whole_year:
-                    if bad.day is None or bad.day.year == int(gyear[g]):
-                        whole.setdefault(g, []).append(p)
-                elif bad.day.year == int(gyear[g]):
-                    placed.setdefault(g, []).append(p)
+                bears(g, p)
     for g, blockers in whole.items():
         if g not in messages:
-            known = all(rows.bad[p].day is not None for p in blockers)
-            numbers = [rows.row_number(p) for p in blockers]
-            messages[g] = depends_message(numbers, known_year=known)
+            messages[g] = depends_on([(rows.row_number(p), rows.bad[p]) for p in blockers])
     if messages:
         code = np.full(ngroups, -1, np.int32)
         for g, message in messages.items():
@@ -561,16 +542,18 @@ def _disagreements(
     """The reference's message for each group whose rows give different values."""
     order = np.argsort(gid, kind="stable")
     bounds = np.searchsorted(gid[order], np.stack([groups, groups + 1]))
+    names = [name for name, _, _ in fields]
     out: dict[int, str] = {}
     for g, lo, hi in zip(groups.tolist(), bounds[0].tolist(), bounds[1].tolist(), strict=True):
         members = gpos[order[lo:hi]].tolist()
         numbers = [rows.row_number(p) for p in members]
-        for name, column, none in fields:
-            values = [_value(rows, name, int(column[p]), none) for p in members]
-            found = disagreement(name, numbers, values)
-            if found is not None:
-                out[g] = found
-                break
+        given = [
+            tuple(_value(rows, name, int(column[p]), none) for name, column, none in fields)
+            for p in members
+        ]
+        found = agreed(names, numbers, given)
+        if isinstance(found, Disagreement):
+            out[g] = found.message
     return out
 
 
@@ -584,7 +567,7 @@ def _value(rows: _Rows, name: str, code: int, none: int) -> Any:
         return rows.types.values[code]
     if name == "enrolled_on":
         return _date(code)
-    if name in _YTD_NAMES:
+    if name in YTD_FIELDS:
         return _yuan(code)
     return code
 
@@ -628,8 +611,8 @@ def _engine(
         if (days != NO_DAY).any():
             enrolled = np.where(days == NO_DAY, NAT, days.astype(np.int64))
     ytd: list[I64 | None] = [None, None, None]
-    if all(name in merged for name in _YTD_NAMES):
-        values = [merged[name].take(groups) for name in _YTD_NAMES]
+    if all(name in merged for name in YTD_FIELDS):
+        values = [merged[name].take(groups) for name in YTD_FIELDS]
         if any((v >= 0).any() for v in values):
             ytd = list(values)
     level_names = tuple(rows.levels.values)
@@ -757,7 +740,7 @@ class EngineClaimsBatch(ClaimsBatch):
             self.engine = "core"
             return super().run(progress)
         self._outcome = outcome
-        self._claims, self._attrs, self._ytds = [], [], []
+        self.forget_parsed()
         if progress is not None:
             progress(len(self))
         return outcome.summary(rows)
@@ -1276,9 +1259,9 @@ class _Columnar:
             fast &= ~((part["total"] >= 0) & (part["total"] < comp))
         if "basic_paid" in part:
             fast &= ~(part["basic_paid"] > comp)
-        if any(name in cols for name in _YTD_NAMES):
+        if any(name in cols for name in YTD_FIELDS):
             ytd = []
-            for name in _YTD_NAMES:
+            for name in YTD_FIELDS:
                 if name in cols:
                     values_, ok = self._amounts(cols[name], required=False)
                     fast &= ok
@@ -1367,7 +1350,7 @@ class _Columnar:
     def _series_code(self, text: str) -> int:
         def parse() -> int:
             problems: list[str] = []
-            found = self.scratch._series_of({"series": text}, problems)
+            found = self.scratch.series_of({"series": text}, problems)
             return -1 if found is None else self.rows.series.code(found)
 
         return self._cached("series", text, parse)

@@ -27,14 +27,23 @@ from __future__ import annotations
 
 import datetime as dt
 from array import array
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
 import attrs
 
+from medcalc.batch._rules import (
+    PERSON_FIELDS,
+    YTD_FIELDS,
+    BadRow,
+    Disagreement,
+    agreed,
+    bearing,
+    depends_on,
+)
 from medcalc.chain import Calculator, Claim, ClaimResult, Person, PremiumResult, YearToDate
-from medcalc.chain import _fields as rows
+from medcalc.chain import fields as rows
 from medcalc.errors import InputError, MedcalcError, MissingInputError, TariffNotFoundError
 from medcalc.money import EXACT, ZERO, add, fmt
 
@@ -119,7 +128,6 @@ Fields = Mapping[str, Any]
 Progress = Callable[[int], None]
 
 YES, NO = "yes", "no"
-_PERSON_FIELDS = ("categories", "disability_grade", "disability_type", "enrolled_on")
 _PROGRESS_STEP = 1000
 _CACHE_LIMIT = 100_000
 _HUNDRED = Decimal(100)
@@ -150,16 +158,6 @@ def _attempt(problems: list[str], parse: Callable[..., Any], *args: Any, **kw: A
 def _categories(fields: Fields, name: str) -> frozenset[str] | None:
     """The category ids of a cell; None when it is blank (not given on this row)."""
     return None if rows.text(fields, name) is None else rows.categories(fields, name)
-
-
-def _rows_text(numbers: Sequence[int]) -> str:
-    """``row 7``, ``rows 3 and 7``, ``rows 3, 5 and 7`` (at most ten numbers shown)."""
-    if len(numbers) == 1:
-        return f"row {numbers[0]}"
-    shown = [str(n) for n in numbers[:10]]
-    if len(numbers) > 10:
-        return f"rows {', '.join(shown)} and {len(numbers) - 10} more"
-    return f"rows {', '.join(shown[:-1])} and {shown[-1]}"
 
 
 class Batch:
@@ -253,7 +251,7 @@ class Batch:
         """One shared object for equal values (repeated series, levels, attribute tuples)."""
         return self._intern.setdefault(value, value)
 
-    def _series_of(self, fields: Fields, problems: list[str]) -> str | None:
+    def series_of(self, fields: Fields, problems: list[str]) -> str | None:
         """The row's series (or the default), or None with the problem noted."""
         before = len(problems)
         given = self._field(problems, rows.text, fields, "series", cache=True)
@@ -291,22 +289,6 @@ _NO_YTD: Ytd = (None, None, None)
 
 
 @attrs.frozen
-class _Bad:
-    """A row with an error, and what is known of where it belongs.
-
-    ``series`` None: missing or unknown (counts as any series); ``day`` None: unreadable
-    (counts as any year, before every row); ``whole_year``: its person attributes or
-    year-to-date values could not be read, so every row of its year depends on it.
-    """
-
-    message: str
-    person_id: str | None
-    series: str | None
-    day: dt.date | None
-    whole_year: bool
-
-
-@attrs.frozen
 class ParsedClaim:
     """A claims row as :meth:`ClaimsBatch.parse` reads it: either ``bad`` (with every problem)
     or the claim, the person attributes and year-to-date values as given on the row."""
@@ -316,7 +298,7 @@ class ParsedClaim:
     claim: Claim | None
     attrs: Attrs | None
     ytd: Ytd | None
-    bad: _Bad | None
+    bad: BadRow | None
 
 
 class ClaimsBatch(Batch):
@@ -333,7 +315,7 @@ class ClaimsBatch(Batch):
         self._claims: list[Claim | None] = []
         self._attrs: list[Attrs | None] = []
         self._ytds: list[Ytd | None] = []
-        self._bad: dict[int, _Bad] = {}
+        self._bad: dict[int, BadRow] = {}
         self._groups: dict[GroupKey, list[int]] = {}
         self._orphans: dict[str, list[int]] = {}  # bad rows of unknown series or date, by person
         self._totals = [0, 0, 0, 0]  # fen
@@ -360,14 +342,11 @@ class ClaimsBatch(Batch):
         if bad is not None:
             self._bad[position] = bad
             self._added(None)
-            if bad.person_id is None:
-                return
-            if bad.series is None or bad.day is None:
+            key = bad.group()
+            if key is not None:
+                self._groups.setdefault(key, []).append(position)
+            elif bad.person_id is not None:
                 self._orphans.setdefault(bad.person_id, []).append(position)
-            else:
-                self._groups.setdefault((bad.person_id, bad.series, bad.day.year), []).append(
-                    position
-                )
             return
         claim, person_id, series = row.claim, row.person_id, row.series
         assert claim is not None and person_id is not None and series is not None
@@ -388,7 +367,7 @@ class ClaimsBatch(Batch):
         person_id = field(problems, rows.text, fields, "person_id")
         if person_id is None and not problems:
             problems.append("person_id: is required")
-        series = self._series_of(fields, problems)
+        series = self.series_of(fields, problems)
         claim_problems = len(problems)
         day = field(problems, rows.date, fields, "date", required=True, cache=True)
         compliant = field(problems, rows.amount, fields, "compliant", required=True)
@@ -412,9 +391,37 @@ class ClaimsBatch(Batch):
         ytd = self._ytd(fields, problems)
         whole_year = len(problems) > year_problems
         if problems:
-            bad = _Bad("; ".join(problems), person_id, series, day, whole_year)
+            bad = BadRow("; ".join(problems), person_id, series, day, whole_year)
             return ParsedClaim(person_id, series, None, None, None, bad)
         return ParsedClaim(person_id, series, claim, person_attrs, ytd, None)
+
+    def parsed(self) -> Iterator[ParsedClaim | None]:
+        """Every row added, by position, as :meth:`parse` read it (None: a blank row): what
+        another way of computing the batch (the column engine) starts from."""
+        owner: dict[int, tuple[str, str]] = {}
+        for (person_id, series, _year), members in self._groups.items():
+            for p in members:
+                owner[p] = (person_id, series)
+        for p in range(len(self._numbers)):
+            bad = self._bad.get(p)
+            if bad is not None:
+                yield ParsedClaim(bad.person_id, bad.series, None, None, None, bad)
+                continue
+            claim = self._claims[p]
+            if claim is None:
+                yield None
+                continue
+            person_id, series = owner[p]
+            yield ParsedClaim(person_id, series, claim, self._attrs[p], self._ytds[p], None)
+
+    @property
+    def numbers(self) -> Sequence[int]:
+        """The row number (as the clerk sees it) of every row, by position."""
+        return self._numbers
+
+    def forget_parsed(self) -> None:
+        """Free the parsed rows, once the batch was computed from :meth:`parsed` elsewhere."""
+        self._claims, self._attrs, self._ytds = [], [], []
 
     def _person_attrs(self, fields: Fields, problems: list[str]) -> Attrs | None:
         before = len(problems)
@@ -445,10 +452,10 @@ class ClaimsBatch(Batch):
         return found
 
     def _ytd(self, fields: Fields, problems: list[str]) -> Ytd | None:
-        if not any(f in fields for f in rows.YTD_FIELDS):
+        if not any(f in fields for f in YTD_FIELDS):
             return _NO_YTD
         before = len(problems)
-        values = tuple(self._field(problems, rows.amount, fields, f) for f in rows.YTD_FIELDS)
+        values = tuple(self._field(problems, rows.amount, fields, f) for f in YTD_FIELDS)
         if len(problems) > before:
             return None
         shared: Ytd = self._share(values)
@@ -489,19 +496,12 @@ class ClaimsBatch(Batch):
             return
         whole: list[int] = []
         placed: list[int] = []  # bad rows with a place in the date order
-        for p in members:
-            bad = self._bad.get(p)
-            if bad is not None:
-                (whole if bad.whole_year else placed).append(p)
-        for p in self._orphans.get(person_id, ()):
-            bad = self._bad[p]
-            if bad.series is not None and bad.series != series:
-                continue
-            if bad.day is None or bad.whole_year:
-                if bad.day is None or bad.day.year == year:
-                    whole.append(p)
-            elif bad.day.year == year:
-                placed.append(p)
+        if self._bad:
+            bad_rows = [p for p in members if p in self._bad]
+            for p in [*bad_rows, *self._orphans.get(person_id, ())]:
+                found = bearing(self._bad[p], series, year)
+                if found is not None:
+                    (whole if found == "whole" else placed).append(p)
         merged = self._merge(good)
         if isinstance(merged, str):
             for p in good:
@@ -531,7 +531,7 @@ class ClaimsBatch(Batch):
         computed, problem = self._compute(series, person, ytd, order[:first_bad])
         if problem is not None:
             culprit = order[computed]
-            if isinstance(problem, InputError) and problem.field in _PERSON_FIELDS:
+            if isinstance(problem, InputError) and problem.field in PERSON_FIELDS:
                 for p in good:
                     self._errors[p] = str(problem)
                 return
@@ -587,11 +587,12 @@ class ClaimsBatch(Batch):
 
     def _merge(self, good: list[int]) -> tuple[Person, YearToDate | None] | str:
         """The person and year-to-date values of a group, or the message for a disagreement."""
-        person_values = self._agree_all(_PERSON_FIELDS, good, [self._attrs[p] for p in good])
-        if isinstance(person_values, _Disagree):
+        numbers = [self._numbers[p] for p in good]
+        person_values = agreed(PERSON_FIELDS, numbers, [self._attrs[p] for p in good])
+        if isinstance(person_values, Disagreement):
             return person_values.message
-        ytd_values = self._agree_all(rows.YTD_FIELDS, good, [self._ytds[p] for p in good])
-        if isinstance(ytd_values, _Disagree):
+        ytd_values = agreed(YTD_FIELDS, numbers, [self._ytds[p] for p in good])
+        if isinstance(ytd_values, Disagreement):
             return ytd_values.message
         person = self._persons.get(person_values)
         if person is None:
@@ -608,30 +609,8 @@ class ClaimsBatch(Batch):
         basic, ci, assistance = (ZERO if v is None else v for v in ytd_values)
         return person, YearToDate(basic, ci, assistance)
 
-    def _agree_all(
-        self, names: Sequence[str], positions: list[int], given: list[Any]
-    ) -> tuple[Any, ...] | _Disagree:
-        """Per field, the one value the rows give (None when none does), or a disagreement."""
-        first = given[0]
-        if all(g is first for g in given):  # the usual case: equal tuples are shared
-            return (None,) * len(names) if first is None else tuple(first)
-        values: list[Any] = []
-        for i, name in enumerate(names):
-            found = self._agree(name, positions, [g[i] if g is not None else None for g in given])
-            if isinstance(found, _Disagree):
-                return found
-            values.append(found)
-        return tuple(values)
-
-    def _agree(self, name: str, positions: list[int], values: list[Any]) -> Any:
-        found = disagreement(name, [self._numbers[p] for p in positions], values)
-        if found is not None:
-            return _Disagree(found)
-        return next((v for v in values if v is not None), None)
-
     def _depends(self, blockers: list[int]) -> str:
-        known_year = all(self._bad.get(p) is None or self._bad[p].day is not None for p in blockers)
-        return depends_message([self._numbers[p] for p in blockers], known_year=known_year)
+        return depends_on([(self._numbers[p], self._bad.get(p)) for p in blockers])
 
     def _compute(
         self, series: str, person: Person, ytd: YearToDate | None, order: list[int]
@@ -645,7 +624,7 @@ class ClaimsBatch(Batch):
         try:
             result = calc.claims(series, person, claims, year_to_date=ytd)
         except MedcalcError as exc:
-            if isinstance(exc, InputError) and exc.field in _PERSON_FIELDS:
+            if isinstance(exc, InputError) and exc.field in PERSON_FIELDS:
                 return 0, exc
             # Claims are taken in date order, so a prefix fails exactly when it holds the culprit.
             ok, failing, problem = 0, len(claims), exc
@@ -706,49 +685,6 @@ def cents_text(cents: int) -> str:
     return f"{'-' if cents < 0 else ''}{whole}.{part:02d}"
 
 
-def disagreement(name: str, numbers: Sequence[int], values: Sequence[Any]) -> str | None:
-    """The message for rows of one person and year that give different values of ``name``
-    (``values`` by row, in input order, None = not given), or None when they agree."""
-    first: tuple[int, Any] | None = None
-    for number, v in zip(numbers, values, strict=True):
-        if v is None:
-            continue
-        if first is None:
-            first = (number, v)
-        elif v != first[1]:
-            a, b = sorted([first, (number, v)], key=lambda item: item[0])
-            return (
-                f"{name}: rows of the same person and year give different values "
-                f"(row {a[0]}: {_show(a[1])}; row {b[0]}: {_show(b[1])}); "
-                "give one value, or leave it empty on all but one row"
-            )
-    return None
-
-
-def depends_message(numbers: Sequence[int], *, known_year: bool) -> str:
-    """``depends on row N of the same person and year, which has an error`` for the rows
-    ``numbers`` (any order); ``known_year`` False: a blocker's date could not be read."""
-    ordered = sorted(numbers)
-    scope = "the same person and year" if known_year else "the same person"
-    verb = "has an error" if len(ordered) == 1 else "have errors"
-    return f"depends on {_rows_text(ordered)} of {scope}, which {verb}"
-
-
-@attrs.frozen
-class _Disagree:
-    message: str
-
-
-def _show(value: Any) -> str:
-    if isinstance(value, frozenset):
-        return ";".join(sorted(value)) or "none"
-    if isinstance(value, Decimal):
-        return fmt(value)
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value)
-
-
 # -- premiums -------------------------------------------------------------------------------
 
 _Premium = tuple[str, Person, int, Decimal | None]
@@ -774,7 +710,7 @@ class PremiumsBatch(Batch):
         """A premiums row: series, year, person attributes and the chosen pension grade."""
         self._numbers.append(number)
         problems: list[str] = []
-        series = self._series_of(fields, problems)
+        series = self.series_of(fields, problems)
         year = _attempt(problems, rows.integer, fields, "year")
         if year is None and not any(p.startswith("year:") for p in problems):
             problems.append(str(MissingInputError("is required", field="year")))
