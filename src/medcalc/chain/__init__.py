@@ -31,8 +31,8 @@ from medcalc.chain._inputs import (
     Person,
     YearToDate,
 )
+from medcalc.chain._layers import LAYERS, Layer
 from medcalc.chain._profiles import (
-    Band,
     CriticalIllnessProfile,
     assistance_profiles,
     basic_profiles,
@@ -54,9 +54,11 @@ from medcalc.chain._results import (
     TariffRef,
     YearTotals,
 )
+from medcalc.chain._scale import Band, Scale
 
 __all__ = [
     "CLAIM_FIELDS",
+    "LAYERS",
     "PERSON_FIELDS",
     "YTD_FIELDS",
     "Alternative",
@@ -69,11 +71,13 @@ __all__ = [
     "ClaimsResult",
     "CriticalIllnessDetail",
     "CriticalIllnessProfile",
+    "Layer",
     "MedicalPremiumResult",
     "PensionPremiumResult",
     "Person",
     "PremiumResult",
     "Row",
+    "Scale",
     "SegmentUse",
     "TariffRef",
     "YearToDate",

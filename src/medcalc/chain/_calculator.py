@@ -25,12 +25,7 @@ from medcalc.chain._inputs import (
     kind_of,
 )
 from medcalc.chain._premiums import medical_premium, pension_premium
-from medcalc.chain._profiles import (
-    assistance_profiles,
-    basic_profiles,
-    critical_illness_profiles,
-    held_categories,
-)
+from medcalc.chain._profiles import held_categories
 from medcalc.chain._results import ClaimResult, ClaimsResult, PremiumResult, TariffRef, YearTotals
 from medcalc.errors import InputError, MissingInputError, SectionMissingError
 from medcalc.money import shown
@@ -51,16 +46,7 @@ class Calculator:
         key = (id(tariff), person.categories, person.disability_grade, person.disability_type)
         found = self._profiles.get(key)
         if found is None:
-            held = held_categories(tariff, person)
-            found = Profiles(
-                tariff,
-                held,
-                None if tariff.inpatient is None else basic_profiles(tariff.inpatient, held),
-                None
-                if tariff.critical_illness is None
-                else critical_illness_profiles(tariff.critical_illness, held, tariff.rounding),
-                assistance_profiles(tariff.medical_assistance, held),
-            )
+            found = Profiles.of(tariff, held_categories(tariff, person))
             self._profiles[key] = found
         return found
 

@@ -11,26 +11,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from decimal import Decimal
-from typing import Generic, Literal, TypeVar
+from typing import Any, Literal
 
 from medcalc.chain._inputs import Claim, Person, YearToDate
-from medcalc.chain._profiles import (
-    AssistanceProfile,
-    BasicProfile,
-    CriticalIllnessProfile,
-    best_index,
-    capped,
-)
-from medcalc.chain._results import (
-    Alternative,
-    AssistanceDetail,
-    BasicDetail,
-    ClaimResult,
-    CriticalIllnessDetail,
-    SegmentUse,
-    TariffRef,
-    YearTotals,
-)
+from medcalc.chain._layers import LAYERS, Memo, Values, alternatives, claim_layer
+from medcalc.chain._profiles import BasicProfile, basic_profiles, best_index
+from medcalc.chain._results import BasicDetail, ClaimResult, TariffRef, YearTotals
+from medcalc.chain._scale import Scale
 from medcalc.errors import (
     InputError,
     MissingInputError,
@@ -49,17 +36,17 @@ mul = EXACT.multiply
 
 
 class Profiles:
-    """The candidate profiles of one tariff for one set of held categories."""
+    """The candidate profiles of one tariff for one set of held categories: basic, and each
+    accumulated layer's candidate scales (in the order of :data:`LAYERS`; None: the tariff
+    lacks a section the layer needs)."""
 
     __slots__ = (
-        "assistance",
-        "assistance_names",
         "basic",
         "basic_names",
         "basic_terms",
-        "critical_illness",
-        "critical_illness_names",
         "held",
+        "layer_names",
+        "layers",
         "ref",
         "sources",
         "tariff",
@@ -70,29 +57,29 @@ class Profiles:
         tariff: Tariff,
         held: tuple[str, ...],
         basic: tuple[BasicProfile, ...] | None,
-        critical_illness: tuple[CriticalIllnessProfile, ...] | None,
-        assistance: tuple[AssistanceProfile, ...],
+        layers: tuple[tuple[Scale, ...] | None, ...],
     ) -> None:
         self.tariff = tariff
         self.ref = TariffRef.of(tariff)
         self.held = held
         self.basic = basic
-        self.critical_illness = critical_illness
-        self.assistance = assistance
+        self.layers = layers
         self.sources = _sources(tariff)
         # Candidate names, for the alternatives each claim lists.
         self.basic_names = tuple(p.name for p in basic or ())
-        self.critical_illness_names = tuple(p.name for p in critical_illness or ())
-        self.assistance_names = tuple(p.name for p in assistance)
+        self.layer_names = tuple(tuple(p.name for p in c or ()) for c in layers)
         self.basic_terms: dict[str, BasicTerms] = {}  # per hospital level, filled on first use
+
+    @classmethod
+    def of(cls, tariff: Tariff, held: tuple[str, ...]) -> Profiles:
+        """The profiles of ``tariff`` for the categories ``held``."""
+        basic = None if tariff.inpatient is None else basic_profiles(tariff.inpatient, held)
+        return cls(tariff, held, basic, tuple(layer.candidates(tariff, held) for layer in LAYERS))
 
 
 def _sources(tariff: Tariff) -> tuple[Source, ...]:
-    ids = [
-        s.source
-        for s in (tariff.inpatient, tariff.critical_illness, tariff.medical_assistance)
-        if s is not None
-    ]
+    sections = [tariff.inpatient, *(getattr(tariff, layer.section) for layer in LAYERS)]
+    ids = [s.source for s in sections if s is not None]
     found = (tariff.source(i) for i in dict.fromkeys(ids))
     return tuple(s for s in found if s is not None)
 
@@ -203,169 +190,158 @@ def _basic(
         cap,  # annual_cap
         paid_before,
         add(paid_before, paid),  # paid_after
-        _alternatives(profiles.basic_names, amounts),
+        alternatives(profiles.basic_names, amounts),
     )
     return paid, detail
-
-
-Scale = tuple[list[Decimal], list[Decimal]]
-"""round(G(x)) and F(x) = min(round(G(x)), cap) per candidate, at one accumulated x."""
-
-
-def _scale_at(
-    candidates: Sequence[CriticalIllnessProfile], x: Decimal, rounding: Rounding
-) -> Scale:
-    rounded: list[Decimal] = []
-    paid: list[Decimal] = []
-    for p in candidates:
-        g = round_money(p.raw(x), rounding)
-        rounded.append(g)
-        paid.append(capped(g, p.annual_cap))
-    return rounded, paid
-
-
-V = TypeVar("V")
-
-
-class Memo(Generic[V]):
-    """The values last computed at the accumulated base of a claim year, reused as the next
-    claim's 'before' (the previous claim's 'after') while the profiles and the base stay."""
-
-    __slots__ = ("at", "profiles", "values")
-
-    def __init__(self) -> None:
-        self.profiles: Profiles | None = None
-        self.at = ZERO
-        self.values: V | None = None
-
-    def get(self, profiles: Profiles, x: Decimal) -> V | None:
-        return self.values if self.profiles is profiles and self.at == x else None
-
-    def put(self, profiles: Profiles, x: Decimal, values: V) -> None:
-        self.profiles, self.at, self.values = profiles, x, values
-
-
-def _critical_illness(
-    profiles: Profiles, before: Decimal, after: Decimal, rounding: Rounding, memo: Memo[Scale]
-) -> tuple[Decimal, CriticalIllnessDetail]:
-    tariff = profiles.tariff
-    candidates = profiles.critical_illness
-    if candidates is None or tariff.critical_illness is None:
-        raise SectionMissingError(f"tariff {tariff.ref} has no critical_illness section")
-    at_before = memo.get(profiles, before)
-    if at_before is None:
-        at_before = _scale_at(candidates, before, rounding)
-    at_after = at_before if after == before else _scale_at(candidates, after, rounding)
-    memo.put(profiles, after, at_after)
-    g_before, f_before = at_before
-    g_after, f_after = at_after
-    k, k_before = best_index(f_after), best_index(f_before)
-    chosen = candidates[k]
-    segments = []
-    if after > before:
-        for band in chosen.bands:
-            lo = max(band.lower, before)
-            hi = after if band.upper is None else min(band.upper, after)
-            if hi <= lo:
-                continue
-            # Telescoping: each segment pays round(G(hi)) - round(G(lo)), so they add up exactly.
-            g_lo = g_before[k] if lo == before else round_money(chosen.raw(lo), rounding)
-            g_hi = g_after[k] if hi == after else round_money(chosen.raw(hi), rounding)
-            segments.append(
-                SegmentUse(band.lower, band.upper, lo, hi, sub(hi, lo), band.ratio, sub(g_hi, g_lo))
-            )
-    scale_paid = sub(f_after[k], f_before[k_before])
-    # A layer never pays more than the claim's burden i = after - before (spec §4.3): with
-    # half_even and a ratio of 1, G can round one accumulation down and the next up.
-    burden = sub(after, before)
-    if scale_paid > burden:  # inline: the per-claim hot path
-        payment, burden_cut = burden, sub(scale_paid, burden)
-    else:
-        payment, burden_cut = scale_paid, ZERO
-    # The segments telescope to round(G_k(after)) - round(G_k(before)) of the chosen profile k;
-    # the payment differs from that by k's cap and, when another profile paid more before, by
-    # what that profile had already paid beyond k (就高: the year is paid under the best one),
-    # and by the burden cut.
-    cap_cut = sub(sub(g_after[k], f_after[k]), sub(g_before[k], f_before[k]))
-    switch = sub(f_before[k_before], f_before[k])
-    # Positional, in field order, here and for the other per-claim records: keyword arguments
-    # cost about 40 ns each, on every claim.
-    detail = CriticalIllnessDetail(
-        chosen.name,  # profile
-        chosen.threshold,
-        tariff.critical_illness.bounds,
-        chosen.ratios,
-        chosen.annual_cap.amount,
-        before,  # base_before
-        after,  # base_after
-        f_before[k_before],  # paid_before
-        f_after[k],  # paid_after
-        tuple(segments),
-        cap_cut,  # cap_reduction
-        switch,  # profile_switch
-        burden_cut,  # burden_reduction
-        candidates[k_before].name,  # profile_before
-        _alternatives(profiles.critical_illness_names, f_after),
-    )
-    return payment, detail
-
-
-def _alternatives(names: tuple[str, ...], values: list[Decimal]) -> tuple[Alternative, ...]:
-    # One value per candidate by construction (map() has no strict=).
-    return tuple(map(Alternative, names, values))
-
-
-def _assistance(
-    profiles: Profiles,
-    before: Decimal,
-    after: Decimal,
-    rounding: Rounding,
-    memo: Memo[list[Decimal]],
-) -> tuple[Decimal, AssistanceDetail]:
-    candidates = profiles.assistance
-    if not candidates:
-        detail = AssistanceDetail(None, None, None, None, before, after, ZERO, ZERO, ZERO, ())
-        return ZERO, detail
-    at_before = memo.get(profiles, before)
-    if at_before is None:
-        at_before = [p.pays(before, rounding) for p in candidates]
-    at_after = [p.pays(after, rounding) for p in candidates]
-    memo.put(profiles, after, at_after)
-    k, k_before = best_index(at_after), best_index(at_before)
-    chosen = candidates[k]
-    scale_paid = sub(at_after[k], at_before[k_before])
-    # Never more than j = after - before (spec §4.3), as for critical illness.
-    burden = sub(after, before)
-    if scale_paid > burden:
-        payment, burden_cut = burden, sub(scale_paid, burden)
-    else:
-        payment, burden_cut = scale_paid, ZERO
-    detail = AssistanceDetail(
-        chosen.name,  # profile
-        chosen.ratio,
-        chosen.deductible,
-        chosen.annual_cap.amount,
-        before,  # base_before
-        after,  # base_after
-        at_before[k_before],  # paid_before
-        at_after[k],  # paid_after
-        burden_cut,  # burden_reduction
-        _alternatives(profiles.assistance_names, at_after),
-    )
-    return payment, detail
 
 
 ProfilesFor = Callable[[dt.date], Profiles]
 
 
-def _state(basic_paid: Decimal, ci_base: Decimal, as_base: Decimal) -> YearToDate:
+def _state(basic_paid: Decimal, bases: list[Decimal]) -> YearToDate:
     """A YearToDate built from amounts this module computed, skipping input validation:
     they are sums and differences of validated amounts, and this is the per-claim hot path."""
     state = object.__new__(YearToDate)
-    object.__setattr__(state, "basic_paid", basic_paid)
-    object.__setattr__(state, "critical_illness_base", ci_base)
-    object.__setattr__(state, "assistance_base", as_base)
+    put = object.__setattr__
+    put(state, "basic_paid", basic_paid)
+    for name, base in zip(_BASES, bases, strict=True):
+        put(state, name, base)
     return state
+
+
+_BASES = tuple(layer.base for layer in LAYERS)
+
+
+class _Year:
+    """One person's claim year as it runs: the accumulators, the layers' memos, the totals."""
+
+    __slots__ = ("bases", "basic_paid", "before", "memos", "results", "totals")
+
+    def __init__(self, start: YearToDate) -> None:
+        self.basic_paid = start.basic_paid
+        self.bases = [getattr(start, name) for name in _BASES]
+        self.before = start  # the accumulators before the next claim: the previous `after`
+        self.memos: list[Memo[Values]] = [Memo() for _ in LAYERS]
+        self.results: list[ClaimResult] = []
+        # bill, compliant, basic, each layer, out of pocket
+        self.totals = [ZERO] * (len(LAYERS) + 4)
+
+    def add(self, result: ClaimResult, layer_paid: Sequence[Decimal]) -> None:
+        self.results.append(result)
+        self.before = result.after
+        totals, claim = self.totals, result.claim
+        amounts = (claim.bill, claim.compliant, result.basic, *layer_paid, result.out_of_pocket)
+        for i, amount in enumerate(amounts):
+            totals[i] = add(totals[i], amount)
+
+    def year_totals(self, year: int, claims: int, start: YearToDate) -> YearTotals:
+        bill, compliant, basic, *paid, oop = self.totals
+        return YearTotals(
+            year=year,
+            claims=claims,
+            total=bill,
+            compliant=compliant,
+            basic=basic,
+            out_of_pocket=oop,
+            start=start,
+            end=self.before,
+            **{layer.id: amount for layer, amount in zip(LAYERS, paid, strict=True)},
+        )
+
+
+def _not_covered(
+    index: int,
+    claim: Claim,
+    profiles: Profiles,
+    start: dt.date | None,
+    enrolled_on: dt.date,
+    before: YearToDate,
+) -> ClaimResult:
+    """A claim dated before the person's benefits start: the whole bill out of pocket."""
+    return ClaimResult(
+        index=index,
+        claim=claim,
+        tariff=profiles.ref,
+        categories=profiles.held,
+        covered=False,
+        benefits_start=start,
+        not_covered_reason=_not_covered_reason(start, enrolled_on, claim.date),
+        basic=ZERO,
+        out_of_pocket=claim.bill,
+        individual_burden=ZERO,
+        remaining=ZERO,
+        before=before,
+        after=before,
+        basic_detail=None,
+        sources=(),
+        **_NO_LAYERS,
+    )
+
+
+_NO_LAYERS: dict[str, Any] = {
+    **{layer.id: ZERO for layer in LAYERS},
+    **{f"{layer.id}_detail": None for layer in LAYERS},
+}
+
+
+def _covered(
+    index: int,
+    claim: Claim,
+    profiles: Profiles,
+    start: dt.date | None,
+    year: _Year,
+) -> tuple[ClaimResult, list[Decimal]]:
+    """A covered claim: basic, then each accumulated layer on what the one before it left."""
+    tariff = profiles.tariff
+    basic, basic_detail = _basic(claim, profiles, year.basic_paid, tariff.rounding)
+    burden = sub(claim.compliant, basic)
+    left = burden  # what the layers so far left of the claim: the next layer's increment
+    oop = sub(claim.bill, basic)
+    bases, memos = year.bases, year.memos
+    paid: list[Decimal] = []
+    details: list[Any] = []
+    for i, layer in enumerate(LAYERS):
+        base = bases[i]
+        after = bases[i] = add(base, left)
+        amount, detail = claim_layer(
+            layer,
+            tariff,
+            profiles.layers[i],
+            profiles.layer_names[i],
+            base,
+            after,
+            memos[i],
+            profiles,
+        )
+        paid.append(amount)
+        details.append(detail)
+        oop = sub(oop, amount)
+        if i < len(LAYERS) - 1:
+            left = sub(left, amount)
+    year.basic_paid = add(year.basic_paid, basic)
+    # Positional, as the details (0.7 µs less per claim than 19 keyword arguments); the
+    # layers' amounts and details are consecutive fields, in the order of LAYERS.
+    fields: list[Any] = [
+        index,
+        claim,
+        profiles.ref,
+        profiles.held,
+        True,  # covered
+        start,
+        None,  # not_covered_reason
+        basic,
+        *paid,
+        max(ZERO, oop),  # out_of_pocket
+        burden,  # individual_burden
+        left,  # remaining: what the last layer's base grew by
+        year.before,
+        _state(year.basic_paid, bases),  # after
+        basic_detail,
+        *details,
+        profiles.sources,
+    ]
+    result = ClaimResult(*fields)
+    return result, paid
 
 
 def claim_year(
@@ -382,98 +358,23 @@ def claim_year(
     before the first claim. Returns results in processing order and the year's totals.
     """
     order = sorted(claims, key=lambda item: (item[1].date, item[0]))
-    basic_paid = start.basic_paid
-    ci_base = start.critical_illness_base
-    as_base = start.assistance_base
-    results: list[ClaimResult] = []
-    memo: Memo[Scale] = Memo()
-    as_memo: Memo[list[Decimal]] = Memo()
-    t_total = t_compliant = t_basic = t_ci = t_as = t_oop = ZERO
-    before = start  # the accumulators before the next claim: the previous claim's `after`
+    run = _Year(start)
+    enrolled_on = person.enrolled_on
     for index, claim in order:
         if claim.date.year != year:
             raise InputError(f"claim dated {claim.date} is not in {year}", field="date")
         profiles = profiles_for(claim.date)
-        tariff = profiles.tariff
-        rounding = tariff.rounding
-        enrolled_on = person.enrolled_on
-        covered_from = (
-            None if enrolled_on is None else benefits_start(tariff, profiles.held, enrolled_on)
-        )
-        bill = claim.bill
-        if enrolled_on is not None and (covered_from is None or claim.date < covered_from):
-            result = ClaimResult(
-                index=index,
-                claim=claim,
-                tariff=profiles.ref,
-                categories=profiles.held,
-                covered=False,
-                benefits_start=covered_from,
-                not_covered_reason=_not_covered_reason(covered_from, enrolled_on, claim.date),
-                basic=ZERO,
-                critical_illness=ZERO,
-                assistance=ZERO,
-                out_of_pocket=bill,
-                individual_burden=ZERO,
-                remaining=ZERO,
-                before=before,
-                after=before,
-                basic_detail=None,
-                critical_illness_detail=None,
-                assistance_detail=None,
-                sources=(),
-            )
+        if enrolled_on is None:
+            result, paid = _covered(index, claim, profiles, None, run)
         else:
-            basic, basic_detail = _basic(claim, profiles, basic_paid, rounding)
-            burden = sub(claim.compliant, basic)
-            ci_after = add(ci_base, burden)
-            ci, ci_detail = _critical_illness(profiles, ci_base, ci_after, rounding, memo)
-            remaining = sub(burden, ci)
-            as_after = add(as_base, remaining)
-            assistance, as_detail = _assistance(profiles, as_base, as_after, rounding, as_memo)
-            oop = max(ZERO, sub(sub(sub(bill, basic), ci), assistance))
-            basic_paid = add(basic_paid, basic)
-            ci_base, as_base = ci_after, as_after
-            # Positional, as the details (0.7 µs less per claim than 19 keyword arguments).
-            result = ClaimResult(
-                index,
-                claim,
-                profiles.ref,
-                profiles.held,
-                True,  # covered
-                covered_from,
-                None,  # not_covered_reason
-                basic,
-                ci,
-                assistance,
-                oop,
-                burden,  # individual_burden
-                remaining,
-                before,
-                _state(basic_paid, ci_base, as_base),  # after
-                basic_detail,
-                ci_detail,
-                as_detail,
-                profiles.sources,
-            )
-        results.append(result)
-        before = result.after
-        t_total = add(t_total, bill)
-        t_compliant = add(t_compliant, claim.compliant)
-        t_basic = add(t_basic, result.basic)
-        t_ci = add(t_ci, result.critical_illness)
-        t_as = add(t_as, result.assistance)
-        t_oop = add(t_oop, result.out_of_pocket)
-    totals = YearTotals(
-        year=year,
-        claims=len(order),
-        total=t_total,
-        compliant=t_compliant,
-        basic=t_basic,
-        critical_illness=t_ci,
-        assistance=t_as,
-        out_of_pocket=t_oop,
-        start=start,
-        end=before,
-    )
-    return results, totals
+            covered_from = benefits_start(profiles.tariff, profiles.held, enrolled_on)
+            if covered_from is None or claim.date < covered_from:
+                result = _not_covered(index, claim, profiles, covered_from, enrolled_on, run.before)
+                paid = _NO_PAY
+            else:
+                result, paid = _covered(index, claim, profiles, covered_from, run)
+        run.add(result, paid)
+    return run.results, run.year_totals(year, len(order), start)
+
+
+_NO_PAY = [ZERO] * len(LAYERS)

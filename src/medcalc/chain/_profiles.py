@@ -8,7 +8,6 @@ the first of equally favourable candidates wins a tie.
 
 from __future__ import annotations
 
-from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import TypeVar
@@ -16,6 +15,7 @@ from typing import TypeVar
 import attrs
 
 from medcalc.chain._inputs import Person
+from medcalc.chain._scale import Band, Scale
 from medcalc.errors import UnknownCategoryError
 from medcalc.money import EXACT, ZERO, Rounding, round_money
 from medcalc.tariff import (
@@ -61,10 +61,6 @@ def government_amount(rule: GovernmentPayment, base: Decimal, rounding: Rounding
     if isinstance(rule, AmountPayment):
         return rule.amount
     return round_money(EXACT.multiply(base, rule.share), rounding)
-
-
-def capped(value: Decimal, cap: Cap) -> Decimal:
-    return value if cap.amount is None else min(value, cap.amount)
 
 
 def best_index(values: Sequence[Decimal]) -> int:
@@ -124,98 +120,23 @@ def basic_profiles(section: Inpatient, held: tuple[str, ...]) -> tuple[BasicProf
 # -- critical illness ----------------------------------------------------------------------
 
 
-@attrs.frozen
-class Band:
-    """One segment as used: from ``lower`` to ``upper`` (None: open) at ``ratio``."""
-
-    lower: Decimal
-    upper: Decimal | None
-    ratio: Decimal
-
-
-@attrs.frozen
-class CriticalIllnessProfile:
-    """A candidate for critical-illness insurance: threshold, bands, cap.
-
-    ``reached`` holds G at each band's lower bound, so G(x) needs one product; ``uppers``
-    holds the closed bands' upper bounds, so the band of x is one bisection. Both are derived
-    from ``bands`` (as are ``ratios`` and ``top``), never given.
-    """
-
-    name: str
-    threshold: Decimal
-    bands: tuple[Band, ...]
-    annual_cap: Cap
-    reached: tuple[Decimal, ...] = attrs.field(init=False)
-    ratios: tuple[Decimal, ...] = attrs.field(init=False)
-    uppers: tuple[Decimal, ...] = attrs.field(init=False)
-    top: Decimal = attrs.field(init=False)
-    """G at the upper bound of a closed last band (every band closed), else unused (0)."""
-
-    @reached.default
-    def _reached(self) -> tuple[Decimal, ...]:
-        out, total = [], ZERO
-        for band in self.bands:
-            out.append(total)
-            if band.upper is not None:
-                width = EXACT.subtract(band.upper, band.lower)
-                total = EXACT.add(total, EXACT.multiply(width, band.ratio))
-        return tuple(out)
-
-    @ratios.default
-    def _ratios(self) -> tuple[Decimal, ...]:
-        return tuple(b.ratio for b in self.bands)
-
-    @uppers.default
-    def _uppers(self) -> tuple[Decimal, ...]:
-        out = []
-        for band in self.bands:
-            if band.upper is None:
-                break
-            out.append(band.upper)
-        return tuple(out)
-
-    @top.default
-    def _top_value(self) -> Decimal:
-        if not self.bands or self.bands[-1].upper is None:
-            return ZERO
-        return _top(self.bands[-1], self.reached[-1])
-
-    def raw(self, x: Decimal) -> Decimal:
-        """G(x) = sum over bands of max(0, min(x, upper) - lower) x ratio, exact, unrounded."""
-        # The first band whose upper bound is at least x, or the open band, holds x.
-        i = bisect_left(self.uppers, x)
-        bands = self.bands
-        if i == len(bands):  # beyond a closed last band (or no bands)
-            return self.top
-        band = bands[i]
-        if x <= band.lower:
-            return self.reached[i]
-        # (x - lower) x ratio, not x x ratio + a precomputed intercept: one product either
-        # way, and this one is the shorter when a ratio has very many decimals.
-        return EXACT.add(self.reached[i], EXACT.multiply(EXACT.subtract(x, band.lower), band.ratio))
-
-    def pays(self, x: Decimal, rounding: Rounding) -> Decimal:
-        """F(x) = min(round(G(x)), cap)."""
-        return capped(round_money(self.raw(x), rounding), self.annual_cap)
-
-
-def _top(band: Band, reached: Decimal) -> Decimal:
-    """G at the upper bound of a closed last band (a scale whose bands all close)."""
-    assert band.upper is not None
-    return EXACT.add(reached, EXACT.multiply(EXACT.subtract(band.upper, band.lower), band.ratio))
+CriticalIllnessProfile = Scale
+"""A candidate for critical-illness insurance (大病保险): the accumulated scale of one category
+(or the base); the name kept for readers of the public face."""
 
 
 def critical_illness_profiles(
     section: CriticalIllness, held: tuple[str, ...], rounding: Rounding
-) -> tuple[CriticalIllnessProfile, ...]:
+) -> tuple[Scale, ...]:
+    """The base scale, then one per held category with an adjustment (declaration order)."""
+
     def build(
         name: str,
         threshold: Decimal,
         segments: Iterable[tuple[Decimal | None, Decimal]],
         bonus: Decimal,
         cap: Cap,
-    ) -> CriticalIllnessProfile:
+    ) -> Scale:
         bands = []
         lower = threshold
         for upper, ratio in segments:
@@ -229,7 +150,7 @@ def critical_illness_profiles(
             if upper is None:
                 break
             lower = upper
-        return CriticalIllnessProfile(name, threshold, tuple(bands), cap)
+        return Scale(name, threshold, tuple(bands), cap)
 
     base_segments = [(s.upper, s.ratio) for s in section.segments]
     out = [build(BASE, section.threshold, base_segments, ZERO, section.annual_cap)]
@@ -263,30 +184,16 @@ def critical_illness_profiles(
 # -- medical assistance --------------------------------------------------------------------
 
 
-@attrs.frozen
-class AssistanceProfile:
-    """A candidate for medical assistance (医疗救助): one eligible category's rule."""
-
-    name: str
-    ratio: Decimal
-    deductible: Decimal
-    annual_cap: Cap
-
-    def pays(self, y: Decimal, rounding: Rounding) -> Decimal:
-        """A(y) = min(round(max(0, y - deductible) x ratio), cap)."""
-        above = max(ZERO, EXACT.subtract(y, self.deductible))
-        return capped(round_money(EXACT.multiply(above, self.ratio), rounding), self.annual_cap)
-
-
 def assistance_profiles(
     section: MedicalAssistance | None, held: tuple[str, ...]
-) -> tuple[AssistanceProfile, ...]:
-    """The eligible candidates (no base: a person with no eligible category gets nothing)."""
+) -> tuple[Scale, ...]:
+    """The eligible candidates, each the one-band scale max(0, y - deductible) x ratio up to
+    its cap (no base: a person with no eligible category gets nothing)."""
     if section is None:
         return ()
     rules = {r.category: r for r in section.eligible}
     return tuple(
-        AssistanceProfile(cat, rules[cat].ratio, rules[cat].deductible, rules[cat].annual_cap)
+        Scale.flat(cat, rules[cat].deductible, rules[cat].ratio, rules[cat].annual_cap)
         for cat in held
         if cat in rules
     )

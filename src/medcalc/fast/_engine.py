@@ -452,8 +452,8 @@ class _Plan:
     ) -> list[_Assist]:
         out: list[_Assist] = []
         for prof in assistance_profiles(tariff.medical_assistance, held):
-            ratios.add(prof.ratio)
-            candidate: _Assist = (prof.deductible, prof.ratio, prof.annual_cap.amount)
+            ratios.add(prof.ratios[0])
+            candidate: _Assist = (prof.threshold, prof.ratios[0], prof.annual_cap.amount)
             if candidate not in out:
                 out.append(candidate)
         return out
