@@ -44,7 +44,7 @@ import json
 import re
 from collections.abc import Callable, Sequence
 from decimal import Decimal
-from typing import TypeVar, cast
+from typing import Any, TypeVar, cast
 
 import attrs
 from hypothesis import strategies as st
@@ -56,6 +56,7 @@ from medcalc.tariff import (
     DISABILITY_TYPES,
     NO_CAP,
     SECTIONS,
+    TARIFF_SECTIONS,
     AmountPayment,
     AssistanceRule,
     BenefitsStart,
@@ -72,6 +73,7 @@ from medcalc.tariff import (
     HospitalLevel,
     Inpatient,
     InpatientAdjustment,
+    Key,
     MedicalAssistance,
     MedicalPremium,
     PensionGrade,
@@ -916,11 +918,11 @@ def _n(value: Decimal) -> str:
 
 
 def _cap_text(cap: Cap) -> str:
-    return "none" if cap.amount is None else _n(cap.amount)
+    return Key.NONE if cap.amount is None else _n(cap.amount)
 
 
 def _label(text: Text) -> str:
-    return f"{{zh: {_q(text.zh)}, en: {_q(text.en)}}}"
+    return _flow([(Key.ZH, _q(text.zh)), (Key.EN, _q(text.en))])
 
 
 def _ids(ids: Sequence[str]) -> str:
@@ -929,147 +931,186 @@ def _ids(ids: Sequence[str]) -> str:
 
 def _payment_text(payment: GovernmentPayment) -> str:
     if isinstance(payment, FullPayment):
-        return "full"
+        return Key.FULL
     if isinstance(payment, SharePayment):
-        return f"{{share: {_n(payment.share)}}}"
-    return f"{{amount: {_n(payment.amount)}}}"
+        return f"{{{Key.SHARE}: {_n(payment.share)}}}"
+    return f"{{{Key.AMOUNT}: {_n(payment.amount)}}}"
 
 
 def _pays_text(lines: list[str], pays: Sequence[CategoryPayment]) -> None:
     if not pays:
-        lines.append("  government_pays: {}")
+        lines.append(f"  {Key.GOVERNMENT_PAYS}: {{}}")
         return
-    lines.append("  government_pays:")
+    lines.append(f"  {Key.GOVERNMENT_PAYS}:")
     lines.extend(f"    {p.category}: {_payment_text(p.payment)}" for p in pays)
 
 
 def _segments_text(segments: Sequence[Segment]) -> str:
     parts = []
     for s in segments:
-        to = "" if s.upper is None else f"to: {_n(s.upper)}, "
-        parts.append(f"{{{to}ratio: {_n(s.ratio)}}}")
+        to = "" if s.upper is None else f"{Key.TO}: {_n(s.upper)}, "
+        parts.append(f"{{{to}{Key.RATIO}: {_n(s.ratio)}}}")
     return "[" + ", ".join(parts) + "]"
 
 
-def _premium_lines(tariff: Tariff) -> list[str]:
-    lines: list[str] = []
-    if (medical := tariff.medical_premium) is not None:
-        lines.append("medical_premium:")
-        lines.append(f"  contribution: {_n(medical.contribution)}")
-        _pays_text(lines, medical.government_pays)
-        lines.append(f"  source: {_q(medical.source)}")
-    if (pension := tariff.pension_premium) is not None:
-        lines.append("pension_premium:")
-        lines.append(f"  ages: {{from: {pension.age_from}, to: {pension.age_to}}}")
-        lines.append("  grades:")
-        for g in pension.grades:
-            reserved = "" if g.reserved_for is None else f", for: {_ids(g.reserved_for)}"
-            lines.append(f"    - {{amount: {_n(g.amount)}, subsidy: {_n(g.subsidy)}{reserved}}}")
-        _pays_text(lines, pension.government_pays)
-        if pension.basic_pension_monthly is not None:
-            lines.append(f"  basic_pension_monthly: {_n(pension.basic_pension_monthly)}")
-        lines.append(f"  source: {_q(pension.source)}")
+def _flow(pairs: Sequence[tuple[str, str | None]]) -> str:
+    """``{key: value, ...}`` of the pairs whose value is given, in order."""
+    return "{" + ", ".join(f"{k}: {v}" for k, v in pairs if v is not None) + "}"
+
+
+def _opt(value: T | None, text: Callable[[T], str]) -> str | None:
+    return None if value is None else text(value)
+
+
+def _source_ref(source: str) -> str:
+    return f"  {Key.SOURCE}: {_q(source)}"
+
+
+def _enrollment_lines(section: Enrollment) -> list[str]:
+    lines = [f"  {Key.BENEFITS_START}: {section.benefits_start}"]
+    if section.exempt:
+        lines.append(f"  {Key.EXEMPT}: {_ids(section.exempt)}")
     return lines
+
+
+def _medical_premium_lines(section: MedicalPremium) -> list[str]:
+    lines = [f"  {Key.CONTRIBUTION}: {_n(section.contribution)}"]
+    _pays_text(lines, section.government_pays)
+    return [*lines, _source_ref(section.source)]
+
+
+def _pension_premium_lines(section: PensionPremium) -> list[str]:
+    ages = _flow([(Key.FROM, str(section.age_from)), (Key.TO, str(section.age_to))])
+    lines = [f"  {Key.AGES}: {ages}", f"  {Key.GRADES}:"]
+    for g in section.grades:
+        grade = [(Key.AMOUNT, _n(g.amount)), (Key.SUBSIDY, _n(g.subsidy))]
+        lines.append(f"    - {_flow([*grade, (Key.FOR, _opt(g.reserved_for, _ids))])}")
+    _pays_text(lines, section.government_pays)
+    if section.basic_pension_monthly is not None:
+        lines.append(f"  {Key.BASIC_PENSION_MONTHLY}: {_n(section.basic_pension_monthly)}")
+    return [*lines, _source_ref(section.source)]
 
 
 def _inpatient_lines(section: Inpatient) -> list[str]:
-    lines = ["inpatient:", "  levels:"]
+    lines = [f"  {Key.LEVELS}:"]
     for lv in section.levels:
-        lines.append(
-            f"    - {{id: {_q(lv.id)}, label: {_label(lv.label)}, "
-            f"deductible: {_n(lv.deductible)}, ratio: {_n(lv.ratio)}}}"
-        )
-    lines.append(f"  annual_cap: {_cap_text(section.annual_cap)}")
+        level = [
+            (Key.ID, _q(lv.id)),
+            (Key.LABEL, _label(lv.label)),
+            (Key.DEDUCTIBLE, _n(lv.deductible)),
+            (Key.RATIO, _n(lv.ratio)),
+        ]
+        lines.append(f"    - {_flow(level)}")
+    lines.append(f"  {Key.ANNUAL_CAP}: {_cap_text(section.annual_cap)}")
     if section.adjustments:
-        lines.append("  adjustments:")
+        lines.append(f"  {Key.ADJUSTMENTS}:")
         for adj in section.adjustments:
-            keys = []
-            if adj.deductible_factor is not None:
-                keys.append(f"deductible_factor: {_n(adj.deductible_factor)}")
-            if adj.ratio_bonus is not None:
-                keys.append(f"ratio_bonus: {_n(adj.ratio_bonus)}")
-            if adj.annual_cap is not None:
-                keys.append(f"annual_cap: {_cap_text(adj.annual_cap)}")
-            lines.append(f"    {adj.category}: {{{', '.join(keys)}}}")
-    lines.append(f"  source: {_q(section.source)}")
-    return lines
+            keys = [
+                (Key.DEDUCTIBLE_FACTOR, _opt(adj.deductible_factor, _n)),
+                (Key.RATIO_BONUS, _opt(adj.ratio_bonus, _n)),
+                (Key.ANNUAL_CAP, _opt(adj.annual_cap, _cap_text)),
+            ]
+            lines.append(f"    {adj.category}: {_flow(keys)}")
+    return [*lines, _source_ref(section.source)]
 
 
 def _critical_illness_lines(section: CriticalIllness) -> list[str]:
     lines = [
-        "critical_illness:",
-        f"  threshold: {_n(section.threshold)}",
-        f"  bounds: {section.bounds}",
-        f"  segments: {_segments_text(section.segments)}",
-        f"  annual_cap: {_cap_text(section.annual_cap)}",
+        f"  {Key.THRESHOLD}: {_n(section.threshold)}",
+        f"  {Key.BOUNDS}: {section.bounds}",
+        f"  {Key.SEGMENTS}: {_segments_text(section.segments)}",
+        f"  {Key.ANNUAL_CAP}: {_cap_text(section.annual_cap)}",
     ]
     if section.adjustments:
-        lines.append("  adjustments:")
+        lines.append(f"  {Key.ADJUSTMENTS}:")
         for adj in section.adjustments:
-            keys = []
-            if adj.threshold_factor is not None:
-                keys.append(f"threshold_factor: {_n(adj.threshold_factor)}")
-            if adj.threshold is not None:
-                keys.append(f"threshold: {_n(adj.threshold)}")
-            if adj.ratio_bonus is not None:
-                keys.append(f"ratio_bonus: {_n(adj.ratio_bonus)}")
-            if adj.segments is not None:
-                keys.append(f"segments: {_segments_text(adj.segments)}")
-            if adj.annual_cap is not None:
-                keys.append(f"annual_cap: {_cap_text(adj.annual_cap)}")
-            lines.append(f"    {adj.category}: {{{', '.join(keys)}}}")
-    lines.append(f"  source: {_q(section.source)}")
+            keys = [
+                (Key.THRESHOLD_FACTOR, _opt(adj.threshold_factor, _n)),
+                (Key.THRESHOLD, _opt(adj.threshold, _n)),
+                (Key.RATIO_BONUS, _opt(adj.ratio_bonus, _n)),
+                (Key.SEGMENTS, _opt(adj.segments, _segments_text)),
+                (Key.ANNUAL_CAP, _opt(adj.annual_cap, _cap_text)),
+            ]
+            lines.append(f"    {adj.category}: {_flow(keys)}")
+    return [*lines, _source_ref(section.source)]
+
+
+def _medical_assistance_lines(section: MedicalAssistance) -> list[str]:
+    lines = [f"  {Key.ELIGIBLE}:"]
+    for el in section.eligible:
+        rule = [
+            (Key.RATIO, _n(el.ratio)),
+            (Key.ANNUAL_CAP, _cap_text(el.annual_cap)),
+            (Key.DEDUCTIBLE, _n(el.deductible)),
+        ]
+        lines.append(f"    {el.category}: {_flow(rule)}")
+    return [*lines, _source_ref(section.source)]
+
+
+_SECTION_LINES: dict[str, Callable[[Any], list[str]]] = {
+    Key.ENROLLMENT: _enrollment_lines,
+    Key.MEDICAL_PREMIUM: _medical_premium_lines,
+    Key.PENSION_PREMIUM: _pension_premium_lines,
+    Key.INPATIENT: _inpatient_lines,
+    Key.CRITICAL_ILLNESS: _critical_illness_lines,
+    Key.MEDICAL_ASSISTANCE: _medical_assistance_lines,
+}
+"""Each section's lines under its key, by its YAML key (every entry of ``TARIFF_SECTIONS``)."""
+
+
+def _header_lines(tariff: Tariff) -> list[str]:
+    region = _flow([(Key.CODE, _q(tariff.region_code)), (Key.NAME, _label(tariff.region_name))])
+    effective = _flow(
+        [
+            (Key.FROM, tariff.effective_from.isoformat()),
+            (Key.TO, _opt(tariff.effective_to, dt.date.isoformat)),
+        ]
+    )
+    return [
+        f"{Key.FORMAT}: 1",
+        f"{Key.SERIES}: {_q(tariff.series)}",
+        f"{Key.VERSION}: {_q(tariff.version)}",
+        f"{Key.TITLE}: {_label(tariff.title)}",
+        f"{Key.REGION}: {region}",
+        f"{Key.EFFECTIVE}: {effective}",
+        f"{Key.STATUS}: {tariff.status}",
+        f"{Key.ROUNDING}: {tariff.rounding}",
+    ]
+
+
+def _declaration_lines(tariff: Tariff) -> list[str]:
+    lines = []
+    if tariff.sources:
+        lines.append(f"{Key.SOURCES}:")
+        for src in tariff.sources:
+            keys = [
+                (Key.ID, _q(src.id)),
+                (Key.TITLE, _q(src.title)),
+                (Key.NUMBER, _opt(src.number, _q)),
+                (Key.URL, _opt(src.url, _q)),
+            ]
+            lines.append(f"  - {_flow(keys)}")
+    if tariff.categories:
+        lines.append(f"{Key.CATEGORIES}:")
+        for cat in tariff.categories:
+            lines.append(f"  - {Key.ID}: {_q(cat.id)}")
+            lines.append(f"    {Key.LABEL}: {_label(cat.label)}")
+            if cat.disability:
+                lines.append(f"    {Key.DISABILITY}:")
+                for rule in cat.disability:
+                    grades = "[" + ", ".join(str(g) for g in rule.grades) + "]"
+                    keys = [(Key.GRADES, grades), (Key.TYPES, _opt(rule.types, _ids))]
+                    lines.append(f"      - {_flow(keys)}")
     return lines
 
 
 def render_tariff(tariff: Tariff) -> str:
     """The YAML text of ``tariff``'s file (format 1), which the strict loader reads back to an
     equal tariff. ``path`` and ``sha256`` are not part of the text."""
-    lines = [
-        "format: 1",
-        f"series: {_q(tariff.series)}",
-        f"version: {_q(tariff.version)}",
-        f"title: {_label(tariff.title)}",
-        f"region: {{code: {_q(tariff.region_code)}, name: {_label(tariff.region_name)}}}",
-    ]
-    to = "" if tariff.effective_to is None else f", to: {tariff.effective_to.isoformat()}"
-    lines.append(f"effective: {{from: {tariff.effective_from.isoformat()}{to}}}")
-    lines.append(f"status: {tariff.status}")
-    lines.append(f"rounding: {tariff.rounding}")
-    if tariff.sources:
-        lines.append("sources:")
-        for src in tariff.sources:
-            extra = "" if src.number is None else f", number: {_q(src.number)}"
-            extra += "" if src.url is None else f", url: {_q(src.url)}"
-            lines.append(f"  - {{id: {_q(src.id)}, title: {_q(src.title)}{extra}}}")
-    if tariff.categories:
-        lines.append("categories:")
-        for cat in tariff.categories:
-            lines.append(f"  - id: {_q(cat.id)}")
-            lines.append(f"    label: {_label(cat.label)}")
-            if cat.disability:
-                lines.append("    disability:")
-                for rule in cat.disability:
-                    types = "" if rule.types is None else f", types: {_ids(rule.types)}"
-                    grades = ", ".join(str(g) for g in rule.grades)
-                    lines.append(f"      - {{grades: [{grades}]{types}}}")
-    if (enrollment := tariff.enrollment) is not None:
-        lines.append("enrollment:")
-        lines.append(f"  benefits_start: {enrollment.benefits_start}")
-        if enrollment.exempt:
-            lines.append(f"  exempt: {_ids(enrollment.exempt)}")
-    lines.extend(_premium_lines(tariff))
-    if tariff.inpatient is not None:
-        lines.extend(_inpatient_lines(tariff.inpatient))
-    if tariff.critical_illness is not None:
-        lines.extend(_critical_illness_lines(tariff.critical_illness))
-    if (assistance := tariff.medical_assistance) is not None:
-        lines.append("medical_assistance:")
-        lines.append("  eligible:")
-        for el in assistance.eligible:
-            lines.append(
-                f"    {el.category}: {{ratio: {_n(el.ratio)}, "
-                f"annual_cap: {_cap_text(el.annual_cap)}, deductible: {_n(el.deductible)}}}"
-            )
-        lines.append(f"  source: {_q(assistance.source)}")
+    lines = [*_header_lines(tariff), *_declaration_lines(tariff)]
+    for section in TARIFF_SECTIONS:
+        value = section.of(tariff)
+        if value is not None:
+            lines.append(f"{section.key}:")
+            lines.extend(_SECTION_LINES[section.key](value))
     return "\n".join(lines) + "\n"

@@ -24,7 +24,7 @@ written (``"0.60"``), never floats. Pure: no files, no clock, no environment.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from typing import Any, Literal, TypeAlias
 
@@ -34,13 +34,27 @@ from medcalc.money import fmt
 from medcalc.tariff._model import (
     AmountPayment,
     Cap,
+    Category,
     CategoryPayment,
+    CriticalIllness,
+    CriticalIllnessAdjustment,
+    DisabilityRule,
+    Enrollment,
     FullPayment,
+    HospitalLevel,
+    Inpatient,
+    InpatientAdjustment,
+    MedicalAssistance,
+    MedicalPremium,
+    PensionGrade,
+    PensionPremium,
     Segment,
     SharePayment,
+    Source,
     Tariff,
     Text,
 )
+from medcalc.tariff._sections import TARIFF_SECTIONS, Key
 
 __all__ = [
     "UNLIMITED",
@@ -153,7 +167,7 @@ def _present(pairs: Iterable[tuple[str, Node | None]]) -> dict[str, Node]:
 
 
 def _text(t: Text) -> Tree:
-    return {"zh": t.zh, "en": t.en}
+    return {Key.ZH: t.zh, Key.EN: t.en}
 
 
 def _cap(cap: Cap) -> Leaf:
@@ -180,168 +194,182 @@ def _segments(segments: Sequence[Segment]) -> Items:
     return Items(
         None,
         tuple(
-            (str(i), _present([("to", _opt_amount(s.upper)), ("ratio", Unit(s.ratio))]))
+            (str(i), _present([(Key.TO, _opt_amount(s.upper)), (Key.RATIO, Unit(s.ratio))]))
             for i, s in enumerate(segments)
         ),
     )
 
 
+# -- the header, sources and categories
+
+
+def _header(t: Tariff) -> dict[str, Node]:
+    return {
+        Key.FORMAT: t.format,
+        Key.SERIES: t.series,
+        Key.VERSION: t.version,
+        Key.TITLE: _text(t.title),
+        Key.REGION: {Key.CODE: t.region_code, Key.NAME: _text(t.region_name)},
+        Key.EFFECTIVE: _present([(Key.FROM, t.effective_from), (Key.TO, t.effective_to)]),
+        Key.STATUS: t.status,
+        Key.ROUNDING: t.rounding,
+    }
+
+
+def _source(s: Source) -> Tree:
+    return _present(
+        [(Key.ID, s.id), (Key.TITLE, s.title), (Key.NUMBER, s.number), (Key.URL, s.url)]
+    )
+
+
+def _disability(rules: Sequence[DisabilityRule]) -> Items | None:
+    if not rules:
+        return None
+    return Items(
+        None,
+        tuple(
+            (str(i), _present([(Key.GRADES, r.grades), (Key.TYPES, r.types)]))
+            for i, r in enumerate(rules)
+        ),
+    )
+
+
+def _category(c: Category) -> Tree:
+    return _present(
+        [
+            (Key.ID, c.id),
+            (Key.LABEL, _text(c.label)),
+            (Key.ALIASES, c.aliases or None),
+            (Key.DISABILITY, _disability(c.disability)),
+        ]
+    )
+
+
+# -- the sections, one function each (see TARIFF_SECTIONS)
+
+
+def _enrollment(e: Enrollment) -> Tree:
+    return {Key.BENEFITS_START: e.benefits_start, Key.EXEMPT: e.exempt}
+
+
+def _medical_premium(mp: MedicalPremium) -> Tree:
+    return {
+        Key.CONTRIBUTION: Amount(mp.contribution),
+        Key.GOVERNMENT_PAYS: _payments(mp.government_pays),
+        Key.SOURCE: mp.source,
+    }
+
+
+def _grade(g: PensionGrade) -> Tree:
+    return _present(
+        [
+            (Key.AMOUNT, Amount(g.amount)),
+            (Key.SUBSIDY, Amount(g.subsidy)),
+            (Key.FOR, g.reserved_for),
+        ]
+    )
+
+
+def _pension_premium(pp: PensionPremium) -> Tree:
+    return _present(
+        [
+            (Key.AGES, {Key.FROM: pp.age_from, Key.TO: pp.age_to}),
+            (Key.GRADES, Items(Key.AMOUNT, tuple((fmt(g.amount), _grade(g)) for g in pp.grades))),
+            (Key.GOVERNMENT_PAYS, _payments(pp.government_pays)),
+            (Key.BASIC_PENSION_MONTHLY, _opt_amount(pp.basic_pension_monthly)),
+            (Key.SOURCE, pp.source),
+        ]
+    )
+
+
+def _level(lv: HospitalLevel) -> Tree:
+    return _present(
+        [
+            (Key.ID, lv.id),
+            (Key.LABEL, _text(lv.label)),
+            (Key.ALIASES, lv.aliases or None),
+            (Key.DEDUCTIBLE, Amount(lv.deductible)),
+            (Key.RATIO, Unit(lv.ratio)),
+        ]
+    )
+
+
+def _inpatient_adjustment(a: InpatientAdjustment) -> Tree:
+    return _present(
+        [
+            (Key.DEDUCTIBLE_FACTOR, _opt_unit(a.deductible_factor)),
+            (Key.RATIO_BONUS, _opt_unit(a.ratio_bonus)),
+            (Key.ANNUAL_CAP, _opt_cap(a.annual_cap)),
+        ]
+    )
+
+
+def _inpatient(ip: Inpatient) -> Tree:
+    return {
+        Key.LEVELS: Items(Key.ID, tuple((lv.id, _level(lv)) for lv in ip.levels)),
+        Key.ANNUAL_CAP: _cap(ip.annual_cap),
+        Key.ADJUSTMENTS: {a.category: _inpatient_adjustment(a) for a in ip.adjustments},
+        Key.SOURCE: ip.source,
+    }
+
+
+def _critical_adjustment(a: CriticalIllnessAdjustment) -> Tree:
+    return _present(
+        [
+            (Key.THRESHOLD_FACTOR, _opt_unit(a.threshold_factor)),
+            (Key.THRESHOLD, _opt_amount(a.threshold)),
+            (Key.RATIO_BONUS, _opt_unit(a.ratio_bonus)),
+            (Key.SEGMENTS, None if a.segments is None else _segments(a.segments)),
+            (Key.ANNUAL_CAP, _opt_cap(a.annual_cap)),
+        ]
+    )
+
+
+def _critical_illness(ci: CriticalIllness) -> Tree:
+    return {
+        Key.THRESHOLD: Amount(ci.threshold),
+        Key.BOUNDS: ci.bounds,
+        Key.SEGMENTS: _segments(ci.segments),
+        Key.ANNUAL_CAP: _cap(ci.annual_cap),
+        Key.ADJUSTMENTS: {a.category: _critical_adjustment(a) for a in ci.adjustments},
+        Key.SOURCE: ci.source,
+    }
+
+
+def _medical_assistance(ma: MedicalAssistance) -> Tree:
+    return {
+        Key.ELIGIBLE: {
+            r.category: {
+                Key.RATIO: Unit(r.ratio),
+                Key.ANNUAL_CAP: _cap(r.annual_cap),
+                Key.DEDUCTIBLE: Amount(r.deductible),
+            }
+            for r in ma.eligible
+        },
+        Key.SOURCE: ma.source,
+    }
+
+
+_SECTION_TREES: Mapping[str, Callable[[Any], Tree]] = {
+    Key.ENROLLMENT: _enrollment,
+    Key.MEDICAL_PREMIUM: _medical_premium,
+    Key.PENSION_PREMIUM: _pension_premium,
+    Key.INPATIENT: _inpatient,
+    Key.CRITICAL_ILLNESS: _critical_illness,
+    Key.MEDICAL_ASSISTANCE: _medical_assistance,
+}
+"""Each section's tree, by its YAML key; every entry of ``TARIFF_SECTIONS`` has one."""
+
+
 def tariff_tree(t: Tariff) -> Tree:
     """Every parameter of ``t``, keyed like the YAML file, in file order."""
-    tree: dict[str, Node] = {
-        "format": t.format,
-        "series": t.series,
-        "version": t.version,
-        "title": _text(t.title),
-        "region": {"code": t.region_code, "name": _text(t.region_name)},
-        "effective": _present([("from", t.effective_from), ("to", t.effective_to)]),
-        "status": t.status,
-        "rounding": t.rounding,
-        "sources": Items(
-            "id",
-            tuple(
-                (
-                    s.id,
-                    _present(
-                        [("id", s.id), ("title", s.title), ("number", s.number), ("url", s.url)]
-                    ),
-                )
-                for s in t.sources
-            ),
-        ),
-        "categories": Items(
-            "id",
-            tuple(
-                (
-                    c.id,
-                    _present(
-                        [
-                            ("id", c.id),
-                            ("label", _text(c.label)),
-                            ("aliases", c.aliases or None),
-                            (
-                                "disability",
-                                Items(
-                                    None,
-                                    tuple(
-                                        (
-                                            str(i),
-                                            _present([("grades", r.grades), ("types", r.types)]),
-                                        )
-                                        for i, r in enumerate(c.disability)
-                                    ),
-                                )
-                                if c.disability
-                                else None,
-                            ),
-                        ]
-                    ),
-                )
-                for c in t.categories
-            ),
-        ),
-    }
-    if (e := t.enrollment) is not None:
-        tree["enrollment"] = {"benefits_start": e.benefits_start, "exempt": e.exempt}
-    if (mp := t.medical_premium) is not None:
-        tree["medical_premium"] = {
-            "contribution": Amount(mp.contribution),
-            "government_pays": _payments(mp.government_pays),
-            "source": mp.source,
-        }
-    if (pp := t.pension_premium) is not None:
-        tree["pension_premium"] = _present(
-            [
-                ("ages", {"from": pp.age_from, "to": pp.age_to}),
-                (
-                    "grades",
-                    Items(
-                        "amount",
-                        tuple(
-                            (
-                                fmt(g.amount),
-                                _present(
-                                    [
-                                        ("amount", Amount(g.amount)),
-                                        ("subsidy", Amount(g.subsidy)),
-                                        ("for", g.reserved_for),
-                                    ]
-                                ),
-                            )
-                            for g in pp.grades
-                        ),
-                    ),
-                ),
-                ("government_pays", _payments(pp.government_pays)),
-                ("basic_pension_monthly", _opt_amount(pp.basic_pension_monthly)),
-                ("source", pp.source),
-            ]
-        )
-    if (ip := t.inpatient) is not None:
-        tree["inpatient"] = {
-            "levels": Items(
-                "id",
-                tuple(
-                    (
-                        lv.id,
-                        _present(
-                            [
-                                ("id", lv.id),
-                                ("label", _text(lv.label)),
-                                ("aliases", lv.aliases or None),
-                                ("deductible", Amount(lv.deductible)),
-                                ("ratio", Unit(lv.ratio)),
-                            ]
-                        ),
-                    )
-                    for lv in ip.levels
-                ),
-            ),
-            "annual_cap": _cap(ip.annual_cap),
-            "adjustments": {
-                a.category: _present(
-                    [
-                        ("deductible_factor", _opt_unit(a.deductible_factor)),
-                        ("ratio_bonus", _opt_unit(a.ratio_bonus)),
-                        ("annual_cap", _opt_cap(a.annual_cap)),
-                    ]
-                )
-                for a in ip.adjustments
-            },
-            "source": ip.source,
-        }
-    if (ci := t.critical_illness) is not None:
-        tree["critical_illness"] = {
-            "threshold": Amount(ci.threshold),
-            "bounds": ci.bounds,
-            "segments": _segments(ci.segments),
-            "annual_cap": _cap(ci.annual_cap),
-            "adjustments": {
-                a.category: _present(
-                    [
-                        ("threshold_factor", _opt_unit(a.threshold_factor)),
-                        ("threshold", _opt_amount(a.threshold)),
-                        ("ratio_bonus", _opt_unit(a.ratio_bonus)),
-                        ("segments", None if a.segments is None else _segments(a.segments)),
-                        ("annual_cap", _opt_cap(a.annual_cap)),
-                    ]
-                )
-                for a in ci.adjustments
-            },
-            "source": ci.source,
-        }
-    if (ma := t.medical_assistance) is not None:
-        tree["medical_assistance"] = {
-            "eligible": {
-                r.category: {
-                    "ratio": Unit(r.ratio),
-                    "annual_cap": _cap(r.annual_cap),
-                    "deductible": Amount(r.deductible),
-                }
-                for r in ma.eligible
-            },
-            "source": ma.source,
-        }
+    tree = _header(t)
+    tree[Key.SOURCES] = Items(Key.ID, tuple((s.id, _source(s)) for s in t.sources))
+    tree[Key.CATEGORIES] = Items(Key.ID, tuple((c.id, _category(c)) for c in t.categories))
+    for section in TARIFF_SECTIONS:
+        value = section.of(t)
+        if value is not None:
+            tree[section.key] = _SECTION_TREES[section.key](value)
     return tree
 
 
