@@ -6,6 +6,8 @@ import csv
 import io
 import json
 import os
+import subprocess
+import sys
 from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -15,8 +17,8 @@ import openpyxl
 import pytest
 from click.testing import CliRunner, Result
 
-from medcalc.batch import BatchFileError, detect_encoding
-from medcalc.batch import _files as batchio
+from medcalc import Calculator, load_book
+from medcalc.batch import CLAIM_RESULTS, BatchFileError, BatchJob, detect_encoding
 from medcalc.cli import cli
 
 ROOT = Path(__file__).parents[1]
@@ -166,7 +168,7 @@ def test_rows_keep_input_order_and_columns_untouched(runner: CliRunner, tmp_path
     batch(runner, "claims", source, "-o", tmp_path / "out.csv", "--series", SERIES)
     with (tmp_path / "out.csv").open(encoding="utf-8-sig", newline="") as f:
         out = list(csv.reader(f))
-    assert out[0] == HEADER + list(batchio.ClaimsBatch.results)
+    assert out[0] == HEADER + list(CLAIM_RESULTS)
     assert [r[: len(HEADER)] for r in out[1:]] == rows
     assert [r[len(HEADER)] for r in out[1:]] == ["yes", "yes", "yes"]
 
@@ -409,43 +411,45 @@ def test_tariff_error_leaves_existing_output_untouched(runner: CliRunner, tmp_pa
 
 
 @pytest.mark.parametrize("suffix", ["csv", "xlsx", "jsonl"])
-def test_failure_mid_write_leaves_output_untouched(
-    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, suffix: str
-) -> None:
-    """An exception while writing the second row leaves OUT as it was and no temporary file."""
-    writer = {"csv": batchio._CsvWriter, "xlsx": batchio._XlsxWriter,
-              "jsonl": batchio._JsonlWriter}[suffix]  # fmt: skip
-    original = writer.row
+def test_failure_mid_write_leaves_output_untouched(tmp_path: Path, suffix: str) -> None:
+    """An exception while writing the second row leaves OUT as it was and no temporary file
+    (the exception raised by the progress callback, told of every row written)."""
     calls = []
 
-    def failing(self: Any, number: int, carried: Any, results: Any) -> None:
-        calls.append(1)
-        if len(calls) == 2:
-            raise RuntimeError("disk on fire")
-        original(self, number, carried, results)
+    def failing(stage: str, done: int, total: int | None) -> None:
+        if stage == "write":
+            calls.append(done)
+            if len(calls) == 2:
+                raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(writer, "row", failing)
     out = tmp_path / f"out.{suffix}"
     out.write_bytes(b"old results")
     source = write_csv(tmp_path / "in.csv", ROWS)
+    job = BatchJob.plan("claims", source, out, series=SERIES, engine="core")
     with pytest.raises(RuntimeError, match="disk on fire"):
-        batch(runner, "claims", source, "-o", out, "--series", SERIES, "--engine", "core")
+        job.run(Calculator(load_book()), failing, progress_every=1)
+    assert calls == [1, 2]
     assert out.read_bytes() == b"old results"
     assert sorted(os.listdir(tmp_path)) == sorted(["in.csv", f"out.{suffix}"])
 
 
-def test_input_changed_between_readings_writes_nothing(
-    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """If FILE changes while the batch runs, it stops (exit 1) and OUT stays as it was."""
-    stamps = iter([(1, 1), (2, 2)])
-    monkeypatch.setattr(batchio, "_stamp", lambda _path: next(stamps))
+@pytest.mark.parametrize("engine", ["core", "auto"])
+def test_input_changed_between_readings_writes_nothing(tmp_path: Path, engine: str) -> None:
+    """If FILE changes while the batch runs (here: a row appended after the first reading),
+    it stops (a file error: exit 1) and OUT stays as it was."""
     out = tmp_path / "out.csv"
     out.write_bytes(b"old results")
     source = write_csv(tmp_path / "in.csv", ROWS)
-    result = batch(runner, "claims", source, "-o", out, "--series", SERIES)
-    assert result.exit_code == 1
-    assert "changed while it was being read" in result.stderr
+
+    def append_a_row(stage: str, done: int, total: int | None) -> None:
+        if stage == "compute":
+            with source.open("a", encoding="utf-8") as f:
+                f.write("P9,王五,2018-05-01,level_1,100,追加\n")
+
+    job = BatchJob.plan("claims", source, out, series=SERIES, engine=engine)
+    with pytest.raises(BatchFileError, match="changed while it was being read") as caught:
+        job.run(Calculator(load_book()), append_a_row)
+    assert caught.value.exit_code == 1
     assert out.read_bytes() == b"old results"
 
 
@@ -596,20 +600,40 @@ def test_exit_2_without_series_column_or_option(runner: CliRunner, tmp_path: Pat
     assert "has no series column; give --series" in result.stderr
 
 
-def test_progress_bars_only_change_stderr(
-    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """With a terminal on stderr, progress is drawn there; stdout and OUT are unchanged."""
-    from medcalc.cli import batch as cli_batch
-
-    monkeypatch.setattr(cli_batch, "_stderr_is_tty", lambda: True)
-    monkeypatch.setattr(batchio, "_PROGRESS_EVERY", 1)
+def test_progress_bars_only_change_stderr(tmp_path: Path) -> None:
+    """With a terminal on stderr, progress is drawn there; stdout and OUT are unchanged (a
+    real ``medcalc batch`` process, its stderr a pseudo-terminal)."""
     source = write_csv(tmp_path / "in.csv", ROWS * 3)
-    result = batch(runner, "claims", source, "-o", tmp_path / "out.csv", "--series", SERIES)
-    assert result.exit_code == 0
-    assert result.stdout == ""
-    assert "计算" in result.stderr and "写入" in result.stderr
-    assert "9 行：成功 9，错误 0" in result.stderr
+    out = tmp_path / "out.csv"
+    args = ["batch", "claims", str(source), "-o", str(out), "--series", SERIES]
+    main, terminal = os.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "medcalc", *args],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=terminal,
+    )
+    os.close(terminal)
+    drawn = b""
+    while True:
+        try:
+            chunk = os.read(main, 4096)
+        except OSError:  # EIO: the process closed the terminal
+            break
+        if not chunk:
+            break
+        drawn += chunk
+    os.close(main)
+    stdout, _ = process.communicate(timeout=60)
+    stderr = drawn.decode("utf-8")
+    assert process.returncode == 0, stderr
+    assert stdout == b""
+    assert "计算" in stderr and "写入" in stderr
+    assert "9 行：成功 9，错误 0" in stderr
+    plain = tmp_path / "plain.csv"
+    quiet = CliRunner().invoke(cli, [*args[:3], "-o", str(plain), *args[5:]])
+    assert quiet.exit_code == 0 and "计算" not in quiet.stderr
+    assert out.read_bytes() == plain.read_bytes()
 
 
 def test_premiums_batch(runner: CliRunner, tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -50,10 +51,16 @@ def calc() -> Calculator:
 
 
 def run(
-    calc: Calculator, source: Path, out: Path, engine: str, **plan: Any
+    calc: Calculator,
+    source: Path,
+    out: Path,
+    engine: str,
+    block_size: int | None = None,
+    **plan: Any,
 ) -> tuple[Any, ...] | BatchReport:
     try:
-        return BatchJob.plan("claims", source, out, engine=engine, **plan).run(calc)
+        job = BatchJob.plan("claims", source, out, engine=engine, **plan)
+        return job.run(calc, block_size=block_size)
     except MedcalcError as exc:
         return (type(exc).__name__, str(exc).replace(str(out), "OUT"))
 
@@ -71,19 +78,24 @@ def output(path: Path) -> Any:
 
 
 def same(
-    calc: Calculator, tmp_path: Path, source: Path, suffix: str = ".csv", **plan: Any
+    calc: Calculator,
+    tmp_path: Path,
+    source: Path,
+    suffix: str = ".csv",
+    block_size: int | None = None,
+    **plan: Any,
 ) -> BatchReport | None:
     """Run ``source`` through both engines; assert the same output (or the same error)."""
     results = {}
     for engine in ("core", "fast"):
         out = tmp_path / f"out-{engine}{suffix}"
-        got = run(calc, source, out, engine, **plan)
+        got = run(calc, source, out, engine, block_size, **plan)
         if isinstance(got, BatchReport):
             results[engine] = (output(out), got.summary, got.replaced, got.input_encoding)
         else:
             results[engine] = got
     assert results["fast"] == results["core"]
-    fast = run(calc, source, tmp_path / f"again{suffix}", "fast", **plan)
+    fast = run(calc, source, tmp_path / f"again{suffix}", "fast", block_size, **plan)
     return fast if isinstance(fast, BatchReport) else None
 
 
@@ -226,22 +238,24 @@ def test_cli_engine_option(tmp_path: Path) -> None:
 
 
 def test_fast_without_numpy_is_a_usage_error(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    calc: Calculator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from medcalc.batch import _files as batchio
+    """Without numpy (here: its import blocked, as Python does for a module set to None in
+    ``sys.modules``), ``--engine fast`` is a usage error and ``auto`` runs the core."""
     from medcalc.errors import UsageError
 
-    monkeypatch.setattr(batchio, "_installed", lambda module: False)
+    monkeypatch.setitem(sys.modules, "numpy", None)
     with pytest.raises(UsageError, match=r"needs numpy: pip install 'medcalc\[fast\]'"):
         BatchJob.plan("claims", ROOT / "examples" / "claims.csv", tmp_path / "o.csv", engine="fast")
     job = BatchJob.plan("claims", ROOT / "examples" / "claims.csv", tmp_path / "o.csv")
-    assert not job._engine()
+    assert job.run(calc).engine == "core"
 
 
 def test_batch_modules_import_no_numpy_or_pyarrow() -> None:
     """The CLI and the batch modules stay light: numpy/pyarrow load only when a batch runs."""
     code = (
-        "import sys, medcalc, medcalc.batch._rows, medcalc.batch._files, medcalc.cli.batch\n"
+        "import sys, medcalc, medcalc.batch, medcalc.cli.batch, medcalc.service\n"
+        "from medcalc.batch import *\n"
         "print(sorted({'numpy', 'pyarrow'} & set(m.split('.')[0] for m in sys.modules)))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -485,11 +499,8 @@ def test_neither_utf8_nor_gb18030(calc: Calculator, tmp_path: Path) -> None:
     same(calc, tmp_path, source, series=SERIES)
 
 
-def test_many_blocks(calc: Calculator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_many_blocks(calc: Calculator, tmp_path: Path) -> None:
     """Small blocks: records (quoted line breaks too) split over many blocks."""
-    from medcalc.batch import _columnar as batchfast
-
-    monkeypatch.setattr(batchfast, "_BLOCK", 300)
     rows = [
         [
             f"P{i % 9}",
@@ -509,26 +520,27 @@ def test_many_blocks(calc: Calculator, tmp_path: Path, monkeypatch: pytest.Monke
         for i in range(200)
     ]
     source = write(tmp_path / "in.csv", table(CLAIM_HEADER, rows))
-    report = same(calc, tmp_path, source, series=SERIES)
+    report = same(calc, tmp_path, source, block_size=300, series=SERIES)
     assert report is not None and report.engine == COLUMNAR
 
 
-def test_failure_mid_write_leaves_output_untouched(
-    calc: Calculator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The columnar writer writes OUT atomically too."""
+def test_failure_mid_write_leaves_output_untouched(calc: Calculator, tmp_path: Path) -> None:
+    """The columnar writer writes OUT atomically too (the failure: raised by the progress
+    callback while the first block is written)."""
     if not ARROW:
         pytest.skip("needs pyarrow")
-    from medcalc.batch import _columnar as batchfast
+    source = ROOT / "examples" / "claims.csv"
+    assert BatchJob.plan("claims", source, tmp_path / "first.csv").run(calc).engine == COLUMNAR
+    (tmp_path / "first.csv").unlink()
 
-    def failing(*args: Any, **kw: Any) -> Any:
-        raise RuntimeError("disk on fire")
+    def failing(stage: str, done: int, total: int | None) -> None:
+        if stage == "write":
+            raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(batchfast._Columnar, "_lines", failing)
     out = tmp_path / "out.csv"
     out.write_bytes(b"old")
     with pytest.raises(RuntimeError, match="disk on fire"):
-        BatchJob.plan("claims", ROOT / "examples" / "claims.csv", out).run(calc)
+        BatchJob.plan("claims", source, out).run(calc, failing)
     assert out.read_bytes() == b"old"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.csv"]
 
@@ -536,9 +548,7 @@ def test_failure_mid_write_leaves_output_untouched(
 def test_utf8_check_agrees_with_python() -> None:
     if not ARROW:
         pytest.skip("needs pyarrow")
-    import pyarrow as pa
-
-    from medcalc.batch._columnar import _utf8
+    from medcalc.batch import utf8_valid
 
     samples = [
         b"ok",
@@ -557,7 +567,7 @@ def test_utf8_check_agrees_with_python() -> None:
             python = True
         except UnicodeDecodeError:
             python = False
-        assert _utf8(pa, data) is python, data
+        assert utf8_valid(data) is python, data
 
 
 # -- the same output on random rows ---------------------------------------------------------------
@@ -736,6 +746,11 @@ def test_random_rows_give_the_same_output(
     assert report is not None and report.engine == COLUMNAR
 
 
+#: What ``medcalc.money.parse_amount`` reads without folding (1-12 ASCII digits, perhaps a
+#: point and at most two decimals), and what the columnar reader takes besides: thousands
+#: separators in groups of three.
+_PLAIN_AMOUNT = re.compile(r"[0-9]{1,12}(?:\.[0-9]{0,2})?")
+_AMOUNT_TEXT = re.compile(r"(?:[0-9]{1,12}|[1-9][0-9]{0,2}(?:,[0-9]{3}){1,3})(?:\.[0-9]{0,2})?")
 _CELL = st.text(alphabet="0123456789.,+- x１", max_size=16) | st.from_regex(
     r"\A[0-9]{1,4}(,[0-9]{3}){0,4}(\.[0-9]{0,3})?\Z"
 )
@@ -747,21 +762,23 @@ def test_vectorised_amounts_agree_with_parse_amount(cells: list[str]) -> None:
     if not ARROW:
         pytest.skip("needs pyarrow")
     import pyarrow as pa
-    import pyarrow.compute as pc
 
-    from medcalc.batch._columnar import _AMOUNT, _fen_of, _plain_amounts
-    from medcalc.money import _PLAIN, parse_amount
+    from medcalc.batch import amount_fen
+    from medcalc.money import parse_amount
 
     column = pa.array(["pad", *cells], pa.string()).slice(1)  # a sliced array: offsets != 0
-    plain, empty = _plain_amounts(column)
-    match = pc.match_substring_regex(column, _AMOUNT).to_pylist()
+    found = amount_fen(column)
     for i, cell in enumerate(cells):
-        assert empty[i] == (cell == "")
-        assert plain[i] == bool(_PLAIN.fullmatch(cell)), cell
-        assert plain[i] <= match[i], cell  # plain cells are among those the regex takes
-        if match[i]:
-            fen = _fen_of(pa, pc, pa.array([cell]), commas=True)[0]
-            assert fen == int(parse_amount(cell, field="x") * 100), cell
+        assert found.empty[i] == (cell == "")
+        assert found.plain[i] == bool(_PLAIN_AMOUNT.fullmatch(cell)), cell
+        assert found.taken[i] == bool(_AMOUNT_TEXT.fullmatch(cell)), cell
+        assert found.plain[i] <= found.taken[i], cell  # plain cells are among those taken
+        if found.taken[i]:
+            assert found.fen[i] == int(parse_amount(cell, field="x") * 100), cell
+            alone = amount_fen(pa.array([cell], pa.string()))  # with thousands separators too
+            assert alone.taken[0] and alone.fen[0] == found.fen[i], cell
+        else:
+            assert found.fen[i] == -1, cell
 
 
 _FEN = st.integers(-(10**14), 10**14) | st.integers(-200, 200)
@@ -782,11 +799,8 @@ def test_amount_texts_are_what_cents_text_writes(
     if not ARROW:
         pytest.skip("needs pyarrow")
     import numpy as np
-    import pyarrow as pa
-    import pyarrow.compute as pc
 
-    from medcalc.batch import cents_text
-    from medcalc.batch._columnar import _amount_texts
+    from medcalc.batch import cents_text, fen_texts
 
     block = np.zeros((len(values), 4), np.int64)
     block[:, 1] = [v for v, _ in values]
@@ -794,7 +808,7 @@ def test_amount_texts_are_what_cents_text_writes(
     special = np.array([s for _, s in values], np.bool_)
     from medcalc.batch import excel_text
 
-    got = _amount_texts(pa, pc, cents, special, safe=safe).to_pylist()
+    got = fen_texts(cents, special, safe=safe).to_pylist()
     texts = [None if s else cents_text(v) for v, s in values]
     assert got == [t if t is None or not safe else excel_text(t) for t in texts]
 

@@ -25,7 +25,7 @@ from click.testing import CliRunner, Result
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from medcalc.batch import _files as batchio
+from medcalc import batch as batch_api
 from medcalc.cli import cli
 
 SERIES = "qingyuan-qingcheng"
@@ -138,7 +138,7 @@ def test_stray_quote_is_refused_naming_its_line(
     out = tmp_path / "out.csv"
     result = batch(runner, "claims", source, out)
     assert result.exit_code == 1, result.output
-    assert result.stderr.strip() == f"错误: {batchio.unclosed_quote_error(source, line)}"
+    assert result.stderr.strip() == f"错误: {batch_api.unclosed_quote_error(source, line)}"
     assert f"{source}: line {line}: a quoted field starts here" in result.stderr
     assert not out.exists()
 
@@ -170,9 +170,9 @@ def test_multi_line_cell_that_excel_writes_is_accepted(runner: CliRunner, tmp_pa
 def test_cell_holds_rows_counts_fields_of_later_lines() -> None:
     """A later line with as many fields as the header is a swallowed row; the first line and
     shorter lines are not."""
-    assert batchio.cell_holds_rows("24 inch\nP2,2018-03-02,level_2,6000,ok", 5)
-    assert not batchio.cell_holds_rows("a,b,c,d,e\nsecond line", 5)
-    assert not batchio.cell_holds_rows("one line", 1)
+    assert batch_api.cell_holds_rows("24 inch\nP2,2018-03-02,level_2,6000,ok", 5)
+    assert not batch_api.cell_holds_rows("a,b,c,d,e\nsecond line", 5)
+    assert not batch_api.cell_holds_rows("one line", 1)
 
 
 #: What ``str.splitlines`` breaks on besides CR and LF; the csv module reads none as a line end.
@@ -183,9 +183,9 @@ NOT_LINE_ENDS = ["\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u20
 def test_cell_holds_rows_splits_lines_as_csv_does(char: str) -> None:
     """Lines end at LF, CRLF or a lone CR only: a row-like text after VT, FF, FS-RS, NEL or
     U+2028/2029 is part of its line (the first one here), not a line of its own."""
-    assert not batchio.cell_holds_rows(f"a{char}P2,2018-03-02,level_2,6000,ok\nsecond", 5)
+    assert not batch_api.cell_holds_rows(f"a{char}P2,2018-03-02,level_2,6000,ok\nsecond", 5)
     for end in ("\n", "\r\n", "\r"):
-        assert batchio.cell_holds_rows(f"a{end}P2,2018-03-02,level_2,6000,ok", 5)
+        assert batch_api.cell_holds_rows(f"a{end}P2,2018-03-02,level_2,6000,ok", 5)
 
 
 @pytest.mark.parametrize("char", NOT_LINE_ENDS, ids=ascii)
@@ -229,7 +229,7 @@ def test_multi_line_cell_with_a_control_character_is_accepted(
 def test_quoted_rows_line_is_the_stray_quote_rule(record: str, line: int | None) -> None:
     """The one definition (docs/cli-batch.md §2), width 5: the line, counted from the
     record's first, where the first quoted field holding whole rows opens."""
-    assert batchio.quoted_rows_line(record, 5) == line
+    assert batch_api.quoted_rows_line(record, 5) == line
 
 
 #: Rows of 6 fields under a header of 7 (accepted, padded); P1's last cell opens a quote that
@@ -254,7 +254,7 @@ def test_stray_quote_in_short_rows_is_refused(
     out = tmp_path / "out.csv"
     result = batch(runner, "claims", source, out, engine=engine)
     assert result.exit_code == 1, result.output
-    assert result.stderr.strip() == f"错误: {batchio.unclosed_quote_error(source, 2)}"
+    assert result.stderr.strip() == f"错误: {batch_api.unclosed_quote_error(source, 2)}"
     assert not out.exists()
 
 
@@ -300,14 +300,14 @@ def test_stray_quote_after_a_narrower_row_is_refused(
     out = tmp_path / "out.csv"
     result = batch(runner, "claims", source, out, engine=engine)
     assert result.exit_code == 1, result.output
-    assert result.stderr.strip() == f"错误: {batchio.unclosed_quote_error(source, 3)}"
+    assert result.stderr.strip() == f"错误: {batch_api.unclosed_quote_error(source, 3)}"
     assert not out.exists()
 
 
 def test_claims_file_with_a_stray_quote_after_a_narrower_row_is_refused(
     runner: CliRunner, tmp_path: Path
 ) -> None:
-    """``claim --claims`` reads through the same :class:`batchio.CsvRecords`: C1 (5 fields,
+    """``claim --claims`` reads through the same :class:`batch_api.CsvRecords`: C1 (5 fields,
     header 6), then a 6-field record whose lines have 5 and 4 commas, both >= 5 - 1 (was
     read as C2 with C3's row in its basic_paid, C3 lost)."""
     source = tmp_path / "claims.csv"
@@ -320,7 +320,7 @@ def test_claims_file_with_a_stray_quote_after_a_narrower_row_is_refused(
     )
     result = claim_file(runner, source)
     assert result.exit_code == 1, result.output
-    assert result.stderr.strip() == f"错误: {batchio.unclosed_quote_error(source, 3)}"
+    assert result.stderr.strip() == f"错误: {batch_api.unclosed_quote_error(source, 3)}"
     assert result.stdout == ""
 
 
@@ -389,7 +389,7 @@ def test_claims_file_with_stray_quote_is_refused(
     path.write_text("claim_id,date,hospital_level,compliant\n" + body, encoding="utf-8")
     result = claim_file(runner, path)
     assert result.exit_code == 1, result.output
-    assert result.stderr.strip() == f"错误: {batchio.unclosed_quote_error(path, 3)}"
+    assert result.stderr.strip() == f"错误: {batch_api.unclosed_quote_error(path, 3)}"
     assert result.stdout == ""
 
 
@@ -503,18 +503,18 @@ def test_premiums_csv_cells_are_made_safe_too(runner: CliRunner, tmp_path: Path)
 )
 def test_excel_text_examples(text: str, safe: str) -> None:
     """Only the first character decides; text already starting with ' is left alone."""
-    assert batchio.excel_text(text) == safe
-    assert batchio.is_formula_like(text) == (safe != text)
+    assert batch_api.excel_text(text) == safe
+    assert batch_api.is_formula_like(text) == (safe != text)
 
 
 @given(st.text())
 def test_excel_text_never_leaves_a_formula_like_cell(text: str) -> None:
     """Policy: the written cell is never formula-like, and it is the text itself or the text
     behind one added quote (so a reader recovers it exactly)."""
-    safe = batchio.excel_text(text)
-    assert not batchio.is_formula_like(safe)
+    safe = batch_api.excel_text(text)
+    assert not batch_api.is_formula_like(safe)
     assert safe in (text, "'" + text)
-    assert (safe == text) == (not batchio.is_formula_like(text))
+    assert (safe == text) == (not batch_api.is_formula_like(text))
 
 
 # -- 5. output paths ------------------------------------------------------------------------
@@ -613,8 +613,8 @@ def test_bad_output_path_fails_before_any_work(tmp_path: Path, name: str, messag
     """A missing output directory or a directory as OUT is refused when the job is planned,
     before the tariffs are loaded or a row is computed."""
     out = tmp_path / name
-    with pytest.raises(batchio.BatchFileError, match=message) as caught:
-        batchio.BatchJob.plan("claims", good_source(tmp_path), out, output_format="csv")
+    with pytest.raises(batch_api.BatchFileError, match=message) as caught:
+        batch_api.BatchJob.plan("claims", good_source(tmp_path), out, output_format="csv")
     assert str(out) in str(caught.value)
 
 
@@ -689,7 +689,7 @@ def test_gb18030_that_is_valid_utf8_is_read_as_gb18030(tmp_path: Path, word: str
     assert data.decode("utf-8").count(MISREAD[word]) == 2  # the trap: valid UTF-8
     path = tmp_path / "in.csv"
     path.write_bytes(data)
-    assert batchio.detect_encoding(path) == "gb18030"
+    assert batch_api.detect_encoding(path) == "gb18030"
 
 
 def test_gb18030_names_reach_the_output(runner: CliRunner, tmp_path: Path) -> None:
@@ -755,8 +755,8 @@ def test_mixed_file_found_past_the_first_block(tmp_path: Path) -> None:
     utf8 = claims_text(["张三"] * 100_000).encode("utf-8")
     path.write_bytes(utf8 + "P9,李四,2018-03-01,level_2,5000,住院\n".encode("gb18030"))
     assert len(utf8) > 4 << 20
-    with pytest.raises(batchio.BatchFileError, match="line 100002 reads as GB18030 but line 2"):
-        batchio.detect_encoding(path)
+    with pytest.raises(batch_api.BatchFileError, match="line 100002 reads as GB18030 but line 2"):
+        batch_api.detect_encoding(path)
 
 
 BOM_HEADER = codecs.BOM_UTF8 + b"person_id,date,hospital_level,compliant\n"
@@ -864,14 +864,14 @@ def test_bom_with_plain_utf8_is_still_utf8_sig(tmp_path: Path) -> None:
     """The BOM's own file, UTF-8 Chinese throughout, keeps its reading."""
     path = tmp_path / "in.csv"
     path.write_bytes(codecs.BOM_UTF8 + claims_text(["张三", "住院"]).encode())
-    assert batchio.detect_encoding(path) == "utf-8-sig"
+    assert batch_api.detect_encoding(path) == "utf-8-sig"
 
 
 def test_utf8_words_of_other_scripts_stay_utf8(tmp_path: Path) -> None:
     """Real Cyrillic, Greek or Latin words in UTF-8 are not taken for misread GB18030."""
     path = tmp_path / "in.csv"
     path.write_bytes(claims_text(["Иван", "Σοφία", "José", "Ürümqi", "张三"]).encode("utf-8"))
-    assert batchio.detect_encoding(path) == "utf-8"
+    assert batch_api.detect_encoding(path) == "utf-8"
 
 
 @given(st.lists(st.text(alphabet="张三李四王五医院住院清远市·，（）0123456789abc ,"), min_size=1))
@@ -882,7 +882,7 @@ def test_plausible_utf8_is_always_utf8(
     whatever its GB18030 reading would be."""
     path = tmp_path_factory.mktemp("enc") / "in.csv"
     path.write_bytes(("\n".join(cells) + "\n").encode("utf-8"))
-    assert batchio.detect_encoding(path) == "utf-8"
+    assert batch_api.detect_encoding(path) == "utf-8"
 
 
 @pytest.mark.parametrize(
@@ -897,9 +897,9 @@ def test_digits_of_any_script_are_plausible_utf8(tmp_path: Path, digits: str) ->
     on another line it is not a mixed file (५००० voted GB18030: 12 bytes against 0)."""
     path = tmp_path / "in.csv"
     path.write_bytes(f"person_id,compliant\nP1,{digits}\n".encode())
-    assert batchio.detect_encoding(path) == "utf-8"
+    assert batch_api.detect_encoding(path) == "utf-8"
     path.write_bytes(claims_text(["张三"]).encode() + f"P2,x,2018-03-01,l,{digits},\n".encode())
-    assert batchio.detect_encoding(path) == "utf-8"
+    assert batch_api.detect_encoding(path) == "utf-8"
 
 
 def test_foreign_digits_are_row_errors_naming_the_digit(runner: CliRunner, tmp_path: Path) -> None:
@@ -1226,20 +1226,25 @@ def test_duplicate_header_names_are_refused_for_jsonl_output(
     assert written[0][4:6] == names and written[1][4:6] == ["a", "b"]
 
 
-def test_xlsx_unpacked_size_is_limited(
-    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The sum of the parts' declared sizes is checked against ``XLSX_UNPACKED_LIMIT`` (1 GiB;
-    lowered here so the test stays small)."""
+def test_xlsx_unpacked_size_is_limited(runner: CliRunner, tmp_path: Path) -> None:
+    """The sum of the parts' declared sizes is checked against ``XLSX_UNPACKED_LIMIT`` (1 GiB)
+    before anything is unpacked: a small workbook whose zip directory declares a part of
+    more than 1 GiB (as a zip bomb's does) is refused."""
     source = xlsx_with_sheet(tmp_path, lambda d: d)
+    data = bytearray(source.read_bytes())
+    entry = data.index(b"PK\x01\x02")  # the first part's entry in the zip's central directory
+    declared = int.from_bytes(data[entry + 24 : entry + 28], "little")
+    data[entry + 24 : entry + 28] = (declared + batch_api.XLSX_UNPACKED_LIMIT).to_bytes(4, "little")
+    source.write_bytes(bytes(data))
     with zipfile.ZipFile(source) as archive:
         total = sum(m.file_size for m in archive.infolist())
-    monkeypatch.setattr(batchio, "XLSX_UNPACKED_LIMIT", total - 1)
+    limit = batch_api.XLSX_UNPACKED_LIMIT
+    assert total > limit == 1 << 30
     out = tmp_path / "out.csv"
     result = batch(runner, "claims", source, out)
     assert result.exit_code == 1
     assert result.stderr.strip() == (
-        f"错误: {source} unpacks to {total} bytes, more than the limit of {total - 1} (0 MiB) "
+        f"错误: {source} unpacks to {total} bytes, more than the limit of {limit} (1024 MiB) "
         "for an XLSX input; save it as CSV"
     )
     assert not out.exists()

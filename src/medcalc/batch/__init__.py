@@ -3,31 +3,31 @@
 Rows independent of the file format (grouping per person and year, dependent rows, result
 columns), files on disk (encodings, strict quoting, atomic output) and the job that runs them,
 with the columnar pyarrow path over `medcalc.fast` when it is installed.
+
+Inside, one module per step, each importing only those below it (the contract "batch" in
+pyproject.toml): ``_job`` (:class:`BatchJob`: pick the engine, read, compute, write) >
+``_columnar`` (the pyarrow CSV path and :class:`EngineClaimsBatch`; over ``_scan``, its block
+reading, and ``_columns``, the batch rules over columns) > ``_output`` (writers, atomic OUT) and
+``_files`` (format, which table) > ``_csv``, ``_xlsx``, ``_jsonl`` (the formats) > ``_table``,
+``_encoding`` > ``_rows`` (:class:`ClaimsBatch`, :class:`PremiumsBatch`) > ``_rules`` (the
+grouping rules both paths apply).
+
+Needing the ``fast`` extra (numpy, pyarrow), so imported only when first used, not by
+``import medcalc.batch`` and not in ``__all__``: :class:`EngineClaimsBatch` (a
+:class:`ClaimsBatch` computed by the column engine), and the columnar reader's converters
+``amount_fen`` (amount texts to fen), ``fen_texts`` (fen to amount texts) and ``utf8_valid``.
 """
 
 from __future__ import annotations
 
-from medcalc.batch._files import (
-    ENGINES,
-    FORMATS,
-    BatchFileError,
-    BatchJob,
-    BatchReport,
-    CsvRecords,
-    DuplicateKeyError,
-    Progress,
-    cell_holds_rows,
-    check_output,
-    detect_encoding,
-    excel_text,
-    format_of,
-    is_formula_like,
-    json_int,
-    loads_exact,
-    quoted_rows_line,
-    unclosed_quote_error,
-    write_atomically,
-)
+from typing import Any
+
+from medcalc.batch._csv import CsvRecords, cell_holds_rows, quoted_rows_line, unclosed_quote_error
+from medcalc.batch._encoding import detect_encoding
+from medcalc.batch._files import FORMATS, format_of
+from medcalc.batch._job import ENGINES, BatchJob, BatchReport, Progress
+from medcalc.batch._jsonl import DuplicateKeyError, json_int, loads_exact
+from medcalc.batch._output import check_output, excel_text, is_formula_like, write_atomically
 from medcalc.batch._rows import (
     CLAIM_COLUMNS,
     CLAIM_RESULTS,
@@ -41,6 +41,8 @@ from medcalc.batch._rows import (
     Summary,
     cents_text,
 )
+from medcalc.batch._xlsx import XLSX_RATIO_LIMIT, XLSX_UNPACKED_LIMIT
+from medcalc.errors import BatchFileError
 
 __all__ = [
     "CLAIM_COLUMNS",
@@ -49,6 +51,8 @@ __all__ = [
     "FORMATS",
     "PREMIUM_COLUMNS",
     "PREMIUM_RESULTS",
+    "XLSX_RATIO_LIMIT",
+    "XLSX_UNPACKED_LIMIT",
     "Batch",
     "BatchFileError",
     "BatchJob",
@@ -74,3 +78,14 @@ __all__ = [
     "unclosed_quote_error",
     "write_atomically",
 ]
+
+_COLUMNAR = frozenset({"EngineClaimsBatch", "amount_fen", "fen_texts", "utf8_valid"})
+
+
+def __getattr__(name: str) -> Any:
+    """The names that need the ``fast`` extra, imported when first asked for."""
+    if name in _COLUMNAR:
+        from medcalc.batch import _columnar
+
+        return getattr(_columnar, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

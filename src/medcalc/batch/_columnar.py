@@ -44,10 +44,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import attrs
 import numpy as np
 from numpy.typing import NDArray
 
-from medcalc.batch._files import cell_holds_rows, excel_text, unclosed_quote_error
+from medcalc.batch._csv import CsvTable, cell_holds_rows, unclosed_quote_error
+from medcalc.batch._output import excel_text
 from medcalc.batch._rows import (
     CLAIM_RESULTS,
     ClaimsBatch,
@@ -68,10 +70,12 @@ __all__ = [
     "EngineClaimsBatch",
     "NotInEncoding",
     "Unsupported",
+    "amount_fen",
     "arrow_available",
+    "fen_texts",
     "run_columnar",
     "supported",
-    "utf8_checker",
+    "utf8_valid",
 ]
 
 I32 = NDArray[np.int32]
@@ -115,29 +119,11 @@ def _utf8(pa: Any, data: Any) -> bool:
     return True
 
 
-def utf8_checker() -> Callable[[Path], bool] | None:
-    """A check that a whole file is valid UTF-8, by pyarrow (None without pyarrow)."""
-    if not arrow_available():
-        return None
-    pa = importlib.import_module("pyarrow")
-
-    def check(path: Path) -> bool:
-        held = b""
-        with path.open("rb") as f:
-            while chunk := f.read(_BLOCK):
-                data = held + chunk
-                cut = data.rfind(b"\n") + 1  # a character boundary
-                if cut and not _utf8(pa, memoryview(data)[:cut]):
-                    return False
-                held = data[cut:]
-                if len(held) > 4 * _BLOCK:  # no line end: cut after the last ASCII byte
-                    at = max(held.rfind(bytes([b])) for b in range(128)) + 1
-                    if not _utf8(pa, memoryview(held)[:at]):
-                        return False
-                    held = held[at:]
-        return _utf8(pa, held)
-
-    return check
+def utf8_valid(data: bytes | memoryview) -> bool:
+    """True when ``data`` is valid UTF-8, as Python's strict decoder says (no overlongs,
+    surrogates or code points beyond U+10FFFF), checked by pyarrow: what the columnar reader
+    asks of each block of a file it reads as UTF-8."""
+    return _utf8(_arrow()[0], data)
 
 
 def _day(value: dt.date) -> int:
@@ -1118,25 +1104,35 @@ class _Columnar:
     """One ``medcalc batch claims`` run on CSV in, CSV out, as columns."""
 
     def __init__(
-        self, job: Any, calculator: Calculator, table: Any, encoding: str, check_encoding: bool
+        self,
+        table: CsvTable,
+        calculator: Calculator,
+        *,
+        series: str | None,
+        output_encoding: str,
+        keep_formulas: bool,
+        check_encoding: bool,
+        block_size: int,
     ) -> None:
         self.pa, self.pc, self.pcsv = _arrow()
-        self.job = job
+        self.source = table.path
+        self.output_encoding = output_encoding
+        self.block_size = block_size
         self.calculator = calculator
-        self.encoding = encoding
+        self.encoding = encoding = table.encoding
         self.header: list[str] = table.columns
         self.width = len(self.header)
-        self.known = dict(table._known)  # canonical name -> column index
-        self.scratch = ClaimsBatch(calculator, default_series=job.series)
+        self.known = dict(table.known)  # canonical name -> column index
+        self.scratch = ClaimsBatch(calculator, default_series=series)
         self.check_utf8 = check_encoding and encoding.startswith("utf-8")
         # Formula-like cells get a ' in every column (spec §5) unless --keep-formulas.
-        self.safe = not job.keep_formulas
+        self.safe = not keep_formulas
         self.rows = _Rows()
         self.persons: list[Any] = []  # per block: the person ids as read (None: blank)
         self._texts: dict[tuple[str, str], str | None] = {}
         self.blocks: list[_Block] = []
         self._parsed: dict[tuple[str, str], Any] = {}
-        self._scratch = np.empty(_BLOCK + (1 << 17), np.bool_)
+        self._scratch = np.empty(block_size + (1 << 17), np.bool_)
         pa, pcsv = self.pa, self.pcsv
         names = [f"c{i}" for i in range(self.width)]
         self.read_options = pcsv.ReadOptions(
@@ -1169,9 +1165,9 @@ class _Columnar:
     def read(self, progress: Progress | None) -> None:
         """Parse every record (the first reading)."""
         parts: list[dict[str, Any]] = []
-        size = self.job.source.stat().st_size
+        size = self.source.stat().st_size
         position = 0
-        blocks = _records(self.job.source, self.encoding, _BLOCK)
+        blocks = _records(self.source, self.encoding, self.block_size)
         header = next(blocks, None)
         done = 0
         line = 1  # the line where the next block starts
@@ -1194,9 +1190,7 @@ class _Columnar:
                 if start:
                     self._table(block[:start], record)
                 before = np.frombuffer(block, np.uint8)[: scan.swallow]
-                raise unclosed_quote_error(
-                    self.job.source, line + int(np.count_nonzero(before == _LF))
-                )
+                raise unclosed_quote_error(self.source, line + int(np.count_nonzero(before == _LF)))
             line += scan.lines
             parts.append(self._block(block, scan, position))
             self.blocks.append(scan)
@@ -1418,32 +1412,9 @@ class _Columnar:
         return self.rows.types.code(kind) if kind in DISABILITY_TYPES else -2
 
     def _amounts(self, column: Any, *, required: bool) -> tuple[I64, NDArray[np.bool_]]:
-        """Fen per row (-1: empty) and whether the vectorised parser took the row.
-
-        Taken: ``_AMOUNT`` (what ``parse_amount`` reads as digits, with thousands separators in
-        groups of three, and at most two decimals). Plain cells (1-12 digits, perhaps a point
-        and at most two decimals, nothing else) are recognised from the bytes with numpy; only
-        the others go through the regular expression.
-        """
-        pa, pc = self.pa, self.pc
-        n = len(column)
-        plain, empty = _plain_amounts(column)
-        values = np.full(n, -1, np.int64)
-        if plain.all():
-            values = _fen_of(pa, pc, column, commas=False)
-        elif plain.any():
-            values[plain] = _fen_of(pa, pc, column.filter(pa.array(plain)), commas=False)
-        taken = plain
-        rest = ~plain & ~empty
-        if rest.any():
-            others = column.filter(pa.array(rest))
-            match = _np_bool(pc.match_substring_regex(others, _AMOUNT))
-            if match.any():
-                where = np.flatnonzero(rest)[match]
-                values[where] = _fen_of(pa, pc, others.filter(pa.array(match)), commas=True)
-                taken = taken.copy()
-                taken[where] = True
-        return values, taken if required else taken | empty
+        """Fen per row (-1: empty) and whether the vectorised parser took the row."""
+        found = amount_fen(column)
+        return found.fen, found.taken if required else found.taken | found.empty
 
     def _assemble(self, parts: list[dict[str, Any]], n: int) -> None:
         """The blocks' columns as one :class:`_Rows`, persons coded over the whole file."""
@@ -1535,10 +1506,10 @@ class _Columnar:
         csv.writer(buffer).writerow(self._cells([*self.header, *CLAIM_RESULTS]))
         tails = self._tails(outcome)
         position = 0
-        changed = BatchFileError(f"{self.job.source} changed while it was being read")
+        changed = BatchFileError(f"{self.source} changed while it was being read")
         with temp.open("wb") as f:
-            f.write(buffer.getvalue().encode(self.job.output_encoding))
-            blocks = _records(self.job.source, self.encoding, _BLOCK)
+            f.write(buffer.getvalue().encode(self.output_encoding))
+            blocks = _records(self.source, self.encoding, self.block_size)
             next(blocks, None)
             for index, block in enumerate(blocks):
                 if position >= keep:
@@ -1706,6 +1677,59 @@ def _decimal_texts(pa: Any, pc: Any, cents: I64, special: NDArray[np.bool_]) -> 
     return pc.cast(decimals, pa.string())
 
 
+@attrs.frozen
+class AmountColumn:
+    """What :func:`amount_fen` reads of a column of amount texts, per cell."""
+
+    fen: I64
+    """The amount in fen where ``taken`` (-1 elsewhere)."""
+    plain: NDArray[np.bool_]
+    """A plain amount: 1-12 ASCII digits, perhaps a point and at most two decimals (as
+    :func:`medcalc.money.parse_amount` reads without folding), recognised from the bytes."""
+    taken: NDArray[np.bool_]
+    """Read here: plain, or digits with thousands separators in groups of three and at most
+    two decimals (``_AMOUNT``); every other cell (empty, full-width digits, odd spacing,
+    errors…) is left to the row parser."""
+    empty: NDArray[np.bool_]
+
+
+def amount_fen(column: Any) -> AmountColumn:
+    """The amounts of a pyarrow string array as fen, each exactly the value
+    :func:`medcalc.money.parse_amount` gives, for the cells the vectorised parser takes.
+
+    Plain cells are recognised from the bytes with numpy; only the others go through the
+    regular expression; then an exact decimal cast.
+    """
+    pa, pc, _ = _arrow()
+    n = len(column)
+    plain, empty = _plain_amounts(column)
+    values = np.full(n, -1, np.int64)
+    if plain.all():
+        values = _fen_of(pa, pc, column, commas=False)
+    elif plain.any():
+        values[plain] = _fen_of(pa, pc, column.filter(pa.array(plain)), commas=False)
+    taken = plain
+    rest = ~plain & ~empty
+    if rest.any():
+        others = column.filter(pa.array(rest))
+        match = _np_bool(pc.match_substring_regex(others, _AMOUNT))
+        if match.any():
+            where = np.flatnonzero(rest)[match]
+            values[where] = _fen_of(pa, pc, others.filter(pa.array(match)), commas=True)
+            taken = taken.copy()
+            taken[where] = True
+    return AmountColumn(values, plain, taken, empty)
+
+
+def fen_texts(cents: I64, special: NDArray[np.bool_], *, safe: bool = False) -> Any:
+    """Fen as yuan text with two decimals, as :func:`medcalc.batch.cents_text` writes them
+    ("1234.50", "-0.01"), a pyarrow string array, null where ``special`` (a row without
+    amounts); ``safe``: as the row path's CSV writer writes them
+    (:func:`~medcalc.batch.excel_text`: "'-0.01")."""
+    pa, pc, _ = _arrow()
+    return _amount_texts(pa, pc, cents, special, safe=safe)
+
+
 def _plain_amounts(column: Any) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
     """Which cells of a string array are plain amounts (1-12 ASCII digits, perhaps a point
     followed by at most two digits: what ``_PLAIN`` of :mod:`medcalc.money` matches), and
@@ -1776,36 +1800,42 @@ def _np_int(array: Any) -> NDArray[Any]:
     return out
 
 
-def supported(job: Any, table_encoding: str) -> bool:
-    """True when :func:`run_columnar` may run ``job`` (it may still find the file odd)."""
-    return (
-        job.kind == "claims"
-        and job.input_format == "csv"
-        and job.output_format == "csv"
-        and table_encoding in _FAST_INPUT
-        and job.output_encoding in _FAST_OUTPUT
-        and arrow_available()
-    )
+def supported(input_encoding: str, output_encoding: str) -> bool:
+    """True when :func:`run_columnar` may read a CSV file in ``input_encoding`` and write one
+    in ``output_encoding`` (it may still find the file odd: :class:`Unsupported`)."""
+    return input_encoding in _FAST_INPUT and output_encoding in _FAST_OUTPUT and arrow_available()
 
 
 def run_columnar(
-    job: Any,
+    table: CsvTable,
     calculator: Calculator,
-    table: Any,
-    progress: Progress | None,
     *,
+    series: str | None,
+    output_encoding: str,
+    keep_formulas: bool,
+    progress: Progress | None,
     check_encoding: bool = True,
+    block_size: int | None = None,
 ) -> tuple[Summary, Callable[[Path], None], int]:
-    """Read and compute ``job`` (CSV to CSV) as columns.
+    """Read and compute a claims CSV file as columns, for CSV output.
 
-    ``table`` is the job's opened :class:`~medcalc.batch._files._CsvTable` (header read and
-    checked). ``check_encoding``: check that every byte is valid in the table's encoding
-    (:class:`NotInEncoding` otherwise; GB18030 is always checked, by decoding it). Returns the
-    summary, a function writing OUT to a temporary path, and the number of rows kept (trailing
-    blank rows dropped). Raises :class:`Unsupported` when the file must be read by the
-    reference path instead (nothing has been written then).
+    ``table`` is the file, opened (header read and checked); ``series``: the default series;
+    ``keep_formulas``: formula-like cells written as they are. ``check_encoding``: check that
+    every byte is valid in the table's encoding (:class:`NotInEncoding` otherwise; GB18030 is
+    always checked, by decoding it); ``block_size``: bytes per block (default 16 MiB).
+    Returns the summary, a function writing OUT to a temporary path, and the number of rows
+    kept (trailing blank rows dropped). Raises :class:`Unsupported` when the file must be read
+    by the reference path instead (nothing has been written then).
     """
-    run = _Columnar(job, calculator, table, table.encoding, check_encoding)
+    run = _Columnar(
+        table,
+        calculator,
+        series=series,
+        output_encoding=output_encoding,
+        keep_formulas=keep_formulas,
+        check_encoding=check_encoding,
+        block_size=block_size or _BLOCK,
+    )
     run.read(progress)
     run.pa.default_memory_pool().release_unused()  # what pyarrow's allocator kept in reserve
     rows = run.rows

@@ -1,0 +1,369 @@
+"""One ``medcalc batch`` run (spec §5): the job checked for usage errors, the engine picked,
+the input read and computed, OUT written atomically.
+
+Three ways to compute the same bytes: the reference core (:class:`~medcalc.batch.ClaimsBatch`
+with the :class:`~medcalc.chain.Calculator`), the column engine over the reference's reading
+(:class:`~medcalc.batch.EngineClaimsBatch`), and the columnar CSV path (pyarrow reading,
+engine computing; docs/cli-batch.md §7). The last two need the ``fast`` extra and are
+imported only when a job uses them: ``import medcalc.batch`` imports no numpy.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import os
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import attrs
+
+from medcalc.batch._csv import CsvTable
+from medcalc.batch._encoding import OUTPUT_SAMPLE, check_encoding, detect_encoding
+from medcalc.batch._files import format_of, open_table, stamp
+from medcalc.batch._jsonl import JsonlTable
+from medcalc.batch._output import check_output, open_writer, write_atomically
+from medcalc.batch._rows import Batch, ClaimsBatch, PremiumsBatch, Summary
+from medcalc.batch._table import PROGRESS_EVERY, Table, canonical
+from medcalc.chain import Calculator
+from medcalc.errors import BatchFileError, UsageError
+from medcalc.money import shown
+
+__all__ = ["ENGINES", "KINDS", "BatchJob", "BatchReport", "Progress"]
+
+KINDS = ("claims", "premiums")
+ENGINES = ("auto", "core", "fast")
+DEFAULT_OUTPUT_ENCODING = "utf-8-sig"
+
+#: ``progress(stage, done, total)``: stage ``read`` (bytes, total None when unknown),
+#: ``compute`` and ``write`` (rows).
+Progress = Callable[[str, int, int | None], None]
+
+
+def _installed(module: str) -> bool:
+    """True when ``module`` can be imported (found without importing it)."""
+    return importlib.util.find_spec(module) is not None
+
+
+@attrs.frozen
+class BatchReport:
+    """What a batch run did: the summary, where it wrote, how it read and wrote."""
+
+    summary: Summary
+    output: Path
+    input_format: str
+    input_encoding: str | None
+    output_format: str
+    output_encoding: str | None
+    replaced: tuple[str, ...]
+    """Input columns named like result columns: their old values were replaced."""
+    engine: str = "core"
+    """How the rows were computed: ``core`` (the reference calculator), ``engine`` (the column
+    engine over the reference's reading) or ``columnar`` (the engine over pyarrow's reading of
+    a CSV file; CSV out). The output is the same byte for byte."""
+
+
+@attrs.frozen
+class BatchJob:
+    """One ``medcalc batch`` run, checked for usage errors before anything is read.
+
+    Build it with :meth:`plan`, then :meth:`run` it with a calculator.
+    """
+
+    kind: str
+    source: Path
+    output: Path
+    input_format: str
+    output_format: str
+    input_encoding: str | None
+    output_encoding: str | None
+    series: str | None
+    engine: str = "auto"
+    """``auto``: the column engine when numpy is installed (with pyarrow: the columnar CSV
+    reader too), else the reference core; ``core``; ``fast``: the engine, required."""
+    keep_formulas: bool = False
+    """CSV output: write formula-like cells as they are, without the ``'`` that makes Excel
+    show them as text (:func:`excel_text`). XLSX output always writes them as text cells."""
+
+    @classmethod
+    def plan(
+        cls,
+        kind: str,
+        source: Path,
+        output: Path,
+        *,
+        series: str | None = None,
+        input_format: str | None = None,
+        output_format: str | None = None,
+        input_encoding: str | None = None,
+        output_encoding: str | None = None,
+        engine: str = "auto",
+        keep_formulas: bool = False,
+    ) -> BatchJob:
+        """Resolve formats and encodings; :class:`UsageError` for a wrong combination."""
+        if kind not in KINDS:
+            raise UsageError(f"unknown batch kind {kind!r} (expected claims or premiums)")
+        if engine not in ENGINES:
+            raise UsageError(f"unknown engine {engine!r} (expected {', '.join(ENGINES)})")
+        if engine == "fast" and not _installed("numpy"):
+            raise UsageError("--engine fast needs numpy: pip install 'medcalc[fast]'")
+        in_format = format_of(source, input_format, option="--input-format")
+        out_format = format_of(output, output_format, option="--output-format")
+        if input_encoding is not None:
+            if in_format == "xlsx":
+                raise UsageError("--input-encoding applies to CSV and JSON Lines, not XLSX")
+            input_encoding = check_encoding(input_encoding, "--input-encoding")
+        if output_encoding is not None:
+            if out_format != "csv":
+                raise UsageError("--output-encoding applies to CSV output only")
+            output_encoding = check_encoding(output_encoding, "--output-encoding", OUTPUT_SAMPLE)
+        elif out_format == "csv":
+            output_encoding = DEFAULT_OUTPUT_ENCODING
+        with contextlib.suppress(OSError):
+            if output.exists() and os.path.samefile(source, output):
+                raise UsageError(f"the output {output} is the input file; choose another -o")
+        check_output(output)  # before the tariffs are loaded and anything is computed
+        return cls(
+            kind,
+            source,
+            output,
+            in_format,
+            out_format,
+            input_encoding,
+            output_encoding,
+            series,
+            engine,
+            keep_formulas,
+        )
+
+    def _engine(self) -> bool:
+        """True when this job computes with the column engine (claims only)."""
+        if self.kind != "claims" or self.engine == "core":
+            return False
+        return self.engine == "fast" or _installed("numpy")
+
+    def run(
+        self,
+        calculator: Calculator,
+        progress: Progress | None = None,
+        *,
+        progress_every: int = PROGRESS_EVERY,
+        block_size: int | None = None,
+    ) -> BatchReport:
+        """Read, compute, write OUT atomically; raise before writing anything on a file,
+        tariff or usage error. Rows with errors do not raise: see ``summary.errors``.
+
+        ``progress`` is told of each stage now and then: every ``progress_every`` rows (the
+        columnar path: every block); ``block_size``: bytes per block of the columnar CSV
+        reader (default 16 MiB; smaller blocks hold less memory and cost more overhead).
+        """
+        check_output(self.output)  # fail before computing, not after
+        if self.series is not None:
+            calculator.book.versions(self.series)  # an unknown --series fails the whole run
+        try:
+            if self._engine():
+                from medcalc.batch._columnar import EngineClaimsBatch
+
+                batch: Batch = EngineClaimsBatch(calculator, default_series=self.series)
+                report = self._try_columnar(calculator, batch, progress, block_size)
+                if report is not None:
+                    return report
+            elif self.kind == "claims":
+                batch = ClaimsBatch(calculator, default_series=self.series)
+            else:
+                batch = PremiumsBatch(calculator, default_series=self.series)
+            return self._run_rows(batch, progress, progress_every)
+        except UnicodeEncodeError as exc:
+            raise BatchFileError(
+                f"cannot write {exc.object[exc.start : exc.end]!r} in encoding "
+                f"{self.output_encoding}; choose another --output-encoding"
+            ) from None
+        except UnicodeError as exc:  # a codec that refuses text, not a character (idna)
+            raise BatchFileError(
+                f"cannot write in encoding {self.output_encoding} ({exc}); "
+                "choose another --output-encoding"
+            ) from None
+        except OSError as exc:
+            raise BatchFileError(f"{exc.filename or self.output}: {exc.strerror or exc}") from None
+
+    def _run_rows(self, batch: Batch, progress: Progress | None, every: int) -> BatchReport:
+        """The row path: every format, any engine (the batch computes)."""
+        table = open_table(self.source, self.input_format, self.input_encoding)
+        table.progress_every = every
+        before = stamp(self.source)
+        table.open(batch.columns)
+        self._check_header(table, batch)
+        keep = self._read(table, batch, progress, every)
+        summary = batch.run(None if progress is None else (lambda n: progress("compute", n, keep)))
+        summary = attrs.evolve(summary, blank=summary.blank - (len(batch) - keep))
+
+        def write(temp: Path) -> None:
+            self._write(temp, table, batch, keep, progress, every)
+            if _stamp_changed(self.source, before):
+                raise BatchFileError(f"{self.source} changed while it was being read")
+            if progress is not None:
+                progress("write", keep, keep)
+
+        write_atomically(self.output, write)
+        return BatchReport(
+            summary,
+            self.output,
+            self.input_format,
+            getattr(table, "encoding", None),
+            self.output_format,
+            self.output_encoding,
+            tuple(c for c in table.columns if canonical(c) in batch.results),
+            str(getattr(batch, "engine", "core")),
+        )
+
+    def _read(self, table: Table, batch: Batch, progress: Progress | None, every: int) -> int:
+        """Add every record to ``batch`` (the first reading); the rows to keep (rows after
+        the last non-blank one are trailing blanks: dropped)."""
+        last = 0
+        for number, record in table.records():
+            if table.is_blank(record):
+                batch.add_blank(number)
+            else:
+                batch.add(table.fields(record), number)
+                last = len(batch)
+            if progress is not None and number % every == 0:
+                progress("read", table.position, table.size or None)
+        return last
+
+    def _write(
+        self,
+        temp: Path,
+        table: Table,
+        batch: Batch,
+        keep: int,
+        progress: Progress | None,
+        every: int,
+    ) -> None:
+        """Write the first ``keep`` rows with their results (the second reading)."""
+        kept_columns = [c for c in table.columns if canonical(c) not in batch.results]
+        writer = open_writer(
+            self.output_format,
+            temp,
+            kept_columns,
+            batch.results,
+            encoding=self.output_encoding,
+            text=self.input_format == "csv",
+            keep_formulas=self.keep_formulas,
+        )
+        drop = {i for i, c in enumerate(table.columns) if canonical(c) in batch.results}
+        position = 0
+        try:
+            for number, record in table.records():
+                if position >= keep:
+                    break
+                carried = record
+                if drop and isinstance(record, list):
+                    carried = [v for i, v in enumerate(record) if i not in drop]
+                writer.row(number, carried, batch.result(position))
+                position += 1
+                if progress is not None and position % every == 0:
+                    progress("write", position, keep)
+        except BaseException:
+            writer.abort()
+            raise
+        writer.close()
+        if position != keep:
+            raise BatchFileError(f"{self.source} changed while it was being read")
+
+    def _try_columnar(
+        self,
+        calculator: Calculator,
+        batch: Batch,
+        progress: Progress | None,
+        block_size: int | None,
+    ) -> BatchReport | None:
+        """The columnar CSV path (CSV to CSV with pyarrow, docs/cli-batch.md §7), or None
+        when it does not apply or hands the file back (nothing written then). The encoding is
+        the given one or :func:`detect_encoding`'s."""
+        if not (self.kind == "claims" and self.input_format == self.output_format == "csv"):
+            return None
+        from medcalc.batch import _columnar
+
+        if not _columnar.arrow_available() or not self.source.is_file():
+            return None
+        # the same decision as the row path's, over the whole file (docs/cli-batch.md §2)
+        encoding = self.input_encoding or detect_encoding(self.source)
+        assert self.output_encoding is not None  # CSV output has one
+        if not _columnar.supported(encoding, self.output_encoding):
+            return None
+        table = CsvTable(self.source, encoding)
+        before = stamp(self.source)
+        try:
+            table.open(batch.columns)
+            self._check_header(table, batch)
+        except (BatchFileError, UsageError):
+            return None  # the row path says what is wrong, after detecting the encoding
+        if any(canonical(c) in batch.results for c in table.columns):
+            return None  # result columns in the input: the row path replaces them
+        try:
+            summary, write_rows, keep = _columnar.run_columnar(
+                table,
+                calculator,
+                series=self.series,
+                output_encoding=self.output_encoding,
+                keep_formulas=self.keep_formulas,
+                progress=progress,
+                block_size=block_size,
+            )
+        except _columnar.Unsupported:  # NotInEncoding too: the row path names the row
+            return None
+        summary = attrs.evolve(summary, blank=summary.blank - (summary.rows + summary.blank - keep))
+
+        def write(temp: Path) -> None:
+            write_rows(temp)
+            if _stamp_changed(self.source, before):
+                raise BatchFileError(f"{self.source} changed while it was being read")
+            if progress is not None:
+                progress("write", keep, keep)
+
+        write_atomically(self.output, write)
+        return BatchReport(
+            summary,
+            self.output,
+            self.input_format,
+            table.encoding,
+            self.output_format,
+            self.output_encoding,
+            (),
+            "columnar",
+        )
+
+    def _check_header(self, table: Table, batch: Batch) -> None:
+        if isinstance(table, JsonlTable):
+            return
+        missing = [c for c in batch.required if not table.has(c)]
+        if missing:
+            raise BatchFileError(
+                f"{self.source}: no {', '.join(missing)} column "
+                f"(columns: {', '.join(map(shown, table.columns)) or 'none'})"
+            )
+        if self.series is None and not table.has("series"):
+            raise UsageError(f"{self.source} has no series column; give --series")
+        if self.output_format == "jsonl":
+            self._check_json_keys(table.columns, batch.results)
+
+    def _check_json_keys(self, columns: list[str], results: Sequence[str]) -> None:
+        """Refuse carried columns with the same name (two empty ones too) for JSON Lines OUT:
+        a JSON object keeps one value per key, so every reader would drop all but the last
+        (spec §5). CSV and XLSX carry them as they are."""
+        seen: dict[str, int] = {}
+        for i, name in enumerate(columns):
+            if canonical(name) in results:
+                continue  # replaced by the result column (not carried)
+            if name in seen:
+                raise BatchFileError(
+                    f"{self.source}: the header names column {shown(name)} twice (columns "
+                    f"{seen[name] + 1} and {i + 1}); a JSON Lines line keeps one value per "
+                    "name: rename one, or write CSV or XLSX"
+                )
+            seen[name] = i
+
+
+def _stamp_changed(path: Path, before: tuple[int, int]) -> bool:
+    """True when ``path`` is no longer as it was when its first reading began."""
+    return stamp(path) != before

@@ -1,0 +1,124 @@
+"""The input file as a table read record by record, more than once (spec §5).
+
+What every input format shares (:class:`Table`): the header matched against the known columns
+(:func:`canonical`), the row numbers a clerk sees, the position read so far for progress, and
+the error for text an encoding cannot read. The formats are :mod:`medcalc.batch._csv`,
+:mod:`~medcalc.batch._xlsx` and :mod:`~medcalc.batch._jsonl`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import unicodedata
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from medcalc.errors import BatchFileError
+
+__all__ = [
+    "PROGRESS_EVERY",
+    "Record",
+    "Table",
+    "canonical",
+    "text_file",
+    "undecodable_error",
+    "undecodable_line",
+]
+
+#: A record as read: a list of cells (CSV, XLSX) or a JSON object.
+Record = list[Any] | dict[str, Any]
+
+PROGRESS_EVERY = 4096
+"""Rows between progress reports (and updates of :attr:`Table.position`), unless told."""
+
+_CHUNK = 1 << 20
+
+
+def canonical(name: str) -> str:
+    """How a header name is matched against the known columns: trimmed, NFKC, lower case."""
+    return unicodedata.normalize("NFKC", name).strip().lstrip("\ufeff").strip().lower()
+
+
+class Table:
+    """An input file that can be read more than once, record by record."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.columns: list[str] = []  # the header (CSV, XLSX) or every key seen (JSON Lines)
+        self.known: list[tuple[str, int]] = []  # known columns: canonical name, index
+        self.position = 0  # bytes read so far, for progress (0 when unknown)
+        self.size = 0
+        self.progress_every = PROGRESS_EVERY  # rows between updates of the position
+
+    def open(self, known: Sequence[str]) -> None:
+        """Read the header; note where the ``known`` columns are."""
+        raise NotImplementedError
+
+    def records(self) -> Iterator[tuple[int, Record]]:
+        """Every record with its row number (header = row 1; JSON Lines: the line number)."""
+        raise NotImplementedError
+
+    def fields(self, record: Record) -> dict[str, Any]:
+        """The known columns of a record (canonical name -> cell value)."""
+        assert isinstance(record, list)
+        return {name: record[i] for name, i in self.known}
+
+    def is_blank(self, record: Record) -> bool:
+        """True when every cell is empty."""
+        return False
+
+    def index_header(self, header: list[str], known: Sequence[str]) -> None:
+        """Take ``header`` as the columns; note where the ``known`` ones are (each once)."""
+        self.columns = header
+        wanted = set(known)
+        seen: dict[str, int] = {}
+        for i, name in enumerate(header):
+            found = canonical(name)
+            if found not in wanted:
+                continue
+            if found in seen:
+                raise BatchFileError(
+                    f"{self.path}: the header has column {found!r} twice "
+                    f"(columns {seen[found] + 1} and {i + 1})"
+                )
+            seen[found] = i
+        self.known = sorted(seen.items(), key=lambda item: item[1])
+
+    def has(self, column: str) -> bool:
+        """True when the header has ``column`` (always True for JSON Lines, checked per row)."""
+        return any(name == column for name, _ in self.known)
+
+
+@contextlib.contextmanager
+def text_file(
+    path: Path, encoding: str, newline: str | None
+) -> Iterator[tuple[io.BufferedReader, io.TextIOWrapper]]:
+    """The file as text, and its binary layer (whose position shows progress)."""
+    with path.open("rb") as raw, io.TextIOWrapper(raw, encoding=encoding, newline=newline) as f:
+        yield raw, f
+
+
+def undecodable_error(path: Path, where: str, encoding: str) -> BatchFileError:
+    """The error for text that ``encoding`` cannot read, ``where`` a row or line."""
+    return BatchFileError(
+        f"{path}: {where} cannot be read as {encoding}; give the right --input-encoding"
+    )
+
+
+def undecodable_line(path: Path, raw: io.BufferedReader, exc: UnicodeError) -> int | None:
+    """The line of the byte ``exc`` could not decode, None when unknown. The text layer
+    decodes a block ahead of the record being read, so the record's row is not where the
+    bytes are: the failing chunk ended where ``raw`` now stands, ``exc.start`` into it."""
+    if not isinstance(exc, UnicodeDecodeError) or not isinstance(exc.object, bytes):
+        return None
+    offset = raw.tell() - len(exc.object) + exc.start
+    if not 0 <= offset < raw.tell():
+        return None
+    line = 1
+    with path.open("rb") as f:
+        while offset > 0 and (chunk := f.read(min(offset, _CHUNK))):
+            line += chunk.count(b"\n")
+            offset -= len(chunk)
+    return line
