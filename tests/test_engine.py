@@ -36,18 +36,19 @@ from medcalc import Calculator, Claim, InputError, MedcalcError, Person, YearToD
 from medcalc.audit.strategies import amounts, claim_years, persons, tariff_books
 from medcalc.errors import AmountError, ClaimAmountsError
 from medcalc.fast import (
+    MAX_FEN,
     ClaimTable,
     Columns,
     DependentClaimError,
     EngineError,
     EngineRangeError,
+    PersonKind,
     build_table,
     compute,
     compute_rows,
     fen,
     yuan,
 )
-from medcalc.fast import _engine as engine
 from medcalc.tariff import TariffBook, load_book
 
 from support import D, book, core_yaml, day, tariff
@@ -570,7 +571,7 @@ def test_invalid_person_attributes_are_every_rows_error() -> None:
         compliant=np.array([1_000_000, 1_000_000]),
         level=np.array([0, 0]),
         kind=np.array([0, 1]),
-        kinds=(engine.PersonKind(), engine.PersonKind(disability_grade=7)),
+        kinds=(PersonKind(), PersonKind(disability_grade=7)),
     )
     with pytest.raises(InputError) as raised:
         Person(disability_grade=7)
@@ -759,7 +760,7 @@ def _big_year_and_ytd_years(compliant: int, others: int) -> ClaimTable:
     big = 92_300
     n = big + others
     ytd = np.full(n, -1, np.int64)
-    ytd[big:] = engine.MAX_FEN
+    ytd[big:] = MAX_FEN
     return _one_row(
         person=np.concatenate([np.zeros(big, np.int64), np.arange(1, others + 1)]),
         date=np.full(n, np.datetime64("2018-05-01")),
@@ -781,9 +782,9 @@ def test_year_to_date_of_other_person_years_does_not_refuse_a_large_one() -> Non
         book(core_yaml()), "core", _big_year_and_ytd_years(10_000, 0)
     )  # the same 92 300 claims, no other person-year
     alone_ytd = compute(book(core_yaml()), "core", _one_row(
-        compliant=np.array([10_000]), ytd_basic_paid=np.array([engine.MAX_FEN]),
-        ytd_critical_illness_base=np.array([engine.MAX_FEN]),
-        ytd_assistance_base=np.array([engine.MAX_FEN]),
+        compliant=np.array([10_000]), ytd_basic_paid=np.array([MAX_FEN]),
+        ytd_critical_illness_base=np.array([MAX_FEN]),
+        ytd_assistance_base=np.array([MAX_FEN]),
     ))  # fmt: skip
     assert together.errors() == [None] * (92_300 + 15_400)
     for name in ("basic", "critical_illness", "assistance", "out_of_pocket"):
@@ -797,7 +798,7 @@ def test_year_to_date_summing_past_int64_does_not_hide_a_large_person_year() -> 
     the year's first row; 35 000 other person-years' starts (3 x 35 000 x 99 999 999 999 999
     fen = 1.05e19) no longer wrap the guard's int64 sum to -7.95e18 and let the year past it
     (a later per-row check then caught row 4612's critical-illness base)."""
-    table = _big_year_and_ytd_years(engine.MAX_FEN, 35_000)
+    table = _big_year_and_ytd_years(MAX_FEN, 35_000)
     with pytest.raises(EngineRangeError, match="the year's compliant cost"):
         compute(book(core_yaml()), "core", table)
 

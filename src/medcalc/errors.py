@@ -141,6 +141,42 @@ class DependentClaimError(InputError):
     """The row was not computed: an earlier claim of the same person and year has an error,
     and this claim's accumulations would include it."""
 
+    @classmethod
+    def on(cls, numbers: Sequence[int], *, known_year: bool = True) -> DependentClaimError:
+        """The error of a row that depends on the rows ``numbers`` (any order):
+        :func:`depends_on` is its message."""
+        return cls(depends_on(numbers, known_year=known_year))
+
+
+def depends_on(numbers: Sequence[int], *, known_year: bool = True) -> str:
+    """``depends on row N of the same person and year, which has an error`` for the rows
+    ``numbers`` (any order), as a batch and the engine write it; ``known_year`` False: a
+    blocker's date could not be read (``of the same person``).
+
+    >>> depends_on([7, 3]), depends_on([4], known_year=False)
+    ('depends on rows 3 and 7 of the same person and year, which have errors', \
+'depends on row 4 of the same person, which has an error')
+    """
+    ordered = sorted(numbers)
+    scope = "the same person and year" if known_year else "the same person"
+    verb = "has an error" if len(ordered) == 1 else "have errors"
+    return f"depends on {rows_text(ordered)} of {scope}, which {verb}"
+
+
+def rows_text(numbers: Sequence[int]) -> str:
+    """``row 7``, ``rows 3 and 7``, ``rows 3, 5 and 7`` (at most ten numbers shown, in the
+    order given).
+
+    >>> rows_text([7]), rows_text(range(1, 13))
+    ('row 7', 'rows 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 and 2 more')
+    """
+    if len(numbers) == 1:
+        return f"row {numbers[0]}"
+    shown = [str(n) for n in numbers[:10]]
+    if len(numbers) > 10:
+        return f"rows {', '.join(shown)} and {len(numbers) - 10} more"
+    return f"rows {', '.join(shown[:-1])} and {shown[-1]}"
+
 
 class UsageError(MedcalcError):
     """The command line was used wrongly (exit 2)."""

@@ -188,18 +188,33 @@ def _named(value: Decimal) -> str:
     return shown(value)
 
 
+def negative_amount(value: Decimal, field: str | None) -> AmountError:
+    """The error of a negative amount (the core's and the engine's)."""
+    return AmountError(f"{_named(value)} is negative; amounts must be 0 or more", field=field)
+
+
+def too_many_decimals(value: Decimal, field: str | None) -> AmountError:
+    """The error of an amount with more than 2 decimals (the core's and the engine's)."""
+    return AmountError(f"{shown(value)} has more than 2 decimal places", field=field)
+
+
+def too_large_amount(value: Decimal, field: str | None) -> AmountError:
+    """The error of an amount above :data:`MAX_AMOUNT` (the core's and the engine's)."""
+    return AmountError(
+        f"{shown(value)} is larger than the largest amount {MAX_AMOUNT}", field=field
+    )
+
+
 def check_amount(value: Decimal, *, field: str) -> Decimal:
     """Check an amount already held as ``Decimal``; return it with exactly 2 decimals."""
     if not value.is_finite():
         raise AmountError(f"{value} is not a finite amount", field=field)
     if value < 0:
-        raise AmountError(f"{_named(value)} is negative; amounts must be 0 or more", field=field)
+        raise negative_amount(value, field)
     if value.as_tuple().exponent < -2:  # type: ignore[operator]
-        raise AmountError(f"{shown(value)} has more than 2 decimal places", field=field)
+        raise too_many_decimals(value, field)
     if value > MAX_AMOUNT:
-        raise AmountError(
-            f"{shown(value)} is larger than the largest amount {MAX_AMOUNT}", field=field
-        )
+        raise too_large_amount(value, field)
     # copy_abs: "-0" is zero, not a negative amount to print as "-0.00".
     return value.copy_abs().quantize(CENT, context=EXACT)
 

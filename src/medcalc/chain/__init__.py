@@ -9,6 +9,7 @@ chain basic → critical illness (大病保险) → assistance (医疗救助) �
 from __future__ import annotations
 
 from medcalc.chain import _fields as fields
+from medcalc.chain import _problems as problems
 from medcalc.chain._calculator import (
     Calculator,
     estimate_claims,
@@ -19,6 +20,7 @@ from medcalc.chain._claims import (
 )
 from medcalc.chain._fields import (
     CLAIM_FIELDS,
+    CLAIM_PERSON_FIELDS,
     PERSON_FIELDS,
     YTD_FIELDS,
     Row,
@@ -58,6 +60,7 @@ from medcalc.chain._scale import Band, Scale
 
 __all__ = [
     "CLAIM_FIELDS",
+    "CLAIM_PERSON_FIELDS",
     "LAYERS",
     "PERSON_FIELDS",
     "YTD_FIELDS",
@@ -93,5 +96,6 @@ __all__ = [
     "government_amount",
     "held_categories",
     "person_from",
+    "problems",
     "year_to_date_from",
 ]

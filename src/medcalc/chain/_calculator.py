@@ -25,6 +25,7 @@ from medcalc.chain._inputs import (
     kind_of,
 )
 from medcalc.chain._premiums import medical_premium, pension_premium
+from medcalc.chain._problems import year_to_date_years
 from medcalc.chain._profiles import held_categories
 from medcalc.chain._results import ClaimResult, ClaimsResult, PremiumResult, TariffRef, YearTotals
 from medcalc.errors import InputError, MissingInputError, SectionMissingError
@@ -106,11 +107,7 @@ class Calculator:
                 raise _wrong(claim, f"claims[{index}]", "a Claim")
             by_year.setdefault(claim.date.year, []).append((index, claim))
         if year_to_date is not None and len(by_year) > 1:
-            raise InputError(
-                "year-to-date accumulators belong to one year; these claims fall in "
-                + ", ".join(str(y) for y in sorted(by_year)),
-                field="year_to_date",
-            )
+            raise year_to_date_years(sorted(by_year))
         start = year_to_date if year_to_date is not None else NO_YEAR_TO_DATE
         results: list[ClaimResult] = []
         years: list[YearTotals] = []

@@ -15,14 +15,17 @@ from typing import Any, Literal
 
 from medcalc.chain._inputs import Claim, Person, YearToDate
 from medcalc.chain._layers import LAYERS, Memo, Values, alternatives, claim_layer
+from medcalc.chain._problems import (
+    no_enrollment,
+    no_hospital_level,
+    no_inpatient,
+    unknown_hospital_level,
+)
 from medcalc.chain._profiles import BasicProfile, basic_profiles, best_index
 from medcalc.chain._results import BasicDetail, ClaimResult, TariffRef, YearTotals
 from medcalc.chain._scale import Scale
 from medcalc.errors import (
     InputError,
-    MissingInputError,
-    SectionMissingError,
-    UnknownHospitalLevelError,
 )
 from medcalc.money import EXACT, ZERO, Rounding, round_money
 from medcalc.tariff import Source, Tariff
@@ -89,9 +92,7 @@ def benefits_start(tariff: Tariff, held: tuple[str, ...], enrolled_on: dt.date) 
     when that day is after 9999-12-31 (``next_month`` after a payment in December 9999), a
     day that never comes: no claim is covered."""
     if tariff.enrollment is None:
-        raise SectionMissingError(
-            f"tariff {tariff.ref} has no enrollment section, needed when enrolled_on is given"
-        )
+        raise no_enrollment(tariff)
     rule = tariff.enrollment
     if rule.benefits_start == "same_day" or any(c in rule.exempt for c in held):
         return enrolled_on
@@ -131,16 +132,10 @@ def _basic_terms(profiles: Profiles, level_id: str, rounding: Rounding) -> Basic
     """Each basic candidate's deductible (rounded) and ratio (capped at 1) at one level."""
     tariff = profiles.tariff
     if profiles.basic is None or tariff.inpatient is None:
-        raise SectionMissingError(
-            f"tariff {tariff.ref} has no inpatient section; give basic_paid for this claim"
-        )
+        raise no_inpatient(tariff)
     level = tariff.inpatient.level(level_id)
     if level is None:
-        known = ", ".join(lv.id for lv in tariff.inpatient.levels)
-        raise UnknownHospitalLevelError(
-            f"{level_id!r} is not a hospital level of tariff {tariff.ref} (levels: {known})",
-            field="hospital_level",
-        )
+        raise unknown_hospital_level(tariff, level_id)
     return [(p, *p.terms(level, rounding), p.annual_cap.amount) for p in profiles.basic]
 
 
@@ -163,10 +158,7 @@ def _basic(
         return paid, detail
     level = claim.hospital_level
     if level is None:
-        raise MissingInputError(
-            "the hospital level is needed to compute the basic payment (or give basic_paid)",
-            field="hospital_level",
-        )
+        raise no_hospital_level()
     terms = profiles.basic_terms.get(level)
     if terms is None:
         terms = _basic_terms(profiles, level, rounding)

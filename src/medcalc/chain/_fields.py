@@ -44,14 +44,13 @@ _DATE = re.compile(
 _INT_LIMIT = 10**MAX_INT_DIGITS
 
 CLAIM_FIELDS = ("claim_id", "date", "hospital_level", "total", "compliant", "basic_paid")
-PERSON_FIELDS = (
-    "person_id",
-    "categories",
-    "disability_grade",
-    "disability_type",
-    "enrolled_on",
-    "birth_date",
-)
+CLAIM_PERSON_FIELDS = ("categories", "disability_grade", "disability_type", "enrolled_on")
+"""The person's fields a claim depends on: the categories held (given, or by disability) and
+the payment date. An error in one of them is about the person, not the claim, so it reaches
+every row of the person-year (a batch, the engine)."""
+PERSON_FIELDS = ("person_id", *CLAIM_PERSON_FIELDS, "birth_date")
+"""Every field of a person row: the id, the fields a claim reads, and the birth date (only
+premiums read it)."""
 YTD_FIELDS = ("ytd_basic_paid", "ytd_critical_illness_base", "ytd_assistance_base")
 
 #: The only folding of text fields: what a Chinese IME types in full-width mode (U+FF01-FF5E)

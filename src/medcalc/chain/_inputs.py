@@ -17,8 +17,9 @@ from typing import Any
 
 import attrs
 
-from medcalc.errors import AmountError, ClaimAmountsError, InputError, MissingInputError
-from medcalc.money import ZERO, check_amount, fmt, shown
+from medcalc.chain._problems import paid_above_compliant, total_below_compliant
+from medcalc.errors import AmountError, InputError, MissingInputError
+from medcalc.money import ZERO, check_amount, shown
 from medcalc.tariff import DISABILITY_TYPES
 
 #: What a required value that was not given says, wherever it is missing.
@@ -148,15 +149,9 @@ class Claim:
         check_text(self.hospital_level, "hospital_level")
         check_text(self.claim_id, "claim_id")
         if self.total is not None and self.total < self.compliant:
-            raise ClaimAmountsError(
-                f"{fmt(self.total)} is below the compliant cost {fmt(self.compliant)}",
-                field="total",
-            )
+            raise total_below_compliant(self.total, self.compliant)
         if self.basic_paid is not None and self.basic_paid > self.compliant:
-            raise ClaimAmountsError(
-                f"{fmt(self.basic_paid)} is above the compliant cost {fmt(self.compliant)}",
-                field="basic_paid",
-            )
+            raise paid_above_compliant(self.basic_paid, self.compliant)
 
     @property
     def bill(self) -> Decimal:

@@ -20,10 +20,10 @@ from typing import Any, Generic, Protocol, TypeVar
 
 import attrs
 
+from medcalc.chain._problems import section_missing
 from medcalc.chain._profiles import assistance_profiles, best_index, critical_illness_profiles
 from medcalc.chain._results import Alternative, AssistanceDetail, CriticalIllnessDetail, SegmentUse
 from medcalc.chain._scale import Scale, capped
-from medcalc.errors import SectionMissingError
 from medcalc.money import EXACT, ZERO, Rounding, round_money
 from medcalc.tariff import Tariff
 
@@ -155,11 +155,6 @@ def claim_layer(
         tariff, candidates, names, before, after, at_before, at_after, k, k_before, burden_cut
     )
     return payment, detail
-
-
-def section_missing(tariff: Tariff, section: str) -> SectionMissingError:
-    """A claim needs ``section`` of ``tariff``, which has none."""
-    return SectionMissingError(f"tariff {tariff.ref} has no {section} section")
 
 
 # -- the layers -----------------------------------------------------------------------------

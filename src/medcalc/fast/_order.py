@@ -1,0 +1,397 @@
+"""The rows in processing order: each row's version, profile set, error and uncapped basic
+(in input order), then the order by (person, year, date, input index), the person-year
+starts, and the year-to-date values they start from.
+
+Claims are grouped by person and calendar year and taken in date order, ties in input order
+(one sort of a packed int64 key, skipped when the input is already in that order; rows out of
+order are then moved as rows of four words, one gather in and one scatter out).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from medcalc.errors import EngineError, EngineRangeError, InputError, MedcalcError
+from medcalc.fast._plan import Plan
+from medcalc.fast._table import (
+    BAD_AMOUNT,
+    EPOCH,
+    I64,
+    IP,
+    MAX_FEN,
+    NAT,
+    OK,
+    WIDTH,
+    YTD_COLUMNS,
+    ClaimTable,
+    codes,
+    days,
+    ints,
+    yuan,
+)
+from medcalc.money import fmt, negative_amount, too_large_amount
+from medcalc.tariff import Tariff, TariffBook
+
+
+def day_tables(versions: Sequence[Tariff], dmin: int, dmax: int) -> tuple[IP, IP]:
+    """For each day of [dmin, dmax]: the version in force (-1: none) and the calendar year."""
+    span = dmax - dmin + 1
+    vday = np.full(span, -1, np.intp)
+    for v, t in enumerate(versions):
+        lo = max(t.effective_from.toordinal() - EPOCH - dmin, 0)
+        end = dmax if t.effective_to is None else t.effective_to.toordinal() - EPOCH
+        hi = min(end - dmin, span - 1)
+        if lo <= hi:
+            vday[lo : hi + 1] = v
+    days = np.arange(dmin, dmax + 1, dtype=np.int64).astype("datetime64[D]")
+    year = days.astype("datetime64[Y]").astype(np.intp)
+    return vday, year
+
+
+def next_months(emin: int, emax: int) -> I64:
+    """For each day of [emin, emax]: the first day of the next month (days since 1970)."""
+    days = np.arange(emin, emax + 1, dtype=np.int64).astype("datetime64[D]")
+    months = days.astype("datetime64[M]") + np.timedelta64(1, "M")
+    return months.astype("datetime64[D]").view(np.int64)
+
+
+def segsum(values: I64, first: IP, group: IP) -> I64:
+    """Inclusive prefix sums of ``values`` restarting at each group (``first``: the group
+    starts, ``group``: each row's group)."""
+    total = np.cumsum(values)
+    before = total.take(first) - values.take(first)
+    total -= before.take(group)
+    return total
+
+
+def chunks(n: int, starts: IP | None, size: int) -> Iterable[tuple[int, int]]:
+    """Ranges of about ``size`` rows; with ``starts`` (group starts), never splitting a group."""
+    a = 0
+    while a < n:
+        b = min(a + size, n)
+        if starts is not None and b < n:
+            i = int(np.searchsorted(starts, b))
+            b = int(starts[i]) if i < starts.shape[0] else n
+        yield a, b
+        a = b
+
+
+class Rows:
+    """One call of :func:`compute` up to the chain: the table's columns, the plan, the
+    processing order, the year-to-date starts (:class:`~medcalc.fast._chain.Run` goes on)."""
+
+    def __init__(self, book: TariffBook, series: str, table: ClaimTable, chunk_rows: int) -> None:
+        n = self.n = len(table)
+        self.table = table
+        self.chunk_rows = chunk_rows
+        if table.person.ndim != 1:
+            raise EngineError("person: expected a 1-dimensional column")
+        person = ints(table.person, "person", n)
+        assert person is not None
+        self.person = person
+        self.day = days(table.date, "date")
+        if self.day.shape != (n,):
+            raise EngineError(f"date: expected {n} rows, got shape {self.day.shape}")
+        compliant = ints(table.compliant, "compliant", n)
+        assert compliant is not None
+        self.compliant = compliant
+        self.total = ints(table.total, "total", n)
+        self.basic_paid = ints(table.basic_paid, "basic_paid", n)
+        self.kind = codes(table.kind, "kind", n)
+        self.level = codes(table.level, "level", n)
+        self.enrolled = None
+        if table.enrolled_on is not None:
+            self.enrolled = days(table.enrolled_on, "enrolled_on")
+            if self.enrolled.shape != (n,):
+                raise EngineError(f"enrolled_on: expected {n} rows")
+        self.ytd = [ints(getattr(table, f), f, n) for f in YTD_COLUMNS]
+        if not table.kinds:
+            raise EngineError("kinds: at least one person kind is needed")
+        self._checkcodes(self.kind, len(table.kinds), 0, "kind")
+        self._checkcodes(self.level, len(table.level_names), -1, "level")
+        if n and (self.day == NAT).any():
+            raise EngineError("date: every claim needs a date (found NaT)")
+        self.plan = Plan(book, series, table.kinds, table.level_names)
+
+    @staticmethod
+    def _checkcodes(values: NDArray[Any] | None, count: int, low: int, name: str) -> None:
+        if values is not None and values.shape[0]:
+            lo, hi = int(values.min()), int(values.max())
+            if lo < low or hi >= count:
+                raise EngineError(f"{name}: codes must be from {low} to {count - 1}")
+
+    # -- phase A: per row, in input order --
+
+    def rows(self) -> None:
+        n, plan = self.n, self.plan
+        self.dmin, self.dmax = int(self.day.min()), int(self.day.max())
+        self.vday, self.year = day_tables(plan.versions, self.dmin, self.dmax)
+        self.next_month: I64 | None = None
+        if self.enrolled is not None:
+            has = self.enrolled != NAT
+            if has.any():
+                given = self.enrolled[has]
+                self.emin = int(given.min())
+                self.next_month = next_months(self.emin, int(given.max()))
+        pmin, pmax = int(self.person.min()), int(self.person.max())
+        # One packed key (person, day, input index) orders the rows; it needs few bits.
+        self.ibits = max(1, (n - 1).bit_length())
+        self.dbits = max(1, (self.dmax - self.dmin).bit_length())
+        pbits = max(1, (pmax - pmin).bit_length())
+        self.packed = pbits + self.dbits + self.ibits <= 63
+        self.pmin = pmin
+        self.key = np.empty(n, np.int64) if self.packed else None
+        self.in_order = self.key is not None
+        last = -1
+        for a, b in chunks(n, None, self.chunk_rows):
+            last = self._key_chunk(a, b, last)
+        # Rows out of order are read in processing order by one gather of a row of four
+        # words (one cache line's part) per claim, not four gathers: the columns the chain
+        # reads are laid out side by side.
+        self.packed_rows = None if self.in_order else np.empty((n, WIDTH), np.int64)
+        if self.packed_rows is None:
+            self.m = np.empty(n, np.int64)  # basic (max of the candidates, uncapped), then final
+            self.pk = np.empty(n, np.int64)  # P << 3 | error << 2 | given << 1 | covered
+        else:  # basic, pk, compliant, the bill (the larger of total and compliant)
+            self.m, self.pk = self.packed_rows[:, 0], self.packed_rows[:, 1]
+        self.err = np.empty(n, np.int32)
+        self.version = np.empty(n, np.int16)
+        self.covered = np.zeros(n, np.bool_)
+        for a, b in chunks(n, None, self.chunk_rows):
+            self._rows_chunk(a, b)
+        if plan.limit < MAX_FEN:
+            self._check_compliant()
+
+    def _key_chunk(self, a: int, b: int, last: int) -> int:
+        """The packed (person, day) keys of the rows a..b; whether the rows are in order."""
+        if self.key is None:
+            return last
+        key = self.person[a:b] - self.pmin
+        key <<= self.dbits
+        key += self.day[a:b]
+        key -= self.dmin
+        if self.in_order and (last > key[0] or (key[1:] < key[:-1]).any()):
+            self.in_order = False
+        self.key[a:b] = key
+        return int(key[-1])
+
+    def _rows_chunk(self, a: int, b: int) -> None:
+        """Version, profile set, coverage, error, uncapped basic of the rows a..b."""
+        plan = self.plan
+        day = self.day[a:b]
+        v = self.vday.take(day - self.dmin)
+        self.version[a:b] = v
+        pair = v * plan.nk
+        pair += plan.nk
+        if self.kind is not None:
+            pair += self.kind[a:b]
+        p = plan.pair_p.take(pair)
+        at = pair * plan.nl  # pair and level code (level + 1; 0: not given)
+        if self.level is not None:
+            at += self.level[a:b]
+            at += 1
+        compliant = self.compliant[a:b]
+        paid = None if self.basic_paid is None else self.basic_paid[a:b]
+        given = None if paid is None else paid >= 0
+        state: Any = 2 if given is None else np.where(given, 1, 2)  # intp: it scales an index
+        covered = None
+        if self.next_month is not None:
+            assert self.enrolled is not None
+            enrolled = self.enrolled[a:b]
+            has = enrolled != NAT
+            next_month = self.next_month.take(np.where(has, enrolled - self.emin, 0))
+            start = np.where(plan.pair_mode.take(pair) == 0, enrolled, next_month)
+            covered = (day >= start) | ~has
+            state = state * covered
+            state += 3 * has
+        code = plan.errors.take(at + state * plan.esize)
+        # Amounts the reference's Claim refuses (its messages are made later, for few rows).
+        bad = compliant.view(np.uint64) > MAX_FEN  # negative or too large
+        if self.total is not None:
+            total = self.total[a:b]
+            bad |= (total != -1) & ((total < compliant) | (total > MAX_FEN))
+        if paid is not None:
+            bad |= (paid != -1) & (paid.view(np.uint64) > compliant.view(np.uint64))
+        if bad.any():
+            code[bad] = BAD_AMOUNT
+        self.err[a:b] = code
+        ok = code == OK
+        computed = ok if covered is None else ok & covered
+        m = plan.round(np.maximum(compliant - plan.q_d[0].take(at), 0) * plan.q_r[0].take(at), p)
+        for c in range(1, plan.cb):
+            rows = np.flatnonzero(plan.q_has[c].take(pair))
+            if rows.shape[0]:
+                at_c, p_c = at.take(rows), p.take(rows)
+                above = np.maximum(compliant.take(rows) - plan.q_d[c].take(at_c), 0)
+                raw = plan.round(above * plan.q_r[c].take(at_c), p_c)
+                m[rows] = np.maximum(m.take(rows), raw)
+        if paid is not None and given is not None:
+            m = np.where(given, paid, m)
+        m *= computed
+        self.m[a:b] = m
+        pk = p << 3
+        pk |= computed
+        if given is not None:
+            pk |= given.view(np.int8).astype(np.int64) << 1
+        pk |= (~ok).view(np.int8).astype(np.int64) << 2
+        self.pk[a:b] = pk
+        if self.packed_rows is not None:
+            # Rows out of order: `covered` is the computed flag, less the rows that turn out
+            # to be errors (finish), so that the chain need not scatter it.
+            self.covered[a:b] = computed
+            self.packed_rows[a:b, 2] = compliant
+            if self.total is None:
+                self.packed_rows[a:b, 3] = compliant
+            else:
+                np.maximum(self.total[a:b], compliant, out=self.packed_rows[a:b, 3])
+
+    def _check_compliant(self) -> None:
+        plan = self.plan
+        computed = (self.pk & 1) == 1
+        too_big = computed & (self.compliant > plan.limit)
+        if too_big.any():
+            row = int(np.flatnonzero(too_big)[0])
+            self.range_error(row, "compliant", int(self.compliant[row]))
+
+    def range_error(self, row: int, what: str, value: int) -> None:
+        raise EngineRangeError(
+            f"row {self.number(row)}: {what} {fmt(yuan(value))} is beyond the engine's exact "
+            f"int64 range with ratio scale {self.plan.scale} (at most "
+            f"{fmt(yuan(self.plan.limit))}); use the reference core (medcalc.Calculator)"
+        )
+
+    def number(self, row: int) -> int:
+        numbers = self.table.row_number
+        return row + 1 if numbers is None else int(numbers[row])
+
+    # -- phase B: order by (person, year, date, input index) --
+
+    def order(self) -> None:
+        n = self.n
+        self.key_s: I64 | None = None
+        self.order_: IP | None = None
+        if self.key is not None and self.in_order:
+            self.key = None  # the input order is the processing order
+        elif self.key is not None:
+            key = self.key
+            # the input index breaks ties and names the row
+            for a, b in chunks(n, None, self.chunk_rows):
+                part = key[a:b]
+                part <<= self.ibits
+                part |= np.arange(a, b)
+            key.sort()
+            self.key_s, self.key = key, None
+        else:
+            self.in_order = False
+            self.order_ = np.lexsort((np.arange(n), self.day, self.person))
+        starts = np.empty(n, np.bool_)
+        prev_person = prev_year = None
+        for a, b in chunks(n, None, self.chunk_rows):
+            person, day = self._sorted_person_day(a, b)
+            year = self.year.take(day - self.dmin)
+            s = starts[a:b]
+            s[1:] = (person[1:] != person[:-1]) | (year[1:] != year[:-1])
+            s[0] = prev_person is None or person[0] != prev_person or year[0] != prev_year
+            prev_person, prev_year = int(person[-1]), int(year[-1])
+        self.starts = np.flatnonzero(starts)
+        self.is_start = starts
+
+    def _sorted_person_day(self, a: int, b: int) -> tuple[I64, I64]:
+        if self.key_s is not None:
+            pd = self.key_s[a:b] >> self.ibits
+            return pd >> self.dbits, (pd & ((1 << self.dbits) - 1)) + self.dmin
+        if self.order_ is not None:
+            o = self.order_[a:b]
+            return self.person.take(o), self.day.take(o)
+        return self.person[a:b], self.day[a:b]
+
+    def input_rows(self, a: int, b: int) -> IP:
+        """Input positions of the sorted rows a..b."""
+        if self.key_s is not None:
+            return self.key_s[a:b] & ((1 << self.ibits) - 1)
+        if self.order_ is not None:
+            return self.order_[a:b]
+        return np.arange(a, b)
+
+    def sorted_positions(self, rows: IP) -> IP:
+        """Sorted positions of the input rows ``rows`` (few)."""
+        if self.key_s is not None:
+            key = ((self.person.take(rows) - self.pmin) << self.dbits) | (
+                self.day.take(rows) - self.dmin
+            )
+            found: IP = np.searchsorted(self.key_s, (key << self.ibits) | rows)
+            return found
+        if self.order_ is not None:
+            inverse = np.empty(self.n, np.intp)
+            inverse[self.order_] = np.arange(self.n)
+            return inverse.take(rows)
+        return rows
+
+    # -- year-to-date starts --
+
+    def year_to_date(self) -> None:
+        """The accumulators each person-year starts from (sparse: rows that give them)."""
+        self.ytd_groups = np.zeros(0, np.intp)
+        self.ytd_values = np.zeros((0, len(YTD_COLUMNS)), np.int64)
+        columns = [c for c in self.ytd if c is not None]
+        if not columns:
+            return
+        giving = np.zeros(self.n, np.bool_)
+        for c in columns:
+            giving |= c != -1
+        rows = np.flatnonzero(giving)
+        if not rows.shape[0]:
+            return
+        group = np.searchsorted(self.starts, self.sorted_positions(rows), side="right") - 1
+        values = np.stack(
+            [np.full(rows.shape[0], -1, np.int64) if c is None else c.take(rows) for c in self.ytd],
+            axis=1,
+        )
+        names = YTD_COLUMNS
+        chosen: dict[int, list[int]] = {}
+        first_row: dict[tuple[int, int], int] = {}
+        broken: dict[int, MedcalcError] = {}
+        for row, g, vals in zip(rows.tolist(), group.tolist(), values.tolist(), strict=True):
+            have = chosen.setdefault(g, [-1] * len(names))
+            for f, value in enumerate(vals):
+                if value == -1 or g in broken:
+                    continue
+                if value < -1 or value > MAX_FEN:
+                    broken[g] = amount_error(value, names[f])
+                elif have[f] == -1:
+                    have[f], first_row[(g, f)] = value, row
+                elif have[f] != value:
+                    other = first_row[(g, f)]
+                    (na, va), (nb, vb) = sorted(
+                        [(self.number(other), have[f]), (self.number(row), value)]
+                    )
+                    broken[g] = InputError(
+                        f"{names[f]} differs between rows of the same person and year "
+                        f"(row {na}: {fmt(yuan(va))}; row {nb}: {fmt(yuan(vb))}); give one "
+                        "value, or leave it empty on all but one row"
+                    )
+        for g, problem in broken.items():
+            code = self.plan.problems.add(problem)
+            end = self.starts[g + 1] if g + 1 < self.starts.shape[0] else self.n
+            members = self.input_rows(int(self.starts[g]), int(end))
+            members = members[self.err.take(members) != BAD_AMOUNT]  # those keep their own
+            self.err[members] = code
+            self.pk[members] = (self.pk[members] | 4) & ~1  # an error, not computed
+            self.m[members] = 0
+            chosen.pop(g)
+        if chosen:
+            self.ytd_groups = np.array(list(chosen), np.intp)
+            self.ytd_values = np.maximum(np.array(list(chosen.values()), np.int64), 0)
+            order = np.argsort(self.ytd_groups)
+            self.ytd_groups, self.ytd_values = self.ytd_groups[order], self.ytd_values[order]
+
+
+def amount_error(value: int, field: str) -> MedcalcError:
+    """What :func:`medcalc.money.check_amount` says of a negative or too large amount (fen)."""
+    if value < 0:
+        return negative_amount(yuan(value), field)
+    return too_large_amount(yuan(value), field)
