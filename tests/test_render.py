@@ -1,4 +1,4 @@
-"""``medcalc.present._text``: clerk-readable tables from results, with exact amounts and labels.
+"""``medcalc.present``: clerk-readable tables of results and tariffs, exact amounts and labels.
 
 The tariff is ``support.core_yaml()`` (see ``tests/test_claims_examples.py`` for its numbers);
 its labels are Chinese only, so English tables fall back to them.
@@ -14,8 +14,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-import medcalc.cli.tariff
-import medcalc.present._text
+import medcalc.present
 from medcalc import Calculator, Claim, Person
 from medcalc.audit.strategies import amounts, claim_years, persons, tariff_books
 from medcalc.chain import benefits_start_text
@@ -30,9 +29,12 @@ from medcalc.present import (
     percent,
     premiums_table,
     profile_label,
+    tariff_diff_table,
+    tariff_list_table,
+    tariff_table,
     tr,
 )
-from medcalc.tariff import TariffBook, effective_range
+from medcalc.tariff import TariffBook, diff_tariffs, effective_range
 
 from support import D, book, core_yaml, day
 
@@ -41,8 +43,15 @@ POOR = Person(categories={"poverty"}, birth_date=day("1980-06-15"))
 
 
 def test_doctests() -> None:
-    """The examples in the module docstring hold."""
-    assert doctest.testmod(medcalc.present._text).failed == 0
+    """The examples in the docstrings of medcalc.present's public names hold."""
+    public = {name: getattr(medcalc.present, name) for name in medcalc.present.__all__}
+    finder, runner = doctest.DocTestFinder(), doctest.DocTestRunner()
+    for name, value in public.items():
+        if callable(value):
+            for test in finder.find(value, name, globs={"Decimal": Decimal, **public}):
+                runner.run(test)
+    assert runner.failures == 0
+    assert runner.tries >= 2  # amount and percent at least
 
 
 @pytest.mark.parametrize(
@@ -116,21 +125,30 @@ def test_effective_range_is_compact_and_open_ended() -> None:
     assert effective_range(open_ended) == "2019-01-01.."
 
 
-def test_tariff_cli_writes_with_the_same_helpers() -> None:
-    """``tariff list/show/diff`` and the result tables write money, ratios, caps, headings and
-    ranges with one set of helpers, so the two cannot drift apart (issue 12)."""
-    shared = {
-        "amount": amount,
-        "percent": percent,
-        "cap_text": cap_text,
-        "heading": heading,
-        "tr": tr,
-        "effective_range": effective_range,
-    }
-    for name, helper in shared.items():
-        assert getattr(medcalc.cli.tariff, name) is helper, name
-    assert medcalc.cli.tariff.SHORT_SHA == SHORT_SHA
-    assert medcalc.cli.tariff.DASH == DASH
+def test_tariff_tables_write_with_the_same_helpers() -> None:
+    """``tariff list/show/diff`` (medcalc.present's tariff tables) and the result tables write
+    money, ratios, caps, headings, dashes and ranges with one set of helpers, so the two cannot
+    drift apart (issue 12)."""
+    tariff = CORE.versions("core")[0]
+    (higher,) = book(core_yaml(threshold="16000")).versions("core")
+    assert tariff.critical_illness is not None and tariff.inpatient is not None
+    for lang in ("zh", "en"):
+        shown = tariff_table(tariff, lang)
+        assert heading(lang, "人员类别", "Person categories") in shown
+        assert amount(tariff.critical_illness.threshold) == "15,000.00"
+        assert amount(tariff.critical_illness.threshold) in shown
+        for level in tariff.inpatient.levels:
+            assert amount(level.deductible) in shown
+            assert percent(level.ratio) in shown
+        assert cap_text(tariff.inpatient.annual_cap.amount, lang) in shown
+        assert f"  {DASH}" in shown  # a category held by no disability rule
+        listed = tariff_list_table([tariff], lang)
+        assert effective_range(tariff) in listed
+        assert tariff.sha256[:SHORT_SHA] in listed
+        diffed = tariff_diff_table(tariff, higher, diff_tariffs(tariff, higher), lang)
+        assert f"{amount(D('15000'))}" in diffed
+        assert amount(D("16000")) in diffed
+        assert f"sha256 {higher.sha256[:SHORT_SHA]}" in diffed
 
 
 def test_profile_labels() -> None:

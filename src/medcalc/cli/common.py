@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -77,3 +78,8 @@ def lang_option(f: F) -> F:
         is_eager=True,
         help="Output language: zh (中文) or en.",
     )(f)
+
+
+def echo_json(data: Any) -> None:
+    """Write a JSON document to stdout: indented, non-ASCII text as itself (中文, not \\u)."""
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))

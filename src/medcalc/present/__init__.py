@@ -1,6 +1,9 @@
 """Presentation: clerk tables (Chinese first), JSON documents and their JSON Schemas.
 
 Turns `medcalc.chain` results and `medcalc.tariff` tables into text and JSON; computes nothing.
+Results: `claims_table`, `premiums_table`, `claims_json`, `premiums_json`. Tariffs, for
+`medcalc tariff list/show/diff`: `tariff_list_table`, `tariff_table`, `tariff_diff_table` and
+their JSON documents.
 """
 
 from __future__ import annotations
@@ -26,6 +29,13 @@ from medcalc.present._schemas import (
     YTD_REQUEST_FIELDS,
     document_schema,
     ref,
+)
+from medcalc.present._tariff_diff import (
+    tariff_diff_table,
+)
+from medcalc.present._tariffs import (
+    tariff_list_table,
+    tariff_table,
 )
 from medcalc.present._text import (
     DASH,
@@ -68,7 +78,10 @@ __all__ = [
     "profile_label",
     "ref",
     "tariff_diff_json",
+    "tariff_diff_table",
     "tariff_json",
     "tariff_list_json",
+    "tariff_list_table",
+    "tariff_table",
     "tr",
 ]

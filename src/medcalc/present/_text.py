@@ -3,12 +3,7 @@
 Pure functions: a result and the :class:`~medcalc.tariff.TariffBook` it was computed from (for
 the labels of categories and hospital levels) in, a string out. They read the facts the result
 carries; they compute no amount. Amounts are written from their ``Decimal`` with thousands
-separators and exactly 2 decimals, never through float:
-
->>> amount(Decimal("1234567.5"))
-'1,234,567.50'
->>> percent(Decimal("0.65")), percent(Decimal("0.955")), percent(Decimal("1.00"))
-('65%', '95.5%', '100%')
+separators and exactly 2 decimals, never through float (see :func:`amount`, :func:`percent`).
 
 Tables are drawn with ``tabulate``; number parsing is off, so no cell goes through float.
 Chinese columns line up in a terminal when ``wcwidth`` is installed (tabulate's wide-character
@@ -67,12 +62,20 @@ Row = Sequence[str]
 
 
 def amount(value: Decimal) -> str:
-    """An amount with thousands separators and exactly 2 decimals (exact, from the Decimal)."""
+    """An amount with thousands separators and exactly 2 decimals (exact, from the Decimal).
+
+    >>> amount(Decimal("1234567.5"))
+    '1,234,567.50'
+    """
     return format(Decimal(fmt(value)), ",f")
 
 
 def percent(ratio: Decimal) -> str:
-    """A ratio as a percentage, exactly as the tariff gives it (``0.655`` -> ``65.5%``)."""
+    """A ratio as a percentage, exactly as the tariff gives it (``0.655`` -> ``65.5%``).
+
+    >>> percent(Decimal("0.65")), percent(Decimal("0.955")), percent(Decimal("1.00"))
+    ('65%', '95.5%', '100%')
+    """
     scaled = EXACT.multiply(ratio, Decimal(100))
     text = f"{scaled:f}"
     if "." in text:
@@ -673,6 +676,39 @@ def _burden_row(burden_reduction: Decimal, lang: Lang) -> Row:
     )
 
 
+def _segments_touched(d: CriticalIllnessDetail, lang: Lang) -> str:
+    """The segments this claim's accumulated cost went through, and what each paid."""
+    title = tr(lang, "本次涉及的分段", "Segments touched by this claim")
+    if not d.segments:
+        return title + tr(
+            lang,
+            "：无（累计基数未超过起付线或未增加）",
+            ": none (the base did not grow above the threshold)",
+        )
+    headers = (
+        tr(lang, "分段", "Segment"),
+        tr(lang, "本次起", "From"),
+        tr(lang, "本次止", "To"),
+        tr(lang, "段内金额", "Amount"),
+        tr(lang, "比例", "Ratio"),
+        tr(lang, "支付", "Paid"),
+    )
+    rows = [
+        (
+            f"{amount(s.lower)} – {amount(s.upper)}"
+            if s.upper is not None
+            else tr(lang, f"{amount(s.lower)} 以上", f"above {amount(s.lower)}"),
+            amount(s.start),
+            amount(s.end),
+            amount(s.amount),
+            percent(s.ratio),
+            amount(s.paid),
+        )
+        for s in d.segments
+    ]
+    return f"{title}\n{_grid(headers, rows, 'lrrrrr')}"
+
+
 def _critical_illness(
     d: CriticalIllnessDetail, paid: Decimal, tariff: Tariff | None, lang: Lang
 ) -> str:
@@ -724,41 +760,7 @@ def _critical_illness(
                 ),
             )
         )
-    text = _items(rows)
-    title = tr(lang, "本次涉及的分段", "Segments touched by this claim")
-    if d.segments:
-        headers = (
-            tr(lang, "分段", "Segment"),
-            tr(lang, "本次起", "From"),
-            tr(lang, "本次止", "To"),
-            tr(lang, "段内金额", "Amount"),
-            tr(lang, "比例", "Ratio"),
-            tr(lang, "支付", "Paid"),
-        )
-        seg_rows = [
-            (
-                f"{amount(s.lower)} – {amount(s.upper)}"
-                if s.upper is not None
-                else tr(lang, f"{amount(s.lower)} 以上", f"above {amount(s.lower)}"),
-                amount(s.start),
-                amount(s.end),
-                amount(s.amount),
-                percent(s.ratio),
-                amount(s.paid),
-            )
-            for s in d.segments
-        ]
-        text += f"\n\n{title}\n{_grid(headers, seg_rows, 'lrrrrr')}"
-    else:
-        text += (
-            "\n\n"
-            + title
-            + tr(
-                lang,
-                "：无（累计基数未超过起付线或未增加）",
-                ": none (the base did not grow above the threshold)",
-            )
-        )
+    text = f"{_items(rows)}\n\n{_segments_touched(d, lang)}"
     compare_title = tr(
         lang,
         "各标准比较（本次后年度累计应付）",

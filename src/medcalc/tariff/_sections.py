@@ -105,7 +105,8 @@ class Section:
 
     ``key`` is its YAML key (and the first part of its parameters' paths in a diff),
     ``attribute`` the :class:`~medcalc.tariff.Tariff` attribute that holds it (``None`` when
-    the file leaves it out), ``label`` its name for people; ``required`` and ``optional`` are
+    the file leaves it out), ``label`` its name for people (``tariff show`` headings begin
+    with it); ``required`` and ``optional`` are
     the keys inside it, in file order.
     """
 
@@ -130,41 +131,41 @@ TARIFF_SECTIONS: tuple[Section, ...] = (
     Section(
         Key.ENROLLMENT,
         "enrollment",
-        Text("参保与待遇起始", "enrolment and start of benefits"),
+        Text("参保与待遇起始", "Enrolment and start of benefits"),
         (Key.BENEFITS_START,),
         (Key.EXEMPT,),
     ),
     Section(
         Key.MEDICAL_PREMIUM,
         "medical_premium",
-        Text("城乡居民基本医疗保险", "resident medical insurance"),
+        Text("城乡居民基本医疗保险", "Resident medical insurance"),
         (Key.CONTRIBUTION, Key.GOVERNMENT_PAYS, Key.SOURCE),
     ),
     Section(
         Key.PENSION_PREMIUM,
         "pension_premium",
-        Text("城乡居民基本养老保险", "resident pension insurance"),
+        Text("城乡居民基本养老保险", "Resident pension insurance"),
         (Key.AGES, Key.GRADES, Key.GOVERNMENT_PAYS, Key.SOURCE),
         (Key.BASIC_PENSION_MONTHLY,),
     ),
     Section(
         Key.INPATIENT,
         "inpatient",
-        Text("基本医保住院", "basic inpatient insurance"),
+        Text("基本医保住院", "Basic inpatient insurance"),
         (Key.LEVELS, Key.ANNUAL_CAP, Key.SOURCE),
         (Key.ADJUSTMENTS,),
     ),
     Section(
         Key.CRITICAL_ILLNESS,
         "critical_illness",
-        Text("大病保险", "critical-illness insurance"),
+        Text("大病保险", "Critical-illness insurance"),
         (Key.THRESHOLD, Key.SEGMENTS, Key.ANNUAL_CAP, Key.SOURCE),
         (Key.BOUNDS, Key.ADJUSTMENTS),
     ),
     Section(
         Key.MEDICAL_ASSISTANCE,
         "medical_assistance",
-        Text("医疗救助", "medical assistance"),
+        Text("医疗救助", "Medical assistance"),
         (Key.ELIGIBLE, Key.SOURCE),
     ),
 )
