@@ -6,15 +6,15 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Callable, Iterable
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+import attrs
 import pytest
 from click.testing import CliRunner
 
-import medcalc.chain._calculator
-import medcalc.chain._claims
-import medcalc.chain._profiles
 from medcalc import Calculator, Claim, Person
 from medcalc.audit import (
     INVARIANTS,
@@ -33,9 +33,17 @@ from medcalc.audit import (
     run_invariant,
     split_invariance,
 )
-from medcalc.chain import CriticalIllnessProfile
+from medcalc.chain import (
+    AssistanceDetail,
+    ClaimResult,
+    ClaimsResult,
+    CriticalIllnessDetail,
+    PremiumResult,
+    YearToDate,
+    YearTotals,
+)
 from medcalc.cli import cli
-from medcalc.tariff import TariffBook, load_book
+from medcalc.tariff import BASE, NO_CAP, TariffBook, load_book
 
 from support import D, book, core_yaml, day
 
@@ -205,133 +213,275 @@ def test_a_fixed_government_amount_keeps_the_reserved_grade_fair() -> None:
     assert run_invariant("extra_category", fair, 100, 0).status == "pass"
 
 
-# -- a deliberately broken core ----------------------------------------------------------------
+# -- a deliberately broken core, built on the public Calculator ------------------------------
+
+ZERO = Decimal("0.00")
+Alter = Callable[["Wrong", str, Person, list[ClaimResult]], list[ClaimResult]]
 
 
-def test_per_claim_thresholds_break_split_invariance(
-    bundled: TariffBook, monkeypatch: pytest.MonkeyPatch
-) -> None:
+class Wrong:
+    """A deliberately wrong calculator: :class:`medcalc.Calculator`'s results of each year,
+    in processing order (date, then input order), passed through ``alter``; the year's totals
+    are added up again, so only the planted bug differs."""
+
+    def __init__(self, book: TariffBook, alter: Alter) -> None:
+        self.calc = Calculator(book)
+        self.alter = alter
+
+    def premiums(
+        self, series: str, person: Person, year: int, *, pension_grade: Decimal | None = None
+    ) -> PremiumResult:
+        return self.calc.premiums(series, person, year, pension_grade=pension_grade)
+
+    def claims(
+        self,
+        series: str,
+        person: Person,
+        claims: Iterable[Claim],
+        *,
+        year_to_date: YearToDate | None = None,
+    ) -> ClaimsResult:
+        right = self.calc.claims(series, person, claims, year_to_date=year_to_date)
+        results: list[ClaimResult] = []
+        years = []
+        for totals in right.years:
+            in_year = [r for r in right.claims if r.claim.date.year == totals.year]
+            done = self.alter(self, series, person, sorted(in_year, key=processing_order))
+            results += done
+            years.append(added_up(totals, done))
+        return ClaimsResult(series, tuple(sorted(results, key=lambda r: r.index)), tuple(years))
+
+
+def wrong(alter: Alter) -> Callable[[TariffBook], Wrong]:
+    """What the audit takes as ``calculator=``: the wrong calculator for any book."""
+    return lambda book: Wrong(book, alter)
+
+
+def processing_order(r: ClaimResult) -> tuple[date, int]:
+    return (r.claim.date, r.index)
+
+
+def added_up(totals: YearTotals, done: list[ClaimResult]) -> YearTotals:
+    """The year's totals of ``done`` (processing order)."""
+
+    def total(values: Iterable[Decimal]) -> Decimal:
+        return sum(values, ZERO)
+
+    return attrs.evolve(
+        totals,
+        total=total(r.claim.bill for r in done),
+        compliant=total(r.claim.compliant for r in done),
+        basic=total(r.basic for r in done),
+        critical_illness=total(r.critical_illness for r in done),
+        assistance=total(r.assistance for r in done),
+        out_of_pocket=total(r.out_of_pocket for r in done),
+        end=done[-1].after if done else totals.start,
+    )
+
+
+def paying(r: ClaimResult, critical_illness: Decimal, assistance: Decimal) -> ClaimResult:
+    """``r`` paying other critical illness and assistance: j and out of pocket follow."""
+    remaining = r.individual_burden - critical_illness
+    oop = max(ZERO, r.claim.bill - r.basic - critical_illness - assistance)
+    return attrs.evolve(
+        r,
+        critical_illness=critical_illness,
+        assistance=assistance,
+        remaining=remaining,
+        out_of_pocket=oop,
+    )
+
+
+def per_claim_threshold(
+    w: Wrong, series: str, person: Person, rs: list[ClaimResult]
+) -> list[ClaimResult]:
+    """Each claim's critical illness from its own burden alone (X_before = 0: a threshold per
+    claim, not per year); basic and assistance still accumulate."""
+    out = []
+    before = rs[0].before if rs else YearToDate()
+    for r in rs:
+        ytd = YearToDate(before.basic_paid, ZERO, before.assistance_base)
+        alone = w.calc.claims(series, person, [r.claim], year_to_date=ytd).claims[0]
+        out.append(attrs.evolve(alone, index=r.index))
+        before = alone.after
+    return out
+
+
+def candidates(detail: CriticalIllnessDetail | AssistanceDetail | None) -> dict[str, Decimal]:
+    """Each candidate's scale at the claim's accumulation after it (the explanation's
+    alternatives: F_c(X_after) or A_c(Y_after))."""
+    return {} if detail is None else {a.profile: a.amount for a in detail.alternatives}
+
+
+def summed_assistance(
+    w: Wrong, series: str, person: Person, rs: list[ClaimResult]
+) -> list[ClaimResult]:
+    """Every eligible category's assistance added up (就高不重复 broken): the sum over the
+    candidates c of A_c(Y_after) - A_c(Y_before)."""
+    out = []
+    before: dict[str, Decimal] = {}
+    for r in rs:
+        after = candidates(r.assistance_detail)
+        if not r.covered or not after:
+            out.append(r)
+            continue
+        summed = sum((after[c] - before.get(c, ZERO) for c in after), ZERO)
+        out.append(paying(r, r.critical_illness, summed))
+        before = after
+    return out
+
+
+def combined_rules(
+    w: Wrong, series: str, person: Person, rs: list[ClaimResult]
+) -> list[ClaimResult]:
+    """A critical-illness profile combining two categories' rules: the best category's scale
+    plus the second's gain over the base (F_best + F_second - F_base), paid by telescoping."""
+    out = []
+    before = ZERO
+    for r in rs:
+        after = candidates(r.critical_illness_detail)
+        if not r.covered or len(after) < 3:
+            out.append(r)
+            continue
+        base = after.pop(BASE)
+        best, second = sorted(after.values(), reverse=True)[:2]
+        combined = best + second - base
+        ci = min(r.individual_burden, combined - before)
+        out.append(paying(r, ci, min(r.assistance, r.individual_burden - ci)))
+        before = combined
+    return out
+
+
+def least_favourable(
+    w: Wrong, series: str, person: Person, rs: list[ClaimResult]
+) -> list[ClaimResult]:
+    """The least favourable candidate chosen (min instead of max) in critical illness and
+    assistance: min_c F_c(X_after) - min_c F_c(X_before), and so for A."""
+    out = []
+    ci_before = aid_before = ZERO
+    for r in rs:
+        if not r.covered:
+            out.append(r)
+            continue
+        ci_after = min(candidates(r.critical_illness_detail).values())
+        aid_after = min(candidates(r.assistance_detail).values(), default=ZERO)
+        ci = min(r.individual_burden, ci_after - ci_before)
+        aid = min(r.individual_burden - ci, aid_after - aid_before)
+        out.append(paying(r, ci, aid))
+        ci_before, aid_before = ci_after, aid_after
+    return out
+
+
+def without_caps(book: TariffBook) -> Calculator:
+    """A calculator that ignores the critical-illness and assistance caps (封顶线): the same
+    tables with those caps removed."""
+    out = []
+    for t in book:
+        ci, aid = t.critical_illness, t.medical_assistance
+        if ci is not None:
+            rules = tuple(
+                a if a.annual_cap is None else attrs.evolve(a, annual_cap=NO_CAP)
+                for a in ci.adjustments
+            )
+            ci = attrs.evolve(ci, annual_cap=NO_CAP, adjustments=rules)
+        if aid is not None:
+            eligible = tuple(attrs.evolve(r, annual_cap=NO_CAP) for r in aid.eligible)
+            aid = attrs.evolve(aid, eligible=eligible)
+        out.append(attrs.evolve(t, critical_illness=ci, medical_assistance=aid))
+    return Calculator(TariffBook.of(out))
+
+
+class LatestVersion:
+    """A calculator that computes every claim under the series' latest version (stretched
+    over every date) instead of the version in force on the claim's date."""
+
+    def __init__(self, book: TariffBook) -> None:
+        self.book = book
+
+    def premiums(
+        self, series: str, person: Person, year: int, *, pension_grade: Decimal | None = None
+    ) -> PremiumResult:
+        return Calculator(self.book).premiums(series, person, year, pension_grade=pension_grade)
+
+    def claims(
+        self,
+        series: str,
+        person: Person,
+        claims: Iterable[Claim],
+        *,
+        year_to_date: YearToDate | None = None,
+    ) -> ClaimsResult:
+        latest = self.book.versions(series)[-1]
+        always = attrs.evolve(latest, effective_from=date(1, 1, 1), effective_to=None)
+        others = [t for t in self.book if t.series != series]
+        calc = Calculator(TariffBook.of([*others, always]))
+        return calc.claims(series, person, claims, year_to_date=year_to_date)
+
+
+def test_the_real_calculator_is_audited_by_default(bundled: TariffBook) -> None:
+    """AuditTarget audits medcalc.Calculator unless told otherwise; a wrapper that changes
+    nothing is audited the same way."""
+    assert isinstance(AuditTarget(bundled, "qingyuan-qingcheng").calc, Calculator)
+    same = wrong(lambda w, series, person, rs: rs)
+    target = AuditTarget(bundled, "qingyuan-qingcheng", calculator=same)
+    assert isinstance(target.calc, Wrong)
+    assert run_invariant("rounding", bundled, 50, 0, calculator=same).status == "pass"
+
+
+def test_per_claim_thresholds_break_split_invariance(bundled: TariffBook) -> None:
     """A threshold per claim instead of per year (X_before = 0) breaks split invariance."""
-    original = medcalc.chain._claims._critical_illness
-
-    def per_claim(profiles, before, after, rounding, memo):  # type: ignore[no-untyped-def]
-        return original(
-            profiles,
-            medcalc.chain._claims.ZERO,
-            after - before,
-            rounding,
-            medcalc.chain._claims.Memo(),
-        )
-
-    monkeypatch.setattr(medcalc.chain._claims, "_critical_illness", per_claim)
-    got = facts(split_invariance(bundled, seed=0))
+    per_claim = wrong(per_claim_threshold)
+    got = facts(split_invariance(bundled, seed=0, calculator=per_claim))
     assert got["message"].startswith("splitting one stay's individual burden")
     assert got["parts"].startswith("claim #")
     assert got["expected"] != got["found"]
     # Also caught by the reference F*(sum of i) and by 不设封顶.
-    assert run_invariant("rounding", bundled, 100, 0).status == "fail"
-    assert run_invariant("uncapped", bundled, 100, 0).status == "fail"
+    assert run_invariant("rounding", bundled, 100, 0, calculator=per_claim).status == "fail"
+    assert run_invariant("uncapped", bundled, 100, 0, calculator=per_claim).status == "fail"
 
 
-def test_summing_two_categories_assistance_breaks_the_bounds(
-    bundled: TariffBook, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_summing_two_categories_assistance_breaks_the_bounds(bundled: TariffBook) -> None:
     """Adding up two categories' assistance (就高不重复 broken) pays above the compliant cost."""
-    original = medcalc.chain._claims._assistance
-
-    def summed(profiles, before, after, rounding, memo):  # type: ignore[no-untyped-def]
-        _, detail = original(profiles, before, after, rounding, medcalc.chain._claims.Memo())
-        paid = sum(
-            (p.pays(after, rounding) - p.pays(before, rounding) for p in profiles.assistance),
-            Decimal("0.00"),
-        )
-        return paid, detail
-
-    monkeypatch.setattr(medcalc.chain._claims, "_assistance", summed)
-    got = failed(run_invariant("bounds", bundled, 100, 0))
+    got = failed(run_invariant("bounds", bundled, 100, 0, calculator=wrong(summed_assistance)))
     assert got["person"].count(",") >= 1  # at least two categories
     assert "assistance" in got["found"]
 
 
-def test_combining_two_categories_rules_breaks_the_reference_totals(
-    bundled: TariffBook, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_combining_two_categories_rules_breaks_the_reference_totals(bundled: TariffBook) -> None:
     """A profile combining two categories' rules makes the year differ from F*(sum of i)."""
-    original = medcalc.chain._profiles.critical_illness_profiles
-
-    def combined(section, held, rounding):  # type: ignore[no-untyped-def]
-        profiles = original(section, held, rounding)
-        if len(profiles) < 3:
-            return profiles
-        extra = sum((b.ratio for b in profiles[2].bands), Decimal(0)) / len(profiles[2].bands)
-        bands = tuple(
-            medcalc.chain._profiles.Band(b.lower, b.upper, min(Decimal(1), b.ratio + extra / 10))
-            for b in profiles[1].bands
-        )
-        merged = CriticalIllnessProfile(
-            "combined", profiles[1].threshold, bands, profiles[1].annual_cap
-        )
-        return (*profiles, merged)
-
-    monkeypatch.setattr(medcalc.chain._calculator, "critical_illness_profiles", combined)
-    got = failed(run_invariant("rounding", bundled, 100, 0))
+    got = failed(run_invariant("rounding", bundled, 100, 0, calculator=wrong(combined_rules)))
     assert "F*(" in got["expected"]
 
 
-def test_ignoring_caps_breaks_the_bounds(
-    bundled: TariffBook, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_ignoring_caps_breaks_the_bounds(bundled: TariffBook) -> None:
     """Ignoring the caps (封顶线) lets assistance pass its annual cap."""
-    monkeypatch.setattr(medcalc.chain._profiles, "capped", lambda value, cap: value)
-    got = failed(run_invariant("bounds", bundled, 200, 0))
+    got = failed(run_invariant("bounds", bundled, 200, 0, calculator=without_caps))
     assert got["message"] == "assistance went above its annual cap"
     assistance = got["found"].split("assistance ")[1].split(",")[0]
     assert Decimal(assistance) > 50000  # the bundled poverty / low-income assistance cap
 
 
-def test_choosing_the_least_favourable_profile_is_caught(
-    bundled: TariffBook, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_choosing_the_least_favourable_profile_is_caught(bundled: TariffBook) -> None:
     """Choosing the least favourable candidate makes one more category lower the benefit."""
-    monkeypatch.setattr(
-        medcalc.chain._claims,
-        "best_index",
-        lambda values: min(range(len(values)), key=values.__getitem__),
-    )
-    got = failed(run_invariant("extra_category", bundled, 100, 0))
+    least = wrong(least_favourable)
+    got = failed(run_invariant("extra_category", bundled, 100, 0, calculator=least))
     assert got["message"].endswith("lowered the year's total benefit")
 
 
-def test_a_claim_computed_under_a_later_version_is_caught(
-    bundled: TariffBook, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_claim_computed_under_a_later_version_is_caught(bundled: TariffBook) -> None:
     """Computing claims under the latest version instead of the one in force is caught."""
-    monkeypatch.setattr(TariffBook, "in_force", lambda self, series, day: self.versions(series)[-1])
-    got = failed(run_invariant("version_locality", bundled, 100, 0))
+    got = failed(run_invariant("version_locality", bundled, 100, 0, calculator=LatestVersion))
     assert got["message"] == "changing a later version changed an earlier claim's amounts"
     assert got["claim"].startswith("#1 2018-")
     assert got["expected"] != got["found"]
 
 
-def test_the_same_seed_gives_the_same_counterexample(
-    bundled: TariffBook, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_the_same_seed_gives_the_same_counterexample(bundled: TariffBook) -> None:
     """Two runs with one seed find the same minimal counterexample."""
-    original = medcalc.chain._claims._critical_illness
-
-    def per_claim(profiles, before, after, rounding, memo):  # type: ignore[no-untyped-def]
-        return original(
-            profiles,
-            medcalc.chain._claims.ZERO,
-            after - before,
-            rounding,
-            medcalc.chain._claims.Memo(),
-        )
-
-    monkeypatch.setattr(medcalc.chain._claims, "_critical_illness", per_claim)
-    first = split_invariance(bundled, seed=7, examples=50)
+    per_claim = wrong(per_claim_threshold)
+    first = split_invariance(bundled, seed=7, examples=50, calculator=per_claim)
     assert first is not None
-    assert split_invariance(bundled, seed=7, examples=50) == first
+    assert split_invariance(bundled, seed=7, examples=50, calculator=per_claim) == first
 
 
 # -- the half_even fen the audit found (now: min(i, F* step), spec §4.3) ------------------------

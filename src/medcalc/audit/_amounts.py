@@ -1,0 +1,452 @@
+"""Invariants of the amounts: more cost never less benefit, bounds and caps, 不设封顶 keeps
+paying, and whole fen with one rounding a year — the last checked against the oracle's
+min(i, F*(X_after) − F*(X_before)) and min(j, A*(Y_after) − A*(Y_before)) (spec §4.3).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from fractions import Fraction
+
+import attrs
+from hypothesis import strategies as st
+
+from medcalc.audit import _oracle as oracle
+from medcalc.audit._cases import ClaimsCase, single_version, window_cases
+from medcalc.audit._facts import (
+    Counterexample,
+    Fact,
+    amounts_text,
+    benefit,
+    claim_text,
+    fail,
+    numbered,
+    person_text,
+    same,
+    sum_of,
+)
+from medcalc.audit._target import AuditTarget
+from medcalc.audit.strategies import amounts
+from medcalc.chain import Claim, ClaimResult, Person, YearToDate, YearTotals
+from medcalc.money import EXACT, MAX_AMOUNT, fmt, is_whole_fen
+from medcalc.tariff import Tariff, Text
+
+ZERO = Decimal("0.00")
+HUGE = Decimal("1000000000.00")
+"""A cost far above every cap and bound of a real tariff (1e9 yuan)."""
+
+add = EXACT.add
+sub = EXACT.subtract
+mul = EXACT.multiply
+
+
+# -- monotonicity -----------------------------------------------------------------------------
+
+
+@attrs.frozen
+class MoreCostCase:
+    """More compliant cost in one year under one version: claim ``index`` raised by ``delta``,
+    or (``index`` None) the claim ``added`` added."""
+
+    case: ClaimsCase
+    index: int | None
+    delta: Decimal
+    added: Claim | None
+
+    def facts(self) -> list[Fact]:
+        if self.index is None:
+            assert self.added is not None
+            added = claim_text(self.added)
+            change = Text(f"多一次结算：{added.zh}", f"one more claim: {added.en}")
+        else:
+            n, d = self.index + 1, fmt(self.delta)
+            change = Text(f"第 {n} 次结算政策范围内费用 + {d}", f"claim #{n}: compliant cost + {d}")
+        return [*self.case.facts(), ("change", change)]
+
+
+def more_cost_cases(target: AuditTarget) -> st.SearchStrategy[MoreCostCase]:
+    @st.composite
+    def case(draw: st.DrawFn) -> MoreCostCase:
+        year, version, base = draw(window_cases(target, max_size=4))
+        if draw(st.booleans()):
+            index = draw(st.integers(0, len(base.claims) - 1))
+            delta = draw(amounts(min_value=Decimal("0.01"), max_value=Decimal("300000.00")))
+            return MoreCostCase(base, index, delta, None)
+        added = draw(target.claim_years(year, version=version, max_size=1))[0]
+        return MoreCostCase(base, None, ZERO, added)
+
+    return case()
+
+
+def _raised(claim: Claim, delta: Decimal) -> Claim:
+    total = None if claim.total is None else add(claim.total, delta)
+    return attrs.evolve(claim, compliant=add(claim.compliant, delta), total=total)
+
+
+def check_more_cost(target: AuditTarget, case: MoreCostCase) -> Counterexample | None:
+    person, claims = case.case.person, list(case.case.claims)
+    if case.index is None:
+        assert case.added is not None
+        more = [*claims, case.added]
+    else:
+        more = [
+            *claims[: case.index],
+            _raised(claims[case.index], case.delta),
+            *claims[case.index + 1 :],
+        ]
+    before = benefit(target.run(person, claims).claims)
+    after = benefit(target.run(person, more).claims)
+    if after >= before:
+        return None
+    return fail(
+        "政策范围内费用增加后，年度待遇合计（基本医保+大病保险+医疗救助）反而减少",
+        "more compliant cost lowered the year's total benefit "
+        "(basic + critical illness + assistance)",
+        *case.facts(),
+        ("expected", Text(f"不少于 {fmt(before)}", f"at least {fmt(before)}")),
+        ("found", fmt(after)),
+    )
+
+
+# -- bounds -------------------------------------------------------------------------------------
+
+
+def check_bounds(target: AuditTarget, case: ClaimsCase) -> Counterexample | None:
+    result = target.run(case.person, case.claims)
+    for r in result.claims:
+        problem = _claim_out_of_bounds(target, case.person, r)
+        if problem is not None:
+            return fail(
+                *problem,
+                *case.facts(),
+                ("claim", numbered(r.index, r.claim)),
+                ("found", amounts_text(r)),
+            )
+    for totals in result.years:
+        found = _year_above_cap(target, case, totals)
+        if found is not None:
+            return found
+    return None
+
+
+def _claim_out_of_bounds(
+    target: AuditTarget, person: Person, r: ClaimResult
+) -> tuple[str, str] | None:
+    """What is wrong with one claim's payments (zh, en): a negative payment, more than the
+    compliant cost, out of pocket outside its range, or a layer above the largest cap of the
+    candidates (basic: less what was paid before; assistance: 0 without an eligible category)."""
+    claim = r.claim
+    paid = add(add(r.basic, r.critical_illness), r.assistance)
+    if min(r.basic, r.critical_illness, r.assistance, r.out_of_pocket) < 0:
+        return ("有一项支付为负数", "a payment is negative")
+    if paid > claim.compliant:
+        return (
+            "基本医保+大病保险+医疗救助超过政策范围内费用",
+            "basic + critical illness + assistance is above the compliant cost",
+        )
+    if r.out_of_pocket < sub(claim.bill, claim.compliant) or r.out_of_pocket > claim.bill:
+        return (
+            "个人自付不在[总费用−政策范围内费用, 总费用]之内",
+            "out of pocket is not between total - compliant and total",
+        )
+    if not r.covered:
+        return None
+    version = target.version_on(claim.date)
+    caps = oracle.ceilings(version, oracle.held(version, person))
+    if (
+        claim.basic_paid is None
+        and caps.basic is not None
+        and r.basic > max(ZERO, sub(caps.basic, r.before.basic_paid))
+    ):
+        return ("基本医保超过年度封顶线", "basic insurance went above its annual cap")
+    if caps.critical_illness is not None and r.critical_illness > caps.critical_illness:
+        return ("大病保险超过年度封顶线", "critical illness went above its annual cap")
+    if caps.assistance is not None and r.assistance > caps.assistance:
+        return ("医疗救助超过年度封顶线", "assistance went above its annual cap")
+    return None
+
+
+def _year_above_cap(
+    target: AuditTarget, case: ClaimsCase, totals: YearTotals
+) -> Counterexample | None:
+    """Within one version, from the start of the year, the year's critical illness and
+    assistance stay within the largest cap of the candidates."""
+    only = single_version(target, [c for c in case.claims if c.date.year == totals.year])
+    if only is None or totals.start != YearToDate():
+        return None
+    caps = oracle.ceilings(only, oracle.held(only, case.person))
+    for name, paid, cap in (
+        ("critical illness", totals.critical_illness, caps.critical_illness),
+        ("assistance", totals.assistance, caps.assistance),
+    ):
+        if cap is not None and paid > cap:
+            year = totals.year
+            return fail(
+                "年度合计超过封顶线",
+                f"the year's {name} total is above the largest annual cap",
+                *case.facts(),
+                (
+                    "expected",
+                    Text(f"{year} 年：不超过 {fmt(cap)}", f"year {year}: at most {fmt(cap)}"),
+                ),
+                ("found", Text(f"{year} 年：{fmt(paid)}", f"year {year}: {fmt(paid)}")),
+            )
+    return None
+
+
+# -- uncapped profiles keep paying (不设封顶) ------------------------------------------------
+
+
+@attrs.frozen
+class UncappedCase:
+    """A person, a version, and an extra cost ``delta`` far above every capped profile."""
+
+    person: Person
+    version: str
+    delta: Decimal
+
+    def facts(self) -> list[Fact]:
+        return [
+            ("person", person_text(self.person)),
+            ("tariff", same(self.version)),
+            ("cost", same(fmt(self.delta))),
+        ]
+
+
+def uncapped_cases(target: AuditTarget) -> st.SearchStrategy[UncappedCase]:
+    @st.composite
+    def case(draw: st.DrawFn) -> UncappedCase:
+        version = draw(st.sampled_from(target.claim_versions))
+        person = draw(target.persons(enrolled=False))
+        delta = draw(amounts(min_value=Decimal("2.00"), max_value=Decimal("100000.00")))
+        return UncappedCase(person, version.version, delta)
+
+    return case()
+
+
+def _far(base: Decimal, above: Fraction, ratio: Decimal) -> Decimal:
+    """A cost at which a scale starting at ``base`` with ``ratio`` has paid more than ``above``."""
+    return min(sub(MAX_AMOUNT, HUGE), add(base, oracle.fen_up((above + 1) / Fraction(ratio))))
+
+
+def check_uncapped(target: AuditTarget, case: UncappedCase) -> Counterexample | None:
+    version = target.book.get(target.series, case.version)
+    cats = oracle.held(version, case.person)
+    return _uncapped_critical_illness(target, case, version, cats) or _uncapped_assistance(
+        target, case, version, cats
+    )
+
+
+def _uncapped_claim(version: Tariff, compliant: Decimal) -> Claim:
+    """A claim of ``compliant`` on the version's first day, its basic payment given as 0."""
+    level = version.inpatient.levels[0].id if version.inpatient is not None else None
+    return Claim(version.effective_from, compliant, level, None, ZERO)
+
+
+def _uncapped_critical_illness(
+    target: AuditTarget, case: UncappedCase, version: Tariff, cats: tuple[str, ...]
+) -> Counterexample | None:
+    """Far above every capped scale's ceiling, one more claim still pays critical illness."""
+    scales = oracle.critical_illness_scales(version, cats)
+    open_ = [s for s in scales if s.cap is None and s.top_ratio > 0]
+    if not open_:
+        return None
+    # Far enough that an uncapped scale has passed every other scale's ceiling.
+    ceiling = max(
+        (
+            Fraction(s.cap) if s.cap is not None else s.g(s.top_from)
+            for s in scales
+            if s not in open_
+        ),
+        default=Fraction(0),
+    )
+    first = open_[0]
+    x = max([s.top_from for s in open_] + [_far(first.top_from, ceiling, first.top_ratio)])
+    lowest = min(Fraction(s.top_ratio) for s in open_)
+    claim = _uncapped_claim(version, max(case.delta, oracle.fen_up(Fraction(2, 100) / lowest)))
+    person = attrs.evolve(case.person, enrolled_on=None)
+    ytd = YearToDate(critical_illness_base=x)
+    r = target.calc.claims(target.series, person, [claim], year_to_date=ytd).claims[0]
+    if r.critical_illness > 0:
+        return None
+    return fail(
+        "不设封顶的大病保险待遇在高额累计费用之上不再支付",
+        "an uncapped critical-illness profile stopped paying above a high accumulated cost",
+        *case.facts(),
+        ("year_to_date", Text(f"大病累计 {fmt(x)}", f"critical_illness_base {fmt(x)}")),
+        ("claim", claim_text(claim)),
+        ("found", amounts_text(r)),
+    )
+
+
+def _uncapped_assistance(
+    target: AuditTarget, case: UncappedCase, version: Tariff, cats: tuple[str, ...]
+) -> Counterexample | None:
+    """Far above every capped rule's ceiling, one more claim still pays assistance (when what
+    critical illness leaves of it is enough for a fen or two)."""
+    aid = oracle.assistance_rules(version, cats)
+    open_aid = [a for a in aid if a.cap is None and a.ratio > 0]
+    if not open_aid:
+        return None
+    j = sub(case.delta, oracle.reference_critical_illness(version, cats, case.delta))
+    if mul(j, min(a.ratio for a in open_aid)) < Decimal("0.02"):
+        return None
+    ceiling = max((a.cap for a in aid if a.cap is not None), default=ZERO)
+    top = max(open_aid, key=lambda a: a.ratio)
+    y = max([a.deductible for a in open_aid] + [_far(top.deductible, Fraction(ceiling), top.ratio)])
+    claim = _uncapped_claim(version, case.delta)
+    person = attrs.evolve(case.person, enrolled_on=None)
+    ytd = YearToDate(assistance_base=y)
+    r = target.calc.claims(target.series, person, [claim], year_to_date=ytd).claims[0]
+    if r.assistance > 0:
+        return None
+    return fail(
+        "不设封顶的医疗救助在高额累计费用之上不再支付",
+        "an uncapped assistance rule stopped paying above a high accumulated cost",
+        *case.facts(),
+        ("year_to_date", Text(f"救助累计 {fmt(y)}", f"assistance_base {fmt(y)}")),
+        ("claim", claim_text(claim)),
+        ("found", amounts_text(r)),
+    )
+
+
+def uncapped_applies(target: AuditTarget) -> Text | None:
+    cats = target.common_categories()
+    for v in target.claim_versions:
+        if any(s.cap is None and s.top_ratio > 0 for s in oracle.critical_illness_scales(v, cats)):
+            return None
+        if any(a.cap is None and a.ratio > 0 for a in oracle.assistance_rules(v, cats)):
+            return None
+    return Text("没有不设封顶的待遇", "no profile without a cap")
+
+
+def check_rounding(target: AuditTarget, case: ClaimsCase) -> Counterexample | None:
+    result = target.run(case.person, case.claims)
+    found: Found = None
+    for r in result.claims:
+        found = found or _not_whole_fen(r) or _burdens_not_derived(r)
+    for totals in result.years:
+        in_year = [r for r in result.claims if r.claim.date.year == totals.year]
+        found = found or _not_summed(totals, in_year)
+        found = found or _not_the_reference_step(target, case.person, totals, in_year)
+    return None if found is None else fail(found[0], found[1], *case.facts(), *found[2])
+
+
+Found = tuple[str, str, list[tuple[str, Text | str]]] | None
+"""What broke (zh, en) and the facts that show it, or None."""
+
+
+def _not_whole_fen(r: ClaimResult) -> Found:
+    """Every amount of a claim is a whole fen."""
+    values = {
+        "basic": r.basic,
+        "critical_illness": r.critical_illness,
+        "assistance": r.assistance,
+        "out_of_pocket": r.out_of_pocket,
+        "individual_burden": r.individual_burden,
+        "remaining": r.remaining,
+    }
+    for name, value in values.items():
+        if not is_whole_fen(value):
+            return (
+                "金额不是整分",
+                f"{name} is not a whole fen",
+                [("found", same(f"#{r.index + 1}: {name} = {value}"))],
+            )
+    return None
+
+
+def _burdens_not_derived(r: ClaimResult) -> Found:
+    """i = compliant − basic and j = i − critical illness, exactly, for a covered claim."""
+    if not r.covered or (
+        r.individual_burden == sub(r.claim.compliant, r.basic)
+        and r.remaining == sub(r.individual_burden, r.critical_illness)
+    ):
+        return None
+    return (
+        "个人负担或剩余费用的算式不符",
+        "i = compliant - basic or j = i - critical illness does not hold",
+        [("found", same(f"#{r.index + 1}: i = {r.individual_burden}, j = {r.remaining}"))],
+    )
+
+
+def _not_summed(totals: YearTotals, rs: list[ClaimResult]) -> Found:
+    """The year's claims add up to its totals exactly."""
+    sums = {
+        "total": sum_of(r.claim.bill for r in rs),
+        "compliant": sum_of(r.claim.compliant for r in rs),
+        "basic": sum_of(r.basic for r in rs),
+        "critical_illness": sum_of(r.critical_illness for r in rs),
+        "assistance": sum_of(r.assistance for r in rs),
+        "out_of_pocket": sum_of(r.out_of_pocket for r in rs),
+    }
+    year = totals.year
+    for name, value in sums.items():
+        shown = getattr(totals, name)
+        if shown != value:
+            return (
+                "各次结算之和与年度合计不符",
+                f"the claims' {name} do not add up to the year's total",
+                [
+                    (
+                        "expected",
+                        Text(
+                            f"{year} 年：{name} {fmt(value)}", f"year {year}: {name} {fmt(value)}"
+                        ),
+                    ),
+                    (
+                        "found",
+                        Text(
+                            f"{year} 年：{name} {fmt(shown)}", f"year {year}: {name} {fmt(shown)}"
+                        ),
+                    ),
+                ],
+            )
+    return None
+
+
+def _not_the_reference_step(
+    target: AuditTarget, person: Person, totals: YearTotals, rs: list[ClaimResult]
+) -> Found:
+    """Under one version, from the start of the year, each covered claim pays what the oracle
+    says: min(i, F*(X_after) − F*(X_before)) and min(j, A*(Y_after) − A*(Y_before))."""
+    version = single_version(target, [r.claim for r in rs])
+    if version is None or totals.start != YearToDate():
+        return None
+    covered = sorted((r for r in rs if r.covered), key=lambda r: (r.claim.date, r.index))
+    cats = oracle.held(version, person)
+    want = oracle.reference_layers(version, cats, [r.individual_burden for r in covered])
+    for r, (want_ci, want_aid) in zip(covered, want, strict=True):
+        if (r.critical_illness, r.assistance) == (want_ci, want_aid):
+            continue
+        x = sum_of(c.individual_burden for c in covered)
+        f_x = fmt(oracle.reference_critical_illness(version, cats, x))
+        year = totals.year
+        return (
+            "大病保险/医疗救助不等于按年度累计额计算的本次增量（以本次负担为限）："
+            "min(i, F*(X后) − F*(X前))、min(j, A*(Y后) − A*(Y前))",
+            "critical illness / assistance is not the step of the year's accumulated "
+            "scale, at most what the claim adds: min(i, F*(X_after) - F*(X_before)), "
+            "min(j, A*(Y_after) - A*(Y_before))",
+            [
+                ("claim", numbered(r.index, r.claim)),
+                (
+                    "expected",
+                    Text(
+                        f"大病保险 {fmt(want_ci)}，医疗救助 {fmt(want_aid)}"
+                        f"（{year} 年累计 F*({fmt(x)}) = {f_x}）",
+                        f"critical illness {fmt(want_ci)}, assistance {fmt(want_aid)} "
+                        f"(year {year}: F*({fmt(x)}) = {f_x})",
+                    ),
+                ),
+                (
+                    "found",
+                    Text(
+                        f"大病保险 {fmt(r.critical_illness)}，医疗救助 {fmt(r.assistance)}",
+                        f"critical illness {fmt(r.critical_illness)}, "
+                        f"assistance {fmt(r.assistance)}",
+                    ),
+                ),
+            ],
+        )
+    return None
