@@ -552,6 +552,30 @@ def test_reference_scales_match_the_hand_worked_example() -> None:
     assert reference_assistance(t, [], D("7574.37")) == D("0.00")
 
 
+def test_the_oracle_reads_above_threshold_bounds_and_half_even_ties_by_hand() -> None:
+    """The oracle measures `to` from the threshold in use (above_threshold), rounds a half fen
+    to even, and telescopes each claim's step; the calculator gives the same amounts."""
+    corner = book(core_yaml(rounding="half_even", bounds="above_threshold"))
+    t = corner.tariffs[0]
+    # Base: T = 15000, to = 115000 and 215000. Poverty: T = 7500, to = 107500 and 207500, ratios
+    # 0.65 / 0.75 / 0.85. At 120000: base 100000 x 0.60 + 5000 x 0.70 = 63500; poverty
+    # 100000 x 0.65 + 12500 x 0.75 = 74375.
+    assert reference_critical_illness(t, [], D("120000")) == D("63500.00")
+    assert reference_critical_illness(t, ["poverty"], D("120000")) == D("74375.00")
+    # 0.10 above 7500 at 0.65 is 0.065: half_even gives 0.06; 0.20 gives 0.13, a step of 0.07.
+    assert reference_critical_illness(t, ["poverty"], D("7500.10")) == D("0.06")
+    # Assistance (70 % above 1000): j = 7500.04 -> 4550.028 -> 4550.03; j = 0.03 more ->
+    # 6500.07 x 0.70 = 4550.049 -> 4550.05, a step of 0.02.
+    steps = [(D("0.06"), D("4550.03")), (D("0.07"), D("0.02"))]
+    assert reference_layers(t, ["poverty"], [D("7500.10"), D("0.10")]) == steps
+    claims = [
+        Claim(day("2018-03-01"), D("7500.10"), basic_paid=D("0")),
+        Claim(day("2018-03-02"), D("0.10"), basic_paid=D("0")),
+    ]
+    result = Calculator(corner).claims("core", Person(categories={"poverty"}), claims)
+    assert [(r.critical_illness, r.assistance) for r in result.claims] == steps
+
+
 def test_an_invariant_without_its_section_is_not_applicable() -> None:
     """A series without a critical_illness section gets n/a with the reason, not a pass."""
     text = core_yaml()
