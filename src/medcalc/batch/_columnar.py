@@ -21,7 +21,7 @@ never imports this module. Two levels, both giving byte for byte what the refere
   (:func:`medcalc.batch.unclosed_quote_error`); a quote that never closes, or a record past
   the csv module's field size limit, goes to the row path, which says so.
 
-The batch rules (spec §5, docs/cli-batch.md §4) are applied to columns in :func:`_solve`:
+The batch rules (spec §5, docs/cli-batch.md §4) are applied to columns in :func:`solve`:
 person attributes and year-to-date values merged per person, series and year (disagreement
 messages by the reference's own function), bad rows and the rows depending on them; the
 engine gets every computable person-year with the bad rows it can place in date order
@@ -36,11 +36,9 @@ from __future__ import annotations
 
 import codecs
 import csv
-import datetime as dt
 import importlib
 import io
-from collections.abc import Callable, Iterator, Sequence
-from decimal import Decimal
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -48,23 +46,37 @@ import attrs
 import numpy as np
 from numpy.typing import NDArray
 
-from medcalc.batch._csv import CsvTable, cell_holds_rows, unclosed_quote_error
-from medcalc.batch._output import excel_text
-from medcalc.batch._rows import (
-    CLAIM_RESULTS,
-    ClaimsBatch,
-    ParsedClaim,
-    ResultRow,
-    Summary,
-    cents_text,
+from medcalc.batch._columns import (
+    BAD,
+    BLANK,
+    GOOD,
+    I64,
+    NO_DAY,
+    Outcome,
+    ParsedColumns,
+    day_number,
+    from_batch,
+    solve,
 )
-from medcalc.batch._rules import YTD_FIELDS, Disagreement, agreed, bearing, depends_on
+from medcalc.batch._csv import CsvTable, unclosed_quote_error
+from medcalc.batch._output import excel_text
+from medcalc.batch._rows import CLAIM_RESULTS, ClaimsBatch, ParsedClaim, ResultRow, Summary
+from medcalc.batch._rules import YTD_FIELDS
+from medcalc.batch._scan import (
+    BLOCK,
+    LF,
+    Block,
+    NotInEncoding,
+    Unsupported,
+    records,
+    scan_block,
+)
+from medcalc.batch._table import Progress
 from medcalc.chain import Calculator
 from medcalc.chain import fields as rowparse
 from medcalc.errors import BatchFileError
-from medcalc.fast import NAT, ClaimTable, Columns, EngineRangeError, PersonKind, compute, fen
-from medcalc.money import EXACT
-from medcalc.tariff import DISABILITY_TYPES, TariffBook
+from medcalc.fast import EngineRangeError
+from medcalc.tariff import DISABILITY_TYPES
 
 __all__ = [
     "EngineClaimsBatch",
@@ -77,24 +89,6 @@ __all__ = [
     "supported",
     "utf8_valid",
 ]
-
-I32 = NDArray[np.int32]
-I64 = NDArray[np.int64]
-Progress = Callable[[str, int, int | None], None]
-
-BLANK, GOOD, BAD = 0, 1, 2
-NO_DAY = np.iinfo(np.int32).min  # 'no date' in int32 day columns
-_EPOCH = dt.date(1970, 1, 1).toordinal()
-_YES_NO = ("no", "yes")
-_WIDTH = len(CLAIM_RESULTS)
-
-
-class Unsupported(Exception):  # noqa: N818 - a signal, not an error shown to anyone
-    """The columnar reader cannot read this file exactly as the reference does: use that."""
-
-
-class NotInEncoding(Unsupported):
-    """A byte of the file is not valid in the encoding it was read in."""
 
 
 def arrow_available() -> bool:
@@ -126,585 +120,6 @@ def utf8_valid(data: bytes | memoryview) -> bool:
     return _utf8(_arrow()[0], data)
 
 
-def _day(value: dt.date) -> int:
-    return value.toordinal() - _EPOCH
-
-
-def _date(day: int) -> dt.date:
-    return dt.date.fromordinal(day + _EPOCH)
-
-
-def _yuan(fen_: int) -> Decimal:
-    return Decimal(fen_).scaleb(-2, context=EXACT)
-
-
-# -- parsed rows as columns ---------------------------------------------------------------------
-
-
-class _Codes:
-    """Distinct values of a column, each with a small int code (in order of appearance)."""
-
-    def __init__(self) -> None:
-        self.values: list[Any] = []
-        self._codes: dict[Any, int] = {}
-
-    def code(self, value: Any) -> int:
-        found = self._codes.get(value)
-        if found is None:
-            found = self._codes[value] = len(self.values)
-            self.values.append(value)
-        return found
-
-
-class _Rows:
-    """Parsed claims rows as columns, one entry per row position (blank rows included).
-
-    Not given: -1 (codes, amounts in fen, grade), ``NO_DAY`` (dates). Bad rows keep the
-    reference's :class:`~medcalc.batch._rules.BadRow` (message, person, series, day, whole year) in
-    ``bad``, and their person, series and day codes in the columns when known.
-    """
-
-    def __init__(self) -> None:
-        self.series = _Codes()
-        self.levels = _Codes()
-        self.categories = _Codes()
-        self.types = _Codes()
-        self.bad: dict[int, Any] = {}
-        self.n = 0
-        self.number: NDArray[Any] | None = None  # row numbers; None: position + 2 (CSV)
-        self.state = np.zeros(0, np.int8)
-        self.pid = np.zeros(0, np.int32)
-        self.ser = np.zeros(0, np.int16)
-        self.day = np.zeros(0, np.int32)
-        self.comp = np.zeros(0, np.int64)
-        self.total: I64 | None = None
-        self.paid: I64 | None = None
-        self.level = np.zeros(0, np.int16)
-        self.cat = np.zeros(0, np.int32)
-        self.grade = np.zeros(0, np.int16)
-        self.dtype = np.zeros(0, np.int16)
-        self.enr: I32 | None = None
-        self.ytd: list[I64] | None = None
-
-    def row_number(self, position: int) -> int:
-        return position + 2 if self.number is None else int(self.number[position])
-
-    def row_numbers(self, positions: NDArray[Any] | None) -> NDArray[Any]:
-        """The row numbers of ``positions`` (None: of every row)."""
-        if self.number is not None:
-            return self.number if positions is None else self.number.take(positions)
-        dtype = np.int32 if self.n < 2**31 - 2 else np.int64
-        if positions is None:
-            return np.arange(2, self.n + 2, dtype=dtype)
-        numbers: NDArray[Any] = positions.astype(dtype)
-        numbers += 2
-        return numbers
-
-    def allocate(self, n: int, *, ytd: bool = True, enrolled: bool = True) -> None:
-        self.n = n
-        self.state = np.zeros(n, np.int8)
-        self.pid = np.full(n, -1, np.int32)
-        self.ser = np.full(n, -1, np.int16)
-        self.day = np.full(n, NO_DAY, np.int32)
-        self.comp = np.full(n, -1, np.int64)
-        self.total = np.full(n, -1, np.int64)
-        self.paid = np.full(n, -1, np.int64)
-        self.level = np.full(n, -1, np.int16)
-        self.cat = np.full(n, -1, np.int32)
-        self.grade = np.full(n, -1, np.int16)
-        self.dtype = np.full(n, -1, np.int16)
-        self.enr = np.full(n, NO_DAY, np.int32) if enrolled else None
-        self.ytd = [np.full(n, -1, np.int64) for _ in range(3)] if ytd else None
-
-    def put(self, p: int, parsed: ParsedClaim, person: int, series: int) -> None:
-        """Row ``p`` from the reference's parse (``person``, ``series``: their codes or -1)."""
-        self.pid[p] = person
-        self.ser[p] = series
-        bad = parsed.bad
-        if bad is not None:
-            self.state[p] = BAD
-            self.bad[p] = bad
-            if bad.day is not None:
-                self.day[p] = _day(bad.day)
-            return
-        claim, attrs_, ytd = parsed.claim, parsed.attrs, parsed.ytd
-        assert claim is not None and attrs_ is not None
-        self.state[p] = GOOD
-        self.day[p] = _day(claim.date)
-        self.comp[p] = fen(claim.compliant)
-        if claim.total is not None:
-            assert self.total is not None
-            self.total[p] = fen(claim.total)
-        if claim.basic_paid is not None:
-            assert self.paid is not None
-            self.paid[p] = fen(claim.basic_paid)
-        if claim.hospital_level is not None:
-            self.level[p] = self.levels.code(claim.hospital_level)
-        cats, grade, kind, enrolled = attrs_
-        if cats is not None:
-            self.cat[p] = self.categories.code(cats)
-        if grade is not None:
-            self.grade[p] = grade
-        if kind is not None:
-            self.dtype[p] = self.types.code(kind)
-        if enrolled is not None:
-            if self.enr is None:
-                self.enr = np.full(self.n, NO_DAY, np.int32)
-            self.enr[p] = _day(enrolled)
-        if ytd is not None and any(v is not None for v in ytd):
-            if self.ytd is None:
-                self.ytd = [np.full(self.n, -1, np.int64) for _ in range(3)]
-            for f, value in enumerate(ytd):
-                if value is not None:
-                    self.ytd[f][p] = fen(value)
-
-
-def _from_batch(batch: ClaimsBatch) -> _Rows:
-    """The parsed state of a reference batch (every row added) as columns."""
-    out = _Rows()
-    out.allocate(len(batch), ytd=False, enrolled=False)
-    out.number = np.array(batch.numbers, np.int64)
-    persons = _Codes()
-    for p, parsed in enumerate(batch.parsed()):
-        if parsed is None:
-            continue  # blank
-        person = -1 if parsed.person_id is None else persons.code(parsed.person_id)
-        series = -1 if parsed.series is None else out.series.code(parsed.series)
-        out.put(p, parsed, person, series)
-    return out
-
-
-# -- the batch rules over columns, and the engine -----------------------------------------------
-
-
-class _Outcome:
-    """Per row: an error (index into ``messages``) or a computed result (index into ``metas``:
-    covered, profile, version, sha256) with its four amounts in fen."""
-
-    def __init__(self, n: int) -> None:
-        self.err = np.full(n, -1, np.int32)
-        self.meta = np.full(n, -1, np.int32)
-        self.n = n
-        self._cents: list[I64] | None = None
-        self.messages = _Codes()
-        self.metas = _Codes()
-        self.totals = [0, 0, 0, 0]
-
-    @property
-    def cents(self) -> list[I64]:
-        """The four amounts in fen (basic, critical illness, assistance, out of pocket)."""
-        if self._cents is None:
-            self._cents = [np.zeros(self.n, np.int64) for _ in range(4)]
-        return self._cents
-
-    @cents.setter
-    def cents(self, value: list[I64]) -> None:
-        self._cents = value
-
-    def result(self, position: int) -> ResultRow | None:
-        e = int(self.err[position])
-        if e >= 0:
-            return (None,) * (_WIDTH - 1) + (self.messages.values[e],)
-        m = int(self.meta[position])
-        if m < 0:
-            return None
-        covered, profile, version, sha256 = self.metas.values[m]
-        amounts = (int(c[position]) for c in self.cents)
-        return (
-            covered,
-            *(cents_text(a) for a in amounts),
-            profile,
-            version,
-            sha256,
-            None,
-        )
-
-    def summary(self, rows: _Rows) -> Summary:
-        blank = int((rows.state == BLANK).sum())
-        count = rows.n - blank
-        errors = int((self.err >= 0).sum())
-        totals = tuple(
-            (name, Decimal(value).scaleb(-2, context=EXACT))
-            for name, value in zip(CLAIM_RESULTS[1:5], self.totals, strict=True)
-        )
-        return Summary("claims", count, count - errors, errors, blank, totals)
-
-
-def _years(days: NDArray[Any]) -> I64:
-    """The calendar year of each day (days since 1970-01-01)."""
-    low, high = int(days.min()), int(days.max())
-    span = np.arange(low, high + 1, dtype=np.int64).astype("datetime64[D]")
-    table = span.astype("datetime64[Y]").astype(np.int64) + 1970
-    year: I64 = table.take(days - low)
-    return year
-
-
-def _sum(values: I64) -> int:
-    """An exact sum of non-negative fen (no int64 overflow)."""
-    if not values.shape[0]:
-        return 0
-    top = int(values.max())
-    if top == 0:
-        return 0
-    step = max(1, ((1 << 62) // top))
-    return sum(int(values[i : i + step].sum()) for i in range(0, values.shape[0], step))
-
-
-def _solve(rows: _Rows, book: TariffBook) -> _Outcome:
-    """Every row's outcome under the batch rules (spec §5), the engine computing the amounts.
-
-    Raises :class:`EngineRangeError` when an amount is beyond the engine's exact range.
-    """
-    out = _Outcome(rows.n)
-    for p, bad in rows.bad.items():
-        out.err[p] = out.messages.code(bad.message)
-    gpos = np.flatnonzero(rows.state == GOOD)
-    if not gpos.shape[0]:
-        return out
-    every = gpos.shape[0] == rows.n  # every row is good: no copies of the columns
-
-    def good(column: NDArray[Any]) -> NDArray[Any]:
-        return column if every else column.take(gpos)
-
-    # -- groups: person, series, calendar year (codes sorted by person, series, year)
-    year = _years(good(rows.day))
-    ymin = int(year.min())
-    nyear = int(year.max()) - ymin + 1
-    nser = max(1, len(rows.series.values))
-    key = good(rows.pid).astype(np.int64)
-    span = (int(key.max()) + 1) * nser * nyear
-    key *= nser
-    key += good(rows.ser)
-    key *= nyear
-    year -= ymin
-    key += year
-    del year
-    if span <= 4 * key.shape[0] + 4096:
-        present = np.zeros(span, np.bool_)
-        present[key] = True
-        gkeys = np.flatnonzero(present)
-        remap = np.cumsum(present, dtype=np.int64) - 1
-        gid = remap.take(key)
-        del present, remap
-    else:
-        gkeys, gid = np.unique(key, return_inverse=True)
-    del key
-    if gkeys.shape[0] < 2**31:
-        gid = gid.astype(np.int32)
-    ngroups = gkeys.shape[0]
-    gyear = gkeys % nyear + ymin
-    gser = (gkeys // nyear) % nser
-    gpid = gkeys // (nyear * nser)
-
-    def group_of(ser: int, person: int, y: int) -> int:
-        if not 0 <= y - ymin < nyear:
-            return -1
-        k = (person * nser + ser) * nyear + (y - ymin)
-        i = int(np.searchsorted(gkeys, k))
-        return i if i < ngroups and int(gkeys[i]) == k else -1
-
-    # -- person attributes and year-to-date values: one value per group, or a disagreement
-    fields: list[tuple[str, NDArray[Any], int]] = [
-        ("categories", rows.cat, -1),
-        ("disability_grade", rows.grade, -1),
-        ("disability_type", rows.dtype, -1),
-    ]
-    if rows.enr is not None:
-        fields.append(("enrolled_on", rows.enr, NO_DAY))
-    if rows.ytd is not None:
-        fields += [(name, col, -1) for name, col in zip(YTD_FIELDS, rows.ytd, strict=True)]
-    merged: dict[str, NDArray[Any]] = {}
-    split = np.zeros(ngroups, np.bool_)
-    for name, column, none in fields:
-        values = good(column)
-        given = values != none
-        first = np.full(ngroups, none, column.dtype)
-        if given.any():
-            first[gid[given]] = values[given]
-            differ = given & (values != first.take(gid))
-            if differ.any():
-                split[gid[differ]] = True
-        merged[name] = first
-    messages: dict[int, str] = {}
-    if split.any():
-        messages = _disagreements(rows, gpos, gid, np.flatnonzero(split), fields)
-    del fields, values, given
-    # -- bad rows: the groups they make wholly dependent, and those they are placed in
-    whole: dict[int, list[int]] = {}
-    placed: dict[int, list[int]] = {}
-    orphans: dict[int, list[int]] = {}
-
-    def bears(g: int, p: int) -> None:
-        found = bearing(rows.bad[p], rows.series.values[int(gser[g])], int(gyear[g]))
-        if found is not None:
-            (whole if found == "whole" else placed).setdefault(g, []).append(p)
-
-    for p, bad in rows.bad.items():
-        key = bad.group()
-        if key is None:
-            if bad.person_id is not None:
-                orphans.setdefault(int(rows.pid[p]), []).append(p)
-            continue
-        g = group_of(int(rows.ser[p]), int(rows.pid[p]), key[2])
-        if g >= 0:
-            bears(g, p)
-    if orphans:
-        for g in np.flatnonzero(np.isin(gpid, list(orphans))).tolist():
-            for p in orphans[int(gpid[g])]:
-                bears(g, p)
-    for g, blockers in whole.items():
-        if g not in messages:
-            messages[g] = depends_on([(rows.row_number(p), rows.bad[p]) for p in blockers])
-    if messages:
-        code = np.full(ngroups, -1, np.int32)
-        for g, message in messages.items():
-            code[g] = out.messages.code(message)
-        row_code = code.take(gid)
-        has = row_code >= 0
-        out.err[gpos[has]] = row_code[has]
-        computable = code < 0
-    else:
-        computable = np.ones(ngroups, np.bool_)
-    # -- person kinds of the computable groups
-    cat_g, grade_g, type_g = (
-        merged[n] for n in ("categories", "disability_grade", "disability_type")
-    )
-    packed = (cat_g.astype(np.int64) + 1) * 65536 * 65536 + (grade_g.astype(np.int64) + 1) * 65536
-    packed += type_g.astype(np.int64) + 1
-    kinds_packed, kind_g = np.unique(packed, return_inverse=True)
-    kinds = []
-    for value in kinds_packed.tolist():
-        c, g_, t = value // (65536 * 65536) - 1, (value // 65536) % 65536 - 1, value % 65536 - 1
-        kinds.append(
-            PersonKind(
-                rows.categories.values[c] if c >= 0 else frozenset(),
-                g_ if g_ >= 0 else None,
-                rows.types.values[t] if t >= 0 else None,
-            )
-        )
-    # The person attribute columns are merged per group now: free them (a batch is solved
-    # once), keeping the memory of the engine's run small.
-    rows.cat = np.zeros(0, np.int32)
-    rows.grade = rows.dtype = np.zeros(0, np.int16)
-    rows.enr = None
-    rows.ytd = None
-    # -- the engine, one series at a time
-    row_ok = computable.take(gid)
-    kind_g = kind_g.astype(np.int16 if len(kinds) < 2**15 else np.int64)
-    for s in np.unique(gser[computable]).tolist():
-        mine = row_ok & (gser.take(gid) == s) if nser > 1 else row_ok
-        extra = [(p, g) for g, ps in placed.items() if computable[g] and gser[g] == s for p in ps]
-        if every and not extra and mine.all():  # the usual case: every row, in order
-            columns = _engine(rows, book, s, None, gid, None, merged, kind_g, kinds, gpid)
-            del gid, row_ok, mine
-            _store(out, columns, None, None)
-            break
-        good_rows = gpos[mine]
-        good_groups = gid[mine]
-        positions = good_rows
-        groups = good_groups
-        is_bad = None
-        if extra:
-            positions = np.concatenate([good_rows, np.array([p for p, _ in extra], np.int64)])
-            groups = np.concatenate([good_groups, np.array([g for _, g in extra], np.int64)])
-            order = np.argsort(positions, kind="stable")
-            positions, groups = positions[order], groups[order]
-            is_bad = rows.state.take(positions) == BAD
-        columns = _engine(rows, book, s, positions, groups, is_bad, merged, kind_g, kinds, gpid)
-        _store(out, columns, positions, is_bad)
-    for k in range(4):
-        computed = (out.meta >= 0) & (out.err < 0)
-        out.totals[k] = _sum(out.cents[k][computed])
-    return out
-
-
-def _disagreements(
-    rows: _Rows,
-    gpos: NDArray[Any],
-    gid: NDArray[Any],
-    groups: NDArray[Any],
-    fields: list[tuple[str, NDArray[Any], int]],
-) -> dict[int, str]:
-    """The reference's message for each group whose rows give different values."""
-    order = np.argsort(gid, kind="stable")
-    bounds = np.searchsorted(gid[order], np.stack([groups, groups + 1]))
-    names = [name for name, _, _ in fields]
-    out: dict[int, str] = {}
-    for g, lo, hi in zip(groups.tolist(), bounds[0].tolist(), bounds[1].tolist(), strict=True):
-        members = gpos[order[lo:hi]].tolist()
-        numbers = [rows.row_number(p) for p in members]
-        given = [
-            tuple(_value(rows, name, int(column[p]), none) for name, column, none in fields)
-            for p in members
-        ]
-        found = agreed(names, numbers, given)
-        if isinstance(found, Disagreement):
-            out[g] = found.message
-    return out
-
-
-def _value(rows: _Rows, name: str, code: int, none: int) -> Any:
-    """A column's code as the Python value the reference compares and shows."""
-    if code == none:
-        return None
-    if name == "categories":
-        return rows.categories.values[code]
-    if name == "disability_type":
-        return rows.types.values[code]
-    if name == "enrolled_on":
-        return _date(code)
-    if name in YTD_FIELDS:
-        return _yuan(code)
-    return code
-
-
-def _engine(
-    rows: _Rows,
-    book: TariffBook,
-    s: int,
-    positions: NDArray[Any] | None,
-    groups: NDArray[Any],
-    is_bad: NDArray[np.bool_] | None,
-    merged: dict[str, NDArray[Any]],
-    kind_g: NDArray[Any],
-    kinds: list[PersonKind],
-    gpid: NDArray[Any],
-) -> Columns:
-    """The engine over the rows ``positions`` (input order; None: every row) of series
-    ``s``; the bad rows among them (``is_bad``) get an amount the engine refuses, so they
-    block later rows."""
-
-    def rows_of(column: NDArray[Any]) -> NDArray[Any]:
-        return column if positions is None else column.take(positions)
-
-    compliant = rows_of(rows.comp)
-    total = None if rows.total is None else rows_of(rows.total)
-    paid = None if rows.paid is None else rows_of(rows.paid)
-    level = rows_of(rows.level)
-    if is_bad is not None:
-        compliant[is_bad] = -1
-        for col in (total, paid, level):
-            if col is not None:
-                col[is_bad] = -1
-    if total is not None and not (total >= 0).any():
-        total = None
-    if paid is not None and not (paid >= 0).any():
-        paid = None
-    enrolled = None
-    enr_g = merged.get("enrolled_on")
-    if enr_g is not None:
-        days = enr_g.take(groups)
-        if (days != NO_DAY).any():
-            enrolled = np.where(days == NO_DAY, NAT, days.astype(np.int64))
-    ytd: list[I64 | None] = [None, None, None]
-    if all(name in merged for name in YTD_FIELDS):
-        values = [merged[name].take(groups) for name in YTD_FIELDS]
-        if any((v >= 0).any() for v in values):
-            ytd = list(values)
-    level_names = tuple(rows.levels.values)
-    table = ClaimTable(
-        person=gpid.take(groups),
-        date=rows_of(rows.day).astype(np.int64),
-        compliant=compliant,
-        kind=kind_g.take(groups),
-        kinds=tuple(kinds),
-        level=level if level_names else None,
-        level_names=level_names,
-        total=total,
-        basic_paid=paid,
-        enrolled_on=enrolled,
-        ytd_basic_paid=ytd[0],
-        ytd_critical_illness_base=ytd[1],
-        ytd_assistance_base=ytd[2],
-        row_number=rows.row_numbers(positions),
-    )
-    return compute(book, rows.series.values[s], table)
-
-
-def _store(
-    out: _Outcome,
-    columns: Columns,
-    positions: NDArray[Any] | None,
-    is_bad: NDArray[np.bool_] | None,
-) -> None:
-    """The engine's results for the good rows among ``positions`` (None: every row)."""
-    if positions is None:
-        _adopt(out, columns)
-        return
-    if is_bad is not None:
-        keep = ~is_bad
-        positions = positions[keep]
-        err = columns.error[keep]
-        sel: Any = keep
-    else:
-        err = columns.error
-        sel = slice(None)
-    codes = np.array([out.messages.code(str(p)) for p in columns.problems] or [0], np.int32)
-    has = err >= 0
-    if has.any():
-        out.err[positions[has]] = codes.take(err[has])
-    ok = ~has
-    where = positions[ok]
-    covered = columns.covered[sel][ok]
-    profile = columns.critical_illness_profile[sel][ok].astype(np.int64)
-    version = columns.version[sel][ok].astype(np.int64)
-    nprof = len(columns.profile_names) + 1
-    key = (version * nprof + (profile + 1)) * 2 + covered
-    present = np.zeros(len(columns.versions) * nprof * 2, np.bool_)
-    present[key] = True
-    distinct = np.flatnonzero(present)
-    inverse = (np.cumsum(present) - 1).take(key)
-    meta_codes = []
-    for value in distinct.tolist():
-        v, rest = divmod(value, 2 * nprof)
-        prof, cov = divmod(rest, 2)
-        tariff = columns.versions[v]
-        name = columns.profile_names[prof - 1] if prof > 0 else None
-        meta_codes.append(out.metas.code((_YES_NO[cov], name, tariff.version, tariff.sha256)))
-    out.meta[where] = np.array(meta_codes or [0], np.int32).take(inverse)
-    for k, amounts in enumerate(
-        (columns.basic, columns.critical_illness, columns.assistance, columns.out_of_pocket)
-    ):
-        out.cents[k][where] = amounts[sel][ok]
-
-
-def _adopt(out: _Outcome, columns: Columns) -> None:
-    """The engine's results for every row, in order: its amount columns become the outcome's."""
-    codes = np.array([out.messages.code(str(p)) for p in columns.problems] or [0], np.int32)
-    err = columns.error
-    has = err >= 0
-    if has.any():
-        out.err[has] = codes.take(err[has])
-    nprof = len(columns.profile_names) + 1
-    key = columns.version.astype(np.int64)
-    key *= nprof
-    key += columns.critical_illness_profile
-    key += 1
-    key *= 2
-    key += columns.covered
-    present = np.zeros(max(1, len(columns.versions)) * nprof * 2, np.bool_)
-    present[key[~has]] = True
-    meta_codes = []
-    for value in np.flatnonzero(present).tolist():
-        v, rest = divmod(value, 2 * nprof)
-        prof, cov = divmod(rest, 2)
-        tariff = columns.versions[v]
-        name = columns.profile_names[prof - 1] if prof > 0 else None
-        meta_codes.append(out.metas.code((_YES_NO[cov], name, tariff.version, tariff.sha256)))
-    table = np.full(present.shape[0], -1, np.int32)
-    table[present] = meta_codes
-    key[has] = 0
-    out.meta = table.take(key)
-    del key
-    out.meta[has] = -1
-    out.cents = [
-        columns.basic,
-        columns.critical_illness,
-        columns.assistance,
-        columns.out_of_pocket,
-    ]
-
-
 # -- level 1: the reference's reading and parsing, the engine's computing -----------------------
 
 
@@ -713,15 +128,15 @@ class EngineClaimsBatch(ClaimsBatch):
 
     def __init__(self, calculator: Calculator, *, default_series: str | None = None) -> None:
         super().__init__(calculator, default_series=default_series)
-        self._outcome: _Outcome | None = None
+        self._outcome: Outcome | None = None
         self.engine = "engine"
         """``engine``, or ``core`` when an amount beyond the engine's range sent the batch to
         the reference calculator."""
 
     def run(self, progress: Any = None) -> Summary:
-        rows = _from_batch(self)
+        rows = from_batch(self)
         try:
-            outcome = _solve(rows, self.calculator.book)
+            outcome = solve(rows, self.calculator.book)
         except EngineRangeError:
             self.engine = "core"
             return super().run(progress)
@@ -739,15 +154,9 @@ class EngineClaimsBatch(ClaimsBatch):
 
 # -- level 2: CSV to CSV as columns (pyarrow) ---------------------------------------------------
 
-_BLOCK = 16 << 20  # bytes of input per block
 # Regular expressions for pyarrow (RE2 syntax, matched against the whole cell).
 _AMOUNT = r"^(?:[0-9]{1,12}|[1-9][0-9]{0,2}(?:,[0-9]{3}){1,3})(?:\.[0-9]{0,2})?$"
 _SIMPLE_TEXT = r"^[!-~](?:[ -~]*[!-~])?$"  # printable ASCII, no space at either end
-_QUOTE, _LF, _CR, _COMMA = 34, 10, 13, 44
-# What a formula-like cell starts with (:func:`medcalc.batch.is_formula_like`); a CR only
-# inside quotes.
-_EQUALS, _PLUS, _DASH, _AT, _TAB = 61, 43, 45, 64, 9
-_FORMULA_BYTES = frozenset({_EQUALS, _PLUS, _DASH, _AT, _TAB})
 _FAST_INPUT = frozenset({"utf-8", "utf-8-sig", "gb18030"})
 _FAST_OUTPUT = frozenset({"utf-8", "utf-8-sig"})
 
@@ -761,347 +170,9 @@ def _arrow() -> tuple[Any, Any, Any]:
     )
 
 
-def _records(path: Path, encoding: str, block: int) -> Iterator[memoryview]:
-    """The file as UTF-8 bytes: first the header record, then blocks of whole records.
-
-    A block ends after a line end outside quotes (an even number of quotes before it; the
-    quoting is checked when the block is scanned). GB18030 is transcoded; a UTF-8 BOM
-    dropped. Each block is a view of a buffer reused for the next one: use it before asking
-    for the next.
-    """
-    decoder = None if encoding.startswith("utf-8") else codecs.getincrementaldecoder(encoding)()
-    buf = bytearray(block + (1 << 16))
-    held = 0  # bytes of an unfinished record at the start of buf
-    header = True
-    with path.open("rb") as f:
-        if encoding == "utf-8-sig" and f.read(3) != codecs.BOM_UTF8:
-            f.seek(0)
-        final = False
-        while not final:
-            if decoder is None:
-                buf = _room(buf, held, held + block)
-                got = f.readinto(memoryview(buf)[held : held + block])
-                final = not got
-                size = held + got
-            else:
-                raw = f.read(block)
-                final = not raw
-                try:
-                    data = decoder.decode(raw, final).encode("utf-8")
-                except UnicodeError:  # also a codec's own refusal, not only a bad byte
-                    raise NotInEncoding("undecodable") from None
-                size = held + len(data)
-                buf = _room(buf, held, size)
-                buf[held:size] = data
-            at = 0
-            while at < size:
-                cut = _line_end(buf, at, size, first=header)
-                if cut <= at:
-                    break
-                with memoryview(buf) as view:
-                    yield view[at:cut]
-                at = cut
-                if not header:
-                    break
-                header = False
-            if final:
-                if at < size:
-                    with memoryview(buf) as view:
-                        yield view[at:size]
-                return
-            rest = bytes(buf[at:size])
-            if not header and len(rest) > csv.field_size_limit():
-                # Part of one record, already too long for the reference reader: let it say
-                # so (an unclosed quote is found so), instead of holding the rest of the file.
-                raise Unsupported("a record beyond the csv module's field size limit")
-            buf[: len(rest)] = rest
-            held = len(rest)
-
-
-def _room(buf: bytearray, held: int, size: int) -> bytearray:
-    """``buf`` when it holds ``size`` bytes, else a larger copy of its first ``held`` bytes
-    (never resized in place: the previous block may still be viewed)."""
-    if len(buf) >= size:
-        return buf
-    larger = bytearray(size + (1 << 16))
-    larger[:held] = buf[:held]
-    return larger
-
-
-def _line_end(buf: bytearray, start: int, end: int, *, first: bool) -> int:
-    """The index after the first (``first``) or last LF of ``buf[start:end]`` that is outside
-    quotes (an even number of quotes from ``start``); ``start`` when there is none."""
-    if first:
-        at = start - 1
-        while True:
-            at = buf.find(b"\n", at + 1, end)
-            if at < 0:
-                return start
-            if buf.count(b'"', start, at) % 2 == 0:
-                return at + 1
-    quotes = buf.count(b'"', start, end)
-    while True:
-        at = buf.rfind(b"\n", start, end)
-        if at < 0:
-            return start
-        quotes -= buf.count(b'"', at, end)
-        if quotes % 2 == 0:
-            return at + 1
-        end = at
-
-
-class _Block:
-    """What the first reading learns of a block for the second: its size, where each
-    record's line end starts, and the records whose text the writer must rewrite."""
-
-    def __init__(self, size: int, ends: I64, crlf: NDArray[np.bool_], open_end: bool) -> None:
-        self.size = size
-        self.ends = ends.astype(np.int32)
-        self.crlf = crlf
-        self.open_end = open_end
-        self.count = int(ends.shape[0])
-        self.redo: I64 = np.zeros(0, np.int64)
-        self.lines = 0  # line feeds in the block (quoted ones too): for line numbers
-        self.swallow = -1  # where a quoted field that holds whole rows opens (-1: none)
-        self.formulas: I64 = np.zeros(0, np.int64)  # first bytes of formula-like cells
-
-    def with_quotes(self, block: memoryview) -> tuple[memoryview, _Block]:
-        """The block with a ``'`` before each formula-like cell (what :func:`excel_text`
-        writes), and this scan moved to match; the same when there is none."""
-        at = self.formulas
-        if not at.shape[0]:
-            return block, self
-        data = np.insert(np.frombuffer(block, np.uint8), at, np.uint8(ord("'")))
-        moved = _Block(
-            self.size + int(at.shape[0]), self.ends.astype(np.int64), self.crlf, self.open_end
-        )
-        # A cell starts before its record's line end: each end moves by the quotes before it.
-        moved.ends = (self.ends + np.searchsorted(at, self.ends)).astype(np.int32)
-        moved.redo = self.redo
-        return data.data, moved
-
-    def starts(self) -> I64:
-        """Where each record's text starts."""
-        starts = np.zeros(self.count, np.int64)
-        if self.count > 1:
-            starts[1:] = self.ends[:-1].astype(np.int64) + 1 + self.crlf[:-1]
-        return starts
-
-
-def _scan(block: memoryview, scratch: NDArray[np.bool_], width: int = 0) -> _Block:
-    """Check that Python's csv module and pyarrow read ``block`` alike, and find its records.
-
-    Refused (:class:`Unsupported`): NUL characters, a CR not followed by LF, quotes that do not
-    open, close or double inside a field (RFC 4180), a record longer than the csv module's
-    field size limit (it refuses a longer field); those are left to the reference reader.
-    ``width`` (the header's fields; 0 for the header itself): also find the first quoted field
-    holding whole rows, and the formula-like cells.
-    """
-    arr = np.frombuffer(block, np.uint8)
-    size = arr.shape[0]
-    # One pass finds every byte below '-' (NUL, tab, LF, CR, quote, '+', comma; also spaces
-    # and a few others): what the quoting, the line ends and the cell starts are made of.
-    low = scratch[:size]
-    np.less(arr, _DASH, out=low)
-    at = np.flatnonzero(low)
-    found = arr.take(at)
-    if (found == 0).any():
-        raise Unsupported("a NUL character")
-    lf = at[found == _LF]
-    crs = int(np.count_nonzero(found == _CR))
-    q = at[found == _QUOTE]
-    crlf = np.zeros(lf.shape[0], np.bool_)
-    if crs:
-        crlf = (arr.take(np.maximum(lf - 1, 0)) == _CR) & (lf > 0)
-        if int(np.count_nonzero(crlf)) != crs:
-            raise Unsupported("a CR without LF")  # a line end for both readers, not for ours
-    lines = int(lf.shape[0])
-    swallow = -1
-    if q.shape[0]:
-        _check_quotes(arr, q)
-        between = np.searchsorted(q, lf)
-        inside = (between & 1).astype(np.bool_)
-        if inside.any():
-            if width:
-                swallow = _swallowing(block, at, found, q, between[inside], width)
-            lf, crlf = lf[~inside], crlf[~inside]
-    formulas = _formula_cells(arr, at, found, q) if width else np.zeros(0, np.int64)
-    del at, found
-    ends = lf - crlf
-    open_end = not lf.shape[0] or int(lf[-1]) != size - 1
-    if open_end:
-        ends = np.append(ends, size)
-        crlf = np.append(crlf, False)
-    out = _Block(size, ends, crlf, open_end)
-    if out.count and int((out.ends - out.starts()).max()) > csv.field_size_limit():
-        raise Unsupported("a field perhaps beyond the csv module's field size limit")
-    out.redo = _requoted(arr, q, out)
-    out.lines, out.swallow, out.formulas = lines, swallow, formulas
-    return out
-
-
-def _swallowing(
-    block: memoryview,
-    at: NDArray[Any],
-    found: NDArray[np.uint8],
-    q: NDArray[Any],
-    between: NDArray[Any],
-    width: int,
-) -> int:
-    """Where the first quoted field that holds whole rows opens (-1: none): the rule of
-    :func:`medcalc.batch.quoted_rows_line` (its one definition), over a block's bytes. A
-    block has no CR but before LF (:func:`_scan`), so its lines end where the rule's do.
-
-    Such a field runs over line breaks, and either
-
-    - every line it touches (each whole, from line feed to line feed, the text before its
-      opening and after its closing quote included) has at least ``n - 1`` commas, quoted
-      or not: each would be a complete row by itself (``n``: ``width``, the header's fields,
-      or the record's own when fewer: a short row is a row). Excel writes every row with
-      ``width - 1`` separators, so a stray quote that swallows rows always gives such lines,
-      wherever it stands in its row and wherever it closes; a cell Excel quotes because it
-      holds a line break does not: its first line has only the commas before it (and its
-      own), its last only those after it (and its own), ``width - 1`` together when it holds
-      none; or
-    - :func:`medcalc.batch.cell_holds_rows`: a line of its text after
-      the first is a row of ``n`` fields or more. Asked only of the fields holding at
-      least ``n - 1`` commas (such a line has that many).
-
-    ``at``, ``found``: the positions and values of the block's bytes below '-' (its commas,
-    line feeds and quotes among them); ``q``: its quotes; ``between``: for each line feed
-    inside quotes, the quotes before it.
-    """
-    # Counts of commas and line feeds before each of those bytes, by running sums over them
-    # (in position order), instead of binary searches.
-    is_lf = found == _LF
-    commas_before = np.cumsum(found == _COMMA)
-    lines_before = np.cumsum(is_lf) - is_lf
-    where_q = np.flatnonzero(found == _QUOTE)
-    pairs = (between - 1) // 2  # sorted: line feeds in order
-    pairs = pairs[np.append(True, pairs[1:] != pairs[:-1])]
-    open_at, close_at = where_q.take(2 * pairs), where_q.take(2 * pairs + 1)
-    # Commas per line (line i ends at the i-th line feed; the last at the block's end).
-    ends = np.append(commas_before[is_lf], commas_before[-1])
-    per_line = np.diff(ends, prepend=0)
-    first, last = lines_before.take(open_at), lines_before.take(close_at)
-    # The fewest commas over lines first..last of each field: reduceat over [first, last + 1),
-    # every other result (the ranges between fields are not used).
-    bounds = np.stack([first, last + 1], axis=1).ravel()
-    fewest = np.minimum.reduceat(np.append(per_line, 0), bounds)[0::2]
-    opening, closing = q.take(2 * pairs), q.take(2 * pairs + 1)
-    # A complete row has n fields: the header's, or fewer for a short record (its commas
-    # outside quotes, plus one). A block starts a record and its quotes pair up (checked), so
-    # a byte is outside quotes when an even number of quotes come before it.
-    is_q = found == _QUOTE
-    # parity only: a uint8 running count wraps but keeps it (a quarter of int64's memory)
-    outside = ((np.cumsum(is_q, dtype=np.uint8) & 1) ^ is_q) == 0
-    ends_record = is_lf & outside
-    record = np.cumsum(ends_record, dtype=np.int32) - ends_record
-    outer = (found == _COMMA) & outside
-    fields = np.bincount(record[outer], minlength=int(record[-1]) + 1) + 1
-    n = np.minimum(fields.take(record.take(open_at)), width)
-    whole_lines = np.flatnonzero(fewest >= n - 1)
-    found_at = int(opening[whole_lines[0]]) if whole_lines.shape[0] else -1
-    held = commas_before.take(close_at) - commas_before.take(open_at)
-    asked = held >= n - 1
-    for lo, hi, need in zip(
-        opening[asked].tolist(), closing[asked].tolist(), n[asked].tolist(), strict=True
-    ):
-        if found_at >= 0 and lo >= found_at:
-            break
-        text = bytes(block[lo + 1 : hi]).decode("utf-8", "replace").replace('""', '"')
-        if cell_holds_rows(text, need):
-            return int(lo)
-    return found_at
-
-
-def _formula_cells(
-    arr: NDArray[np.uint8], at: NDArray[Any], found: NDArray[np.uint8], q: NDArray[Any]
-) -> I64:
-    """Where each formula-like cell (:func:`medcalc.batch.is_formula_like`) of a block of
-    whole records starts: its first byte, after the opening quote when quoted.
-
-    ``at``, ``found``: the positions and values of the bytes below '-' (each cell starts after
-    one of them, a comma, a line feed or an opening quote, or at the block's start). A CR only
-    counts inside quotes: elsewhere it is a line end.
-    """
-    size = arr.shape[0]
-    if not size:
-        return np.zeros(0, np.int64)
-    nxt = arr.take(at + 1, mode="clip")
-    hit = (nxt == _EQUALS) | (nxt == _PLUS) | (nxt == _DASH) | (nxt == _AT) | (nxt == _TAB)
-    hit |= nxt == _CR
-    some = np.flatnonzero(hit)  # few: the rest only for these
-    by, after = found.take(some), nxt.take(some)
-    starts = (by == _COMMA) | (by == _LF) | (by == _QUOTE)
-    starts &= (after != _CR) | (by == _QUOTE)
-    cells: I64 = at.take(some[starts]) + 1
-    cells = cells[cells < size]
-    if int(arr[0]) in _FORMULA_BYTES:  # the block starts a record
-        cells = np.concatenate([np.zeros(1, np.int64), cells])
-    if q.shape[0] and cells.shape[0]:
-        inside = (np.searchsorted(q, cells) & 1).astype(np.bool_)
-        after_quote = arr.take(np.maximum(cells - 1, 0)) == _QUOTE
-        before = arr.take(np.maximum(cells - 2, 0))
-        # Inside quotes only the first byte after an opening quote starts a cell (a quote at
-        # a field start, not the second of a doubled one); outside, a quote cannot come just
-        # before a byte (the quoting is checked), so comma and line feed are the starts.
-        opens = after_quote & ((cells == 1) | (before == _COMMA) | (before == _LF))
-        cells = cells[np.where(inside, opens, ~after_quote)]
-    return cells
-
-
-def _check_quotes(arr: NDArray[np.uint8], q: NDArray[Any]) -> None:
-    """Every quote opens a field, closes it, or is doubled inside it (RFC 4180): there
-    Python's csv module and pyarrow read the same fields."""
-    if q.shape[0] % 2:
-        raise Unsupported("an unclosed quote")
-    opening, closing = q[0::2], q[1::2]
-    size = arr.shape[0]
-    prev = arr.take(np.maximum(opening - 1, 0))
-    after_close = np.append(-2, closing[:-1])
-    ok = (opening == 0) | (prev == _COMMA) | (prev == _LF) | (opening - 1 == after_close)
-    nxt = arr.take(np.minimum(closing + 1, size - 1))
-    before_open = np.append(opening[1:], -2)
-    ok_close = (closing == size - 1) | (nxt == _COMMA) | (nxt == _LF) | (nxt == _CR)
-    ok_close |= closing + 1 == before_open
-    if not (ok.all() and ok_close.all()):
-        raise Unsupported("a quote inside an unquoted field")
-
-
-def _requoted(arr: NDArray[np.uint8], q: NDArray[Any], block: _Block) -> I64:
-    """Records whose text Python's csv writer writes otherwise: empty ones (a blank record:
-    written as empty fields) and those with a quoted field it would not quote (no comma,
-    quote or line end in it)."""
-    starts = block.starts()
-    empty = np.flatnonzero(starts == block.ends)
-    if not q.shape[0]:
-        return empty
-    opening, closing = q[0::2], q[1::2]
-    # A field with a doubled quote is quoted again: only single pairs can be plain.
-    linked = opening[1:] == closing[:-1] + 1
-    single = ~(np.append(linked, False) | np.append(False, linked))
-    lo, hi = opening[single] + 1, closing[single]
-    lengths = hi - lo
-    plain = lengths == 0
-    nonempty = np.flatnonzero(lengths > 0)
-    if nonempty.shape[0]:
-        lens = lengths[nonempty]
-        offsets = np.cumsum(lens) - lens
-        index = np.repeat(lo[nonempty] - offsets, lens) + np.arange(int(lens.sum()))
-        b = arr.take(index)
-        special = (b == _COMMA) | (b == _LF) | (b == _CR)
-        plain[nonempty] = ~np.logical_or.reduceat(special, offsets)
-    fields = opening[single][plain]
-    if not fields.shape[0]:
-        return empty
-    rows = np.searchsorted(starts, fields, side="right") - 1
-    redo: I64 = np.unique(np.concatenate([empty, rows]))
-    return redo
-
-
-class _Columnar:
-    """One ``medcalc batch claims`` run on CSV in, CSV out, as columns."""
+class _Reader:
+    """The first reading of a claims CSV file, as columns: every block scanned, tokenised by
+    pyarrow and parsed (vectorised where it can, by the reference row by row where not)."""
 
     def __init__(
         self,
@@ -1109,29 +180,22 @@ class _Columnar:
         calculator: Calculator,
         *,
         series: str | None,
-        output_encoding: str,
-        keep_formulas: bool,
         check_encoding: bool,
         block_size: int,
     ) -> None:
         self.pa, self.pc, self.pcsv = _arrow()
         self.source = table.path
-        self.output_encoding = output_encoding
         self.block_size = block_size
-        self.calculator = calculator
         self.encoding = encoding = table.encoding
         self.header: list[str] = table.columns
         self.width = len(self.header)
         self.known = dict(table.known)  # canonical name -> column index
         self.scratch = ClaimsBatch(calculator, default_series=series)
         self.check_utf8 = check_encoding and encoding.startswith("utf-8")
-        # Formula-like cells get a ' in every column (spec §5) unless --keep-formulas.
-        self.safe = not keep_formulas
-        self.rows = _Rows()
+        self.rows = ParsedColumns()
+        self.codes = _CellCodes(self.scratch, self.rows)
         self.persons: list[Any] = []  # per block: the person ids as read (None: blank)
-        self._texts: dict[tuple[str, str], str | None] = {}
-        self.blocks: list[_Block] = []
-        self._parsed: dict[tuple[str, str], Any] = {}
+        self.blocks: list[Block] = []
         self._scratch = np.empty(block_size + (1 << 17), np.bool_)
         pa, pcsv = self.pa, self.pcsv
         names = [f"c{i}" for i in range(self.width)]
@@ -1152,22 +216,20 @@ class _Columnar:
             quoted_strings_can_be_null=False,
         )
 
-    def _scan(self, block: memoryview, width: int) -> _Block:
+    def _scan(self, block: memoryview, width: int) -> Block:
         if width and bytes(block[:3]) == codecs.BOM_UTF8:
             # pyarrow skips a BOM at the start of what it reads: here a record's first cell
             raise Unsupported("a record starting with a byte order mark")
         if len(block) > self._scratch.shape[0]:
             self._scratch = np.empty(len(block), np.bool_)
-        return _scan(block, self._scratch, width)
-
-    # -- reading --
+        return scan_block(block, self._scratch, width)
 
     def read(self, progress: Progress | None) -> None:
         """Parse every record (the first reading)."""
         parts: list[dict[str, Any]] = []
         size = self.source.stat().st_size
         position = 0
-        blocks = _records(self.source, self.encoding, self.block_size)
+        blocks = records(self.source, self.encoding, self.block_size)
         header = next(blocks, None)
         done = 0
         line = 1  # the line where the next block starts
@@ -1190,7 +252,7 @@ class _Columnar:
                 if start:
                     self._table(block[:start], record)
                 before = np.frombuffer(block, np.uint8)[: scan.swallow]
-                raise unclosed_quote_error(self.source, line + int(np.count_nonzero(before == _LF)))
+                raise unclosed_quote_error(self.source, line + int(np.count_nonzero(before == LF)))
             line += scan.lines
             parts.append(self._block(block, scan, position))
             self.blocks.append(scan)
@@ -1216,7 +278,7 @@ class _Columnar:
             raise Unsupported("records counted differently")
         return table
 
-    def _block(self, block: memoryview, scan: _Block, base: int) -> dict[str, Any]:
+    def _block(self, block: memoryview, scan: Block, base: int) -> dict[str, Any]:
         pa, pc = self.pa, self.pc
         table = self._table(block, scan.count)
         n = table.num_rows
@@ -1229,16 +291,16 @@ class _Columnar:
         simple = _np_bool(pc.match_substring_regex(person, _SIMPLE_TEXT))
         if not simple.all():
             odd = person.filter(pa.array(~simple)).to_pylist()
-            texts = [self._cached_text(t) for t in odd]
+            texts = [self.codes.text(t) for t in odd]
             person = pc.replace_with_mask(person, pa.array(~simple), pa.array(texts, pa.string()))
             fast &= _np_bool(person.is_valid())
         if "series" in cols:
-            ser = self._distinct(cols["series"], self._series_code, np.int16)
+            ser = self._distinct(cols["series"], self.codes.series, np.int16)
         else:
-            ser = np.full(n, self._series_code(""), np.int16)
+            ser = np.full(n, self.codes.series(""), np.int16)
         fast &= ser >= 0
         part["ser"] = ser
-        day = self._distinct(cols["date"], self._date_code, np.int32)
+        day = self._distinct(cols["date"], self.codes.date, np.int32)
         fast &= day != NO_DAY
         part["day"] = day
         comp, ok = self._amounts(cols["compliant"], required=True)
@@ -1264,23 +326,23 @@ class _Columnar:
                     ytd.append(np.full(n, -1, np.int64))
             part["ytd"] = ytd
         if "hospital_level" in cols:
-            level = self._distinct(cols["hospital_level"], self._level_code, np.int16)
+            level = self._distinct(cols["hospital_level"], self.codes.level, np.int16)
             fast &= level != -2
             part["level"] = level
         if "categories" in cols:
-            cat = self._distinct(cols["categories"], self._category_code, np.int32)
+            cat = self._distinct(cols["categories"], self.codes.category, np.int32)
             fast &= cat != -2
             part["cat"] = cat
         if "disability_grade" in cols:
-            grade = self._distinct(cols["disability_grade"], self._grade_code, np.int16)
+            grade = self._distinct(cols["disability_grade"], self.codes.grade, np.int16)
             fast &= grade != -2
             part["grade"] = grade
         if "disability_type" in cols:
-            kind = self._distinct(cols["disability_type"], self._type_code, np.int16)
+            kind = self._distinct(cols["disability_type"], self.codes.kind, np.int16)
             fast &= kind != -2
             part["dtype"] = kind
         if "enrolled_on" in cols:
-            enr = self._distinct(cols["enrolled_on"], self._enrolled_code, np.int32)
+            enr = self._distinct(cols["enrolled_on"], self.codes.enrolled, np.int32)
             fast &= enr != NO_DAY + 1
             part["enr"] = enr
         state = np.full(n, GOOD, np.int8)
@@ -1293,16 +355,8 @@ class _Columnar:
         self.persons.append(person)
         return part
 
-    def _cached_text(self, text: str) -> str | None:
-        """The reference's text of a cell; None when blank or refused (the row is then
-        parsed by the reference, which says why)."""
-        key = ("text", text)
-        if key not in self._texts:
-            self._texts[key] = _text_or_none(text)
-        return self._texts[key]
-
     def _slow(
-        self, block: memoryview, scan: _Block, slow: NDArray[Any], state: NDArray[np.int8]
+        self, block: memoryview, scan: Block, slow: NDArray[Any], state: NDArray[np.int8]
     ) -> list[tuple[int, ParsedClaim | None, int]]:
         """The rows the vectorised parser left: read by Python's csv module from their own
         text and parsed by the reference, as the reference path would."""
@@ -1334,90 +388,13 @@ class _Columnar:
         codes = np.array([convert(v) for v in enc.dictionary.to_pylist()] or [0], dtype)
         return codes.take(_np_int(enc.indices))
 
-    def _cached(self, name: str, text: str, parse: Callable[[], int]) -> int:
-        key = (name, text)
-        hit: int | None = self._parsed.get(key)
-        if hit is None:
-            hit = self._parsed[key] = parse()
-        return hit
-
-    def _series_code(self, text: str) -> int:
-        def parse() -> int:
-            problems: list[str] = []
-            found = self.scratch.series_of({"series": text}, problems)
-            return -1 if found is None else self.rows.series.code(found)
-
-        return self._cached("series", text, parse)
-
-    def _date_code(self, text: str) -> int:
-        def parse() -> int:
-            try:
-                day = rowparse.date({"date": text}, "date", required=True)
-            except Exception:
-                return int(NO_DAY)
-            return int(NO_DAY) if day is None else _day(day)
-
-        return self._cached("date", text, parse)
-
-    def _enrolled_code(self, text: str) -> int:
-        """Days; NO_DAY when not given; NO_DAY + 1 when the reference would refuse it."""
-        if text == "":
-            return int(NO_DAY)
-
-        def parse() -> int:
-            try:
-                day = rowparse.date({"enrolled_on": text}, "enrolled_on")
-            except Exception:
-                return int(NO_DAY) + 1
-            return int(NO_DAY) + 1 if day is None else _day(day)
-
-        return self._cached("enrolled_on", text, parse)
-
-    def _level_code(self, text: str) -> int:
-        """The level's code; -1 when not given; -2 when the reference would refuse it."""
-        try:
-            level = rowparse.text({"v": text}, "v")
-        except Exception:
-            return -2
-        return -1 if level is None else self.rows.levels.code(level)
-
-    def _category_code(self, text: str) -> int:
-        """The categories' code; -1 when not given; -2 when the reference would refuse
-        them."""
-        try:
-            if rowparse.text({"v": text}, "v") is None:
-                return -1
-            return self.rows.categories.code(rowparse.categories({"v": text}, "v"))
-        except Exception:
-            return -2
-
-    def _grade_code(self, text: str) -> int:
-        """The grade; -1 when not given; -2 when the reference would refuse it."""
-        try:
-            grade = rowparse.integer({"v": text}, "v")
-        except Exception:
-            return -2
-        if grade is None:
-            return -1
-        return grade if 1 <= grade <= 4 else -2
-
-    def _type_code(self, text: str) -> int:
-        """The type's code; -1 when not given; -2 when the reference would refuse it."""
-        try:
-            kind = rowparse.text({"v": text}, "v")
-        except Exception:
-            return -2
-        if kind is None:
-            return -1
-        return self.rows.types.code(kind) if kind in DISABILITY_TYPES else -2
-
     def _amounts(self, column: Any, *, required: bool) -> tuple[I64, NDArray[np.bool_]]:
         """Fen per row (-1: empty) and whether the vectorised parser took the row."""
         found = amount_fen(column)
         return found.fen, found.taken if required else found.taken | found.empty
 
     def _assemble(self, parts: list[dict[str, Any]], n: int) -> None:
-        """The blocks' columns as one :class:`_Rows`, persons coded over the whole file."""
+        """The blocks' columns as one :class:`ParsedColumns`, persons coded over the whole file."""
         pa, pc = self.pa, self.pc
         rows = self.rows
         rows.n = n
@@ -1498,9 +475,118 @@ class _Columnar:
             return
         rows.put(p, parsed, int(rows.pid[p]), series)
 
-    # -- writing --
 
-    def write(self, temp: Path, outcome: _Outcome, keep: int, progress: Progress | None) -> None:
+class _CellCodes:
+    """The codes of a column's distinct texts, each text parsed once by the reference's own
+    parsers (so the columnar path refuses exactly what the row path refuses)."""
+
+    def __init__(self, scratch: ClaimsBatch, rows: ParsedColumns) -> None:
+        self.scratch = scratch
+        self.rows = rows
+        self._texts: dict[tuple[str, str], str | None] = {}
+        self._parsed: dict[tuple[str, str], Any] = {}
+
+    def text(self, text: str) -> str | None:
+        """The reference's text of a cell; None when blank or refused (the row is then
+        parsed by the reference, which says why)."""
+        key = ("text", text)
+        if key not in self._texts:
+            self._texts[key] = _text_or_none(text)
+        return self._texts[key]
+
+    def _cached(self, name: str, text: str, parse: Callable[[], int]) -> int:
+        key = (name, text)
+        hit: int | None = self._parsed.get(key)
+        if hit is None:
+            hit = self._parsed[key] = parse()
+        return hit
+
+    def series(self, text: str) -> int:
+        def parse() -> int:
+            problems: list[str] = []
+            found = self.scratch.series_of({"series": text}, problems)
+            return -1 if found is None else self.rows.series.code(found)
+
+        return self._cached("series", text, parse)
+
+    def date(self, text: str) -> int:
+        def parse() -> int:
+            try:
+                day = rowparse.date({"date": text}, "date", required=True)
+            except Exception:
+                return int(NO_DAY)
+            return int(NO_DAY) if day is None else day_number(day)
+
+        return self._cached("date", text, parse)
+
+    def enrolled(self, text: str) -> int:
+        """Days; NO_DAY when not given; NO_DAY + 1 when the reference would refuse it."""
+        if text == "":
+            return int(NO_DAY)
+
+        def parse() -> int:
+            try:
+                day = rowparse.date({"enrolled_on": text}, "enrolled_on")
+            except Exception:
+                return int(NO_DAY) + 1
+            return int(NO_DAY) + 1 if day is None else day_number(day)
+
+        return self._cached("enrolled_on", text, parse)
+
+    def level(self, text: str) -> int:
+        """The level's code; -1 when not given; -2 when the reference would refuse it."""
+        try:
+            level = rowparse.text({"v": text}, "v")
+        except Exception:
+            return -2
+        return -1 if level is None else self.rows.levels.code(level)
+
+    def category(self, text: str) -> int:
+        """The categories' code; -1 when not given; -2 when the reference would refuse
+        them."""
+        try:
+            if rowparse.text({"v": text}, "v") is None:
+                return -1
+            return self.rows.categories.code(rowparse.categories({"v": text}, "v"))
+        except Exception:
+            return -2
+
+    def grade(self, text: str) -> int:
+        """The grade; -1 when not given; -2 when the reference would refuse it."""
+        try:
+            grade = rowparse.integer({"v": text}, "v")
+        except Exception:
+            return -2
+        if grade is None:
+            return -1
+        return grade if 1 <= grade <= 4 else -2
+
+    def kind(self, text: str) -> int:
+        """The type's code; -1 when not given; -2 when the reference would refuse it."""
+        try:
+            kind = rowparse.text({"v": text}, "v")
+        except Exception:
+            return -2
+        if kind is None:
+            return -1
+        return self.rows.types.code(kind) if kind in DISABILITY_TYPES else -2
+
+
+class _Writer:
+    """The second reading: OUT written from the input's own bytes, block by block, each
+    record followed by its result columns (formatted as columns)."""
+
+    def __init__(self, reader: _Reader, *, output_encoding: str, keep_formulas: bool) -> None:
+        self.pa, self.pc = reader.pa, reader.pc
+        self.source, self.encoding = reader.source, reader.encoding
+        self.block_size = reader.block_size
+        self.header, self.width = reader.header, reader.width
+        self.blocks = reader.blocks  # the first reading's scan of each block
+        self.output_encoding = output_encoding
+        # Formula-like cells get a ' in every column (spec §5) unless --keep-formulas.
+        self.safe = not keep_formulas
+
+    def write(self, temp: Path, outcome: Outcome, keep: int, progress: Progress | None) -> None:
         """Write OUT (the second reading of the file)."""
         buffer = io.StringIO(newline="")
         csv.writer(buffer).writerow(self._cells([*self.header, *CLAIM_RESULTS]))
@@ -1509,7 +595,7 @@ class _Columnar:
         changed = BatchFileError(f"{self.source} changed while it was being read")
         with temp.open("wb") as f:
             f.write(buffer.getvalue().encode(self.output_encoding))
-            blocks = _records(self.source, self.encoding, self.block_size)
+            blocks = records(self.source, self.encoding, self.block_size)
             next(blocks, None)
             for index, block in enumerate(blocks):
                 if position >= keep:
@@ -1534,7 +620,7 @@ class _Columnar:
             return list(cells)
         return [None if c is None else excel_text(c) for c in cells]
 
-    def _tails(self, outcome: _Outcome) -> tuple[Any, Any, int]:
+    def _tails(self, outcome: Outcome) -> tuple[Any, Any, int]:
         """The text after the amounts, per result kind: metas first, then messages, then the
         blank row; each twice (without and with a CR before the next record's LF)."""
         texts = [
@@ -1554,8 +640,8 @@ class _Columnar:
     def _lines(
         self,
         block: memoryview,
-        scan: _Block,
-        outcome: _Outcome,
+        scan: Block,
+        outcome: Outcome,
         tails: tuple[Any, Any, int],
         a: int,
         take: int,
@@ -1614,7 +700,7 @@ class _Columnar:
             rest = bytes(block[rest_start:])
         return [body, rest or b"\r\n"]
 
-    def _requote(self, block: memoryview, scan: _Block, lines: Any, redo: NDArray[Any]) -> Any:
+    def _requote(self, block: memoryview, scan: Block, lines: Any, redo: NDArray[Any]) -> Any:
         """Rows whose text Python's csv writer writes otherwise: their text written by it."""
         starts = scan.starts()
         texts = []
@@ -1827,20 +913,18 @@ def run_columnar(
     kept (trailing blank rows dropped). Raises :class:`Unsupported` when the file must be read
     by the reference path instead (nothing has been written then).
     """
-    run = _Columnar(
+    reader = _Reader(
         table,
         calculator,
         series=series,
-        output_encoding=output_encoding,
-        keep_formulas=keep_formulas,
         check_encoding=check_encoding,
-        block_size=block_size or _BLOCK,
+        block_size=block_size or BLOCK,
     )
-    run.read(progress)
-    run.pa.default_memory_pool().release_unused()  # what pyarrow's allocator kept in reserve
-    rows = run.rows
+    reader.read(progress)
+    reader.pa.default_memory_pool().release_unused()  # what pyarrow's allocator kept in reserve
+    rows = reader.rows
     try:
-        outcome = _solve(rows, calculator.book)
+        outcome = solve(rows, calculator.book)
     except EngineRangeError:
         raise Unsupported("amounts beyond the engine's range") from None
     nonblank = np.flatnonzero(rows.state != BLANK)
@@ -1849,9 +933,10 @@ def run_columnar(
     if progress is not None:
         progress("compute", rows.n, rows.n)
     summary = outcome.summary(rows)
-    run.rows = rows = _Rows()  # the parsed columns are not needed to write
+    writer = _Writer(reader, output_encoding=output_encoding, keep_formulas=keep_formulas)
+    del reader, rows  # the parsed columns are not needed to write
 
     def write(temp: Path) -> None:
-        run.write(temp, outcome, keep, progress)
+        writer.write(temp, outcome, keep, progress)
 
     return summary, write, keep

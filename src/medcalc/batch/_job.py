@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 import importlib.util
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import attrs
@@ -24,7 +24,7 @@ from medcalc.batch._files import format_of, open_table, stamp
 from medcalc.batch._jsonl import JsonlTable
 from medcalc.batch._output import check_output, open_writer, write_atomically
 from medcalc.batch._rows import Batch, ClaimsBatch, PremiumsBatch, Summary
-from medcalc.batch._table import PROGRESS_EVERY, Table, canonical
+from medcalc.batch._table import PROGRESS_EVERY, Progress, Table, canonical
 from medcalc.chain import Calculator
 from medcalc.errors import BatchFileError, UsageError
 from medcalc.money import shown
@@ -34,10 +34,6 @@ __all__ = ["ENGINES", "KINDS", "BatchJob", "BatchReport", "Progress"]
 KINDS = ("claims", "premiums")
 ENGINES = ("auto", "core", "fast")
 DEFAULT_OUTPUT_ENCODING = "utf-8-sig"
-
-#: ``progress(stage, done, total)``: stage ``read`` (bytes, total None when unknown),
-#: ``compute`` and ``write`` (rows).
-Progress = Callable[[str, int, int | None], None]
 
 
 def _installed(module: str) -> bool:

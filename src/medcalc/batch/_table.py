@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import io
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,7 @@ from medcalc.errors import BatchFileError
 
 __all__ = [
     "PROGRESS_EVERY",
+    "Progress",
     "Record",
     "Table",
     "canonical",
@@ -26,6 +27,10 @@ __all__ = [
     "undecodable_error",
     "undecodable_line",
 ]
+
+#: ``progress(stage, done, total)``: stage ``read`` (bytes, total None when unknown),
+#: ``compute`` and ``write`` (rows).
+Progress = Callable[[str, int, int | None], None]
 
 #: A record as read: a list of cells (CSV, XLSX) or a JSON object.
 Record = list[Any] | dict[str, Any]
