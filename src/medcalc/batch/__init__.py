@@ -23,8 +23,8 @@ from __future__ import annotations
 from typing import Any
 
 from medcalc.batch._csv import CsvRecords, cell_holds_rows, quoted_rows_line, unclosed_quote_error
-from medcalc.batch._encoding import detect_encoding
-from medcalc.batch._files import FORMATS, format_of
+from medcalc.batch._encoding import detect_encoding, read_text
+from medcalc.batch._files import EXTENSIONS, FORMATS, format_of
 from medcalc.batch._job import ENGINES, BatchJob, BatchReport, Progress
 from medcalc.batch._jsonl import DuplicateKeyError, json_int, loads_exact
 from medcalc.batch._output import check_output, excel_text, is_formula_like, write_atomically
@@ -48,6 +48,7 @@ __all__ = [
     "CLAIM_COLUMNS",
     "CLAIM_RESULTS",
     "ENGINES",
+    "EXTENSIONS",
     "FORMATS",
     "PREMIUM_COLUMNS",
     "PREMIUM_RESULTS",
@@ -75,6 +76,7 @@ __all__ = [
     "json_int",
     "loads_exact",
     "quoted_rows_line",
+    "read_text",
     "unclosed_quote_error",
     "write_atomically",
 ]

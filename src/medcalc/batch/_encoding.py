@@ -14,9 +14,9 @@ import unicodedata
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from medcalc.errors import BatchFileError, UsageError
+from medcalc.errors import BatchFileError, InputError, UsageError
 
-__all__ = ["OUTPUT_SAMPLE", "check_encoding", "detect_encoding"]
+__all__ = ["OUTPUT_SAMPLE", "check_encoding", "detect_encoding", "read_text"]
 
 
 #: Characters a UTF-8 reading of a clerk's file may plausibly hold besides ASCII: Latin-1,
@@ -191,6 +191,19 @@ def detect_encoding(path: Path, *, utf8: Callable[[Path], bool] | None = None) -
         return "gb18030"
     earlier, later = sorted(first.items(), key=lambda item: item[1])
     raise _mixed_error(path, earlier, later)
+
+
+def read_text(path: Path) -> str:
+    """A whole file as text, in the encoding ``medcalc batch`` decides for it
+    (:func:`detect_encoding`): how a reader that takes the file at once reads it
+    (``medcalc claim --claims``). :class:`BatchFileError` from the decision (a mixed file,
+    UTF-16); :class:`~medcalc.errors.InputError` naming the first byte that cannot be read
+    (possible only after a UTF-8 BOM)."""
+    encoding = detect_encoding(path)
+    try:
+        return path.read_bytes().decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: byte {exc.start + 1} cannot be read as {encoding}") from None
 
 
 def _mixed_error(path: Path, earlier: tuple[str, int], later: tuple[str, int]) -> BatchFileError:

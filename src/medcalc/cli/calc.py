@@ -2,8 +2,9 @@
 
 A thin shell: options and files become rows of text fields, :mod:`medcalc.chain` turns them into
 a :class:`~medcalc.chain.Person`, claims and a :class:`~medcalc.chain.YearToDate`, the
-:class:`~medcalc.chain.Calculator` computes, and :mod:`medcalc.present` or
-:mod:`medcalc.present` writes the result.
+:class:`~medcalc.chain.Calculator` computes, and :mod:`medcalc.present` writes the result.
+A claims file is read as ``medcalc batch`` reads one (:func:`medcalc.batch.read_text`,
+:class:`~medcalc.batch.CsvRecords`, :func:`~medcalc.batch.loads_exact`).
 
 Errors: an input error names the option it came from (``--total: …``), or, for a claims file,
 the file, row and field (``claims.csv row 2 (line 3): total: …``); the group boundary prints it
@@ -25,7 +26,7 @@ import attrs
 import click
 import yaml
 
-from medcalc.batch import CsvRecords, DuplicateKeyError, detect_encoding, loads_exact
+from medcalc.batch import CsvRecords, DuplicateKeyError, loads_exact, read_text
 from medcalc.chain import (
     CLAIM_FIELDS,
     Calculator,
@@ -256,15 +257,6 @@ def _unknown_fields(found: Sequence[str]) -> str | None:
     )
 
 
-def _decode(path: Path, name: str) -> str:
-    """The file as text, in the encoding ``medcalc batch`` decides (docs/cli-batch.md §2)."""
-    encoding = detect_encoding(path)
-    try:
-        return path.read_bytes().decode(encoding)
-    except UnicodeDecodeError as exc:  # only after a UTF-8 BOM
-        raise InputError(f"{name}: byte {exc.start + 1} cannot be read as {encoding}") from None
-
-
 def _csv_rows(text: str, name: str) -> ClaimRows:
     path = Path(name)
     # strict, with the stray-quote rule of medcalc batch (docs/cli-batch.md §2)
@@ -394,7 +386,7 @@ def read_claims_file(path: Path) -> ClaimRows:
             f"{path.name}: expected a .csv, .json, .yaml or .yml file", param_hint="--claims"
         )
     name = str(path)  # as the user gave it
-    text = _decode(path, name)
+    text = read_text(path)  # as medcalc batch reads it (docs/cli-batch.md §2)
     if kind == "csv":
         found = _csv_rows(text, name)
     elif kind == "json":

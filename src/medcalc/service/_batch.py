@@ -21,7 +21,7 @@ from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
-from medcalc.batch import ENGINES, FORMATS, BatchJob, BatchReport
+from medcalc.batch import ENGINES, EXTENSIONS, FORMATS, BatchJob, BatchReport
 from medcalc.chain import Calculator
 from medcalc.errors import MedcalcError
 from medcalc.service._openapi import BATCH_MEDIA_TYPES
@@ -34,13 +34,6 @@ _FORMAT_OF_MEDIA = {media: fmt for fmt, media in BATCH_MEDIA_TYPES.items()} | {
     "application/jsonlines": "jsonl",
 }
 _EXTENSION = {"csv": "csv", "xlsx": "xlsx", "jsonl": "jsonl"}
-_EXTENSION_FORMAT = {
-    ".csv": "csv",
-    ".xlsx": "xlsx",
-    ".xlsm": "xlsx",
-    ".jsonl": "jsonl",
-    ".ndjson": "jsonl",
-}
 #: Query parameters, and the ``medcalc batch`` option each one stands for (messages from
 #: :class:`BatchJob` name the option; the service names the parameter instead).
 PARAMETERS = {
@@ -123,7 +116,7 @@ async def _receive(request: Request, directory: Path, given: str | None) -> tupl
                 400, "multipart/form-data: expected the batch file in a part named 'file'"
             )
         name = _safe_name(upload.filename)
-        fmt = given or _EXTENSION_FORMAT.get(Path(name).suffix.lower())
+        fmt = given or EXTENSIONS.get(Path(name).suffix.lower())
         fmt = fmt or _FORMAT_OF_MEDIA.get(_media(upload.content_type))
         if fmt is None:
             raise ProblemError(
