@@ -183,17 +183,17 @@ def run(
 
 # The stages of the columnar path timed by --profile: (module, attribute path, label).
 STAGES = [
-    ("medcalc.batch._columnar", "_Columnar.read", "read: every block parsed (total)"),
-    ("medcalc.batch._columnar", "_scan", "  scanning blocks: line ends, quotes"),
+    ("medcalc.batch._columnar", "_Reader.read", "read: every block parsed (total)"),
+    ("medcalc.batch._columnar", "scan_block", "  scanning blocks: line ends, quotes"),
     ("medcalc.batch._columnar", "_utf8", "  UTF-8 check"),
     ("pyarrow.csv", "read_csv", "  tokenising (pyarrow)"),
-    ("medcalc.batch._columnar", "_Columnar._amounts", "  amounts to fen"),
-    ("medcalc.batch._columnar", "_Columnar._distinct", "  dates, series, levels, categories"),
-    ("medcalc.batch._columnar", "_Columnar._assemble", "  joining blocks, coding persons"),
-    ("medcalc.batch._columnar", "_solve", "batch rules and engine (total)"),
-    ("medcalc.batch._columnar", "compute", "  the engine"),
-    ("medcalc.batch._columnar", "_Columnar.write", "write: the output (total)"),
-    ("medcalc.batch._columnar", "_Columnar._lines", "  output lines: results joined to records"),
+    ("medcalc.batch._columnar", "_Reader._amounts", "  amounts to fen"),
+    ("medcalc.batch._columnar", "_Reader._distinct", "  dates, series, levels, categories"),
+    ("medcalc.batch._columnar", "_Reader._assemble", "  joining blocks, coding persons"),
+    ("medcalc.batch._columnar", "solve", "batch rules and engine (total)"),
+    ("medcalc.batch._columns", "compute", "  the engine"),
+    ("medcalc.batch._columnar", "_Writer.write", "write: the output (total)"),
+    ("medcalc.batch._columnar", "_Writer._lines", "  output lines: results joined to records"),
     ("medcalc.batch._columnar", "_amount_texts", "    fen to text"),
     ("os", "fsync", "fsync"),
 ]
@@ -273,7 +273,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="compare the engines' outputs")
     parser.add_argument("--profile", action="store_true", help="profile the first engine")
     parser.add_argument("--json", action="store_true", help="one JSON object per run")
-    parser.add_argument("--dir", type=Path, help="keep inputs here (reused when present)")
+    parser.add_argument(
+        "--dir", type=Path, help="keep inputs here (reused when present; made when missing)"
+    )
     parser.add_argument("--repeat", type=int, default=1, help="runs of each engine (1)")
     parser.add_argument(
         "--cold",
@@ -294,6 +296,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     with tempfile.TemporaryDirectory() as tmp:
         work = args.dir or Path(tmp)
+        work.mkdir(parents=True, exist_ok=True)
         env = child_environment(Path(tmp), args.cold)
         tiny = warm_up(Path(tmp), env)
         _, wall, cpu, peak, _ = _child(
