@@ -259,7 +259,8 @@ def profile(source: Path, out: Path, engine: str) -> None:
     pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
 
 
-def main(argv: list[str] | None = None) -> int:
+def _parser() -> argparse.ArgumentParser:
+    """The command line."""
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("-n", "--rows", type=int, action="append", help="rows (1,000,000)")
     parser.add_argument(
@@ -284,7 +285,11 @@ def main(argv: list[str] | None = None) -> int:
         "PYTHONDONTWRITEBYTECODE is set)",
     )
     parser.add_argument("--generate", type=Path, help=argparse.SUPPRESS)  # the child's job
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
     sizes = args.rows or [1_000_000]
     engines = args.engine or ["fast"]
     if args.generate is not None:
