@@ -56,17 +56,30 @@ def test_bad_tariff_raises_on_load(path: Path) -> None:
     assert list(info.value.problems) == check_tariff(path.read_bytes(), str(path))
 
 
-def test_pure_python_parser_finds_the_same_problems(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_pure_python_parser_finds_the_same_problems() -> None:
     """Without libyaml, the pure-Python parser reports the same problems at the same places."""
+    for f in FILES:
+        with_c = check_tariff(f.read_bytes(), str(f), parser="libyaml")
+        found = check_tariff(f.read_bytes(), str(f), parser="python")
+        # Only the wording of a YAML syntax error differs between the two parsers.
+        assert [(p.line, p.column) for p in found] == [(p.line, p.column) for p in with_c]
+        if f.name != "yaml_syntax_error.yaml":
+            assert found == with_c
+
+
+def test_the_default_parser_is_libyaml_when_pyyaml_has_it() -> None:
+    """``parser=None`` (the default) reads with libyaml when PyYAML has it, else with PyYAML's
+    own parser: the one YAML syntax error whose wording differs tells which one read."""
     import yaml
 
-    import medcalc.tariff._loader
+    f = BAD / "yaml_syntax_error.yaml"
+    fastest = "libyaml" if yaml.__with_libyaml__ else "python"
+    assert check_tariff(f.read_bytes(), str(f)) == check_tariff(
+        f.read_bytes(), str(f), parser=fastest
+    )
 
-    with_c = {f: check_tariff(f.read_bytes(), str(f)) for f in FILES}
-    monkeypatch.setattr(medcalc.tariff._loader, "_Loader", type("PyLoader", (yaml.SafeLoader,), {}))
-    for f in FILES:
-        found = check_tariff(f.read_bytes(), str(f))
-        # Only the wording of a YAML syntax error differs between the two parsers.
-        assert [(p.line, p.column) for p in found] == [(p.line, p.column) for p in with_c[f]]
-        if f.name != "yaml_syntax_error.yaml":
-            assert found == with_c[f]
+
+def test_an_unknown_parser_is_refused() -> None:
+    """``parser`` names libyaml or python; any other value is a ValueError, not a silent pick."""
+    with pytest.raises(ValueError, match="parser='yaml'"):
+        check_tariff(b"format: 1\n", "x.yaml", parser="yaml")  # type: ignore[arg-type]

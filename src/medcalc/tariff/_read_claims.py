@@ -1,0 +1,333 @@
+"""Reading the claims sections: ``inpatient``, ``critical_illness`` and ``medical_assistance``.
+
+Each section reader gets the section's keys, already checked against its entry in
+``TARIFF_SECTIONS`` (unknown, duplicate and missing keys reported), and returns the section, or
+``None`` after reporting its problems. Beyond each value, the scale of critical illness must
+rise: its segment bounds, the base's and every category's in use, rise strictly above the
+threshold (:meth:`ClaimReader.check_rise`).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import cast, get_args
+
+from yaml.nodes import Node, SequenceNode
+
+from medcalc.money import EXACT, round_money
+from medcalc.tariff._model import (
+    AssistanceRule,
+    Bounds,
+    CriticalIllness,
+    CriticalIllnessAdjustment,
+    HospitalLevel,
+    Inpatient,
+    InpatientAdjustment,
+    MedicalAssistance,
+    Segment,
+)
+from medcalc.tariff._read_declared import DeclarationReader, Name
+from medcalc.tariff._read_values import Fields
+from medcalc.tariff._sections import Key
+from medcalc.tariff._yaml import field
+
+__all__ = ["ClaimReader"]
+
+_ZERO = Decimal(0)
+
+_INPATIENT_ADJUSTMENT = (Key.DEDUCTIBLE_FACTOR, Key.RATIO_BONUS, Key.ANNUAL_CAP)
+"""The keys a category's ``inpatient.adjustments`` entry may give, in file order."""
+_CRITICAL_ADJUSTMENT = (
+    Key.THRESHOLD_FACTOR,
+    Key.THRESHOLD,
+    Key.RATIO_BONUS,
+    Key.SEGMENTS,
+    Key.ANNUAL_CAP,
+)
+"""The keys a category's ``critical_illness.adjustments`` entry may give, in file order."""
+
+
+class ClaimReader(DeclarationReader):
+    """Reads the claims sections: basic inpatient insurance, critical illness, assistance."""
+
+    def inpatient(self, f: Fields, ctx: str) -> Inpatient | None:
+        levels = self.req(f, Key.LEVELS, self.levels, ctx)
+        cap = self.req(f, Key.ANNUAL_CAP, self.cap, ctx)
+        has_adj, adjustments = self.opt(f, Key.ADJUSTMENTS, self.inpatient_adjustments, ctx)
+        source = self.req(f, Key.SOURCE, self.source_ref, ctx)
+        if levels is None or cap is None or source is None or (has_adj and adjustments is None):
+            return None
+        return Inpatient(levels, cap, adjustments or (), source)
+
+    def levels(self, node: Node, ctx: str) -> tuple[HospitalLevel, ...] | None:
+        out: list[HospitalLevel] = []
+        ids: set[str] = set()  # the good ids so far; a set keeps a long list linear
+        names: dict[str, Name] = {}  # every name given so far (see unique_names)
+        ok = True
+        for i, item in enumerate(self.items(node, ctx, "hospital levels")):
+            ictx = f"{ctx}[{i}]"
+            f = self.fields(
+                item,
+                ictx,
+                item,
+                (Key.ID, Key.LABEL, Key.DEDUCTIBLE, Key.RATIO),
+                (Key.ALIASES,),
+                " {id: ..., label: ..., deductible: ..., ratio: ...}",
+            )
+            if f is None:
+                ok = False
+                continue
+            lid = self.req(f, Key.ID, self.ident, ictx)
+            if lid is not None and lid in ids:
+                self.at(f[Key.ID][1], f"{ictx}.id: level '{lid}' is declared twice")
+                lid = None
+            if lid is not None:
+                ids.add(lid)
+            label = self.label_of(f, Key.LABEL, ictx)
+            has_aliases, aliases = self.opt(f, Key.ALIASES, self.aliases, ictx)
+            deductible = self.req(f, Key.DEDUCTIBLE, self.amount, ictx)
+            ratio = self.req(f, Key.RATIO, self.unit, ictx)
+            if lid is not None and not self.unique_names(f, ictx, lid, "level", names):
+                lid = None
+            if (
+                lid is None
+                or label is None
+                or (has_aliases and aliases is None)
+                or deductible is None
+                or ratio is None
+            ):
+                ok = False
+                continue
+            out.append(HospitalLevel(lid, label, deductible, ratio, aliases or ()))
+        return tuple(out) if ok and out else None
+
+    def inpatient_adjustments(self, node: Node, ctx: str) -> tuple[InpatientAdjustment, ...] | None:
+        out: list[InpatientAdjustment] = []
+        entries, ok = self.keyed(node, ctx, "adjustments")
+        for cid, key, value in entries:
+            actx = f"{ctx}.{cid}"
+            f = self.fields(value, actx, key, (), _INPATIENT_ADJUSTMENT)
+            if f is None or not self.not_empty(f, value, actx):
+                ok = False
+                continue
+            has_factor, factor = self.opt(
+                f, Key.DEDUCTIBLE_FACTOR, lambda n, c: self.unit(n, c, "a factor"), actx
+            )
+            has_bonus, bonus = self.opt(
+                f, Key.RATIO_BONUS, lambda n, c: self.unit(n, c, "a bonus"), actx
+            )
+            has_cap, cap = self.opt(f, Key.ANNUAL_CAP, self.cap, actx)
+            if (
+                (has_factor and factor is None)
+                or (has_bonus and bonus is None)
+                or (has_cap and cap is None)
+            ):
+                ok = False
+                continue
+            out.append(InpatientAdjustment(cid, factor, bonus, cap))
+        return tuple(out) if ok else None
+
+    def not_empty(self, f: Fields, node: Node, ctx: str) -> bool:
+        if f:
+            return True
+        self.at(node, f"{ctx}: no adjustment given; remove the entry or give a value")
+        return False
+
+    def critical_illness(self, f: Fields, ctx: str) -> CriticalIllness | None:
+        threshold = self.req(f, Key.THRESHOLD, self.amount, ctx)
+        has_bounds, bounds = self.opt(
+            f, Key.BOUNDS, lambda n, c: self.choice(n, c, get_args(Bounds)), ctx
+        )
+        bounds_ = cast(Bounds, bounds or "cumulative")
+        segments = self.req(f, Key.SEGMENTS, self.segments, ctx)
+        if Key.SEGMENTS in f and threshold is not None and not (has_bounds and bounds is None):
+            self.check_rise(f[Key.SEGMENTS][1], threshold, bounds_, f"{ctx}.segments")
+        cap = self.req(f, Key.ANNUAL_CAP, self.cap, ctx)
+        adjustments: tuple[CriticalIllnessAdjustment, ...] | None = ()
+        if Key.ADJUSTMENTS in f:
+            adjustments = self.critical_adjustments(
+                f[Key.ADJUSTMENTS][1], f"{ctx}.adjustments", threshold, segments, bounds_
+            )
+        source = self.req(f, Key.SOURCE, self.source_ref, ctx)
+        if (
+            threshold is None
+            or segments is None
+            or cap is None
+            or adjustments is None
+            or source is None
+            or (has_bounds and bounds is None)
+        ):
+            return None
+        return CriticalIllness(threshold, bounds_, segments, cap, adjustments, source)
+
+    def segments(self, node: Node, ctx: str) -> tuple[Segment, ...] | None:
+        """Segments (分段) with ``to`` on all but the last; rising is checked by the caller."""
+        items = self.items(node, ctx, "segments {to: ..., ratio: ...}")
+        out: list[Segment] = []
+        ok = bool(items)
+        for i, item in enumerate(items):
+            ictx = f"{ctx}[{i}]"
+            f = self.fields(item, ictx, item, (Key.RATIO,), (Key.TO,), " {to: ..., ratio: ...}")
+            if f is None:
+                ok = False
+                continue
+            last = i == len(items) - 1
+            has_to, upper = self.opt(f, Key.TO, self.amount, ictx)
+            ratio = self.req(f, Key.RATIO, self.unit, ictx)
+            if last and has_to:
+                self.at(
+                    f[Key.TO][0],
+                    f"{ictx}.to: the last segment is open-ended and must have no "
+                    "`to`; add a last segment {ratio: ...} or remove this `to`",
+                )
+                ok = False
+            elif not last and not has_to:
+                self.at(item, f"{ictx}: missing `to`; only the last segment is open-ended")
+                ok = False
+            if ratio is None or (has_to and upper is None):
+                ok = False
+                continue
+            out.append(Segment(upper, ratio))
+        return tuple(out) if ok else None
+
+    def bounds_of(self, node: Node) -> list[tuple[int, Decimal, Node]]:
+        """The good ``to`` values of a segments list as (index, value, node), read quietly: a
+        bad item is reported by :meth:`segments`, and the others can still be checked."""
+        if not isinstance(node, SequenceNode):
+            return []
+        saved, self.problems = self.problems, []
+        try:
+            found = ((i, field(item, Key.TO)) for i, item in enumerate(node.value))
+            values = ((i, self.amount(to, ""), to) for i, to in found if to is not None)
+            return [(i, value, to) for i, value, to in values if value is not None]
+        finally:
+            self.problems = saved
+
+    def check_rise(self, node: Node, threshold: Decimal, bounds: str, ctx: str) -> bool:
+        """Bounds must rise strictly, and above the threshold: with ``cumulative`` the first
+        ``to`` is above it; with ``above_threshold`` (``to`` counted from it) above 0."""
+        previous = threshold if bounds == "cumulative" else _ZERO
+        for i, upper, where in self.bounds_of(node):
+            if upper > previous:
+                previous = upper
+                continue
+            if i == 0 and bounds == "cumulative":
+                self.at(
+                    where,
+                    f"{ctx}[0].to: {upper} is not above the threshold "
+                    f"{threshold}; segments must rise above it",
+                )
+            elif i == 0:
+                self.at(
+                    where,
+                    f"{ctx}[0].to: {upper} must be above 0 (with bounds: "
+                    "above_threshold, `to` is counted from the threshold)",
+                )
+            else:
+                self.at(
+                    where,
+                    f"{ctx}[{i}].to: {upper} does not rise above the "
+                    f"previous bound {previous}; bounds must rise strictly",
+                )
+            return False
+        return True
+
+    def critical_adjustments(
+        self,
+        node: Node,
+        ctx: str,
+        base_threshold: Decimal | None,
+        base_segments: tuple[Segment, ...] | None,
+        bounds: str,
+    ) -> tuple[CriticalIllnessAdjustment, ...] | None:
+        out: list[CriticalIllnessAdjustment] = []
+        entries, ok = self.keyed(node, ctx, "adjustments")
+        for cid, key, value in entries:
+            actx = f"{ctx}.{cid}"
+            f = self.fields(value, actx, key, (), _CRITICAL_ADJUSTMENT)
+            if f is None or not self.not_empty(f, value, actx):
+                ok = False
+                continue
+            has_factor, factor = self.opt(
+                f, Key.THRESHOLD_FACTOR, lambda n, c: self.unit(n, c, "a factor"), actx
+            )
+            has_threshold, threshold = self.opt(f, Key.THRESHOLD, self.amount, actx)
+            if has_factor and has_threshold:
+                self.at(
+                    f[Key.THRESHOLD][0], f"{actx}: give threshold_factor or threshold, not both"
+                )
+                ok = False
+                continue
+            has_bonus, bonus = self.opt(
+                f, Key.RATIO_BONUS, lambda n, c: self.unit(n, c, "a bonus"), actx
+            )
+            has_segments, segments = self.opt(f, Key.SEGMENTS, self.segments, actx)
+            has_cap, cap = self.opt(f, Key.ANNUAL_CAP, self.cap, actx)
+            # The threshold and segments this category uses must still rise (like the base).
+            in_use = threshold
+            if factor is not None and base_threshold is not None:
+                in_use = round_money(EXACT.multiply(base_threshold, factor), self.rounding)
+            elif in_use is None:
+                in_use = base_threshold
+            if has_segments and in_use is not None:
+                ok = self.check_rise(f[Key.SEGMENTS][1], in_use, bounds, f"{actx}.segments") and ok
+            elif (
+                threshold is not None
+                and bounds == "cumulative"
+                and base_segments
+                and base_segments[0].upper is not None
+                and threshold >= base_segments[0].upper
+            ):
+                self.at(
+                    f[Key.THRESHOLD][1],
+                    f"{actx}.threshold: {threshold} is not below the "
+                    f"first segment bound {base_segments[0].upper}; give this category its "
+                    "own segments, or a lower threshold",
+                )
+                ok = False
+            if (
+                (has_factor and factor is None)
+                or (has_threshold and threshold is None)
+                or (has_bonus and bonus is None)
+                or (has_segments and segments is None)
+                or (has_cap and cap is None)
+            ):
+                ok = False
+                continue
+            out.append(CriticalIllnessAdjustment(cid, factor, threshold, bonus, segments, cap))
+        return tuple(out) if ok else None
+
+    def medical_assistance(self, f: Fields, ctx: str) -> MedicalAssistance | None:
+        eligible = self.req(f, Key.ELIGIBLE, self.eligible, ctx)
+        source = self.req(f, Key.SOURCE, self.source_ref, ctx)
+        if eligible is None or source is None:
+            return None
+        return MedicalAssistance(eligible, source)
+
+    def eligible(self, node: Node, ctx: str) -> tuple[AssistanceRule, ...] | None:
+        entries, ok = self.keyed(node, ctx, "{ratio: ..., annual_cap: ...}")
+        if ok and not entries:
+            self.at(node, f"{ctx}: no eligible category; name at least one")
+            return None
+        out: list[AssistanceRule] = []
+        for cid, key, value in entries:
+            actx = f"{ctx}.{cid}"
+            f = self.fields(
+                value,
+                actx,
+                key,
+                (Key.RATIO, Key.ANNUAL_CAP),
+                (Key.DEDUCTIBLE,),
+                " {ratio: ..., annual_cap: ...}",
+            )
+            if f is None:
+                ok = False
+                continue
+            ratio = self.req(f, Key.RATIO, self.unit, actx)
+            cap = self.req(f, Key.ANNUAL_CAP, self.cap, actx)
+            has_deductible, deductible = self.opt(f, Key.DEDUCTIBLE, self.amount, actx)
+            if ratio is None or cap is None or (has_deductible and deductible is None):
+                ok = False
+                continue
+            out.append(AssistanceRule(cid, ratio, cap, deductible or Decimal("0.00")))
+        return tuple(out) if ok else None

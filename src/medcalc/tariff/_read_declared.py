@@ -1,0 +1,333 @@
+"""Reading what a tariff declares and what refers to it: sources, categories and their names.
+
+:class:`DeclarationReader` reads ``sources`` and ``categories`` and remembers the declared ids,
+so that a section's reference to one (``source: …``, a category key of ``government_pays`` or
+``adjustments``, ``exempt``, ``for``) is checked where it is written, with a suggestion when
+it is close to a declared id.
+
+Every id, label and alias of a category names that category alone (likewise for hospital
+levels), compared by :func:`~medcalc.tariff.name_key`; within one entry the labels may repeat
+the id or each other, but an alias repeating another name of its own entry is refused
+(:meth:`DeclarationReader.unique_names`).
+"""
+
+from __future__ import annotations
+
+from typing import TypeVar, cast
+
+import attrs
+from yaml.nodes import Node, ScalarNode, SequenceNode
+
+from medcalc.money import Rounding
+from medcalc.tariff._model import (
+    BASE,
+    DISABILITY_TYPES,
+    Category,
+    DisabilityRule,
+    Source,
+    name_key,
+)
+from medcalc.tariff._read_values import Fields, ValueReader, one_of, suggest
+from medcalc.tariff._sections import Key
+from medcalc.tariff._yaml import field, line_col, quote
+
+__all__ = ["DeclarationReader", "Name"]
+
+T = TypeVar("T")
+
+
+@attrs.frozen
+class Name:
+    """A name already given (see :meth:`DeclarationReader.unique_names`): whose it is, what it
+    is (``id``, ``zh label``, ``en label``, ``alias``), its text and its line."""
+
+    owner: str
+    what: str
+    text: str
+    line: int
+
+
+def _as_written(text: str, first: Name) -> tuple[str, str]:
+    """Where a name repeats ``first`` only after :func:`name_key`: how ``first`` is written
+    (with a leading space), and a note saying how names are compared; else two empty texts."""
+    if text == first.text:
+        return "", ""
+    return f" {quote(first.text)}", "; names are compared after NFKC, case folding and trimming"
+
+
+def _reserved_base(ctx: str, what: str) -> str:
+    return (
+        f"{ctx}: '{BASE}' is reserved for the ordinary person (the section's top-level "
+        f"values); choose another {what}"
+    )
+
+
+class DeclarationReader(ValueReader):
+    """A :class:`ValueReader` that also reads the declarations and checks references to them."""
+
+    def __init__(self, path: str, data: bytes) -> None:
+        super().__init__(path, data)
+        # Declared ids in file order (for messages) and as sets: membership is tested for
+        # every reference, so a list would make a file of n ids cost n² (issue 11).
+        self.categories: list[str] = []
+        self.category_set: set[str] = set()
+        self.sources: list[str] = []
+        self.source_set: set[str] = set()
+        # The file's rounding (read with the header, before the sections that round with it).
+        self.rounding: Rounding = "half_up"
+
+    # ---- references to declared ids
+
+    def keyed(self, node: Node, ctx: str, what: str) -> tuple[list[tuple[str, Node, Node]], bool]:
+        """A mapping keyed by declared category ids, in file order, and whether every key was
+        good (bad keys are reported and dropped)."""
+        if not self.is_mapping(node, ctx, f" of category ids to {what}"):
+            return [], False
+        before = len(self.problems)
+        out: list[tuple[str, Node, Node]] = []
+        seen: dict[str, Node] = {}
+        for key_node, value in cast("list[tuple[Node, Node]]", node.value):
+            key = self.key(key_node, ctx)
+            if key is None:
+                continue
+            if key in seen:
+                self.duplicate(key_node, key, seen[key], ctx)
+                continue
+            seen[key] = key_node
+            if self.declared_category(key_node, key, ctx):
+                out.append((key, key_node, value))
+        return out, len(self.problems) == before
+
+    def declared_category(self, node: Node, category: str, ctx: str) -> bool:
+        if category in self.category_set:
+            return True
+        declared = one_of(self.categories)
+        hint = suggest(category, self.categories) or f" (declared: {declared})"
+        self.at(node, f"{ctx}: undeclared category '{category}'{hint}")
+        return False
+
+    def category_list(self, node: Node, ctx: str) -> tuple[str, ...] | None:
+        """A non-empty list of distinct declared category ids."""
+        items = self.items(node, ctx, "category ids")
+        if not items:
+            return None
+
+        def read(item: Node, ictx: str) -> str | None:
+            cid = self.ident(item, ictx)
+            return cid if cid is not None and self.declared_category(item, cid, ictx) else None
+
+        return self.distinct(items, ctx, read, lambda cid: f"'{cid}'")
+
+    def source_ref(self, node: Node, ctx: str) -> str | None:
+        sid = self.ident(node, ctx)
+        if sid is None or sid in self.source_set:
+            return sid
+        hint = suggest(sid, self.sources) or f" (declared: {one_of(self.sources)})"
+        self.at(node, f"{ctx}: undeclared source '{sid}'{hint}")
+        return None
+
+    # ---- the declarations
+
+    def source_list(self, node: Node) -> tuple[Source, ...] | None:
+        out: list[Source] = []
+        ok = True
+        for i, item in enumerate(self.items(node, Key.SOURCES, "sources", non_empty=False)):
+            ctx = f"sources[{i}]"
+            f = self.fields(
+                item,
+                ctx,
+                item,
+                (Key.ID, Key.TITLE),
+                (Key.NUMBER, Key.URL),
+                " {id: ..., title: ...}",
+            )
+            if f is None:
+                ok = False
+                continue
+            sid = self.req(f, Key.ID, self.ident, ctx)
+            if sid is not None:
+                if sid in self.source_set:
+                    self.at(f[Key.ID][1], f"{ctx}.id: source '{sid}' is declared twice")
+                    sid = None
+                else:
+                    self.sources.append(sid)
+                    self.source_set.add(sid)
+            title = self.req(f, Key.TITLE, self.text, ctx)
+            has_number, number = self.opt(f, Key.NUMBER, self.text, ctx)
+            has_url, url = self.opt(f, Key.URL, self.text, ctx)
+            if url is not None and not url.startswith(("https://", "http://")):
+                self.at(f[Key.URL][1], f"{ctx}.url: expected a web address starting with https://")
+                url = None
+            if (
+                sid is None
+                or title is None
+                or (has_number and number is None)
+                or (has_url and url is None)
+            ):
+                ok = False
+                continue
+            out.append(Source(sid, title, number, url))
+        return tuple(out) if ok else None
+
+    def category_decls(self, node: Node) -> tuple[Category, ...] | None:
+        out: list[Category] = []
+        names: dict[str, Name] = {}  # every name given so far (see unique_names)
+        ok = True
+        for i, item in enumerate(self.items(node, Key.CATEGORIES, "categories", non_empty=False)):
+            ctx = f"categories[{i}]"
+            f = self.fields(
+                item,
+                ctx,
+                item,
+                (Key.ID, Key.LABEL),
+                (Key.ALIASES, Key.DISABILITY),
+                " {id: ..., label: ...}",
+            )
+            if f is None:
+                ok = False
+                continue
+            cid = self.req(f, Key.ID, self.ident, ctx)
+            if cid is not None:
+                if cid == BASE:
+                    self.at(f[Key.ID][1], _reserved_base(f"{ctx}.id", "id"))
+                    cid = None
+                elif cid in self.category_set:
+                    self.at(f[Key.ID][1], f"{ctx}.id: category '{cid}' is declared twice")
+                    cid = None
+                else:
+                    self.categories.append(cid)
+                    self.category_set.add(cid)
+            label = self.label_of(f, Key.LABEL, ctx)
+            has_aliases, aliases = self.opt(f, Key.ALIASES, self.aliases, ctx)
+            has_rules, rules = self.opt(f, Key.DISABILITY, self.disability_rules, ctx)
+            if cid is not None and not self.unique_names(f, ctx, cid, "category", names):
+                cid = None
+            if (
+                cid is None
+                or label is None
+                or (has_aliases and aliases is None)
+                or (has_rules and rules is None)
+            ):
+                ok = False
+                continue
+            out.append(Category(cid, label, rules or (), aliases or ()))
+        return tuple(out) if ok else None
+
+    def aliases(self, node: Node, ctx: str) -> tuple[str, ...] | None:
+        """A non-empty list of distinct names (texts), as written."""
+        items = self.items(node, ctx, "aliases (names as text)", non_empty=False)
+        if isinstance(node, SequenceNode) and not items:
+            self.at(node, f"{ctx}: the list is empty; give at least one alias, or remove the key")
+        out: list[str] = []
+        seen: dict[str, Name] = {}  # name_key → the alias that gave it
+        ok = bool(items)
+        for i, item in enumerate(items):
+            ictx = f"{ctx}[{i}]"
+            text = self.text(item, ictx)
+            if text is None:
+                ok = False
+                continue
+            first = seen.get(name_key(text))
+            if first is not None:
+                shown, note = _as_written(text, first)
+                more = f" (as{shown} on line {first.line}{note})" if shown else ""
+                self.at(item, f"{ictx}: {quote(text)} is listed twice{more}")
+                ok = False
+                continue
+            seen[name_key(text)] = Name("", "alias", text, line_col(item)[0])
+            out.append(text)
+        return tuple(out) if ok else None
+
+    def unique_names(
+        self, f: Fields, ctx: str, owner: str, noun: str, seen: dict[str, Name]
+    ) -> bool:
+        """Check the id, labels and aliases of one entry (``f``) against every name of the
+        earlier entries in ``seen`` (:func:`name_key` → the name), then add its own. Input
+        files name a category or level by any of them, so each must name one entry only.
+
+        An alias repeating its own entry's id or label is refused (it says nothing, and is
+        likely a slip); the labels may repeat the id or each other (``en`` defaults to
+        ``zh``). A repeated id is reported by the caller, not here. False on a problem."""
+        names: list[tuple[str, str, Node, str]] = [(owner, "id", f[Key.ID][1], f"{ctx}.id")]
+        label = f[Key.LABEL][1] if Key.LABEL in f else None
+        for lang in (Key.ZH, Key.EN):
+            text_node = field(label, lang) if label is not None else None
+            if isinstance(text_node, ScalarNode) and text_node.tag == "str":
+                names.append((text_node.value, f"{lang} label", text_node, f"{ctx}.label.{lang}"))
+        aliases = f[Key.ALIASES][1] if Key.ALIASES in f else None
+        if isinstance(aliases, SequenceNode):
+            for i, item in enumerate(aliases.value):
+                if isinstance(item, ScalarNode) and item.tag == "str" and item.value.strip():
+                    names.append((item.value, "alias", item, f"{ctx}.aliases[{i}]"))
+        own: dict[str, Name] = {}
+        aliased: set[str] = set()  # a repeated alias is reported by aliases(), once
+        ok = True
+        for text, what, node, nctx in names:
+            key = name_key(text)
+            if what == "alias":
+                if key in aliased:
+                    continue
+                aliased.add(key)
+            line = line_col(node)[0]
+            mine = own.get(key)
+            other = seen.get(key)
+            if what != "id" and key == BASE:
+                self.at(node, _reserved_base(nctx, "name"))
+            elif what == "alias" and mine is not None and mine.what != "alias":
+                shown, note = _as_written(text, mine)
+                self.at(
+                    node,
+                    f"{nctx}: {quote(text)} is already this {noun}'s {mine.what}{shown}"
+                    f"{f' ({note[2:]})' if note else ''}; remove the alias",
+                )
+            elif other is not None and not (what == "id" == other.what):
+                shown, note = _as_written(text, other)
+                self.at(
+                    node,
+                    f"{nctx}: {quote(text)} also names {noun} '{other.owner}' (its "
+                    f"{other.what}{shown} on line {other.line}{note}); each id, label and "
+                    f"alias must name one {noun}",
+                )
+            else:
+                own.setdefault(key, Name(owner, what, text, line))
+                continue
+            ok = False
+        for key, name in own.items():
+            seen.setdefault(key, name)
+        return ok
+
+    def disability_rules(self, node: Node, ctx: str) -> tuple[DisabilityRule, ...] | None:
+        out: list[DisabilityRule] = []
+        ok = True
+        for i, item in enumerate(self.items(node, ctx, "disability rules")):
+            ictx = f"{ctx}[{i}]"
+            f = self.fields(item, ictx, item, (Key.GRADES,), (Key.TYPES,), " {grades: [...]}")
+            if f is None:
+                ok = False
+                continue
+            grades = self.req(f, Key.GRADES, self.disability_grades, ictx)
+            has_types, types = self.opt(f, Key.TYPES, self.disability_types, ictx)
+            if grades is None or (has_types and types is None):
+                ok = False
+                continue
+            out.append(DisabilityRule(grades, types))
+        return tuple(out) if ok and out else None
+
+    def disability_grades(self, node: Node, ctx: str) -> tuple[int, ...] | None:
+        items = self.items(node, ctx, "disability grades (1 to 4)")
+        if not items:
+            return None
+        return self.distinct(
+            items, ctx, lambda item, ictx: self.integer(item, ictx, 1, 4), lambda g: f"grade {g}"
+        )
+
+    def disability_types(self, node: Node, ctx: str) -> tuple[str, ...] | None:
+        items = self.items(node, ctx, "disability types")
+        if not items:
+            return None
+        return self.distinct(
+            items,
+            ctx,
+            lambda item, ictx: self.choice(item, ictx, DISABILITY_TYPES),
+            lambda kind: f"type '{kind}'",
+        )

@@ -1,0 +1,378 @@
+"""Reading the values of a tariff file's nodes, each problem reported at its place.
+
+:class:`ValueReader` is the base of the tariff reader: it holds the file's path and the
+problems found so far, and reads the shapes every section is made of: a mapping of fixed keys
+(:meth:`~ValueReader.fields`: unknown, duplicate and missing keys), lists, and scalars read
+from their text (``0.6`` becomes ``Decimal("0.6")``, never a float; ``no`` is refused where an
+amount is expected instead of becoming ``False``). Each reader returns ``None`` after reporting
+a problem, so one bad value does not stop the check of the rest.
+
+- numbers are plain decimal digits (``220``, ``220.00``, ``0.6``); quoted numbers, ``1e5``,
+  ``.5``, ``1_000``, leading zeros (``010``, which YAML 1.1 reads as octal) are refused;
+- amounts: 0 or more, at most 2 decimals, held with exactly 2 decimals; ratios, shares,
+  factors and bonuses: from 0 to 1, kept exactly as written;
+- text that YAML would read as something else (``version: 2018.1``, ``code: 441802``,
+  ``yes``) must be quoted;
+- ``-0`` (``-0.00``) is zero: it is read as 0 (``0.00`` for an amount), never kept as -0;
+- dates are ``YYYY-MM-DD``, plain or quoted; a date with a time is refused;
+- ``annual_cap: none`` means no cap; an empty value or ``~`` is refused;
+- list indexes in messages count from 0 (``segments[1]`` is the second segment).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from collections.abc import Callable, Sequence
+from decimal import Decimal
+from typing import TypeVar, cast
+
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from medcalc.errors import Problem
+from medcalc.money import CENT, EXACT, MAX_AMOUNT, MAX_INT_DIGITS, shortened
+from medcalc.tariff._model import Cap, Text
+from medcalc.tariff._sections import Key
+from medcalc.tariff._yaml import INVALID, describe, line_col, quote
+
+__all__ = ["Fields", "ValueReader", "one_of", "suggest"]
+
+T = TypeVar("T")
+
+Fields = dict[str, tuple[Node, Node]]
+"""The keys found in a fixed-key mapping → (key node, value node)."""
+
+_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?")
+_INTEGER = re.compile(r"-?(?:0|[1-9][0-9]*)")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_ID = re.compile(r"[a-z0-9][a-z0-9_-]*")
+
+_ZERO = Decimal(0)
+_ONE = Decimal(1)
+
+# Above this many choices no suggestion is searched and the list is cut short, so that a file
+# of n bad references to n ids stays linear (a real table declares some ten ids).
+_MAX_CHOICES = 50
+
+
+def suggest(word: str, choices: Sequence[str]) -> str:
+    """`` (did you mean '…'?)`` with the choice closest to ``word``, or nothing."""
+    if len(choices) > _MAX_CHOICES:
+        return ""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def one_of(choices: Sequence[str]) -> str:
+    """The choices for a message (``a, b, c``; a long list cut short; ``none``)."""
+    if len(choices) > _MAX_CHOICES:
+        shown = ", ".join(choices[:_MAX_CHOICES])
+        return f"{shown}, ... ({len(choices):,} in all)"
+    return ", ".join(choices) if choices else "none"
+
+
+def _join(ctx: str, key: str) -> str:
+    return f"{ctx}.{key}" if ctx else key
+
+
+class ValueReader:
+    """Reads values of one file's nodes; problems accumulate in :attr:`problems`."""
+
+    def __init__(self, path: str, data: bytes) -> None:
+        self.path = path
+        self.data = data
+        self.problems: list[Problem] = []
+
+    def at(self, where: Node | tuple[int, int], message: str) -> None:
+        line, col = line_col(where) if isinstance(where, Node) else where
+        self.problems.append(Problem(self.path, line, col, message))
+
+    # ---- structure helpers
+
+    def fields(
+        self,
+        node: Node,
+        ctx: str,
+        owner: Node | None,
+        required: Sequence[str],
+        optional: Sequence[str] = (),
+        what: str = "",
+    ) -> Fields | None:
+        """The keys of a fixed-key mapping, checked for type, duplicates, unknown and missing
+        keys. ``owner`` (the key naming the mapping) is where a missing key is reported."""
+        if not self.is_mapping(node, ctx, what):
+            return None
+        allowed = (*required, *optional)
+        seen: dict[str, Node] = {}
+        found: Fields = {}
+        suggested: set[str] = set()
+        for key_node, value in cast("list[tuple[Node, Node]]", node.value):
+            key = self.key(key_node, ctx)
+            if key is None:
+                continue
+            if key in seen:
+                self.duplicate(key_node, key, seen[key], ctx)
+                continue
+            seen[key] = key_node
+            if key in allowed:
+                found[key] = (key_node, value)
+                continue
+            close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+            where = f"in {ctx}" if ctx else "at the top level"
+            if close:
+                suggested.add(close[0])
+                hint = f"did you mean '{close[0]}'?"
+            else:
+                hint = f"expected {one_of(allowed)}"
+            self.at(key_node, f"unknown key '{key}' {where} ({hint})")
+        for key in required:
+            if key not in found and key not in suggested and key not in seen:
+                where_ctx = ctx or "the file"
+                self.at(owner or node, f"{where_ctx}: missing required key '{key}'")
+        return found
+
+    def is_mapping(self, node: Node, ctx: str, what: str = "") -> bool:
+        if node.tag == INVALID:
+            return False
+        if isinstance(node, MappingNode):
+            return True
+        self.at(node, f"{ctx or 'the file'}: expected a mapping{what}, found {describe(node)}")
+        return False
+
+    def key(self, node: Node, ctx: str) -> str | None:
+        if node.tag == INVALID:
+            return None
+        if not isinstance(node, ScalarNode) or node.value == "":
+            self.at(node, f"{ctx}: keys must be names, found {describe(node)}")
+            return None
+        return cast(str, node.value)
+
+    def duplicate(self, node: Node, key: str, first: Node, ctx: str) -> None:
+        where = f" in {ctx}" if ctx else ""
+        line = first.start_mark.line + 1
+        self.at(node, f"duplicate key '{key}'{where} (first given on line {line}); give it once")
+
+    def items(self, node: Node, ctx: str, what: str, *, non_empty: bool = True) -> list[Node]:
+        """The items of a list (empty when it is not one, with a problem)."""
+        if node.tag == INVALID:
+            return []
+        if not isinstance(node, SequenceNode):
+            self.at(node, f"{ctx}: expected a list of {what}, found {describe(node)}")
+            return []
+        items = cast("list[Node]", node.value)
+        if non_empty and not items:
+            self.at(node, f"{ctx}: the list is empty; expected at least one {what}")
+        return items
+
+    def distinct(
+        self,
+        items: Sequence[Node],
+        ctx: str,
+        read: Callable[[Node, str], T | None],
+        shown: Callable[[T], str],
+    ) -> tuple[T, ...] | None:
+        """Each item read with ``read``; a value given twice is a problem (``shown`` names it)."""
+        out: list[T] = []
+        seen: set[T] = set()  # a set keeps a long list linear
+        ok = True
+        for i, item in enumerate(items):
+            value = read(item, f"{ctx}[{i}]")
+            if value is None:
+                ok = False
+            elif value in seen:
+                self.at(item, f"{ctx}[{i}]: {shown(value)} is listed twice")
+                ok = False
+            else:
+                out.append(value)
+                seen.add(value)
+        return tuple(out) if ok else None
+
+    # ---- scalar readers: each returns None after reporting a problem
+
+    def scalar(self, node: Node, ctx: str, expected: str) -> ScalarNode | None:
+        if node.tag == INVALID:
+            return None
+        if not isinstance(node, ScalarNode) or node.tag == "null":
+            self.at(node, f"{ctx}: expected {expected}, found {describe(node)}")
+            return None
+        return node
+
+    def text(self, node: Node, ctx: str, key: str = "") -> str | None:
+        s = self.scalar(node, ctx, "text")
+        if s is None:
+            return None
+        if s.tag != "str":
+            shown = key or ctx.rsplit(".", 1)[-1]
+            # A list item is quoted alone: `aliases: [二级, "2"]`, not `aliases[1]: "2"`.
+            hint = quote(s.value)
+            if not shown.endswith("]"):
+                hint = f"{shown}: {hint}"
+            self.at(s, f"{ctx}: expected text, found {describe(s)}; quote it: {hint}")
+            return None
+        value = cast(str, s.value)
+        if not value.strip():
+            self.at(s, f"{ctx}: the text is empty")
+            return None
+        return value
+
+    def ident(self, node: Node, ctx: str) -> str | None:
+        value = self.text(node, ctx)
+        if value is not None and not _ID.fullmatch(value):
+            self.at(
+                node,
+                f"{ctx}: {quote(value)} is not a valid id; use lower-case letters, digits, "
+                "'_' and '-', starting with a letter or digit",
+            )
+            return None
+        return value
+
+    def choice(self, node: Node, ctx: str, choices: Sequence[str]) -> str | None:
+        value = self.text(node, ctx)
+        if value is not None and value not in choices:
+            hint = suggest(value, choices)
+            self.at(node, f"{ctx}: {quote(value)} is not one of {one_of(choices)}{hint}")
+            return None
+        return value
+
+    def number(self, node: Node, ctx: str, expected: str) -> Decimal | None:
+        s = self.scalar(node, ctx, expected)
+        if s is None:
+            return None
+        text = cast(str, s.value)
+        if s.style is not None:
+            if _NUMBER.fullmatch(text.strip()):
+                self.at(
+                    s,
+                    f"{ctx}: {quote(text)} is quoted text; write the number without "
+                    f"quotes: {shortened(text.strip())}",
+                )
+            else:
+                self.at(s, f"{ctx}: expected {expected}, found {describe(s)}")
+            return None
+        if not _NUMBER.fullmatch(text):
+            if s.tag == "bool":
+                self.at(s, f"{ctx}: {text} is a YAML boolean, not a number; expected {expected}")
+            elif s.tag in ("int", "float"):
+                self.at(
+                    s,
+                    f"{ctx}: write {shortened(text)} as plain decimal digits, e.g. 1200 or 0.65 "
+                    "(no exponent, leading zero, '_', '+', or leading '.')",
+                )
+            else:
+                self.at(s, f"{ctx}: expected {expected}, found {describe(s)}")
+            return None
+        value = Decimal(text)
+        # -0 is zero, not a negative number: read as 0 with the digits written (-0.00 → 0.00),
+        # so that no -0.00 can ever be printed from a tariff.
+        return value.copy_abs() if value.is_zero() else value
+
+    def amount(self, node: Node, ctx: str) -> Decimal | None:
+        """Yuan: 0 or more, at most 2 decimal places; held with exactly 2 decimals."""
+        value = self.number(node, ctx, "an amount in yuan, e.g. 1200 or 180.00")
+        if value is None:
+            return None
+        shown = shortened(node.value)
+        if value < 0:
+            self.at(node, f"{ctx}: {shown} is negative; amounts must be 0 or more")
+        elif cast(int, value.as_tuple().exponent) < -2:
+            self.at(node, f"{ctx}: {shown} has more than 2 decimal places (yuan and fen)")
+        elif value > MAX_AMOUNT:
+            self.at(node, f"{ctx}: {shown} is larger than the largest amount {MAX_AMOUNT}")
+        else:
+            return value.quantize(CENT, context=EXACT)
+        return None
+
+    def unit(self, node: Node, ctx: str, what: str = "a ratio") -> Decimal | None:
+        """A ratio, share, factor or bonus: from 0 to 1, kept exactly as written."""
+        value = self.number(node, ctx, f"{what} from 0 to 1, e.g. 0.65")
+        if value is not None and not _ZERO <= value <= _ONE:
+            self.at(node, f"{ctx}: {shortened(node.value)} is outside [0, 1]")
+            return None
+        return value
+
+    def integer(self, node: Node, ctx: str, low: int, high: int | None = None) -> int | None:
+        expected = f"a whole number from {low} to {high}" if high else "a whole number"
+        value = self.number(node, ctx, expected)
+        if value is None:
+            return None
+        if not _INTEGER.fullmatch(cast(str, node.value)):
+            self.at(
+                node, f"{ctx}: {shortened(node.value)} is not a whole number; expected {expected}"
+            )
+            return None
+        if value < low or (high is not None and value > high):
+            bounds = f"[{low}, {high}]" if high is not None else f"{low} or more"
+            self.at(node, f"{ctx}: {shortened(node.value)} is outside {bounds}")
+            return None
+        if value.adjusted() >= MAX_INT_DIGITS:
+            # Beyond any whole number a tariff holds; int() of a huge Decimal takes quadratic
+            # time, and printing the int trips Python's 4,300-digit limit.
+            self.at(node, f"{ctx}: {shortened(node.value)} is far too large; expected {expected}")
+            return None
+        return int(value)
+
+    def date(self, node: Node, ctx: str) -> dt.date | None:
+        s = self.scalar(node, ctx, "a date YYYY-MM-DD")
+        if s is None:
+            return None
+        text = cast(str, s.value)
+        if s.tag == "timestamp" and not _DATE.fullmatch(text):
+            self.at(s, f"{ctx}: {text} has a time of day; expected a date YYYY-MM-DD")
+            return None
+        if s.tag not in ("timestamp", "str") or not _DATE.fullmatch(text):
+            self.at(s, f"{ctx}: expected a date YYYY-MM-DD, found {describe(s)}")
+            return None
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            self.at(s, f"{ctx}: {text} is not a calendar date")
+            return None
+
+    def cap(self, node: Node, ctx: str) -> Cap | None:
+        """``none`` (no cap, 不设封顶) or an amount."""
+        if isinstance(node, ScalarNode) and node.tag == "null":
+            self.at(node, f"{ctx}: no value given; write `none` for no cap, or an amount")
+            return None
+        if isinstance(node, ScalarNode) and node.value == Key.NONE and node.style is None:
+            return Cap(None)
+        if isinstance(node, ScalarNode) and node.tag == "str" and node.style is None:
+            hint = suggest(node.value, [Key.NONE])
+            self.at(
+                node, f"{ctx}: expected an amount or `none` (no cap), found {describe(node)}{hint}"
+            )
+            return None
+        amount = self.amount(node, ctx)
+        return None if amount is None else Cap(amount)
+
+    def label(self, node: Node, ctx: str, owner: Node | None) -> Text | None:
+        """``{zh: …, en: …}``; ``en`` defaults to ``zh``."""
+        f = self.fields(node, ctx, owner, (Key.ZH,), (Key.EN,), " {zh: ..., en: ...}")
+        if f is None:
+            return None
+        zh = self.req(f, Key.ZH, lambda n, c: self.text(n, c, Key.ZH), ctx)
+        has_en, en = self.opt(f, Key.EN, lambda n, c: self.text(n, c, Key.EN), ctx)
+        if zh is None or (has_en and en is None):
+            return None
+        return Text(zh, en if en is not None else zh)
+
+    def label_of(self, f: Fields, key: str, ctx: str) -> Text | None:
+        """The label under ``key`` (a missing ``zh`` is reported at the key)."""
+        if key not in f:
+            return None
+        owner, node = f[key]
+        return self.label(node, _join(ctx, key), owner)
+
+    def opt(
+        self, f: Fields, key: str, read: Callable[[Node, str], T | None], ctx: str
+    ) -> tuple[bool, T | None]:
+        """(present, value) of an optional key; value None when present but invalid."""
+        if key not in f:
+            return False, None
+        return True, read(f[key][1], _join(ctx, key))
+
+    def req(self, f: Fields, key: str, read: Callable[[Node, str], T | None], ctx: str) -> T | None:
+        """The value of a required key (its absence was reported by :meth:`fields`)."""
+        if key not in f:
+            return None
+        return read(f[key][1], _join(ctx, key))
