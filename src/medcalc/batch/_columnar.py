@@ -17,19 +17,16 @@ never imports this module. Two levels, both giving byte for byte what the refere
   the reference would drop are rewritten, by Python's csv module; a ``'`` put before each
   formula-like cell, spec §5) plus the result columns, formatted as columns. A quoted field
   that holds whole rows (a stray quote: the rule of :func:`medcalc.batch.quoted_rows_line`,
-  vectorised in :func:`_swallowing`) is refused with the row path's error and line
+  vectorised in :mod:`medcalc.batch._scan`) is refused with the row path's error and line
   (:func:`medcalc.batch.unclosed_quote_error`); a quote that never closes, or a record past
   the csv module's field size limit, goes to the row path, which says so.
 
-The batch rules (spec §5, docs/cli-batch.md §4) are applied to columns in :func:`solve`:
-person attributes and year-to-date values merged per person, series and year (disagreement
-messages by the reference's own function), bad rows and the rows depending on them; the
-engine gets every computable person-year with the bad rows it can place in date order
-(marked by an impossible amount, their message then replaced by the batch's own) and the
-batch's row numbers, so its dependent-row messages read exactly like the reference's. An
-amount beyond the engine's exact range (:class:`~medcalc.fast.EngineRangeError`) sends the
-whole batch back to the reference path; so does any file the columnar reader cannot read
-exactly as Python's csv module does (:class:`Unsupported`).
+The batch rules (spec §5, docs/cli-batch.md §4, defined once in :mod:`medcalc.batch._rules`)
+are applied to the parsed columns by :func:`medcalc.batch._columns.solve`, the engine
+computing the amounts. An amount beyond the engine's exact range
+(:class:`~medcalc.fast.EngineRangeError`) sends the whole batch back to the reference path;
+so does any file the columnar reader cannot read exactly as Python's csv module does
+(:class:`Unsupported`).
 """
 
 from __future__ import annotations

@@ -27,7 +27,14 @@ from medcalc.batch._rows import (
     Summary,
     cents_text,
 )
-from medcalc.batch._rules import YTD_FIELDS, Disagreement, agreed, bearing, depends_on
+from medcalc.batch._rules import (
+    PERSON_FIELDS,
+    YTD_FIELDS,
+    Disagreement,
+    agreed,
+    bearing,
+    depends_on,
+)
 from medcalc.fast import NAT, ClaimTable, Columns, PersonKind, compute, fen
 from medcalc.money import EXACT
 from medcalc.tariff import TariffBook
@@ -371,13 +378,17 @@ class _Groups:
 def _merged(rows: ParsedColumns, groups: _Groups) -> tuple[dict[str, NDArray[Any]], dict[int, str]]:
     """Person attributes and year-to-date values, one value per group (by field name), and
     the disagreement message of each group whose rows give different values."""
-    fields: list[tuple[str, NDArray[Any], int]] = [
-        ("categories", rows.cat, -1),
-        ("disability_grade", rows.grade, -1),
-        ("disability_type", rows.dtype, -1),
-    ]
-    if rows.enr is not None:
-        fields.append(("enrolled_on", rows.enr, NO_DAY))
+    person: dict[str, tuple[NDArray[Any] | None, int]] = {
+        "categories": (rows.cat, -1),
+        "disability_grade": (rows.grade, -1),
+        "disability_type": (rows.dtype, -1),
+        "enrolled_on": (rows.enr, NO_DAY),
+    }
+    fields: list[tuple[str, NDArray[Any], int]] = []
+    for name in PERSON_FIELDS:  # in the rules' order: the first disagreement is named
+        column, none = person[name]
+        if column is not None:
+            fields.append((name, column, none))
     if rows.ytd is not None:
         fields += [(name, col, -1) for name, col in zip(YTD_FIELDS, rows.ytd, strict=True)]
     gid = groups.gid
