@@ -527,6 +527,21 @@ def _tariff(
     def source() -> str:
         return str(draw(st.sampled_from([s.id for s in sources])))
 
+    status = cast(Status, draw(st.sampled_from(("illustrative", "official"))))
+    makers: dict[str, Callable[[], object]] = {
+        Key.ENROLLMENT: lambda: _enrollment(draw, ids),
+        Key.MEDICAL_PREMIUM: lambda: _medical_premium(draw, ids, source()),
+        Key.PENSION_PREMIUM: lambda: _pension_premium(draw, ids, source()),
+        Key.INPATIENT: lambda: _inpatient(draw, ids, source(), sound=sound),
+        Key.CRITICAL_ILLNESS: lambda: _critical_illness(draw, ids, source(), rounding, sound=sound),
+        Key.MEDICAL_ASSISTANCE: lambda: _medical_assistance(draw, ids, source()),
+    }
+    # Each section in file order; assistance names eligible categories, so it needs one.
+    sections: dict[str, Any] = {
+        s.attribute: makers[s.key]()
+        for s in TARIFF_SECTIONS
+        if (ids or s.key != Key.MEDICAL_ASSISTANCE) and has(s.key)
+    }
     tariff = Tariff(
         format=1,
         series=series,
@@ -536,22 +551,13 @@ def _tariff(
         region_name=Text("测试区", "test district"),
         effective_from=effective[0],
         effective_to=effective[1],
-        status=cast(Status, draw(st.sampled_from(("illustrative", "official")))),
+        status=status,
         rounding=rounding,
         sources=sources,
         categories=cats,
         path=f"generated/{series}/{version}.yaml",
         sha256="",
-        enrollment=_enrollment(draw, ids) if has("enrollment") else None,
-        medical_premium=_medical_premium(draw, ids, source()) if has("medical_premium") else None,
-        pension_premium=_pension_premium(draw, ids, source()) if has("pension_premium") else None,
-        inpatient=_inpatient(draw, ids, source(), sound=sound) if has("inpatient") else None,
-        critical_illness=_critical_illness(draw, ids, source(), rounding, sound=sound)
-        if has("critical_illness")
-        else None,
-        medical_assistance=_medical_assistance(draw, ids, source())
-        if ids and has("medical_assistance")
-        else None,
+        **sections,
     )
     digest = hashlib.sha256(render_tariff(tariff).encode("utf-8")).hexdigest()
     return attrs.evolve(tariff, sha256=digest)
@@ -563,7 +569,7 @@ def tariffs(
     version: str | None = None,
     effective: tuple[dt.date, dt.date | None] | None = None,
     sound: bool = True,
-    require: Sequence[str] = ("inpatient", "critical_illness"),
+    require: Sequence[str] = (Key.INPATIENT, Key.CRITICAL_ILLNESS),
     categories: Sequence[Category] | None = None,
 ) -> st.SearchStrategy[Tariff]:
     """Random valid tariffs of format 1 (one version of ``series``).
@@ -661,7 +667,7 @@ def tariff_books(
     min_versions: int = 1,
     max_versions: int = 3,
     sound: bool = True,
-    require: Sequence[str] = ("inpatient", "critical_illness"),
+    require: Sequence[str] = (Key.INPATIENT, Key.CRITICAL_ILLNESS),
 ) -> st.SearchStrategy[TariffBook]:
     """A book with ``min_versions`` to ``max_versions`` consecutive versions of one series.
 

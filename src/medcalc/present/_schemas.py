@@ -29,7 +29,7 @@ from medcalc.present._json import (
     PREMIUMS_SCHEMA,
     TARIFF_SCHEMA,
 )
-from medcalc.tariff import DISABILITY_TYPES, Bounds, Status
+from medcalc.tariff import DISABILITY_TYPES, SECTIONS, Bounds, Status
 
 __all__ = [
     "CLAIMS_REQUEST",
@@ -318,12 +318,7 @@ TARIFF_DOCUMENT = _obj(
         "rounding": {"type": "string", "enum": ["half_up", "half_even"]},
         "sources": _list({"type": "object"}),
         "categories": _list(_CATEGORY),
-        "enrollment": _SECTION,
-        "medical_premium": _SECTION,
-        "pension_premium": _SECTION,
-        "inpatient": _SECTION,
-        "critical_illness": _SECTION,
-        "medical_assistance": _SECTION,
+        **dict.fromkeys(SECTIONS, _SECTION),
     }
 )
 # Optional sections are written only when the file has them; the identity always is.
