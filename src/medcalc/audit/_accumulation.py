@@ -27,14 +27,8 @@ from medcalc.audit._facts import (
 )
 from medcalc.audit._target import AuditTarget, window
 from medcalc.chain import Claim, ClaimsResult, YearToDate
-from medcalc.money import EXACT, fmt
+from medcalc.money import EXACT, ZERO, add, fmt, mul, sub
 from medcalc.tariff import Tariff, TariffBook, Text
-
-ZERO = Decimal("0.00")
-add = EXACT.add
-sub = EXACT.subtract
-mul = EXACT.multiply
-
 
 # -- split invariance -------------------------------------------------------------------------
 

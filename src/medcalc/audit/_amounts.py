@@ -12,7 +12,7 @@ import attrs
 from hypothesis import strategies as st
 
 from medcalc.audit import _oracle as oracle
-from medcalc.audit._cases import ClaimsCase, single_version, window_cases
+from medcalc.audit._cases import HUGE, ClaimsCase, single_version, window_cases
 from medcalc.audit._facts import (
     Counterexample,
     Fact,
@@ -28,17 +28,8 @@ from medcalc.audit._facts import (
 from medcalc.audit._target import AuditTarget
 from medcalc.audit.strategies import amounts
 from medcalc.chain import Claim, ClaimResult, Person, YearToDate, YearTotals
-from medcalc.money import EXACT, MAX_AMOUNT, fmt, is_whole_fen
+from medcalc.money import MAX_AMOUNT, ZERO, add, fmt, is_whole_fen, mul, sub
 from medcalc.tariff import Tariff, Text
-
-ZERO = Decimal("0.00")
-HUGE = Decimal("1000000000.00")
-"""A cost far above every cap and bound of a real tariff (1e9 yuan)."""
-
-add = EXACT.add
-sub = EXACT.subtract
-mul = EXACT.multiply
-
 
 # -- monotonicity -----------------------------------------------------------------------------
 
@@ -232,9 +223,47 @@ def _far(base: Decimal, above: Fraction, ratio: Decimal) -> Decimal:
 def check_uncapped(target: AuditTarget, case: UncappedCase) -> Counterexample | None:
     version = target.book.get(target.series, case.version)
     cats = oracle.held(version, case.person)
-    return _uncapped_critical_illness(target, case, version, cats) or _uncapped_assistance(
-        target, case, version, cats
-    )
+    person = attrs.evolve(case.person, enrolled_on=None)
+    for far_above in (_far_above_critical_illness, _far_above_assistance):
+        found = far_above(case, version, cats)
+        if found is None:
+            continue
+        layer, ytd, claim = found
+        r = target.calc.claims(target.series, person, [claim], year_to_date=ytd).claims[0]
+        if getattr(r, layer) > 0:
+            continue
+        zh, en, base_zh, base_en = _STOPPED[layer]
+        base = fmt(getattr(ytd, base_en))
+        return fail(
+            zh,
+            en,
+            *case.facts(),
+            ("year_to_date", Text(f"{base_zh} {base}", f"{base_en} {base}")),
+            ("claim", claim_text(claim)),
+            ("found", amounts_text(r)),
+        )
+    return None
+
+
+_STOPPED = {
+    "critical_illness": (
+        "不设封顶的大病保险待遇在高额累计费用之上不再支付",
+        "an uncapped critical-illness profile stopped paying above a high accumulated cost",
+        "大病累计",
+        "critical_illness_base",
+    ),
+    "assistance": (
+        "不设封顶的医疗救助在高额累计费用之上不再支付",
+        "an uncapped assistance rule stopped paying above a high accumulated cost",
+        "救助累计",
+        "assistance_base",
+    ),
+}
+"""Per layer: the message (zh, en) when it stops paying, and its base (zh, YearToDate field)."""
+
+OneMore = tuple[str, YearToDate, Claim] | None
+"""A layer (a ClaimResult field), accumulators far above its capped candidates, and a claim
+on top that must still be paid something; None when the layer has no uncapped candidate."""
 
 
 def _uncapped_claim(version: Tariff, compliant: Decimal) -> Claim:
@@ -243,15 +272,15 @@ def _uncapped_claim(version: Tariff, compliant: Decimal) -> Claim:
     return Claim(version.effective_from, compliant, level, None, ZERO)
 
 
-def _uncapped_critical_illness(
-    target: AuditTarget, case: UncappedCase, version: Tariff, cats: tuple[str, ...]
-) -> Counterexample | None:
-    """Far above every capped scale's ceiling, one more claim still pays critical illness."""
+def _far_above_critical_illness(
+    case: UncappedCase, version: Tariff, cats: tuple[str, ...]
+) -> OneMore:
+    """A critical-illness base past every capped scale's ceiling, and a claim big enough for
+    an uncapped scale to pay a fen or two on top."""
     scales = oracle.critical_illness_scales(version, cats)
     open_ = [s for s in scales if s.cap is None and s.top_ratio > 0]
     if not open_:
         return None
-    # Far enough that an uncapped scale has passed every other scale's ceiling.
     ceiling = max(
         (
             Fraction(s.cap) if s.cap is not None else s.g(s.top_from)
@@ -263,27 +292,13 @@ def _uncapped_critical_illness(
     first = open_[0]
     x = max([s.top_from for s in open_] + [_far(first.top_from, ceiling, first.top_ratio)])
     lowest = min(Fraction(s.top_ratio) for s in open_)
-    claim = _uncapped_claim(version, max(case.delta, oracle.fen_up(Fraction(2, 100) / lowest)))
-    person = attrs.evolve(case.person, enrolled_on=None)
-    ytd = YearToDate(critical_illness_base=x)
-    r = target.calc.claims(target.series, person, [claim], year_to_date=ytd).claims[0]
-    if r.critical_illness > 0:
-        return None
-    return fail(
-        "不设封顶的大病保险待遇在高额累计费用之上不再支付",
-        "an uncapped critical-illness profile stopped paying above a high accumulated cost",
-        *case.facts(),
-        ("year_to_date", Text(f"大病累计 {fmt(x)}", f"critical_illness_base {fmt(x)}")),
-        ("claim", claim_text(claim)),
-        ("found", amounts_text(r)),
-    )
+    step = max(case.delta, oracle.fen_up(Fraction(2, 100) / lowest))
+    return "critical_illness", YearToDate(critical_illness_base=x), _uncapped_claim(version, step)
 
 
-def _uncapped_assistance(
-    target: AuditTarget, case: UncappedCase, version: Tariff, cats: tuple[str, ...]
-) -> Counterexample | None:
-    """Far above every capped rule's ceiling, one more claim still pays assistance (when what
-    critical illness leaves of it is enough for a fen or two)."""
+def _far_above_assistance(case: UncappedCase, version: Tariff, cats: tuple[str, ...]) -> OneMore:
+    """An assistance base past every capped rule's ceiling, and the case's claim on top (when
+    what critical illness leaves of it is enough for a fen or two)."""
     aid = oracle.assistance_rules(version, cats)
     open_aid = [a for a in aid if a.cap is None and a.ratio > 0]
     if not open_aid:
@@ -294,20 +309,7 @@ def _uncapped_assistance(
     ceiling = max((a.cap for a in aid if a.cap is not None), default=ZERO)
     top = max(open_aid, key=lambda a: a.ratio)
     y = max([a.deductible for a in open_aid] + [_far(top.deductible, Fraction(ceiling), top.ratio)])
-    claim = _uncapped_claim(version, case.delta)
-    person = attrs.evolve(case.person, enrolled_on=None)
-    ytd = YearToDate(assistance_base=y)
-    r = target.calc.claims(target.series, person, [claim], year_to_date=ytd).claims[0]
-    if r.assistance > 0:
-        return None
-    return fail(
-        "不设封顶的医疗救助在高额累计费用之上不再支付",
-        "an uncapped assistance rule stopped paying above a high accumulated cost",
-        *case.facts(),
-        ("year_to_date", Text(f"救助累计 {fmt(y)}", f"assistance_base {fmt(y)}")),
-        ("claim", claim_text(claim)),
-        ("found", amounts_text(r)),
-    )
+    return "assistance", YearToDate(assistance_base=y), _uncapped_claim(version, case.delta)
 
 
 def uncapped_applies(target: AuditTarget) -> Text | None:

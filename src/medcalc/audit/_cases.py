@@ -4,6 +4,7 @@ or of one year under one version, from the target's strategies."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from decimal import Decimal
 
 import attrs
 from hypothesis import strategies as st
@@ -12,6 +13,9 @@ from medcalc.audit._facts import Fact, claims_text, person_text
 from medcalc.audit._target import AuditTarget
 from medcalc.chain import Claim, Person
 from medcalc.tariff import Tariff
+
+HUGE = Decimal("1000000000.00")
+"""A cost far above every cap and bound of a real tariff (1e9 yuan)."""
 
 
 @attrs.frozen

@@ -15,10 +15,8 @@ from typing import Any
 import attrs
 
 from medcalc.chain import Claim, ClaimResult, Person, YearToDate, benefits_start_text
-from medcalc.money import EXACT, fmt
+from medcalc.money import ZERO, add, fmt
 from medcalc.tariff import Text, section
-
-ZERO = Decimal("0.00")
 
 FACT_LABELS: dict[str, Text] = {
     "tariff": Text("待遇标准", "tariff"),
@@ -179,10 +177,10 @@ def sum_of(values: Iterable[Decimal]) -> Decimal:
     """The exact sum of amounts (0.00 for none)."""
     out = ZERO
     for v in values:
-        out = EXACT.add(out, v)
+        out = add(out, v)
     return out
 
 
 def benefit(results: Iterable[ClaimResult]) -> Decimal:
     """basic + critical illness + assistance over ``results``."""
-    return sum_of(EXACT.add(EXACT.add(r.basic, r.critical_illness), r.assistance) for r in results)
+    return sum_of(add(add(r.basic, r.critical_illness), r.assistance) for r in results)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 import attrs
 
@@ -107,192 +107,149 @@ def run_audit(
     return out
 
 
-def _search(
-    name: str,
-    tariffs: Tariffs,
-    series: str | None,
-    examples: int,
-    seed: int,
-    calculator: Calculating,
-) -> Counterexample | None:
-    target = AuditTarget.of(tariffs, series, calculator=calculator)
-    return INVARIANTS[name].search(target, examples=examples, seed=seed)
+class InvariantFunction(Protocol):
+    """One invariant as a function: a minimal :class:`Counterexample` on ``series`` (or the
+    only series) of a book, a tariff or tariffs, or None."""
+
+    def __call__(
+        self,
+        book_or_tariffs: Tariffs,
+        *,
+        series: str | None = None,
+        examples: int = DEFAULT_EXAMPLES,
+        seed: int = 0,
+        calculator: Calculating = Calculator,
+    ) -> Counterexample | None: ...
 
 
-def split_invariance(
-    book_or_tariffs: Tariffs,
-    *,
-    series: str | None = None,
-    examples: int = DEFAULT_EXAMPLES,
-    seed: int = 0,
-    calculator: Calculating = Calculator,
-) -> Counterexample | None:
+def _function(name: str, public: str, doc: str) -> InvariantFunction:
+    """Invariant ``name`` as the function ``public``, documented by ``doc``."""
+
+    def search(
+        book_or_tariffs: Tariffs,
+        *,
+        series: str | None = None,
+        examples: int = DEFAULT_EXAMPLES,
+        seed: int = 0,
+        calculator: Calculating = Calculator,
+    ) -> Counterexample | None:
+        target = AuditTarget.of(book_or_tariffs, series, calculator=calculator)
+        return INVARIANTS[name].search(target, examples=examples, seed=seed)
+
+    search.__name__ = search.__qualname__ = public
+    search.__doc__ = doc
+    return search
+
+
+split_invariance = _function(
+    "split",
+    "split_invariance",
     """Splitting a stay's individual burden into several claims of the same year (basic_paid
     split with it) leaves the year's critical-illness and assistance totals unchanged — less,
     in the half_even corner of spec §4.3, the fen min(i, step) holds back, which a split may
     hold back elsewhere (it then stays in the assistance base).
 
     Returns a minimal :class:`Counterexample`, or None.
-    """
-    return _search("split", book_or_tariffs, series, examples, seed, calculator)
+    """,
+)
 
-
-def order_invariance(
-    book_or_tariffs: Tariffs,
-    *,
-    series: str | None = None,
-    examples: int = DEFAULT_EXAMPLES,
-    seed: int = 0,
-    calculator: Calculating = Calculator,
-) -> Counterexample | None:
+order_invariance = _function(
+    "order",
+    "order_invariance",
     """Giving the claims in another order (same-day claims keeping their relative order)
     leaves every claim's amounts unchanged.
 
     Returns a minimal :class:`Counterexample`, or None.
-    """
-    return _search("order", book_or_tariffs, series, examples, seed, calculator)
+    """,
+)
 
-
-def year_to_date_equivalence(
-    book_or_tariffs: Tariffs,
-    *,
-    series: str | None = None,
-    examples: int = DEFAULT_EXAMPLES,
-    seed: int = 0,
-    calculator: Calculating = Calculator,
-) -> Counterexample | None:
+year_to_date_equivalence = _function(
+    "year_to_date",
+    "year_to_date_equivalence",
     """Computing claims [a, b] together, or b alone from the accumulators a leaves, gives
     the same amounts for b (spec §4.4).
 
     Returns a minimal :class:`Counterexample`, or None.
-    """
-    return _search("year_to_date", book_or_tariffs, series, examples, seed, calculator)
+    """,
+)
 
-
-def monotonicity(
-    book_or_tariffs: Tariffs,
-    *,
-    series: str | None = None,
-    examples: int = DEFAULT_EXAMPLES,
-    seed: int = 0,
-    calculator: Calculating = Calculator,
-) -> Counterexample | None:
+monotonicity = _function(
+    "monotonic",
+    "monotonicity",
     """More compliant cost in a year (under one version) never lowers the year's total
     benefit (basic + critical illness + assistance).
 
     Returns a minimal :class:`Counterexample`, or None.
-    """
-    return _search("monotonic", book_or_tariffs, series, examples, seed, calculator)
+    """,
+)
 
-
-def bounds(
-    book_or_tariffs: Tariffs,
-    *,
-    series: str | None = None,
-    examples: int = DEFAULT_EXAMPLES,
-    seed: int = 0,
-    calculator: Calculating = Calculator,
-) -> Counterexample | None:
+bounds = _function(
+    "bounds",
+    "bounds",
     """Every payment is 0 or more; basic + critical illness + assistance is at most the
     compliant cost; out of pocket is between total - compliant and total; caps hold.
 
     Returns a minimal :class:`Counterexample`, or None.
-    """
-    return _search("bounds", book_or_tariffs, series, examples, seed, calculator)
+    """,
+)
 
-
-def uncapped(
-    book_or_tariffs: Tariffs,
-    *,
-    series: str | None = None,
-    examples: int = DEFAULT_EXAMPLES,
-    seed: int = 0,
-    calculator: Calculating = Calculator,
-) -> Counterexample | None:
+uncapped = _function(
+    "uncapped",
+    "uncapped",
     """A profile without a cap (不设封顶) keeps paying: above every capped profile's
     ceiling, one more claim still pays.
 
     Returns a minimal :class:`Counterexample`, or None.
-    """
-    return _search("uncapped", book_or_tariffs, series, examples, seed, calculator)
+    """,
+)
 
-
-def rounding(
-    book_or_tariffs: Tariffs,
-    *,
-    series: str | None = None,
-    examples: int = DEFAULT_EXAMPLES,
-    seed: int = 0,
-    calculator: Calculating = Calculator,
-) -> Counterexample | None:
+rounding = _function(
+    "rounding",
+    "rounding",
     """Every amount is a whole fen; the claims add up to the year's totals exactly; under
     one version each claim pays min(i, F*(X_after) - F*(X_before)) and min(j, A*(Y_after) -
     A*(Y_before)) of the scales rounded once on the year's accumulation.
 
     Returns a minimal :class:`Counterexample`, or None.
-    """
-    return _search("rounding", book_or_tariffs, series, examples, seed, calculator)
+    """,
+)
 
-
-def favourability(
-    book_or_tariffs: Tariffs,
-    *,
-    series: str | None = None,
-    examples: int = DEFAULT_EXAMPLES,
-    seed: int = 0,
-    calculator: Calculating = Calculator,
-) -> Counterexample | None:
+favourability = _function(
+    "favourable",
+    "favourability",
     """Tariff-level: each category's own profile pays at least the base profile at every
     cost (basic, critical illness, assistance).
 
     Returns a minimal :class:`Counterexample`, or None.
-    """
-    return _search("favourable", book_or_tariffs, series, examples, seed, calculator)
+    """,
+)
 
-
-def extra_category(
-    book_or_tariffs: Tariffs,
-    *,
-    series: str | None = None,
-    examples: int = DEFAULT_EXAMPLES,
-    seed: int = 0,
-    calculator: Calculating = Calculator,
-) -> Counterexample | None:
+extra_category = _function(
+    "extra_category",
+    "extra_category",
     """Holding one more category never raises what the person pays in premiums nor
     lowers the year's total benefit.
 
     Returns a minimal :class:`Counterexample`, or None.
-    """
-    return _search("extra_category", book_or_tariffs, series, examples, seed, calculator)
+    """,
+)
 
-
-def rising_ratios(
-    book_or_tariffs: Tariffs,
-    *,
-    series: str | None = None,
-    examples: int = DEFAULT_EXAMPLES,
-    seed: int = 0,
-    calculator: Calculating = Calculator,
-) -> Counterexample | None:
+rising_ratios = _function(
+    "rising_ratios",
+    "rising_ratios",
     """Tariff-level: critical-illness segment ratios never fall as the accumulated cost
     rises (base and each category, after the bonus).
 
     Returns a minimal :class:`Counterexample`, or None.
-    """
-    return _search("rising_ratios", book_or_tariffs, series, examples, seed, calculator)
+    """,
+)
 
-
-def version_locality(
-    book_or_tariffs: Tariffs,
-    *,
-    series: str | None = None,
-    examples: int = DEFAULT_EXAMPLES,
-    seed: int = 0,
-    calculator: Calculating = Calculator,
-) -> Counterexample | None:
+version_locality = _function(
+    "version_locality",
+    "version_locality",
     """A claim's amounts depend only on the version in force on its date and the
     accumulators before it; changing a later version or adding one changes no earlier claim.
 
     Returns a minimal :class:`Counterexample`, or None.
-    """
-    return _search("version_locality", book_or_tariffs, series, examples, seed, calculator)
+    """,
+)

@@ -17,7 +17,7 @@ import attrs
 from hypothesis import strategies as st
 
 from medcalc.audit import _oracle as oracle
-from medcalc.audit._cases import ClaimsCase, window_cases
+from medcalc.audit._cases import HUGE, ClaimsCase, window_cases
 from medcalc.audit._facts import (
     Counterexample,
     Fact,
@@ -28,16 +28,8 @@ from medcalc.audit._facts import (
 )
 from medcalc.audit._target import AuditTarget
 from medcalc.audit.strategies import amounts
-from medcalc.money import CENT, EXACT, fmt
+from medcalc.money import CENT, ZERO, add, fmt, sub
 from medcalc.tariff import BASE, Key, Tariff, Text
-
-ZERO = Decimal("0.00")
-HUGE = Decimal("1000000000.00")
-"""A cost far above every cap and bound of a real tariff (1e9 yuan)."""
-
-add = EXACT.add
-sub = EXACT.subtract
-
 
 # -- favourability of the tariff (就高不重复: every category at least the base) ----------------
 
