@@ -19,6 +19,8 @@ from medcalc.tariff import (
     MAX_BYTES,
     MAX_DEPTH,
     NO_CAP,
+    SECTIONS,
+    TARIFF_SECTIONS,
     AmountPayment,
     AssistanceRule,
     Cap,
@@ -32,6 +34,7 @@ from medcalc.tariff import (
     HospitalLevel,
     Inpatient,
     InpatientAdjustment,
+    Key,
     MedicalAssistance,
     MedicalPremium,
     PensionGrade,
@@ -46,7 +49,9 @@ from medcalc.tariff import (
     inspect_tariff,
     load_tariff,
     parse_tariff,
+    section,
     tariff_files,
+    tariff_tree,
     validate_paths,
 )
 
@@ -799,3 +804,29 @@ def test_a_valid_tariff_names_each_category_one_way(
         for name in category.names:
             assert result.tariff.category_named(name) == category.id
             assert result.tariff.category_named(f" {name.upper()}\u3000") == category.id
+
+
+def test_the_registry_names_each_section_once() -> None:
+    """TARIFF_SECTIONS gives each optional section its YAML key (a Key constant), its Tariff
+    attribute, a label in both languages and its keys; SECTIONS are its keys in file order, and
+    each of full.yaml's sections holds every required key and only keys the registry names."""
+    assert tuple(s.key for s in TARIFF_SECTIONS) == SECTIONS
+    fields = [f.name for f in attrs.fields(Tariff)]
+    assert [s.attribute for s in TARIFF_SECTIONS] == [f for f in fields if f in SECTIONS]
+    tree = tariff_tree(load_tariff(FULL))
+    for s in TARIFF_SECTIONS:
+        assert section(s.key) is s
+        assert getattr(Key, s.key.upper()) == s.key
+        assert s.label.zh and s.label.en
+        assert set(s.required) <= set(tree[s.key]) <= set(s.keys)
+    with pytest.raises(KeyError):
+        section("supplementary")
+
+
+def test_each_section_key_is_checked_against_the_registry() -> None:
+    """A section's unknown key is refused with the keys its registry entry allows, and a
+    missing required key is reported at the section's key."""
+    bad = MINIMAL + "critical_illness:\n  threshold: 100\n  segment: []\n  annual_cap: none\n"
+    problems = [p.message for p in check_tariff(bad.encode(), "t.yaml")]
+    assert "unknown key 'segment' in critical_illness (did you mean 'segments'?)" in problems
+    assert "critical_illness: missing required key 'source'" in problems
