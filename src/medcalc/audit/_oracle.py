@@ -7,7 +7,7 @@ one claim to the next; the oracle writes the definitions as the spec words them 
 them exactly, with :class:`fractions.Fraction`:
 
 - round(v) (spec §1) is to the fen of an exact fraction, ``half_up`` (a tie away from 0) or
-  ``half_even`` — no decimal context anywhere;
+  ``half_even`` — no rounding decimal context anywhere;
 - the candidates of a section (就高不重复, spec §4) are the base and one per category the person
   holds that the section has a rule for; the result is the largest of them;
 - critical illness: G(x) = Σ_k max(0, min(x, to_k) − to_(k−1)) × r_k with to_0 = T, summed over
@@ -19,8 +19,9 @@ them exactly, with :class:`fractions.Fraction`:
 - pension 代缴 (spec §4.2) is measured on each category's own base M_c.
 
 The terms of a candidate (thresholds, bounds, ratios after the bonus, caps) are kept as the
-tariff's ``Decimal`` text, so a counterexample shows them as written; only the formulas are
-computed over fractions, and every amount they return is a whole-fen ``Decimal``.
+tariff's ``Decimal`` values (their sums made with :data:`medcalc.money.EXACT`, which refuses to
+round), so a counterexample shows them as written; only the formulas are computed over
+fractions, and every amount they return is a whole-fen ``Decimal``.
 """
 
 from __future__ import annotations
