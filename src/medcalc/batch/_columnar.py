@@ -130,7 +130,9 @@ class EngineClaimsBatch(ClaimsBatch):
         """``engine``, or ``core`` when an amount beyond the engine's range sent the batch to
         the reference calculator."""
 
-    def run(self, progress: Any = None) -> Summary:
+    def run(self, progress: Callable[[int], None] | None = None) -> Summary:
+        """Compute every row with the engine; the reference when an amount is beyond its
+        range (:attr:`engine` then says ``core``)."""
         rows = from_batch(self)
         try:
             outcome = solve(rows, self.calculator.book)
