@@ -603,6 +603,8 @@ def test_exit_2_without_series_column_or_option(runner: CliRunner, tmp_path: Pat
 def test_progress_bars_only_change_stderr(tmp_path: Path) -> None:
     """With a terminal on stderr, progress is drawn there; stdout and OUT are unchanged (a
     real ``medcalc batch`` process, its stderr a pseudo-terminal)."""
+    if not hasattr(os, "openpty"):
+        pytest.skip("needs a pseudo-terminal")
     source = write_csv(tmp_path / "in.csv", ROWS * 3)
     out = tmp_path / "out.csv"
     args = ["batch", "claims", str(source), "-o", str(out), "--series", SERIES]
