@@ -51,6 +51,7 @@ class ClaimReader(DeclarationReader):
     """Reads the claims sections: basic inpatient insurance, critical illness, assistance."""
 
     def inpatient(self, f: Fields, ctx: str) -> Inpatient | None:
+        """``inpatient``: hospital levels, the annual cap, category adjustments (基本医保住院)."""
         levels = self.req(f, Key.LEVELS, self.levels, ctx)
         cap = self.req(f, Key.ANNUAL_CAP, self.cap, ctx)
         has_adj, adjustments = self.opt(f, Key.ADJUSTMENTS, self.inpatient_adjustments, ctx)
@@ -134,6 +135,8 @@ class ClaimReader(DeclarationReader):
         return False
 
     def critical_illness(self, f: Fields, ctx: str) -> CriticalIllness | None:
+        """``critical_illness``: the yearly threshold, rising segments, the cap and category
+        adjustments (大病保险), each category's scale in use rising too."""
         threshold = self.req(f, Key.THRESHOLD, self.amount, ctx)
         has_bounds, bounds = self.opt(
             f, Key.BOUNDS, lambda n, c: self.choice(n, c, get_args(Bounds)), ctx
@@ -298,6 +301,7 @@ class ClaimReader(DeclarationReader):
         return tuple(out) if ok else None
 
     def medical_assistance(self, f: Fields, ctx: str) -> MedicalAssistance | None:
+        """``medical_assistance``: each eligible category's ratio, cap and deductible (医疗救助)."""
         eligible = self.req(f, Key.ELIGIBLE, self.eligible, ctx)
         source = self.req(f, Key.SOURCE, self.source_ref, ctx)
         if eligible is None or source is None:

@@ -37,6 +37,7 @@ class PremiumReader(DeclarationReader):
     """Reads the premium sections (资助参保 and 代缴) and when benefits start."""
 
     def enrollment(self, f: Fields, ctx: str) -> Enrollment | None:
+        """``enrollment``: when benefits start after paying, and who is exempt (待遇享受起始日)."""
         start = self.req(
             f, Key.BENEFITS_START, lambda n, c: self.choice(n, c, get_args(BenefitsStart)), ctx
         )
@@ -79,6 +80,7 @@ class PremiumReader(DeclarationReader):
         return None if amount is None else AmountPayment(amount)
 
     def medical_premium(self, f: Fields, ctx: str) -> MedicalPremium | None:
+        """``medical_premium``: the contribution and what the government pays (资助参保)."""
         contribution = self.req(f, Key.CONTRIBUTION, self.amount, ctx)
         pays = self.req(f, Key.GOVERNMENT_PAYS, self.government_pays, ctx)
         source = self.req(f, Key.SOURCE, self.source_ref, ctx)
@@ -87,6 +89,7 @@ class PremiumReader(DeclarationReader):
         return MedicalPremium(contribution, pays, source)
 
     def pension_premium(self, f: Fields, ctx: str) -> PensionPremium | None:
+        """``pension_premium``: ages, grades with subsidies, government payment (代缴)."""
         ages = self.ages(f[Key.AGES], f"{ctx}.ages") if Key.AGES in f else None
         grades = self.req(f, Key.GRADES, self.pension_grades, ctx)
         pays = self.req(f, Key.GOVERNMENT_PAYS, self.government_pays, ctx)
