@@ -536,11 +536,11 @@ def _tariff(
         Key.CRITICAL_ILLNESS: lambda: _critical_illness(draw, ids, source(), rounding, sound=sound),
         Key.MEDICAL_ASSISTANCE: lambda: _medical_assistance(draw, ids, source()),
     }
-    # Each section in file order; assistance names eligible categories, so it needs one.
+    # Each section in file order (made by its shape); assistance names eligible categories.
     sections: dict[str, Any] = {
-        s.attribute: makers[s.key]()
+        s.attribute: makers[s.shape]()
         for s in TARIFF_SECTIONS
-        if (ids or s.key != Key.MEDICAL_ASSISTANCE) and has(s.key)
+        if (ids or s.shape != Key.MEDICAL_ASSISTANCE) and has(s.key)
     }
     tariff = Tariff(
         format=1,
@@ -1061,7 +1061,7 @@ _SECTION_LINES: dict[str, Callable[[Any], list[str]]] = {
     Key.CRITICAL_ILLNESS: _critical_illness_lines,
     Key.MEDICAL_ASSISTANCE: _medical_assistance_lines,
 }
-"""Each section's lines under its key, by its YAML key (every entry of ``TARIFF_SECTIONS``)."""
+"""The lines under a section's key, for each shape of section (see ``Section.shape``)."""
 
 
 def _header_lines(tariff: Tariff) -> list[str]:
@@ -1118,5 +1118,5 @@ def render_tariff(tariff: Tariff) -> str:
         value = section.of(tariff)
         if value is not None:
             lines.append(f"{section.key}:")
-            lines.extend(_SECTION_LINES[section.key](value))
+            lines.extend(_SECTION_LINES[section.shape](value))
     return "\n".join(lines) + "\n"

@@ -647,11 +647,12 @@ _SHOWN: Mapping[str, tuple[str, str, _Lines]] = {
         _medical_assistance,
     ),
 }
-"""Each section, by its YAML key: what follows its label in the heading (zh, en), and its lines."""
+"""Each shape of section (see ``Section.shape``): what follows its label in the heading (zh,
+en), and its lines."""
 
 
 def _section_block(t: Tariff, section: Section, lang: str) -> str:
-    zh, en, lines = _SHOWN[section.key]
+    zh, en, lines = _SHOWN[section.shape]
     head = heading(lang, section.label.zh + zh, section.label.en + en)
     value = section.of(t)
     if value is None:

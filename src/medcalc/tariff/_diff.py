@@ -358,7 +358,7 @@ _SECTION_TREES: Mapping[str, Callable[[Any], Tree]] = {
     Key.CRITICAL_ILLNESS: _critical_illness,
     Key.MEDICAL_ASSISTANCE: _medical_assistance,
 }
-"""Each section's tree, by its YAML key; every entry of ``TARIFF_SECTIONS`` has one."""
+"""The tree of each shape of section (see ``Section.shape``)."""
 
 
 def tariff_tree(t: Tariff) -> Tree:
@@ -369,7 +369,7 @@ def tariff_tree(t: Tariff) -> Tree:
     for section in TARIFF_SECTIONS:
         value = section.of(t)
         if value is not None:
-            tree[section.key] = _SECTION_TREES[section.key](value)
+            tree[section.key] = _SECTION_TREES[section.shape](value)
     return tree
 
 

@@ -209,7 +209,7 @@ class TariffReader(PremiumReader, ClaimReader):
     # ---- the sections
 
     def section_readers(self) -> Mapping[str, Callable[[Fields, str], object | None]]:
-        """The reader of each section, by its YAML key (one per entry of TARIFF_SECTIONS)."""
+        """The reader of each shape of section (see ``Section.shape``)."""
         return {
             Key.ENROLLMENT: self.enrollment,
             Key.MEDICAL_PREMIUM: self.medical_premium,
@@ -224,7 +224,7 @@ class TariffReader(PremiumReader, ClaimReader):
         a problem), read in the order of ``TARIFF_SECTIONS``."""
         readers = self.section_readers()
         return {
-            s.attribute: self.section(f, s, readers[s.key]) for s in TARIFF_SECTIONS if s.key in f
+            s.attribute: self.section(f, s, readers[s.shape]) for s in TARIFF_SECTIONS if s.key in f
         }
 
     def section(

@@ -7,8 +7,10 @@ parameters), the YAML writer of ``medcalc.audit.strategies`` (tariff → YAML) a
 
 :data:`TARIFF_SECTIONS` lists the sections a file may leave out, in file order: each with its
 YAML key, the :class:`~medcalc.tariff.Tariff` attribute that holds it, its label (zh / en),
-and the keys it requires and allows. A new section (for example a fourth payment layer) is one
-entry here, one reader, one tree entry and one writer entry.
+and the keys it requires and allows. The reader, the tree, the writer and ``tariff show`` each
+keep one function per *shape* of section; a new section shaped like an existing one (for
+example a fourth payment layer paid like critical illness) is one entry here, with its
+``shape``, and its attribute on ``Tariff``.
 
 >>> [s.key for s in TARIFF_SECTIONS][-2:]
 ['critical_illness', 'medical_assistance']
@@ -106,8 +108,13 @@ class Section:
     ``key`` is its YAML key (and the first part of its parameters' paths in a diff),
     ``attribute`` the :class:`~medcalc.tariff.Tariff` attribute that holds it (``None`` when
     the file leaves it out), ``label`` its name for people (``tariff show`` headings begin
-    with it); ``required`` and ``optional`` are
-    the keys inside it, in file order.
+    with it); ``required`` and ``optional`` are the keys inside it (the required first).
+
+    ``shape`` names the section whose reader, tree, YAML writer and ``tariff show`` table it
+    shares: each section of format 1 is its own shape (the default), and a later section of
+    the same make, such as a supplementary insurance paid like critical illness on the year's
+    accumulated cost, is ``shape=Key.CRITICAL_ILLNESS``: it needs this entry and its
+    attribute on :class:`~medcalc.tariff.Tariff`, and nothing else of this floor.
     """
 
     key: str
@@ -115,6 +122,9 @@ class Section:
     label: Text
     required: tuple[str, ...]
     optional: tuple[str, ...] = ()
+    shape: str = attrs.field(
+        default=attrs.Factory(lambda self: self.key, takes_self=True), kw_only=True
+    )
 
     @property
     def keys(self) -> tuple[str, ...]:
