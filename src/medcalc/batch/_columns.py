@@ -33,7 +33,7 @@ from medcalc.batch._rules import (
     Disagreement,
     agreed,
     bearing,
-    depends_on,
+    blocked_by,
 )
 from medcalc.fast import NAT, ClaimTable, Columns, PersonKind, compute, fen
 from medcalc.money import EXACT
@@ -297,7 +297,7 @@ def solve(rows: ParsedColumns, book: TariffBook) -> Outcome:
     whole, placed = _bad_rows(rows, groups)
     for g, blockers in whole.items():
         if g not in messages:
-            messages[g] = depends_on([(rows.row_number(p), rows.bad[p]) for p in blockers])
+            messages[g] = blocked_by([(rows.row_number(p), rows.bad[p]) for p in blockers])
     computable = _group_errors(out, groups, messages)
     kinds, kind_g = _person_kinds(rows, merged)
     # The person attribute columns are merged per group now: free them (a batch is solved

@@ -40,7 +40,7 @@ from medcalc.batch._rules import (
     Disagreement,
     agreed,
     bearing,
-    depends_on,
+    blocked_by,
 )
 from medcalc.chain import Calculator, Claim, ClaimResult, Person, PremiumResult, YearToDate
 from medcalc.chain import fields as rows
@@ -610,7 +610,7 @@ class ClaimsBatch(Batch):
         return person, YearToDate(basic, ci, assistance)
 
     def _depends(self, blockers: list[int]) -> str:
-        return depends_on([(self._numbers[p], self._bad.get(p)) for p in blockers])
+        return blocked_by([(self._numbers[p], self._bad.get(p)) for p in blockers])
 
     def _compute(
         self, series: str, person: Person, ytd: YearToDate | None, order: list[int]

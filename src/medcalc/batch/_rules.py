@@ -10,7 +10,8 @@ path to whole columns, and both build their messages here, so a rule change is o
 - where a row with an error belongs (:class:`BadRow`: :meth:`~BadRow.group`) and how it bears
   on a group (:func:`bearing`): every row of it depends on it (``whole``), or the rows after it
   in date order do (``placed``);
-- the text of a dependent row (:func:`depends_on`, :func:`depends_message`).
+- the text of a dependent row (:func:`blocked_by`, in the words of
+  :func:`medcalc.errors.depends_on`, which the engine writes too).
 
 Pure: no file, environment or clock.
 """
@@ -24,8 +25,8 @@ from typing import Any, Literal
 
 import attrs
 
-from medcalc.chain import PERSON_FIELDS as _CHAIN_PERSON_FIELDS
-from medcalc.chain import YTD_FIELDS
+from medcalc.chain import CLAIM_PERSON_FIELDS, YTD_FIELDS
+from medcalc.errors import depends_on
 from medcalc.money import fmt
 
 __all__ = [
@@ -35,15 +36,14 @@ __all__ = [
     "Disagreement",
     "agreed",
     "bearing",
-    "depends_message",
-    "depends_on",
+    "blocked_by",
     "disagreement",
 ]
 
-PERSON_FIELDS = tuple(f for f in _CHAIN_PERSON_FIELDS if f not in ("person_id", "birth_date"))
-"""The person attributes a claims row may give (the chain's person fields but the id, which
-makes the group, and the birth date, which no claim needs): ``categories``,
-``disability_grade``, ``disability_type``, ``enrolled_on``."""
+PERSON_FIELDS = CLAIM_PERSON_FIELDS
+"""The person attributes a claims row may give (the chain's ``CLAIM_PERSON_FIELDS``):
+``categories``, ``disability_grade``, ``disability_type``, ``enrolled_on``; a person's rows of
+one year must agree on each."""
 
 
 @attrs.frozen
@@ -87,20 +87,13 @@ def bearing(bad: BadRow, series: str, year: int) -> Bearing | None:
     return "whole" if bad.whole_year else "placed"
 
 
-def depends_message(numbers: Sequence[int], *, known_year: bool) -> str:
-    """``depends on row N of the same person and year, which has an error`` for the rows
-    ``numbers`` (any order); ``known_year`` False: a blocker's date could not be read."""
-    ordered = sorted(numbers)
-    scope = "the same person and year" if known_year else "the same person"
-    verb = "has an error" if len(ordered) == 1 else "have errors"
-    return f"depends on {_rows_text(ordered)} of {scope}, which {verb}"
-
-
-def depends_on(blockers: Sequence[tuple[int, BadRow | None]]) -> str:
-    """The message of a row that depends on ``blockers``: each its row number and its
-    :class:`BadRow` (None: a row that failed when computed, whose date is known)."""
+def blocked_by(blockers: Sequence[tuple[int, BadRow | None]]) -> str:
+    """The message of a row that depends on ``blockers``, each its row number and its
+    :class:`BadRow` (None: a row that failed when computed, whose date is known): the words
+    of :func:`medcalc.errors.depends_on`, ``of the same person`` when a blocker's date could
+    not be read."""
     known_year = all(bad is None or bad.day is not None for _, bad in blockers)
-    return depends_message([number for number, _ in blockers], known_year=known_year)
+    return depends_on([number for number, _ in blockers], known_year=known_year)
 
 
 def disagreement(name: str, numbers: Sequence[int], values: Sequence[Any]) -> str | None:
@@ -146,16 +139,6 @@ def agreed(
             return Disagreement(found)
         values.append(next((v for v in column if v is not None), None))
     return tuple(values)
-
-
-def _rows_text(numbers: Sequence[int]) -> str:
-    """``row 7``, ``rows 3 and 7``, ``rows 3, 5 and 7`` (at most ten numbers shown)."""
-    if len(numbers) == 1:
-        return f"row {numbers[0]}"
-    shown = [str(n) for n in numbers[:10]]
-    if len(numbers) > 10:
-        return f"rows {', '.join(shown)} and {len(numbers) - 10} more"
-    return f"rows {', '.join(shown[:-1])} and {shown[-1]}"
 
 
 def _show(value: Any) -> str:
