@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from decimal import Decimal
+from functools import reduce
+from itertools import repeat
 from typing import Any, Literal
 
 from medcalc.chain._inputs import Claim, Person, YearToDate
@@ -51,6 +53,7 @@ class Profiles:
         "layer_names",
         "layers",
         "ref",
+        "runs",
         "sources",
         "tariff",
     )
@@ -71,6 +74,8 @@ class Profiles:
         # Candidate names, for the alternatives each claim lists.
         self.basic_names = tuple(p.name for p in basic or ())
         self.layer_names = tuple(tuple(p.name for p in c or ()) for c in layers)
+        # (index, layer, candidates, names), what each claim goes through.
+        self.runs = tuple(zip(range(len(LAYERS)), LAYERS, layers, self.layer_names, strict=True))
         self.basic_terms: dict[str, BasicTerms] = {}  # per hospital level, filled on first use
 
     @classmethod
@@ -193,52 +198,21 @@ ProfilesFor = Callable[[dt.date], Profiles]
 def _state(basic_paid: Decimal, bases: list[Decimal]) -> YearToDate:
     """A YearToDate built from amounts this module computed, skipping input validation:
     they are sums and differences of validated amounts, and this is the per-claim hot path."""
-    state = object.__new__(YearToDate)
-    put = object.__setattr__
-    put(state, "basic_paid", basic_paid)
+    state = _new(YearToDate)
+    _put(state, "basic_paid", basic_paid)
     for name, base in zip(_BASES, bases, strict=True):
-        put(state, name, base)
+        _put(state, name, base)
     return state
 
 
+_new = object.__new__
+_put = object.__setattr__
 _BASES = tuple(layer.base for layer in LAYERS)
-
-
-class _Year:
-    """One person's claim year as it runs: the accumulators, the layers' memos, the totals."""
-
-    __slots__ = ("bases", "basic_paid", "before", "memos", "results", "totals")
-
-    def __init__(self, start: YearToDate) -> None:
-        self.basic_paid = start.basic_paid
-        self.bases = [getattr(start, name) for name in _BASES]
-        self.before = start  # the accumulators before the next claim: the previous `after`
-        self.memos: list[Memo[Values]] = [Memo() for _ in LAYERS]
-        self.results: list[ClaimResult] = []
-        # bill, compliant, basic, each layer, out of pocket
-        self.totals = [ZERO] * (len(LAYERS) + 4)
-
-    def add(self, result: ClaimResult, layer_paid: Sequence[Decimal]) -> None:
-        self.results.append(result)
-        self.before = result.after
-        totals, claim = self.totals, result.claim
-        amounts = (claim.bill, claim.compliant, result.basic, *layer_paid, result.out_of_pocket)
-        for i, amount in enumerate(amounts):
-            totals[i] = add(totals[i], amount)
-
-    def year_totals(self, year: int, claims: int, start: YearToDate) -> YearTotals:
-        bill, compliant, basic, *paid, oop = self.totals
-        return YearTotals(
-            year=year,
-            claims=claims,
-            total=bill,
-            compliant=compliant,
-            basic=basic,
-            out_of_pocket=oop,
-            start=start,
-            end=self.before,
-            **{layer.id: amount for layer, amount in zip(LAYERS, paid, strict=True)},
-        )
+_LAST = len(LAYERS) - 1
+_totals: Callable[..., YearTotals] = YearTotals
+_result: Callable[..., ClaimResult] = ClaimResult
+"""ClaimResult, called with the layers' amounts and details spread into their fields (they
+are consecutive, in the order of LAYERS)."""
 
 
 def _not_covered(
@@ -274,6 +248,7 @@ _NO_LAYERS: dict[str, Any] = {
     **{layer.id: ZERO for layer in LAYERS},
     **{f"{layer.id}_detail": None for layer in LAYERS},
 }
+_NO_PAY = [ZERO] * len(LAYERS)
 
 
 def _covered(
@@ -281,39 +256,34 @@ def _covered(
     claim: Claim,
     profiles: Profiles,
     start: dt.date | None,
-    year: _Year,
+    bill: Decimal,
+    before: YearToDate,
+    bases: list[Decimal],
+    memos: list[Memo[Values]],
 ) -> tuple[ClaimResult, list[Decimal]]:
-    """A covered claim: basic, then each accumulated layer on what the one before it left."""
+    """A covered claim: basic, then each accumulated layer on what the one before it left
+    (``bases``: the layers' accumulated bases, moved on to after the claim)."""
     tariff = profiles.tariff
-    basic, basic_detail = _basic(claim, profiles, year.basic_paid, tariff.rounding)
+    basic_paid = before.basic_paid
+    basic, basic_detail = _basic(claim, profiles, basic_paid, tariff.rounding)
     burden = sub(claim.compliant, basic)
     left = burden  # what the layers so far left of the claim: the next layer's increment
-    oop = sub(claim.bill, basic)
-    bases, memos = year.bases, year.memos
+    oop = sub(bill, basic)
     paid: list[Decimal] = []
     details: list[Any] = []
-    for i, layer in enumerate(LAYERS):
+    for i, layer, candidates, names in profiles.runs:
         base = bases[i]
         after = bases[i] = add(base, left)
         amount, detail = claim_layer(
-            layer,
-            tariff,
-            profiles.layers[i],
-            profiles.layer_names[i],
-            base,
-            after,
-            memos[i],
-            profiles,
+            layer, tariff, candidates, names, base, after, memos[i], profiles
         )
         paid.append(amount)
         details.append(detail)
         oop = sub(oop, amount)
-        if i < len(LAYERS) - 1:
+        if i != _LAST:
             left = sub(left, amount)
-    year.basic_paid = add(year.basic_paid, basic)
-    # Positional, as the details (0.7 µs less per claim than 19 keyword arguments); the
-    # layers' amounts and details are consecutive fields, in the order of LAYERS.
-    fields: list[Any] = [
+    # Positional, as the details (0.7 µs less per claim than 19 keyword arguments).
+    result = _result(
         index,
         claim,
         profiles.ref,
@@ -325,14 +295,13 @@ def _covered(
         *paid,
         max(ZERO, oop),  # out_of_pocket
         burden,  # individual_burden
-        left,  # remaining: what the last layer's base grew by
-        year.before,
-        _state(year.basic_paid, bases),  # after
+        left,  # remaining: the last layer's increment
+        before,
+        _state(add(basic_paid, basic), bases),  # after
         basic_detail,
         *details,
         profiles.sources,
-    ]
-    result = ClaimResult(*fields)
+    )
     return result, paid
 
 
@@ -350,23 +319,45 @@ def claim_year(
     before the first claim. Returns results in processing order and the year's totals.
     """
     order = sorted(claims, key=lambda item: (item[1].date, item[0]))
-    run = _Year(start)
+    bases = list(map(getattr, repeat(start), _BASES))
+    memos: list[Memo[Values]] = list(map(Memo.new, LAYERS))
+    results: list[ClaimResult] = []
+    t_total = t_compliant = t_basic = t_oop = ZERO
+    layer_paid: list[list[Decimal]] = []  # per claim, each layer's payment
+    before = start  # the accumulators before the next claim: the previous claim's `after`
     enrolled_on = person.enrolled_on
     for index, claim in order:
         if claim.date.year != year:
             raise InputError(f"claim dated {claim.date} is not in {year}", field="date")
         profiles = profiles_for(claim.date)
+        bill = claim.bill
         if enrolled_on is None:
-            result, paid = _covered(index, claim, profiles, None, run)
+            result, paid = _covered(index, claim, profiles, None, bill, before, bases, memos)
         else:
             covered_from = benefits_start(profiles.tariff, profiles.held, enrolled_on)
             if covered_from is None or claim.date < covered_from:
-                result = _not_covered(index, claim, profiles, covered_from, enrolled_on, run.before)
+                result = _not_covered(index, claim, profiles, covered_from, enrolled_on, before)
                 paid = _NO_PAY
             else:
-                result, paid = _covered(index, claim, profiles, covered_from, run)
-        run.add(result, paid)
-    return run.results, run.year_totals(year, len(order), start)
+                result, paid = _covered(
+                    index, claim, profiles, covered_from, bill, before, bases, memos
+                )
+        results.append(result)
+        before = result.after
+        t_total = add(t_total, bill)
+        t_compliant = add(t_compliant, claim.compliant)
+        t_basic = add(t_basic, result.basic)
+        layer_paid.append(paid)
+        t_oop = add(t_oop, result.out_of_pocket)
+    # Positional, the layers' totals spread into their fields (consecutive, as in LAYERS).
+    t_layers = [reduce(add, column, ZERO) for column in _columns(layer_paid)]
+    totals = _totals(
+        year, len(order), t_total, t_compliant, t_basic, *t_layers, t_oop, start, before
+    )
+    return results, totals
 
 
-_NO_PAY = [ZERO] * len(LAYERS)
+def _columns(rows: list[list[Decimal]]) -> list[tuple[Decimal, ...]]:
+    """Per layer, its payments in claim order (the sums add them in that order, as a running
+    total would)."""
+    return list(zip(*rows, strict=True)) if rows else [() for _ in LAYERS]

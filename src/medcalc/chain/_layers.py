@@ -23,7 +23,7 @@ import attrs
 from medcalc.chain._problems import section_missing
 from medcalc.chain._profiles import assistance_profiles, best_index, critical_illness_profiles
 from medcalc.chain._results import Alternative, AssistanceDetail, CriticalIllnessDetail, SegmentUse
-from medcalc.chain._scale import Scale, capped
+from medcalc.chain._scale import Scale
 from medcalc.money import EXACT, ZERO, Rounding, round_money
 from medcalc.tariff import Tariff
 
@@ -41,7 +41,8 @@ def values_at(candidates: Sequence[Scale], x: Decimal, rounding: Rounding) -> Va
     for scale in candidates:
         g = round_money(scale.raw(x), rounding)
         rounded.append(g)
-        paid.append(capped(g, scale.annual_cap))
+        cap = scale.annual_cap.amount  # F = min(round(G), cap), inline: a call less per claim
+        paid.append(g if cap is None or g <= cap else cap)
     return rounded, paid
 
 
@@ -59,6 +60,11 @@ class Memo(Generic[V]):
         self.key: object = None
         self.at = ZERO
         self.values: V | None = None
+
+    @classmethod
+    def new(cls, _layer: object) -> Memo[V]:
+        """A new memo (for one layer: ``map(Memo.new, LAYERS)``)."""
+        return cls()
 
     def get(self, key: object, x: Decimal) -> V | None:
         return self.values if self.key is key and self.at == x else None
@@ -135,11 +141,12 @@ def claim_layer(
             tariff, candidates, names, before, after, _NONE, _NONE, -1, -1, ZERO
         )
     rounding = tariff.rounding
-    at_before = memo.get(key, before)
+    # The memo, read and written inline: method calls cost on every claim and layer.
+    at_before = memo.values if memo.key is key and memo.at == before else None
     if at_before is None:
         at_before = values_at(candidates, before, rounding)
     at_after = at_before if after == before else values_at(candidates, after, rounding)
-    memo.put(key, after, at_after)
+    memo.key, memo.at, memo.values = key, after, at_after
     f_before, f_after = at_before[1], at_after[1]
     k, k_before = best_index(f_after), best_index(f_before)
     scale_paid = sub(f_after[k], f_before[k_before])

@@ -88,8 +88,10 @@ class Scale:
 
     def raw(self, x: Decimal) -> Decimal:
         """G(x) = sum over bands of max(0, min(x, upper) - lower) x ratio, exact, unrounded."""
-        # The first band whose upper bound is at least x, or the open band, holds x.
-        i = bisect_left(self.uppers, x)
+        # The first band whose upper bound is at least x, or the open band, holds x (with no
+        # closed band, as medical assistance's one band, the first).
+        uppers = self.uppers
+        i = bisect_left(uppers, x) if uppers else 0
         bands = self.bands
         if i == len(bands):  # beyond a closed last band (or no bands)
             return self.top
