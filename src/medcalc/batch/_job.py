@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 import importlib.util
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import attrs
@@ -193,23 +193,45 @@ class BatchJob:
         summary = batch.run(None if progress is None else (lambda n: progress("compute", n, keep)))
         summary = attrs.evolve(summary, blank=summary.blank - (len(batch) - keep))
 
-        def write(temp: Path) -> None:
+        def write_rows(temp: Path) -> None:
             self._write(temp, table, batch, keep, progress, every)
-            if _stamp_changed(self.source, before):
+
+        self._write_out(write_rows, before, keep, progress)
+        replaced = tuple(c for c in table.columns if canonical(c) in batch.results)
+        engine = str(getattr(batch, "engine", "core"))
+        return self._report(summary, getattr(table, "encoding", None), replaced, engine)
+
+    def _write_out(
+        self,
+        write_rows: Callable[[Path], None],
+        before: tuple[int, int],
+        keep: int,
+        progress: Progress | None,
+    ) -> None:
+        """OUT written atomically by ``write_rows``; :class:`BatchFileError` when the input
+        is no longer as it was (``before``) when its first reading began."""
+
+        def write(temp: Path) -> None:
+            write_rows(temp)
+            if stamp(self.source) != before:
                 raise BatchFileError(f"{self.source} changed while it was being read")
             if progress is not None:
                 progress("write", keep, keep)
 
         write_atomically(self.output, write)
+
+    def _report(
+        self, summary: Summary, encoding: str | None, replaced: tuple[str, ...], engine: str
+    ) -> BatchReport:
         return BatchReport(
             summary,
             self.output,
             self.input_format,
-            getattr(table, "encoding", None),
+            encoding,
             self.output_format,
             self.output_encoding,
-            tuple(c for c in table.columns if canonical(c) in batch.results),
-            str(getattr(batch, "engine", "core")),
+            replaced,
+            engine,
         )
 
     def _read(self, table: Table, batch: Batch, progress: Progress | None, every: int) -> int:
@@ -309,25 +331,8 @@ class BatchJob:
         except _columnar.Unsupported:  # NotInEncoding too: the row path names the row
             return None
         summary = attrs.evolve(summary, blank=summary.blank - (summary.rows + summary.blank - keep))
-
-        def write(temp: Path) -> None:
-            write_rows(temp)
-            if _stamp_changed(self.source, before):
-                raise BatchFileError(f"{self.source} changed while it was being read")
-            if progress is not None:
-                progress("write", keep, keep)
-
-        write_atomically(self.output, write)
-        return BatchReport(
-            summary,
-            self.output,
-            self.input_format,
-            table.encoding,
-            self.output_format,
-            self.output_encoding,
-            (),
-            "columnar",
-        )
+        self._write_out(write_rows, before, keep, progress)
+        return self._report(summary, table.encoding, (), "columnar")
 
     def _check_header(self, table: Table, batch: Batch) -> None:
         if isinstance(table, JsonlTable):
@@ -358,8 +363,3 @@ class BatchJob:
                     "name: rename one, or write CSV or XLSX"
                 )
             seen[name] = i
-
-
-def _stamp_changed(path: Path, before: tuple[int, int]) -> bool:
-    """True when ``path`` is no longer as it was when its first reading began."""
-    return stamp(path) != before
