@@ -254,7 +254,7 @@ def test_fast_without_numpy_is_a_usage_error(
 def test_batch_modules_import_no_numpy_or_pyarrow() -> None:
     """The CLI and the batch modules stay light: numpy/pyarrow load only when a batch runs."""
     code = (
-        "import sys, medcalc, medcalc.batch, medcalc.cli.batch, medcalc.service\n"
+        "import sys, medcalc, medcalc.batch, medcalc.cli.batch\n"
         "from medcalc.batch import *\n"
         "print(sorted({'numpy', 'pyarrow'} & set(m.split('.')[0] for m in sys.modules)))\n"
     )
