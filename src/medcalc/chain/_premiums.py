@@ -16,7 +16,9 @@ from medcalc.tariff import (
     BASE,
     CategoryPayment,
     MedicalPremium,
+    PensionGrade,
     PensionPremium,
+    Source,
     Tariff,
 )
 
@@ -85,6 +87,34 @@ def pension_premium(
 ) -> PensionPremiumResult:
     """Pension contribution of grade G; government 代缴 per the most favourable category,
     limited to G; the subsidy of grade G is credited on top (it does not reduce what is paid)."""
+    age = _age(person, year)
+    source = tariff.source(section.source)
+    # Age first: a person outside the contribution ages owes nothing, whatever grade was asked.
+    if not section.age_from <= age <= section.age_to:
+        return _not_due(section, held, age, source)
+    chosen, lowest, open_grades = _grade(tariff, section, held, grade)
+    bases, amounts = _government(tariff, section, held, chosen)
+    best, government = pick_best((a.profile, a.amount) for a in amounts)
+    return PensionPremiumResult(
+        age=age,
+        due=True,
+        past_age=False,
+        grade=chosen.amount,
+        lowest_open_grade=lowest.amount,
+        government_pays=government,
+        individual_pays=sub(chosen.amount, government),
+        subsidy=chosen.subsidy,
+        profile=best,
+        alternatives=tuple(amounts),
+        open_grades=tuple(g.amount for g in open_grades),
+        basic_pension_monthly=None,
+        source=source,
+        bases=bases,
+    )
+
+
+def _age(person: Person, year: int) -> int:
+    """The person's age on 1 January of the contribution ``year`` (the birth date needed)."""
     if person.birth_date is None:
         raise MissingInputError(
             "the birth date is needed for the pension contribution (age on 1 January)",
@@ -95,29 +125,38 @@ def pension_premium(
             f"{person.birth_date.isoformat()} is after the contribution year {year}",
             field="birth_date",
         )
-    age = age_on_new_year(person.birth_date, year)
-    source = tariff.source(section.source)
-    # Age first: a person outside the contribution ages owes nothing, whatever grade was asked.
-    if not section.age_from <= age <= section.age_to:
-        past = age > section.age_to
-        held_set = frozenset(held)
-        open_amounts = tuple(g.amount for g in section.grades if g.open_to(held_set))
-        return PensionPremiumResult(
-            age=age,
-            due=False,
-            past_age=past,
-            grade=ZERO,
-            lowest_open_grade=min(open_amounts, default=ZERO),
-            government_pays=ZERO,
-            individual_pays=ZERO,
-            subsidy=ZERO,
-            profile=BASE,
-            alternatives=(),
-            open_grades=open_amounts,
-            basic_pension_monthly=section.basic_pension_monthly if past else None,
-            source=source,
-        )
+    return age_on_new_year(person.birth_date, year)
 
+
+def _not_due(
+    section: PensionPremium, held: tuple[str, ...], age: int, source: Source | None
+) -> PensionPremiumResult:
+    """A person outside the contribution ages: nothing due; past them, the basic pension."""
+    past = age > section.age_to
+    held_set = frozenset(held)
+    open_amounts = tuple(g.amount for g in section.grades if g.open_to(held_set))
+    return PensionPremiumResult(
+        age=age,
+        due=False,
+        past_age=past,
+        grade=ZERO,
+        lowest_open_grade=min(open_amounts, default=ZERO),
+        government_pays=ZERO,
+        individual_pays=ZERO,
+        subsidy=ZERO,
+        profile=BASE,
+        alternatives=(),
+        open_grades=open_amounts,
+        basic_pension_monthly=section.basic_pension_monthly if past else None,
+        source=source,
+    )
+
+
+def _grade(
+    tariff: Tariff, section: PensionPremium, held: tuple[str, ...], grade: Decimal | None
+) -> tuple[PensionGrade, PensionGrade, tuple[PensionGrade, ...]]:
+    """The grade paid (the one asked, which must be open to the person, else the lowest
+    open one), the lowest open grade, and every grade open to the person."""
     held_set = frozenset(held)
     open_grades = tuple(g for g in section.grades if g.open_to(held_set))
     if not open_grades:
@@ -126,26 +165,29 @@ def pension_premium(
         )
     lowest = min(open_grades, key=lambda g: g.amount)
     if grade is None:
-        chosen = lowest
-    else:
-        match = [g for g in section.grades if g.amount == grade]
-        if not match:
-            known = ", ".join(fmt(g.amount) for g in section.grades)
-            raise PensionGradeError(
-                f"{fmt(grade)} is not a pension grade of tariff {tariff.ref} (grades: {known})",
-                field="pension_grade",
-            )
-        open_match = [g for g in match if g.open_to(held_set)]
-        if not open_match:
-            reserved = ", ".join(match[0].reserved_for or ())
-            raise PensionGradeError(
-                f"grade {fmt(grade)} is reserved for {reserved}; the person holds "
-                f"{', '.join(held) or 'no category'}",
-                field="pension_grade",
-            )
-        chosen = open_match[0]
+        return lowest, lowest, open_grades
+    match = [g for g in section.grades if g.amount == grade]
+    if not match:
+        known = ", ".join(fmt(g.amount) for g in section.grades)
+        raise PensionGradeError(
+            f"{fmt(grade)} is not a pension grade of tariff {tariff.ref} (grades: {known})",
+            field="pension_grade",
+        )
+    open_match = [g for g in match if g.open_to(held_set)]
+    if not open_match:
+        reserved = ", ".join(match[0].reserved_for or ())
+        raise PensionGradeError(
+            f"grade {fmt(grade)} is reserved for {reserved}; the person holds "
+            f"{', '.join(held) or 'no category'}",
+            field="pension_grade",
+        )
+    return open_match[0], lowest, open_grades
 
-    open_amounts = tuple(g.amount for g in open_grades)
+
+def _government(
+    tariff: Tariff, section: PensionPremium, held: tuple[str, ...], chosen: PensionGrade
+) -> tuple[tuple[Alternative, ...], list[Alternative]]:
+    """Each candidate's 代缴 base M_c and what it pays toward grade ``chosen``."""
     candidates = _candidates(section.government_pays, held)
     # M_c per candidate (spec §4.2): what a `for` grade opens for one category never lowers
     # what another category's full or share pays.
@@ -166,20 +208,4 @@ def pension_premium(
         )
         for name, rule in candidates
     ]
-    best, government = pick_best((a.profile, a.amount) for a in amounts)
-    return PensionPremiumResult(
-        age=age,
-        due=True,
-        past_age=False,
-        grade=chosen.amount,
-        lowest_open_grade=lowest.amount,
-        government_pays=government,
-        individual_pays=sub(chosen.amount, government),
-        subsidy=chosen.subsidy,
-        profile=best,
-        alternatives=tuple(amounts),
-        open_grades=open_amounts,
-        basic_pension_monthly=None,
-        source=source,
-        bases=bases,
-    )
+    return bases, amounts
