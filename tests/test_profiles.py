@@ -17,8 +17,22 @@ from hypothesis import strategies as st
 
 from medcalc import Calculator, Claim, Person
 from medcalc.audit.strategies import amounts, tariffs
-from medcalc.chain import Band, CriticalIllnessProfile, critical_illness_profiles
-from medcalc.tariff import Cap, CriticalIllness, CriticalIllnessAdjustment, Segment, Tariff
+from medcalc.chain import (
+    LAYERS,
+    Band,
+    CriticalIllnessProfile,
+    Scale,
+    assistance_profiles,
+    critical_illness_profiles,
+)
+from medcalc.money import round_money
+from medcalc.tariff import (
+    Cap,
+    CriticalIllness,
+    CriticalIllnessAdjustment,
+    Segment,
+    Tariff,
+)
 
 from support import D, book, core_yaml, day
 
@@ -204,3 +218,50 @@ def test_claim_results_are_frozen() -> None:
 @pytest.mark.parametrize("x", ["0", "0.01", "15000", "1000000"])
 def test_empty_scale_is_zero(x: str) -> None:
     assert CriticalIllnessProfile("base", D("0"), (), Cap(None)).raw(D(x)) == 0
+
+
+@given(tariff=tariffs(sound=False), y=amounts(max_value=5_000_000))
+def test_assistance_is_the_one_band_scale_of_its_definition(tariff: Tariff, y: Decimal) -> None:
+    """Each assistance candidate, a one-band Scale, pays A(y) = min(round(max(0, y - d) x r),
+    cap) as the spec writes it, at any y and a fen either side of its deductible."""
+    held = tuple(c.id for c in tariff.categories)
+    section = tariff.medical_assistance
+    rules = {r.category: r for r in (() if section is None else section.eligible)}
+    for scale in assistance_profiles(section, held):
+        rule = rules[scale.name]
+        assert (scale.threshold, scale.ratios, scale.annual_cap) == (
+            rule.deductible,
+            (rule.ratio,),
+            rule.annual_cap,
+        )
+        for point in (y, rule.deductible - CENT, rule.deductible, rule.deductible + CENT):
+            if point < 0:
+                continue
+            above = max(Fraction(0), Fraction(point) - Fraction(rule.deductible))
+            assert Fraction(scale.raw(point)) == above * Fraction(rule.ratio), point
+            expected = round_money(max(Decimal(0), point - rule.deductible) * rule.ratio,
+                                   tariff.rounding)  # fmt: skip
+            if rule.annual_cap.amount is not None:
+                expected = min(expected, rule.annual_cap.amount)
+            assert scale.pays(point, tariff.rounding) == expected, point
+
+
+def test_assistance_by_hand() -> None:
+    """A one-band scale from a deductible of 1000 at 70 % with a cap of 500: nothing up to
+    the deductible, 70 % of the part above it, never more than the cap."""
+    scale = Scale.flat("poverty", D("1000"), D("0.70"), Cap(D("500")))
+    assert scale.bands == (Band(D("1000"), None, D("0.70")),)
+    assert scale.pays(D("1000"), "half_up") == D("0")
+    assert scale.pays(D("1000.01"), "half_up") == D("0.01")  # 0.007 rounds up
+    assert scale.pays(D("1100"), "half_up") == D("70")
+    assert scale.pays(D("1714.28"), "half_up") == D("500")  # 714.28 x 0.7 = 499.996
+    assert scale.pays(D("9000"), "half_up") == D("500")
+
+
+def test_the_layers_are_critical_illness_then_assistance() -> None:
+    """The chain's accumulated layers, in the order a claim passes them, each fed by its
+    tariff section and accumulating its own year-to-date base."""
+    assert [(x.id, x.section, x.base) for x in LAYERS] == [
+        ("critical_illness", "critical_illness", "critical_illness_base"),
+        ("assistance", "medical_assistance", "assistance_base"),
+    ]

@@ -30,6 +30,7 @@ from decimal import Decimal
 from typing import Any
 
 from medcalc.chain._inputs import REQUIRED, Claim, Person, YearToDate
+from medcalc.chain._layers import LAYERS
 from medcalc.errors import InputError, MissingInputError
 from medcalc.money import MAX_INT_DIGITS, character, foreign_digit, parse_amount, shown
 
@@ -51,7 +52,9 @@ every row of the person-year (a batch, the engine)."""
 PERSON_FIELDS = ("person_id", *CLAIM_PERSON_FIELDS, "birth_date")
 """Every field of a person row: the id, the fields a claim reads, and the birth date (only
 premiums read it)."""
-YTD_FIELDS = ("ytd_basic_paid", "ytd_critical_illness_base", "ytd_assistance_base")
+YTD_FIELDS = ("ytd_basic_paid", *(f"ytd_{layer.base}" for layer in LAYERS))
+"""The year-to-date fields: basic paid, then each accumulated layer's base, in the order of
+:class:`YearToDate`'s fields."""
 
 #: The only folding of text fields: what a Chinese IME types in full-width mode (U+FF01-FF5E)
 #: is the ASCII character, and a wide or no-break space is a space. NFKC would also read
@@ -253,5 +256,4 @@ def year_to_date_from(row: Row) -> YearToDate | None:
     if all(v is None for v in values):
         return None
     zero = Decimal("0.00")
-    basic, ci, assistance = (zero if v is None else v for v in values)
-    return YearToDate(basic, ci, assistance)
+    return YearToDate(*(zero if v is None else v for v in values))

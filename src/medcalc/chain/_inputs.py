@@ -174,9 +174,11 @@ class YearToDate:
 
     def __attrs_post_init__(self) -> None:
         put = object.__setattr__
-        for name in ("basic_paid", "critical_illness_base", "assistance_base"):
+        for name in _YEAR_TO_DATE:
             put(self, name, checked_amount(getattr(self, name), name, required=True))
 
+
+_YEAR_TO_DATE = tuple(a.name for a in attrs.fields(YearToDate))
 
 NO_YEAR_TO_DATE = YearToDate()
 """Nothing accumulated yet. One frozen instance serves every calculation that starts a year
