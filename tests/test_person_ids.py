@@ -22,7 +22,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from medcalc import InputError
-from medcalc.chain import _fields as rows
+from medcalc.chain import fields as rows
 from medcalc.cli import cli
 
 SERIES = "qingyuan-qingcheng"
