@@ -3,13 +3,13 @@
 After basic inpatient insurance, each layer pays on a base X accumulated over the calendar
 year from what the layer before it left of the claim: the first (critical illness, 大病保险)
 from the individual burden i = compliant - basic, the next (medical assistance, 医疗救助)
-from j = i - critical illness. Each layer is a set of candidate :class:`~medcalc.chain.Scale`
-s (the base and the categories held, 就高不重复); a claim taking X from ``before`` to
-``after`` is paid F*(after) - F*(before), at most ``after - before`` (:func:`claim_layer`).
+from j = i - critical illness. Each layer has candidate scales (:class:`~medcalc.chain.Scale`:
+the base and the categories held, 就高不重复); a claim taking X from ``before`` to ``after``
+is paid F*(after) - F*(before), at most ``after - before`` (:func:`claim_layer`).
 
 A new layer (say 补充保险, commercial supplementary insurance after critical illness) is one
 more :class:`Layer` here, in its place in the list, with its candidates and its detail; the
-chain (:func:`medcalc.chain.claim_year`) and the numpy engine iterate the list.
+chain (``claim_year``) and the numpy engine (:mod:`medcalc.fast`) iterate the list.
 """
 
 from __future__ import annotations
@@ -32,8 +32,6 @@ sub = EXACT.subtract
 Values = tuple[list[Decimal], list[Decimal]]
 """round(G(x)) and F(x) = min(round(G(x)), cap) per candidate, at one accumulated x."""
 
-Detail = CriticalIllnessDetail | AssistanceDetail
-
 
 def values_at(candidates: Sequence[Scale], x: Decimal, rounding: Rounding) -> Values:
     rounded: list[Decimal] = []
@@ -52,7 +50,8 @@ V = TypeVar("V")
 class Memo(Generic[V]):
     """The values last computed at the accumulated base of a claim year, reused as the next
     claim's 'before' (the previous claim's 'after') while the profiles and the base stay.
-    ``key``: the candidates' owner (the profiles of one version and set of categories)."""
+    ``key``: the candidates' owner (the profiles of one version and set of categories);
+    ``at``: the base; read and written by :func:`claim_layer`."""
 
     __slots__ = ("at", "key", "values")
 
@@ -65,12 +64,6 @@ class Memo(Generic[V]):
     def new(cls, _layer: object) -> Memo[V]:
         """A new memo (for one layer: ``map(Memo.new, LAYERS)``)."""
         return cls()
-
-    def get(self, key: object, x: Decimal) -> V | None:
-        return self.values if self.key is key and self.at == x else None
-
-    def put(self, key: object, x: Decimal, values: V) -> None:
-        self.key, self.at, self.values = key, x, values
 
 
 _NONE: Values = ([], [])
