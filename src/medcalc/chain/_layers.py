@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from decimal import Decimal
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, Generic, TypeVar
 
 import attrs
 
@@ -74,25 +74,14 @@ def alternatives(names: tuple[str, ...], values: list[Decimal]) -> tuple[Alterna
     return tuple(map(Alternative, names, values))
 
 
-class DetailOf(Protocol):
-    """A layer's detail of one claim: the candidates' values (round(G), F) at the base
-    ``before`` and ``after``, the candidate ``k`` chosen at ``after``, the one ``k_before``
-    that gave F*(before), and what the burden limit held back (no candidates: k = -1)."""
+Step = tuple[Decimal, Decimal, Values, Values, int, int, Decimal]
+"""One claim in one layer: the base before and after, the candidates' values (round(G), F)
+at each, the candidate ``k`` chosen after, the one ``k_before`` that gave F*(before), and
+what the burden limit held back (no candidates: k = -1). A plain tuple: one per claim and
+layer."""
 
-    def __call__(
-        self,
-        tariff: Tariff,
-        candidates: tuple[Scale, ...],
-        names: tuple[str, ...],
-        before: Decimal,
-        after: Decimal,
-        at_before: Values,
-        at_after: Values,
-        k: int,
-        k_before: int,
-        burden_cut: Decimal,
-        /,
-    ) -> Any: ...
+DetailOf = Callable[[Tariff, tuple[Scale, ...], tuple[str, ...], Step], Any]
+"""A layer's detail of one claim, from its candidates, their names and the step."""
 
 
 @attrs.frozen
@@ -131,7 +120,7 @@ def claim_layer(
         raise section_missing(tariff, layer.section)
     if not candidates:
         return ZERO, layer.detail(
-            tariff, candidates, names, before, after, _NONE, _NONE, -1, -1, ZERO
+            tariff, candidates, names, (before, after, _NONE, _NONE, -1, -1, ZERO)
         )
     rounding = tariff.rounding
     # The memo, read and written inline: method calls cost on every claim and layer.
@@ -151,9 +140,8 @@ def claim_layer(
         payment, burden_cut = burden, sub(scale_paid, burden)
     else:
         payment, burden_cut = scale_paid, ZERO
-    detail = layer.detail(
-        tariff, candidates, names, before, after, at_before, at_after, k, k_before, burden_cut
-    )
+    step = (before, after, at_before, at_after, k, k_before, burden_cut)
+    detail = layer.detail(tariff, candidates, names, step)
     return payment, detail
 
 
@@ -175,18 +163,10 @@ def _assistance_candidates(tariff: Tariff, held: tuple[str, ...]) -> tuple[Scale
 
 
 def _critical_illness_detail(
-    tariff: Tariff,
-    candidates: tuple[Scale, ...],
-    names: tuple[str, ...],
-    before: Decimal,
-    after: Decimal,
-    at_before: Values,
-    at_after: Values,
-    k: int,
-    k_before: int,
-    burden_cut: Decimal,
+    tariff: Tariff, candidates: tuple[Scale, ...], names: tuple[str, ...], step: Step
 ) -> CriticalIllnessDetail:
     assert tariff.critical_illness is not None  # and so a base scale: k >= 0
+    before, after, at_before, at_after, k, k_before, burden_cut = step
     rounding = tariff.rounding
     g_before, f_before = at_before
     g_after, f_after = at_after
@@ -232,17 +212,9 @@ def _critical_illness_detail(
 
 
 def _assistance_detail(
-    tariff: Tariff,
-    candidates: tuple[Scale, ...],
-    names: tuple[str, ...],
-    before: Decimal,
-    after: Decimal,
-    at_before: Values,
-    at_after: Values,
-    k: int,
-    k_before: int,
-    burden_cut: Decimal,
+    tariff: Tariff, candidates: tuple[Scale, ...], names: tuple[str, ...], step: Step
 ) -> AssistanceDetail:
+    before, after, at_before, at_after, k, k_before, burden_cut = step
     if k < 0:  # no eligible category
         return AssistanceDetail(None, None, None, None, before, after, ZERO, ZERO, ZERO, ())
     f_after = at_after[1]

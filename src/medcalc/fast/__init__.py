@@ -6,19 +6,16 @@ equal on every claim. Needs numpy; nothing below the batch floor imports it.
 
 from __future__ import annotations
 
-from medcalc.fast._engine import (
+from medcalc.errors import DependentClaimError, EngineError, EngineRangeError
+from medcalc.fast._engine import compute, compute_rows
+from medcalc.fast._table import (
     CHUNK_ROWS,
     MAX_FEN,
     NAT,
     ClaimTable,
     Columns,
-    DependentClaimError,
-    EngineError,
-    EngineRangeError,
     PersonKind,
     build_table,
-    compute,
-    compute_rows,
     fen,
     yuan,
 )

@@ -7,7 +7,7 @@ person-year at once").
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
@@ -17,20 +17,24 @@ from medcalc.fast._plan import Plan
 from medcalc.fast._table import I64, INF, IP, Bools
 
 
-def capped_basic(
-    plan: Plan,
-    level: NDArray[Any] | None,
-    a: int,
-    o: IP | None,
-    basic: I64,
-    computed: Bools,
-    pk: I64,
-    p: IP,
-    compliant: I64,
-    first: IP,
-    risk: Bools,
-    ytd: list[I64] | None,
-) -> None:
+class Chunk(NamedTuple):
+    """A chunk's rows (processing order) as the basic cap reads them: ``a``, its first row;
+    ``o``, the input positions of its rows (None: in input order); ``computed``, the rows
+    whose basic is computed or given; ``pk``, the packed flags and profile sets ``p``;
+    ``first``, where each person-year starts."""
+
+    plan: Plan
+    level: NDArray[Any] | None
+    a: int
+    o: IP | None
+    computed: Bools
+    pk: I64
+    p: IP
+    compliant: I64
+    first: IP
+
+
+def capped_basic(chunk: Chunk, basic: I64, risk: Bools, ytd: list[I64] | None) -> None:
     """The basic payments of the person-years (``risk``) whose uncapped basic exceeds the
     smallest basic cap of the series (the others pay it in full).
 
@@ -40,6 +44,7 @@ def capped_basic(
     computed claim, x_0 the year-to-date start (induction on x_t = min(x_t-1 + m_t, C)).
     That holds while no computed claim starts above C; other person-years are done claim
     by claim (:func:`_stepwise`)."""
+    plan, first, computed, pk, p = chunk.plan, chunk.first, chunk.computed, chunk.pk, chunk.p
     groups = np.flatnonzero(risk)
     ends = np.append(first[1:], basic.shape[0])
     starts = first.take(groups)
@@ -68,29 +73,15 @@ def capped_basic(
     keep = ~wrong.take(gid)
     basic[rows[keep]] = (x - x_before)[keep]
     if wrong.any():
-        _stepwise(plan, level, a, o, basic, computed, pk, p, compliant, first, ends, groups[wrong],
-                       x0[wrong])  # fmt: skip
+        _stepwise(chunk, basic, ends, groups[wrong], x0[wrong])
 
 
-def _stepwise(
-    plan: Plan,
-    level: NDArray[Any] | None,
-    a: int,
-    o: IP | None,
-    basic: I64,
-    computed: Bools,
-    pk: I64,
-    p: IP,
-    compliant: I64,
-    first: IP,
-    ends: IP,
-    groups: IP,
-    paid: I64,
-) -> None:
+def _stepwise(chunk: Chunk, basic: I64, ends: IP, groups: IP, paid: I64) -> None:
     """The basic payments of ``groups`` claim by claim: the k-th claim of every such
     person-year at once. The groups are taken longest first, so those still running at
     step k are a prefix, and the rows are laid out step by step (position-major), so each
     step works on slices. ``paid``: the groups' year-to-date basic paid."""
+    plan, level, a, o, computed, pk, p, compliant, first = chunk
     lengths = ends.take(groups) - first.take(groups)
     by_length = np.argsort(-lengths, kind="stable")
     groups, lengths, paid = groups[by_length], lengths[by_length], paid[by_length]

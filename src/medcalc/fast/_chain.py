@@ -24,7 +24,7 @@ from medcalc.errors import (
     MedcalcError,
     TariffNotFoundError,
 )
-from medcalc.fast._basic import capped_basic
+from medcalc.fast._basic import Chunk, capped_basic
 from medcalc.fast._order import Rows, amount_error, chunks, segsum
 from medcalc.fast._table import (
     BAD_AMOUNT,
@@ -106,8 +106,8 @@ class Run(Rows):
                 total += ytd[0]
             risk = total > plan.lowest_cap
             if risk.any():
-                capped_basic(plan, self.level, a, o, basic, computed, pk, p, compliant, first,
-                             risk, ytd)  # fmt: skip
+                chunk = Chunk(plan, self.level, a, o, computed, pk, p, compliant, first)
+                capped_basic(chunk, basic, risk, ytd)
         burden = compliant - basic
         burden *= computed
         paid, which = self._layers(a, b, o, starts, first, group, p, burden, computed, ytd)

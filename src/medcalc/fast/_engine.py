@@ -48,40 +48,27 @@ from collections.abc import Iterable, Sequence
 import attrs
 
 from medcalc.chain import LAYERS, Claim, Person, YearToDate, problems
-from medcalc.errors import DependentClaimError, EngineError, EngineRangeError, InputError
+
+# The `X as X` names: medcalc 0.1's ``medcalc.engine`` is an alias of this module
+# (medcalc._compat) until 0.3, and gave them; new code imports them from medcalc.fast.
+from medcalc.errors import DependentClaimError as DependentClaimError
+from medcalc.errors import EngineError, InputError
+from medcalc.errors import EngineRangeError as EngineRangeError
 from medcalc.fast._chain import Run
 from medcalc.fast._table import (
     CHUNK_ROWS,
-    MAX_FEN,
-    NAT,
     ClaimRow,
     ClaimTable,
     Columns,
-    PersonKind,
     build_table,
     empty_columns,
-    fen,
-    yuan,
 )
+from medcalc.fast._table import MAX_FEN as MAX_FEN
+from medcalc.fast._table import NAT as NAT
+from medcalc.fast._table import PersonKind as PersonKind
+from medcalc.fast._table import fen as fen
+from medcalc.fast._table import yuan as yuan
 from medcalc.tariff import TariffBook
-
-__all__ = [
-    "CHUNK_ROWS",
-    "MAX_FEN",
-    "NAT",
-    "ClaimTable",
-    "Columns",
-    "DependentClaimError",
-    "EngineError",
-    "EngineRangeError",
-    "PersonKind",
-    "build_table",
-    "compute",
-    "compute_rows",
-    "fen",
-    "yuan",
-]
-
 
 # -- entry points ---------------------------------------------------------------------------------
 

@@ -264,13 +264,9 @@ def days(values: NDArray[Any], name: str) -> I64:
 
 
 def ints(values: NDArray[Any] | None, name: str, n: int) -> I64 | None:
-    if values is None:
-        return None
-    if values.dtype.kind not in "iu":
-        raise EngineError(f"{name}: expected integers, got {values.dtype}")
-    if values.shape != (n,):
-        raise EngineError(f"{name}: expected {n} rows, got shape {values.shape}")
-    return values.astype(np.int64, copy=False)
+    """An integer column of ``n`` rows as int64."""
+    checked = codes(values, name, n)
+    return None if checked is None else checked.astype(np.int64, copy=False)
 
 
 def codes(values: NDArray[Any] | None, name: str, n: int) -> NDArray[Any] | None:
