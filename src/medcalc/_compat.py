@@ -1,8 +1,10 @@
 """The module paths of medcalc 0.1 (one flat folder), kept importable for one deprecation period.
 
-``import medcalc.engine`` still works and gives the module that now lives in ``medcalc.fast``,
-with a :class:`DeprecationWarning` naming the new home. The old paths are resolved last, only
-when no real module of that name exists, and are removed in medcalc 0.3.
+``import medcalc.engine`` still works, with a :class:`DeprecationWarning` naming the public face
+to import from instead (``medcalc.fast``). The module it gives looks each name up where the code
+now lives: the face first, then the private modules the 0.1 module was split into, so every
+name a 0.1 program imported still resolves to the very same object. The old paths are resolved
+last, only when no real module of that name exists, and are removed in medcalc 0.3.
 """
 
 from __future__ import annotations
@@ -14,33 +16,64 @@ from collections.abc import Sequence
 from importlib.abc import Loader, MetaPathFinder
 from importlib.machinery import ModuleSpec
 from types import ModuleType
+from typing import Any
 
-# old module -> (the module that holds its code now, the public face to import from instead)
-MOVED = {
-    "medcalc.model": ("medcalc.tariff._model", "medcalc.tariff"),
-    "medcalc.loader": ("medcalc.tariff._loader", "medcalc.tariff"),
-    "medcalc.book": ("medcalc.tariff._book", "medcalc.tariff"),
-    "medcalc.tariff_diff": ("medcalc.tariff._diff", "medcalc.tariff"),
-    "medcalc.discovery": ("medcalc.tariff._discovery", "medcalc.tariff"),
-    "medcalc.inputs": ("medcalc.chain._inputs", "medcalc.chain"),
-    "medcalc.profiles": ("medcalc.chain._profiles", "medcalc.chain"),
-    "medcalc.results": ("medcalc.chain._results", "medcalc.chain"),
-    "medcalc.rows": ("medcalc.chain._fields", "medcalc.chain.fields"),
-    "medcalc.claims": ("medcalc.chain._claims", "medcalc.chain"),
-    "medcalc.premiums": ("medcalc.chain._premiums", "medcalc.chain"),
-    "medcalc.calculator": ("medcalc.chain._calculator", "medcalc.chain"),
-    "medcalc.engine": ("medcalc.fast._engine", "medcalc.fast"),
-    "medcalc.render": ("medcalc.present._text", "medcalc.present"),
-    "medcalc.export": ("medcalc.present._json", "medcalc.present"),
-    "medcalc.schemas": ("medcalc.present._schemas", "medcalc.present"),
-    "medcalc.strategies": ("medcalc.audit.strategies", "medcalc.audit.strategies"),
-    "medcalc.batchio": ("medcalc.batch._files", "medcalc.batch"),
-    "medcalc.batchfast": ("medcalc.batch._columnar", "medcalc.batch"),
+# old module -> (the public face to import from instead, where its names live now)
+MOVED: dict[str, tuple[str, tuple[str, ...]]] = {
+    "medcalc.model": ("medcalc.tariff", ("medcalc.tariff._model",)),
+    "medcalc.loader": (
+        "medcalc.tariff",
+        ("medcalc.tariff", "medcalc.tariff._loader", "medcalc.tariff._yaml"),
+    ),
+    "medcalc.book": ("medcalc.tariff", ("medcalc.tariff._book",)),
+    "medcalc.tariff_diff": ("medcalc.tariff", ("medcalc.tariff", "medcalc.tariff._diff")),
+    "medcalc.discovery": ("medcalc.tariff", ("medcalc.tariff._discovery",)),
+    "medcalc.inputs": ("medcalc.chain", ("medcalc.chain._inputs",)),
+    "medcalc.profiles": ("medcalc.chain", ("medcalc.chain._profiles", "medcalc.chain._scale")),
+    "medcalc.results": ("medcalc.chain", ("medcalc.chain._results",)),
+    "medcalc.rows": ("medcalc.chain.fields", ("medcalc.chain.fields",)),
+    "medcalc.claims": ("medcalc.chain", ("medcalc.chain._claims", "medcalc.chain._layers")),
+    "medcalc.premiums": ("medcalc.chain", ("medcalc.chain._premiums",)),
+    "medcalc.calculator": ("medcalc.chain", ("medcalc.chain._calculator",)),
+    "medcalc.engine": ("medcalc.fast", ("medcalc.fast", "medcalc.fast._table")),
+    "medcalc.render": ("medcalc.present", ("medcalc.present._text",)),
+    "medcalc.export": ("medcalc.present", ("medcalc.present._json",)),
+    "medcalc.schemas": ("medcalc.present", ("medcalc.present._schemas",)),
+    "medcalc.strategies": ("medcalc.audit.strategies", ("medcalc.audit.strategies",)),
+    "medcalc.batchio": (
+        "medcalc.batch",
+        (
+            "medcalc.batch",
+            "medcalc.batch._files",
+            "medcalc.batch._table",
+            "medcalc.batch._csv",
+            "medcalc.batch._output",
+        ),
+    ),
+    "medcalc.batchfast": ("medcalc.batch", ("medcalc.batch", "medcalc.batch._columnar")),
 }
 
 
+class _Alias(ModuleType):
+    """An old module: each attribute is looked up where it lives now."""
+
+    def __init__(self, name: str, homes: tuple[str, ...]) -> None:
+        super().__init__(name)
+        self.__homes = homes
+
+    def __getattr__(self, name: str) -> Any:
+        for home in self.__homes:
+            module = importlib.import_module(home)
+            if hasattr(module, name):
+                return getattr(module, name)
+        raise AttributeError(f"module {self.__name__!r} has no attribute {name!r}")
+
+    def __dir__(self) -> list[str]:
+        return sorted({n for home in self.__homes for n in dir(importlib.import_module(home))})
+
+
 class _OldPaths(MetaPathFinder, Loader):
-    """A finder and loader of the old paths: each is an alias of the module that moved."""
+    """A finder and loader of the old paths."""
 
     def find_spec(
         self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None
@@ -48,16 +81,17 @@ class _OldPaths(MetaPathFinder, Loader):
         return ModuleSpec(fullname, self) if fullname in MOVED else None
 
     def create_module(self, spec: ModuleSpec) -> ModuleType:
-        code, face = MOVED[spec.name]
+        face, homes = MOVED[spec.name]
         warnings.warn(
             f"{spec.name} is deprecated and will be removed in medcalc 0.3; import from {face}",
             DeprecationWarning,
             stacklevel=2,
         )
-        return importlib.import_module(code)
+        importlib.import_module(homes[0])  # an old path of a missing extra fails here, as before
+        return _Alias(spec.name, homes)
 
     def exec_module(self, module: ModuleType) -> None:
-        """Nothing to run: the module was imported under its new name."""
+        """Nothing to run: the names are looked up on use."""
 
 
 def install() -> None:

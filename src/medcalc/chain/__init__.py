@@ -8,8 +8,7 @@ chain basic → critical illness (大病保险) → assistance (医疗救助) �
 
 from __future__ import annotations
 
-from medcalc.chain import _fields as fields
-from medcalc.chain import _problems as problems
+from medcalc.chain import fields, problems
 from medcalc.chain._calculator import (
     Calculator,
     estimate_claims,
@@ -17,16 +16,6 @@ from medcalc.chain._calculator import (
 )
 from medcalc.chain._claims import (
     benefits_start_text,
-)
-from medcalc.chain._fields import (
-    CLAIM_FIELDS,
-    CLAIM_PERSON_FIELDS,
-    PERSON_FIELDS,
-    YTD_FIELDS,
-    Row,
-    claim_from,
-    person_from,
-    year_to_date_from,
 )
 from medcalc.chain._inputs import (
     Claim,
@@ -57,6 +46,16 @@ from medcalc.chain._results import (
     YearTotals,
 )
 from medcalc.chain._scale import Band, Scale
+from medcalc.chain.fields import (
+    CLAIM_FIELDS,
+    CLAIM_PERSON_FIELDS,
+    PERSON_FIELDS,
+    YTD_FIELDS,
+    Row,
+    claim_from,
+    person_from,
+    year_to_date_from,
+)
 
 __all__ = [
     "CLAIM_FIELDS",

@@ -25,9 +25,9 @@ from medcalc.chain._inputs import (
     kind_of,
 )
 from medcalc.chain._premiums import medical_premium, pension_premium
-from medcalc.chain._problems import year_to_date_years
 from medcalc.chain._profiles import held_categories
 from medcalc.chain._results import ClaimResult, ClaimsResult, PremiumResult, TariffRef, YearTotals
+from medcalc.chain.problems import year_to_date_years
 from medcalc.errors import InputError, MissingInputError, SectionMissingError
 from medcalc.money import shown
 from medcalc.tariff import Tariff, TariffBook

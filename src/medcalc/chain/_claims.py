@@ -17,15 +17,15 @@ from typing import Any, Literal
 
 from medcalc.chain._inputs import Claim, Person, YearToDate
 from medcalc.chain._layers import LAYERS, Memo, Values, alternatives, claim_layer
-from medcalc.chain._problems import (
+from medcalc.chain._profiles import BasicProfile, basic_profiles, best_index
+from medcalc.chain._results import BasicDetail, ClaimResult, TariffRef, YearTotals
+from medcalc.chain._scale import Scale
+from medcalc.chain.problems import (
     no_enrollment,
     no_hospital_level,
     no_inpatient,
     unknown_hospital_level,
 )
-from medcalc.chain._profiles import BasicProfile, basic_profiles, best_index
-from medcalc.chain._results import BasicDetail, ClaimResult, TariffRef, YearTotals
-from medcalc.chain._scale import Scale
 from medcalc.errors import (
     InputError,
 )

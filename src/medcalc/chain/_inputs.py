@@ -17,7 +17,7 @@ from typing import Any
 
 import attrs
 
-from medcalc.chain._problems import paid_above_compliant, total_below_compliant
+from medcalc.chain.problems import paid_above_compliant, total_below_compliant
 from medcalc.errors import AmountError, InputError, MissingInputError
 from medcalc.money import ZERO, check_amount, shown
 from medcalc.tariff import DISABILITY_TYPES

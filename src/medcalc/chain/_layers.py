@@ -20,10 +20,10 @@ from typing import Any, Generic, TypeVar
 
 import attrs
 
-from medcalc.chain._problems import section_missing
 from medcalc.chain._profiles import assistance_profiles, best_index, critical_illness_profiles
 from medcalc.chain._results import Alternative, AssistanceDetail, CriticalIllnessDetail, SegmentUse
 from medcalc.chain._scale import Scale
+from medcalc.chain.problems import section_missing
 from medcalc.money import EXACT, ZERO, Rounding, round_money
 from medcalc.tariff import Tariff
 

@@ -7,7 +7,6 @@ A thin shell over :mod:`medcalc.audit`, imported only when the command runs, so 
 from __future__ import annotations
 
 import contextlib
-import json
 import tempfile
 import textwrap
 import time
@@ -19,7 +18,7 @@ import click
 from tabulate import tabulate
 
 from medcalc.cli import cli
-from medcalc.cli.common import lang_option, tariffs_option
+from medcalc.cli.common import echo_json, lang_option, tariffs_option
 
 if TYPE_CHECKING:
     from medcalc.audit import Verdict
@@ -195,7 +194,7 @@ def audit_command(
     seconds = time.perf_counter() - started
     if output_format == "json":
         data = _json(verdicts, lang, examples, seed, seconds)
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        echo_json(data)
     else:
         click.echo(_table(verdicts, lang))
         counts = {s: sum(v.status == s for v in verdicts) for s in ("pass", "fail", "n/a")}

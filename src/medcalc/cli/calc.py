@@ -39,7 +39,7 @@ from medcalc.chain import (
     year_to_date_from,
 )
 from medcalc.cli import cli
-from medcalc.cli.common import lang_option, tariffs_option
+from medcalc.cli.common import echo_json, lang_option, tariffs_option
 from medcalc.errors import InputError, MissingInputError, SectionMissingError, TariffNotFoundError
 from medcalc.present import (
     CLAIMS_SCHEMA,
@@ -174,10 +174,6 @@ def _book(tariff_dirs: Sequence[Path], series: str) -> TariffBook:
     return book
 
 
-def _dump(data: dict[str, Any]) -> str:
-    return json.dumps(data, ensure_ascii=False, indent=2)
-
-
 # -- medcalc premium ------------------------------------------------------------------------
 
 
@@ -226,7 +222,7 @@ def premium_command(
             raise MissingInputError("is required", field="year")
         result = Calculator(book).premiums(series, person, year_number, pension_grade=grade)
     if output_format == "json":
-        click.echo(_dump(premiums_json(result)))
+        echo_json(premiums_json(result))
     else:
         click.echo(premiums_table(result, book, lang=lang))
 
@@ -550,6 +546,6 @@ def claim_command(
                 _raise_at_row(calc, series, person, claims, places, exc)
             raise
     if output_format == "json":
-        click.echo(_dump(claims_json(result)))
+        echo_json(claims_json(result))
     else:
         click.echo(claims_table(result, book, lang=lang, explain=explain))

@@ -22,7 +22,6 @@ from medcalc.errors import (
     ClaimAmountsError,
     DependentClaimError,
     MedcalcError,
-    TariffNotFoundError,
 )
 from medcalc.fast._basic import Chunk, capped_basic
 from medcalc.fast._order import Rows, amount_error, chunks, segsum
@@ -39,6 +38,7 @@ from medcalc.fast._table import (
     Columns,
     yuan,
 )
+from medcalc.tariff import not_in_force
 
 SAFE_ROWS = I63 // MAX_FEN - 4
 """Rows whose amounts (each at most MAX_FEN) surely sum within int64."""
@@ -336,9 +336,7 @@ def _out_of_pocket(bill: I64, basic: I64, paid: list[I64], ok: Bools, out: I64) 
 
 
 def _no_version(series: str, day: int) -> MedcalcError:
-    # The words of medcalc.tariff.TariffBook.in_force.
-    date = dt.date.fromordinal(day + EPOCH)
-    return TariffNotFoundError(f"no tariff of series {series} is in force on {date.isoformat()}")
+    return not_in_force(series, dt.date.fromordinal(day + EPOCH))
 
 
 def _previous(

@@ -48,12 +48,7 @@ from collections.abc import Iterable, Sequence
 import attrs
 
 from medcalc.chain import LAYERS, Claim, Person, YearToDate, problems
-
-# The `X as X` names: medcalc 0.1's ``medcalc.engine`` is an alias of this module
-# (medcalc._compat) until 0.3, and gave them; new code imports them from medcalc.fast.
-from medcalc.errors import DependentClaimError as DependentClaimError
 from medcalc.errors import EngineError, InputError
-from medcalc.errors import EngineRangeError as EngineRangeError
 from medcalc.fast._chain import Run
 from medcalc.fast._table import (
     CHUNK_ROWS,
@@ -63,11 +58,6 @@ from medcalc.fast._table import (
     build_table,
     empty_columns,
 )
-from medcalc.fast._table import MAX_FEN as MAX_FEN
-from medcalc.fast._table import NAT as NAT
-from medcalc.fast._table import PersonKind as PersonKind
-from medcalc.fast._table import fen as fen
-from medcalc.fast._table import yuan as yuan
 from medcalc.tariff import TariffBook
 
 # -- entry points ---------------------------------------------------------------------------------

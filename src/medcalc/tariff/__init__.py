@@ -11,6 +11,7 @@ from __future__ import annotations
 from medcalc.tariff._book import (
     TariffBook,
     effective_range,
+    not_in_force,
 )
 from medcalc.tariff._diff import (
     UNLIMITED,
@@ -147,6 +148,7 @@ __all__ = [
     "load_book",
     "load_tariff",
     "node_json",
+    "not_in_force",
     "parse_tariff",
     "read_tariff_bytes",
     "section",

@@ -90,4 +90,9 @@ class TariffBook:
         for t in self.versions(series):
             if t.in_force_on(day):
                 return t
-        raise TariffNotFoundError(f"no tariff of series {series} is in force on {day.isoformat()}")
+        raise not_in_force(series, day)
+
+
+def not_in_force(series: str, day: dt.date) -> TariffNotFoundError:
+    """The error of a date no version of ``series`` covers (also the fast engine's)."""
+    return TariffNotFoundError(f"no tariff of series {series} is in force on {day.isoformat()}")
