@@ -7,6 +7,7 @@ Each compares two runs of the audited calculator on the same bills, so none need
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from decimal import Decimal
 
 import attrs
@@ -25,7 +26,8 @@ from medcalc.audit._facts import (
     year_amounts,
     ytd_text,
 )
-from medcalc.audit._target import AuditTarget, window
+from medcalc.audit._target import AuditTarget
+from medcalc.audit.strategies import window
 from medcalc.chain import Claim, ClaimsResult, YearToDate
 from medcalc.money import EXACT, ZERO, add, fmt, mul, sub
 from medcalc.tariff import Tariff, TariffBook, Text
@@ -188,17 +190,30 @@ def check_order(target: AuditTarget, case: OrderCase) -> Counterexample | None:
     person, claims = case.case.person, case.case.claims
     first = target.run(person, claims)
     again = target.run(person, [claims[i] for i in case.order])
-    for position, i in enumerate(case.order):
-        a, b = first.claims[i], again.claims[position]
+    changed = _first_changed(claims, first, again, case.order)
+    if changed is None:
+        return None
+    return fail(
+        "改变住院结算的输入顺序后，某次结算的金额改变",
+        "giving the claims in another input order changed a claim's amounts",
+        *case.facts(),
+        *changed,
+    )
+
+
+def _first_changed(
+    claims: Sequence[Claim], expected: ClaimsResult, found: ClaimsResult, indices: Sequence[int]
+) -> list[Fact] | None:
+    """The facts of the first claim whose amounts differ: ``found.claims[k]`` is the result of
+    ``claims[indices[k]]``, computed in ``expected`` as ``expected.claims[indices[k]]``."""
+    for position, i in enumerate(indices):
+        a, b = expected.claims[i], found.claims[position]
         if amounts_of(a) != amounts_of(b):
-            return fail(
-                "改变住院结算的输入顺序后，某次结算的金额改变",
-                "giving the claims in another input order changed a claim's amounts",
-                *case.facts(),
+            return [
                 ("claim", numbered(i, claims[i])),
                 ("expected", amounts_text(a)),
                 ("found", amounts_text(b)),
-            )
+            ]
     return None
 
 
@@ -241,20 +256,17 @@ def check_ytd(target: AuditTarget, case: YearToDateCase) -> Counterexample | Non
     # As a user would give them (validated: 2 decimals, not negative).
     ytd = YearToDate(end.basic_paid, end.critical_illness_base, end.assistance_base)
     alone = target.run(person, [claims[i] for i in rest], ytd)
-    for position, i in enumerate(rest):
-        a, b = whole.claims[i], alone.claims[position]
-        if amounts_of(a) != amounts_of(b):
-            return fail(
-                "从年度累计值计算的结算金额与连同此前结算一起计算的不同",
-                "a claim computed from the year-to-date accumulators differs from computing it "
-                "together with the earlier claims",
-                *case.facts(),
-                ("year_to_date", ytd_text(ytd)),
-                ("claim", numbered(i, claims[i])),
-                ("expected", amounts_text(a)),
-                ("found", amounts_text(b)),
-            )
-    return None
+    changed = _first_changed(claims, whole, alone, rest)
+    if changed is None:
+        return None
+    return fail(
+        "从年度累计值计算的结算金额与连同此前结算一起计算的不同",
+        "a claim computed from the year-to-date accumulators differs from computing it "
+        "together with the earlier claims",
+        *case.facts(),
+        ("year_to_date", ytd_text(ytd)),
+        *changed,
+    )
 
 
 @attrs.frozen

@@ -15,7 +15,13 @@ from typing import Any, Protocol
 
 from hypothesis import strategies as st
 
-from medcalc.audit.strategies import claim_versions, claim_years, persons, years_covered
+from medcalc.audit.strategies import (
+    claim_versions,
+    claim_years,
+    persons,
+    window,
+    years_covered,
+)
 from medcalc.chain import Calculator, Claim, ClaimsResult, Person, PremiumResult, YearToDate
 from medcalc.tariff import Tariff, TariffBook
 
@@ -153,12 +159,3 @@ def as_book(value: Tariffs) -> TariffBook:
     if isinstance(value, Tariff):
         return TariffBook.of([value])
     return TariffBook.of(value)
-
-
-def window(version: Tariff, year: int) -> tuple[dt.date, dt.date] | None:
-    """The days of ``year`` on which ``version`` is in force (None: none)."""
-    start = max(version.effective_from, dt.date(year, 1, 1))
-    end = dt.date(year, 12, 31)
-    if version.effective_to is not None:
-        end = min(end, version.effective_to)
-    return (start, end) if start <= end else None

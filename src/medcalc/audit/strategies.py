@@ -100,6 +100,7 @@ __all__ = [
     "render_tariff",
     "tariff_books",
     "tariffs",
+    "window",
     "years_covered",
 ]
 
@@ -714,7 +715,7 @@ def _versions(tariff: Target | None, series: str | None) -> tuple[Tariff, ...]:
     return tariff.versions(series)
 
 
-def _window(version: Tariff, year: int) -> tuple[dt.date, dt.date] | None:
+def window(version: Tariff, year: int) -> tuple[dt.date, dt.date] | None:
     """The days of ``year`` on which ``version`` is in force, or None."""
     start = max(version.effective_from, dt.date(year, 1, 1))
     end = dt.date(year, 12, 31)
@@ -816,7 +817,7 @@ def _claim(
     max_compliant: Decimal,
     basic_paid: bool | None,
 ) -> Claim:
-    windows = [(v, w) for v in versions if (w := _window(v, year)) is not None]
+    windows = [(v, w) for v in versions if (w := window(v, year)) is not None]
     if windows:
         version, (start, end) = draw(st.sampled_from(windows))
         level_ids = (
@@ -856,7 +857,7 @@ def _claims_args(
         raise InvalidArgument("no version of the tariff has a critical_illness section")
     top = _money_arg("max_compliant", max_compliant)
     chosen = _year_arg(year)
-    if chosen is not None and versions and not any(_window(v, chosen) for v in versions):
+    if chosen is not None and versions and not any(window(v, chosen) for v in versions):
         raise InvalidArgument(f"no version of the tariff is in force in {chosen}")
     return versions, chosen, top
 
@@ -972,6 +973,18 @@ def _source_ref(source: str) -> str:
     return f"  {Key.SOURCE}: {_q(source)}"
 
 
+A = TypeVar("A", InpatientAdjustment, CriticalIllnessAdjustment)
+
+
+def _adjustments_text(
+    lines: list[str], adjustments: Sequence[A], keys: Callable[[A], list[tuple[str, str | None]]]
+) -> None:
+    """The ``adjustments:`` mapping of a section, one flow mapping per category, if any."""
+    if adjustments:
+        lines.append(f"  {Key.ADJUSTMENTS}:")
+        lines.extend(f"    {adj.category}: {_flow(keys(adj))}" for adj in adjustments)
+
+
 def _enrollment_lines(section: Enrollment) -> list[str]:
     lines = [f"  {Key.BENEFITS_START}: {section.benefits_start}"]
     if section.exempt:
@@ -1008,16 +1021,16 @@ def _inpatient_lines(section: Inpatient) -> list[str]:
         ]
         lines.append(f"    - {_flow(level)}")
     lines.append(f"  {Key.ANNUAL_CAP}: {_cap_text(section.annual_cap)}")
-    if section.adjustments:
-        lines.append(f"  {Key.ADJUSTMENTS}:")
-        for adj in section.adjustments:
-            keys = [
-                (Key.DEDUCTIBLE_FACTOR, _opt(adj.deductible_factor, _n)),
-                (Key.RATIO_BONUS, _opt(adj.ratio_bonus, _n)),
-                (Key.ANNUAL_CAP, _opt(adj.annual_cap, _cap_text)),
-            ]
-            lines.append(f"    {adj.category}: {_flow(keys)}")
+    _adjustments_text(lines, section.adjustments, _inpatient_adjustment)
     return [*lines, _source_ref(section.source)]
+
+
+def _inpatient_adjustment(adj: InpatientAdjustment) -> list[tuple[str, str | None]]:
+    return [
+        (Key.DEDUCTIBLE_FACTOR, _opt(adj.deductible_factor, _n)),
+        (Key.RATIO_BONUS, _opt(adj.ratio_bonus, _n)),
+        (Key.ANNUAL_CAP, _opt(adj.annual_cap, _cap_text)),
+    ]
 
 
 def _critical_illness_lines(section: CriticalIllness) -> list[str]:
@@ -1027,18 +1040,18 @@ def _critical_illness_lines(section: CriticalIllness) -> list[str]:
         f"  {Key.SEGMENTS}: {_segments_text(section.segments)}",
         f"  {Key.ANNUAL_CAP}: {_cap_text(section.annual_cap)}",
     ]
-    if section.adjustments:
-        lines.append(f"  {Key.ADJUSTMENTS}:")
-        for adj in section.adjustments:
-            keys = [
-                (Key.THRESHOLD_FACTOR, _opt(adj.threshold_factor, _n)),
-                (Key.THRESHOLD, _opt(adj.threshold, _n)),
-                (Key.RATIO_BONUS, _opt(adj.ratio_bonus, _n)),
-                (Key.SEGMENTS, _opt(adj.segments, _segments_text)),
-                (Key.ANNUAL_CAP, _opt(adj.annual_cap, _cap_text)),
-            ]
-            lines.append(f"    {adj.category}: {_flow(keys)}")
+    _adjustments_text(lines, section.adjustments, _critical_illness_adjustment)
     return [*lines, _source_ref(section.source)]
+
+
+def _critical_illness_adjustment(adj: CriticalIllnessAdjustment) -> list[tuple[str, str | None]]:
+    return [
+        (Key.THRESHOLD_FACTOR, _opt(adj.threshold_factor, _n)),
+        (Key.THRESHOLD, _opt(adj.threshold, _n)),
+        (Key.RATIO_BONUS, _opt(adj.ratio_bonus, _n)),
+        (Key.SEGMENTS, _opt(adj.segments, _segments_text)),
+        (Key.ANNUAL_CAP, _opt(adj.annual_cap, _cap_text)),
+    ]
 
 
 def _medical_assistance_lines(section: MedicalAssistance) -> list[str]:
