@@ -37,7 +37,7 @@ import importlib
 import io
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 import numpy as np
@@ -158,6 +158,8 @@ _AMOUNT = r"^(?:[0-9]{1,12}|[1-9][0-9]{0,2}(?:,[0-9]{3}){1,3})(?:\.[0-9]{0,2})?$
 _SIMPLE_TEXT = r"^[!-~](?:[ -~]*[!-~])?$"  # printable ASCII, no space at either end
 _FAST_INPUT = frozenset({"utf-8", "utf-8-sig", "gb18030"})
 _FAST_OUTPUT = frozenset({"utf-8", "utf-8-sig"})
+
+V = TypeVar("V")
 
 
 def _arrow() -> tuple[Any, Any, Any]:
@@ -324,26 +326,18 @@ class _Reader:
                 else:
                     ytd.append(np.full(n, -1, np.int64))
             part["ytd"] = ytd
-        if "hospital_level" in cols:
-            level = self._distinct(cols["hospital_level"], self.codes.level, np.int16)
-            fast &= level != -2
-            part["level"] = level
-        if "categories" in cols:
-            cat = self._distinct(cols["categories"], self.codes.category, np.int32)
-            fast &= cat != -2
-            part["cat"] = cat
-        if "disability_grade" in cols:
-            grade = self._distinct(cols["disability_grade"], self.codes.grade, np.int16)
-            fast &= grade != -2
-            part["grade"] = grade
-        if "disability_type" in cols:
-            kind = self._distinct(cols["disability_type"], self.codes.kind, np.int16)
-            fast &= kind != -2
-            part["dtype"] = kind
-        if "enrolled_on" in cols:
-            enr = self._distinct(cols["enrolled_on"], self.codes.enrolled, np.int32)
-            fast &= enr != NO_DAY + 1
-            part["enr"] = enr
+        coded: tuple[tuple[str, str, Callable[[str], int], type[np.integer[Any]], int], ...] = (
+            ("hospital_level", "level", self.codes.level, np.int16, -2),
+            ("categories", "cat", self.codes.category, np.int32, -2),
+            ("disability_grade", "grade", self.codes.grade, np.int16, -2),
+            ("disability_type", "dtype", self.codes.kind, np.int16, -2),
+            ("enrolled_on", "enr", self.codes.enrolled, np.int32, NO_DAY + 1),
+        )
+        for name, key, convert, dtype, refused in coded:
+            if name in cols:
+                values_ = self._distinct(cols[name], convert, dtype)
+                fast &= values_ != refused
+                part[key] = values_
         state = np.full(n, GOOD, np.int8)
         slow = np.flatnonzero(~fast)
         if slow.shape[0]:
@@ -534,11 +528,7 @@ class _CellCodes:
 
     def level(self, text: str) -> int:
         """The level's code; -1 when not given; -2 when the reference would refuse it."""
-        try:
-            level = rowparse.text({"v": text}, "v")
-        except Exception:
-            return -2
-        return -1 if level is None else self.rows.levels.code(level)
+        return _refusable(lambda: rowparse.text({"v": text}, "v"), self.rows.levels.code)
 
     def category(self, text: str) -> int:
         """The categories' code; -1 when not given; -2 when the reference would refuse
@@ -552,23 +542,27 @@ class _CellCodes:
 
     def grade(self, text: str) -> int:
         """The grade; -1 when not given; -2 when the reference would refuse it."""
-        try:
-            grade = rowparse.integer({"v": text}, "v")
-        except Exception:
-            return -2
-        if grade is None:
-            return -1
-        return grade if 1 <= grade <= 4 else -2
+        return _refusable(
+            lambda: rowparse.integer({"v": text}, "v"),
+            lambda grade: grade if 1 <= grade <= 4 else -2,
+        )
 
     def kind(self, text: str) -> int:
         """The type's code; -1 when not given; -2 when the reference would refuse it."""
-        try:
-            kind = rowparse.text({"v": text}, "v")
-        except Exception:
-            return -2
-        if kind is None:
-            return -1
-        return self.rows.types.code(kind) if kind in DISABILITY_TYPES else -2
+        return _refusable(
+            lambda: rowparse.text({"v": text}, "v"),
+            lambda kind: self.rows.types.code(kind) if kind in DISABILITY_TYPES else -2,
+        )
+
+
+def _refusable(read: Callable[[], V | None], code: Callable[[V], int]) -> int:
+    """``code`` of the value ``read`` parses as the reference does; -1 when it is not given,
+    -2 when the reference would refuse it."""
+    try:
+        value = read()
+    except Exception:
+        return -2
+    return -1 if value is None else code(value)
 
 
 class _Writer:
