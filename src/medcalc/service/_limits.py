@@ -11,6 +11,7 @@ import anyio
 import anyio.to_thread
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from medcalc.service._asgi import HttpMiddleware, header
 from medcalc.service._problems import ProblemError
 
 T = TypeVar("T")
@@ -22,25 +23,19 @@ class BodyTooLargeError(Exception):
     """Raised from ``receive`` once a body passes its limit."""
 
 
-class BodyLimit:
+class BodyLimit(HttpMiddleware):
     """ASGI middleware: 413 for a body above the limit, told by Content-Length before
     anything is read, or counted while it streams (chunked uploads). Batch uploads have
     their own, larger limit."""
 
     def __init__(self, app: ASGIApp, *, max_body: int, max_upload: int) -> None:
-        self.app = app
+        super().__init__(app)
         self.max_body = max_body
         self.max_upload = max_upload
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
         limit = self.max_upload if scope["path"].startswith(UPLOAD_PREFIX) else self.max_body
-        length = b""
-        for key, value in scope["headers"]:
-            if key == b"content-length":
-                length = value
+        length = header(scope, b"content-length")
         if length.isdigit() and int(length) > limit:
             await _too_large(limit).response(scope["path"])(scope, receive, send)
             return

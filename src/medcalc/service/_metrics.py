@@ -18,6 +18,7 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from medcalc.service._asgi import HttpMiddleware, header
 from medcalc.service._logs import access_log
 from medcalc.service._problems import unexpected_error
 
@@ -82,23 +83,17 @@ class Metrics:
         children[1].observe(elapsed)
 
 
-class Observe:
+class Observe(HttpMiddleware):
     """ASGI middleware: request id, timing, metrics, one access-log line per request, and a
     500 problem with a logged id for an unexpected exception."""
 
     def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
-        self.app = app
+        super().__init__(app)
         self.metrics = metrics
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
         start = time.perf_counter()
-        given = b""
-        for key, value in scope["headers"]:
-            if key == b"x-request-id":
-                given = value
+        given = header(scope, b"x-request-id")
         # A caller's id is kept when it is short and plain, so a proxy's ids join up.
         request_id = (
             given.decode("ascii")
