@@ -9,8 +9,9 @@ threshold (:meth:`ClaimReader.check_rise`).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from decimal import Decimal
-from typing import cast, get_args
+from typing import TypeVar, cast, get_args
 
 from yaml.nodes import Node, SequenceNode
 
@@ -32,6 +33,8 @@ from medcalc.tariff._sections import Key
 from medcalc.tariff._yaml import field
 
 __all__ = ["ClaimReader"]
+
+T = TypeVar("T")
 
 _ZERO = Decimal(0)
 
@@ -61,23 +64,10 @@ class ClaimReader(DeclarationReader):
         return Inpatient(levels, cap, adjustments or (), source)
 
     def levels(self, node: Node, ctx: str) -> tuple[HospitalLevel, ...] | None:
-        out: list[HospitalLevel] = []
         ids: set[str] = set()  # the good ids so far; a set keeps a long list linear
         names: dict[str, Name] = {}  # every name given so far (see unique_names)
-        ok = True
-        for i, item in enumerate(self.items(node, ctx, "hospital levels")):
-            ictx = f"{ctx}[{i}]"
-            f = self.fields(
-                item,
-                ictx,
-                item,
-                (Key.ID, Key.LABEL, Key.DEDUCTIBLE, Key.RATIO),
-                (Key.ALIASES,),
-                " {id: ..., label: ..., deductible: ..., ratio: ...}",
-            )
-            if f is None:
-                ok = False
-                continue
+
+        def level(_: str, ictx: str, f: Fields, __: Node) -> HospitalLevel | None:
             lid = self.req(f, Key.ID, self.ident, ictx)
             if lid is not None and lid in ids:
                 self.at(f[Key.ID][1], f"{ictx}.id: level '{lid}' is declared twice")
@@ -97,20 +87,37 @@ class ClaimReader(DeclarationReader):
                 or deductible is None
                 or ratio is None
             ):
-                ok = False
-                continue
-            out.append(HospitalLevel(lid, label, deductible, ratio, aliases or ()))
+                return None
+            return HospitalLevel(lid, label, deductible, ratio, aliases or ())
+
+        out, ok = self.each(
+            self.listed(node, ctx, "hospital levels"),
+            (Key.ID, Key.LABEL, Key.DEDUCTIBLE, Key.RATIO),
+            (Key.ALIASES,),
+            " {id: ..., label: ..., deductible: ..., ratio: ...}",
+            level,
+        )
         return tuple(out) if ok and out else None
 
+    def adjustments(
+        self,
+        node: Node,
+        ctx: str,
+        keys: Sequence[str],
+        read: Callable[[str, str, Fields], T | None],
+    ) -> tuple[T, ...] | None:
+        """A section's ``adjustments``: by category, each entry giving at least one of
+        ``keys``, built by ``read`` (category, context, fields)."""
+
+        def one(cid: str, actx: str, f: Fields, value: Node) -> T | None:
+            return read(cid, actx, f) if self.not_empty(f, value, actx) else None
+
+        entries, ok = self.by_category(node, ctx, "adjustments")
+        out, all_read = self.each(entries, (), keys, "", one)
+        return tuple(out) if ok and all_read else None
+
     def inpatient_adjustments(self, node: Node, ctx: str) -> tuple[InpatientAdjustment, ...] | None:
-        out: list[InpatientAdjustment] = []
-        entries, ok = self.keyed(node, ctx, "adjustments")
-        for cid, key, value in entries:
-            actx = f"{ctx}.{cid}"
-            f = self.fields(value, actx, key, (), _INPATIENT_ADJUSTMENT)
-            if f is None or not self.not_empty(f, value, actx):
-                ok = False
-                continue
+        def adjustment(cid: str, actx: str, f: Fields) -> InpatientAdjustment | None:
             has_factor, factor = self.opt(
                 f, Key.DEDUCTIBLE_FACTOR, lambda n, c: self.unit(n, c, "a factor"), actx
             )
@@ -123,10 +130,10 @@ class ClaimReader(DeclarationReader):
                 or (has_bonus and bonus is None)
                 or (has_cap and cap is None)
             ):
-                ok = False
-                continue
-            out.append(InpatientAdjustment(cid, factor, bonus, cap))
-        return tuple(out) if ok else None
+                return None
+            return InpatientAdjustment(cid, factor, bonus, cap)
+
+        return self.adjustments(node, ctx, _INPATIENT_ADJUSTMENT, adjustment)
 
     def not_empty(self, f: Fields, node: Node, ctx: str) -> bool:
         if f:
@@ -243,14 +250,7 @@ class ClaimReader(DeclarationReader):
         base_segments: tuple[Segment, ...] | None,
         bounds: str,
     ) -> tuple[CriticalIllnessAdjustment, ...] | None:
-        out: list[CriticalIllnessAdjustment] = []
-        entries, ok = self.keyed(node, ctx, "adjustments")
-        for cid, key, value in entries:
-            actx = f"{ctx}.{cid}"
-            f = self.fields(value, actx, key, (), _CRITICAL_ADJUSTMENT)
-            if f is None or not self.not_empty(f, value, actx):
-                ok = False
-                continue
+        def adjustment(cid: str, actx: str, f: Fields) -> CriticalIllnessAdjustment | None:
             has_factor, factor = self.opt(
                 f, Key.THRESHOLD_FACTOR, lambda n, c: self.unit(n, c, "a factor"), actx
             )
@@ -259,21 +259,21 @@ class ClaimReader(DeclarationReader):
                 self.at(
                     f[Key.THRESHOLD][0], f"{actx}: give threshold_factor or threshold, not both"
                 )
-                ok = False
-                continue
+                return None
             has_bonus, bonus = self.opt(
                 f, Key.RATIO_BONUS, lambda n, c: self.unit(n, c, "a bonus"), actx
             )
             has_segments, segments = self.opt(f, Key.SEGMENTS, self.segments, actx)
             has_cap, cap = self.opt(f, Key.ANNUAL_CAP, self.cap, actx)
             # The threshold and segments this category uses must still rise (like the base).
+            rises = True
             in_use = threshold
             if factor is not None and base_threshold is not None:
                 in_use = round_money(EXACT.multiply(base_threshold, factor), self.rounding)
             elif in_use is None:
                 in_use = base_threshold
             if has_segments and in_use is not None:
-                ok = self.check_rise(f[Key.SEGMENTS][1], in_use, bounds, f"{actx}.segments") and ok
+                rises = self.check_rise(f[Key.SEGMENTS][1], in_use, bounds, f"{actx}.segments")
             elif (
                 threshold is not None
                 and bounds == "cumulative"
@@ -287,18 +287,19 @@ class ClaimReader(DeclarationReader):
                     f"first segment bound {base_segments[0].upper}; give this category its "
                     "own segments, or a lower threshold",
                 )
-                ok = False
+                rises = False
             if (
-                (has_factor and factor is None)
+                not rises
+                or (has_factor and factor is None)
                 or (has_threshold and threshold is None)
                 or (has_bonus and bonus is None)
                 or (has_segments and segments is None)
                 or (has_cap and cap is None)
             ):
-                ok = False
-                continue
-            out.append(CriticalIllnessAdjustment(cid, factor, threshold, bonus, segments, cap))
-        return tuple(out) if ok else None
+                return None
+            return CriticalIllnessAdjustment(cid, factor, threshold, bonus, segments, cap)
+
+        return self.adjustments(node, ctx, _CRITICAL_ADJUSTMENT, adjustment)
 
     def medical_assistance(self, f: Fields, ctx: str) -> MedicalAssistance | None:
         """``medical_assistance``: each eligible category's ratio, cap and deductible (医疗救助)."""
@@ -309,29 +310,24 @@ class ClaimReader(DeclarationReader):
         return MedicalAssistance(eligible, source)
 
     def eligible(self, node: Node, ctx: str) -> tuple[AssistanceRule, ...] | None:
-        entries, ok = self.keyed(node, ctx, "{ratio: ..., annual_cap: ...}")
+        entries, ok = self.by_category(node, ctx, "{ratio: ..., annual_cap: ...}")
         if ok and not entries:
             self.at(node, f"{ctx}: no eligible category; name at least one")
             return None
-        out: list[AssistanceRule] = []
-        for cid, key, value in entries:
-            actx = f"{ctx}.{cid}"
-            f = self.fields(
-                value,
-                actx,
-                key,
-                (Key.RATIO, Key.ANNUAL_CAP),
-                (Key.DEDUCTIBLE,),
-                " {ratio: ..., annual_cap: ...}",
-            )
-            if f is None:
-                ok = False
-                continue
+
+        def rule(cid: str, actx: str, f: Fields, _: Node) -> AssistanceRule | None:
             ratio = self.req(f, Key.RATIO, self.unit, actx)
             cap = self.req(f, Key.ANNUAL_CAP, self.cap, actx)
             has_deductible, deductible = self.opt(f, Key.DEDUCTIBLE, self.amount, actx)
             if ratio is None or cap is None or (has_deductible and deductible is None):
-                ok = False
-                continue
-            out.append(AssistanceRule(cid, ratio, cap, deductible or Decimal("0.00")))
-        return tuple(out) if ok else None
+                return None
+            return AssistanceRule(cid, ratio, cap, deductible or Decimal("0.00"))
+
+        out, all_read = self.each(
+            entries,
+            (Key.RATIO, Key.ANNUAL_CAP),
+            (Key.DEDUCTIBLE,),
+            " {ratio: ..., annual_cap: ...}",
+            rule,
+        )
+        return tuple(out) if ok and all_read else None

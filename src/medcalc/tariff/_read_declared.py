@@ -98,6 +98,14 @@ class DeclarationReader(ValueReader):
                 out.append((key, key_node, value))
         return out, len(self.problems) == before
 
+    def by_category(
+        self, node: Node, ctx: str, what: str
+    ) -> tuple[list[tuple[str, str, Node, Node]], bool]:
+        """:meth:`keyed`'s entries for :meth:`each`: each category's ``ctx.id``, its value and
+        its key."""
+        entries, ok = self.keyed(node, ctx, what)
+        return [(cid, f"{ctx}.{cid}", value, key) for cid, key, value in entries], ok
+
     def declared_category(self, node: Node, category: str, ctx: str) -> bool:
         if category in self.category_set:
             return True
@@ -129,21 +137,7 @@ class DeclarationReader(ValueReader):
     # ---- the declarations
 
     def source_list(self, node: Node) -> tuple[Source, ...] | None:
-        out: list[Source] = []
-        ok = True
-        for i, item in enumerate(self.items(node, Key.SOURCES, "sources", non_empty=False)):
-            ctx = f"sources[{i}]"
-            f = self.fields(
-                item,
-                ctx,
-                item,
-                (Key.ID, Key.TITLE),
-                (Key.NUMBER, Key.URL),
-                " {id: ..., title: ...}",
-            )
-            if f is None:
-                ok = False
-                continue
+        def source(_: str, ctx: str, f: Fields, __: Node) -> Source | None:
             sid = self.req(f, Key.ID, self.ident, ctx)
             if sid is not None:
                 if sid in self.source_set:
@@ -164,28 +158,22 @@ class DeclarationReader(ValueReader):
                 or (has_number and number is None)
                 or (has_url and url is None)
             ):
-                ok = False
-                continue
-            out.append(Source(sid, title, number, url))
+                return None
+            return Source(sid, title, number, url)
+
+        out, ok = self.each(
+            self.listed(node, Key.SOURCES, "sources", non_empty=False),
+            (Key.ID, Key.TITLE),
+            (Key.NUMBER, Key.URL),
+            " {id: ..., title: ...}",
+            source,
+        )
         return tuple(out) if ok else None
 
     def category_decls(self, node: Node) -> tuple[Category, ...] | None:
-        out: list[Category] = []
         names: dict[str, Name] = {}  # every name given so far (see unique_names)
-        ok = True
-        for i, item in enumerate(self.items(node, Key.CATEGORIES, "categories", non_empty=False)):
-            ctx = f"categories[{i}]"
-            f = self.fields(
-                item,
-                ctx,
-                item,
-                (Key.ID, Key.LABEL),
-                (Key.ALIASES, Key.DISABILITY),
-                " {id: ..., label: ...}",
-            )
-            if f is None:
-                ok = False
-                continue
+
+        def category(_: str, ctx: str, f: Fields, __: Node) -> Category | None:
             cid = self.req(f, Key.ID, self.ident, ctx)
             if cid is not None:
                 if cid == BASE:
@@ -208,9 +196,16 @@ class DeclarationReader(ValueReader):
                 or (has_aliases and aliases is None)
                 or (has_rules and rules is None)
             ):
-                ok = False
-                continue
-            out.append(Category(cid, label, rules or (), aliases or ()))
+                return None
+            return Category(cid, label, rules or (), aliases or ())
+
+        out, ok = self.each(
+            self.listed(node, Key.CATEGORIES, "categories", non_empty=False),
+            (Key.ID, Key.LABEL),
+            (Key.ALIASES, Key.DISABILITY),
+            " {id: ..., label: ...}",
+            category,
+        )
         return tuple(out) if ok else None
 
     def aliases(self, node: Node, ctx: str) -> tuple[str, ...] | None:
@@ -297,20 +292,20 @@ class DeclarationReader(ValueReader):
         return ok
 
     def disability_rules(self, node: Node, ctx: str) -> tuple[DisabilityRule, ...] | None:
-        out: list[DisabilityRule] = []
-        ok = True
-        for i, item in enumerate(self.items(node, ctx, "disability rules")):
-            ictx = f"{ctx}[{i}]"
-            f = self.fields(item, ictx, item, (Key.GRADES,), (Key.TYPES,), " {grades: [...]}")
-            if f is None:
-                ok = False
-                continue
+        def rule(_: str, ictx: str, f: Fields, __: Node) -> DisabilityRule | None:
             grades = self.req(f, Key.GRADES, self.disability_grades, ictx)
             has_types, types = self.opt(f, Key.TYPES, self.disability_types, ictx)
             if grades is None or (has_types and types is None):
-                ok = False
-                continue
-            out.append(DisabilityRule(grades, types))
+                return None
+            return DisabilityRule(grades, types)
+
+        out, ok = self.each(
+            self.listed(node, ctx, "disability rules"),
+            (Key.GRADES,),
+            (Key.TYPES,),
+            " {grades: [...]}",
+            rule,
+        )
         return tuple(out) if ok and out else None
 
     def disability_grades(self, node: Node, ctx: str) -> tuple[int, ...] | None:

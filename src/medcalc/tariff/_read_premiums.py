@@ -119,22 +119,9 @@ class PremiumReader(DeclarationReader):
         return low, high
 
     def pension_grades(self, node: Node, ctx: str) -> tuple[PensionGrade, ...] | None:
-        out: list[PensionGrade] = []
-        amounts: set[Decimal] = set()  # those of ``out``; a set keeps a long list linear
-        ok = True
-        for i, item in enumerate(self.items(node, ctx, "grades {amount: ..., subsidy: ...}")):
-            ictx = f"{ctx}[{i}]"
-            f = self.fields(
-                item,
-                ictx,
-                item,
-                (Key.AMOUNT, Key.SUBSIDY),
-                (Key.FOR,),
-                " {amount: ..., subsidy: ...}",
-            )
-            if f is None:
-                ok = False
-                continue
+        amounts: set[Decimal] = set()  # those built so far; a set keeps a long list linear
+
+        def grade(_: str, ictx: str, f: Fields, __: Node) -> PensionGrade | None:
             amount = self.req(f, Key.AMOUNT, self.amount, ictx)
             subsidy = self.req(f, Key.SUBSIDY, self.amount, ictx)
             has_for, reserved = self.opt(f, Key.FOR, self.category_list, ictx)
@@ -143,10 +130,17 @@ class PremiumReader(DeclarationReader):
                 self.at(f[Key.AMOUNT][1], f"{ictx}.amount: a grade of {amount} is given twice")
                 amount = None
             if amount is None or subsidy is None or (has_for and reserved is None):
-                ok = False
-                continue
+                return None
             amounts.add(amount)
-            out.append(PensionGrade(amount, subsidy, reserved))
+            return PensionGrade(amount, subsidy, reserved)
+
+        out, ok = self.each(
+            self.listed(node, ctx, "grades {amount: ..., subsidy: ...}"),
+            (Key.AMOUNT, Key.SUBSIDY),
+            (Key.FOR,),
+            " {amount: ..., subsidy: ...}",
+            grade,
+        )
         if ok and out and all(g.reserved_for is not None for g in out):
             self.at(node, f"{ctx}: {ALL_GRADES_RESERVED}")
             ok = False

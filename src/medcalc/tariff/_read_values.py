@@ -24,7 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from typing import TypeVar, cast
 
@@ -152,6 +152,36 @@ class ValueReader:
         where = f" in {ctx}" if ctx else ""
         line = first.start_mark.line + 1
         self.at(node, f"duplicate key '{key}'{where} (first given on line {line}); give it once")
+
+    def each(
+        self,
+        entries: Iterable[tuple[str, str, Node, Node]],
+        required: Sequence[str],
+        optional: Sequence[str],
+        what: str,
+        read: Callable[[str, str, Fields, Node], T | None],
+    ) -> tuple[list[T], bool]:
+        """Entries that are fixed-key mappings (of a list, or of a mapping by category), each
+        given as (name, context, node, the node naming it), read in order: their keys checked
+        (see :meth:`fields`), then built by ``read`` (``None`` after reporting a problem).
+        The entries built, and whether every one was."""
+        out: list[T] = []
+        ok = True
+        for name, ctx, node, owner in entries:
+            f = self.fields(node, ctx, owner, required, optional, what)
+            one = None if f is None else read(name, ctx, f, node)
+            if one is None:
+                ok = False
+                continue
+            out.append(one)
+        return out, ok
+
+    def listed(
+        self, node: Node, ctx: str, what: str, *, non_empty: bool = True
+    ) -> list[tuple[str, str, Node, Node]]:
+        """A list's items as entries for :meth:`each`: ``ctx[i]``, each item its own owner."""
+        items = self.items(node, ctx, what, non_empty=non_empty)
+        return [(str(i), f"{ctx}[{i}]", item, item) for i, item in enumerate(items)]
 
     def items(self, node: Node, ctx: str, what: str, *, non_empty: bool = True) -> list[Node]:
         """The items of a list (empty when it is not one, with a problem)."""
