@@ -164,6 +164,31 @@ def payment_text(rule: GovernmentPayment, lang: str, *, of_lowest: bool = False)
     return tr(lang, f"定额 {amount(rule.amount)}", f"fixed {amount(rule.amount)}")
 
 
+def _payment_row(
+    t: Tariff,
+    category: str,
+    rule: GovernmentPayment | None,
+    base: Decimal,
+    lang: str,
+    *,
+    of_lowest: bool = False,
+) -> list[str]:
+    """A category, its payment rule (see :func:`payment_text`), and what the
+    government and the person pay of ``base``."""
+    gov = ZERO if rule is None else min(government_amount(rule, base, t.rounding), base)
+    said = DASH if rule is None else payment_text(rule, lang, of_lowest=of_lowest)
+    return [_who(t, category, lang), said, amount(gov), amount(sub(base, gov))]
+
+
+def _annual_cap(cap: Decimal | None, lang: str) -> str:
+    """A section's annual cap, as a line."""
+    return tr(
+        lang,
+        f"年度最高支付限额：{cap_text(cap, lang)}",
+        f"Annual cap: {cap_text(cap, lang)}",
+    )
+
+
 def _rules(
     payments: Sequence[CategoryPayment],
 ) -> list[tuple[str, GovernmentPayment | None]]:
@@ -296,9 +321,7 @@ def _medical_premium(t: Tariff, section: MedicalPremium, lang: str) -> list[str]
     c = section.contribution
     rows = []
     for category, rule in _rules(section.government_pays):
-        gov = ZERO if rule is None else min(government_amount(rule, c, t.rounding), c)
-        said = DASH if rule is None else payment_text(rule, lang)
-        rows.append([_who(t, category, lang), said, amount(gov), amount(sub(c, gov))])
+        rows.append(_payment_row(t, category, rule, c, lang))
     headers = [
         tr(lang, "人员类别", "Category"),
         tr(lang, "资助规则", "Rule"),
@@ -348,9 +371,8 @@ def _pension_payments(t: Tariff, section: PensionPremium, lang: str) -> str:
     rows = []
     for category, rule in _rules(section.government_pays):
         m = lowest(category)
-        gov = ZERO if rule is None else min(government_amount(rule, m, t.rounding), m)
-        said = DASH if rule is None else payment_text(rule, lang, of_lowest=True)
-        rows.append([_who(t, category, lang), said, amount(m), amount(gov), amount(sub(m, gov))])
+        who, said, gov, person = _payment_row(t, category, rule, m, lang, of_lowest=True)
+        rows.append([who, said, amount(m), gov, person])
     headers = [
         tr(lang, "人员类别", "Category"),
         tr(lang, "代缴规则", "Rule"),
@@ -480,11 +502,7 @@ def _inpatient(t: Tariff, section: Inpatient, lang: str) -> list[str]:
     return [
         _cites(t, section.source, lang),
         table(rows, headers, right=right),
-        tr(
-            lang,
-            f"年度最高支付限额：{cap_text(section.annual_cap.amount, lang)}",
-            f"Annual cap: {cap_text(section.annual_cap.amount, lang)}",
-        ),
+        _annual_cap(section.annual_cap.amount, lang),
         *_inpatient_adjustments(t, section, lang),
     ]
 
@@ -585,11 +603,7 @@ def _critical_illness(t: Tariff, section: CriticalIllness, lang: str) -> list[st
             ],
             right=(1,),
         ),
-        tr(
-            lang,
-            f"年度最高支付限额：{cap_text(section.annual_cap.amount, lang)}",
-            f"Annual cap: {cap_text(section.annual_cap.amount, lang)}",
-        ),
+        _annual_cap(section.annual_cap.amount, lang),
         *_critical_adjustments(t, section, lang),
     ]
 

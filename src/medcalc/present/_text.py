@@ -185,13 +185,15 @@ def heading(lang: str, zh: str, en: str) -> str:
 
 
 def _compare(
+    title: str,
     alternatives: Sequence[Alternative],
     chosen: str | None,
     tariff: Tariff | None,
     lang: Lang,
     column: str,
 ) -> str:
-    """The candidate profiles and what each gives, the chosen one marked (就高不重复)."""
+    """The candidate profiles and what each gives, the chosen one marked (就高不重复), under
+    ``title``."""
     mark = tr(lang, "是", "yes")
     rows = [
         (
@@ -201,7 +203,8 @@ def _compare(
         )
         for a in alternatives
     ]
-    return _grid((tr(lang, "标准", "Profile"), column, tr(lang, "采用", "Applied")), rows, "lrl")
+    grid = _grid((tr(lang, "标准", "Profile"), column, tr(lang, "采用", "Applied")), rows, "lrl")
+    return f"{title}\n{grid}"
 
 
 def _sources(sources: Sequence[tuple[str, Source]], lang: Lang) -> str:
@@ -246,15 +249,15 @@ def _medical(m: MedicalPremiumResult, tariff: Tariff | None, lang: Lang) -> str:
             (tr(lang, "个人应缴", "Person pays"), amount(m.individual_pays)),
         ]
     )
-    compare = _compare(
-        m.alternatives, m.profile, tariff, lang, tr(lang, "政府资助", "Government pays")
-    )
     title = tr(
         lang,
         "各标准比较（就高不重复：取政府资助最多者）",
         "Profiles compared (most favourable, never combined)",
     )
-    return f"{items}\n\n{title}\n{compare}"
+    compare = _compare(
+        title, m.alternatives, m.profile, tariff, lang, tr(lang, "政府资助", "Government pays")
+    )
+    return f"{items}\n\n{compare}"
 
 
 def _ages(tariff: Tariff | None, lang: Lang) -> str:
@@ -317,13 +320,13 @@ def _pension(p: PensionPremiumResult, tariff: Tariff | None, lang: Lang) -> str:
             ),
         ]
     )
-    compare = _compare(
-        p.alternatives, p.profile, tariff, lang, tr(lang, "政府代缴", "Government pays")
-    )
     title = tr(
         lang,
         "各标准比较（就高不重复：取政府代缴最多者）",
         "Profiles compared (most favourable, never combined)",
+    )
+    compare = _compare(
+        title, p.alternatives, p.profile, tariff, lang, tr(lang, "政府代缴", "Government pays")
     )
     # Shown when a category's own base differs from the person's lowest open grade (a `for`
     # grade opened by another category): otherwise every base is that grade, shown above.
@@ -338,7 +341,7 @@ def _pension(p: PensionPremiumResult, tariff: Tariff | None, lang: Lang) -> str:
             f"\n代缴 base (the lowest grade open to that category alone; full and share are of "
             f"it): {bases}",
         )
-    return f"{items}\n\n{title}\n{compare}"
+    return f"{items}\n\n{compare}"
 
 
 def premiums_table(result: PremiumResult, book: TariffBook, *, lang: Lang = "zh") -> str:
@@ -598,24 +601,20 @@ def _summary(r: ClaimResult, lang: Lang) -> str:
 
 
 def _basic(d: BasicDetail, paid: Decimal, tariff: Tariff | None, lang: Lang) -> str:
-    applied = tr(lang, "适用标准", "Profile applied")
-    if d.given:
-        rows: list[Row] = [
-            (applied, "", profile_label(tariff, GIVEN, lang)),
-            (
-                tr(lang, "医院级别", "Hospital level"),
-                "",
-                level_label(tariff, d.hospital_level, lang, with_id=True),
-            ),
-        ]
-    else:
-        rows = [
-            (applied, "", profile_label(tariff, d.profile, lang)),
-            (
-                tr(lang, "医院级别", "Hospital level"),
-                "",
-                level_label(tariff, d.hospital_level, lang, with_id=True),
-            ),
+    rows: list[Row] = [
+        (
+            tr(lang, "适用标准", "Profile applied"),
+            "",
+            profile_label(tariff, GIVEN if d.given else d.profile, lang),
+        ),
+        (
+            tr(lang, "医院级别", "Hospital level"),
+            "",
+            level_label(tariff, d.hospital_level, lang, with_id=True),
+        ),
+    ]
+    if not d.given:
+        rows += [
             (
                 tr(lang, "起付线", "Deductible"),
                 DASH if d.deductible is None else amount(d.deductible),
@@ -636,9 +635,14 @@ def _basic(d: BasicDetail, paid: Decimal, tariff: Tariff | None, lang: Lang) -> 
             "Profiles compared (most favourable, never combined)",
         )
         compare = _compare(
-            d.alternatives, d.profile, tariff, lang, tr(lang, "本次支付", "Paid for this claim")
+            title,
+            d.alternatives,
+            d.profile,
+            tariff,
+            lang,
+            tr(lang, "本次支付", "Paid for this claim"),
         )
-        text += f"\n\n{title}\n{compare}"
+        text += f"\n\n{compare}"
     return text
 
 
@@ -660,6 +664,14 @@ def _after_less_before(burden_reduction: Decimal, lang: Lang) -> str:
     if burden_reduction > 0:
         return tr(lang, "= 本次后 − 本次前 − 以本次负担为限扣减", "= after - before - limit cut")
     return tr(lang, "= 本次后 − 本次前", "= after - before")
+
+
+def _base_rows(d: CriticalIllnessDetail | AssistanceDetail, lang: Lang) -> list[Row]:
+    """An accumulated layer's base (累计基数) before and after the claim."""
+    return [
+        (tr(lang, "累计基数（本次前）", "Accumulated base before"), amount(d.base_before)),
+        (tr(lang, "累计基数（本次后）", "Accumulated base after"), amount(d.base_after)),
+    ]
 
 
 def _burden_row(burden_reduction: Decimal, lang: Lang) -> Row:
@@ -724,8 +736,7 @@ def _critical_illness(
         (tr(lang, "分段方式", "Bounds"), "", _bounds(d.bounds, lang)),
         (tr(lang, "各段比例", "Ratios"), "", " / ".join(percent(r) for r in d.ratios)),
         (tr(lang, "年度封顶线", "Annual cap"), cap_text(d.annual_cap, lang)),
-        (tr(lang, "累计基数（本次前）", "Accumulated base before"), amount(d.base_before)),
-        (tr(lang, "累计基数（本次后）", "Accumulated base after"), amount(d.base_after)),
+        *_base_rows(d, lang),
     ]
     before_note = ""
     if d.profile_before != d.profile and d.paid_before > 0:
@@ -761,15 +772,15 @@ def _critical_illness(
             )
         )
     text = f"{_items(rows)}\n\n{_segments_touched(d, lang)}"
-    compare_title = tr(
+    title = tr(
         lang,
         "各标准比较（本次后年度累计应付）",
         "Profiles compared (the year's payment at the base after this claim)",
     )
     compare = _compare(
-        d.alternatives, d.profile, tariff, lang, tr(lang, "年度累计应付", "Year's payment")
+        title, d.alternatives, d.profile, tariff, lang, tr(lang, "年度累计应付", "Year's payment")
     )
-    return f"{text}\n\n{compare_title}\n{compare}"
+    return f"{text}\n\n{compare}"
 
 
 def _assistance(d: AssistanceDetail, paid: Decimal, tariff: Tariff | None, lang: Lang) -> str:
@@ -784,8 +795,7 @@ def _assistance(d: AssistanceDetail, paid: Decimal, tariff: Tariff | None, lang:
                     "none: the person holds no category eligible for assistance",
                 ),
             ),
-            (tr(lang, "累计基数（本次前）", "Accumulated base before"), amount(d.base_before)),
-            (tr(lang, "累计基数（本次后）", "Accumulated base after"), amount(d.base_after)),
+            *_base_rows(d, lang),
             (tr(lang, "本次救助", "Paid for this claim"), amount(paid)),
         ]
         return _items(rows)
@@ -797,8 +807,7 @@ def _assistance(d: AssistanceDetail, paid: Decimal, tariff: Tariff | None, lang:
         ),
         (tr(lang, "救助比例", "Ratio"), DASH if d.ratio is None else percent(d.ratio)),
         (tr(lang, "年度封顶线", "Annual cap"), cap_text(d.annual_cap, lang)),
-        (tr(lang, "累计基数（本次前）", "Accumulated base before"), amount(d.base_before)),
-        (tr(lang, "累计基数（本次后）", "Accumulated base after"), amount(d.base_after)),
+        *_base_rows(d, lang),
         (tr(lang, "年度累计救助（本次前）", "Paid this year before"), amount(d.paid_before)),
         (tr(lang, "年度累计救助（本次后）", "Paid this year after"), amount(d.paid_after)),
         (
@@ -815,9 +824,14 @@ def _assistance(d: AssistanceDetail, paid: Decimal, tariff: Tariff | None, lang:
         "Profiles compared (the year's assistance at the base after this claim)",
     )
     compare = _compare(
-        d.alternatives, d.profile, tariff, lang, tr(lang, "年度累计救助", "Year's assistance")
+        title,
+        d.alternatives,
+        d.profile,
+        tariff,
+        lang,
+        tr(lang, "年度累计救助", "Year's assistance"),
     )
-    return f"{_items(rows)}\n\n{title}\n{compare}"
+    return f"{_items(rows)}\n\n{compare}"
 
 
 def claim_explanation(r: ClaimResult, tariff: Tariff | None, *, lang: Lang = "zh") -> str:
