@@ -636,7 +636,7 @@ def test_year_to_date_values_that_differ_are_an_error_for_the_person_year() -> N
         errors[0]
         == errors[1]
         == (
-            "ytd_critical_illness_base differs between rows of the same person and year "
+            "ytd_critical_illness_base: rows of the same person and year give different values "
             "(row 1: 1.00; row 2: 2.00); give one value, or leave it empty on all but one row"
         )
     )

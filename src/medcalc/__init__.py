@@ -9,6 +9,8 @@ insurance, and the claims chain basic inpatient insurance → critical-illness i
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from medcalc import _compat
 from medcalc.chain import (
     Calculator,
@@ -42,14 +44,22 @@ from medcalc.errors import (
     UnknownHospitalLevelError,
 )
 from medcalc.money import parse_amount
-from medcalc.present import claims_json, premiums_json
 from medcalc.tariff import Tariff, TariffBook, load_book, load_tariff, parse_tariff
+
+if TYPE_CHECKING:
+    from medcalc.present import claims_json, premiums_json
 
 # medcalc 0.1's module paths (medcalc.engine, medcalc.rows, ...) keep working, with a warning.
 _compat.install()
 
 
-def __getattr__(name: str) -> str:
+def __getattr__(name: str) -> Any:
+    # The JSON documents are built by the presentation floor, loaded on first use (its tables
+    # and schemas cost ``import medcalc`` ~15 ms).
+    if name in ("claims_json", "premiums_json"):
+        from medcalc import present
+
+        return getattr(present, name)
     # The version is looked up on first use: importlib.metadata costs ~30 ms at import.
     if name == "__version__":
         from importlib.metadata import PackageNotFoundError, version

@@ -13,10 +13,12 @@ import importlib
 import sys
 import warnings
 from collections.abc import Sequence
-from importlib.abc import Loader, MetaPathFinder
 from importlib.machinery import ModuleSpec
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
+
+if TYPE_CHECKING:
+    from importlib.abc import Loader
 
 # old module -> (the public face to import from instead, where its names live now)
 MOVED: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -35,7 +37,10 @@ MOVED: dict[str, tuple[str, tuple[str, ...]]] = {
     "medcalc.claims": ("medcalc.chain", ("medcalc.chain._claims", "medcalc.chain._layers")),
     "medcalc.premiums": ("medcalc.chain", ("medcalc.chain._premiums",)),
     "medcalc.calculator": ("medcalc.chain", ("medcalc.chain._calculator",)),
-    "medcalc.engine": ("medcalc.fast", ("medcalc.fast", "medcalc.fast._table")),
+    "medcalc.engine": (
+        "medcalc.fast",
+        ("medcalc.fast", "medcalc.fast._engine", "medcalc.fast._table"),
+    ),
     "medcalc.render": ("medcalc.present", ("medcalc.present._text",)),
     "medcalc.export": ("medcalc.present", ("medcalc.present._json",)),
     "medcalc.schemas": ("medcalc.present", ("medcalc.present._schemas",)),
@@ -44,6 +49,7 @@ MOVED: dict[str, tuple[str, tuple[str, ...]]] = {
         "medcalc.batch",
         (
             "medcalc.batch",
+            "medcalc.batch._job",
             "medcalc.batch._files",
             "medcalc.batch._table",
             "medcalc.batch._csv",
@@ -72,13 +78,14 @@ class _Alias(ModuleType):
         return sorted({n for home in self.__homes for n in dir(importlib.import_module(home))})
 
 
-class _OldPaths(MetaPathFinder, Loader):
-    """A finder and loader of the old paths."""
+class _OldPaths:
+    """A finder and loader of the old paths (the protocols of sys.meta_path; not the
+    importlib.abc classes, whose import costs ``import medcalc`` ~10 ms)."""
 
     def find_spec(
         self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None
     ) -> ModuleSpec | None:
-        return ModuleSpec(fullname, self) if fullname in MOVED else None
+        return ModuleSpec(fullname, cast("Loader", self)) if fullname in MOVED else None
 
     def create_module(self, spec: ModuleSpec) -> ModuleType:
         face, homes = MOVED[spec.name]

@@ -26,6 +26,7 @@ from typing import Any, Literal
 import attrs
 
 from medcalc.chain import CLAIM_PERSON_FIELDS, YTD_FIELDS
+from medcalc.chain.problems import rows_disagree
 from medcalc.errors import depends_on
 from medcalc.money import fmt
 
@@ -106,12 +107,7 @@ def disagreement(name: str, numbers: Sequence[int], values: Sequence[Any]) -> st
         if first is None:
             first = (number, v)
         elif v != first[1]:
-            a, b = sorted([first, (number, v)], key=lambda item: item[0])
-            return (
-                f"{name}: rows of the same person and year give different values "
-                f"(row {a[0]}: {_show(a[1])}; row {b[0]}: {_show(b[1])}); "
-                "give one value, or leave it empty on all but one row"
-            )
+            return rows_disagree(name, (first[0], _show(first[1])), (number, _show(v)))
     return None
 
 

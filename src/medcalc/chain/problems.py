@@ -78,3 +78,14 @@ def year_to_date_years(years: Iterable[int]) -> InputError:
         + ", ".join(str(y) for y in years),
         field="year_to_date",
     )
+
+
+def rows_disagree(name: str, first: tuple[int, str], second: tuple[int, str]) -> str:
+    """Two rows of one person and year give different values of ``name`` (each a row number
+    and the value as shown); the rows in input order. The batch rules and the engine say it."""
+    (a, shown_a), (b, shown_b) = sorted([first, second])
+    return (
+        f"{name}: rows of the same person and year give different values "
+        f"(row {a}: {shown_a}; row {b}: {shown_b}); "
+        "give one value, or leave it empty on all but one row"
+    )

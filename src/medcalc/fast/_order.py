@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from medcalc.chain import problems
 from medcalc.errors import EngineError, EngineRangeError, InputError, MedcalcError
 from medcalc.fast._plan import Plan
 from medcalc.fast._table import (
@@ -365,15 +366,9 @@ class Rows:
                 elif have[f] == -1:
                     have[f], first_row[(g, f)] = value, row
                 elif have[f] != value:
-                    other = first_row[(g, f)]
-                    (na, va), (nb, vb) = sorted(
-                        [(self.number(other), have[f]), (self.number(row), value)]
-                    )
-                    broken[g] = InputError(
-                        f"{names[f]} differs between rows of the same person and year "
-                        f"(row {na}: {fmt(yuan(va))}; row {nb}: {fmt(yuan(vb))}); give one "
-                        "value, or leave it empty on all but one row"
-                    )
+                    earlier = (self.number(first_row[(g, f)]), fmt(yuan(have[f])))
+                    later = (self.number(row), fmt(yuan(value)))
+                    broken[g] = InputError(problems.rows_disagree(names[f], earlier, later))
         for g, problem in broken.items():
             code = self.plan.problems.add(problem)
             end = self.starts[g + 1] if g + 1 < self.starts.shape[0] else self.n
