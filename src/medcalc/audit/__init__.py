@@ -25,6 +25,12 @@ from medcalc.audit._oracle import (
     reference_layers,
     reference_pension_government,
 )
+from medcalc.audit._report import (
+    AUDIT_SCHEMA,
+    verdicts_json,
+    verdicts_summary,
+    verdicts_table,
+)
 from medcalc.audit._runner import (
     DEFAULT_EXAMPLES,
     Verdict,
@@ -46,6 +52,7 @@ from medcalc.audit._tables import ExtraCategoryCase
 from medcalc.audit._target import AuditTarget, Estimator
 
 __all__ = [
+    "AUDIT_SCHEMA",
     "DEFAULT_EXAMPLES",
     "INVARIANTS",
     "AuditTarget",
@@ -73,6 +80,9 @@ __all__ = [
     "split_invariance",
     "strategies",
     "uncapped",
+    "verdicts_json",
+    "verdicts_summary",
+    "verdicts_table",
     "version_locality",
     "year_to_date_equivalence",
 ]

@@ -8,48 +8,14 @@ from __future__ import annotations
 
 import contextlib
 import tempfile
-import textwrap
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 import click
-from tabulate import tabulate
 
 from medcalc.cli import cli
 from medcalc.cli.common import echo_json, lang_option, tariffs_option
-
-if TYPE_CHECKING:
-    from medcalc.audit import Verdict
-
-SCHEMA = "medcalc/audit@1"
-"""Name and version of the JSON output's schema."""
-
-WORDS = {
-    "zh": {
-        "invariant": "不变式",
-        "tariff": "待遇标准",
-        "verdict": "结论",
-        "counterexample": "最小反例",
-        "pass": "通过",
-        "fail": "未通过",
-        "n/a": "不适用",
-        "summary": "共 {n} 项：通过 {passed}，未通过 {failed}，不适用 {na}；"
-        "每项 {examples} 例，种子 {seed}，用时 {seconds:.1f} 秒。",
-    },
-    "en": {
-        "invariant": "invariant",
-        "tariff": "tariff",
-        "verdict": "verdict",
-        "counterexample": "minimal counterexample",
-        "pass": "pass",
-        "fail": "FAIL",
-        "n/a": "n/a",
-        "summary": "{n} checks: {passed} passed, {failed} failed, {na} not applicable; "
-        "{examples} examples each, seed {seed}, {seconds:.1f} s.",
-    },
-}
 
 
 @contextlib.contextmanager
@@ -65,60 +31,6 @@ def _scratch_hypothesis_home() -> Iterator[None]:
             yield
         finally:
             configuration.set_hypothesis_home_dir(None)
-
-
-def _wrap(text: str, width: int = 72) -> str:
-    return "\n".join(
-        textwrap.fill(line, width, subsequent_indent="  ") if line else line
-        for line in text.splitlines()
-    )
-
-
-def _table(verdicts: Sequence[Verdict], lang: str) -> str:
-    from medcalc.audit import INVARIANTS
-
-    w = WORDS[lang]
-    rows = []
-    for v in verdicts:
-        title = INVARIANTS[v.invariant].title.get(lang)
-        detail = ""
-        if v.counterexample is not None:
-            detail = _wrap(v.counterexample.text(lang))
-        elif v.reason is not None:
-            detail = v.reason.get(lang)
-        rows.append([f"{v.invariant}\n{title}", v.series, w[v.status], detail])
-    headers = [w["invariant"], w["tariff"], w["verdict"], w["counterexample"]]
-    return tabulate(rows, headers=headers, tablefmt="simple_grid")
-
-
-def _json(
-    verdicts: Sequence[Verdict], lang: str, examples: int, seed: int, seconds: float
-) -> dict[str, Any]:
-    from medcalc.audit import INVARIANTS
-
-    return {
-        "schema": SCHEMA,
-        "examples": examples,
-        "seed": seed,
-        "passed": not any(v.failed for v in verdicts),
-        "seconds": round(seconds, 3),
-        "verdicts": [
-            {
-                "invariant": v.invariant,
-                "title": INVARIANTS[v.invariant].title.get(lang),
-                "level": INVARIANTS[v.invariant].level,
-                "series": v.series,
-                "verdict": v.status,
-                "examples": v.examples,
-                "seconds": round(v.seconds, 3),
-                "counterexample": None
-                if v.counterexample is None
-                else v.counterexample.to_json(lang),
-                "reason": None if v.reason is None else v.reason.get(lang),
-            }
-            for v in verdicts
-        ],
-    }
 
 
 @cli.command("audit")
@@ -176,7 +88,13 @@ def audit_command(
     普通参保人、多一个类别不吃亏、费用越高报销比例越高）。
     有不变式不成立时退出码为 1，并给出最小反例。See docs/audit.md.
     """
-    from medcalc.audit import INVARIANTS, run_audit
+    from medcalc.audit import (
+        INVARIANTS,
+        run_audit,
+        verdicts_json,
+        verdicts_summary,
+        verdicts_table,
+    )
     from medcalc.tariff import load_book
 
     unknown = [name for name in invariants if name not in INVARIANTS]
@@ -193,21 +111,9 @@ def audit_command(
         verdicts = run_audit(book, series, examples=examples, seed=seed, invariants=invariants)
     seconds = time.perf_counter() - started
     if output_format == "json":
-        data = _json(verdicts, lang, examples, seed, seconds)
-        echo_json(data)
+        echo_json(verdicts_json(verdicts, lang, examples, seed, seconds))
     else:
-        click.echo(_table(verdicts, lang))
-        counts = {s: sum(v.status == s for v in verdicts) for s in ("pass", "fail", "n/a")}
-        click.echo(
-            WORDS[lang]["summary"].format(
-                n=len(verdicts),
-                passed=counts["pass"],
-                failed=counts["fail"],
-                na=counts["n/a"],
-                examples=examples,
-                seed=seed,
-                seconds=seconds,
-            )
-        )
+        click.echo(verdicts_table(verdicts, lang))
+        click.echo(verdicts_summary(verdicts, lang, examples, seed, seconds))
     if any(v.failed for v in verdicts):
         ctx.exit(1)
