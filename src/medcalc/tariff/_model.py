@@ -114,8 +114,22 @@ class DisabilityRule:
         return self.types is None or disability_type in self.types
 
 
+class _Named:
+    """Something input may name (see :attr:`names`): a category or a hospital level."""
+
+    __slots__ = ()
+    id: str
+    label: Text
+    aliases: tuple[str, ...]
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Every name input may give it: the id, the zh and en labels, then the aliases."""
+        return (self.id, self.label.zh, self.label.en, *self.aliases)
+
+
 @attrs.frozen
-class Category:
+class Category(_Named):
     """A person category (人员类别), e.g. 建档立卡贫困人员; ``disability`` rules assign it.
 
     ``aliases``: other names clerks write for it in input files (e.g. 贫困户), in file order.
@@ -125,11 +139,6 @@ class Category:
     label: Text
     disability: tuple[DisabilityRule, ...] = ()
     aliases: tuple[str, ...] = ()
-
-    @property
-    def names(self) -> tuple[str, ...]:
-        """Every name input may give it: the id, the zh and en labels, then the aliases."""
-        return (self.id, self.label.zh, self.label.en, *self.aliases)
 
 
 @attrs.frozen
@@ -221,7 +230,7 @@ class PensionPremium:
 
 
 @attrs.frozen
-class HospitalLevel:
+class HospitalLevel(_Named):
     """A hospital level with its per-admission deductible (起付线) and ratio (报销比例)."""
 
     id: str
@@ -230,11 +239,6 @@ class HospitalLevel:
     ratio: Decimal
     aliases: tuple[str, ...] = ()
     """Other names clerks write for the level in input files (e.g. 二级), in file order."""
-
-    @property
-    def names(self) -> tuple[str, ...]:
-        """Every name input may give it: the id, the zh and en labels, then the aliases."""
-        return (self.id, self.label.zh, self.label.en, *self.aliases)
 
 
 @attrs.frozen

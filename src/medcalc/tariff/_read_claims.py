@@ -68,12 +68,7 @@ class ClaimReader(DeclarationReader):
         names: dict[str, Name] = {}  # every name given so far (see unique_names)
 
         def level(_: str, ictx: str, f: Fields, __: Node) -> HospitalLevel | None:
-            lid = self.req(f, Key.ID, self.ident, ictx)
-            if lid is not None and lid in ids:
-                self.at(f[Key.ID][1], f"{ictx}.id: level '{lid}' is declared twice")
-                lid = None
-            if lid is not None:
-                ids.add(lid)
+            lid = self.once(f, ictx, self.req(f, Key.ID, self.ident, ictx), "level", ids)
             label = self.label_of(f, Key.LABEL, ictx)
             has_aliases, aliases = self.opt(f, Key.ALIASES, self.aliases, ictx)
             deductible = self.req(f, Key.DEDUCTIBLE, self.amount, ictx)

@@ -13,7 +13,7 @@ the id or each other, but an alias repeating another name of its own entry is re
 
 from __future__ import annotations
 
-from typing import TypeVar, cast
+from typing import TypeVar
 
 import attrs
 from yaml.nodes import Node, ScalarNode, SequenceNode
@@ -85,15 +85,7 @@ class DeclarationReader(ValueReader):
             return [], False
         before = len(self.problems)
         out: list[tuple[str, Node, Node]] = []
-        seen: dict[str, Node] = {}
-        for key_node, value in cast("list[tuple[Node, Node]]", node.value):
-            key = self.key(key_node, ctx)
-            if key is None:
-                continue
-            if key in seen:
-                self.duplicate(key_node, key, seen[key], ctx)
-                continue
-            seen[key] = key_node
+        for key, key_node, value in self.unique_keys(node, ctx):
             if self.declared_category(key_node, key, ctx):
                 out.append((key, key_node, value))
         return out, len(self.problems) == before
@@ -105,6 +97,16 @@ class DeclarationReader(ValueReader):
         its key."""
         entries, ok = self.keyed(node, ctx, what)
         return [(cid, f"{ctx}.{cid}", value, key) for cid, key, value in entries], ok
+
+    def once(self, f: Fields, ctx: str, ident: str | None, what: str, ids: set[str]) -> str | None:
+        """An entry's id, added to ``ids``; ``None`` when it was there already (reported)."""
+        if ident is None:
+            return None
+        if ident in ids:
+            self.at(f[Key.ID][1], f"{ctx}.id: {what} '{ident}' is declared twice")
+            return None
+        ids.add(ident)
+        return ident
 
     def declared_category(self, node: Node, category: str, ctx: str) -> bool:
         if category in self.category_set:
@@ -138,14 +140,9 @@ class DeclarationReader(ValueReader):
 
     def source_list(self, node: Node) -> tuple[Source, ...] | None:
         def source(_: str, ctx: str, f: Fields, __: Node) -> Source | None:
-            sid = self.req(f, Key.ID, self.ident, ctx)
+            sid = self.once(f, ctx, self.req(f, Key.ID, self.ident, ctx), "source", self.source_set)
             if sid is not None:
-                if sid in self.source_set:
-                    self.at(f[Key.ID][1], f"{ctx}.id: source '{sid}' is declared twice")
-                    sid = None
-                else:
-                    self.sources.append(sid)
-                    self.source_set.add(sid)
+                self.sources.append(sid)
             title = self.req(f, Key.TITLE, self.text, ctx)
             has_number, number = self.opt(f, Key.NUMBER, self.text, ctx)
             has_url, url = self.opt(f, Key.URL, self.text, ctx)
@@ -175,16 +172,12 @@ class DeclarationReader(ValueReader):
 
         def category(_: str, ctx: str, f: Fields, __: Node) -> Category | None:
             cid = self.req(f, Key.ID, self.ident, ctx)
+            if cid == BASE:
+                self.at(f[Key.ID][1], _reserved_base(f"{ctx}.id", "id"))
+                cid = None
+            cid = self.once(f, ctx, cid, "category", self.category_set)
             if cid is not None:
-                if cid == BASE:
-                    self.at(f[Key.ID][1], _reserved_base(f"{ctx}.id", "id"))
-                    cid = None
-                elif cid in self.category_set:
-                    self.at(f[Key.ID][1], f"{ctx}.id: category '{cid}' is declared twice")
-                    cid = None
-                else:
-                    self.categories.append(cid)
-                    self.category_set.add(cid)
+                self.categories.append(cid)
             label = self.label_of(f, Key.LABEL, ctx)
             has_aliases, aliases = self.opt(f, Key.ALIASES, self.aliases, ctx)
             has_rules, rules = self.opt(f, Key.DISABILITY, self.disability_rules, ctx)

@@ -24,7 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal
 from typing import TypeVar, cast
 
@@ -104,17 +104,11 @@ class ValueReader:
         if not self.is_mapping(node, ctx, what):
             return None
         allowed = (*required, *optional)
-        seen: dict[str, Node] = {}
+        given: set[str] = set()  # every key given once (unknown ones too)
         found: Fields = {}
         suggested: set[str] = set()
-        for key_node, value in cast("list[tuple[Node, Node]]", node.value):
-            key = self.key(key_node, ctx)
-            if key is None:
-                continue
-            if key in seen:
-                self.duplicate(key_node, key, seen[key], ctx)
-                continue
-            seen[key] = key_node
+        for key, key_node, value in self.unique_keys(node, ctx):
+            given.add(key)
             if key in allowed:
                 found[key] = (key_node, value)
                 continue
@@ -127,7 +121,7 @@ class ValueReader:
                 hint = f"expected {one_of(allowed)}"
             self.at(key_node, f"unknown key '{key}' {where} ({hint})")
         for key in required:
-            if key not in found and key not in suggested and key not in seen:
+            if key not in found and key not in suggested and key not in given:
                 where_ctx = ctx or "the file"
                 self.at(owner or node, f"{where_ctx}: missing required key '{key}'")
         return found
@@ -147,6 +141,20 @@ class ValueReader:
             self.at(node, f"{ctx}: keys must be names, found {describe(node)}")
             return None
         return cast(str, node.value)
+
+    def unique_keys(self, node: Node, ctx: str) -> Iterator[tuple[str, Node, Node]]:
+        """A mapping's (key, key node, value) in file order; a key that is not text, or that
+        was given before, is reported and left out."""
+        seen: dict[str, Node] = {}
+        for key_node, value in cast("list[tuple[Node, Node]]", node.value):
+            key = self.key(key_node, ctx)
+            if key is None:
+                continue
+            if key in seen:
+                self.duplicate(key_node, key, seen[key], ctx)
+                continue
+            seen[key] = key_node
+            yield key, key_node, value
 
     def duplicate(self, node: Node, key: str, first: Node, ctx: str) -> None:
         where = f" in {ctx}" if ctx else ""

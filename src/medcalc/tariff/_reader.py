@@ -133,14 +133,13 @@ class TariffReader(PremiumReader, ClaimReader):
     def header(self, f: Fields) -> dict[str, Any] | None:
         """The header's values as :class:`Tariff` fields (``None`` when one is wrong); the
         file's rounding is kept for the sections read after it."""
-        series = self.req(f, Key.SERIES, self.text, "")
-        if series is not None and not _SERIES.fullmatch(series):
-            self.at(
-                f[Key.SERIES][1],
-                f"series: {quote(series)} must be lower-case letters, "
-                "digits and '-' (e.g. qingyuan-qingcheng)",
-            )
-            series = None
+        series = self.matching(
+            f,
+            Key.SERIES,
+            "",
+            _SERIES,
+            "must be lower-case letters, digits and '-' (e.g. qingyuan-qingcheng)",
+        )
         version = self.req(f, Key.VERSION, self.text, "")
         title = self.label_of(f, Key.TITLE, "")
         region = self.region(f[Key.REGION]) if Key.REGION in f else None
@@ -173,19 +172,30 @@ class TariffReader(PremiumReader, ClaimReader):
             "rounding": self.rounding,
         }
 
+    def matching(
+        self, f: Fields, key: str, ctx: str, pattern: re.Pattern[str], wrong: str
+    ) -> str | None:
+        """A text that must match ``pattern`` in full; else reported: its name, the text
+        quoted, then ``wrong``."""
+        value = self.req(f, key, self.text, ctx)
+        if value is not None and not pattern.fullmatch(value):
+            name = f"{ctx}.{key}" if ctx else key
+            self.at(f[key][1], f"{name}: {quote(value)} {wrong}")
+            return None
+        return value
+
     def region(self, kv: tuple[Node, Node]) -> tuple[str, Text] | None:
         what = " {code: ..., name: ...}"
         f = self.fields(kv[1], Key.REGION, kv[0], (Key.CODE, Key.NAME), (), what)
         if f is None:
             return None
-        code = self.req(f, Key.CODE, self.text, Key.REGION)
-        if code is not None and not _REGION.fullmatch(code):
-            self.at(
-                f[Key.CODE][1],
-                f"region.code: {quote(code)} is not a 6-digit region code "
-                '(行政区划代码), e.g. "441802"',
-            )
-            code = None
+        code = self.matching(
+            f,
+            Key.CODE,
+            Key.REGION,
+            _REGION,
+            'is not a 6-digit region code (行政区划代码), e.g. "441802"',
+        )
         name = self.label_of(f, Key.NAME, Key.REGION)
         return None if code is None or name is None else (code, name)
 
