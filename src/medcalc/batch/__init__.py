@@ -10,7 +10,9 @@ pyproject.toml): ``_job`` (:class:`BatchJob`: pick the engine, read, compute, wr
 reading, and ``_columns``, the batch rules over columns) > ``_output`` (writers, atomic OUT) and
 ``_files`` (format, which table) > ``_csv``, ``_xlsx``, ``_jsonl`` (the formats) > ``_table``,
 ``_encoding`` > ``_rows`` (:class:`ClaimsBatch`, :class:`PremiumsBatch`) > ``_rules`` (the
-grouping rules both paths apply).
+grouping rules both paths apply). Beside them, ``_claims_file`` (:func:`read_claims_file`,
+:class:`ClaimRows`): one person's claims file for ``medcalc claim --claims``, read with the
+same text, CSV and JSON readers.
 
 Needing the ``fast`` extra (numpy, pyarrow), so imported only when first used, not by
 ``import medcalc.batch`` and not in ``__all__``: :class:`EngineClaimsBatch` (a
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from medcalc.batch._claims_file import CLAIMS_FILE_EXTENSIONS, ClaimRows, read_claims_file
 from medcalc.batch._csv import CsvRecords, cell_holds_rows, quoted_rows_line, unclosed_quote_error
 from medcalc.batch._encoding import detect_encoding, read_text
 from medcalc.batch._files import EXTENSIONS, FORMATS, format_of
@@ -45,6 +48,7 @@ from medcalc.batch._xlsx import XLSX_RATIO_LIMIT, XLSX_UNPACKED_LIMIT
 from medcalc.errors import BatchFileError
 
 __all__ = [
+    "CLAIMS_FILE_EXTENSIONS",
     "CLAIM_COLUMNS",
     "CLAIM_RESULTS",
     "ENGINES",
@@ -58,6 +62,7 @@ __all__ = [
     "BatchFileError",
     "BatchJob",
     "BatchReport",
+    "ClaimRows",
     "ClaimsBatch",
     "CsvRecords",
     "DuplicateKeyError",
@@ -76,6 +81,7 @@ __all__ = [
     "json_int",
     "loads_exact",
     "quoted_rows_line",
+    "read_claims_file",
     "read_text",
     "unclosed_quote_error",
     "write_atomically",

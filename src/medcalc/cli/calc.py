@@ -3,8 +3,8 @@
 A thin shell: options and files become rows of text fields, :mod:`medcalc.chain` turns them into
 a :class:`~medcalc.chain.Person`, claims and a :class:`~medcalc.chain.YearToDate`, the
 :class:`~medcalc.chain.Calculator` computes, and :mod:`medcalc.present` writes the result.
-A claims file is read as ``medcalc batch`` reads one (:func:`medcalc.batch.read_text`,
-:class:`~medcalc.batch.CsvRecords`, :func:`~medcalc.batch.loads_exact`).
+A claims file is read, and its claims computed naming the row of an error, by
+:func:`medcalc.batch.read_claims_file` (as ``medcalc batch`` reads its input).
 
 Errors: an input error names the option it came from (``--total: …``), or, for a claims file,
 the file, row and field (``claims.csv row 2 (line 3): total: …``); the group boundary prints it
@@ -13,26 +13,17 @@ as one line and exits 1. Usage errors (unknown option, a missing ``--year``) are
 
 from __future__ import annotations
 
-import csv
-import difflib
-import io
-import json
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Literal, cast
+from typing import Any
 
-import attrs
 import click
-import yaml
 
-from medcalc.batch import CsvRecords, DuplicateKeyError, loads_exact, read_text
+from medcalc.batch import ClaimRows, read_claims_file
 from medcalc.chain import (
     CLAIM_FIELDS,
     Calculator,
-    Claim,
-    Person,
-    Row,
     claim_from,
     fields,
     person_from,
@@ -40,7 +31,7 @@ from medcalc.chain import (
 )
 from medcalc.cli import cli
 from medcalc.cli.common import echo_json, lang_option, tariffs_option
-from medcalc.errors import InputError, MissingInputError, SectionMissingError, TariffNotFoundError
+from medcalc.errors import InputError, MissingInputError, UsageError
 from medcalc.present import (
     CLAIMS_SCHEMA,
     PREMIUMS_SCHEMA,
@@ -230,206 +221,12 @@ def premium_command(
 # -- medcalc claim --------------------------------------------------------------------------
 
 
-@attrs.frozen
-class ClaimRows:
-    """The rows of a claims file, each with the place to name in an error."""
-
-    rows: tuple[Row, ...]
-    places: tuple[str, ...]
-
-
-def _unknown_fields(found: Sequence[str]) -> str | None:
-    """A message for field names that are not claim fields (with the nearest valid one)."""
-    unknown = [name for name in found if name not in CLAIM_FIELDS]
-    if not unknown:
-        return None
-    parts = []
-    for name in unknown:
-        near = difflib.get_close_matches(name, CLAIM_FIELDS, n=1)
-        parts.append(f"{name!r} (did you mean {near[0]!r}?)" if near else repr(name))
-    return (
-        f"unknown field {', '.join(parts)}; the fields are {', '.join(CLAIM_FIELDS)} "
-        "(the person comes from the options)"
-    )
-
-
-def _csv_rows(text: str, name: str) -> ClaimRows:
-    path = Path(name)
-    # strict, with the stray-quote rule of medcalc batch (docs/cli-batch.md §2)
-    reader = CsvRecords(io.StringIO(text, newline=""), path)
+def _claims_file(path: Path) -> ClaimRows:
+    """The rows of ``--claims FILE``; a file of another extension is click's usage error."""
     try:
-        header = next(reader, None)
-    except csv.Error as exc:
-        raise _csv_error(path, reader.line, exc) from None
-    if header is None:
-        raise InputError(f"{name}: the file is empty; expected a header line and claims")
-    columns = [h.strip() for h in header]
-    twice = sorted({c for c in columns if c and columns.count(c) > 1})
-    if twice:
-        raise InputError(f"{name} line 1: column {', '.join(map(repr, twice))} appears twice")
-    problem = _unknown_fields([c for c in columns if c])
-    if problem:
-        raise InputError(f"{name} line 1: {problem}")
-    rows: list[Row] = []
-    places: list[str] = []
-    while True:
-        try:
-            cells = next(reader, None)
-        except csv.Error as exc:
-            raise _csv_error(path, reader.line, exc) from None
-        if cells is None:
-            break
-        if not any(c.strip() for c in cells):
-            continue  # a blank line
-        place = f"{name} row {len(rows) + 1} (line {reader.line - 1})"
-        if len(cells) > len(columns):
-            raise InputError(f"{place}: {len(cells)} cells but the header has {len(columns)}")
-        rows.append({c: v for c, v in zip(columns, cells, strict=False) if c})
-        places.append(place)
-    return ClaimRows(tuple(rows), tuple(places))
-
-
-def _csv_error(path: Path, line: int, exc: csv.Error) -> Exception:
-    """A CSV error names the line where its record starts (as ``medcalc batch`` does)."""
-    return InputError(f"{path} line {line}: {exc}")
-
-
-def _object_rows(items: Any, name: str, what: str) -> ClaimRows:
-    if not isinstance(items, list):
-        raise InputError(f"{name}: expected a {what} list of claims, one {what} object each")
-    rows: list[Row] = []
-    places: list[str] = []
-    for number, item in enumerate(items, start=1):
-        place = f"{name} row {number}"
-        if not isinstance(item, dict):
-            raise InputError(f"{place}: expected an object with the claim's fields")
-        problem = _unknown_fields([str(k) for k in item])
-        if problem:
-            raise InputError(f"{place}: {problem}")
-        rows.append({str(k): v for k, v in item.items()})
-        places.append(place)
-    return ClaimRows(tuple(rows), tuple(places))
-
-
-def _json_rows(text: str, name: str) -> ClaimRows:
-    try:
-        # Numbers are read exactly (Decimal), never as float; null is "not given" (as in rows).
-        items = loads_exact(text)
-    except DuplicateKeyError as exc:
-        raise InputError(f"{name}: field {exc.key!r} is given twice in one claim") from None
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{name}:{exc.lineno}:{exc.colno}: not valid JSON: {exc.msg}") from None
-    except ValueError as exc:  # NaN or Infinity: JSON has no such number
-        raise InputError(f"{name}: not valid JSON: {exc}") from None
-    except RecursionError:
-        raise InputError(f"{name}: nested too deeply to be a list of claims") from None
-    return _object_rows(items, name, "JSON")
-
-
-_YAML_NULLS = frozenset({"", "~", "null", "Null", "NULL"})
-
-
-def _yaml_value(node: yaml.Node, name: str) -> Any:
-    """A YAML node as lists, dicts and *text* (every scalar kept as written, so ``0.1`` is
-    never a float); a plain null is "not given"."""
-    where = f"{name}:{node.start_mark.line + 1}:{node.start_mark.column + 1}"
-    if isinstance(node, yaml.SequenceNode):
-        return [_yaml_value(item, name) for item in node.value]
-    if isinstance(node, yaml.MappingNode):
-        out: dict[str, Any] = {}
-        for key_node, value_node in node.value:
-            key = str(_yaml_value(key_node, name))
-            if key in out:
-                raise InputError(f"{where}: field {key!r} is given twice in one claim")
-            out[key] = _yaml_value(value_node, name)
-        return out
-    assert isinstance(node, yaml.ScalarNode)
-    value = cast(str, node.value)
-    if node.style is None and value in _YAML_NULLS:
-        return None
-    return value
-
-
-def _yaml_rows(text: str, name: str) -> ClaimRows:
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        items = [] if node is None else _yaml_value(node, name)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        at = f":{mark.line + 1}:{mark.column + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise InputError(f"{name}{at}: not valid YAML: {problem}") from None
-    except RecursionError:
-        raise InputError(f"{name}: nested too deeply to be a list of claims") from None
-    return _object_rows(items, name, "YAML")
-
-
-ClaimsFormat = Literal["csv", "json", "yaml"]
-_FORMATS: dict[str, ClaimsFormat] = {
-    ".csv": "csv",
-    ".json": "json",
-    ".yaml": "yaml",
-    ".yml": "yaml",
-}
-
-
-def read_claims_file(path: Path) -> ClaimRows:
-    """The claims of a CSV (with a header), JSON (a list of objects) or YAML (a list of
-    mappings) file, chosen by extension, as rows of text fields."""
-    kind = _FORMATS.get(path.suffix.lower())
-    if kind is None:
-        raise click.BadParameter(
-            f"{path.name}: expected a .csv, .json, .yaml or .yml file", param_hint="--claims"
-        )
-    name = str(path)  # as the user gave it
-    text = read_text(path)  # as medcalc batch reads it (docs/cli-batch.md §2)
-    if kind == "csv":
-        found = _csv_rows(text, name)
-    elif kind == "json":
-        found = _json_rows(text, name)
-    else:
-        found = _yaml_rows(text, name)
-    if not found.rows:
-        raise InputError(f"{name}: the file holds no claims")
-    return found
-
-
-def _at(place: str, exc: InputError | TariffNotFoundError | SectionMissingError) -> Exception:
-    """The same kind of error, its message prefixed with the file and row it belongs to."""
-    return type(exc)(f"{place}: {exc}")
-
-
-def _claims_from(found: ClaimRows) -> list[Claim]:
-    claims = []
-    for row, place in zip(found.rows, found.places, strict=True):
-        try:
-            claims.append(claim_from(row))
-        except InputError as exc:
-            raise _at(place, exc) from exc
-    return claims
-
-
-_ROW_ERRORS = (InputError, TariffNotFoundError, SectionMissingError)
-
-
-def _raise_at_row(
-    calc: Calculator,
-    series: str,
-    person: Person,
-    claims: Sequence[Claim],
-    places: Sequence[str],
-    error: Exception,
-) -> None:
-    """Find the claim a calculation error belongs to (by computing the claims one at a time)
-    and raise the error naming its row; errors about the person are left as they are."""
-    if isinstance(error, InputError) and error.field not in CLAIM_FIELDS:
-        return
-    for claim, place in zip(claims, places, strict=True):
-        try:
-            calc.claims(series, person, [claim])
-        except _ROW_ERRORS as exc:
-            if type(exc) is type(error) and str(exc) == str(error):
-                raise _at(place, exc) from error
+        return read_claims_file(path)
+    except UsageError as exc:
+        raise click.BadParameter(str(exc), param_hint="--claims") from None
 
 
 @cli.command("claim")
@@ -534,17 +331,11 @@ def claim_command(
             }
         )
         if claims_file is None:
-            claims = [claim_from(one)]
-            places: tuple[str, ...] = ()
+            result = calc.claims(series, person, [claim_from(one)], year_to_date=year_to_date)
         else:
-            found = read_claims_file(claims_file)
-            claims, places = _claims_from(found), found.places
-        try:
-            result = calc.claims(series, person, claims, year_to_date=year_to_date)
-        except _ROW_ERRORS as exc:
-            if places:
-                _raise_at_row(calc, series, person, claims, places, exc)
-            raise
+            result = _claims_file(claims_file).compute(
+                calc, series, person, year_to_date=year_to_date
+            )
     if output_format == "json":
         echo_json(claims_json(result))
     else:

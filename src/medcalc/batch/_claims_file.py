@@ -1,0 +1,271 @@
+"""One person's claims file (``medcalc claim --claims FILE``): CSV, JSON or YAML, as rows.
+
+Read as ``medcalc batch`` reads its input: the text by :func:`~medcalc.batch.read_text`
+(detected encoding, docs/cli-batch.md §2), CSV strictly by :class:`~medcalc.batch.CsvRecords`
+(the stray-quote rule), JSON exactly by :func:`~medcalc.batch.loads_exact` (Decimal, never
+float). YAML is composed to nodes and every scalar kept as its text, so ``0.1`` is never a float.
+
+The header rules are this file's own, not a batch table's (:meth:`Table.index_header`): a
+claims file holds the claim fields only, matched as written (trimmed, not case-folded), so
+every column counts, a repeated one is refused with all its repeats named, an unknown one with
+the nearest field, and a row with more cells than the header is refused (a batch row keeps
+its carried-through columns and drops empty extra cells).
+
+Errors are :class:`~medcalc.errors.InputError` naming the file and, for a row, the row (and
+its line in a CSV file): ``claims.csv row 2 (line 3): total: …``. A file whose extension is
+not ``.csv``, ``.json``, ``.yaml`` or ``.yml`` is a :class:`~medcalc.errors.UsageError`.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import io
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Literal, cast
+
+import attrs
+import yaml
+
+from medcalc.batch._csv import CsvRecords
+from medcalc.batch._encoding import read_text
+from medcalc.batch._jsonl import DuplicateKeyError, loads_exact
+from medcalc.chain import (
+    CLAIM_FIELDS,
+    Calculator,
+    Claim,
+    ClaimsResult,
+    Person,
+    Row,
+    YearToDate,
+    claim_from,
+)
+from medcalc.errors import InputError, SectionMissingError, TariffNotFoundError, UsageError
+
+__all__ = ["CLAIMS_FILE_EXTENSIONS", "ClaimRows", "read_claims_file"]
+
+ClaimsFormat = Literal["csv", "json", "yaml"]
+
+CLAIMS_FILE_EXTENSIONS: dict[str, ClaimsFormat] = {
+    ".csv": "csv",
+    ".json": "json",
+    ".yaml": "yaml",
+    ".yml": "yaml",
+}
+"""The format of each extension a claims file may have."""
+
+#: The errors a calculation raises about one claim (found again claim by claim, to name its row).
+_ROW_ERRORS = (InputError, TariffNotFoundError, SectionMissingError)
+
+
+def _at(place: str, exc: InputError | TariffNotFoundError | SectionMissingError) -> Exception:
+    """The same kind of error, its message prefixed with the file and row it belongs to."""
+    return type(exc)(f"{place}: {exc}")
+
+
+@attrs.frozen
+class ClaimRows:
+    """The rows of a claims file, each with the place to name in an error."""
+
+    rows: tuple[Row, ...]
+    places: tuple[str, ...]
+
+    def claims(self) -> list[Claim]:
+        """The rows as claims; an input error names its row (``claims.csv row 2 (line 3): …``)."""
+        claims = []
+        for row, place in zip(self.rows, self.places, strict=True):
+            try:
+                claims.append(claim_from(row))
+            except InputError as exc:
+                raise _at(place, exc) from exc
+        return claims
+
+    def compute(
+        self,
+        calc: Calculator,
+        series: str,
+        person: Person,
+        *,
+        year_to_date: YearToDate | None = None,
+    ) -> ClaimsResult:
+        """The claims of ``person`` in one chain. An error of the calculation about a claim
+        names its row; an error about the person (or the year to date) is raised as it is."""
+        claims = self.claims()
+        try:
+            return calc.claims(series, person, claims, year_to_date=year_to_date)
+        except _ROW_ERRORS as exc:
+            self._raise_at_row(calc, series, person, claims, exc)
+            raise
+
+    def _raise_at_row(
+        self,
+        calc: Calculator,
+        series: str,
+        person: Person,
+        claims: Sequence[Claim],
+        error: Exception,
+    ) -> None:
+        """Find the claim a calculation error belongs to (by computing the claims one at a
+        time) and raise the error naming its row; errors about the person are left as they are."""
+        if isinstance(error, InputError) and error.field not in CLAIM_FIELDS:
+            return
+        for claim, place in zip(claims, self.places, strict=True):
+            try:
+                calc.claims(series, person, [claim])
+            except _ROW_ERRORS as exc:
+                if type(exc) is type(error) and str(exc) == str(error):
+                    raise _at(place, exc) from error
+
+
+def read_claims_file(path: Path) -> ClaimRows:
+    """The claims of a CSV (with a header), JSON (a list of objects) or YAML (a list of
+    mappings) file, chosen by extension, as rows of text fields."""
+    kind = CLAIMS_FILE_EXTENSIONS.get(path.suffix.lower())
+    if kind is None:
+        raise UsageError(f"{path.name}: expected a .csv, .json, .yaml or .yml file")
+    name = str(path)  # as the user gave it
+    text = read_text(path)  # as medcalc batch reads it (docs/cli-batch.md §2)
+    if kind == "csv":
+        found = _csv_rows(text, name)
+    elif kind == "json":
+        found = _json_rows(text, name)
+    else:
+        found = _yaml_rows(text, name)
+    if not found.rows:
+        raise InputError(f"{name}: the file holds no claims")
+    return found
+
+
+def _unknown_fields(found: Sequence[str]) -> str | None:
+    """A message for field names that are not claim fields (with the nearest valid one)."""
+    unknown = [name for name in found if name not in CLAIM_FIELDS]
+    if not unknown:
+        return None
+    parts = []
+    for name in unknown:
+        near = difflib.get_close_matches(name, CLAIM_FIELDS, n=1)
+        parts.append(f"{name!r} (did you mean {near[0]!r}?)" if near else repr(name))
+    return (
+        f"unknown field {', '.join(parts)}; the fields are {', '.join(CLAIM_FIELDS)} "
+        "(the person comes from the options)"
+    )
+
+
+# -- CSV ------------------------------------------------------------------------------------
+
+
+def _csv_rows(text: str, name: str) -> ClaimRows:
+    path = Path(name)
+    # strict, with the stray-quote rule of medcalc batch (docs/cli-batch.md §2)
+    reader = CsvRecords(io.StringIO(text, newline=""), path)
+    header = _csv_next(reader)
+    if header is None:
+        raise InputError(f"{name}: the file is empty; expected a header line and claims")
+    columns = _csv_columns(header, name)
+    rows: list[Row] = []
+    places: list[str] = []
+    while (cells := _csv_next(reader)) is not None:
+        if not any(c.strip() for c in cells):
+            continue  # a blank line
+        place = f"{name} row {len(rows) + 1} (line {reader.line - 1})"
+        if len(cells) > len(columns):
+            raise InputError(f"{place}: {len(cells)} cells but the header has {len(columns)}")
+        rows.append({c: v for c, v in zip(columns, cells, strict=False) if c})
+        places.append(place)
+    return ClaimRows(tuple(rows), tuple(places))
+
+
+def _csv_next(reader: CsvRecords) -> list[str] | None:
+    """The next record, None at the end; a CSV error names the line where its record starts
+    (as ``medcalc batch`` does)."""
+    try:
+        return next(reader, None)
+    except csv.Error as exc:
+        raise InputError(f"{reader.path} line {reader.line}: {exc}") from None
+
+
+def _csv_columns(header: Sequence[str], name: str) -> list[str]:
+    """The header's columns, trimmed (an empty one is ignored); each a claim field, once."""
+    columns = [h.strip() for h in header]
+    twice = sorted({c for c in columns if c and columns.count(c) > 1})
+    if twice:
+        raise InputError(f"{name} line 1: column {', '.join(map(repr, twice))} appears twice")
+    problem = _unknown_fields([c for c in columns if c])
+    if problem:
+        raise InputError(f"{name} line 1: {problem}")
+    return columns
+
+
+# -- JSON and YAML: a list of objects --------------------------------------------------------
+
+
+def _object_rows(items: Any, name: str, what: str) -> ClaimRows:
+    if not isinstance(items, list):
+        raise InputError(f"{name}: expected a {what} list of claims, one {what} object each")
+    rows: list[Row] = []
+    places: list[str] = []
+    for number, item in enumerate(items, start=1):
+        place = f"{name} row {number}"
+        if not isinstance(item, dict):
+            raise InputError(f"{place}: expected an object with the claim's fields")
+        problem = _unknown_fields([str(k) for k in item])
+        if problem:
+            raise InputError(f"{place}: {problem}")
+        rows.append({str(k): v for k, v in item.items()})
+        places.append(place)
+    return ClaimRows(tuple(rows), tuple(places))
+
+
+def _json_rows(text: str, name: str) -> ClaimRows:
+    try:
+        # Numbers are read exactly (Decimal), never as float; null is "not given" (as in rows).
+        items = loads_exact(text)
+    except DuplicateKeyError as exc:
+        raise InputError(f"{name}: field {exc.key!r} is given twice in one claim") from None
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{name}:{exc.lineno}:{exc.colno}: not valid JSON: {exc.msg}") from None
+    except ValueError as exc:  # NaN or Infinity: JSON has no such number
+        raise InputError(f"{name}: not valid JSON: {exc}") from None
+    except RecursionError:
+        raise InputError(f"{name}: nested too deeply to be a list of claims") from None
+    return _object_rows(items, name, "JSON")
+
+
+_YAML_NULLS = frozenset({"", "~", "null", "Null", "NULL"})
+
+
+def _yaml_value(node: yaml.Node, name: str) -> Any:
+    """A YAML node as lists, dicts and *text* (every scalar kept as written, so ``0.1`` is
+    never a float); a plain null is "not given"."""
+    where = f"{name}:{node.start_mark.line + 1}:{node.start_mark.column + 1}"
+    if isinstance(node, yaml.SequenceNode):
+        return [_yaml_value(item, name) for item in node.value]
+    if isinstance(node, yaml.MappingNode):
+        out: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            key = str(_yaml_value(key_node, name))
+            if key in out:
+                raise InputError(f"{where}: field {key!r} is given twice in one claim")
+            out[key] = _yaml_value(value_node, name)
+        return out
+    assert isinstance(node, yaml.ScalarNode)
+    value = cast(str, node.value)
+    if node.style is None and value in _YAML_NULLS:
+        return None
+    return value
+
+
+def _yaml_rows(text: str, name: str) -> ClaimRows:
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        items = [] if node is None else _yaml_value(node, name)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        at = f":{mark.line + 1}:{mark.column + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise InputError(f"{name}{at}: not valid YAML: {problem}") from None
+    except RecursionError:
+        raise InputError(f"{name}: nested too deeply to be a list of claims") from None
+    return _object_rows(items, name, "YAML")
