@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import Literal
+from typing import Literal, Protocol
 
 from medcalc.chain import (
     Alternative,
@@ -184,24 +184,66 @@ def heading(lang: str, zh: str, en: str) -> str:
     return tr(lang, f"【{zh}】", f"[{en}]")
 
 
-def _compare(
-    title: str,
-    alternatives: Sequence[Alternative],
-    chosen: str | None,
-    tariff: Tariff | None,
-    lang: Lang,
-    column: str,
-) -> str:
+class _Chosen(Protocol):
+    """A result or a layer that chose its profile among candidates (就高不重复)."""
+
+    @property
+    def profile(self) -> str | None: ...
+
+    @property
+    def alternatives(self) -> Sequence[Alternative]: ...
+
+
+_MOST_FAVOURABLE = "Profiles compared (most favourable, never combined)"
+_COMPARED: dict[str, tuple[str, str, str, str]] = {
+    # what chose: the title (zh, en), then the amount column (zh, en)
+    "medical": (
+        "各标准比较（就高不重复：取政府资助最多者）",
+        _MOST_FAVOURABLE,
+        "政府资助",
+        "Government pays",
+    ),
+    "pension": (
+        "各标准比较（就高不重复：取政府代缴最多者）",
+        _MOST_FAVOURABLE,
+        "政府代缴",
+        "Government pays",
+    ),
+    "basic": (
+        "各标准比较（就高不重复：取本次支付最多者）",
+        _MOST_FAVOURABLE,
+        "本次支付",
+        "Paid for this claim",
+    ),
+    "critical_illness": (
+        "各标准比较（本次后年度累计应付）",
+        "Profiles compared (the year's payment at the base after this claim)",
+        "年度累计应付",
+        "Year's payment",
+    ),
+    "assistance": (
+        "各标准比较（本次后年度累计救助）",
+        "Profiles compared (the year's assistance at the base after this claim)",
+        "年度累计救助",
+        "Year's assistance",
+    ),
+}
+"""The heading and amount column of each comparison of profiles."""
+
+
+def _compare(what: str, chosen: _Chosen, tariff: Tariff | None, lang: Lang) -> str:
     """The candidate profiles and what each gives, the chosen one marked (就高不重复), under
-    ``title``."""
+    the heading of ``what`` (see ``_COMPARED``)."""
+    title_zh, title_en, column_zh, column_en = _COMPARED[what]
+    title, column = tr(lang, title_zh, title_en), tr(lang, column_zh, column_en)
     mark = tr(lang, "是", "yes")
     rows = [
         (
             profile_label(tariff, a.profile, lang),
             amount(a.amount),
-            mark if a.profile == chosen else "",
+            mark if a.profile == chosen.profile else "",
         )
-        for a in alternatives
+        for a in chosen.alternatives
     ]
     grid = _grid((tr(lang, "标准", "Profile"), column, tr(lang, "采用", "Applied")), rows, "lrl")
     return f"{title}\n{grid}"
@@ -249,14 +291,7 @@ def _medical(m: MedicalPremiumResult, tariff: Tariff | None, lang: Lang) -> str:
             (tr(lang, "个人应缴", "Person pays"), amount(m.individual_pays)),
         ]
     )
-    title = tr(
-        lang,
-        "各标准比较（就高不重复：取政府资助最多者）",
-        "Profiles compared (most favourable, never combined)",
-    )
-    compare = _compare(
-        title, m.alternatives, m.profile, tariff, lang, tr(lang, "政府资助", "Government pays")
-    )
+    compare = _compare("medical", m, tariff, lang)
     return f"{items}\n\n{compare}"
 
 
@@ -320,14 +355,7 @@ def _pension(p: PensionPremiumResult, tariff: Tariff | None, lang: Lang) -> str:
             ),
         ]
     )
-    title = tr(
-        lang,
-        "各标准比较（就高不重复：取政府代缴最多者）",
-        "Profiles compared (most favourable, never combined)",
-    )
-    compare = _compare(
-        title, p.alternatives, p.profile, tariff, lang, tr(lang, "政府代缴", "Government pays")
-    )
+    compare = _compare("pension", p, tariff, lang)
     # Shown when a category's own base differs from the person's lowest open grade (a `for`
     # grade opened by another category): otherwise every base is that grade, shown above.
     if any(b.amount != p.lowest_open_grade for b in p.bases):
@@ -629,19 +657,7 @@ def _basic(d: BasicDetail, paid: Decimal, tariff: Tariff | None, lang: Lang) -> 
     ]
     text = _items(rows)
     if d.alternatives:
-        title = tr(
-            lang,
-            "各标准比较（就高不重复：取本次支付最多者）",
-            "Profiles compared (most favourable, never combined)",
-        )
-        compare = _compare(
-            title,
-            d.alternatives,
-            d.profile,
-            tariff,
-            lang,
-            tr(lang, "本次支付", "Paid for this claim"),
-        )
+        compare = _compare("basic", d, tariff, lang)
         text += f"\n\n{compare}"
     return text
 
@@ -772,14 +788,7 @@ def _critical_illness(
             )
         )
     text = f"{_items(rows)}\n\n{_segments_touched(d, lang)}"
-    title = tr(
-        lang,
-        "各标准比较（本次后年度累计应付）",
-        "Profiles compared (the year's payment at the base after this claim)",
-    )
-    compare = _compare(
-        title, d.alternatives, d.profile, tariff, lang, tr(lang, "年度累计应付", "Year's payment")
-    )
+    compare = _compare("critical_illness", d, tariff, lang)
     return f"{text}\n\n{compare}"
 
 
@@ -818,19 +827,7 @@ def _assistance(d: AssistanceDetail, paid: Decimal, tariff: Tariff | None, lang:
     ]
     if d.burden_reduction > 0:
         rows.append(_burden_row(d.burden_reduction, lang))
-    title = tr(
-        lang,
-        "各标准比较（本次后年度累计救助）",
-        "Profiles compared (the year's assistance at the base after this claim)",
-    )
-    compare = _compare(
-        title,
-        d.alternatives,
-        d.profile,
-        tariff,
-        lang,
-        tr(lang, "年度累计救助", "Year's assistance"),
-    )
+    compare = _compare("assistance", d, tariff, lang)
     return f"{_items(rows)}\n\n{compare}"
 
 
