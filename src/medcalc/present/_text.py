@@ -308,15 +308,8 @@ def _pension(p: PensionPremiumResult, tariff: Tariff | None, lang: Lang) -> str:
     ages = _ages(tariff, lang)
     age_row: list[str] = [tr(lang, "1月1日周岁", "Age on 1 January"), str(p.age)]
     if not p.due:
-        if p.past_age:
-            why = (
-                tr(lang, "超过", "above the ") + ages + tr(lang, "，本年度不缴费", ": nothing due")
-            )
-        else:
-            why = (
-                tr(lang, "未到", "below the ") + ages + tr(lang, "，本年度不缴费", ": nothing due")
-            )
-        age_row.append(why)
+        side = tr(lang, "超过", "above the ") if p.past_age else tr(lang, "未到", "below the ")
+        age_row.append(side + ages + tr(lang, "，本年度不缴费", ": nothing due"))
         rows: list[Row] = [age_row]
         if p.basic_pension_monthly is not None:
             rows.append(
