@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
 import os
 import subprocess
 import sys
+import threading
 from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -451,6 +453,43 @@ def test_input_changed_between_readings_writes_nothing(tmp_path: Path, engine: s
         job.run(Calculator(load_book()), append_a_row)
     assert caught.value.exit_code == 1
     assert out.read_bytes() == b"old results"
+
+
+@pytest.mark.parametrize("engine", ["core", "auto"])
+def test_medcalc_batch_exits_1_when_its_input_changes_while_read(
+    runner: CliRunner, tmp_path: Path, engine: str
+) -> None:
+    """``medcalc batch`` whose FILE grows while OUT is written (a row appended by another
+    thread once the first result byte arrives) exits 1 saying FILE changed, nothing on stdout.
+
+    OUT is a FIFO, so the test sees the second reading begin (OUT is opened only after the
+    first). The results (over 1.5 MB) are more than a pipe holds (64 KiB, at most 1 MiB), so
+    the batch cannot finish writing, and look at FILE again, before the test reads them: the
+    row is appended first, every time."""
+    rows = [[f"P{i}", "张三", "2018-02-20", "level_2", "38000", "x" * 4000] for i in range(400)]
+    source = write_csv(tmp_path / "in.csv", rows)
+    fifo = tmp_path / "out.csv"
+    os.mkfifo(fifo)
+    received: list[bytes] = []
+
+    def read_and_append() -> None:
+        with fifo.open("rb", buffering=0) as results:
+            received.append(results.read(1))  # the second reading has begun
+            with source.open("a", encoding="ascii", newline="") as f:
+                f.write("P9,x,2018-05-01,level_1,100,appended\r\n")  # ASCII: no half character
+            received.append(results.read())
+
+    reader = threading.Thread(target=read_and_append, daemon=True)
+    reader.start()
+    result = batch(runner, "claims", source, "-o", fifo, "--series", SERIES, "--engine", engine)
+    if reader.is_alive():  # OUT never opened (a failure): let the reader see an empty FIFO
+        with contextlib.suppress(OSError):
+            os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+    reader.join(timeout=30)
+    assert received[0] == b"\xef"  # the first byte of the BOM: OUT was being written
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr == f"错误: {source} changed while it was being read\n"
 
 
 def test_success_replaces_output_and_keeps_its_permissions(
