@@ -10,9 +10,10 @@ pyproject.toml): ``_job`` (:class:`BatchJob`: pick the engine, read, compute, wr
 reading, and ``_columns``, the batch rules over columns) > ``_output`` (writers, atomic OUT) and
 ``_files`` (format, which table) > ``_csv``, ``_xlsx``, ``_jsonl`` (the formats) > ``_table``,
 ``_encoding`` > ``_rows`` (:class:`ClaimsBatch`, :class:`PremiumsBatch`) > ``_rules`` (the
-grouping rules both paths apply). Beside them, ``_claims_file`` (:func:`read_claims_file`,
-:class:`ClaimRows`): one person's claims file for ``medcalc claim --claims``, read with the
-same text, CSV and JSON readers.
+grouping rules both paths apply). Above ``_job``, ``_summary`` (:func:`summary_lines`: a
+:class:`BatchReport` as the lines ``medcalc batch`` prints). Beside the formats,
+``_claims_file`` (:func:`read_claims_file`, :class:`ClaimRows`): one person's claims file for
+``medcalc claim --claims``, read with the same text, CSV and JSON readers.
 
 Needing the ``fast`` extra (numpy, pyarrow), so imported only when first used, not by
 ``import medcalc.batch`` and not in ``__all__``: :class:`EngineClaimsBatch` (a
@@ -44,6 +45,7 @@ from medcalc.batch._rows import (
     Summary,
     cents_text,
 )
+from medcalc.batch._summary import summary_lines
 from medcalc.batch._xlsx import XLSX_RATIO_LIMIT, XLSX_UNPACKED_LIMIT
 from medcalc.errors import BatchFileError
 
@@ -83,6 +85,7 @@ __all__ = [
     "quoted_rows_line",
     "read_claims_file",
     "read_text",
+    "summary_lines",
     "unclosed_quote_error",
     "write_atomically",
 ]

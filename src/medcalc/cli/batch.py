@@ -1,26 +1,26 @@
 """``medcalc batch claims|premiums FILE -o OUT``: many rows in one CSV, XLSX or JSON Lines file.
 
-A thin shell over :mod:`medcalc.batch`. Exit codes: 0 every row computed; 3 some rows have an
-``error`` (OUT is still written, with every other row computed); 1 a tariff or file error
-(nothing written); 2 a usage error. Exit 3 is ``ctx.exit(3)`` after the summary, not an
-exception: it is an outcome of a finished run, not a failure of it.
+A thin shell over :mod:`medcalc.batch`, which also words the summary printed on stderr
+(:func:`~medcalc.batch.summary_lines`); the progress bars are the shell's. Exit codes: 0 every
+row computed; 3 some rows have an ``error`` (OUT is still written, with every other row
+computed); 1 a tariff or file error (nothing written); 2 a usage error. Exit 3 is
+``ctx.exit(3)`` after the summary, not an exception: it is an outcome of a finished run, not a
+failure of it.
 """
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
-from medcalc.batch import ENGINES, FORMATS, BatchJob, BatchReport, Progress
+from medcalc.batch import ENGINES, FORMATS, BatchJob, Progress, summary_lines
 from medcalc.chain import Calculator
 from medcalc.cli import cli
 from medcalc.cli.common import lang_option, tariffs_option
-from medcalc.money import fmt
 from medcalc.tariff import load_book
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -28,17 +28,9 @@ F = TypeVar("F", bound=Callable[..., Any])
 #: Exit code when some rows had errors and the others were written.
 EXIT_ROW_ERRORS = 3
 
-_LABELS = {
+#: The label of each progress bar (a stage of the run).
+_STAGES = {
     "zh": {
-        "basic": "基本医保",
-        "critical_illness": "大病保险",
-        "assistance": "医疗救助",
-        "out_of_pocket": "个人自付",
-        "medical_government": "医保资助",
-        "medical_individual": "医保个人缴费",
-        "pension_government": "养老代缴",
-        "pension_individual": "养老个人缴费",
-        "pension_subsidy": "养老缴费补贴",
         "read": "读取",
         "compute": "计算",
         "write": "写入",
@@ -128,7 +120,7 @@ class _Bars:
             self.close()
             if total is None:
                 return
-            label = _LABELS[self.lang].get(stage, stage)
+            label = _STAGES[self.lang].get(stage, stage)
             self.bar = click.progressbar(length=total, label=label, file=sys.stderr)
             self.bar.__enter__()
             self.stage, self.done = stage, 0
@@ -162,39 +154,6 @@ def _run(kind: str, ctx: click.Context, **kw: Any) -> None:
 
 def _stderr_is_tty() -> bool:
     return sys.stderr.isatty()
-
-
-def summary_lines(report: BatchReport, lang: str = "zh") -> list[str]:
-    """The summary printed on stderr after a batch: rows, ok, errors, totals per layer."""
-    s = report.summary
-    labels = _LABELS.get(lang, {})
-
-    def amounts(totals: tuple[tuple[str, Decimal], ...]) -> str:
-        sep = "，" if lang == "zh" else ", "
-        return sep.join(f"{labels.get(name, name)} {fmt(value)}" for name, value in totals)
-
-    if lang == "zh":
-        lines = [f"{s.rows} 行：成功 {s.ok}，错误 {s.errors}"]
-        if s.blank:
-            lines[0] += f"（另有空行 {s.blank}）"
-        lines.append(f"合计（成功的行）：{amounts(s.totals)}")
-        if report.replaced:
-            lines.append(f"输入中的结果列已被替换：{', '.join(report.replaced)}")
-        lines.append(f"已写入 {report.output}")
-        if s.errors:
-            lines.append(f"有 {s.errors} 行出错，原因见 {report.output} 的 error 列")
-        return lines
-    lines = [f"{s.rows} rows: {s.ok} ok, {s.errors} with errors"]
-    if s.blank:
-        lines[0] += f" (and {s.blank} blank row{'' if s.blank == 1 else 's'})"
-    lines.append(f"totals of the ok rows: {amounts(s.totals)}")
-    if report.replaced:
-        lines.append(f"result columns in the input were replaced: {', '.join(report.replaced)}")
-    lines.append(f"wrote {report.output}")
-    if s.errors:
-        some = "1 row has" if s.errors == 1 else f"{s.errors} rows have"
-        lines.append(f"{some} errors; see the error column of {report.output}")
-    return lines
 
 
 @batch_group.command("claims")
