@@ -58,7 +58,6 @@ from medcalc.batch._columns import (
 from medcalc.batch._csv import CsvTable, unclosed_quote_error
 from medcalc.batch._output import excel_text
 from medcalc.batch._rows import CLAIM_RESULTS, ClaimsBatch, ParsedClaim, ResultRow, Summary
-from medcalc.batch._rules import YTD_FIELDS
 from medcalc.batch._scan import (
     BLOCK,
     LF,
@@ -69,7 +68,7 @@ from medcalc.batch._scan import (
     scan_block,
 )
 from medcalc.batch._table import Progress
-from medcalc.chain import Calculator
+from medcalc.chain import YTD_FIELDS, Calculator
 from medcalc.chain import fields as rowparse
 from medcalc.errors import BatchFileError
 from medcalc.fast import EngineRangeError

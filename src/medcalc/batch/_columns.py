@@ -28,13 +28,12 @@ from medcalc.batch._rows import (
     cents_text,
 )
 from medcalc.batch._rules import (
-    PERSON_FIELDS,
-    YTD_FIELDS,
     Disagreement,
     agreed,
     bearing,
     blocked_by,
 )
+from medcalc.chain import CLAIM_PERSON_FIELDS, YTD_FIELDS
 from medcalc.fast import NAT, ClaimTable, Columns, PersonKind, compute, fen
 from medcalc.money import EXACT
 from medcalc.tariff import TariffBook
@@ -385,7 +384,7 @@ def _merged(rows: ParsedColumns, groups: _Groups) -> tuple[dict[str, NDArray[Any
         "enrolled_on": (rows.enr, NO_DAY),
     }
     fields: list[tuple[str, NDArray[Any], int]] = []
-    for name in PERSON_FIELDS:  # in the rules' order: the first disagreement is named
+    for name in CLAIM_PERSON_FIELDS:  # in the rules' order: the first disagreement is named
         column, none = person[name]
         if column is not None:
             fields.append((name, column, none))

@@ -34,15 +34,22 @@ from typing import Any
 import attrs
 
 from medcalc.batch._rules import (
-    PERSON_FIELDS,
-    YTD_FIELDS,
     BadRow,
     Disagreement,
     agreed,
     bearing,
     blocked_by,
 )
-from medcalc.chain import Calculator, Claim, ClaimResult, Person, PremiumResult, YearToDate
+from medcalc.chain import (
+    CLAIM_PERSON_FIELDS,
+    YTD_FIELDS,
+    Calculator,
+    Claim,
+    ClaimResult,
+    Person,
+    PremiumResult,
+    YearToDate,
+)
 from medcalc.chain import fields as rows
 from medcalc.errors import InputError, MedcalcError, MissingInputError, TariffNotFoundError
 from medcalc.money import EXACT, ZERO, add, fmt
@@ -531,7 +538,7 @@ class ClaimsBatch(Batch):
         computed, problem = self._compute(series, person, ytd, order[:first_bad])
         if problem is not None:
             culprit = order[computed]
-            if isinstance(problem, InputError) and problem.field in PERSON_FIELDS:
+            if isinstance(problem, InputError) and problem.field in CLAIM_PERSON_FIELDS:
                 for p in good:
                     self._errors[p] = str(problem)
                 return
@@ -588,7 +595,7 @@ class ClaimsBatch(Batch):
     def _merge(self, good: list[int]) -> tuple[Person, YearToDate | None] | str:
         """The person and year-to-date values of a group, or the message for a disagreement."""
         numbers = [self._numbers[p] for p in good]
-        person_values = agreed(PERSON_FIELDS, numbers, [self._attrs[p] for p in good])
+        person_values = agreed(CLAIM_PERSON_FIELDS, numbers, [self._attrs[p] for p in good])
         if isinstance(person_values, Disagreement):
             return person_values.message
         ytd_values = agreed(YTD_FIELDS, numbers, [self._ytds[p] for p in good])
@@ -624,7 +631,7 @@ class ClaimsBatch(Batch):
         try:
             result = calc.claims(series, person, claims, year_to_date=ytd)
         except MedcalcError as exc:
-            if isinstance(exc, InputError) and exc.field in PERSON_FIELDS:
+            if isinstance(exc, InputError) and exc.field in CLAIM_PERSON_FIELDS:
                 return 0, exc
             # Claims are taken in date order, so a prefix fails exactly when it holds the culprit.
             ok, failing, problem = 0, len(claims), exc

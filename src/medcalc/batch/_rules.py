@@ -4,8 +4,8 @@ Claims rows are grouped by person, series and calendar year; the row path
 (:class:`medcalc.batch.ClaimsBatch`) applies these rules one group at a time, the columnar
 path to whole columns, and both build their messages here, so a rule change is one edit:
 
-- which person attributes a claims row may give (:data:`PERSON_FIELDS`), and that the rows of
-  one person and year agree on each of them and on the ``ytd_*`` values (:func:`agreed`,
+- that the rows of one person and year agree on each person attribute a claims row may give
+  (the chain's ``CLAIM_PERSON_FIELDS``) and on the ``ytd_*`` values (:func:`agreed`,
   :func:`disagreement`);
 - where a row with an error belongs (:class:`BadRow`: :meth:`~BadRow.group`) and how it bears
   on a group (:func:`bearing`): every row of it depends on it (``whole``), or the rows after it
@@ -25,14 +25,11 @@ from typing import Any, Literal
 
 import attrs
 
-from medcalc.chain import CLAIM_PERSON_FIELDS, YTD_FIELDS
 from medcalc.chain.problems import rows_disagree
 from medcalc.errors import depends_on
 from medcalc.money import fmt
 
 __all__ = [
-    "PERSON_FIELDS",
-    "YTD_FIELDS",
     "BadRow",
     "Disagreement",
     "agreed",
@@ -40,11 +37,6 @@ __all__ = [
     "blocked_by",
     "disagreement",
 ]
-
-PERSON_FIELDS = CLAIM_PERSON_FIELDS
-"""The person attributes a claims row may give (the chain's ``CLAIM_PERSON_FIELDS``):
-``categories``, ``disability_grade``, ``disability_type``, ``enrolled_on``; a person's rows of
-one year must agree on each."""
 
 
 @attrs.frozen
