@@ -433,7 +433,7 @@ class _Reader:
                         for part in parts
                     ]
                 )
-                for f in range(3)
+                for f in range(len(YTD_FIELDS))
             ]
             for part in parts:
                 part.pop("ytd", None)
@@ -670,7 +670,7 @@ class _Writer:
         else:
             head = pa.nulls(take, pa.string())
         amounts = [
-            _amount_texts(pa, pc, outcome.cents[k][a:b], special, safe=self.safe) for k in range(4)
+            _amount_texts(pa, pc, cents[a:b], special, safe=self.safe) for cents in outcome.cents
         ]
         results = pc.binary_join_element_wise(
             head,

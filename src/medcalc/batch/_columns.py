@@ -20,6 +20,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from medcalc.batch._rows import (
+    AMOUNTS,
     CLAIM_RESULTS,
     ClaimsBatch,
     ParsedClaim,
@@ -148,7 +149,7 @@ class ParsedColumns:
         self.grade = np.full(n, -1, np.int16)
         self.dtype = np.full(n, -1, np.int16)
         self.enr = np.full(n, NO_DAY, np.int32) if enrolled else None
-        self.ytd = [np.full(n, -1, np.int64) for _ in range(3)] if ytd else None
+        self.ytd = [np.full(n, -1, np.int64) for _ in YTD_FIELDS] if ytd else None
 
     def put(self, p: int, parsed: ParsedClaim, person: int, series: int) -> None:
         """Row ``p`` from the reference's parse (``person``, ``series``: their codes or -1)."""
@@ -187,7 +188,7 @@ class ParsedColumns:
             self.enr[p] = day_number(enrolled)
         if ytd is not None and any(v is not None for v in ytd):
             if self.ytd is None:
-                self.ytd = [np.full(self.n, -1, np.int64) for _ in range(3)]
+                self.ytd = [np.full(self.n, -1, np.int64) for _ in YTD_FIELDS]
             for f, value in enumerate(ytd):
                 if value is not None:
                     self.ytd[f][p] = fen(value)
@@ -210,7 +211,7 @@ def from_batch(batch: ClaimsBatch) -> ParsedColumns:
 
 class Outcome:
     """Per row: an error (index into ``messages``) or a computed result (index into ``metas``:
-    covered, profile, version, sha256) with its four amounts in fen."""
+    covered, profile, version, sha256) with its amounts in fen (:data:`AMOUNTS`)."""
 
     def __init__(self, n: int) -> None:
         self.err = np.full(n, -1, np.int32)
@@ -219,13 +220,14 @@ class Outcome:
         self._cents: list[I64] | None = None
         self.messages = Codes()
         self.metas = Codes()
-        self.totals = [0, 0, 0, 0]
+        self.totals = [0] * len(AMOUNTS)
 
     @property
     def cents(self) -> list[I64]:
-        """The four amounts in fen (basic, critical illness, assistance, out of pocket)."""
+        """The amounts in fen, one array each of :data:`AMOUNTS` (basic, each layer's, out of
+        pocket)."""
         if self._cents is None:
-            self._cents = [np.zeros(self.n, np.int64) for _ in range(4)]
+            self._cents = [np.zeros(self.n, np.int64) for _ in AMOUNTS]
         return self._cents
 
     @cents.setter
@@ -256,7 +258,7 @@ class Outcome:
         errors = int((self.err >= 0).sum())
         totals = tuple(
             (name, Decimal(value).scaleb(-2, context=EXACT))
-            for name, value in zip(CLAIM_RESULTS[1:5], self.totals, strict=True)
+            for name, value in zip(AMOUNTS, self.totals, strict=True)
         )
         return Summary("claims", count, count - errors, errors, blank, totals)
 
@@ -306,7 +308,7 @@ def solve(rows: ParsedColumns, book: TariffBook) -> Outcome:
     rows.enr = None
     rows.ytd = None
     _computed(out, rows, book, groups, computable, placed, merged, kinds, kind_g)
-    for k in range(4):
+    for k in range(len(AMOUNTS)):
         computed = (out.meta >= 0) & (out.err < 0)
         out.totals[k] = _sum(out.cents[k][computed])
     return out
@@ -594,7 +596,7 @@ def _engine(
         days = enr_g.take(groups)
         if (days != NO_DAY).any():
             enrolled = np.where(days == NO_DAY, NAT, days.astype(np.int64))
-    ytd: list[I64 | None] = [None, None, None]
+    ytd: list[I64 | None] = [None] * len(YTD_FIELDS)
     if all(name in merged for name in YTD_FIELDS):
         values = [merged[name].take(groups) for name in YTD_FIELDS]
         if any((v >= 0).any() for v in values):
@@ -611,9 +613,7 @@ def _engine(
         total=total,
         basic_paid=paid,
         enrolled_on=enrolled,
-        ytd_basic_paid=ytd[0],
-        ytd_critical_illness_base=ytd[1],
-        ytd_assistance_base=ytd[2],
+        **dict(zip(YTD_FIELDS, ytd, strict=True)),
         row_number=rows.row_numbers(positions),
     )
     return compute(book, rows.series.values[s], table)
@@ -660,10 +660,8 @@ def _store(
         name = columns.profile_names[prof - 1] if prof > 0 else None
         meta_codes.append(out.metas.code((_YES_NO[cov], name, tariff.version, tariff.sha256)))
     out.meta[where] = np.array(meta_codes or [0], np.int32).take(inverse)
-    for k, amounts in enumerate(
-        (columns.basic, columns.critical_illness, columns.assistance, columns.out_of_pocket)
-    ):
-        out.cents[k][where] = amounts[sel][ok]
+    for k, name in enumerate(AMOUNTS):
+        out.cents[k][where] = getattr(columns, name)[sel][ok]
 
 
 def _adopt(out: Outcome, columns: Columns) -> None:
@@ -695,9 +693,4 @@ def _adopt(out: Outcome, columns: Columns) -> None:
     out.meta = table.take(key)
     del key
     out.meta[has] = -1
-    out.cents = [
-        columns.basic,
-        columns.critical_illness,
-        columns.assistance,
-        columns.out_of_pocket,
-    ]
+    out.cents = [getattr(columns, name) for name in AMOUNTS]

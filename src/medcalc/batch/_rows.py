@@ -29,6 +29,7 @@ import datetime as dt
 from array import array
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from decimal import Decimal
+from operator import attrgetter
 from typing import Any
 
 import attrs
@@ -42,6 +43,7 @@ from medcalc.batch._rules import (
 )
 from medcalc.chain import (
     CLAIM_PERSON_FIELDS,
+    LAYERS,
     YTD_FIELDS,
     Calculator,
     Claim,
@@ -55,6 +57,7 @@ from medcalc.errors import InputError, MedcalcError, MissingInputError, TariffNo
 from medcalc.money import EXACT, ZERO, add, fmt
 
 __all__ = [
+    "AMOUNTS",
     "CLAIM_COLUMNS",
     "CLAIM_RESULTS",
     "PREMIUM_COLUMNS",
@@ -80,18 +83,21 @@ CLAIM_COLUMNS = (
     "total",
     "compliant",
     "basic_paid",
-    "ytd_basic_paid",
-    "ytd_critical_illness_base",
-    "ytd_assistance_base",
+    *YTD_FIELDS,
 )
 """Input columns a claims batch reads; any other column is carried through untouched."""
 
+AMOUNTS = ("basic", *(layer.id for layer in LAYERS), "out_of_pocket")
+"""The amounts of a claim in the chain's order: basic, each layer's (the chain's ``LAYERS``),
+out of pocket. Each computed row keeps them all, in fen."""
+
+_WIDTH = len(AMOUNTS)
+_amounts_of = attrgetter(*AMOUNTS)
+"""A :class:`~medcalc.chain.ClaimResult`'s :data:`AMOUNTS`, as a tuple (one C call)."""
+
 CLAIM_RESULTS = (
     "covered",
-    "basic",
-    "critical_illness",
-    "assistance",
-    "out_of_pocket",
+    *AMOUNTS,
     "critical_illness_profile",
     "tariff_version",
     "tariff_sha256",
@@ -289,10 +295,10 @@ class Batch:
 
 Attrs = tuple[frozenset[str] | None, int | None, str | None, dt.date | None]
 """A row's person attributes as given (None = not given on that row)."""
-Ytd = tuple[Decimal | None, Decimal | None, Decimal | None]
+Ytd = tuple[Decimal | None, ...]
 GroupKey = tuple[str, str, int]
 
-_NO_YTD: Ytd = (None, None, None)
+_NO_YTD: Ytd = (None,) * len(YTD_FIELDS)
 
 
 @attrs.frozen
@@ -325,9 +331,9 @@ class ClaimsBatch(Batch):
         self._bad: dict[int, BadRow] = {}
         self._groups: dict[GroupKey, list[int]] = {}
         self._orphans: dict[str, list[int]] = {}  # bad rows of unknown series or date, by person
-        self._totals = [0, 0, 0, 0]  # fen
+        self._totals = [0] * _WIDTH  # fen
         self._done = 0
-        # Results, compactly: per row the four amounts in fen and one shared tuple of
+        # Results, compactly: per row the amounts (AMOUNTS) in fen and one shared tuple of
         # (covered, critical-illness profile, tariff version, tariff sha256); errors apart.
         self._cents = array("q")
         self._meta: list[tuple[str, str | None, str, str] | None] = []
@@ -474,7 +480,7 @@ class ClaimsBatch(Batch):
         """Compute every group; bad rows and their dependants get their errors."""
         count = len(self._numbers)
         self._meta = [None] * count
-        self._cents = array("q", bytes(8 * 4 * count))
+        self._cents = array("q", bytes(8 * _WIDTH * count))
         for position, bad in self._bad.items():
             self._errors[position] = bad.message
         reported = 0
@@ -492,7 +498,7 @@ class ClaimsBatch(Batch):
         rows_ = len(self._numbers) - self._blank
         totals = tuple(
             (name, Decimal(fen).scaleb(-2, context=EXACT))
-            for name, fen in zip(CLAIM_RESULTS[1:5], self._totals, strict=True)
+            for name, fen in zip(AMOUNTS, self._totals, strict=True)
         )
         return Summary(self.kind, rows_, rows_ - errors, errors, self._blank, totals)
 
@@ -565,14 +571,10 @@ class ClaimsBatch(Batch):
             message = self._errors.get(position)
             return None if message is None else self._error_row(message)
         covered, profile, version, sha256 = meta
-        i = 4 * position
-        cents = self._cents
+        i = _WIDTH * position
         return (
             covered,
-            cents_text(cents[i]),
-            cents_text(cents[i + 1]),
-            cents_text(cents[i + 2]),
-            cents_text(cents[i + 3]),
+            *map(cents_text, self._cents[i : i + _WIDTH]),
             profile,
             version,
             sha256,
@@ -613,8 +615,7 @@ class ClaimsBatch(Batch):
             )
         if all(v is None for v in ytd_values):
             return person, None
-        basic, ci, assistance = (ZERO if v is None else v for v in ytd_values)
-        return person, YearToDate(basic, ci, assistance)
+        return person, rows.year_to_date(ytd_values)
 
     def _depends(self, blockers: list[int]) -> str:
         return blocked_by([(self._numbers[p], self._bad.get(p)) for p in blockers])
@@ -670,15 +671,10 @@ class ClaimsBatch(Batch):
                     r.tariff.sha256,
                 )
             )
-            i = 4 * p
-            basic = cents[i] = _to_cents(r.basic)
-            ci_paid = cents[i + 1] = _to_cents(r.critical_illness)
-            assistance = cents[i + 2] = _to_cents(r.assistance)
-            oop = cents[i + 3] = _to_cents(r.out_of_pocket)
-            totals[0] += basic
-            totals[1] += ci_paid
-            totals[2] += assistance
-            totals[3] += oop
+            i = _WIDTH * p
+            for k, amount in enumerate(_amounts_of(r)):
+                totals[k] += (fen := _to_cents(amount))
+                cents[i + k] = fen
 
 
 def _to_cents(amount: Decimal) -> int:

@@ -25,7 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -255,5 +255,16 @@ def year_to_date_from(row: Row) -> YearToDate | None:
     values = [amount(row, f) for f in YTD_FIELDS]
     if all(v is None for v in values):
         return None
+    return year_to_date(values)
+
+
+def year_to_date(values: Sequence[Decimal | None]) -> YearToDate:
+    """The accumulators from one value per field of :data:`YTD_FIELDS`, in order (None: not
+    given, zero), each passed to :class:`YearToDate` by its name (``ytd_`` + the field)."""
     zero = Decimal("0.00")
-    return YearToDate(*(zero if v is None else v for v in values))
+    return YearToDate(
+        **{
+            name.removeprefix("ytd_"): zero if value is None else value
+            for name, value in zip(YTD_FIELDS, values, strict=True)
+        }
+    )
