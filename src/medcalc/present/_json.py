@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from medcalc.chain import (
+    LAYERS,
     Alternative,
     AssistanceDetail,
     BasicDetail,
@@ -23,6 +24,7 @@ from medcalc.chain import (
     ClaimResult,
     ClaimsResult,
     CriticalIllnessDetail,
+    Layer,
     MedicalPremiumResult,
     PensionPremiumResult,
     PremiumResult,
@@ -31,7 +33,8 @@ from medcalc.chain import (
     YearTotals,
 )
 from medcalc.money import fmt
-from medcalc.tariff import Change, Source, Tariff, node_json, tariff_tree
+from medcalc.present._layers import base_of, detail_of, paid, shape
+from medcalc.tariff import Change, Key, Source, Tariff, node_json, tariff_tree
 
 CLAIMS_SCHEMA = "medcalc/claims@1"
 PREMIUMS_SCHEMA = "medcalc/premiums@1"
@@ -77,8 +80,7 @@ def _source(s: Source) -> Json:
 def ytd_json(state: YearToDate) -> Json:
     return {
         "basic_paid": money(state.basic_paid),
-        "critical_illness_base": money(state.critical_illness_base),
-        "assistance_base": money(state.assistance_base),
+        **{layer.base: money(base_of(state, layer)) for layer in LAYERS},
     }
 
 
@@ -109,9 +111,7 @@ def _basic(d: BasicDetail | None) -> Json | None:
     }
 
 
-def _critical_illness(d: CriticalIllnessDetail | None) -> Json | None:
-    if d is None:
-        return None
+def _critical_illness(d: CriticalIllnessDetail) -> Json:
     return {
         "profile": d.profile,
         "profile_before": d.profile_before,
@@ -142,9 +142,7 @@ def _critical_illness(d: CriticalIllnessDetail | None) -> Json | None:
     }
 
 
-def _assistance(d: AssistanceDetail | None) -> Json | None:
-    if d is None:
-        return None
+def _assistance(d: AssistanceDetail) -> Json:
     return {
         "profile": d.profile,
         "ratio": ratio(d.ratio),
@@ -159,6 +157,21 @@ def _assistance(d: AssistanceDetail | None) -> Json | None:
     }
 
 
+def _layer_detail(layer: Layer, d: object | None) -> Json | None:
+    """A layer's detail of a claim, drawn by its section's shape."""
+    if d is None:
+        return None
+    if shape(layer) == Key.CRITICAL_ILLNESS:
+        assert isinstance(d, CriticalIllnessDetail)
+        return _critical_illness(d)
+    assert shape(layer) == Key.MEDICAL_ASSISTANCE and isinstance(d, AssistanceDetail)
+    return _assistance(d)
+
+
+def _layer_amounts(owner: ClaimResult | YearTotals) -> Json:
+    return {layer.id: money(paid(owner, layer)) for layer in LAYERS}
+
+
 def claim_json(r: ClaimResult) -> Json:
     """One claim result (without the schema wrapper)."""
     return {
@@ -170,8 +183,7 @@ def claim_json(r: ClaimResult) -> Json:
         "benefits_start": _day(r.benefits_start),
         "not_covered_reason": r.not_covered_reason,
         "basic": money(r.basic),
-        "critical_illness": money(r.critical_illness),
-        "assistance": money(r.assistance),
+        **_layer_amounts(r),
         "out_of_pocket": money(r.out_of_pocket),
         "individual_burden": money(r.individual_burden),
         "remaining": money(r.remaining),
@@ -179,8 +191,7 @@ def claim_json(r: ClaimResult) -> Json:
         "after": ytd_json(r.after),
         "explanation": {
             "basic": _basic(r.basic_detail),
-            "critical_illness": _critical_illness(r.critical_illness_detail),
-            "assistance": _assistance(r.assistance_detail),
+            **{layer.id: _layer_detail(layer, detail_of(r, layer)) for layer in LAYERS},
         },
         "sources": [_source(s) for s in r.sources],
     }
@@ -193,8 +204,7 @@ def _year(t: YearTotals) -> Json:
         "total": money(t.total),
         "compliant": money(t.compliant),
         "basic": money(t.basic),
-        "critical_illness": money(t.critical_illness),
-        "assistance": money(t.assistance),
+        **_layer_amounts(t),
         "out_of_pocket": money(t.out_of_pocket),
         "start": ytd_json(t.start),
         "end": ytd_json(t.end),

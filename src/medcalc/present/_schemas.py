@@ -21,7 +21,7 @@ from __future__ import annotations
 import copy
 from typing import Any, get_args
 
-from medcalc.chain import CLAIM_FIELDS, PERSON_FIELDS, YTD_FIELDS
+from medcalc.chain import CLAIM_FIELDS, LAYERS, PERSON_FIELDS, YTD_FIELDS
 from medcalc.present._json import (
     CLAIMS_SCHEMA,
     DIFF_SCHEMA,
@@ -29,7 +29,8 @@ from medcalc.present._json import (
     PREMIUMS_SCHEMA,
     TARIFF_SCHEMA,
 )
-from medcalc.tariff import DISABILITY_TYPES, SECTIONS, Bounds, Status
+from medcalc.present._layers import shape
+from medcalc.tariff import DISABILITY_TYPES, SECTIONS, Bounds, Key, Status
 
 __all__ = [
     "CLAIMS_REQUEST",
@@ -100,7 +101,7 @@ _TARIFF_REF = _obj(
 )
 _ALTERNATIVE = _obj({"profile": TEXT, "amount": MONEY})
 _SOURCE = _obj({"id": TEXT, "title": TEXT, "number": TEXT, "url": TEXT}, nullable=("number", "url"))
-_YTD = _obj({"basic_paid": MONEY, "critical_illness_base": MONEY, "assistance_base": MONEY})
+_YTD = _obj({"basic_paid": MONEY, **{layer.base: MONEY for layer in LAYERS}})
 _CLAIM_INPUT = _obj(
     {
         "claim_id": TEXT,
@@ -173,6 +174,9 @@ _ASSISTANCE = _obj(
     },
     nullable=("profile", "ratio", "deductible", "annual_cap"),
 )
+_DETAIL = {Key.CRITICAL_ILLNESS: _CRITICAL_ILLNESS, Key.MEDICAL_ASSISTANCE: _ASSISTANCE}
+"""A layer's explanation, by the shape of its section."""
+_LAYER_AMOUNTS = {layer.id: MONEY for layer in LAYERS}
 _CLAIM_RESULT = _obj(
     {
         "index": INTEGER,
@@ -183,16 +187,15 @@ _CLAIM_RESULT = _obj(
         "benefits_start": DAY,
         "not_covered_reason": TEXT,
         "basic": MONEY,
-        "critical_illness": MONEY,
-        "assistance": MONEY,
+        **_LAYER_AMOUNTS,
         "out_of_pocket": MONEY,
         "individual_burden": MONEY,
         "remaining": MONEY,
         "before": _YTD,
         "after": _YTD,
         "explanation": _obj(
-            {"basic": _BASIC, "critical_illness": _CRITICAL_ILLNESS, "assistance": _ASSISTANCE},
-            nullable=("basic", "critical_illness", "assistance"),
+            {"basic": _BASIC, **{layer.id: _DETAIL[shape(layer)] for layer in LAYERS}},
+            nullable=("basic", *(layer.id for layer in LAYERS)),
         ),
         "sources": _list(_SOURCE),
     },
@@ -207,8 +210,7 @@ _YEAR = _obj(
         "total": MONEY,
         "compliant": MONEY,
         "basic": MONEY,
-        "critical_illness": MONEY,
-        "assistance": MONEY,
+        **_LAYER_AMOUNTS,
         "out_of_pocket": MONEY,
         "start": _YTD,
         "end": _YTD,

@@ -16,13 +16,17 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Literal, Protocol
 
+import attrs
+
 from medcalc.chain import (
+    LAYERS,
     Alternative,
     AssistanceDetail,
     BasicDetail,
     ClaimResult,
     ClaimsResult,
     CriticalIllnessDetail,
+    Layer,
     MedicalPremiumResult,
     PensionPremiumResult,
     PremiumResult,
@@ -32,7 +36,8 @@ from medcalc.chain import (
 )
 from medcalc.errors import TariffNotFoundError
 from medcalc.money import EXACT, fmt
-from medcalc.tariff import BASE, Source, Tariff, TariffBook
+from medcalc.present._layers import base_of, detail_of, label, paid, shape
+from medcalc.tariff import BASE, Key, Source, Tariff, TariffBook, Text
 
 __all__ = [
     "DASH",
@@ -396,16 +401,50 @@ def premiums_table(result: PremiumResult, book: TariffBook, *, lang: Lang = "zh"
 # -- claims ---------------------------------------------------------------------------------
 
 
+@attrs.frozen
+class _Words:
+    """How the claims table names a layer: its column (``short``) and its base's column."""
+
+    short: Text
+    base: Text
+
+
+_WORDS = {
+    Key.CRITICAL_ILLNESS: _Words(
+        Text("大病保险", "Critical illness"), Text("大病累计基数", "Critical-illness base")
+    ),
+    Key.MEDICAL_ASSISTANCE: _Words(
+        Text("医疗救助", "Assistance"), Text("救助累计基数", "Assistance base")
+    ),
+}
+"""The clerk's shorter words for the layers of format 1 (the headings of the explanation
+use the sections' own labels)."""
+
+
+def _words(layer: Layer) -> _Words:
+    """A layer's column words: the clerk's for a known section; otherwise its section's label
+    (``补充保险`` / ``补充保险累计基数``)."""
+    words = _WORDS.get(layer.section)
+    if words is not None:
+        return words
+    name = label(layer)
+    return _Words(name, Text(f"{name.zh}累计基数", f"{name.en} base"))
+
+
 def _amount_headers(lang: Lang) -> list[str]:
     """The amount columns of a claim and of a year's totals, in the chain's order."""
     return [
         tr(lang, "总费用", "Total"),
         tr(lang, "政策范围内费用", "Compliant"),
         tr(lang, "基本医保", "Basic"),
-        tr(lang, "大病保险", "Critical illness"),
-        tr(lang, "医疗救助", "Assistance"),
+        *(_words(layer).short.get(lang) for layer in LAYERS),
         tr(lang, "个人自付", "Out of pocket"),
     ]
+
+
+def _layer_amounts(owner: ClaimResult | YearTotals) -> list[str]:
+    """What each layer paid, in the order of ``LAYERS``."""
+    return [amount(paid(owner, layer)) for layer in LAYERS]
 
 
 def _claim_headers(lang: Lang, with_id: bool) -> list[str]:
@@ -432,8 +471,7 @@ def _claim_row(r: ClaimResult, tariff: Tariff | None, lang: Lang, with_id: bool)
         amount(r.claim.bill),
         amount(r.claim.compliant),
         amount(r.basic),
-        amount(r.critical_illness),
-        amount(r.assistance),
+        *_layer_amounts(r),
         amount(r.out_of_pocket),
         _yes(lang, r.covered),
     ]
@@ -462,13 +500,12 @@ def _years(years: Sequence[YearTotals], lang: Lang) -> str:
             amount(t.total),
             amount(t.compliant),
             amount(t.basic),
-            amount(t.critical_illness),
-            amount(t.assistance),
+            *_layer_amounts(t),
             amount(t.out_of_pocket),
         )
         for t in years
     ]
-    return _grid(headers, rows, "lrrrrrrr")
+    return _grid(headers, rows, "l" + "r" * (len(headers) - 1))
 
 
 def _accumulators(years: Sequence[YearTotals], lang: Lang) -> str:
@@ -476,8 +513,7 @@ def _accumulators(years: Sequence[YearTotals], lang: Lang) -> str:
         tr(lang, "年度", "Year"),
         tr(lang, "时点", "When"),
         tr(lang, "基本医保已付", "Basic paid"),
-        tr(lang, "大病累计基数", "Critical-illness base"),
-        tr(lang, "救助累计基数", "Assistance base"),
+        *(_words(layer).base.get(lang) for layer in LAYERS),
     ]
     rows = []
     for t in years:
@@ -490,11 +526,10 @@ def _accumulators(years: Sequence[YearTotals], lang: Lang) -> str:
                     str(t.year),
                     when,
                     amount(state.basic_paid),
-                    amount(state.critical_illness_base),
-                    amount(state.assistance_base),
+                    *(amount(base_of(state, layer)) for layer in LAYERS),
                 )
             )
-    return _grid(headers, rows, "llrrr")
+    return _grid(headers, rows, "ll" + "r" * (len(headers) - 2))
 
 
 def _refs(result: ClaimsResult) -> list[TariffRef]:
@@ -510,7 +545,7 @@ def claims_table(
     first_tariff = None if first is None else _tariff(book, first.tariff)
     with_id = any(r.claim.claim_id for r in result.claims)
     rows = [_claim_row(r, _tariff(book, r.tariff), lang, with_id) for r in result.claims]
-    align = "r" + ("l" if with_id else "") + "llrrrrrrl"
+    align = "r" + ("l" if with_id else "") + "ll" + "r" * len(_amount_headers(lang)) + "l"
     parts = [
         tr(lang, f"住院费用测算（系列 {result.series}）", f"Claims (series {result.series})"),
         tr(lang, "人员类别：", "Categories: ")
@@ -824,6 +859,15 @@ def _assistance(d: AssistanceDetail, paid: Decimal, tariff: Tariff | None, lang:
     return f"{_items(rows)}\n\n{compare}"
 
 
+def _layer_detail(layer: Layer, d: object, paid: Decimal, tariff: Tariff | None, lang: Lang) -> str:
+    """A layer's detail of a claim, drawn by its section's shape."""
+    if shape(layer) == Key.CRITICAL_ILLNESS:
+        assert isinstance(d, CriticalIllnessDetail)
+        return _critical_illness(d, paid, tariff, lang)
+    assert shape(layer) == Key.MEDICAL_ASSISTANCE and isinstance(d, AssistanceDetail)
+    return _assistance(d, paid, tariff, lang)
+
+
 def claim_explanation(r: ClaimResult, tariff: Tariff | None, *, lang: Lang = "zh") -> str:
     """One claim explained (spec §4.5): coverage, each layer's profile, deductible or
     threshold, ratios, caps, accumulations before and after, critical-illness segments,
@@ -856,18 +900,15 @@ def claim_explanation(r: ClaimResult, tariff: Tariff | None, *, lang: Lang = "zh
             heading(lang, "基本医保（住院统筹）", "Basic inpatient insurance"),
             _basic(r.basic_detail, r.basic, tariff, lang),
         ]
-    if r.critical_illness_detail is not None:
-        parts += [
-            "",
-            heading(lang, "大病保险", "Critical-illness insurance"),
-            _critical_illness(r.critical_illness_detail, r.critical_illness, tariff, lang),
-        ]
-    if r.assistance_detail is not None:
-        parts += [
-            "",
-            heading(lang, "医疗救助", "Medical assistance"),
-            _assistance(r.assistance_detail, r.assistance, tariff, lang),
-        ]
+    for layer in LAYERS:
+        d = detail_of(r, layer)
+        if d is not None:
+            name = label(layer)
+            parts += [
+                "",
+                heading(lang, name.zh, name.en),
+                _layer_detail(layer, d, paid(r, layer), tariff, lang),
+            ]
     if r.sources:
         parts += [
             "",
