@@ -10,15 +10,17 @@ from __future__ import annotations
 from decimal import Decimal
 
 from medcalc.batch._job import BatchReport
+from medcalc.chain import LAYERS
 from medcalc.money import fmt
+from medcalc.tariff import section
 
 __all__ = ["summary_lines"]
 
-#: The name of each total in Chinese; in English a total is named by its result column.
+#: The name of each total in Chinese (a layer's: its section's label); in English a total is
+#: named by its result column.
 _TOTALS_ZH = {
     "basic": "基本医保",
-    "critical_illness": "大病保险",
-    "assistance": "医疗救助",
+    **{layer.id: section(layer.section).label.zh for layer in LAYERS},
     "out_of_pocket": "个人自付",
     "medical_government": "医保资助",
     "medical_individual": "医保个人缴费",

@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 import click
 
 from medcalc.batch import ENGINES, FORMATS, BatchJob, Progress, summary_lines
-from medcalc.chain import Calculator
+from medcalc.chain import LAYERS, YTD_FIELDS, Calculator
 from medcalc.cli import cli
 from medcalc.cli.common import lang_option, tariffs_option
 from medcalc.tariff import load_book
@@ -156,18 +156,24 @@ def _stderr_is_tty() -> bool:
     return sys.stderr.isatty()
 
 
-@batch_group.command("claims")
-@_options
-@click.pass_context
-def claims_command(ctx: click.Context, /, **kw: Any) -> None:
-    """Claims: basic, critical illness, assistance and out of pocket for every row. 理赔测算。
+def _claims_help() -> str:
+    """``batch claims``' help: the amounts (basic, each layer's, out of pocket) and the
+    year-to-date columns named from the chain's ``LAYERS`` and ``YTD_FIELDS``."""
+    amounts = [name.replace("_", " ") for name in ("basic", *(x.id for x in LAYERS))]
+    return f"""Claims: {", ".join(amounts)} and out of pocket for every row. 理赔测算。
 
     FILE columns: person_id, date (YYYY-MM-DD) and compliant are required; series (or
     --series), categories (ids separated by ;), disability_grade, disability_type,
-    enrolled_on, claim_id, hospital_level, total, basic_paid, ytd_basic_paid,
-    ytd_critical_illness_base, ytd_assistance_base are optional; other columns are carried
-    through. Rows need not be sorted.
+    enrolled_on, claim_id, hospital_level, total, basic_paid, {", ".join(YTD_FIELDS)} are
+    optional; other columns are carried through. Rows need not be sorted.
     """
+
+
+@batch_group.command("claims", help=_claims_help())
+@_options
+@click.pass_context
+def claims_command(ctx: click.Context, /, **kw: Any) -> None:
+    """Claims for every row (the help: :func:`_claims_help`)."""
     _run("claims", ctx, **kw)
 
 

@@ -23,6 +23,8 @@ import click
 from medcalc.batch import ClaimRows, read_claims_file
 from medcalc.chain import (
     CLAIM_FIELDS,
+    LAYERS,
+    YTD_FIELDS,
     Calculator,
     claim_from,
     fields,
@@ -60,10 +62,25 @@ OPTION_OF_FIELD = {
     "total": "--total",
     "compliant": "--compliant",
     "basic_paid": "--basic-paid",
-    "ytd_basic_paid": "--ytd-basic-paid",
-    "ytd_critical_illness_base": "--ytd-critical-illness-base",
-    "ytd_assistance_base": "--ytd-assistance-base",
+    **{field: "--" + field.replace("_", "-") for field in YTD_FIELDS},
     "year_to_date": "--ytd-*",
+}
+
+#: The Chinese name of a layer's accumulated base in ``--help`` (by its YearToDate field); a
+#: layer without one is described in English only.
+_BASE_ZH = {"critical_illness_base": "大病累计", "assistance_base": "救助累计"}
+
+
+def _base_help(base: str, base_text: str) -> str:
+    """``--ytd-<base>``'s help: "Critical-illness base so far this year (大病累计)."."""
+    text = base_text.removeprefix("the ")
+    zh = _BASE_ZH.get(base)
+    return f"{text[:1].upper()}{text[1:]} so far this year" + (f" ({zh})." if zh else ".")
+
+
+_YTD_HELP = {
+    "ytd_basic_paid": "Basic paid so far this year.",
+    **{f"ytd_{layer.base}": _base_help(layer.base, layer.base_text) for layer in LAYERS},
 }
 
 F = Callable[..., Any]
@@ -85,6 +102,18 @@ def _apply(f: F, *decorators: Callable[[F], F]) -> F:
     for decorator in reversed(decorators):
         f = decorator(f)
     return f
+
+
+def _ytd_options(f: F) -> F:
+    """One ``--ytd-*`` option per year-to-date field (``YTD_FIELDS``): basic paid, then each
+    layer's base."""
+    return _apply(
+        f,
+        *(
+            click.option(OPTION_OF_FIELD[field], metavar="AMOUNT", help=_YTD_HELP[field])
+            for field in YTD_FIELDS
+        ),
+    )
 
 
 def _person_options(f: F) -> F:
@@ -258,15 +287,7 @@ def _claims_file(path: Path) -> ClaimRows:
     + ", ".join(CLAIM_FIELDS)
     + ".",
 )
-@click.option("--ytd-basic-paid", metavar="AMOUNT", help="Basic paid so far this year.")
-@click.option(
-    "--ytd-critical-illness-base",
-    metavar="AMOUNT",
-    help="Critical-illness base so far this year (大病累计).",
-)
-@click.option(
-    "--ytd-assistance-base", metavar="AMOUNT", help="Assistance base so far this year (救助累计)."
-)
+@_ytd_options
 @click.option(
     "--explain",
     is_flag=True,
@@ -287,13 +308,11 @@ def claim_command(
     basic_paid: str | None,
     claim_id: str | None,
     claims_file: Path | None,
-    ytd_basic_paid: str | None,
-    ytd_critical_illness_base: str | None,
-    ytd_assistance_base: str | None,
     explain: bool,
     lang: Lang,
     output_format: str,
     tariff_dirs: tuple[Path, ...],
+    **ytd: str | None,
 ) -> None:
     """Claims of one person: basic insurance, critical illness, assistance, out of pocket
     (住院费用测算).
@@ -323,13 +342,7 @@ def claim_command(
                 category, categories, disability_grade, disability_type, enrolled_on=enrolled_on
             )
         )
-        year_to_date = year_to_date_from(
-            {
-                "ytd_basic_paid": ytd_basic_paid,
-                "ytd_critical_illness_base": ytd_critical_illness_base,
-                "ytd_assistance_base": ytd_assistance_base,
-            }
-        )
+        year_to_date = year_to_date_from(ytd)
         if claims_file is None:
             result = calc.claims(series, person, [claim_from(one)], year_to_date=year_to_date)
         else:
