@@ -258,7 +258,17 @@ def _claims_file(path: Path) -> ClaimRows:
         raise click.BadParameter(str(exc), param_hint="--claims") from None
 
 
-@cli.command("claim")
+_LAYER_NAMES = ", ".join(layer.id.replace("_", " ") for layer in LAYERS)
+_CLAIM_HELP = f"""Claims of one person: basic insurance, {_LAYER_NAMES}, out of pocket
+(住院费用测算).
+
+Give one claim with --date and --compliant (and --hospital-level, --total, …), or several
+with --claims FILE. The --ytd-* options start from the person's year-to-date accumulators
+instead of listing the earlier claims of the year.
+"""
+
+
+@cli.command("claim", help=_CLAIM_HELP)
 @_person_options
 @click.option(
     "--enrolled-on",
@@ -314,13 +324,7 @@ def claim_command(
     tariff_dirs: tuple[Path, ...],
     **ytd: str | None,
 ) -> None:
-    """Claims of one person: basic insurance, critical illness, assistance, out of pocket
-    (住院费用测算).
-
-    Give one claim with --date and --compliant (and --hospital-level, --total, …), or several
-    with --claims FILE. The --ytd-* options start from the person's year-to-date accumulators
-    instead of listing the earlier claims of the year.
-    """
+    """Claims of one person (the help: :data:`_CLAIM_HELP`)."""
     one = {
         "date": date_,
         "hospital_level": hospital_level,
