@@ -34,6 +34,7 @@ from medcalc.audit import (
     split_invariance,
 )
 from medcalc.chain import (
+    LAYERS,
     AssistanceDetail,
     ClaimResult,
     ClaimsResult,
@@ -272,23 +273,21 @@ def added_up(totals: YearTotals, done: list[ClaimResult]) -> YearTotals:
         total=total(r.claim.bill for r in done),
         compliant=total(r.claim.compliant for r in done),
         basic=total(r.basic for r in done),
-        critical_illness=total(r.critical_illness for r in done),
-        assistance=total(r.assistance for r in done),
+        **{layer.id: total(getattr(r, layer.id) for r in done) for layer in LAYERS},
         out_of_pocket=total(r.out_of_pocket for r in done),
         end=done[-1].after if done else totals.start,
     )
 
 
 def paying(r: ClaimResult, critical_illness: Decimal, assistance: Decimal) -> ClaimResult:
-    """``r`` paying other critical illness and assistance: j and out of pocket follow."""
-    remaining = r.individual_burden - critical_illness
-    oop = max(ZERO, r.claim.bill - r.basic - critical_illness - assistance)
+    """``r`` paying other critical illness and assistance: j (what the layers before the last
+    leave) and out of pocket follow."""
+    r = attrs.evolve(r, critical_illness=critical_illness, assistance=assistance)
+    paid = [getattr(r, layer.id) for layer in LAYERS]
     return attrs.evolve(
         r,
-        critical_illness=critical_illness,
-        assistance=assistance,
-        remaining=remaining,
-        out_of_pocket=oop,
+        remaining=r.individual_burden - sum(paid[:-1], ZERO),
+        out_of_pocket=max(ZERO, r.claim.bill - r.basic - sum(paid, ZERO)),
     )
 
 

@@ -20,15 +20,18 @@ from medcalc.audit._facts import (
     amounts_of,
     amounts_text,
     fail,
+    layer_adjective,
+    layers_text,
     numbered,
     same,
     sum_of,
     year_amounts,
     ytd_text,
+    ytd_values,
 )
 from medcalc.audit._target import AuditTarget
 from medcalc.audit.strategies import window
-from medcalc.chain import Claim, ClaimsResult, YearToDate
+from medcalc.chain import LAYERS, Claim, ClaimsResult, Layer, YearToDate, YearTotals
 from medcalc.money import EXACT, ZERO, add, fmt, mul, sub
 from medcalc.tariff import Tariff, TariffBook, Text
 
@@ -112,46 +115,60 @@ def check_split(target: AuditTarget, case: SplitCase) -> Counterexample | None:
     split = target.run(person, [*claims[: case.index], *parts, *claims[case.index + 1 :]])
     before = next(t for t in whole.years if t.year == year)
     after = next(t for t in split.years if t.year == year)
-    got = (after.basic, after.critical_illness, after.assistance)
-    want = (before.basic, before.critical_illness, before.assistance)
+    got = (after.basic, _by_layer(after))
+    want = (before.basic, _by_layer(before))
     if got == want or _split_moves_only_held_fen(whole, split, year):
         return None
+    names = layers_text(LAYERS, "或", " or ").zh
+    adjectives = " or ".join(map(layer_adjective, LAYERS))
     return fail(
-        "拆分一次住院的个人负担后，年度大病保险或医疗救助合计改变",
+        f"拆分一次住院的个人负担后，年度{names}合计改变",
         "splitting one stay's individual burden into several claims changed the year's "
-        "critical-illness or assistance total",
+        f"{adjectives} total",
         *case.facts(),
         ("expected", year_amounts(year, *want)),
         ("found", year_amounts(year, *got)),
     )
 
 
-def _held_back(result: ClaimsResult, year: int) -> Decimal:
-    """The critical illness the year's claims did not pay because a layer never pays more than
+def _by_layer(totals: YearTotals) -> tuple[Decimal, ...]:
+    """A year's total of each layer, in :data:`~medcalc.chain.LAYERS` order."""
+    return tuple(getattr(totals, layer.id) for layer in LAYERS)
+
+
+def _held_back(result: ClaimsResult, year: int, layer: Layer) -> Decimal:
+    """What ``layer`` did not pay of the year's claims because a layer never pays more than
     the claim's burden (spec §4.3; a fen at a time, with half_even and a ratio of 1)."""
-    return sum_of(
-        r.critical_illness_detail.burden_reduction
-        for r in result.claims
-        if r.claim.date.year == year and r.critical_illness_detail is not None
-    )
+    details = (getattr(r, f"{layer.id}_detail") for r in result.claims if r.claim.date.year == year)
+    return sum_of(d.burden_reduction for d in details if d is not None)
+
+
+def _within(moved: Decimal, more: Decimal) -> bool:
+    """``moved`` is between 0 and ``more``, in its direction."""
+    return ZERO <= moved <= more if more > 0 else more <= moved <= ZERO
 
 
 def _split_moves_only_held_fen(whole: ClaimsResult, split: ClaimsResult, year: int) -> bool:
-    """Splitting changes the year only by fen that min(i, F* step) held back (spec §4.3): the
-    critical illness with them added back is the same, and the assistance moves at most by
-    the difference, in its direction (the held-back fen stay in the assistance base)."""
-    held_whole, held_split = _held_back(whole, year), _held_back(split, year)
-    if held_whole == held_split:
-        return False
+    """Splitting changes the year only by fen that min(i, F* step) held back (spec §4.3): each
+    layer but the last, with them added back, moves at most by how much larger its base is
+    (0 for the first: the same), in its direction; what it held back and did not pay stays
+    in the next layer's base; the last layer moves at most by how much larger its base is.
+    Some layer must have held back a different amount."""
     a = next(t for t in whole.years if t.year == year)
     b = next(t for t in split.years if t.year == year)
-    if a.basic != b.basic or add(a.critical_illness, held_whole) != add(
-        b.critical_illness, held_split
-    ):
+    if a.basic != b.basic:
         return False
-    moved = sub(b.assistance, a.assistance)
-    more = sub(held_split, held_whole)  # more held back: a larger assistance base
-    return ZERO <= moved <= more if more > 0 else more <= moved <= ZERO
+    more = ZERO  # how much larger the split's base of the layer is
+    changed = False
+    for layer in LAYERS[:-1]:
+        held_a, held_b = _held_back(whole, year, layer), _held_back(split, year, layer)
+        changed = changed or held_a != held_b
+        moved = sub(add(getattr(b, layer.id), held_b), add(getattr(a, layer.id), held_a))
+        if not _within(moved, more):
+            return False
+        more = add(sub(more, moved), sub(held_b, held_a))
+    last = LAYERS[-1].id
+    return changed and _within(sub(getattr(b, last), getattr(a, last)), more)
 
 
 @attrs.frozen
@@ -254,7 +271,7 @@ def check_ytd(target: AuditTarget, case: YearToDateCase) -> Counterexample | Non
     first, rest = sorted(order[: case.first]), sorted(order[case.first :])
     end = target.run(person, [claims[i] for i in first]).years[0].end
     # As a user would give them (validated: 2 decimals, not negative).
-    ytd = YearToDate(end.basic_paid, end.critical_illness_base, end.assistance_base)
+    ytd = YearToDate(**ytd_values(end))
     alone = target.run(person, [claims[i] for i in rest], ytd)
     changed = _first_changed(claims, whole, alone, rest)
     if changed is None:

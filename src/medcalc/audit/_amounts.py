@@ -5,6 +5,7 @@ min(i, F*(X_after) − F*(X_before)) and min(j, A*(Y_after) − A*(Y_before)) (s
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 from fractions import Fraction
 
@@ -17,19 +18,28 @@ from medcalc.audit._facts import (
     Counterexample,
     Fact,
     amounts_text,
+    base_name,
     benefit,
+    chain_sum_text,
     claim_text,
     fail,
+    join,
+    layer_adjective,
+    layer_amounts,
+    layer_name,
+    layers_text,
     numbered,
+    paid,
+    paid_by_layer,
     person_text,
     same,
     sum_of,
 )
 from medcalc.audit._target import AuditTarget
 from medcalc.audit.strategies import amounts
-from medcalc.chain import Claim, ClaimResult, Person, YearToDate, YearTotals
+from medcalc.chain import LAYERS, Claim, ClaimResult, Layer, Person, YearToDate, YearTotals
 from medcalc.money import MAX_AMOUNT, ZERO, add, fmt, is_whole_fen, mul, sub
-from medcalc.tariff import Tariff, Text
+from medcalc.tariff import Key, Tariff, Text, section
 
 # -- monotonicity -----------------------------------------------------------------------------
 
@@ -89,10 +99,10 @@ def check_more_cost(target: AuditTarget, case: MoreCostCase) -> Counterexample |
     after = benefit(target.run(person, more).claims)
     if after >= before:
         return None
+    total = chain_sum_text()
     return fail(
-        "政策范围内费用增加后，年度待遇合计（基本医保+大病保险+医疗救助）反而减少",
-        "more compliant cost lowered the year's total benefit "
-        "(basic + critical illness + assistance)",
+        f"政策范围内费用增加后，年度待遇合计（{total.zh}）反而减少",
+        f"more compliant cost lowered the year's total benefit ({total.en})",
         *case.facts(),
         ("expected", Text(f"不少于 {fmt(before)}", f"at least {fmt(before)}")),
         ("found", fmt(after)),
@@ -127,14 +137,11 @@ def _claim_out_of_bounds(
     compliant cost, out of pocket outside its range, or a layer above the largest cap of the
     candidates (basic: less what was paid before; assistance: 0 without an eligible category)."""
     claim = r.claim
-    paid = add(add(r.basic, r.critical_illness), r.assistance)
-    if min(r.basic, r.critical_illness, r.assistance, r.out_of_pocket) < 0:
+    if min(r.basic, *paid_by_layer(r), r.out_of_pocket) < 0:
         return ("有一项支付为负数", "a payment is negative")
-    if paid > claim.compliant:
-        return (
-            "基本医保+大病保险+医疗救助超过政策范围内费用",
-            "basic + critical illness + assistance is above the compliant cost",
-        )
+    if paid(r) > claim.compliant:
+        total = chain_sum_text()
+        return (f"{total.zh}超过政策范围内费用", f"{total.en} is above the compliant cost")
     if r.out_of_pocket < sub(claim.bill, claim.compliant) or r.out_of_pocket > claim.bill:
         return (
             "个人自付不在[总费用−政策范围内费用, 总费用]之内",
@@ -150,37 +157,37 @@ def _claim_out_of_bounds(
         and r.basic > max(ZERO, sub(caps.basic, r.before.basic_paid))
     ):
         return ("基本医保超过年度封顶线", "basic insurance went above its annual cap")
-    if caps.critical_illness is not None and r.critical_illness > caps.critical_illness:
-        return ("大病保险超过年度封顶线", "critical illness went above its annual cap")
-    if caps.assistance is not None and r.assistance > caps.assistance:
-        return ("医疗救助超过年度封顶线", "assistance went above its annual cap")
+    for layer in LAYERS:
+        cap: Decimal | None = getattr(caps, layer.id)
+        if cap is not None and getattr(r, layer.id) > cap:
+            name = layer_name(layer)
+            return (f"{name.zh}超过年度封顶线", f"{name.en} went above its annual cap")
     return None
 
 
 def _year_above_cap(
     target: AuditTarget, case: ClaimsCase, totals: YearTotals
 ) -> Counterexample | None:
-    """Within one version, from the start of the year, the year's critical illness and
-    assistance stay within the largest cap of the candidates."""
+    """Within one version, from the start of the year, each layer's year total stays within
+    the largest cap of the candidates."""
     only = single_version(target, [c for c in case.claims if c.date.year == totals.year])
     if only is None or totals.start != YearToDate():
         return None
     caps = oracle.ceilings(only, oracle.held(only, case.person))
-    for name, paid, cap in (
-        ("critical illness", totals.critical_illness, caps.critical_illness),
-        ("assistance", totals.assistance, caps.assistance),
-    ):
-        if cap is not None and paid > cap:
+    for layer in LAYERS:
+        cap: Decimal | None = getattr(caps, layer.id)
+        total: Decimal = getattr(totals, layer.id)
+        if cap is not None and total > cap:
             year = totals.year
             return fail(
                 "年度合计超过封顶线",
-                f"the year's {name} total is above the largest annual cap",
+                f"the year's {layer_name(layer).en} total is above the largest annual cap",
                 *case.facts(),
                 (
                     "expected",
                     Text(f"{year} 年：不超过 {fmt(cap)}", f"year {year}: at most {fmt(cap)}"),
                 ),
-                ("found", Text(f"{year} 年：{fmt(paid)}", f"year {year}: {fmt(paid)}")),
+                ("found", Text(f"{year} 年：{fmt(total)}", f"year {year}: {fmt(total)}")),
             )
     return None
 
@@ -224,46 +231,49 @@ def check_uncapped(target: AuditTarget, case: UncappedCase) -> Counterexample | 
     version = target.book.get(target.series, case.version)
     cats = oracle.held(version, case.person)
     person = attrs.evolve(case.person, enrolled_on=None)
-    for far_above in (_far_above_critical_illness, _far_above_assistance):
-        found = far_above(case, version, cats)
+    for position, layer in enumerate(LAYERS):
+        found = _far_above(position, case, version, cats)
         if found is None:
             continue
-        layer, ytd, claim = found
+        ytd, claim = found
         r = target.calc.claims(target.series, person, [claim], year_to_date=ytd).claims[0]
-        if getattr(r, layer) > 0:
+        if getattr(r, layer.id) > 0:
             continue
-        zh, en, base_zh, base_en = _STOPPED[layer]
-        base = fmt(getattr(ytd, base_en))
+        base, value = base_name(layer), fmt(getattr(ytd, layer.base))
         return fail(
-            zh,
-            en,
+            *_stopped(layer),
             *case.facts(),
-            ("year_to_date", Text(f"{base_zh} {base}", f"{base_en} {base}")),
+            ("year_to_date", Text(f"{base.zh} {value}", f"{base.en} {value}")),
             ("claim", claim_text(claim)),
             ("found", amounts_text(r)),
         )
     return None
 
 
-_STOPPED = {
-    "critical_illness": (
-        "不设封顶的大病保险待遇在高额累计费用之上不再支付",
-        "an uncapped critical-illness profile stopped paying above a high accumulated cost",
-        "大病累计",
-        "critical_illness_base",
-    ),
-    "assistance": (
-        "不设封顶的医疗救助在高额累计费用之上不再支付",
-        "an uncapped assistance rule stopped paying above a high accumulated cost",
-        "救助累计",
-        "assistance_base",
-    ),
-}
-"""Per layer: the message (zh, en) when it stops paying, and its base (zh, YearToDate field)."""
+def _is_banded(layer: Layer) -> bool:
+    """A layer shaped like critical illness (a base scale, profiles, bands), not like
+    assistance (eligible rules of one band from a deductible)."""
+    return section(layer.section).shape == Key.CRITICAL_ILLNESS
 
-OneMore = tuple[str, YearToDate, Claim] | None
-"""A layer (a ClaimResult field), accumulators far above its capped candidates, and a claim
-on top that must still be paid something; None when the layer has no uncapped candidate."""
+
+def _stopped(layer: Layer) -> tuple[str, str]:
+    """The message (zh, en) when an uncapped layer stops paying: a banded layer's profile, an
+    assistance-shaped layer's rule."""
+    label, adjective = section(layer.section).label.zh, layer_adjective(layer)
+    if _is_banded(layer):
+        return (
+            f"不设封顶的{label}待遇在高额累计费用之上不再支付",
+            f"an uncapped {adjective} profile stopped paying above a high accumulated cost",
+        )
+    return (
+        f"不设封顶的{label}在高额累计费用之上不再支付",
+        f"an uncapped {adjective} rule stopped paying above a high accumulated cost",
+    )
+
+
+OneMore = tuple[YearToDate, Claim] | None
+"""Accumulators far above a layer's capped candidates, and a claim on top that the layer
+must still pay something; None when the layer has no uncapped candidate."""
 
 
 def _uncapped_claim(version: Tariff, compliant: Decimal) -> Claim:
@@ -272,12 +282,33 @@ def _uncapped_claim(version: Tariff, compliant: Decimal) -> Claim:
     return Claim(version.effective_from, compliant, level, None, ZERO)
 
 
-def _far_above_critical_illness(
-    case: UncappedCase, version: Tariff, cats: tuple[str, ...]
+def _scales(layer: Layer, version: Tariff, cats: Sequence[str]) -> list[oracle.Scale]:
+    """The oracle's candidate scales of a banded layer (the oracle reads one section each)."""
+    assert layer.section == Key.CRITICAL_ILLNESS, layer.section
+    return oracle.critical_illness_scales(version, cats)
+
+
+def _rules(layer: Layer, version: Tariff, cats: Sequence[str]) -> list[oracle.AidRule]:
+    """The oracle's eligible rules of an assistance-shaped layer."""
+    assert layer.section == Key.MEDICAL_ASSISTANCE, layer.section
+    return oracle.assistance_rules(version, cats)
+
+
+def _far_above(
+    position: int, case: UncappedCase, version: Tariff, cats: tuple[str, ...]
 ) -> OneMore:
-    """A critical-illness base past every capped scale's ceiling, and a claim big enough for
-    an uncapped scale to pay a fen or two on top."""
-    scales = oracle.critical_illness_scales(version, cats)
+    layer = LAYERS[position]
+    if _is_banded(layer):
+        return _far_above_scales(layer, case, version, cats)
+    return _far_above_rules(position, case, version, cats)
+
+
+def _far_above_scales(
+    layer: Layer, case: UncappedCase, version: Tariff, cats: tuple[str, ...]
+) -> OneMore:
+    """A base past every capped scale's ceiling, and a claim big enough for an uncapped scale
+    to pay a fen or two on top."""
+    scales = _scales(layer, version, cats)
     open_ = [s for s in scales if s.cap is None and s.top_ratio > 0]
     if not open_:
         return None
@@ -293,31 +324,40 @@ def _far_above_critical_illness(
     x = max([s.top_from for s in open_] + [_far(first.top_from, ceiling, first.top_ratio)])
     lowest = min(Fraction(s.top_ratio) for s in open_)
     step = max(case.delta, oracle.fen_up(Fraction(2, 100) / lowest))
-    return "critical_illness", YearToDate(critical_illness_base=x), _uncapped_claim(version, step)
+    return YearToDate(**{layer.base: x}), _uncapped_claim(version, step)
 
 
-def _far_above_assistance(case: UncappedCase, version: Tariff, cats: tuple[str, ...]) -> OneMore:
-    """An assistance base past every capped rule's ceiling, and the case's claim on top (when
-    what critical illness leaves of it is enough for a fen or two)."""
-    aid = oracle.assistance_rules(version, cats)
+def _far_above_rules(
+    position: int, case: UncappedCase, version: Tariff, cats: tuple[str, ...]
+) -> OneMore:
+    """A base past every capped rule's ceiling, and the case's claim on top (when what the
+    layers before leave of it is enough for a fen or two)."""
+    layer = LAYERS[position]
+    aid = _rules(layer, version, cats)
     open_aid = [a for a in aid if a.cap is None and a.ratio > 0]
     if not open_aid:
         return None
-    j = sub(case.delta, oracle.reference_critical_illness(version, cats, case.delta))
+    before = oracle.reference_layers(version, cats, [case.delta])[0][:position]
+    j = sub(case.delta, sum_of(before))  # what the layers before leave of the claim
     if mul(j, min(a.ratio for a in open_aid)) < Decimal("0.02"):
         return None
     ceiling = max((a.cap for a in aid if a.cap is not None), default=ZERO)
     top = max(open_aid, key=lambda a: a.ratio)
     y = max([a.deductible for a in open_aid] + [_far(top.deductible, Fraction(ceiling), top.ratio)])
-    return "assistance", YearToDate(assistance_base=y), _uncapped_claim(version, case.delta)
+    return YearToDate(**{layer.base: y}), _uncapped_claim(version, case.delta)
+
+
+def _is_open(layer: Layer, version: Tariff, cats: Sequence[str]) -> bool:
+    """The layer has a candidate without a cap that keeps paying."""
+    if _is_banded(layer):
+        return any(s.cap is None and s.top_ratio > 0 for s in _scales(layer, version, cats))
+    return any(a.cap is None and a.ratio > 0 for a in _rules(layer, version, cats))
 
 
 def uncapped_applies(target: AuditTarget) -> Text | None:
     cats = target.common_categories()
     for v in target.claim_versions:
-        if any(s.cap is None and s.top_ratio > 0 for s in oracle.critical_illness_scales(v, cats)):
-            return None
-        if any(a.cap is None and a.ratio > 0 for a in oracle.assistance_rules(v, cats)):
+        if any(_is_open(layer, v, cats) for layer in LAYERS):
             return None
     return Text("没有不设封顶的待遇", "no profile without a cap")
 
@@ -342,8 +382,7 @@ def _not_whole_fen(r: ClaimResult) -> Found:
     """Every amount of a claim is a whole fen."""
     values = {
         "basic": r.basic,
-        "critical_illness": r.critical_illness,
-        "assistance": r.assistance,
+        **{layer.id: getattr(r, layer.id) for layer in LAYERS},
         "out_of_pocket": r.out_of_pocket,
         "individual_burden": r.individual_burden,
         "remaining": r.remaining,
@@ -359,15 +398,19 @@ def _not_whole_fen(r: ClaimResult) -> Found:
 
 
 def _burdens_not_derived(r: ClaimResult) -> Found:
-    """i = compliant − basic and j = i − critical illness, exactly, for a covered claim."""
+    """i = compliant − basic and j = i − the layers before the last (what they leave it),
+    exactly, for a covered claim."""
+    before_last = LAYERS[:-1]
     if not r.covered or (
         r.individual_burden == sub(r.claim.compliant, r.basic)
-        and r.remaining == sub(r.individual_burden, r.critical_illness)
+        and r.remaining
+        == sub(r.individual_burden, sum_of(getattr(r, layer.id) for layer in before_last))
     ):
         return None
+    taken = layers_text(before_last, " - ", " - ").en
     return (
         "个人负担或剩余费用的算式不符",
-        "i = compliant - basic or j = i - critical illness does not hold",
+        f"i = compliant - basic or j = i - {taken} does not hold",
         [("found", same(f"#{r.index + 1}: i = {r.individual_burden}, j = {r.remaining}"))],
     )
 
@@ -378,8 +421,7 @@ def _not_summed(totals: YearTotals, rs: list[ClaimResult]) -> Found:
         "total": sum_of(r.claim.bill for r in rs),
         "compliant": sum_of(r.claim.compliant for r in rs),
         "basic": sum_of(r.basic for r in rs),
-        "critical_illness": sum_of(r.critical_illness for r in rs),
-        "assistance": sum_of(r.assistance for r in rs),
+        **{layer.id: sum_of(getattr(r, layer.id) for r in rs) for layer in LAYERS},
         "out_of_pocket": sum_of(r.out_of_pocket for r in rs),
     }
     year = totals.year
@@ -410,24 +452,28 @@ def _not_summed(totals: YearTotals, rs: list[ClaimResult]) -> Found:
 def _not_the_reference_step(
     target: AuditTarget, person: Person, totals: YearTotals, rs: list[ClaimResult]
 ) -> Found:
-    """Under one version, from the start of the year, each covered claim pays what the oracle
-    says: min(i, F*(X_after) − F*(X_before)) and min(j, A*(Y_after) − A*(Y_before))."""
+    """Under one version, from the start of the year, each covered claim pays in each layer
+    what the oracle says: min(i, F*(X_after) − F*(X_before)), ..., min(j, A*(Y_after) −
+    A*(Y_before))."""
     version = single_version(target, [r.claim for r in rs])
     if version is None or totals.start != YearToDate():
         return None
     covered = sorted((r for r in rs if r.covered), key=lambda r: (r.claim.date, r.index))
     cats = oracle.held(version, person)
     want = oracle.reference_layers(version, cats, [r.individual_burden for r in covered])
-    for r, (want_ci, want_aid) in zip(covered, want, strict=True):
-        if (r.critical_illness, r.assistance) == (want_ci, want_aid):
+    for r, wanted in zip(covered, want, strict=True):
+        if paid_by_layer(r) == tuple(wanted):
             continue
         x = sum_of(c.individual_burden for c in covered)
         f_x = fmt(oracle.reference_critical_illness(version, cats, x))
         year = totals.year
+        names = layers_text(LAYERS, "/", " / ")
+        expected = join(layer_amounts(wanted), "，", ", ")
+        found = join(layer_amounts(paid_by_layer(r)), "，", ", ")
         return (
-            "大病保险/医疗救助不等于按年度累计额计算的本次增量（以本次负担为限）："
+            f"{names.zh}不等于按年度累计额计算的本次增量（以本次负担为限）："
             "min(i, F*(X后) − F*(X前))、min(j, A*(Y后) − A*(Y前))",
-            "critical illness / assistance is not the step of the year's accumulated "
+            f"{names.en} is not the step of the year's accumulated "
             "scale, at most what the claim adds: min(i, F*(X_after) - F*(X_before)), "
             "min(j, A*(Y_after) - A*(Y_before))",
             [
@@ -435,20 +481,11 @@ def _not_the_reference_step(
                 (
                     "expected",
                     Text(
-                        f"大病保险 {fmt(want_ci)}，医疗救助 {fmt(want_aid)}"
-                        f"（{year} 年累计 F*({fmt(x)}) = {f_x}）",
-                        f"critical illness {fmt(want_ci)}, assistance {fmt(want_aid)} "
-                        f"(year {year}: F*({fmt(x)}) = {f_x})",
+                        f"{expected.zh}（{year} 年累计 F*({fmt(x)}) = {f_x}）",
+                        f"{expected.en} (year {year}: F*({fmt(x)}) = {f_x})",
                     ),
                 ),
-                (
-                    "found",
-                    Text(
-                        f"大病保险 {fmt(r.critical_illness)}，医疗救助 {fmt(r.assistance)}",
-                        f"critical illness {fmt(r.critical_illness)}, "
-                        f"assistance {fmt(r.assistance)}",
-                    ),
-                ),
+                ("found", found),
             ],
         )
     return None

@@ -14,7 +14,16 @@ from typing import Any
 
 import attrs
 
-from medcalc.chain import Claim, ClaimResult, Person, YearToDate, benefits_start_text
+from medcalc.chain import (
+    LAYERS,
+    YTD_FIELDS,
+    Claim,
+    ClaimResult,
+    Layer,
+    Person,
+    YearToDate,
+    benefits_start_text,
+)
 from medcalc.money import ZERO, add, fmt
 from medcalc.tariff import Text, section
 
@@ -126,6 +135,52 @@ def claims_text(claims: Sequence[Claim]) -> Text:
     return join([numbered(i, c) for i, c in enumerate(claims)])
 
 
+def layer_name(layer: Layer) -> Text:
+    """A layer in a sentence: its section's label in Chinese, its id in English
+    (``critical illness``)."""
+    return Text(section(layer.section).label.zh, layer.id.replace("_", " "))
+
+
+def layer_adjective(layer: Layer) -> str:
+    """A layer before a noun, in English (``critical-illness``)."""
+    return layer.id.replace("_", "-")
+
+
+_BASE_ZH = {"critical_illness_base": "大病累计", "assistance_base": "救助累计"}
+"""The short Chinese names the first layers' bases have always had in counterexamples; a
+later layer's base reads as its section's label + 累计."""
+
+
+def base_name(layer: Layer) -> Text:
+    """A layer's year-to-date base: its short Chinese name, its YearToDate field."""
+    zh = _BASE_ZH.get(layer.base) or f"{section(layer.section).label.zh}累计"
+    return Text(zh, layer.base)
+
+
+def chain_sum_text(zh: str = "+", en: str = " + ") -> Text:
+    """basic + each layer, as the sum of what a claim is paid."""
+    return join([Text("基本医保", "basic"), *map(layer_name, LAYERS)], zh, en)
+
+
+def layers_text(layers: Sequence[Layer], zh: str, en: str) -> Text:
+    """The layers' names joined (zh, en)."""
+    return join([layer_name(layer) for layer in layers], zh, en)
+
+
+def _amount(name: Text, value: Decimal) -> Text:
+    return Text(f"{name.zh} {fmt(value)}", f"{name.en} {fmt(value)}")
+
+
+def layer_amounts(values: Sequence[Decimal]) -> list[Text]:
+    """Each layer's name and amount, ``values`` in :data:`~medcalc.chain.LAYERS` order."""
+    return [_amount(layer_name(layer), v) for layer, v in zip(LAYERS, values, strict=True)]
+
+
+def paid_by_layer(r: ClaimResult) -> tuple[Decimal, ...]:
+    """What each layer paid on a claim, in :data:`~medcalc.chain.LAYERS` order."""
+    return tuple(getattr(r, layer.id) for layer in LAYERS)
+
+
 def amounts_text(r: ClaimResult) -> Text:
     oop = fmt(r.out_of_pocket)
     if not r.covered:
@@ -134,26 +189,41 @@ def amounts_text(r: ClaimResult) -> Text:
             f"不在待遇期（待遇享受起始日为 {zh}）；个人自付 {oop}",
             f"not covered (benefits start {en}); out of pocket {oop}",
         )
-    basic, ci, aid = fmt(r.basic), fmt(r.critical_illness), fmt(r.assistance)
-    return Text(
-        f"基本医保 {basic}，大病保险 {ci}，医疗救助 {aid}，个人自付 {oop}",
-        f"basic {basic}, critical illness {ci}, assistance {aid}, out of pocket {oop}",
+    return join(
+        [
+            _amount(Text("基本医保", "basic"), r.basic),
+            *layer_amounts(paid_by_layer(r)),
+            _amount(Text("个人自付", "out of pocket"), r.out_of_pocket),
+        ],
+        "，",
+        ", ",
     )
+
+
+YTD_NAMES = tuple(f.removeprefix("ytd_") for f in YTD_FIELDS)
+"""The :class:`~medcalc.chain.YearToDate` fields: basic_paid, then each layer's base."""
+
+
+def ytd_values(y: YearToDate) -> dict[str, Decimal]:
+    """The year-to-date values by field, as a user would give them."""
+    return {name: getattr(y, name) for name in YTD_NAMES}
 
 
 def ytd_text(y: YearToDate) -> Text:
-    basic, ci, aid = fmt(y.basic_paid), fmt(y.critical_illness_base), fmt(y.assistance_base)
-    return Text(
-        f"基本医保已付 {basic}，大病累计 {ci}，救助累计 {aid}",
-        f"basic_paid {basic}, critical_illness_base {ci}, assistance_base {aid}",
+    return join(
+        [
+            _amount(Text("基本医保已付", "basic_paid"), y.basic_paid),
+            *(_amount(base_name(layer), getattr(y, layer.base)) for layer in LAYERS),
+        ],
+        "，",
+        ", ",
     )
 
 
-def year_amounts(year: int, basic: Decimal, ci: Decimal, aid: Decimal) -> Text:
-    return Text(
-        f"{year} 年：基本医保 {fmt(basic)}，大病保险 {fmt(ci)}，医疗救助 {fmt(aid)}",
-        f"year {year}: basic {fmt(basic)}, critical illness {fmt(ci)}, assistance {fmt(aid)}",
-    )
+def year_amounts(year: int, basic: Decimal, layers: Sequence[Decimal]) -> Text:
+    """A year's amounts: basic, then each layer's (``layers`` in LAYERS order)."""
+    text = join([_amount(Text("基本医保", "basic"), basic), *layer_amounts(layers)], "，", ", ")
+    return Text(f"{year} 年：{text.zh}", f"year {year}: {text.en}")
 
 
 def section_name(key: str) -> Text:
@@ -168,9 +238,9 @@ def fail(zh: str, en: str, *facts: tuple[str, Text | str]) -> Counterexample:
     )
 
 
-def amounts_of(r: ClaimResult) -> tuple[bool, Decimal, Decimal, Decimal, Decimal]:
-    """What a claim paid: covered, basic, critical illness, assistance, out of pocket."""
-    return (r.covered, r.basic, r.critical_illness, r.assistance, r.out_of_pocket)
+def amounts_of(r: ClaimResult) -> tuple[bool, Decimal, tuple[Decimal, ...], Decimal]:
+    """What a claim paid: covered, basic, each layer's payment, out of pocket."""
+    return (r.covered, r.basic, paid_by_layer(r), r.out_of_pocket)
 
 
 def sum_of(values: Iterable[Decimal]) -> Decimal:
@@ -181,6 +251,11 @@ def sum_of(values: Iterable[Decimal]) -> Decimal:
     return out
 
 
+def paid(r: ClaimResult) -> Decimal:
+    """What a claim was paid: basic + each layer."""
+    return sum_of((r.basic, *paid_by_layer(r)))
+
+
 def benefit(results: Iterable[ClaimResult]) -> Decimal:
-    """basic + critical illness + assistance over ``results``."""
-    return sum_of(add(add(r.basic, r.critical_illness), r.assistance) for r in results)
+    """basic + each layer over ``results``."""
+    return sum_of(map(paid, results))

@@ -145,9 +145,10 @@ split_invariance = _function(
     "split",
     "split_invariance",
     """Splitting a stay's individual burden into several claims of the same year (basic_paid
-    split with it) leaves the year's critical-illness and assistance totals unchanged — less,
-    in the half_even corner of spec §4.3, the fen min(i, step) holds back, which a split may
-    hold back elsewhere (it then stays in the assistance base).
+    split with it) leaves the year's totals of each layer (``medcalc.chain.LAYERS``: critical
+    illness, assistance) unchanged — less, in the half_even corner of spec §4.3, the fen
+    min(i, step) holds back, which a split may hold back elsewhere (it then stays in the next
+    layer's base).
 
     Returns a minimal :class:`Counterexample`, or None.
     """,
@@ -177,7 +178,7 @@ monotonicity = _function(
     "monotonic",
     "monotonicity",
     """More compliant cost in a year (under one version) never lowers the year's total
-    benefit (basic + critical illness + assistance).
+    benefit (basic + each layer: critical illness, assistance).
 
     Returns a minimal :class:`Counterexample`, or None.
     """,
@@ -186,8 +187,8 @@ monotonicity = _function(
 bounds = _function(
     "bounds",
     "bounds",
-    """Every payment is 0 or more; basic + critical illness + assistance is at most the
-    compliant cost; out of pocket is between total - compliant and total; caps hold.
+    """Every payment is 0 or more; basic + each layer (critical illness, assistance) is at
+    most the compliant cost; out of pocket is between total - compliant and total; caps hold.
 
     Returns a minimal :class:`Counterexample`, or None.
     """,
