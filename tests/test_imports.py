@@ -25,6 +25,7 @@ CORE = sorted(
         "tariff/_diff.py",
         "present/_json.py",
         "present/_schemas.py",
+        "present/_layers.py",
         "batch/_rows.py",
         "batch/_rules.py",
         "audit/_oracle.py",
