@@ -405,7 +405,7 @@ ERRORS = [
     ("total_below", "--compliant 100 --total 50", "--total: 50.00 is below the compliant cost"),
     ("unknown_category", "--compliant 100 --category rich", "'rich' is not a category of"),
     ("unknown_level", "--compliant 100 --hospital-level level_9", "'level_9' is not a hospital"),
-    ("not_a_date", "--compliant 100 --date 2019/05/10", "--date: '2019/05/10' is not a date"),
+    ("not_a_date", "--compliant 100 --date 10/05/2019", "--date: '10/05/2019' is not a date"),
     ("no_compliant", "--total 100", "--compliant: no value given; this field is required"),
     ("bad_ytd", "--compliant 100 --ytd-basic-paid x", "--ytd-basic-paid: 'x' is not an amount"),
     ("bad_grade", "--compliant 100 --disability-grade 7", "--disability-grade: 7 is not a"),

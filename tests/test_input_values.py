@@ -504,3 +504,63 @@ def test_fmt_writes_whole_fen_with_two_decimals_and_the_rest_as_given(value: Dec
 def test_fmt_by_hand(value: str, text: str) -> None:
     """A few spellings of an amount, written by hand."""
     assert fmt(Decimal(value)) == text
+
+
+# -- dates as a clerk's Excel or WPS file writes them (spec §5; docs/cli-batch.md) -------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2019-04-01",  # ISO
+        "2019/4/1",  # Excel's default display of a date cell saved as CSV
+        "2019/04/01",
+        "2019-4-1",
+        "2019.4.1",
+        "2019年4月1日",
+        "2019年4月1",
+        "2019/4/1 0:00",  # a date-time cell saved as CSV
+        "2019-04-01 00:00:00",
+        "２０１９／４／１",  # full width, as Chinese input methods type it
+    ],
+)
+def test_a_date_in_the_forms_excel_writes(text: str) -> None:
+    assert rows.date({"date": text}, "date") == dt.date(2019, 4, 1)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        # the day cannot be told from the month: refused, never guessed
+        ("01/04/2019", "write the year first, with four digits (2019-04-01)"),
+        ("4/1/19", "write the year first, with four digits (2019-04-01)"),
+        ("19-4-1", "write the year first, with four digits (2019-04-01)"),
+        # an impossible day says what is impossible: 2019 is not a leap year
+        ("2019-02-30", "February 2019 has 28 days"),
+        ("2019/2/29", "February 2019 has 28 days"),
+        ("2019年6月31日", "June 2019 has 30 days"),
+        ("2019-13-01", "there is no month 13"),
+        ("2019-00-10", "there is no month 0"),
+        ("0000-01-01", "there is no year 0"),
+        # one separator throughout
+        ("2019-4/1", "(expected YYYY-MM-DD)"),
+        ("20190401", "(expected YYYY-MM-DD)"),
+    ],
+)
+def test_a_date_that_is_refused_says_why(text: str, message: str) -> None:
+    with pytest.raises(InputError) as caught:
+        rows.date({"date": text}, "date")
+    assert str(caught.value) == f"date: {text!r} is not a date" + (
+        f" {message}" if message.startswith("(") else f": {message}"
+    )
+
+
+@given(st.dates(min_value=dt.date(1000, 1, 1)), st.sampled_from(["-", "/", ".", "年"]))
+def test_every_year_first_form_of_a_day_is_that_day(day: dt.date, separator: str) -> None:
+    """Whatever form a clerk's file uses, it names one day, the same one."""
+    if separator == "年":
+        text = f"{day.year}年{day.month}月{day.day}日"
+    else:
+        text = separator.join([f"{day.year:04d}", str(day.month), str(day.day)])
+    assert rows.date({"date": text}, "date") == day
+    assert rows.date({"date": day.isoformat()}, "date") == day

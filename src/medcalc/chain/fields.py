@@ -22,6 +22,7 @@ Every error is an :class:`~medcalc.errors.InputError` naming the field.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 import unicodedata
@@ -39,9 +40,23 @@ Row = Mapping[str, Any]
 # YYYY-MM-DD, optionally with a time of day as exports write them ("2018-06-01 00:00:00",
 # "2018-06-01T00:00"); anything else after the date is refused. ASCII digits only: \d would
 # take every script's digits.
+# A date as a clerk's file writes it, the year first with four digits: ISO 2019-04-01, Excel's
+# display 2019/4/1 (and 2019-4-1, 2019.4.1), or 2019年4月1日; one separator throughout. A time
+# of day may follow (Excel writes 2019/4/1 0:00 for a date-time cell saved as CSV).
 _DATE = re.compile(
-    r"([0-9]{4}-[0-9]{2}-[0-9]{2})(?:[T ]([0-9]{2}):([0-9]{2})(?::([0-9]{2})(?:\.[0-9]+)?)?)?"
+    r"([0-9]{4})(?:([-/.])([0-9]{1,2})\2([0-9]{1,2})|年([0-9]{1,2})月([0-9]{1,2})日?)"
+    r"(?:(?:T| +)([0-9]{1,2}):([0-9]{2})(?::([0-9]{2})(?:\.[0-9]+)?)?)?"
 )
+# Day or month first, or a two-digit year (01/04/2019, 4/1/2019, 19-4-1): which is the day
+# cannot be told, so they are refused rather than guessed.
+_NOT_YEAR_FIRST = re.compile(
+    r"(?:[0-9]{1,2}([-/.])[0-9]{1,2}\1[0-9]{2}(?:[0-9]{2})?|[0-9]{2}([-/.])[0-9]{1,2}\2[0-9]{1,2})"
+    r"(?:[ T].*)?"
+)
+_MONTHS = (
+    "January", "February", "March", "April", "May", "June", "July", "August", "September",
+    "October", "November", "December",
+)  # fmt: skip
 _INT_LIMIT = 10**MAX_INT_DIGITS
 
 CLAIM_FIELDS = ("claim_id", "date", "hospital_level", "total", "compliant", "basic_paid")
@@ -171,25 +186,41 @@ def date(row: Row, field: str, *, required: bool = False) -> dt.date | None:
     if foreign is not None:
         raise InputError(f"{shown(raw)} is not a date: {foreign}", field=field)
     match = _DATE.fullmatch(folded)
-    try:
-        if match is None:
-            raise ValueError(folded)
-        day = dt.date.fromisoformat(match.group(1))
-    except ValueError:
-        raise InputError(
-            f"{shown(folded)} is not a date (expected YYYY-MM-DD)", field=field
-        ) from None
-    hour, minute, second = match.group(2, 3, 4)
+    if match is None:
+        hint = (
+            ": write the year first, with four digits (2019-04-01)"
+            if _NOT_YEAR_FIRST.fullmatch(folded)
+            else " (expected YYYY-MM-DD)"
+        )
+        raise InputError(f"{shown(folded)} is not a date{hint}", field=field)
+    year = int(match.group(1))
+    month = int(match.group(3) or match.group(5))
+    day_of_month = int(match.group(4) or match.group(6))
+    day = _calendar_day(folded, year, month, day_of_month, field)
+    hour, minute, second = match.group(7, 8, 9)
     # The time of day is dropped, but only a real one: 25:99 is a typing error, and 24:00
     # (ISO's end of the day) would be the next day's midnight.
     if hour is not None and (int(hour) > 23 or int(minute) > 59 or int(second or 0) > 59):
-        time = folded[11:]
+        time = folded[match.start(7) :]
         raise InputError(
             f"{shown(folded)} is not a date: {shown(time)} is not a time of day "
             "(00:00 to 23:59:59)",
             field=field,
         )
     return day
+
+
+def _calendar_day(text: str, year: int, month: int, day: int, field: str) -> dt.date:
+    """The day, or what is impossible about it ("February 2019 has 28 days")."""
+    if year < 1:
+        raise InputError(f"{shown(text)} is not a date: there is no year 0", field=field)
+    if not 1 <= month <= 12:
+        raise InputError(f"{shown(text)} is not a date: there is no month {month}", field=field)
+    days = calendar.monthrange(year, month)[1]
+    if not 1 <= day <= days:
+        name = _MONTHS[month - 1]
+        raise InputError(f"{shown(text)} is not a date: {name} {year} has {days} days", field=field)
+    return dt.date(year, month, day)
 
 
 def integer(row: Row, field: str) -> int | None:

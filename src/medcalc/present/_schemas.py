@@ -370,7 +370,8 @@ _AMOUNT_IN: Schema = {
     "examples": ["72000.00"],
 }
 _DATE_IN: Schema = {
-    "description": "YYYY-MM-DD; null or empty: not given.",
+    "description": "YYYY-MM-DD, or year first as Excel writes it (2018/9/14, 2018年9月14日); "
+    "null or empty: not given.",
     "anyOf": [{"type": "string", "maxLength": 64}, {"type": "null"}],
     "examples": ["2018-09-14"],
 }
