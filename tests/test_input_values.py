@@ -564,3 +564,18 @@ def test_every_year_first_form_of_a_day_is_that_day(day: dt.date, separator: str
         text = separator.join([f"{day.year:04d}", str(day.month), str(day.day)])
     assert rows.date({"date": text}, "date") == day
     assert rows.date({"date": day.isoformat()}, "date") == day
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "poverty;severe_disability",
+        "poverty,severe_disability",
+        "poverty；severe_disability",  # full-width semicolon
+        "poverty，severe_disability",  # full-width comma
+        "poverty、severe_disability",  # the enumeration comma of Chinese text
+        " poverty ; severe_disability ; ",
+    ],
+)
+def test_categories_separated_as_clerks_write_them(text: str) -> None:
+    assert rows.categories({"categories": text}) == {"poverty", "severe_disability"}

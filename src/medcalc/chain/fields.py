@@ -245,10 +245,12 @@ def integer(row: Row, field: str) -> int | None:
 
 
 def categories(row: Row, field: str = "categories") -> frozenset[str]:
+    """The categories of a cell: separated by ``;`` or ``,`` (full width too, folded by
+    :func:`text`) or the enumeration comma ``、`` that Chinese text uses (低保、残疾)."""
     raw = text(row, field)
     if raw is None:
         return frozenset()
-    parts = raw.replace(";", ",").split(",")
+    parts = raw.replace(";", ",").replace("、", ",").split(",")
     return frozenset(p.strip() for p in parts if p.strip())
 
 
