@@ -518,6 +518,38 @@ def test_exit_0_when_every_row_is_computed(runner: CliRunner, tmp_path: Path) ->
     assert "合计（成功的行）：基本医保 " in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("lang", "line"),
+    [
+        (
+            "zh",
+            "合计（成功的行）：基本医保 77,480.00，大病保险 20,636.00，"
+            "医疗救助 15,318.80，个人自付 16,565.20",
+        ),
+        (
+            "en",
+            "totals of the ok rows: basic 77,480.00, critical_illness 20,636.00, "
+            "assistance 15,318.80, out_of_pocket 16,565.20",
+        ),
+    ],
+)
+def test_the_totals_have_thousands_separators(
+    runner: CliRunner, tmp_path: Path, lang: str, line: str
+) -> None:
+    """The README's stay (poverty, level 3, total 130,000, compliant 120,000): its amounts as
+    the summary prints them, grouped by thousands like every table a clerk reads;
+    out of pocket = 130,000 - 77,480.00 - 20,636.00 - 15,318.80 = 16,565.20."""
+    source = write_csv(
+        tmp_path / "in.csv",
+        [["P1", "poverty", "2018-06-01", "level_3", "130000", "120000"]],
+        header=["person_id", "categories", "date", "hospital_level", "total", "compliant"],
+    )
+    out = tmp_path / "out.csv"
+    result = batch(runner, "claims", source, "-o", out, "--series", SERIES, "--lang", lang)
+    assert result.exit_code == 0
+    assert line in result.stderr.splitlines()
+
+
 def test_exit_3_when_some_rows_have_errors(runner: CliRunner, tmp_path: Path) -> None:
     """Some bad rows: exit 3, OUT written, the summary says how many and where to look."""
     source = write_csv(tmp_path / "in.csv", [*ROWS, ["P3", "", "2018-01-01", "", "1", ""]])

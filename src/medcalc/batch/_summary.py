@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from medcalc.batch._job import BatchReport
 from medcalc.chain import LAYERS
-from medcalc.money import fmt
+from medcalc.present import amount
 from medcalc.tariff import section
 
 __all__ = ["summary_lines"]
@@ -33,7 +33,8 @@ _TOTALS_ZH = {
 def _amounts(totals: tuple[tuple[str, Decimal], ...], lang: str) -> str:
     labels = _TOTALS_ZH if lang == "zh" else {}
     sep = "，" if lang == "zh" else ", "
-    return sep.join(f"{labels.get(name, name)} {fmt(value)}" for name, value in totals)
+    # Thousands separators, as in every table a clerk reads (317,850.00).
+    return sep.join(f"{labels.get(name, name)} {amount(value)}" for name, value in totals)
 
 
 def summary_lines(report: BatchReport, lang: str = "zh") -> list[str]:
