@@ -133,13 +133,13 @@ def check_split(target: AuditTarget, case: SplitCase) -> Counterexample | None:
 
 def _by_layer(totals: YearTotals) -> tuple[Decimal, ...]:
     """A year's total of each layer, in :data:`~medcalc.chain.LAYERS` order."""
-    return tuple(getattr(totals, layer.id) for layer in LAYERS)
+    return tuple(layer.paid_on(totals) for layer in LAYERS)
 
 
 def _held_back(result: ClaimsResult, year: int, layer: Layer) -> Decimal:
     """What ``layer`` did not pay of the year's claims because a layer never pays more than
     the claim's burden (spec §4.3; a fen at a time, with half_even and a ratio of 1)."""
-    details = (getattr(r, f"{layer.id}_detail") for r in result.claims if r.claim.date.year == year)
+    details = (layer.detail_on(r) for r in result.claims if r.claim.date.year == year)
     return sum_of(d.burden_reduction for d in details if d is not None)
 
 
@@ -163,7 +163,7 @@ def _split_moves_only_held_fen(whole: ClaimsResult, split: ClaimsResult, year: i
     for layer in LAYERS[:-1]:
         held_a, held_b = _held_back(whole, year, layer), _held_back(split, year, layer)
         changed = changed or held_a != held_b
-        moved = sub(add(getattr(b, layer.id), held_b), add(getattr(a, layer.id), held_a))
+        moved = sub(add(layer.paid_on(b), held_b), add(layer.paid_on(a), held_a))
         if not _within(moved, more):
             return False
         more = add(sub(more, moved), sub(held_b, held_a))

@@ -159,7 +159,7 @@ def _claim_out_of_bounds(
         return ("基本医保超过年度封顶线", "basic insurance went above its annual cap")
     for layer in LAYERS:
         cap: Decimal | None = getattr(caps, layer.id)
-        if cap is not None and getattr(r, layer.id) > cap:
+        if cap is not None and layer.paid_on(r) > cap:
             name = layer_name(layer)
             return (f"{name.zh}超过年度封顶线", f"{name.en} went above its annual cap")
     return None
@@ -176,7 +176,7 @@ def _year_above_cap(
     caps = oracle.ceilings(only, oracle.held(only, case.person))
     for layer in LAYERS:
         cap: Decimal | None = getattr(caps, layer.id)
-        total: Decimal = getattr(totals, layer.id)
+        total: Decimal = layer.paid_on(totals)
         if cap is not None and total > cap:
             year = totals.year
             return fail(
@@ -237,9 +237,9 @@ def check_uncapped(target: AuditTarget, case: UncappedCase) -> Counterexample | 
             continue
         ytd, claim = found
         r = target.calc.claims(target.series, person, [claim], year_to_date=ytd).claims[0]
-        if getattr(r, layer.id) > 0:
+        if layer.paid_on(r) > 0:
             continue
-        base, value = base_name(layer), fmt(getattr(ytd, layer.base))
+        base, value = base_name(layer), fmt(layer.base_in(ytd))
         return fail(
             *_stopped(layer),
             *case.facts(),
@@ -382,7 +382,7 @@ def _not_whole_fen(r: ClaimResult) -> Found:
     """Every amount of a claim is a whole fen."""
     values = {
         "basic": r.basic,
-        **{layer.id: getattr(r, layer.id) for layer in LAYERS},
+        **{layer.id: layer.paid_on(r) for layer in LAYERS},
         "out_of_pocket": r.out_of_pocket,
         "individual_burden": r.individual_burden,
         "remaining": r.remaining,
@@ -404,7 +404,7 @@ def _burdens_not_derived(r: ClaimResult) -> Found:
     if not r.covered or (
         r.individual_burden == sub(r.claim.compliant, r.basic)
         and r.remaining
-        == sub(r.individual_burden, sum_of(getattr(r, layer.id) for layer in before_last))
+        == sub(r.individual_burden, sum_of(layer.paid_on(r) for layer in before_last))
     ):
         return None
     taken = layers_text(before_last, " - ", " - ").en
@@ -421,7 +421,7 @@ def _not_summed(totals: YearTotals, rs: list[ClaimResult]) -> Found:
         "total": sum_of(r.claim.bill for r in rs),
         "compliant": sum_of(r.claim.compliant for r in rs),
         "basic": sum_of(r.basic for r in rs),
-        **{layer.id: sum_of(getattr(r, layer.id) for r in rs) for layer in LAYERS},
+        **{layer.id: sum_of(layer.paid_on(r) for r in rs) for layer in LAYERS},
         "out_of_pocket": sum_of(r.out_of_pocket for r in rs),
     }
     year = totals.year

@@ -146,15 +146,9 @@ def layer_adjective(layer: Layer) -> str:
     return layer.id.replace("_", "-")
 
 
-_BASE_ZH = {"critical_illness_base": "大病累计", "assistance_base": "救助累计"}
-"""The short Chinese names the first layers' bases have always had in counterexamples; a
-later layer's base reads as its section's label + 累计."""
-
-
 def base_name(layer: Layer) -> Text:
     """A layer's year-to-date base: its short Chinese name, its YearToDate field."""
-    zh = _BASE_ZH.get(layer.base) or f"{section(layer.section).label.zh}累计"
-    return Text(zh, layer.base)
+    return Text(layer.base_zh, layer.base)
 
 
 def chain_sum_text(zh: str = "+", en: str = " + ") -> Text:
@@ -178,7 +172,7 @@ def layer_amounts(values: Sequence[Decimal]) -> list[Text]:
 
 def paid_by_layer(r: ClaimResult) -> tuple[Decimal, ...]:
     """What each layer paid on a claim, in :data:`~medcalc.chain.LAYERS` order."""
-    return tuple(getattr(r, layer.id) for layer in LAYERS)
+    return tuple(layer.paid_on(r) for layer in LAYERS)
 
 
 def amounts_text(r: ClaimResult) -> Text:
@@ -213,7 +207,7 @@ def ytd_text(y: YearToDate) -> Text:
     return join(
         [
             _amount(Text("基本医保已付", "basic_paid"), y.basic_paid),
-            *(_amount(base_name(layer), getattr(y, layer.base)) for layer in LAYERS),
+            *(_amount(base_name(layer), layer.base_in(y)) for layer in LAYERS),
         ],
         "，",
         ", ",

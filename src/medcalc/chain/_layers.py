@@ -20,8 +20,16 @@ from typing import Any, Generic, TypeVar
 
 import attrs
 
+from medcalc.chain._inputs import YearToDate
 from medcalc.chain._profiles import assistance_profiles, best_index, critical_illness_profiles
-from medcalc.chain._results import Alternative, AssistanceDetail, CriticalIllnessDetail, SegmentUse
+from medcalc.chain._results import (
+    Alternative,
+    AssistanceDetail,
+    ClaimResult,
+    CriticalIllnessDetail,
+    SegmentUse,
+    YearTotals,
+)
 from medcalc.chain._scale import Scale
 from medcalc.chain.problems import section_missing
 from medcalc.money import EXACT, ZERO, Rounding, round_money
@@ -91,17 +99,35 @@ class Layer:
     ``id`` names its amounts: ``ClaimResult.<id>`` and ``<id>_detail``, ``YearTotals.<id>``,
     the engine's ``Columns.<id>``. ``section``: the tariff section that feeds it; ``base``:
     the :class:`~medcalc.chain.YearToDate` field of its accumulated base (which grows by what
-    the previous layer left of each claim); ``base_text``: that base in a message.
+    the previous layer left of each claim); ``base_text``: that base in a message;
+    ``base_zh``: its short Chinese name (大病累计) in help and counterexamples.
     ``candidates(tariff, held)``: its candidate scales, or None when the tariff lacks the
     section and a claim cannot be computed without it; ``detail``: its result detail.
+    The amounts are read through :meth:`paid_on`, :meth:`detail_on` and :meth:`base_in`, so
+    no floor spells out ``getattr`` by a layer's names.
     """
 
     id: str
     section: str
     base: str
     base_text: str
+    base_zh: str
     candidates: Callable[[Tariff, tuple[str, ...]], tuple[Scale, ...] | None]
     detail: DetailOf
+
+    def paid_on(self, owner: ClaimResult | YearTotals) -> Decimal:
+        """What this layer paid on a claim, or over a year."""
+        value: Decimal = getattr(owner, self.id)
+        return value
+
+    def detail_on(self, result: ClaimResult) -> Any:
+        """This layer's detail of a claim (None when the claim did not reach it)."""
+        return getattr(result, f"{self.id}_detail")
+
+    def base_in(self, state: YearToDate) -> Decimal:
+        """This layer's accumulated base in a year-to-date state."""
+        value: Decimal = getattr(state, self.base)
+        return value
 
 
 def claim_layer(
@@ -239,6 +265,7 @@ LAYERS: tuple[Layer, ...] = (
         "critical_illness",
         "critical_illness_base",
         "the critical-illness base",
+        "大病累计",
         _critical_illness_candidates,
         _critical_illness_detail,
     ),
@@ -247,6 +274,7 @@ LAYERS: tuple[Layer, ...] = (
         "medical_assistance",
         "assistance_base",
         "the assistance base",
+        "救助累计",
         _assistance_candidates,
         _assistance_detail,
     ),

@@ -26,6 +26,7 @@ from medcalc.chain import (
     LAYERS,
     YTD_FIELDS,
     Calculator,
+    Layer,
     claim_from,
     fields,
     person_from,
@@ -66,21 +67,16 @@ OPTION_OF_FIELD = {
     "year_to_date": "--ytd-*",
 }
 
-#: The Chinese name of a layer's accumulated base in ``--help`` (by its YearToDate field); a
-#: layer without one is described in English only.
-_BASE_ZH = {"critical_illness_base": "大病累计", "assistance_base": "救助累计"}
 
-
-def _base_help(base: str, base_text: str) -> str:
+def _base_help(layer: Layer) -> str:
     """``--ytd-<base>``'s help: "Critical-illness base so far this year (大病累计)."."""
-    text = base_text.removeprefix("the ")
-    zh = _BASE_ZH.get(base)
-    return f"{text[:1].upper()}{text[1:]} so far this year" + (f" ({zh})." if zh else ".")
+    text = layer.base_text.removeprefix("the ")
+    return f"{text[:1].upper()}{text[1:]} so far this year ({layer.base_zh})."
 
 
 _YTD_HELP = {
     "ytd_basic_paid": "Basic paid so far this year.",
-    **{f"ytd_{layer.base}": _base_help(layer.base, layer.base_text) for layer in LAYERS},
+    **{f"ytd_{layer.base}": _base_help(layer) for layer in LAYERS},
 }
 
 F = Callable[..., Any]

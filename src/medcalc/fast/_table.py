@@ -230,7 +230,7 @@ def build_table(rows: Iterable[ClaimRow]) -> ClaimTable:
             cols["enrolled"].append(NAT)
         if ytd is not None:
             any_ytd = True
-            values = (ytd.basic_paid, *(getattr(ytd, layer.base) for layer in LAYERS))
+            values = (ytd.basic_paid, *(layer.base_in(ytd) for layer in LAYERS))
             for name, value in zip(YTD_COLUMNS, values, strict=True):
                 cols[name].append(fen(value))
         else:

@@ -33,7 +33,7 @@ from medcalc.chain import (
     YearTotals,
 )
 from medcalc.money import fmt
-from medcalc.present._layers import base_of, detail_of, paid, shape
+from medcalc.present._layers import shape
 from medcalc.tariff import Change, Key, Source, Tariff, node_json, tariff_tree
 
 CLAIMS_SCHEMA = "medcalc/claims@1"
@@ -80,7 +80,7 @@ def _source(s: Source) -> Json:
 def ytd_json(state: YearToDate) -> Json:
     return {
         "basic_paid": money(state.basic_paid),
-        **{layer.base: money(base_of(state, layer)) for layer in LAYERS},
+        **{layer.base: money(layer.base_in(state)) for layer in LAYERS},
     }
 
 
@@ -169,7 +169,7 @@ def _layer_detail(layer: Layer, d: object | None) -> Json | None:
 
 
 def _layer_amounts(owner: ClaimResult | YearTotals) -> Json:
-    return {layer.id: money(paid(owner, layer)) for layer in LAYERS}
+    return {layer.id: money(layer.paid_on(owner)) for layer in LAYERS}
 
 
 def claim_json(r: ClaimResult) -> Json:
@@ -191,7 +191,7 @@ def claim_json(r: ClaimResult) -> Json:
         "after": ytd_json(r.after),
         "explanation": {
             "basic": _basic(r.basic_detail),
-            **{layer.id: _layer_detail(layer, detail_of(r, layer)) for layer in LAYERS},
+            **{layer.id: _layer_detail(layer, layer.detail_on(r)) for layer in LAYERS},
         },
         "sources": [_source(s) for s in r.sources],
     }

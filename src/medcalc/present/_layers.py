@@ -3,35 +3,16 @@
 A layer's amounts live on the results under its ``id`` (``ClaimResult.<id>``,
 ``<id>_detail``, ``YearTotals.<id>``) and its base on :class:`~medcalc.chain.YearToDate`
 under ``base``; its labels and its shape come from the tariff section that feeds it
-(:func:`medcalc.tariff.section`). A new layer in ``LAYERS`` is drawn by these loops.
+(:func:`medcalc.tariff.section`). A new layer in ``LAYERS`` is drawn by the loops over it;
+its amounts are read with :meth:`~medcalc.chain.Layer.paid_on` and friends.
 """
 
 from __future__ import annotations
 
-from decimal import Decimal
-
-from medcalc.chain import ClaimResult, Layer, YearToDate, YearTotals
+from medcalc.chain import Layer
 from medcalc.tariff import Text, section
 
-__all__ = ["base_of", "detail_of", "label", "paid", "shape"]
-
-
-def paid(owner: ClaimResult | YearTotals, layer: Layer) -> Decimal:
-    """What ``layer`` paid on a claim, or over a year."""
-    value: Decimal = getattr(owner, layer.id)
-    return value
-
-
-def detail_of(r: ClaimResult, layer: Layer) -> object | None:
-    """The layer's detail of a claim (None when the claim did not reach it)."""
-    value: object | None = getattr(r, f"{layer.id}_detail")
-    return value
-
-
-def base_of(state: YearToDate, layer: Layer) -> Decimal:
-    """The layer's accumulated base in a year-to-date state."""
-    value: Decimal = getattr(state, layer.base)
-    return value
+__all__ = ["label", "shape"]
 
 
 def label(layer: Layer) -> Text:

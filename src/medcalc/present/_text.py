@@ -36,7 +36,7 @@ from medcalc.chain import (
 )
 from medcalc.errors import TariffNotFoundError
 from medcalc.money import EXACT, fmt
-from medcalc.present._layers import base_of, detail_of, label, paid, shape
+from medcalc.present._layers import label, shape
 from medcalc.tariff import BASE, Key, Source, Tariff, TariffBook, Text
 
 __all__ = [
@@ -444,7 +444,7 @@ def _amount_headers(lang: Lang) -> list[str]:
 
 def _layer_amounts(owner: ClaimResult | YearTotals) -> list[str]:
     """What each layer paid, in the order of ``LAYERS``."""
-    return [amount(paid(owner, layer)) for layer in LAYERS]
+    return [amount(layer.paid_on(owner)) for layer in LAYERS]
 
 
 def _claim_headers(lang: Lang, with_id: bool) -> list[str]:
@@ -526,7 +526,7 @@ def _accumulators(years: Sequence[YearTotals], lang: Lang) -> str:
                     str(t.year),
                     when,
                     amount(state.basic_paid),
-                    *(amount(base_of(state, layer)) for layer in LAYERS),
+                    *(amount(layer.base_in(state)) for layer in LAYERS),
                 )
             )
     return _grid(headers, rows, "ll" + "r" * (len(headers) - 2))
@@ -901,13 +901,13 @@ def claim_explanation(r: ClaimResult, tariff: Tariff | None, *, lang: Lang = "zh
             _basic(r.basic_detail, r.basic, tariff, lang),
         ]
     for layer in LAYERS:
-        d = detail_of(r, layer)
+        d = layer.detail_on(r)
         if d is not None:
             name = label(layer)
             parts += [
                 "",
                 heading(lang, name.zh, name.en),
-                _layer_detail(layer, d, paid(r, layer), tariff, lang),
+                _layer_detail(layer, d, layer.paid_on(r), tariff, lang),
             ]
     if r.sources:
         parts += [
