@@ -49,6 +49,7 @@ from medcalc.chain._scale import Band, Scale
 from medcalc.chain.fields import (
     CLAIM_FIELDS,
     CLAIM_PERSON_FIELDS,
+    FIELD_LABELS,
     PERSON_FIELDS,
     YTD_FIELDS,
     Row,
@@ -60,6 +61,7 @@ from medcalc.chain.fields import (
 __all__ = [
     "CLAIM_FIELDS",
     "CLAIM_PERSON_FIELDS",
+    "FIELD_LABELS",
     "LAYERS",
     "PERSON_FIELDS",
     "YTD_FIELDS",

@@ -71,6 +71,32 @@ YTD_FIELDS = ("ytd_basic_paid", *(f"ytd_{layer.base}" for layer in LAYERS))
 """The year-to-date fields: basic paid, then each accumulated layer's base, in the order of
 :class:`YearToDate`'s fields."""
 
+FIELD_LABELS: Mapping[str, tuple[str, str]] = {
+    "person_id": ("人员编号", "person id"),
+    "series": ("待遇标准", "tariff series"),
+    "categories": ("人员类别", "categories"),
+    "disability_grade": ("残疾等级", "disability grade"),
+    "disability_type": ("残疾类别", "disability type"),
+    "enrolled_on": ("参保缴费日期", "enrolment (payment) date"),
+    "birth_date": ("出生日期", "birth date"),
+    "claim_id": ("住院号", "claim id"),
+    "date": ("入院日期", "date"),
+    "hospital_level": ("医院等级", "hospital level"),
+    "total": ("医疗总费用", "total cost"),
+    "compliant": ("政策范围内费用", "compliant cost"),
+    "basic_paid": ("基本医保已支付", "basic insurance paid"),
+    "ytd_basic_paid": ("年度累计基本医保支付", "basic paid this year so far"),
+    **{
+        f"ytd_{layer.base}": (f"年度{layer.base_zh}", f"{layer.base_text[4:]} so far")
+        for layer in LAYERS  # base_text: "the critical-illness base"
+    },
+    "year": ("年度", "year"),
+    "pension_grade": ("养老缴费档次", "pension grade"),
+}  # fmt: skip
+"""Every input field's name for people, ``id -> (zh, en)``: the Chinese one is the column
+header a clerk writes (a batch file also takes the variants of :mod:`medcalc.batch`'s header
+table), and the name messages and forms show."""
+
 #: The only folding of text fields: what a Chinese IME types in full-width mode (U+FF01-FF5E)
 #: is the ASCII character, and a wide or no-break space is a space. NFKC would also read
 #: ``P²`` as ``P2`` and ``P①`` as ``P1``, merging two people's claims in a batch.
