@@ -129,19 +129,21 @@ def _not_covered_reason(start: dt.date | None, enrolled_on: dt.date, day: dt.dat
     return f"benefits start {begins} (paid on {enrolled_on}); the claim is dated {day.isoformat()}"
 
 
-BasicTerms = list[tuple[BasicProfile, Decimal, Decimal, Decimal | None]]
-"""Per basic candidate at one hospital level: profile, deductible, ratio, annual cap."""
+BasicTerms = tuple[str, list[tuple[BasicProfile, Decimal, Decimal, Decimal | None]]]
+"""At one hospital level: its id, and per basic candidate: profile, deductible, ratio, annual
+cap."""
 
 
-def _basic_terms(profiles: Profiles, level_id: str, rounding: Rounding) -> BasicTerms:
-    """Each basic candidate's deductible (rounded) and ratio (capped at 1) at one level."""
+def _basic_terms(profiles: Profiles, level_name: str, rounding: Rounding) -> BasicTerms:
+    """The level ``level_name`` names (id, label or alias) and each basic candidate's
+    deductible (rounded) and ratio (capped at 1) there."""
     tariff = profiles.tariff
     if profiles.basic is None or tariff.inpatient is None:
         raise no_inpatient(tariff)
-    level = tariff.inpatient.level(level_id)
+    level = tariff.hospital_level(level_name)
     if level is None:
-        raise unknown_hospital_level(tariff, level_id)
-    return [(p, *p.terms(level, rounding), p.annual_cap.amount) for p in profiles.basic]
+        raise unknown_hospital_level(tariff, level_name)
+    return level.id, [(p, *p.terms(level, rounding), p.annual_cap.amount) for p in profiles.basic]
 
 
 def _basic(
@@ -161,13 +163,13 @@ def _basic(
             (),
         )
         return paid, detail
-    level = claim.hospital_level
-    if level is None:
+    name = claim.hospital_level
+    if name is None:
         raise no_hospital_level()
-    terms = profiles.basic_terms.get(level)
-    if terms is None:
-        terms = _basic_terms(profiles, level, rounding)
-        profiles.basic_terms[level] = terms
+    found = profiles.basic_terms.get(name)
+    if found is None:
+        found = profiles.basic_terms[name] = _basic_terms(profiles, name, rounding)
+    level, terms = found
     compliant = claim.compliant
     amounts = []
     for _, deductible, ratio, cap in terms:

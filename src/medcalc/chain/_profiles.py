@@ -37,19 +37,22 @@ P = TypeVar("P")
 
 def held_categories(tariff: Tariff, person: Person) -> tuple[str, ...]:
     """The categories ``person`` holds under ``tariff``, in the tariff's declaration order:
-    those given explicitly plus those whose disability rules match."""
-    declared = {c.id for c in tariff.categories}
+    those given explicitly (by id, zh or en label, or an alias: :meth:`Tariff.category_named`)
+    plus those whose disability rules match."""
+    given_ids = set()
     for given in sorted(person.categories):
-        if given not in declared:
+        found = tariff.category_named(given)
+        if found is None:
             known = ", ".join(c.id for c in tariff.categories) or "none"
             raise UnknownCategoryError(
                 f"{given!r} is not a category of tariff {tariff.ref} (categories: {known})",
                 field="categories",
             )
+        given_ids.add(found)
     return tuple(
         c.id
         for c in tariff.categories
-        if c.id in person.categories
+        if c.id in given_ids
         or any(r.matches(person.disability_grade, person.disability_type) for r in c.disability)
     )
 

@@ -187,7 +187,7 @@ class Plan:
             return []
         levels = []
         for code_, name in enumerate(level_names, start=1):
-            level = section.level(name)
+            level = tariff.hospital_level(name)
             if level is None:
                 problem = problems.unknown_hospital_level(tariff, name)
                 self.pl_err[p * nl + code_] = self.problems.add(problem)

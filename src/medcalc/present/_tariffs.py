@@ -197,7 +197,6 @@ def _rules(
 
 
 def _aliases_header(lang: str) -> str:
-    # Input files do not yet accept them (issue 14 wires Tariff.category_named/level_named in).
     return tr(lang, "别名", "Aliases")
 
 

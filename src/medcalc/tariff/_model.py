@@ -402,6 +402,13 @@ class Tariff:
         tariff has no inpatient section)."""
         return self._level_names.get(name_key(text))
 
+    def hospital_level(self, text: str) -> HospitalLevel | None:
+        """The hospital level that ``text`` names (:meth:`level_named`), or ``None``."""
+        level_id = self.level_named(text)
+        if level_id is None or self.inpatient is None:
+            return None
+        return self.inpatient.level(level_id)
+
     def source(self, source_id: str) -> Source | None:
         return next((s for s in self.sources if s.id == source_id), None)
 
