@@ -452,6 +452,32 @@ def test_premium_row_errors_name_the_field(calc: Calculator) -> None:
     assert (summary.ok, summary.errors) == (1, 3)
 
 
+def test_a_missing_birth_date_blocks_only_the_pension_part(calc: Calculator) -> None:
+    """Without a birth date the age on 1 January is unknown, so no pension is computed; the
+    medical part does not need it. 2019.1: contribution 220.00, the poor's paid in full
+    (government 220.00, person 0.00). The row is an error row, left out of the totals."""
+    rows = [
+        {"person_id": "A", "year": "2019", "categories": "poverty", "birth_date": "1980-06-15"},
+        {"person_id": "B", "year": "2019", "categories": "poverty"},
+    ]
+    results, summary = run_premiums(calc, rows)
+    medical = ("medical_contribution", "medical_government", "medical_individual")
+    assert [results[1][k] for k in (*medical, "medical_profile")] == [
+        "220.00",
+        "220.00",
+        "0.00",
+        "poverty",
+    ]
+    pension = [k for k in PREMIUM_RESULTS if k.startswith("pension_")]
+    assert [results[1][k] for k in pension] == [None] * 6
+    assert results[1]["error"] == (
+        "birth_date: is required for the pension part (age on 1 January); "
+        "the medical part is computed"
+    )
+    assert (summary.ok, summary.errors) == (1, 1)
+    assert dict(summary.totals)["medical_government"] == Decimal("220.00")  # row A only
+
+
 def test_cents_text_writes_negative_fen() -> None:
     """Fen are written as yuan with 2 decimals, negatives included (-1 fen is -0.01)."""
     from medcalc.batch import cents_text

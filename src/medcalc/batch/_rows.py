@@ -761,13 +761,23 @@ class PremiumsBatch(Batch):
                 errors += 1
                 continue
             series, person, year, grade = record
+            # Without a birth date only the pension part (age on 1 January) is blocked: the
+            # medical part is written, and the row is an error row, left out of the totals.
+            dated = person.birth_date is not None
             try:
-                r = self.calculator.premiums(series, person, year, pension_grade=grade)
+                r = self.calculator.premiums(
+                    series, person, year, pension_grade=grade, pension=dated
+                )
             except MedcalcError as exc:
                 results.append(self._error_row(str(exc)))
                 errors += 1
                 continue
-            results.append(_premium_row(r, totals))
+            tariff = self.calculator.book.in_force(series, dt.date(year, 1, 1))
+            if dated or tariff.pension_premium is None:
+                results.append(_premium_row(r, totals))
+            else:
+                results.append((*_premium_row(r, [ZERO] * 5)[:-1], _NO_BIRTH_DATE))
+                errors += 1
             if progress is not None and i % _PROGRESS_STEP == _PROGRESS_STEP - 1:
                 progress(i + 1)
         if progress is not None:
@@ -790,6 +800,14 @@ class PremiumsBatch(Batch):
             self._blank,
             tuple(zip(names, totals, strict=True)),
         )
+
+
+_NO_BIRTH_DATE = str(
+    MissingInputError(
+        "is required for the pension part (age on 1 January); the medical part is computed",
+        field="birth_date",
+    )
+)
 
 
 def _premium_row(r: PremiumResult, totals: list[Decimal]) -> ResultRow:

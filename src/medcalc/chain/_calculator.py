@@ -52,12 +52,20 @@ class Calculator:
         return found
 
     def premiums(
-        self, series: str, person: Person, year: int, *, pension_grade: Decimal | None = None
+        self,
+        series: str,
+        person: Person,
+        year: int,
+        *,
+        pension_grade: Decimal | None = None,
+        pension: bool = True,
     ) -> PremiumResult:
         """Medical and pension contributions of ``person`` for ``year`` under the version of
         ``series`` in force on 1 January of that year (the contribution year, 缴费年度).
 
         A section the tariff leaves out gives ``None``; a tariff with neither is an error.
+        ``pension`` False leaves the pension part out (``None``) on purpose: a batch row
+        without a birth date still gets its medical part, and says why the pension has none.
         """
         if isinstance(year, bool) or not isinstance(year, int) or not 1 <= year <= dt.MAXYEAR:
             raise InputError(f"{shown(year)} is not a year", field="year")
@@ -77,7 +85,7 @@ class Calculator:
             if tariff.medical_premium is None
             else medical_premium(tariff, tariff.medical_premium, held),
             pension=None
-            if tariff.pension_premium is None
+            if tariff.pension_premium is None or not pension
             else pension_premium(tariff, tariff.pension_premium, held, person, year, pension_grade),
         )
 
