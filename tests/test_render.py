@@ -6,6 +6,7 @@ its labels are Chinese only, so English tables fall back to them.
 
 from __future__ import annotations
 
+import datetime as dt
 import doctest
 import re
 from decimal import Decimal
@@ -34,7 +35,7 @@ from medcalc.present import (
     tariff_table,
     tr,
 )
-from medcalc.tariff import TariffBook, diff_tariffs, effective_range
+from medcalc.tariff import TariffBook, diff_tariffs, effective_range, load_book
 
 from support import D, book, core_yaml, day
 
@@ -256,14 +257,19 @@ def two_claims() -> list[Claim]:
 
 
 def test_claims_table_rows_and_totals() -> None:
-    """Each claim is a row; the year's totals and accumulators follow."""
+    """Each claim shows every column; wider than 100 terminal columns as a grid, the claims
+    are blocks of ``column  value`` lines (one per claim); the year's totals follow."""
     result = Calculator(CORE).claims("core", POOR, two_claims())
     text = claims_table(result, CORE)
-    header = next(line for line in text.splitlines() if line.lstrip().startswith("#"))
-    for column in ("单据号", "日期", "医院级别", "总费用", "政策范围内费用", "基本医保"):
-        assert column in header
-    for column in ("大病保险", "医疗救助", "个人自付", "是否享受待遇"):
-        assert column in header
+    blocks = text.split("【年度合计】")[0].strip().split("\n\n")[1:]
+    assert [b.splitlines()[0].split() for b in blocks] == [["#", "1"], ["#", "2"]]
+    columns = ["单据号", "日期", "医院级别", "总费用", "政策范围内费用", "基本医保"]
+    columns += ["大病保险", "医疗救助", "个人自付", "是否享受待遇"]
+    for block, claim in zip(blocks, result.claims, strict=True):
+        lines = dict(line.split(maxsplit=1) for line in block.splitlines())
+        assert list(lines)[1:] == columns
+        assert lines["个人自付"].strip() == amount(claim.out_of_pocket)
+        assert lines["日期"].strip() == claim.claim.date.isoformat()
     assert "【年度合计】" in text
     totals = result.years[0]
     assert amount(totals.out_of_pocket) in text
@@ -289,21 +295,54 @@ def test_labels_fall_back_to_ids() -> None:
 
 
 def test_wide_characters_line_up() -> None:
-    """Chinese columns line up in a terminal: a right-aligned column ends at one display
-    column in the header and in every row."""
+    """Chinese columns line up in a terminal: in the year's totals (a grid) the out-of-pocket
+    column ends at one display column in the header and the row; in a claim's block every
+    amount ends at one display column."""
     try:
         import wcwidth
     except ImportError:
         pytest.fail("wcwidth is missing: tabulate cannot align Chinese; add it to the dependencies")
     result = Calculator(CORE).claims("core", POOR, two_claims())
-    lines = claims_table(result, CORE).splitlines()
-    header = next(line for line in lines if line.lstrip().startswith("#"))
-    cells = [(header, "个人自付")] + [
-        (next(line for line in lines if c.claim.date.isoformat() in line), amount(c.out_of_pocket))
-        for c in result.claims
-    ]
+    text = claims_table(result, CORE)
+    years = text.split("【年度合计】")[1].split("\n\n")[0].strip().splitlines()
+    total = amount(result.years[0].out_of_pocket)
+    cells = [(years[0], "个人自付"), (years[2], total)]
     ends = {wcwidth.wcswidth(line[: line.index(cell) + len(cell)]) for line, cell in cells}
     assert len(ends) == 1, cells
+    block = text.split("\n\n")[1].splitlines()
+    amounts = [line for line in block if re.search(r"[0-9,]+\.[0-9]{2}$", line)]
+    assert len(amounts) == 6  # total, compliant, basic, the two layers, out of pocket
+    assert len({wcwidth.wcswidth(line) for line in amounts}) == 1, amounts
+
+
+def test_an_estimate_fits_100_columns() -> None:
+    """Every line of the README's estimate and of a premium estimate, explained, in both
+    languages, fits a 100-column terminal (a Chinese character takes two columns)."""
+    import wcwidth
+
+    book = load_book(env={})
+    calc = Calculator(book)
+    person = Person(categories=frozenset({"poverty"}))
+    claims = [
+        Claim(
+            date=dt.date(2018, 6, 1),
+            hospital_level=level,
+            total=Decimal("130000"),
+            compliant=Decimal("120000"),
+            claim_id="ZY-2018-000123",
+        )
+        for level in ("level_1", "level_3")
+    ]
+    claims_result = calc.claims("qingyuan-qingcheng", person, claims)
+    dated = Person(categories=frozenset({"poverty"}), birth_date=dt.date(1980, 6, 15))
+    premium = calc.premiums("qingyuan-qingcheng", dated, 2019)
+    for lang in ("zh", "en"):
+        for text in (
+            claims_table(claims_result, book, lang=lang, explain=True),
+            premiums_table(premium, book, lang=lang),
+        ):
+            widths = [wcwidth.wcswidth(line) for line in text.splitlines()]
+            assert max(widths) <= 100, text
 
 
 @given(st.data())

@@ -175,13 +175,61 @@ def _grid(headers: Row, rows: Sequence[Row], align: str) -> str:
     )
 
 
+WIDTH = 100
+"""The widest a table may be, in terminal columns (a Chinese character takes two): a wider one
+is drawn vertically by :func:`_fit`, so an estimate reads in an 100-column window."""
+
+
+def _display_width(text: str) -> int:
+    """Terminal columns of the widest line (wcwidth: what tabulate aligns with)."""
+    from wcwidth import wcswidth
+
+    return max((wcswidth(line) for line in text.splitlines()), default=0)
+
+
+def _fit(headers: Row, rows: Sequence[Row], align: str) -> str:
+    """:func:`_grid`, or when that is wider than :data:`WIDTH`, each row as a block of
+    ``header  value`` lines, blocks separated by a blank line: the values a grid would
+    right-align (amounts) end in one column, the others start where the values start."""
+    grid = _grid(headers, rows, align)
+    if _display_width(grid) <= WIDTH:
+        return grid
+    from wcwidth import wcswidth
+
+    label_width = max(wcswidth(h) for h in headers)
+    right = [v for row in rows for v, a in zip(row, align, strict=True) if a == "r"]
+    value_width = max((wcswidth(v) for v in right), default=0)
+    blocks = []
+    for row in rows:
+        lines = []
+        for header, value, a in zip(headers, row, align, strict=True):
+            pad = " " * (value_width - wcswidth(value)) if a == "r" else ""
+            label = header + " " * (label_width - wcswidth(header))
+            lines.append(f"{label}  {pad}{value}".rstrip())
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks)
+
+
 def _items(rows: Sequence[Row]) -> str:
-    """Item / amount / note rows without a header: amounts right-aligned, notes left."""
+    """Item / amount / note rows without a header: amounts right-aligned, notes left, a note
+    wrapped so the lines stay within :data:`WIDTH`."""
+    from wcwidth import wcswidth
+
     width = max(len(r) for r in rows)
     padded = [list(r) + [""] * (width - len(r)) for r in rows]
     colalign = ("left", "right", "left")[:width]
-    text = _tabulate(padded, tablefmt="plain", colalign=colalign)
+    wrap: list[int | None] | None = None
+    if width == 3:
+        used = sum(max(wcswidth(r[i]) for r in padded) for i in (0, 1)) + 4  # two gaps of 2
+        wrap = [None, None, max(WIDTH - used, 20)]
+    text = _tabulate(padded, tablefmt="plain", colalign=colalign, maxcolwidths=wrap)
     return "\n".join(line.rstrip() for line in text.splitlines())
+
+
+def _wrapped(text: str, indent: str) -> str:
+    """``text`` in lines within :data:`WIDTH`, the lines after the first indented."""
+    lines = _tabulate([[text]], tablefmt="plain", maxcolwidths=[WIDTH - len(indent)]).splitlines()
+    return "\n".join([lines[0].rstrip(), *(indent + line.rstrip() for line in lines[1:])])
 
 
 def heading(lang: str, zh: str, en: str) -> str:
@@ -260,7 +308,7 @@ def _sources(sources: Sequence[tuple[str, Source]], lang: Lang) -> str:
     for what, s in sources:
         head = s.id if not what else tr(lang, f"{s.id}（{what}）", f"{s.id} ({what})")
         number = "" if s.number is None else tr(lang, f"，{s.number}", f", {s.number}")
-        lines.append(f"· {head}{tr(lang, '：', ': ')}{s.title}{number}")
+        lines.append(_wrapped(f"· {head}{tr(lang, '：', ': ')}{s.title}{number}", "  "))
         if s.url is not None:
             lines.append(f"  {s.url}")
     return "\n".join(lines)
@@ -505,7 +553,7 @@ def _years(years: Sequence[YearTotals], lang: Lang) -> str:
         )
         for t in years
     ]
-    return _grid(headers, rows, "l" + "r" * (len(headers) - 1))
+    return _fit(headers, rows, "l" + "r" * (len(headers) - 1))
 
 
 def _accumulators(years: Sequence[YearTotals], lang: Lang) -> str:
@@ -529,7 +577,7 @@ def _accumulators(years: Sequence[YearTotals], lang: Lang) -> str:
                     *(amount(layer.base_in(state)) for layer in LAYERS),
                 )
             )
-    return _grid(headers, rows, "ll" + "r" * (len(headers) - 2))
+    return _fit(headers, rows, "ll" + "r" * (len(headers) - 2))
 
 
 def _refs(result: ClaimsResult) -> list[TariffRef]:
@@ -551,7 +599,7 @@ def claims_table(
         tr(lang, "人员类别：", "Categories: ")
         + categories_label(first_tariff, () if first is None else first.categories, lang),
         "",
-        _grid(_claim_headers(lang, with_id), rows, align),
+        _fit(_claim_headers(lang, with_id), rows, align),
     ]
     notes = [
         tr(lang, f"第 {r.index + 1} 笔：", f"Claim {r.index + 1}: ") + _not_covered(r, lang)
@@ -584,7 +632,7 @@ def claims_table(
         for ref in _refs(result)
     ]
     parts.append(
-        _grid(
+        _fit(
             (
                 tr(lang, "系列", "Series"),
                 tr(lang, "版本", "Version"),
