@@ -250,7 +250,7 @@ def read_xlsx(path: Path) -> list[list[Any]]:
 
 def test_xlsx_round_trip(runner: CliRunner, tmp_path: Path) -> None:
     """XLSX in and out: text and whole-number cells are read, carried cells keep their values
-    and types, and result amounts are text cells with two decimals."""
+    and types, and result amounts are number cells with the 0.00 format (Excel sums them)."""
     source = write_xlsx(
         tmp_path / "in.xlsx",
         ["person_id", "姓名", "date", "hospital_level", "compliant", "件数", "公式样文本"],
@@ -268,7 +268,10 @@ def test_xlsx_round_trip(runner: CliRunner, tmp_path: Path) -> None:
     assert rows[1][:7] == ["P1", "张三", "2018-09-14", "level_3", "72,000.00", 3, "=SUM(A1)"]
     assert rows[2][4:7] == [18500, 1.5, "#N/A"]
     basic = rows[0].index("basic")
-    assert isinstance(rows[1][basic], str) and rows[1][basic].endswith(".00")
+    # basic under the 2018 table, level 3: (72000.00 - 800) x 0.65 = 46280.00
+    assert rows[1][basic] == 46280
+    cell = openpyxl.load_workbook(out).worksheets[0].cell(2, basic + 1)
+    assert (cell.data_type, cell.number_format) == ("n", "0.00")
     assert rows[1][rows[0].index("error")] is None
 
 

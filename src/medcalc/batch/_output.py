@@ -2,9 +2,15 @@
 
 - Every input row is written back with its result columns; carried cells as they were read.
 - Formula-like cells (``=``, ``+``, ``-``, ``@``, tab, CR) reach CSV with a leading ``'`` and
-  XLSX as text cells (:func:`excel_text`), so Excel never evaluates them. CSV output is UTF-8
-  with a BOM, so Excel opens it correctly, unless told otherwise. Result amounts are written
-  to XLSX as text cells (``"1234.50"``), never as binary floats.
+  XLSX as string cells (:func:`excel_text`), so Excel never evaluates them. CSV output is
+  UTF-8 with a BOM, so Excel opens it correctly, unless told otherwise.
+- XLSX (written with XlsxWriter): result amounts are number cells with the ``0.00`` format,
+  exact (:func:`~medcalc.batch._xlsx.amount_number`), so Excel's ``=SUM()`` counts them; every
+  text, carried or result, is a string cell: a carried ``0012`` or ``1234.50`` read from CSV
+  keeps its text (spec §5: carried cells keep their text); carried numbers, booleans and dates
+  read from XLSX or JSON Lines stay numbers, booleans and dates (a number no double holds
+  exactly, as its text). A second sheet, 汇总 (``summary``), sums the amounts per person and
+  year (:class:`~medcalc.batch._xlsx.XlsxLayout`).
 - OUT is checked first (:func:`check_output`), then written to a temporary file in its own
   directory and moved into place only when complete (:func:`write_atomically`); on any
   failure, SIGTERM or SIGHUP OUT is left as it was. A device or FIFO is written directly.
@@ -15,22 +21,30 @@ from __future__ import annotations
 import contextlib
 import csv
 import datetime as dt
-import importlib
 import json
 import os
+import re
 import signal
 import stat
 import tempfile
 import threading
-import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from medcalc.batch._rows import ResultRow
 from medcalc.batch._table import Record
-from medcalc.batch._xlsx import openpyxl_module
+from medcalc.batch._xlsx import (
+    MONEY_FORMAT,
+    SummaryTotals,
+    XlsxLayout,
+    amount_number,
+    exact_number,
+    xlsx_layout,
+    xlsxwriter_errors,
+    xlsxwriter_module,
+)
 from medcalc.errors import BatchFileError
 
 __all__ = [
@@ -48,6 +62,8 @@ _MISSING = object()  # a JSON key absent from a row
 #: What Excel may evaluate when a cell's text begins with it (OWASP CSV injection).
 _FORMULA_CHARS = "=+-@\t\r"
 _FORMULA_STARTS = tuple(_FORMULA_CHARS)
+#: Control characters XML 1.0 cannot hold (tab, LF and CR it can).
+_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def is_formula_like(text: str) -> bool:
@@ -166,62 +182,225 @@ class _CsvWriter(Writer):
         self._file.close()
 
 
-class _XlsxWriter(Writer):
-    def __init__(self, path: Path, columns: list[str], results: Sequence[str]) -> None:
-        super().__init__(path, columns, results)
-        openpyxl = openpyxl_module()
-        self._cell = importlib.import_module("openpyxl.cell").WriteOnlyCell
-        self._codes = frozenset(importlib.import_module("openpyxl.cell.cell").ERROR_CODES)
-        self._illegal = importlib.import_module("openpyxl.utils.exceptions").IllegalCharacterError
-        self._book = openpyxl.Workbook(write_only=True)
-        self._sheet = self._book.create_sheet("medcalc")
-        self._sheet.append([self._value(c) for c in [*columns, *results]])
+class _Sink:
+    """The output file for XlsxWriter's zip: after a failed write (a full disk) every later
+    write, seek and close only moves a position, so the zip's finaliser, run when the error
+    unwinds, finds nothing to write and prints no "Exception ignored" traceback."""
 
-    def _value(self, value: Any) -> Any:
-        if value is _MISSING:
-            return None
-        if isinstance(value, str) and (is_formula_like(value) or value in self._codes):
-            # a string cell: Excel shows it as text, never a formula or an error code
-            cell = self._cell(self._sheet, value)
-            cell.data_type = "s"
-            return cell
-        if isinstance(value, (dict, list)):
-            return _json(value)
-        return value
+    def __init__(self, path: Path) -> None:
+        self._file: BinaryIO | None = path.open("wb")
+        self._position = 0  # where the zip believes it is, once the file failed
 
-    def row(self, number: int, carried: Record, results: ResultRow | None) -> None:
-        cells = [self._value(v) for v in self._cells(carried)]
+    def _failed(self) -> None:
+        file, self._file = self._file, None
+        if file is not None:
+            with contextlib.suppress(OSError, ValueError):
+                self._position = file.tell()
+            with contextlib.suppress(OSError):
+                file.close()
+
+    def write(self, data: bytes) -> int:
+        if self._file is None:
+            self._position += len(data)
+            return len(data)
         try:
-            tail = [self._value(v) for v in results or [None] * len(self.results)]
-            self._sheet.append(cells + tail)
-        except self._illegal:
-            raise BatchFileError(
-                f"row {number} holds a control character that XLSX cannot store; "
-                "remove it, or write CSV or JSON Lines"
-            ) from None
-
-    def close(self) -> None:
-        # openpyxl's save_workbook, with the zip in hand: on a failure (a full disk) its file
-        # is closed here, not left to ZipFile.__del__, which printed two ignored tracebacks.
-        excel = importlib.import_module("openpyxl.writer.excel")
-        archive = zipfile.ZipFile(self.path, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
-        self._book.properties.modified = dt.datetime.now(tz=dt.UTC).replace(tzinfo=None)
-        try:
-            excel.ExcelWriter(self._book, archive).save()
-        except BaseException:
-            stream, archive.fp = archive.fp, None  # nothing left for __del__ to flush
-            if stream is not None:
-                with contextlib.suppress(Exception):
-                    stream.close()
-            self.abort()
+            return self._file.write(data)
+        except OSError:
+            self._failed()
             raise
 
+    def flush(self) -> None:
+        if self._file is not None:
+            try:
+                self._file.flush()
+            except OSError:
+                self._failed()
+                raise
+
+    def tell(self) -> int:
+        return self._position if self._file is None else self._file.tell()
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        if self._file is None:
+            self._position = offset if whence == 0 else self._position + offset
+            return self._position
+        return self._file.seek(offset, whence)
+
+    def seekable(self) -> bool:
+        return self._file is None or self._file.seekable()
+
+    def close(self) -> None:
+        file, self._file = self._file, None
+        if file is not None:
+            file.close()
+
+
+#: The number formats of carried date and time cells (as openpyxl wrote them before).
+_DATE_FORMATS = (
+    (dt.datetime, "yyyy-mm-dd h:mm:ss"),
+    (dt.date, "yyyy-mm-dd"),
+    (dt.time, "h:mm:ss"),
+    (dt.timedelta, "[h]:mm:ss"),
+)
+#: Whole numbers beyond 2^53 are not all doubles: such a carried number is written as text.
+_EXACT_INT = 1 << 53
+
+
+class _XlsxWriter(Writer):
+    """XLSX with XlsxWriter in ``constant_memory`` mode (rows streamed to a temporary file):
+    text through ``write_string`` (a string cell, never evaluated: spec §5), result amounts
+    through ``write_number`` with the ``0.00`` format (:data:`~medcalc.batch._xlsx.MONEY_FORMAT`,
+    exact: :func:`~medcalc.batch._xlsx.amount_number`), and the summary sheet (汇总) last."""
+
+    def __init__(
+        self,
+        path: Path,
+        columns: list[str],
+        results: Sequence[str],
+        layout: XlsxLayout | None = None,
+    ) -> None:
+        super().__init__(path, columns, results)
+        xlsxwriter = xlsxwriter_module()
+        self._layout = layout or xlsx_layout(columns, results)
+        # XlsxWriter's row files live here, removed whatever happens
+        self._temp = tempfile.TemporaryDirectory(prefix=".medcalc-xlsx-")
+        self._out = _Sink(path)
+        self._book = xlsxwriter.Workbook(
+            self._out,
+            {
+                "constant_memory": True,
+                "tmpdir": self._temp.name,
+                "strings_to_numbers": False,
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+            },
+        )
+        self._book.set_properties({"created": dt.datetime.now(tz=dt.UTC).replace(tzinfo=None)})
+        self._sheet = self._book.add_worksheet("medcalc")
+        plan = self._layout.summary
+        self._totals = None if plan is None else SummaryTotals(plan)
+        self._summary = None if plan is None else self._book.add_worksheet(plan.title)
+        self._money = self._book.add_format({"num_format": MONEY_FORMAT})
+        self._dates = {kind: self._book.add_format({"num_format": f}) for kind, f in _DATE_FORMATS}
+        self._amounts = frozenset(self._layout.amounts)
+        self._row = 0
+        self._number = 1
+        self._strings(self._sheet, 0, [*columns, *results])
+
+    def _strings(self, sheet: Any, row: int, texts: Sequence[str]) -> None:
+        for col, text in enumerate(texts):
+            self._string(sheet, row, col, text)
+
+    def _string(self, sheet: Any, row: int, col: int, text: str) -> None:
+        if not text:
+            return
+        if _ILLEGAL.search(text):
+            raise BatchFileError(
+                f"row {self._number} holds a control character that XLSX cannot store; "
+                "remove it, or write CSV or JSON Lines"
+            )
+        if sheet.write_string(row, col, text) == -2:  # truncated to Excel's limit
+            raise BatchFileError(
+                f"row {self._number} holds a cell of more than 32,767 characters, which XLSX "
+                "cannot store; write CSV or JSON Lines"
+            )
+
+    def _carried(self, col: int, value: Any) -> None:
+        """One carried cell, its type kept: text as text, numbers, booleans and dates as
+        they were read; a number that is not exactly a double as its text."""
+        sheet, row = self._sheet, self._row
+        if value is None or value is _MISSING:
+            return
+        if isinstance(value, str):
+            self._string(sheet, row, col, value)
+        elif isinstance(value, bool):
+            sheet.write_boolean(row, col, value)
+        elif isinstance(value, float):
+            sheet.write_number(row, col, value)
+        elif isinstance(value, int):
+            if abs(value) < _EXACT_INT:
+                sheet.write_number(row, col, value)
+            else:
+                self._string(sheet, row, col, _text(value))
+        elif isinstance(value, Decimal):  # a JSON Lines number, read exactly
+            number = exact_number(value)
+            if number is None:
+                self._string(sheet, row, col, str(value))
+            else:
+                sheet.write_number(row, col, number)
+        elif isinstance(value, (dt.date, dt.time, dt.timedelta)):
+            kind = next(k for k, _ in _DATE_FORMATS if isinstance(value, k))
+            if isinstance(value, (dt.datetime, dt.time)) and value.tzinfo is not None:
+                self._string(sheet, row, col, _text(value))
+            else:
+                sheet.write_datetime(row, col, value, self._dates[kind])
+        else:
+            self._string(sheet, row, col, _text(value))
+
+    def row(self, number: int, carried: Record, results: ResultRow | None) -> None:
+        self._row += 1
+        self._number = number
+        cells = self._cells(carried)
+        for col, value in enumerate(cells):
+            self._carried(col, value)
+        if results is None:
+            return
+        sheet, row, base, amounts = self._sheet, self._row, len(cells), self._amounts
+        for i, value in enumerate(results):
+            if value is None:
+                continue
+            if i in amounts:
+                sheet.write_number(row, base + i, amount_number(value), self._money)
+            else:
+                self._string(sheet, row, base + i, value)
+        if self._totals is not None:
+            self._totals.add(cells, results)
+
+    def _write_summary(self) -> None:
+        if self._totals is None or self._summary is None:
+            return
+        sheet = self._summary
+        names = self._totals.header(self.results)
+        for col, name in enumerate(names):
+            sheet.write_string(0, col, name)
+        for r, line in enumerate(self._totals.lines(), start=1):
+            for col, value in enumerate(line):
+                if isinstance(value, str):
+                    if value:
+                        sheet.write_string(r, col, value)
+                elif isinstance(value, int):
+                    sheet.write_number(r, col, value)
+                else:
+                    number = exact_number(value)
+                    if number is None:  # a sum beyond 15 digits: its exact text
+                        sheet.write_string(r, col, str(value))
+                    else:
+                        sheet.write_number(r, col, number, self._money)
+
+    def close(self) -> None:
+        try:
+            self._write_summary()
+            self._book.close()
+        except xlsxwriter_errors() as exc:  # FileCreateError around the OSError of the write
+            self.abort()
+            cause = exc.__context__ if isinstance(exc.__context__, OSError) else None
+            if cause is not None:
+                raise cause from None
+            raise BatchFileError(f"cannot write {self.path}: {exc}") from None
+        except BaseException:
+            self.abort()
+            raise
+        try:
+            self._out.close()
+        finally:
+            self._temp.cleanup()
+
     def abort(self) -> None:
-        # Finish the sheet's stream and remove openpyxl's own temporary file for it.
-        with contextlib.suppress(Exception):
-            self._sheet.close()
-        with contextlib.suppress(Exception):
-            self._sheet._writer.cleanup()
+        self._out.close()
+        for sheet in self._book.worksheets():
+            with contextlib.suppress(Exception):
+                sheet.fh.close()  # the row file of constant_memory mode
+        self._temp.cleanup()
 
 
 class _JsonlWriter(Writer):
@@ -365,13 +544,17 @@ def open_writer(
     encoding: str | None,
     text: bool,
     keep_formulas: bool,
+    layout: XlsxLayout | None = None,
 ) -> Writer:
     """A writer of ``output_format`` to ``path``, its header written: the carried ``columns``
     then the ``results``. CSV: in ``encoding``; ``text``: the carried cells are CSV text
-    already; ``keep_formulas``: formula-like cells written as they are (no ``'``)."""
+    already; ``keep_formulas``: formula-like cells written as they are (no ``'``). XLSX:
+    ``layout`` says which results are amounts and what the summary sheet sums
+    (:func:`~medcalc.batch._xlsx.xlsx_layout`; without it, the columns are known by their
+    ids)."""
     if output_format == "csv":
         assert encoding is not None
         return _CsvWriter(path, columns, results, encoding, text=text, keep_formulas=keep_formulas)
     if output_format == "xlsx":
-        return _XlsxWriter(path, columns, results)
+        return _XlsxWriter(path, columns, results, layout)
     return _JsonlWriter(path, columns, results)

@@ -1,10 +1,25 @@
-"""XLSX input (spec §5): the first sheet, header in row 1, cached values of formulas.
+"""XLSX (spec §5): the input's first sheet, and what XLSX output writes besides the rows.
 
-A number cell is used for a known column as an int when it holds a whole number below 10^15
-(which Excel stores exactly); another number cell is read by the row parser as its shortest
-decimal text. A workbook that would unpack beyond :data:`XLSX_UNPACKED_LIMIT` or
-:data:`XLSX_RATIO_LIMIT` (a zip bomb), or whose XML parts declare a DTD (an XML bomb), is
-refused before openpyxl reads it.
+**Input**: the first sheet, header in row 1, cached values of formulas, read with
+python-calamine (a Rust reader, about ten times openpyxl's speed: docs/performance.md) and
+with openpyxl when calamine cannot tell what a cell holds or cannot read the file at all:
+
+- a sheet with an error cell (``#N/A``, ``#DIV/0!``) is read by openpyxl, which gives the
+  error's text (calamine reads an error as an empty cell);
+- a workbook calamine refuses (not a zip, malformed XML, no worksheet) is read by openpyxl,
+  whose message names the problem, as before; without python-calamine, openpyxl reads all.
+
+A number cell is a double. A whole number below 10^15 (which Excel stores exactly) is read as
+an int; any other is read by the row parser as its shortest decimal text (``repr``), so an
+amount cell holding 1234.56 is the text the clerk typed, and a computed 0.1 + 0.2 (shortest
+text 0.30000000000000004) is refused for its decimals: no amount passes through float
+arithmetic. A date cell is a date (ISO in text output). A workbook that would unpack beyond
+:data:`XLSX_UNPACKED_LIMIT` or :data:`XLSX_RATIO_LIMIT` (a zip bomb), or whose XML parts
+declare a DTD (an XML bomb), is refused before either reader opens it.
+
+**Output** (written by :mod:`medcalc.batch._output` with XlsxWriter): result amounts are
+number cells with the ``0.00`` format (:func:`amount_number`: exact), and a second sheet,
+汇总 (``summary``), sums them per person and year (:class:`XlsxLayout`, :class:`SummaryTotals`).
 """
 
 from __future__ import annotations
@@ -14,17 +29,40 @@ import contextlib
 import importlib
 import re
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from medcalc.batch._table import Record, Table
-from medcalc.errors import BatchFileError
+import attrs
 
-__all__ = ["XLSX_RATIO_LIMIT", "XLSX_UNPACKED_LIMIT", "XlsxTable", "openpyxl_module"]
+from medcalc.batch._rows import AMOUNTS
+from medcalc.batch._table import Record, Table
+from medcalc.chain import FIELD_LABELS
+from medcalc.chain import fields as rows
+from medcalc.errors import BatchFileError, InputError
+from medcalc.money import EXACT
+
+__all__ = [
+    "MONEY_FORMAT",
+    "XLSX_RATIO_LIMIT",
+    "XLSX_UNPACKED_LIMIT",
+    "SummarySheet",
+    "SummaryTotals",
+    "XlsxLayout",
+    "XlsxTable",
+    "amount_number",
+    "exact_number",
+    "openpyxl_module",
+    "xlsx_layout",
+    "xlsxwriter_errors",
+    "xlsxwriter_module",
+]
 
 #: Excel holds 15 significant digits exactly; longer IDs typed as numbers are already mangled.
 _EXACT_LIMIT = 10**15
+
+_MISSING_LIBRARY = "XLSX files need {}, installed with medcalc; reinstall it: pip install medcalc"
 
 
 def openpyxl_module() -> Any:
@@ -32,14 +70,64 @@ def openpyxl_module() -> Any:
     try:
         return importlib.import_module("openpyxl")
     except ImportError:
-        raise BatchFileError("XLSX files need openpyxl: pip install 'medcalc[xlsx]'") from None
+        raise BatchFileError(_MISSING_LIBRARY.format("openpyxl")) from None
 
 
-def _xlsx_value(value: Any) -> Any:
-    """A cell as the row parser should see it: whole-number floats below 10^15 as int."""
-    if isinstance(value, float) and value.is_integer() and abs(value) < _EXACT_LIMIT:
-        return int(value)
-    return value
+def xlsxwriter_module() -> Any:
+    """XlsxWriter (untyped: no ``py.typed``), imported when XLSX is first written (``import
+    medcalc`` stays light); :class:`BatchFileError` without it."""
+    try:
+        return importlib.import_module("xlsxwriter")
+    except ImportError:
+        raise BatchFileError(_MISSING_LIBRARY.format("XlsxWriter")) from None
+
+
+def xlsxwriter_errors() -> type[Exception]:
+    """XlsxWriter's base error (a failed save wraps the OSError in one of its kinds)."""
+    return importlib.import_module("xlsxwriter.exceptions").XlsxWriterException  # type: ignore[no-any-return]
+
+
+def _calamine() -> Any:
+    """python-calamine, or None where it is not installed (openpyxl reads every workbook)."""
+    try:
+        return importlib.import_module("python_calamine")
+    except ImportError:
+        return None
+
+
+# -- output: numbers -------------------------------------------------------------------------
+
+MONEY_FORMAT = "0.00"
+"""The number format of every amount cell: two decimals, as medcalc prints amounts."""
+
+
+def amount_number(text: str) -> float:
+    """A result amount (text with exactly 2 decimals) as the double an XLSX number cell holds.
+
+    Exact: every amount medcalc produces has at most 14 significant digits (at most
+    :data:`~medcalc.money.MAX_AMOUNT`, 999999999999.99), and a decimal of at most 15
+    significant digits (DBL_DIG) is the shortest repr of its nearest double, so a reader
+    taking the cell's double back to its shortest text (``repr``; medcalc's reader does)
+    finds the amount again. XlsxWriter stores ``{:.16G}`` of the double: either the amount's
+    own digits or a 16-digit text still nearer the double than the amount is, which parses
+    back to the same double. tests/test_xlsx_numeric.py proves it on generated amounts.
+
+    >>> amount_number("1234.50"), repr(amount_number("999999999999.99"))
+    (1234.5, '999999999999.99')
+    """
+    return float(text)
+
+
+def exact_number(value: Decimal) -> float | None:
+    """``value`` as a double whose shortest repr is ``value`` (so an XLSX number cell holds
+    it exactly), or None when no double does (more than 15 significant digits, or beyond
+    them: then the cell is written as its text).
+
+    >>> exact_number(Decimal("1234.50")), exact_number(Decimal("12345678901234.567"))
+    (1234.5, None)
+    """
+    number = float(value)
+    return number if Decimal(repr(number)) == value else None
 
 
 #: The most an XLSX input may hold unpacked (every part together), and the most any large
@@ -127,27 +215,99 @@ def _has_dtd(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> bool:
     return not rest.startswith(b"<") or rest.startswith(b"<!")
 
 
+#: An error cell's type attribute (``<c r="A2" t="e">``), in any part: such a sheet is read by
+#: openpyxl. A false match (the text in a string) only costs openpyxl's slower reading.
+_ERROR_CELL = re.compile(rb"""\st\s*=\s*["']e["']""")
+_CHUNK = 1 << 20
+
+
+def _has_error_cells(path: Path) -> bool:
+    """True when an XML part of the workbook has an error cell (or text that looks like one)."""
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError):
+        return False
+    with archive:
+        for member in archive.infolist():
+            if not member.filename.lower().startswith("xl/worksheets/"):
+                continue
+            with archive.open(member) as f:
+                tail = b""
+                while chunk := f.read(_CHUNK):
+                    if _ERROR_CELL.search(tail + chunk):
+                        return True
+                    tail = chunk[-16:]
+    return False
+
+
+def _cell_value(value: Any) -> Any:
+    """A calamine cell as openpyxl gives it: an empty cell None, a whole number below 10^15
+    an int (Excel writes whole numbers without a decimal point; openpyxl reads those as int)."""
+    if value == "":
+        return None
+    if type(value) is float and value.is_integer() and abs(value) < _EXACT_LIMIT:
+        return int(value)
+    return value
+
+
+class _UnreadableError(Exception):
+    """calamine could not read the workbook: openpyxl reads it (and names the problem)."""
+
+
 class XlsxTable(Table):
-    """The first sheet of an XLSX workbook, read with openpyxl."""
+    """The first sheet of an XLSX workbook, read with python-calamine, or openpyxl where
+    calamine cannot be trusted with it (the module's docstring)."""
 
     def __init__(self, path: Path) -> None:
         super().__init__(path)
         self._openpyxl = openpyxl_module()
         _check_xlsx(path)
+        self._calamine = None if _has_error_cells(path) else _calamine()
 
-    def _rows(self, sheet: Any) -> Iterator[tuple[Any, ...]]:
-        """The sheet's rows; a sheet whose XML is malformed is a :class:`BatchFileError`."""
-        rows = sheet.iter_rows(values_only=True)
-        while True:
+    # -- calamine ------------------------------------------------------------------------
+
+    def _calamine_rows(self) -> Iterator[Sequence[Any]]:
+        """The first worksheet's rows from row 1 and column A (calamine starts at the first
+        cell that holds something); :class:`_UnreadableError` when calamine cannot read it."""
+        calamine = self._calamine
+        assert calamine is not None
+        try:
+            book = calamine.CalamineWorkbook.from_path(str(self.path))
+        except Exception as exc:
+            raise _UnreadableError from exc
+        with book:
             try:
-                cells = next(rows, None)
-            except Exception as exc:  # ParseError, or openpyxl's own for odd cell XML
-                raise BatchFileError(
-                    f"{self.path}: the first sheet cannot be read: {exc}"
-                ) from None
-            if cells is None:
-                return
-            yield cells
+                kinds = [m.typ for m in book.sheets_metadata]
+                index = kinds.index(calamine.SheetTypeEnum.WorkSheet)
+                sheet = book.get_sheet_by_index(index)
+            except Exception as exc:
+                raise _UnreadableError from exc
+            start = sheet.start
+            if start is None:
+                return  # an empty sheet
+            first_row, first_col = start
+            for _ in range(first_row):
+                yield ()
+            pad = [None] * first_col
+            for cells in sheet.iter_rows():
+                yield [*pad, *map(_cell_value, cells)]
+
+    # -- openpyxl ------------------------------------------------------------------------
+
+    def _openpyxl_rows(self) -> Iterator[Sequence[Any]]:
+        """The sheet's rows; a sheet whose XML is malformed is a :class:`BatchFileError`."""
+        with self._sheet() as sheet:
+            rows_ = sheet.iter_rows(values_only=True)
+            while True:
+                try:
+                    cells = next(rows_, None)
+                except Exception as exc:  # ParseError, or openpyxl's own for odd cell XML
+                    raise BatchFileError(
+                        f"{self.path}: the first sheet cannot be read: {exc}"
+                    ) from None
+                if cells is None:
+                    return
+                yield cells
 
     @contextlib.contextmanager
     def _sheet(self) -> Iterator[Any]:
@@ -164,9 +324,25 @@ class XlsxTable(Table):
         finally:
             book.close()
 
+    def _rows(self) -> Generator[Sequence[Any], None, None]:
+        """The first sheet's rows, each as far as it holds cells (None for an empty one)."""
+        if self._calamine is not None:
+            found = self._calamine_rows()
+            try:
+                first = next(found, None)
+            except _UnreadableError:
+                self._calamine = None  # and for the second reading too
+            else:
+                if first is not None:
+                    yield first
+                    yield from found
+                return
+        yield from self._openpyxl_rows()
+
     def open(self, known: Sequence[str]) -> None:
-        with self._sheet() as sheet:
-            first = next(self._rows(sheet), None)
+        rows_ = self._rows()
+        first = next(rows_, None)
+        rows_.close()
         if first is None or all(v is None for v in first):
             raise BatchFileError(f"{self.path}: the first sheet has no header in row 1")
         header = ["" if v is None else str(v) for v in first]
@@ -177,22 +353,21 @@ class XlsxTable(Table):
 
     def records(self) -> Iterator[tuple[int, Record]]:
         width = self.width
-        with self._sheet() as sheet:
-            rows = self._rows(sheet)
-            next(rows, None)
-            for number, cells in enumerate(rows, start=2):
-                record = list(cells)
-                if len(record) < width:
-                    record.extend([None] * (width - len(record)))
-                elif len(record) > width:
-                    extra = record[width:]
-                    if any(v is not None and str(v).strip() for v in extra):
-                        raise BatchFileError(
-                            f"{self.path}: row {number} has a value beyond the last "
-                            f"header column ({width} columns)"
-                        )
-                    del record[width:]
-                yield number, record
+        rows_ = self._rows()
+        next(rows_, None)
+        for number, cells in enumerate(rows_, start=2):
+            record = list(cells)
+            if len(record) < width:
+                record.extend([None] * (width - len(record)))
+            elif len(record) > width:
+                extra = record[width:]
+                if any(v is not None and str(v).strip() for v in extra):
+                    raise BatchFileError(
+                        f"{self.path}: row {number} has a value beyond the last "
+                        f"header column ({width} columns)"
+                    )
+                del record[width:]
+            yield number, record
 
     def fields(self, record: Record) -> dict[str, Any]:
         assert isinstance(record, list)
@@ -201,3 +376,196 @@ class XlsxTable(Table):
     def is_blank(self, record: Record) -> bool:
         assert isinstance(record, list)
         return all(v is None or (isinstance(v, str) and not v.strip()) for v in record)
+
+
+def _xlsx_value(value: Any) -> Any:
+    """A cell as the row parser should see it: whole-number floats below 10^15 as int."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < _EXACT_LIMIT:
+        return int(value)
+    return value
+
+
+# -- output: the layout and the summary sheet ------------------------------------------------
+
+#: The premium results written as amounts, and those the summary sums (as the batch summary
+#: printed after a run does: what the government and the person pay).
+_PREMIUM_AMOUNTS = (
+    "medical_contribution",
+    "medical_government",
+    "medical_individual",
+    "pension_contribution",
+    "pension_government",
+    "pension_individual",
+    "pension_subsidy",
+)
+_PREMIUM_SUMS = (
+    "medical_government",
+    "medical_individual",
+    "pension_government",
+    "pension_individual",
+    "pension_subsidy",
+)
+AMOUNT_RESULTS = frozenset((*AMOUNTS, *_PREMIUM_AMOUNTS))
+
+#: The summary sheet's own words: its title, and its person, year, count and totals columns.
+_SUMMARY_WORDS = {
+    "zh": ("汇总", FIELD_LABELS["person_id"][0], FIELD_LABELS["year"][0], "件数", "合计"),
+    "en": ("summary", "person_id", "year", "claims", "total"),
+}
+
+
+@attrs.frozen
+class SummarySheet:
+    """What the summary sheet (汇总) sums: the result amounts of every row without an error,
+    per person and year, with a totals line. Positions are 0-based."""
+
+    title: str
+    """The sheet's name: 汇总 or summary."""
+    labels: tuple[str, str, str, str]
+    """The names of the person, year and count columns, and the totals line's label."""
+    person: int | None
+    """The carried column holding ``person_id`` (None: no such column; one person)."""
+    year: int | None
+    """The carried column holding the ``date`` (claims: its year counts) or the ``year``."""
+    year_of_date: bool
+    """True: ``year`` holds a date (claims); False: the year itself (premiums)."""
+    count: bool
+    """True: a column counting the rows (the claims) of each person and year."""
+    sums: tuple[int, ...]
+    """The result columns summed (their text has exactly 2 decimals)."""
+    error: int | None
+    """The result column ``error``: a row with an error counts nowhere."""
+
+
+@attrs.frozen
+class XlsxLayout:
+    """How XLSX output writes a batch's results: which are amounts (number cells, ``0.00``)
+    and what its summary sheet sums (None: no summary sheet)."""
+
+    amounts: tuple[int, ...] = ()
+    summary: SummarySheet | None = None
+
+
+def xlsx_layout(
+    columns: Sequence[str],
+    results: Sequence[str],
+    *,
+    fields: Sequence[str | None] | None = None,
+    result_ids: Sequence[str] | None = None,
+    language: str | None = None,
+) -> XlsxLayout:
+    """The layout of a batch's XLSX output.
+
+    ``columns``, ``results``: the carried and result columns as written; ``fields``: the input
+    field each carried column means (None for another column; default: the column's name
+    when it is a field id); ``result_ids``: each result column's id (default: ``results``);
+    ``language``: of the summary sheet's own words, ``zh`` or ``en`` (default: ``en`` when the
+    results are named by their ids, else ``zh``). The summary is per ``person_id`` and year
+    (claims: the year of ``date``, with a count of claims; premiums: ``year``).
+
+    >>> layout = xlsx_layout(["person_id", "date", "compliant"], ["covered", "basic", "error"])
+    >>> layout.amounts, layout.summary.person, layout.summary.year, layout.summary.sums
+    ((1,), 0, 1, (1,))
+    """
+    ids = tuple(results if result_ids is None else result_ids)
+    where = list(columns if fields is None else fields)
+    if language is None:
+        language = "en" if tuple(results) == ids else "zh"
+    amounts = tuple(i for i, name in enumerate(ids) if name in AMOUNT_RESULTS)
+    claims = "covered" in ids
+    summed = AMOUNTS if claims else _PREMIUM_SUMS
+    sums = tuple(i for i, name in enumerate(ids) if name in summed)
+    year_field = "date" if claims else "year"
+    year = where.index(year_field) if year_field in where else None
+    if not sums or year is None:
+        return XlsxLayout(amounts)
+    title, *labels = _SUMMARY_WORDS["zh" if language == "zh" else "en"]
+    summary = SummarySheet(
+        title=title,
+        labels=(labels[0], labels[1], labels[2], labels[3]),
+        person=where.index("person_id") if "person_id" in where else None,
+        year=year,
+        year_of_date=claims,
+        count=claims,
+        sums=sums,
+        error=ids.index("error") if "error" in ids else None,
+    )
+    return XlsxLayout(amounts, summary)
+
+
+def _fen(text: str) -> int:
+    """An amount's text with exactly 2 decimals as whole fen (``"-0.01"`` -> -1)."""
+    return int(text.replace(".", "", 1))
+
+
+class SummaryTotals:
+    """The sums of a :class:`SummarySheet`, row by row: per (person, year) the count of rows
+    and each summed amount in whole fen (ints: exact and quick)."""
+
+    def __init__(self, sheet: SummarySheet) -> None:
+        self.sheet = sheet
+        self._groups: dict[tuple[str, int], list[int]] = {}
+
+    def _key(self, cells: Sequence[Any]) -> tuple[str, int] | None:
+        sheet = self.sheet
+        assert sheet.year is not None
+        try:
+            person = (
+                ""
+                if sheet.person is None
+                else rows.text({"person_id": cells[sheet.person]}, "person_id")
+            )
+            where = {"year": cells[sheet.year]}
+            if sheet.year_of_date:
+                day = rows.date(where, "year")
+                year = None if day is None else day.year
+            else:
+                year = rows.integer(where, "year")
+        except InputError:
+            return None  # a row computed without them cannot be: count it nowhere
+        if year is None:
+            return None
+        return (person or "", year)
+
+    def add(self, cells: Sequence[Any], results: Sequence[str | None]) -> None:
+        """Count one written row (its carried cells and results) when it has no error."""
+        sheet = self.sheet
+        if sheet.error is not None and results[sheet.error] is not None:
+            return
+        amounts = [results[i] for i in sheet.sums]
+        if all(a is None for a in amounts):
+            return  # a row with no result (a totals row of the clerk's)
+        key = self._key(cells)
+        if key is None:
+            return
+        group = self._groups.get(key)
+        if group is None:
+            group = self._groups[key] = [0] * (1 + len(amounts))
+        group[0] += 1
+        for i, text in enumerate(amounts, start=1):
+            if text is not None:
+                group[i] += _fen(text)
+
+    def header(self, results: Sequence[str]) -> list[str]:
+        """The sheet's header: person, year, [count], the summed results' names as written."""
+        sheet = self.sheet
+        person, year, count, _ = sheet.labels
+        return [person, year, *([count] if sheet.count else []), *(results[i] for i in sheet.sums)]
+
+    def lines(self) -> Iterator[list[str | int | Decimal]]:
+        """Each person and year (in the order of person, then year), then the totals line:
+        text, whole counts, and amounts as Decimal yuan."""
+        totals = [0] * (1 + len(self.sheet.sums))
+        count = self.sheet.count
+        for (person, year), group in sorted(self._groups.items()):
+            for i, value in enumerate(group):
+                totals[i] += value
+            yield [person, year, *self._values(group, count)]
+        yield [self.sheet.labels[3], "", *self._values(totals, count)]
+
+    @staticmethod
+    def _values(group: list[int], count: bool) -> list[str | int | Decimal]:
+        amounts: list[str | int | Decimal] = [
+            Decimal(fen).scaleb(-2, context=EXACT) for fen in group[1:]
+        ]
+        return [group[0], *amounts] if count else amounts
