@@ -620,7 +620,10 @@ def test_exit_1_for_a_known_column_given_twice(runner: CliRunner, tmp_path: Path
     )
     result = batch(runner, "claims", source, "-o", tmp_path / "out.csv", "--series", SERIES)
     assert result.exit_code == 1
-    assert "the header has column 'date' twice (columns 2 and 3)" in result.stderr
+    assert (
+        "the header has column 'date' twice: 'date' (column 2) and ' Date ' (column 3); keep one"
+        in result.stderr
+    )
 
 
 def test_exit_1_for_a_missing_input_file(runner: CliRunner, tmp_path: Path) -> None:
@@ -667,9 +670,16 @@ def test_exit_2_for_usage_errors(
 
 
 def test_exit_2_without_series_column_or_option(runner: CliRunner, tmp_path: Path) -> None:
-    """A file without a series column needs ``--series``."""
+    """A file without a series column needs ``--series`` (or ``MEDCALC_SERIES``) when more
+    than one series is installed; with only one, that one is the default."""
     source = write_csv(tmp_path / "in.csv", ROWS)
-    result = batch(runner, "claims", source, "-o", tmp_path / "out.csv")
+    more = ROOT / "tests" / "good_tariffs"  # a second series
+    result = runner.invoke(
+        cli,
+        ["batch", "claims", str(source), "-o", str(tmp_path / "out.csv"), "--tariffs", str(more)],
+        env={"MEDCALC_SERIES": None, "MEDCALC_TARIFFS": None},
+        catch_exceptions=False,
+    )
     assert result.exit_code == 2
     assert "has no series column; give --series" in result.stderr
 

@@ -9,11 +9,13 @@ pyproject.toml): ``_job`` (:class:`BatchJob`: pick the engine, read, compute, wr
 ``_columnar`` (the pyarrow CSV path and :class:`EngineClaimsBatch`; over ``_scan``, its block
 reading, and ``_columns``, the batch rules over columns) > ``_output`` (writers, atomic OUT) and
 ``_files`` (format, which table) > ``_csv``, ``_xlsx``, ``_jsonl`` (the formats) > ``_table``,
-``_encoding`` > ``_rows`` (:class:`ClaimsBatch`, :class:`PremiumsBatch`) > ``_rules`` (the
-grouping rules both paths apply). Above ``_job``, ``_summary`` (:func:`summary_lines`: a
-:class:`BatchReport` as the lines ``medcalc batch`` prints). Beside the formats,
-``_claims_file`` (:func:`read_claims_file`, :class:`ClaimRows`): one person's claims file for
-``medcalc claim --claims``, read with the same text, CSV and JSON readers.
+``_encoding`` > ``_headers`` (the columns' names in Chinese and English: :func:`field_of`,
+:func:`result_names`, the totals row), ``_rows`` (:class:`ClaimsBatch`,
+:class:`PremiumsBatch`) > ``_rules`` (the grouping rules both paths apply). Above ``_job``,
+``_summary`` (:func:`summary_lines`: a :class:`BatchReport` as the lines ``medcalc batch``
+prints). Beside the formats, ``_claims_file`` (:func:`read_claims_file`, :class:`ClaimRows`):
+one person's claims file for ``medcalc claim --claims``, read with the same text, CSV and JSON
+readers.
 
 Needing the ``fast`` extra (numpy, pyarrow), so imported only when first used, not by
 ``import medcalc.batch`` and not in ``__all__``: :class:`EngineClaimsBatch` (a
@@ -29,6 +31,14 @@ from medcalc.batch._claims_file import CLAIMS_FILE_EXTENSIONS, ClaimRows, read_c
 from medcalc.batch._csv import CsvRecords, cell_holds_rows, quoted_rows_line, unclosed_quote_error
 from medcalc.batch._encoding import detect_encoding, read_text
 from medcalc.batch._files import EXTENSIONS, FORMATS, format_of
+from medcalc.batch._headers import (
+    COLUMN_LANGUAGES,
+    HEADER_VARIANTS,
+    RESULT_NAMES_ZH,
+    TOTALS_LABELS,
+    field_of,
+    result_names,
+)
 from medcalc.batch._job import ENGINES, BatchJob, BatchReport, Progress
 from medcalc.batch._jsonl import DuplicateKeyError, json_int, loads_exact
 from medcalc.batch._output import check_output, excel_text, is_formula_like, write_atomically
@@ -53,11 +63,15 @@ __all__ = [
     "CLAIMS_FILE_EXTENSIONS",
     "CLAIM_COLUMNS",
     "CLAIM_RESULTS",
+    "COLUMN_LANGUAGES",
     "ENGINES",
     "EXTENSIONS",
     "FORMATS",
+    "HEADER_VARIANTS",
     "PREMIUM_COLUMNS",
     "PREMIUM_RESULTS",
+    "RESULT_NAMES_ZH",
+    "TOTALS_LABELS",
     "XLSX_RATIO_LIMIT",
     "XLSX_UNPACKED_LIMIT",
     "Batch",
@@ -78,6 +92,7 @@ __all__ = [
     "check_output",
     "detect_encoding",
     "excel_text",
+    "field_of",
     "format_of",
     "is_formula_like",
     "json_int",
@@ -85,6 +100,7 @@ __all__ = [
     "quoted_rows_line",
     "read_claims_file",
     "read_text",
+    "result_names",
     "summary_lines",
     "unclosed_quote_error",
     "write_atomically",

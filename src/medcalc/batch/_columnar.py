@@ -56,6 +56,7 @@ from medcalc.batch._columns import (
     solve,
 )
 from medcalc.batch._csv import CsvTable, unclosed_quote_error
+from medcalc.batch._headers import is_totals_row, result_names, result_values, row_error
 from medcalc.batch._output import excel_text
 from medcalc.batch._rows import CLAIM_RESULTS, ClaimsBatch, ParsedClaim, ResultRow, Summary
 from medcalc.batch._scan import (
@@ -189,12 +190,13 @@ class _Reader:
         self.encoding = encoding = table.encoding
         self.header: list[str] = table.columns
         self.width = len(self.header)
-        self.known = dict(table.known)  # canonical name -> column index
+        self.known = dict(table.known)  # field id -> column index
         self.scratch = ClaimsBatch(calculator, default_series=series)
         self.check_utf8 = check_encoding and encoding.startswith("utf-8")
         self.rows = ParsedColumns()
         self.codes = _CellCodes(self.scratch, self.rows)
         self.persons: list[Any] = []  # per block: the person ids as read (None: blank)
+        self.totals: list[int] = []  # the trailing totals rows (合计), found by _assemble
         self.blocks: list[Block] = []
         self._scratch = np.empty(block_size + (1 << 17), np.bool_)
         pa, pcsv = self.pa, self.pcsv
@@ -340,7 +342,9 @@ class _Reader:
         state = np.full(n, GOOD, np.int8)
         slow = np.flatnonzero(~fast)
         if slow.shape[0]:
-            part["slow"] = self._slow(block, scan, slow, state)
+            like: set[int] = set()
+            part["slow"] = self._slow(block, scan, slow, state, like)
+            part["totals_like"] = like
             ids = [None if parsed is None else parsed.person_id for _, parsed, _ in part["slow"]]
             person = pc.replace_with_mask(person, pa.array(~fast), pa.array(ids, pa.string()))
         part["state"] = state
@@ -348,13 +352,20 @@ class _Reader:
         return part
 
     def _slow(
-        self, block: memoryview, scan: Block, slow: NDArray[Any], state: NDArray[np.int8]
+        self,
+        block: memoryview,
+        scan: Block,
+        slow: NDArray[Any],
+        state: NDArray[np.int8],
+        like: set[int],
     ) -> list[tuple[int, ParsedClaim | None, int]]:
         """The rows the vectorised parser left: read by Python's csv module from their own
-        text and parsed by the reference, as the reference path would."""
+        text and parsed by the reference, as the reference path would; those that look like
+        a totals row (合计) noted in ``like``, in case they end the file."""
         out: list[tuple[int, ParsedClaim | None, int]] = []
         starts = scan.starts()
         width = self.width
+        person = self.known["person_id"]
         for i in slow.tolist():
             text = bytes(block[int(starts[i]) : int(scan.ends[i])]).decode("utf-8")
             record = next(csv.reader(io.StringIO(text, newline="")), [])
@@ -366,6 +377,8 @@ class _Reader:
                 state[i] = BLANK
                 out.append((i, None, -1))
                 continue
+            if is_totals_row(record[person], record[0]):
+                like.add(i)
             parsed = self.scratch.parse({name: record[j] for name, j in self.known.items()})
             state[i] = BAD if parsed.bad is not None else GOOD
             series = -1 if parsed.series is None else self.rows.series.code(parsed.series)
@@ -394,6 +407,7 @@ class _Reader:
         if self.persons:
             persons = pa.concat_arrays(self.persons)
             self.persons = []
+            self.totals = _trailing_totals(parts, persons)
             codes = pc.fill_null(pc.dictionary_encode(persons).indices, -1)
             del persons
             rows.pid = _np_int(codes).astype(np.int32)  # a writable copy
@@ -446,6 +460,9 @@ class _Reader:
             rows.total = None
         if rows.paid is not None and not (rows.paid >= 0).any():
             rows.paid = None
+        for p in self.totals:  # a clerk's sum, not a person's claim: no result (blank)
+            rows.state[p] = BLANK
+            rows.bad.pop(p, None)
 
     def _put_slow(self, p: int, parsed: ParsedClaim | None, series: int) -> None:
         """Row ``p`` as the reference parsed it (what the vectorised parser read cleared)."""
@@ -466,6 +483,29 @@ class _Reader:
             rows.pid[p] = -1
             return
         rows.put(p, parsed, int(rows.pid[p]), series)
+
+
+def _trailing_totals(parts: list[dict[str, Any]], persons: Any) -> list[int]:
+    """The positions of the totals rows (:func:`~medcalc.batch._headers.is_totals_row`) among
+    the last rows that are not blank, as the row path finds them: a row the vectorised parser
+    took has its person id (a totals label or not); the others were looked at whole by
+    :meth:`_Reader._slow` (``totals_like``)."""
+    found: list[int] = []
+    end = sum(part["n"] for part in parts)
+    for part in reversed(parts):
+        start = end - part["n"]
+        state = part["state"]
+        slow = {i for i, _, _ in part.get("slow", ())}
+        like = part.get("totals_like", set())
+        for i in range(part["n"] - 1, -1, -1):
+            if state[i] == BLANK:
+                continue
+            if i in like or (i not in slow and is_totals_row(persons[start + i].as_py(), None)):
+                found.append(start + i)
+                continue
+            return found
+        end = start
+    return found
 
 
 class _CellCodes:
@@ -568,8 +608,11 @@ class _Writer:
     """The second reading: OUT written from the input's own bytes, block by block, each
     record followed by its result columns (formatted as columns)."""
 
-    def __init__(self, reader: _Reader, *, output_encoding: str, keep_formulas: bool) -> None:
+    def __init__(
+        self, reader: _Reader, *, output_encoding: str, keep_formulas: bool, columns: str
+    ) -> None:
         self.pa, self.pc = reader.pa, reader.pc
+        self.columns = columns  # the language of the result columns (names, yes/no, errors)
         self.source, self.encoding = reader.source, reader.encoding
         self.block_size = reader.block_size
         self.header, self.width = reader.header, reader.width
@@ -581,7 +624,8 @@ class _Writer:
     def write(self, temp: Path, outcome: Outcome, keep: int, progress: Progress | None) -> None:
         """Write OUT (the second reading of the file)."""
         buffer = io.StringIO(newline="")
-        csv.writer(buffer).writerow(self._cells([*self.header, *CLAIM_RESULTS]))
+        names = result_names(CLAIM_RESULTS, self.columns)
+        csv.writer(buffer).writerow(self._cells([*self.header, *names]))
         tails = self._tails(outcome)
         position = 0
         changed = BatchFileError(f"{self.source} changed while it was being read")
@@ -619,9 +663,15 @@ class _Writer:
             _csv_cells(self._cells([profile, version, sha256, None]))
             for _, profile, version, sha256 in outcome.metas.values
         ]
-        texts += [_csv_cells(self._cells([None, None, None, m])) for m in outcome.messages.values]
+        lang = self.columns
+        texts += [
+            _csv_cells(self._cells([None, None, None, row_error(m, lang)]))
+            for m in outcome.messages.values
+        ]
         texts.append(_csv_cells([None, None, None, None]))
-        heads = [covered for covered, _, _, _ in outcome.metas.values]
+        # covered as the row path writes it in this language (yes/no, 是/否)
+        words = dict(result_values(CLAIM_RESULTS, lang)).get(CLAIM_RESULTS.index("covered"), {})
+        heads = [words.get(covered, covered) for covered, _, _, _ in outcome.metas.values]
         pa = self.pa
         return (
             pa.array(texts + [t + "\r" for t in texts], pa.string()),
@@ -894,16 +944,20 @@ def run_columnar(
     progress: Progress | None,
     check_encoding: bool = True,
     block_size: int | None = None,
-) -> tuple[Summary, Callable[[Path], None], int]:
+    columns: str = "en",
+) -> tuple[Summary, Callable[[Path], None], int, tuple[int, ...]]:
     """Read and compute a claims CSV file as columns, for CSV output.
 
     ``table`` is the file, opened (header read and checked); ``series``: the default series;
     ``keep_formulas``: formula-like cells written as they are. ``check_encoding``: check that
     every byte is valid in the table's encoding (:class:`NotInEncoding` otherwise; GB18030 is
     always checked, by decoding it); ``block_size``: bytes per block (default 16 MiB).
-    Returns the summary, a function writing OUT to a temporary path, and the number of rows
-    kept (trailing blank rows dropped). Raises :class:`Unsupported` when the file must be read
-    by the reference path instead (nothing has been written then).
+    ``columns``: the language of the result columns (``zh``, ``en``).
+    Returns the summary, a function writing OUT to a temporary path, the number of rows
+    kept (trailing blank rows dropped), and the row numbers of the trailing totals rows
+    (合计: counted as blank rows in the summary, written with empty results). Raises
+    :class:`Unsupported` when the file must be read by the reference path instead (nothing
+    has been written then).
     """
     reader = _Reader(
         table,
@@ -922,13 +976,18 @@ def run_columnar(
     nonblank = np.flatnonzero(rows.state != BLANK)
     keep = int(nonblank[-1]) + 1 if nonblank.shape[0] else 0
     del nonblank
+    if reader.totals:
+        keep = max(keep, max(reader.totals) + 1)
+    totals = tuple(sorted(rows.row_number(p) for p in reader.totals))
     if progress is not None:
         progress("compute", rows.n, rows.n)
     summary = outcome.summary(rows)
-    writer = _Writer(reader, output_encoding=output_encoding, keep_formulas=keep_formulas)
+    writer = _Writer(
+        reader, output_encoding=output_encoding, keep_formulas=keep_formulas, columns=columns
+    )
     del reader, rows  # the parsed columns are not needed to write
 
     def write(temp: Path) -> None:
         writer.write(temp, outcome, keep, progress)
 
-    return summary, write, keep
+    return summary, write, keep, totals

@@ -21,10 +21,18 @@ import attrs
 from medcalc.batch._csv import CsvTable
 from medcalc.batch._encoding import OUTPUT_SAMPLE, check_encoding, detect_encoding
 from medcalc.batch._files import format_of, open_table, stamp
+from medcalc.batch._headers import (
+    COLUMN_LANGUAGES,
+    header_language,
+    is_totals_row,
+    localiser,
+    result_names,
+    result_of,
+)
 from medcalc.batch._jsonl import JsonlTable
 from medcalc.batch._output import check_output, open_writer, write_atomically
 from medcalc.batch._rows import Batch, ClaimsBatch, PremiumsBatch, Summary
-from medcalc.batch._table import PROGRESS_EVERY, Progress, Table, canonical
+from medcalc.batch._table import PROGRESS_EVERY, Progress, Record, Table
 from medcalc.chain import Calculator
 from medcalc.errors import BatchFileError, UsageError
 from medcalc.money import shown
@@ -57,6 +65,11 @@ class BatchReport:
     """How the rows were computed: ``core`` (the reference calculator), ``engine`` (the column
     engine over the reference's reading) or ``columnar`` (the engine over pyarrow's reading of
     a CSV file; CSV out). The output is the same byte for byte."""
+    columns: str = "en"
+    """The language of the result columns' names: ``zh`` or ``en`` (docs/cli-batch.md §3)."""
+    totals_rows: tuple[int, ...] = ()
+    """The row numbers of the trailing totals rows (合计, 总计, 小计): written back with empty
+    results, counted neither as rows nor as blank rows."""
 
 
 @attrs.frozen
@@ -80,6 +93,9 @@ class BatchJob:
     keep_formulas: bool = False
     """CSV output: write formula-like cells as they are, without the ``'`` that makes Excel
     show them as text (:func:`excel_text`). XLSX output always writes them as text cells."""
+    columns: str | None = None
+    """The language of the result columns' names (``zh``, ``en``); None: that of the input's
+    header (:func:`~medcalc.batch._headers.header_language`)."""
 
     @classmethod
     def plan(
@@ -95,10 +111,15 @@ class BatchJob:
         output_encoding: str | None = None,
         engine: str = "auto",
         keep_formulas: bool = False,
+        columns: str | None = None,
     ) -> BatchJob:
         """Resolve formats and encodings; :class:`UsageError` for a wrong combination."""
         if kind not in KINDS:
             raise UsageError(f"unknown batch kind {kind!r} (expected claims or premiums)")
+        if columns is not None and columns not in COLUMN_LANGUAGES:
+            raise UsageError(
+                f"unknown column language {columns!r} (expected {', '.join(COLUMN_LANGUAGES)})"
+            )
         if engine not in ENGINES:
             raise UsageError(f"unknown engine {engine!r} (expected {', '.join(ENGINES)})")
         if engine == "fast" and not _installed("numpy"):
@@ -130,7 +151,13 @@ class BatchJob:
             series,
             engine,
             keep_formulas,
+            columns,
         )
+
+    def with_series(self, series: str | None) -> BatchJob:
+        """This job with ``series`` as the series of rows that name none (the default series
+        the shell found: :func:`medcalc.tariff.default_series`)."""
+        return attrs.evolve(self, series=series)
 
     def _engine(self) -> bool:
         """True when this job computes with the column engine (claims only)."""
@@ -189,17 +216,24 @@ class BatchJob:
         before = stamp(self.source)
         table.open(batch.columns)
         self._check_header(table, batch)
-        keep = self._read(table, batch, progress, every)
+        keep, totals = self._read(table, batch, progress, every)
         summary = batch.run(None if progress is None else (lambda n: progress("compute", n, keep)))
-        summary = attrs.evolve(summary, blank=summary.blank - (len(batch) - keep))
+        summary = attrs.evolve(summary, blank=summary.blank - (len(batch) - keep) - len(totals))
+        lang = self._language(table, batch)
 
         def write_rows(temp: Path) -> None:
-            self._write(temp, table, batch, keep, progress, every)
+            self._write(temp, table, batch, keep, lang, progress, every)
 
         self._write_out(write_rows, before, keep, progress)
-        replaced = tuple(c for c in table.columns if canonical(c) in batch.results)
+        replaced = tuple(c for c in table.columns if result_of(c) in batch.results)
         engine = str(getattr(batch, "engine", "core"))
-        return self._report(summary, getattr(table, "encoding", None), replaced, engine)
+        return self._report(
+            summary, getattr(table, "encoding", None), replaced, engine, lang, tuple(totals)
+        )
+
+    def _language(self, table: Table, batch: Batch) -> str:
+        """The language of the result columns: ``--columns``, else the input header's."""
+        return self.columns or header_language(table.columns, batch.columns)
 
     def _write_out(
         self,
@@ -221,7 +255,13 @@ class BatchJob:
         write_atomically(self.output, write)
 
     def _report(
-        self, summary: Summary, encoding: str | None, replaced: tuple[str, ...], engine: str
+        self,
+        summary: Summary,
+        encoding: str | None,
+        replaced: tuple[str, ...],
+        engine: str,
+        lang: str,
+        totals: tuple[int, ...],
     ) -> BatchReport:
         return BatchReport(
             summary,
@@ -232,21 +272,48 @@ class BatchJob:
             self.output_encoding,
             replaced,
             engine,
+            lang,
+            totals,
         )
 
-    def _read(self, table: Table, batch: Batch, progress: Progress | None, every: int) -> int:
+    def _read(
+        self, table: Table, batch: Batch, progress: Progress | None, every: int
+    ) -> tuple[int, list[int]]:
         """Add every record to ``batch`` (the first reading); the rows to keep (rows after
-        the last non-blank one are trailing blanks: dropped)."""
+        the last non-blank one are trailing blanks: dropped) and the row numbers of the
+        trailing totals rows (added as blank rows: written back with empty results)."""
         last = 0
+        # A totals row and the blank rows after it, held until a later row shows that it is
+        # not at the end: then it is an ordinary row (most likely an error), in its place.
+        held: list[tuple[int, Record | None]] = []
         for number, record in table.records():
             if table.is_blank(record):
-                batch.add_blank(number)
+                if held:
+                    held.append((number, None))
+                else:
+                    batch.add_blank(number)
             else:
-                batch.add(table.fields(record), number)
-                last = len(batch)
+                fields = table.fields(record)
+                if is_totals_row(fields.get("person_id"), table.first_cell(record)):
+                    held.append((number, record))
+                else:
+                    for held_number, held_record in held:
+                        if held_record is None:
+                            batch.add_blank(held_number)
+                        else:
+                            batch.add(table.fields(held_record), held_number)
+                    held.clear()
+                    batch.add(fields, number)
+                    last = len(batch)
             if progress is not None and number % every == 0:
                 progress("read", table.position, table.size or None)
-        return last
+        totals = []
+        for held_number, held_record in held:
+            batch.add_blank(held_number)
+            if held_record is not None:
+                totals.append(held_number)
+                last = len(batch)
+        return last, totals
 
     def _write(
         self,
@@ -254,30 +321,40 @@ class BatchJob:
         table: Table,
         batch: Batch,
         keep: int,
+        lang: str,
         progress: Progress | None,
         every: int,
     ) -> None:
-        """Write the first ``keep`` rows with their results (the second reading)."""
-        kept_columns = [c for c in table.columns if canonical(c) not in batch.results]
+        """Write the first ``keep`` rows with their results (the second reading), the result
+        columns named and written in ``lang``. A result column of the input (an output run
+        again), named in either language, is replaced, not carried."""
+        kept_columns = [c for c in table.columns if result_of(c) not in batch.results]
         writer = open_writer(
             self.output_format,
             temp,
             kept_columns,
-            batch.results,
+            result_names(batch.results, lang),
             encoding=self.output_encoding,
             text=self.input_format == "csv",
             keep_formulas=self.keep_formulas,
         )
-        drop = {i for i, c in enumerate(table.columns) if canonical(c) in batch.results}
+        drop = {i for i, c in enumerate(table.columns) if result_of(c) in batch.results}
+        localise = localiser(batch.results, lang)
         position = 0
         try:
             for number, record in table.records():
                 if position >= keep:
                     break
                 carried = record
-                if drop and isinstance(record, list):
+                if isinstance(record, dict):
+                    if any(result_of(k) in batch.results for k in record):
+                        carried = {
+                            k: v for k, v in record.items() if result_of(k) not in batch.results
+                        }
+                elif drop:
                     carried = [v for i, v in enumerate(record) if i not in drop]
-                writer.row(number, carried, batch.result(position))
+                result = batch.result(position)
+                writer.row(number, carried, None if result is None else localise(result))
                 position += 1
                 if progress is not None and position % every == 0:
                     progress("write", position, keep)
@@ -316,10 +393,11 @@ class BatchJob:
             self._check_header(table, batch)
         except (BatchFileError, UsageError):
             return None  # the row path says what is wrong, after detecting the encoding
-        if any(canonical(c) in batch.results for c in table.columns):
+        if any(result_of(c) in batch.results for c in table.columns):
             return None  # result columns in the input: the row path replaces them
+        lang = self._language(table, batch)
         try:
-            summary, write_rows, keep = _columnar.run_columnar(
+            summary, write_rows, keep, totals = _columnar.run_columnar(
                 table,
                 calculator,
                 series=self.series,
@@ -327,12 +405,14 @@ class BatchJob:
                 keep_formulas=self.keep_formulas,
                 progress=progress,
                 block_size=block_size,
+                columns=lang,
             )
         except _columnar.Unsupported:  # NotInEncoding too: the row path names the row
             return None
-        summary = attrs.evolve(summary, blank=summary.blank - (summary.rows + summary.blank - keep))
+        dropped = summary.rows + summary.blank - keep  # trailing blank rows
+        summary = attrs.evolve(summary, blank=summary.blank - dropped - len(totals))
         self._write_out(write_rows, before, keep, progress)
-        return self._report(summary, table.encoding, (), "columnar")
+        return self._report(summary, table.encoding, (), "columnar", lang, totals)
 
     def _check_header(self, table: Table, batch: Batch) -> None:
         if isinstance(table, JsonlTable):
@@ -354,7 +434,7 @@ class BatchJob:
         (spec §5). CSV and XLSX carry them as they are."""
         seen: dict[str, int] = {}
         for i, name in enumerate(columns):
-            if canonical(name) in results:
+            if result_of(name) in results:
                 continue  # replaced by the result column (not carried)
             if name in seen:
                 raise BatchFileError(

@@ -1,7 +1,8 @@
 """JSON Lines input (spec §5) and the exact JSON reading every medcalc input shares.
 
 One object per line; blank lines are skipped; numbers are read as exact decimals
-(:func:`loads_exact`); ``categories`` may be a list.
+(:func:`loads_exact`); ``categories`` may be a list. A key names a column as a header does
+(its id, Chinese name or a variant: :mod:`medcalc.batch._headers`).
 """
 
 from __future__ import annotations
@@ -12,10 +13,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, cast
 
+from medcalc.batch._headers import field_of
 from medcalc.batch._table import (
     Record,
     Table,
-    canonical,
     text_file,
     undecodable_error,
     undecodable_line,
@@ -80,13 +81,15 @@ class JsonlTable(Table):
         self.size = path.stat().st_size
         self._wanted: frozenset[str] = frozenset()
         self._seen: dict[str, None] = {}
-        self._names: dict[str, str] = {}  # key -> canonical name: rows repeat their keys
+        self._names: dict[str, str | None] = {}  # key -> field id: rows repeat their keys
 
-    def _name(self, key: str) -> str:
-        name = self._names.get(key)
-        if name is None:
-            name = self._names[key] = canonical(key)
-        return name
+    def _name(self, key: str) -> str | None:
+        """The field ``key`` names (None: another column)."""
+        try:
+            return self._names[key]
+        except KeyError:
+            name = self._names[key] = field_of(key)
+            return name
 
     def open(self, known: Sequence[str]) -> None:
         self._wanted = frozenset(known)
@@ -133,7 +136,7 @@ class JsonlTable(Table):
         seen: dict[str, str] = {}
         for key in record:  # two keys for one column, as a header may not have them either
             name = self._name(key)
-            if name in self._wanted and seen.setdefault(name, key) != key:
+            if name is not None and name in self._wanted and seen.setdefault(name, key) != key:
                 raise BatchFileError(
                     f"{self.path}: line {number} has column {name!r} twice "
                     f"(keys {seen[name]!r} and {key!r})"
@@ -145,7 +148,7 @@ class JsonlTable(Table):
         out: dict[str, Any] = {}
         for key, value in record.items():
             name = self._name(key)
-            if name in self._wanted:
+            if name is not None and name in self._wanted:
                 if isinstance(value, list) and all(isinstance(v, str) for v in value):
                     value = ";".join(value)
                 out[name] = value

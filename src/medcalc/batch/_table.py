@@ -1,28 +1,29 @@
 """The input file as a table read record by record, more than once (spec §5).
 
 What every input format shares (:class:`Table`): the header matched against the known columns
-(:func:`canonical`), the row numbers a clerk sees, the position read so far for progress, and
-the error for text an encoding cannot read. The formats are :mod:`medcalc.batch._csv`,
-:mod:`~medcalc.batch._xlsx` and :mod:`~medcalc.batch._jsonl`.
+by any of their names (:func:`medcalc.batch._headers.field_of`), the row numbers a clerk sees,
+the position read so far for progress, and the error for text an encoding cannot read. The
+formats are :mod:`medcalc.batch._csv`, :mod:`~medcalc.batch._xlsx` and
+:mod:`~medcalc.batch._jsonl`.
 """
 
 from __future__ import annotations
 
 import contextlib
 import io
-import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from medcalc.batch._headers import field_of
 from medcalc.errors import BatchFileError
+from medcalc.money import shown
 
 __all__ = [
     "PROGRESS_EVERY",
     "Progress",
     "Record",
     "Table",
-    "canonical",
     "text_file",
     "undecodable_error",
     "undecodable_line",
@@ -41,18 +42,13 @@ PROGRESS_EVERY = 4096
 _CHUNK = 1 << 20
 
 
-def canonical(name: str) -> str:
-    """How a header name is matched against the known columns: trimmed, NFKC, lower case."""
-    return unicodedata.normalize("NFKC", name).strip().lstrip("\ufeff").strip().lower()
-
-
 class Table:
     """An input file that can be read more than once, record by record."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self.columns: list[str] = []  # the header (CSV, XLSX) or every key seen (JSON Lines)
-        self.known: list[tuple[str, int]] = []  # known columns: canonical name, index
+        self.known: list[tuple[str, int]] = []  # known columns: field id, index
         self.position = 0  # bytes read so far, for progress (0 when unknown)
         self.size = 0
         self.progress_every = PROGRESS_EVERY  # rows between updates of the position
@@ -66,7 +62,7 @@ class Table:
         raise NotImplementedError
 
     def fields(self, record: Record) -> dict[str, Any]:
-        """The known columns of a record (canonical name -> cell value)."""
+        """The known columns of a record (field id -> cell value)."""
         assert isinstance(record, list)
         return {name: record[i] for name, i in self.known}
 
@@ -75,21 +71,31 @@ class Table:
         return False
 
     def index_header(self, header: list[str], known: Sequence[str]) -> None:
-        """Take ``header`` as the columns; note where the ``known`` ones are (each once)."""
+        """Take ``header`` as the columns; note where the ``known`` fields are, each named
+        once by any of its names (:func:`~medcalc.batch._headers.field_of`): two columns
+        meaning one field (人员编号 and person_id) are an error naming both."""
         self.columns = header
         wanted = set(known)
         seen: dict[str, int] = {}
         for i, name in enumerate(header):
-            found = canonical(name)
+            found = field_of(name)
             if found not in wanted:
                 continue
             if found in seen:
+                first = seen[found]
                 raise BatchFileError(
-                    f"{self.path}: the header has column {found!r} twice "
-                    f"(columns {seen[found] + 1} and {i + 1})"
+                    f"{self.path}: the header has column {found!r} twice: "
+                    f"{shown(header[first])} (column {first + 1}) and {shown(name)} "
+                    f"(column {i + 1}); keep one"
                 )
             seen[found] = i
         self.known = sorted(seen.items(), key=lambda item: item[1])
+
+    def first_cell(self, record: Record) -> Any:
+        """The record's first cell (a JSON object: its first value), None when it has none."""
+        if isinstance(record, dict):
+            return next(iter(record.values()), None)
+        return record[0] if record else None
 
     def has(self, column: str) -> bool:
         """True when the header has ``column`` (always True for JSON Lines, checked per row)."""

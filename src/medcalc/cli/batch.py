@@ -10,6 +10,7 @@ failure of it.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -17,11 +18,11 @@ from typing import Any, TypeVar
 
 import click
 
-from medcalc.batch import ENGINES, FORMATS, BatchJob, Progress, summary_lines
+from medcalc.batch import COLUMN_LANGUAGES, ENGINES, FORMATS, BatchJob, Progress, summary_lines
 from medcalc.chain import LAYERS, YTD_FIELDS, Calculator
 from medcalc.cli import cli
 from medcalc.cli.common import lang_option, tariffs_option
-from medcalc.tariff import load_book
+from medcalc.tariff import SERIES_ENV_VAR, default_series, load_book
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -63,7 +64,11 @@ def _options(f: F) -> F:
             help="Result file; its extension (.csv, .xlsx, .jsonl) gives the format. "
             "Replaced only when complete; a device (/dev/null) or FIFO is written directly.",
         ),
-        click.option("--series", help="Tariff series for rows without a series column/value."),
+        click.option(
+            "--series",
+            help="Tariff series for rows without a series column/value (default: "
+            "MEDCALC_SERIES, else the only series installed).",
+        ),
         click.option(
             "--input-format",
             type=click.Choice(FORMATS),
@@ -91,6 +96,12 @@ def _options(f: F) -> F:
             help="auto: the column engine when medcalc[fast] is installed (same output, "
             "faster), else the reference core; core: always the reference core; fast: the "
             "engine (an error without numpy). Claims only: premiums always use the core.",
+        ),
+        click.option(
+            "--columns",
+            type=click.Choice(COLUMN_LANGUAGES),
+            help="Language of the result column names: zh (是否享受待遇, 基本医保, …; 是/否) "
+            "or en (covered, basic, …; yes/no). Default: that of FILE's header.",
         ),
         click.option(
             "--keep-formulas",
@@ -139,6 +150,8 @@ def _run(kind: str, ctx: click.Context, **kw: Any) -> None:
     tariff_dirs: tuple[Path, ...] = kw.pop("tariff_dirs")
     job = BatchJob.plan(kind, kw.pop("file"), kw.pop("output"), **kw)
     calculator = Calculator(load_book(tariff_dirs))
+    if job.series is None:  # --series overrides; else as claim/premium (docs/cli-batch.md)
+        job = job.with_series(default_series(calculator.book, os.environ.get(SERIES_ENV_VAR)))
     bars = _Bars(lang) if _stderr_is_tty() else None
     progress: Progress | None = bars
     try:

@@ -21,7 +21,7 @@ from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
-from medcalc.batch import ENGINES, EXTENSIONS, FORMATS, BatchJob, BatchReport
+from medcalc.batch import COLUMN_LANGUAGES, ENGINES, EXTENSIONS, FORMATS, BatchJob, BatchReport
 from medcalc.chain import Calculator
 from medcalc.errors import MedcalcError
 from medcalc.service._openapi import BATCH_MEDIA_TYPES
@@ -43,6 +43,7 @@ PARAMETERS = {
     "input_encoding": "--input-encoding",
     "output_encoding": "--output-encoding",
     "engine": "--engine",
+    "columns": "--columns",
     "keep_formulas": "--keep-formulas",
 }
 _BOOLEANS = {"true": True, "1": True, "false": False, "0": False}
@@ -74,6 +75,7 @@ def _options(request: Request) -> dict[str, str]:
         ("input_format", FORMATS),
         ("output_format", FORMATS),
         ("engine", ENGINES),
+        ("columns", COLUMN_LANGUAGES),
     ):
         if name in options and options[name] not in choices:
             raise ProblemError(400, f"{name}: {options[name]!r} is not one of {', '.join(choices)}")
@@ -179,6 +181,7 @@ async def run_batch(
                     output_encoding=options.get("output_encoding"),
                     engine=options.get("engine", "auto"),
                     keep_formulas=_BOOLEANS[options.get("keep_formulas", "false").lower()],
+                    columns=options.get("columns"),
                 )
                 return job.run(calculator)
             finally:

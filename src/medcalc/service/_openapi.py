@@ -6,7 +6,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from medcalc.batch import ENGINES, FORMATS
+from medcalc.batch import COLUMN_LANGUAGES, ENGINES, FORMATS
 from medcalc.present import COMPONENTS, ref
 
 Json = dict[str, Any]
@@ -92,6 +92,13 @@ _BATCH_PARAMETERS = [
         "engine",
         "auto, core or fast, as `medcalc batch --engine` (claims only).",
         {"type": "string", "enum": list(ENGINES)},
+    ),
+    _query(
+        "columns",
+        "Language of the result column names, as `medcalc batch --columns`: zh (是否享受待遇, "
+        "基本医保, …; 是/否) or en (covered, basic, …; yes/no); default: that of the file's "
+        "header.",
+        {"type": "string", "enum": list(COLUMN_LANGUAGES)},
     ),
     _query(
         "keep_formulas",

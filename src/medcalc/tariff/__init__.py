@@ -30,7 +30,9 @@ from medcalc.tariff._diff import (
 )
 from medcalc.tariff._discovery import (
     ENV_VAR,
+    SERIES_ENV_VAR,
     bundled_dir,
+    default_series,
     load_book,
     tariff_dirs,
     tariff_files,
@@ -98,6 +100,7 @@ __all__ = [
     "MAX_DEPTH",
     "NO_CAP",
     "SECTIONS",
+    "SERIES_ENV_VAR",
     "TARIFF_SECTIONS",
     "UNLIMITED",
     "Amount",
@@ -141,6 +144,7 @@ __all__ = [
     "YamlParser",
     "bundled_dir",
     "check_tariff",
+    "default_series",
     "diff_tariffs",
     "effective_range",
     "inspect_tariff",

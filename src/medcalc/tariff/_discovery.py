@@ -24,7 +24,9 @@ from medcalc.tariff._model import Tariff
 
 __all__ = [
     "ENV_VAR",
+    "SERIES_ENV_VAR",
     "bundled_dir",
+    "default_series",
     "load_book",
     "tariff_dirs",
     "tariff_files",
@@ -33,6 +35,9 @@ __all__ = [
 
 ENV_VAR = "MEDCALC_TARIFFS"
 """Environment variable with more tariff directories (``os.pathsep``-separated)."""
+
+SERIES_ENV_VAR = "MEDCALC_SERIES"
+"""Environment variable naming the default tariff series (:func:`default_series`)."""
 
 _SUFFIXES = (".yaml", ".yml")
 
@@ -187,6 +192,24 @@ def load_book(
     if problems:
         raise TariffFileError(problems)
     return TariffBook.of(c.tariff for c in checks if c.tariff is not None)
+
+
+def default_series(book: TariffBook, environ_value: str | None) -> str | None:
+    """The series of a calculation that names none (默认待遇标准), one rule for every command:
+    ``environ_value`` (the value of ``MEDCALC_SERIES``, :data:`SERIES_ENV_VAR`) when it is
+    not blank; else the only series ``book`` has (the bundled tables, ``--tariffs`` and
+    ``MEDCALC_TARIFFS`` together); else None (the caller asks for ``--series``). A series
+    given on the command line (``--series``) overrides it; an unknown one is the caller's to
+    refuse (:meth:`TariffBook.versions` names the known ones).
+
+    >>> book = TariffBook.of([])
+    >>> default_series(book, " qingyuan-qingcheng "), default_series(book, None)
+    ('qingyuan-qingcheng', None)
+    """
+    if environ_value is not None and environ_value.strip():
+        return environ_value.strip()
+    found = book.series()
+    return found[0] if len(found) == 1 else None
 
 
 def validate_paths(paths: Sequence[Path]) -> list[Problem]:
