@@ -13,6 +13,7 @@ as one line and exits 1. Usage errors (unknown option, a missing ``--year``) are
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,7 +21,7 @@ from typing import Any
 
 import click
 
-from medcalc.batch import ClaimRows, read_claims_file
+from medcalc.batch import ClaimRows, read_claims_file, write_atomically
 from medcalc.chain import (
     CLAIM_FIELDS,
     LAYERS,
@@ -33,14 +34,15 @@ from medcalc.chain import (
     year_to_date_from,
 )
 from medcalc.cli import cli
-from medcalc.cli.common import echo_json, lang_option, tariffs_option
-from medcalc.errors import InputError, MissingInputError, UsageError
+from medcalc.cli.common import json_text, lang_option, tariffs_option
+from medcalc.errors import BatchFileError, InputError, MissingInputError, UsageError
 from medcalc.present import (
     CLAIMS_SCHEMA,
     PREMIUMS_SCHEMA,
     Lang,
     claims_json,
     claims_table,
+    estimate_html,
     premiums_json,
     premiums_table,
 )
@@ -147,8 +149,11 @@ def _person_options(f: F) -> F:
     )
 
 
-def _output_options(schema: str) -> Callable[[F], F]:
-    """``--lang``, ``--format`` (the JSON is ``schema``) and ``--tariffs``."""
+def _output_options(schema: str, *, html: bool = False) -> Callable[[F], F]:
+    """``--lang``, ``--format`` (the JSON is ``schema``; ``html``: the printable 测算单 too),
+    ``-o/--output`` and ``--tariffs``."""
+    formats = ["table", "json", *(["html"] if html else [])]
+    printable = " or html (测算单: one printable A4 page)" if html else ""
 
     def decorate(f: F) -> F:
         return _apply(
@@ -157,15 +162,37 @@ def _output_options(schema: str) -> Callable[[F], F]:
             click.option(
                 "--format",
                 "output_format",
-                type=click.Choice(["table", "json"]),
+                type=click.Choice(formats),
                 default="table",
                 show_default=True,
-                help=f"table (for a clerk) or json ({schema}).",
+                help=f"table (for a clerk), json ({schema}){printable}.",
+            ),
+            click.option(
+                "-o",
+                "--output",
+                type=click.Path(dir_okay=False, path_type=Path),
+                help="Write to FILE (replaced only once complete) instead of the terminal.",
             ),
             tariffs_option,
         )
 
     return decorate
+
+
+def _emit(text: str, output: Path | None) -> None:
+    """``text`` to the terminal, or to ``output`` atomically (UTF-8; the old file stays as it
+    was if anything fails)."""
+    if output is None:
+        click.echo(text)
+        return
+
+    def write(path: Path) -> None:
+        path.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+
+    try:
+        write_atomically(output, write)
+    except OSError as exc:
+        raise BatchFileError(f"cannot write {output}: {exc.strerror or exc}") from None
 
 
 def _person_row(
@@ -219,6 +246,7 @@ def premium_command(
     pension_grade: str | None,
     lang: Lang,
     output_format: str,
+    output: Path | None,
     tariff_dirs: tuple[Path, ...],
 ) -> None:
     """Medical and pension premiums of one person for a year (参保缴费测算).
@@ -238,9 +266,9 @@ def premium_command(
             raise MissingInputError("is required", field="year")
         result = Calculator(book).premiums(series, person, year_number, pension_grade=grade)
     if output_format == "json":
-        echo_json(premiums_json(result))
+        _emit(json_text(premiums_json(result)), output)
     else:
-        click.echo(premiums_table(result, book, lang=lang))
+        _emit(premiums_table(result, book, lang=lang), output)
 
 
 # -- medcalc claim --------------------------------------------------------------------------
@@ -299,7 +327,7 @@ instead of listing the earlier claims of the year.
     is_flag=True,
     help="Explain each claim layer by layer (tables only; JSON always does).",
 )
-@_output_options(CLAIMS_SCHEMA)
+@_output_options(CLAIMS_SCHEMA, html=True)
 def claim_command(
     series: str,
     category: tuple[str, ...],
@@ -317,6 +345,7 @@ def claim_command(
     explain: bool,
     lang: Lang,
     output_format: str,
+    output: Path | None,
     tariff_dirs: tuple[Path, ...],
     **ytd: str | None,
 ) -> None:
@@ -350,6 +379,10 @@ def claim_command(
                 calc, series, person, year_to_date=year_to_date
             )
     if output_format == "json":
-        echo_json(claims_json(result))
+        _emit(json_text(claims_json(result)), output)
+    elif output_format == "html":
+        # The printed date is the shell's: the core has no clock.
+        page = estimate_html(result, book, lang=lang, printed_on=dt.date.today())
+        _emit(page, output)
     else:
-        click.echo(claims_table(result, book, lang=lang, explain=explain))
+        _emit(claims_table(result, book, lang=lang, explain=explain), output)

@@ -80,6 +80,11 @@ def lang_option(f: F) -> F:
     )(f)
 
 
+def json_text(data: Any) -> str:
+    """A JSON document as the CLI writes it: indented, non-ASCII text as itself (中文, not \\u)."""
+    return json.dumps(data, ensure_ascii=False, indent=2)
+
+
 def echo_json(data: Any) -> None:
-    """Write a JSON document to stdout: indented, non-ASCII text as itself (中文, not \\u)."""
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    """Write a JSON document (:func:`json_text`) to stdout."""
+    click.echo(json_text(data))

@@ -8,6 +8,7 @@ their JSON documents.
 
 from __future__ import annotations
 
+from medcalc.present._html import estimate_html
 from medcalc.present._json import (
     CLAIMS_SCHEMA,
     PREMIUMS_SCHEMA,
@@ -71,6 +72,7 @@ __all__ = [
     "claims_json",
     "claims_table",
     "document_schema",
+    "estimate_html",
     "heading",
     "percent",
     "premiums_json",

@@ -45,11 +45,21 @@ __all__ = [
     "Lang",
     "amount",
     "cap_text",
+    "categories_label",
+    "claim_explanation",
+    "claim_headers",
+    "claim_row",
     "claims_table",
     "heading",
+    "not_covered_text",
     "percent",
     "premiums_table",
+    "status_text",
+    "tariff_of",
+    "tariffs_used",
     "tr",
+    "year_headers",
+    "year_row",
 ]
 
 Lang = Literal["zh", "en"]
@@ -102,7 +112,7 @@ def cap_text(value: Decimal | None, lang: str) -> str:
     return tr(lang, "不设封顶", "no cap") if value is None else amount(value)
 
 
-def _tariff(book: TariffBook, ref: TariffRef) -> Tariff | None:
+def tariff_of(book: TariffBook, ref: TariffRef) -> Tariff | None:
     """The tariff a result names, for its labels (None when the book does not hold it)."""
     try:
         found = book.get(ref.series, ref.version)
@@ -145,7 +155,7 @@ def level_label(tariff: Tariff | None, level: str | None, lang: Lang, *, with_id
     return f"{label} ({level})" if with_id else label
 
 
-def _status(status: str, lang: Lang) -> str:
+def status_text(status: str, lang: Lang) -> str:
     if status == "illustrative":
         return tr(
             lang,
@@ -319,7 +329,7 @@ def _tariff_rows(ref: TariffRef, lang: Lang, *, full_sha: bool) -> list[Row]:
         (tr(lang, "系列", "Series"), ref.series),
         (tr(lang, "版本", "Version"), ref.version),
         ("sha256", ref.sha256 if full_sha else ref.sha256[:SHORT_SHA]),
-        (tr(lang, "状态", "Status"), _status(ref.status, lang)),
+        (tr(lang, "状态", "Status"), status_text(ref.status, lang)),
     ]
 
 
@@ -421,7 +431,7 @@ def _pension(p: PensionPremiumResult, tariff: Tariff | None, lang: Lang) -> str:
 def premiums_table(result: PremiumResult, book: TariffBook, *, lang: Lang = "zh") -> str:
     """A person's premiums for a year: medical insurance, pension insurance, the tariff and
     the sources, as text tables."""
-    tariff = _tariff(book, result.tariff)
+    tariff = tariff_of(book, result.tariff)
     missing = tr(lang, "本标准表未设此项。", "This tariff has no such section.")
     parts = [
         tr(lang, f"参保缴费测算（{result.year}年度）", f"Premiums for {result.year}"),
@@ -495,7 +505,7 @@ def _layer_amounts(owner: ClaimResult | YearTotals) -> list[str]:
     return [amount(layer.paid_on(owner)) for layer in LAYERS]
 
 
-def _claim_headers(lang: Lang, with_id: bool) -> list[str]:
+def claim_headers(lang: Lang, with_id: bool) -> list[str]:
     headers = ["#"]
     if with_id:
         headers.append(tr(lang, "单据号", "Claim id"))
@@ -508,7 +518,7 @@ def _claim_headers(lang: Lang, with_id: bool) -> list[str]:
     ]
 
 
-def _claim_row(r: ClaimResult, tariff: Tariff | None, lang: Lang, with_id: bool) -> list[str]:
+def claim_row(r: ClaimResult, tariff: Tariff | None, lang: Lang, with_id: bool) -> list[str]:
     row = [str(r.index + 1)]
     if with_id:
         row.append(r.claim.claim_id or DASH)
@@ -525,7 +535,7 @@ def _claim_row(r: ClaimResult, tariff: Tariff | None, lang: Lang, with_id: bool)
     ]
 
 
-def _not_covered(r: ClaimResult, lang: Lang) -> str:
+def not_covered_text(r: ClaimResult, lang: Lang) -> str:
     start = benefits_start_text(r.benefits_start, "zh")
     return tr(
         lang,
@@ -535,24 +545,26 @@ def _not_covered(r: ClaimResult, lang: Lang) -> str:
     )
 
 
-def _years(years: Sequence[YearTotals], lang: Lang) -> str:
-    headers = [
-        tr(lang, "年度", "Year"),
-        tr(lang, "笔数", "Claims"),
-        *_amount_headers(lang),
+def year_headers(lang: Lang) -> list[str]:
+    """The columns of a year's totals: year, number of claims, the amounts."""
+    return [tr(lang, "年度", "Year"), tr(lang, "笔数", "Claims"), *_amount_headers(lang)]
+
+
+def year_row(t: YearTotals) -> list[str]:
+    return [
+        str(t.year),
+        str(t.claims),
+        amount(t.total),
+        amount(t.compliant),
+        amount(t.basic),
+        *_layer_amounts(t),
+        amount(t.out_of_pocket),
     ]
-    rows = [
-        (
-            str(t.year),
-            str(t.claims),
-            amount(t.total),
-            amount(t.compliant),
-            amount(t.basic),
-            *_layer_amounts(t),
-            amount(t.out_of_pocket),
-        )
-        for t in years
-    ]
+
+
+def years_table(years: Sequence[YearTotals], lang: Lang) -> str:
+    headers = year_headers(lang)
+    rows = [year_row(t) for t in years]
     return _fit(headers, rows, "l" + "r" * (len(headers) - 1))
 
 
@@ -580,7 +592,7 @@ def _accumulators(years: Sequence[YearTotals], lang: Lang) -> str:
     return _fit(headers, rows, "ll" + "r" * (len(headers) - 2))
 
 
-def _refs(result: ClaimsResult) -> list[TariffRef]:
+def tariffs_used(result: ClaimsResult) -> list[TariffRef]:
     return list(dict.fromkeys(r.tariff for r in result.claims))
 
 
@@ -590,19 +602,19 @@ def claims_table(
     """A person's claims, one row each, the year totals and accumulators, and the tariffs
     used; with ``explain``, then each claim's explanation (:func:`claim_explanation`)."""
     first = result.claims[0] if result.claims else None
-    first_tariff = None if first is None else _tariff(book, first.tariff)
+    first_tariff = None if first is None else tariff_of(book, first.tariff)
     with_id = any(r.claim.claim_id for r in result.claims)
-    rows = [_claim_row(r, _tariff(book, r.tariff), lang, with_id) for r in result.claims]
+    rows = [claim_row(r, tariff_of(book, r.tariff), lang, with_id) for r in result.claims]
     align = "r" + ("l" if with_id else "") + "ll" + "r" * len(_amount_headers(lang)) + "l"
     parts = [
         tr(lang, f"住院费用测算（系列 {result.series}）", f"Claims (series {result.series})"),
         tr(lang, "人员类别：", "Categories: ")
         + categories_label(first_tariff, () if first is None else first.categories, lang),
         "",
-        _fit(_claim_headers(lang, with_id), rows, align),
+        _fit(claim_headers(lang, with_id), rows, align),
     ]
     notes = [
-        tr(lang, f"第 {r.index + 1} 笔：", f"Claim {r.index + 1}: ") + _not_covered(r, lang)
+        tr(lang, f"第 {r.index + 1} 笔：", f"Claim {r.index + 1}: ") + not_covered_text(r, lang)
         for r in result.claims
         if not r.covered
     ]
@@ -611,7 +623,7 @@ def claims_table(
     parts += [
         "",
         heading(lang, "年度合计", "Year totals"),
-        _years(result.years, lang),
+        years_table(result.years, lang),
         "",
         heading(
             lang,
@@ -627,9 +639,9 @@ def claims_table(
             ref.series,
             ref.version,
             ref.sha256[:SHORT_SHA],
-            _status(ref.status, lang),
+            status_text(ref.status, lang),
         )
-        for ref in _refs(result)
+        for ref in tariffs_used(result)
     ]
     parts.append(
         _fit(
@@ -645,7 +657,7 @@ def claims_table(
     )
     if explain:
         for r in result.claims:
-            parts += ["", "=" * 72, claim_explanation(r, _tariff(book, r.tariff), lang=lang)]
+            parts += ["", "=" * 72, claim_explanation(r, tariff_of(book, r.tariff), lang=lang)]
     return "\n".join(parts)
 
 
@@ -654,7 +666,7 @@ def claims_table(
 
 def _coverage(r: ClaimResult, lang: Lang) -> str:
     if not r.covered:
-        return tr(lang, "否：", "no: ") + _not_covered(r, lang)
+        return tr(lang, "否：", "no: ") + not_covered_text(r, lang)
     if r.benefits_start is None:
         return tr(
             lang,
