@@ -632,7 +632,7 @@ USAGE = [
     ("file_and_options", "claim --date 2019-01-01 --claims {csv}", "cannot be combined"),
     ("no_year", "premium", "Missing option '--year'"),
     ("bad_format", "premium --year 2019 --format xml", "'xml' is not one of"),
-    ("bad_extension", "claim --claims {txt}", "expected a .csv, .json, .yaml or .yml file"),
+    ("bad_extension", "claim --claims {txt}", "expected a .csv, .xlsx, .json, .yaml or .yml file"),
     ("no_such_file", "claim --claims {tmp}/nope.csv", "does not exist"),
 ]
 

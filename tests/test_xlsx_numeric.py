@@ -1,5 +1,6 @@
 """XLSX that works in Excel (issue 14): result amounts as exact number cells with the 0.00
-format, the summary sheet (汇总) per person and year, and medcalc reading its own XLSX back.
+format, the summary sheet (汇总) per person and year, medcalc reading its own XLSX back, and
+``medcalc claim --claims FILE.xlsx``.
 
 The amounts reach the sheet through ``medcalc batch`` itself: a claims row whose basic
 insurance already paid the whole compliant cost (``basic_paid = compliant = total = X``) has
@@ -19,11 +20,14 @@ from typing import Any
 import openpyxl
 import pytest
 import python_calamine
+from click.testing import CliRunner
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from medcalc import Calculator, load_book
-from medcalc.batch import BatchFileError, BatchJob
+from medcalc.batch import BatchFileError, BatchJob, read_claims_file
+from medcalc.cli import cli
+from medcalc.errors import InputError
 from medcalc.money import MAX_AMOUNT
 
 SERIES = "qingyuan-qingcheng"
@@ -342,3 +346,95 @@ def test_a_sheet_starting_below_and_right_of_a1(calc: Calculator, tmp_path: Path
     book.save(source)
     with pytest.raises(BatchFileError, match="no header in row 1"):
         run(calc, "claims", source, out)
+
+
+# -- medcalc claim --claims FILE.xlsx -------------------------------------------------------
+
+
+def claims_workbook(path: Path, header: Sequence[Any], rows: Sequence[Sequence[Any]]) -> Path:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(list(header))
+    for row in rows:
+        sheet.append(list(row))
+    book.save(path)
+    return path
+
+
+def test_claim_reads_an_xlsx_claims_file(tmp_path: Path) -> None:
+    """``medcalc claim --claims FILE.xlsx`` reads the first sheet as batch does: number cells
+    (130000, 1500.0), date cells and text give the amounts of the same claims as CSV (tests/
+    test_cli_calc.py's three claims of a poor person in 2019); a blank row is skipped."""
+    path = claims_workbook(
+        tmp_path / "claims.xlsx",
+        ["claim_id", "date", "hospital_level", "total", "compliant", "basic_paid"],
+        [
+            ["A001", dt.datetime(2019, 5, 10), "level_3", "130,000.00", 120000, None],
+            [None] * 6,
+            ["A002", "2019-08-01", "level_3", 210000, 200000.0, None],
+            ["A003", "2019/9/1", "level_1", 1500, 1200, None],
+        ],
+    )
+    result = CliRunner().invoke(
+        cli, ["claim", "--category", "poverty", "--format", "json", "--claims", str(path)]
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    got = [
+        (c["basic"], c["critical_illness"], c["assistance"], c["out_of_pocket"])
+        for c in data["claims"]
+    ]
+    assert got == [
+        ("77480.00", "24063.00", "12919.90", "15537.10"),
+        ("129480.00", "47142.00", "16364.60", "17013.40"),
+        ("900.00", "225.00", "52.50", "322.50"),
+    ]
+    assert [c["claim"]["claim_id"] for c in data["claims"]] == ["A001", "A002", "A003"]
+
+
+@pytest.mark.parametrize(
+    ("header", "rows", "message"),
+    [
+        (
+            ["date", "compliant", "date"],
+            [["2019-05-10", 100, "2019-05-10"]],
+            "claims.xlsx row 1: column 'date' appears twice",
+        ),
+        (
+            ["date", "complaint"],
+            [["2019-05-10", 100]],
+            "claims.xlsx row 1: unknown field 'complaint' (did you mean 'compliant'?); the fields"
+            " are claim_id, date, hospital_level, total, compliant, basic_paid (the person comes"
+            " from the options)",
+        ),
+        (
+            ["date", "compliant"],
+            [["2019-05-10", 100], [None, None], ["2019-06-01", 100, "x"]],
+            "claims.xlsx row 2 (sheet row 4): 3 cells but the header has 2",
+        ),
+        (
+            ["date", "compliant"],
+            [["2019-05-10", 100.555]],
+            "claims.xlsx row 1 (sheet row 2): compliant: 100.555 has more than 2 decimal places",
+        ),
+        (["date", "compliant"], [], "claims.xlsx: the file holds no claims"),
+    ],
+    ids=["twice", "unknown", "too many cells", "3 decimals", "no claims"],
+)
+def test_xlsx_claims_file_errors_name_the_row(
+    tmp_path: Path, header: list[str], rows: list[list[Any]], message: str
+) -> None:
+    """An XLSX claims file's errors name the file, the claim and its row of the sheet."""
+    path = claims_workbook(tmp_path / "claims.xlsx", header, rows)
+    with pytest.raises(InputError) as caught:
+        read_claims_file(path).claims()
+    assert str(caught.value) == message.replace("claims.xlsx", str(path))
+
+
+def test_an_unreadable_xlsx_claims_file_is_an_input_error(tmp_path: Path) -> None:
+    """A file named .xlsx that is not a workbook is an input error naming it."""
+    path = tmp_path / "claims.xlsx"
+    path.write_text("person_id\n", encoding="utf-8")
+    with pytest.raises(InputError, match="is not a readable XLSX workbook"):
+        read_claims_file(path)

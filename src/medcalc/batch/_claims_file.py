@@ -1,9 +1,11 @@
-"""One person's claims file (``medcalc claim --claims FILE``): CSV, JSON or YAML, as rows.
+"""One person's claims file (``medcalc claim --claims FILE``): CSV, XLSX, JSON or YAML, as rows.
 
 Read as ``medcalc batch`` reads its input: the text by :func:`~medcalc.batch.read_text`
 (detected encoding, docs/cli-batch.md §2), CSV strictly by :class:`~medcalc.batch.CsvRecords`
-(the stray-quote rule), JSON exactly by :func:`~medcalc.batch.loads_exact` (Decimal, never
-float). YAML is composed to nodes and every scalar kept as its text, so ``0.1`` is never a float.
+(the stray-quote rule), XLSX's first sheet as a batch reads it (number cells as the decimal
+text they show, date cells as dates; the same checks against zip and XML bombs), JSON exactly
+by :func:`~medcalc.batch.loads_exact` (Decimal, never float). YAML is composed to nodes and
+every scalar kept as its text, so ``0.1`` is never a float.
 
 The header rules are this file's own, not a batch table's (:meth:`Table.index_header`): a
 claims file holds the claim fields only, matched as written (trimmed, not case-folded), so
@@ -12,8 +14,9 @@ the nearest field, and a row with more cells than the header is refused (a batch
 its carried-through columns and drops empty extra cells).
 
 Errors are :class:`~medcalc.errors.InputError` naming the file and, for a row, the row (and
-its line in a CSV file): ``claims.csv row 2 (line 3): total: …``. A file whose extension is
-not ``.csv``, ``.json``, ``.yaml`` or ``.yml`` is a :class:`~medcalc.errors.UsageError`.
+its line in a CSV file, its row of the sheet in an XLSX file): ``claims.csv row 2 (line 3):
+total: …``, ``claims.xlsx row 2 (sheet row 3): …``. A file whose extension is not ``.csv``,
+``.xlsx``, ``.json``, ``.yaml`` or ``.yml`` is a :class:`~medcalc.errors.UsageError`.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ import yaml
 from medcalc.batch._csv import CsvRecords
 from medcalc.batch._encoding import read_text
 from medcalc.batch._jsonl import DuplicateKeyError, loads_exact
+from medcalc.batch._xlsx import XlsxTable
 from medcalc.chain import (
     CLAIM_FIELDS,
     Calculator,
@@ -42,14 +46,21 @@ from medcalc.chain import (
     YearToDate,
     claim_from,
 )
-from medcalc.errors import InputError, SectionMissingError, TariffNotFoundError, UsageError
+from medcalc.errors import (
+    BatchFileError,
+    InputError,
+    SectionMissingError,
+    TariffNotFoundError,
+    UsageError,
+)
 
 __all__ = ["CLAIMS_FILE_EXTENSIONS", "ClaimRows", "read_claims_file"]
 
-ClaimsFormat = Literal["csv", "json", "yaml"]
+ClaimsFormat = Literal["csv", "xlsx", "json", "yaml"]
 
 CLAIMS_FILE_EXTENSIONS: dict[str, ClaimsFormat] = {
     ".csv": "csv",
+    ".xlsx": "xlsx",
     ".json": "json",
     ".yaml": "yaml",
     ".yml": "yaml",
@@ -120,12 +131,17 @@ class ClaimRows:
 
 
 def read_claims_file(path: Path) -> ClaimRows:
-    """The claims of a CSV (with a header), JSON (a list of objects) or YAML (a list of
-    mappings) file, chosen by extension, as rows of text fields."""
+    """The claims of a CSV or XLSX (a header, then a claim a row), JSON (a list of objects) or
+    YAML (a list of mappings) file, chosen by extension, as rows of fields."""
     kind = CLAIMS_FILE_EXTENSIONS.get(path.suffix.lower())
     if kind is None:
-        raise UsageError(f"{path.name}: expected a .csv, .json, .yaml or .yml file")
+        raise UsageError(f"{path.name}: expected a .csv, .xlsx, .json, .yaml or .yml file")
     name = str(path)  # as the user gave it
+    if kind == "xlsx":
+        found = _xlsx_rows(path, name)
+        if not found.rows:
+            raise InputError(f"{name}: the file holds no claims")
+        return found
     text = read_text(path)  # as medcalc batch reads it (docs/cli-batch.md §2)
     if kind == "csv":
         found = _csv_rows(text, name)
@@ -186,16 +202,48 @@ def _csv_next(reader: CsvRecords) -> list[str] | None:
         raise InputError(f"{reader.path} line {reader.line}: {exc}") from None
 
 
-def _csv_columns(header: Sequence[str], name: str) -> list[str]:
+def _csv_columns(header: Sequence[str], name: str, where: str = "line 1") -> list[str]:
     """The header's columns, trimmed (an empty one is ignored); each a claim field, once."""
     columns = [h.strip() for h in header]
     twice = sorted({c for c in columns if c and columns.count(c) > 1})
     if twice:
-        raise InputError(f"{name} line 1: column {', '.join(map(repr, twice))} appears twice")
+        raise InputError(f"{name} {where}: column {', '.join(map(repr, twice))} appears twice")
     problem = _unknown_fields([c for c in columns if c])
     if problem:
-        raise InputError(f"{name} line 1: {problem}")
+        raise InputError(f"{name} {where}: {problem}")
     return columns
+
+
+# -- XLSX: the first sheet, a header in row 1 -----------------------------------------------
+
+
+def _xlsx_rows(path: Path, name: str) -> ClaimRows:
+    """The claims of the first sheet, under the CSV header rules; cells as a batch reads them
+    (a number cell is the decimal text it shows, a date cell a date). A workbook that cannot
+    be read is an :class:`InputError` naming it, as a CSV file's encoding is."""
+    try:
+        sheet = XlsxTable(path).sheet_rows()
+        first = next(sheet, None)
+        if first is None or all(v is None for v in first):
+            raise InputError(f"{name}: the first sheet is empty; expected a header row and claims")
+        header = ["" if v is None else str(v) for v in first]
+        while header and not header[-1].strip():
+            header.pop()
+        columns = _csv_columns(header, name, "row 1")
+        rows: list[Row] = []
+        places: list[str] = []
+        for number, cells in enumerate(sheet, start=2):
+            if all(v is None or (isinstance(v, str) and not v.strip()) for v in cells):
+                continue  # a blank row
+            place = f"{name} row {len(rows) + 1} (sheet row {number})"
+            filled = max(i for i, v in enumerate(cells) if v is not None) + 1
+            if filled > len(columns):
+                raise InputError(f"{place}: {filled} cells but the header has {len(columns)}")
+            rows.append({c: v for c, v in zip(columns, cells, strict=False) if c})
+            places.append(place)
+    except BatchFileError as exc:
+        raise InputError(str(exc)) from None
+    return ClaimRows(tuple(rows), tuple(places))
 
 
 # -- JSON and YAML: a list of objects --------------------------------------------------------

@@ -324,8 +324,9 @@ class XlsxTable(Table):
         finally:
             book.close()
 
-    def _rows(self) -> Generator[Sequence[Any], None, None]:
-        """The first sheet's rows, each as far as it holds cells (None for an empty one)."""
+    def sheet_rows(self) -> Generator[Sequence[Any], None, None]:
+        """The first sheet's rows from row 1, each from column A as far as it holds cells (None
+        for an empty cell); :class:`BatchFileError` when the workbook cannot be read."""
         if self._calamine is not None:
             found = self._calamine_rows()
             try:
@@ -340,7 +341,7 @@ class XlsxTable(Table):
         yield from self._openpyxl_rows()
 
     def open(self, known: Sequence[str]) -> None:
-        rows_ = self._rows()
+        rows_ = self.sheet_rows()
         first = next(rows_, None)
         rows_.close()
         if first is None or all(v is None for v in first):
@@ -353,7 +354,7 @@ class XlsxTable(Table):
 
     def records(self) -> Iterator[tuple[int, Record]]:
         width = self.width
-        rows_ = self._rows()
+        rows_ = self.sheet_rows()
         next(rows_, None)
         for number, cells in enumerate(rows_, start=2):
             record = list(cells)
