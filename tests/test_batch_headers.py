@@ -516,3 +516,21 @@ def test_two_series_need_a_choice(runner: CliRunner, tmp_path: Path) -> None:
     unknown = invoke(runner, *common, env={"MEDCALC_SERIES": "nowhere"})
     assert unknown.exit_code == 1
     assert "no tariff series 'nowhere'" in unknown.stderr
+
+
+def test_chinese_results_in_xlsx_are_numbers_with_a_summary(
+    calc: Calculator, tmp_path: Path
+) -> None:
+    """Under Chinese names, XLSX amounts are still number cells (0.00) and the 汇总 sheet
+    finds the person and the date by their Chinese columns."""
+    header, rows = example("claims.csv")
+    source = write_csv(tmp_path / "in.csv", chinese(header), rows)
+    report = run(calc, "claims", source, tmp_path / "out.xlsx")
+    assert isinstance(report, BatchReport) and report.columns == "zh"
+    book = openpyxl.load_workbook(tmp_path / "out.xlsx")
+    sheet = book.worksheets[0]
+    names = [c.value for c in sheet[1]]
+    basic = sheet.cell(2, names.index("基本医保") + 1)
+    assert (basic.data_type, basic.number_format) == ("n", "0.00")
+    assert sheet.cell(2, names.index("是否享受待遇") + 1).value == "是"
+    assert len(book.worksheets) == 2 and book.sheetnames[1] == "汇总"

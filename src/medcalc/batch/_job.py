@@ -23,6 +23,7 @@ from medcalc.batch._encoding import OUTPUT_SAMPLE, check_encoding, detect_encodi
 from medcalc.batch._files import format_of, open_table, stamp
 from medcalc.batch._headers import (
     COLUMN_LANGUAGES,
+    field_of,
     header_language,
     is_totals_row,
     localiser,
@@ -33,6 +34,7 @@ from medcalc.batch._jsonl import JsonlTable
 from medcalc.batch._output import check_output, open_writer, write_atomically
 from medcalc.batch._rows import Batch, ClaimsBatch, PremiumsBatch, Summary
 from medcalc.batch._table import PROGRESS_EVERY, Progress, Record, Table
+from medcalc.batch._xlsx import XlsxLayout, xlsx_layout
 from medcalc.chain import Calculator
 from medcalc.errors import BatchFileError, UsageError
 from medcalc.money import shown
@@ -329,14 +331,19 @@ class BatchJob:
         columns named and written in ``lang``. A result column of the input (an output run
         again), named in either language, is replaced, not carried."""
         kept_columns = [c for c in table.columns if result_of(c) not in batch.results]
+        names = result_names(batch.results, lang)
+        layout = None
+        if self.output_format == "xlsx":
+            layout = self._layout(kept_columns, names, batch, lang)
         writer = open_writer(
             self.output_format,
             temp,
             kept_columns,
-            result_names(batch.results, lang),
+            names,
             encoding=self.output_encoding,
             text=self.input_format == "csv",
             keep_formulas=self.keep_formulas,
+            layout=layout,
         )
         drop = {i for i, c in enumerate(table.columns) if result_of(c) in batch.results}
         localise = localiser(batch.results, lang)
@@ -364,6 +371,14 @@ class BatchJob:
         writer.close()
         if position != keep:
             raise BatchFileError(f"{self.source} changed while it was being read")
+
+    @staticmethod
+    def _layout(columns: list[str], names: Sequence[str], batch: Batch, lang: str) -> XlsxLayout:
+        """The XLSX output's layout (its amount cells, the 汇总 sheet) for columns and results
+        named in any language: each carried column by the field it means."""
+        wanted = frozenset(batch.columns)
+        fields = [found if (found := field_of(c)) in wanted else None for c in columns]
+        return xlsx_layout(columns, names, fields=fields, result_ids=batch.results, language=lang)
 
     def _try_columnar(
         self,
