@@ -17,6 +17,7 @@ SRC = Path(__file__).parents[1] / "src" / "medcalc"
 #: chain floor, and the pure modules of the floors around it.
 CORE = sorted(
     [
+        "messages.py",
         "errors.py",
         "money.py",
         "tariff/_model.py",
@@ -26,6 +27,7 @@ CORE = sorted(
         "present/_json.py",
         "present/_schemas.py",
         "present/_layers.py",
+        "present/_translate.py",
         "batch/_rows.py",
         "batch/_rules.py",
         "audit/_oracle.py",

@@ -22,7 +22,9 @@
     │   └── DependentClaimError     not computed: an earlier claim of the person-year has an error
     └── UsageError                  the command line was used wrongly (exit 2)
 
-Messages are part of the public API: they say what was wrong, where, and what was expected.
+Messages are part of the public API: they say what was wrong, where, and what was expected;
+each is an entry of :mod:`medcalc.messages` (English here, Chinese by
+:func:`medcalc.present.translate`).
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import attrs
+
+from medcalc.messages import say
 
 
 class MedcalcError(Exception):
@@ -48,7 +52,9 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}:{self.column}: {self.message}"
+        return say(
+            "problem", path=self.path, line=self.line, column=self.column, message=self.message
+        )
 
 
 class TariffError(MedcalcError):
@@ -71,7 +77,7 @@ class TariffOverlapError(TariffError):
         self.first = first
         self.second = second
         super().__init__(
-            f"{second}: versions of series {series} overlap: {detail} (other file: {first})"
+            say("tariff.overlap", second=second, series=series, detail=detail, first=first)
         )
 
 
@@ -110,7 +116,7 @@ class InputError(MedcalcError):
     def __init__(self, message: str, *, field: str | None = None) -> None:
         self.field = field
         self.message = message
-        super().__init__(f"{field}: {message}" if field else message)
+        super().__init__(say("field", field=field, message=message) if field else message)
 
 
 class AmountError(InputError):
@@ -158,9 +164,9 @@ def depends_on(numbers: Sequence[int], *, known_year: bool = True) -> str:
 'depends on row 4 of the same person, which has an error')
     """
     ordered = sorted(numbers)
-    scope = "the same person and year" if known_year else "the same person"
-    verb = "has an error" if len(ordered) == 1 else "have errors"
-    return f"depends on {rows_text(ordered)} of {scope}, which {verb}"
+    scope = "year" if known_year else "person"
+    many = "one" if len(ordered) == 1 else "many"
+    return say(f"claim.depends_{scope}_{many}", rows=rows_text(ordered))
 
 
 def rows_text(numbers: Sequence[int]) -> str:
@@ -171,11 +177,11 @@ def rows_text(numbers: Sequence[int]) -> str:
     ('row 7', 'rows 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 and 2 more')
     """
     if len(numbers) == 1:
-        return f"row {numbers[0]}"
+        return say("rows.one", number=numbers[0])
     shown = [str(n) for n in numbers[:10]]
     if len(numbers) > 10:
-        return f"rows {', '.join(shown)} and {len(numbers) - 10} more"
-    return f"rows {', '.join(shown[:-1])} and {shown[-1]}"
+        return say("rows.many", numbers=", ".join(shown), more=len(numbers) - 10)
+    return say("rows.some", numbers=", ".join(shown[:-1]), last=shown[-1])
 
 
 class UsageError(MedcalcError):

@@ -21,6 +21,7 @@ from decimal import Decimal
 from typing import Literal
 
 from medcalc.errors import AmountError
+from medcalc.messages import say
 
 Rounding = Literal["half_up", "half_even"]
 
@@ -129,7 +130,7 @@ def shortened(text: str, show: Callable[[str], str] = str) -> str:
     """
     if len(text) <= _SHOWN:
         return show(text)
-    return f"{show(text[:_SHOWN])}… ({len(text):,} characters)"
+    return say("value.shortened", start=show(text[:_SHOWN]), length=len(text))
 
 
 def shown(value: object) -> str:
@@ -144,7 +145,7 @@ def shown(value: object) -> str:
         digits = value.bit_length() * 30103 // 100000 + 1
         if abs(value) < 10 ** (digits - 1):
             digits -= 1
-        return f"a whole number of {digits:,} digits"
+        return say("value.huge_int", digits=digits)
     if isinstance(value, str):
         return shortened(value, repr)
     return shortened(str(value) if isinstance(value, Decimal) else repr(value))
@@ -165,7 +166,7 @@ def foreign_digit(text: str) -> str | None:
     for match in _UNUSUAL.finditer(text):
         char = match.group()
         if char.isnumeric() or not _DIGITS.isdisjoint(unicodedata.normalize("NFKC", char)):
-            return f"{character(char)} is not a digit; use 0-9"
+            return say("digit.foreign", char=character(char))
     return None
 
 
@@ -190,25 +191,23 @@ def _named(value: Decimal) -> str:
 
 def negative_amount(value: Decimal, field: str | None) -> AmountError:
     """The error of a negative amount (the core's and the engine's)."""
-    return AmountError(f"{_named(value)} is negative; amounts must be 0 or more", field=field)
+    return AmountError(say("amount.negative", value=_named(value)), field=field)
 
 
 def too_many_decimals(value: Decimal, field: str | None) -> AmountError:
     """The error of an amount with more than 2 decimals (the core's and the engine's)."""
-    return AmountError(f"{shown(value)} has more than 2 decimal places", field=field)
+    return AmountError(say("amount.decimals", value=shown(value)), field=field)
 
 
 def too_large_amount(value: Decimal, field: str | None) -> AmountError:
     """The error of an amount above :data:`MAX_AMOUNT` (the core's and the engine's)."""
-    return AmountError(
-        f"{shown(value)} is larger than the largest amount {MAX_AMOUNT}", field=field
-    )
+    return AmountError(say("amount.too_large", value=shown(value), limit=MAX_AMOUNT), field=field)
 
 
 def check_amount(value: Decimal, *, field: str) -> Decimal:
     """Check an amount already held as ``Decimal``; return it with exactly 2 decimals."""
     if not value.is_finite():
-        raise AmountError(f"{value} is not a finite amount", field=field)
+        raise AmountError(say("amount.not_finite", value=value), field=field)
     if value < 0:
         raise negative_amount(value, field)
     if value.as_tuple().exponent < -2:  # type: ignore[operator]
@@ -232,18 +231,18 @@ def parse_amount(text: str | int | Decimal, *, field: str) -> Decimal:
     if isinstance(text, Decimal):
         return check_amount(text, field=field)
     if isinstance(text, bool):
-        raise AmountError(f"{text!r} is not an amount", field=field)
+        raise AmountError(say("amount.not_amount", value=repr(text)), field=field)
     if isinstance(text, int):
         return check_amount(Decimal(text), field=field)
     if not isinstance(text, str):
-        raise AmountError(f"{shown(text)} is not an amount", field=field)
+        raise AmountError(say("amount.not_amount", value=shown(text)), field=field)
     foreign = None if text.isascii() else foreign_digit(text)
     if foreign is not None:
-        raise AmountError(f"{shown(text)} is not an amount: {foreign}", field=field)
+        raise AmountError(say("amount.foreign", value=shown(text), reason=foreign), field=field)
     # NFKC folds full-width digits, comma and full stop to ASCII.
     folded = (text if text.isascii() else unicodedata.normalize("NFKC", text)).strip()
     if _GROUPED.fullmatch(folded):
         folded = folded.replace(",", "")
     if not _NUMBER.fullmatch(folded):
-        raise AmountError(f"{shown(text)} is not an amount (expected e.g. 1234.50)", field=field)
+        raise AmountError(say("amount.expected", value=shown(text)), field=field)
     return check_amount(Decimal(folded), field=field)

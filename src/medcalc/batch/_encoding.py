@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from medcalc.errors import BatchFileError, InputError, UsageError
+from medcalc.messages import say
 
 __all__ = ["OUTPUT_SAMPLE", "check_encoding", "detect_encoding", "read_text"]
 
@@ -138,10 +139,8 @@ def _votes(path: Path, *, every_line: bool) -> dict[str, int]:
             try:
                 encoding = _line_encoding(line)
             except ValueError:
-                raise BatchFileError(
-                    f"{path}: line {number + offset} is neither UTF-8 nor GB18030 text; "
-                    "give its encoding with --input-encoding"
-                ) from None
+                message = say("batch.neither_encoding", path=path, line=number + offset)
+                raise BatchFileError(message) from None
             if encoding is not None and encoding not in first:
                 first[encoding] = number + offset
                 if len(first) == 2 and every_line:
@@ -178,10 +177,7 @@ def detect_encoding(path: Path, *, utf8: Callable[[Path], bool] | None = None) -
             raise _mixed_error(path, ("utf-8", 1), ("gb18030", first["gb18030"]))
         return "utf-8-sig"
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise BatchFileError(
-            f"{path} is UTF-16 text (Excel's 'Unicode text'); save it as 'CSV UTF-8' "
-            "or give --input-encoding utf-16"
-        )
+        raise BatchFileError(say("batch.utf16", path=path))
     first = _votes(path, every_line=False)
     if "gb18030" in first and "utf-8" in first:
         first = _votes(path, every_line=True)  # which UTF-8 line exactly, if any
@@ -203,15 +199,15 @@ def read_text(path: Path) -> str:
     try:
         return path.read_bytes().decode(encoding)
     except UnicodeDecodeError as exc:
-        raise InputError(f"{path}: byte {exc.start + 1} cannot be read as {encoding}") from None
+        message = say("batch.byte", path=path, byte=exc.start + 1, encoding=encoding)
+        raise InputError(message) from None
 
 
 def _mixed_error(path: Path, earlier: tuple[str, int], later: tuple[str, int]) -> BatchFileError:
     """The error for a file whose line ``later`` reads in another encoding than ``earlier``."""
     (one, at), (other, line) = earlier, later
     return BatchFileError(
-        f"{path}: line {line} reads as {_LABEL[other]} but line {at} as {_LABEL[one]}; "
-        "the file mixes encodings: save it again in one, or give --input-encoding"
+        say("batch.mixed", path=path, line=line, encoding=_LABEL[other], at=at, other=_LABEL[one])
     )
 
 
@@ -225,15 +221,16 @@ def check_encoding(name: str, option: str, sample: str | None = None) -> str:
     try:
         info = codecs.lookup(name)
     except (LookupError, ValueError):  # ValueError: a name with a NUL
-        raise UsageError(f"{option}: unknown encoding {name!r}") from None
+        raise UsageError(say("batch.unknown_encoding", option=option, name=repr(name))) from None
     # io.TextIOWrapper refuses these too, with a traceback: say so here, as a usage error
     if not getattr(info, "_is_text_encoding", True):
-        raise UsageError(f"{option}: {name!r} is not a text encoding")
+        raise UsageError(say("batch.not_text_encoding", option=option, name=repr(name)))
     if sample is not None:
         try:
             info.incrementalencoder().encode(sample, True)
         except UnicodeError as exc:  # idna: a codec for host names, not for a file's text
-            raise UsageError(f"{option}: {name!r} cannot write a CSV file ({exc})") from None
+            message = say("batch.cannot_write", option=option, name=repr(name), reason=exc)
+            raise UsageError(message) from None
     return info.name
 
 

@@ -23,6 +23,7 @@ from medcalc.batch._jsonl import JsonlTable
 from medcalc.batch._table import Table
 from medcalc.batch._xlsx import XlsxTable
 from medcalc.errors import BatchFileError, UsageError
+from medcalc.messages import say
 
 __all__ = ["EXTENSIONS", "FORMATS", "format_of", "open_table", "stamp"]
 
@@ -46,10 +47,10 @@ def format_of(path: Path, given: str | None, *, option: str) -> str:
     if suffix in EXTENSIONS:
         return EXTENSIONS[suffix]
     if suffix == ".xls":
-        raise UsageError(f"{path}: .xls workbooks are not supported; save it as .xlsx or CSV")
+        raise UsageError(say("batch.xls", path=path))
+    formats = ", ".join(FORMATS[:-1])
     raise UsageError(
-        f"cannot tell the format of {path} from its extension; "
-        f"give {option} {', '.join(FORMATS[:-1])} or {FORMATS[-1]}"
+        say("batch.unknown_format", path=path, option=option, formats=formats, final=FORMATS[-1])
     )
 
 
@@ -58,14 +59,11 @@ def _source_error(path: Path) -> BatchFileError:
     try:
         mode = path.stat().st_mode
     except OSError:
-        return BatchFileError(f"{path}: no such file")
+        return BatchFileError(say("batch.no_file", path=path))
     if stat.S_ISDIR(mode):
-        return BatchFileError(f"{path} is a directory, not a file")
+        return BatchFileError(say("batch.directory", path=path))
     # a shell's <(...) is /dev/fd/N, a pipe: a batch reads its input twice (spec §5)
-    return BatchFileError(
-        f"{path} is a pipe, FIFO or device, which cannot be read as input (a batch reads its "
-        "input more than once); save it to a file first"
-    )
+    return BatchFileError(say("batch.pipe", path=path))
 
 
 def stamp(path: Path) -> tuple[int, int]:

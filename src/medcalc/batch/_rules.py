@@ -27,6 +27,7 @@ import attrs
 
 from medcalc.chain.problems import rows_disagree
 from medcalc.errors import depends_on
+from medcalc.messages import say
 from medcalc.money import fmt
 
 __all__ = [
@@ -131,7 +132,7 @@ def agreed(
 
 def _show(value: Any) -> str:
     if isinstance(value, frozenset):
-        return ";".join(sorted(value)) or "none"
+        return ";".join(sorted(value)) or say("value.none")
     if isinstance(value, Decimal):
         return fmt(value)
     if isinstance(value, dt.date):

@@ -29,6 +29,7 @@ from medcalc.chain._profiles import held_categories
 from medcalc.chain._results import ClaimResult, ClaimsResult, PremiumResult, TariffRef, YearTotals
 from medcalc.chain.problems import year_to_date_years
 from medcalc.errors import InputError, MissingInputError, SectionMissingError
+from medcalc.messages import say
 from medcalc.money import shown
 from medcalc.tariff import Tariff, TariffBook
 
@@ -68,14 +69,12 @@ class Calculator:
         without a birth date still gets its medical part, and says why the pension has none.
         """
         if isinstance(year, bool) or not isinstance(year, int) or not 1 <= year <= dt.MAXYEAR:
-            raise InputError(f"{shown(year)} is not a year", field="year")
+            raise InputError(say("input.year", value=shown(year)), field="year")
         _check_person(series, person)
         pension_grade = checked_amount(pension_grade, "pension_grade", required=False)
         tariff = self.book.in_force(series, dt.date(year, 1, 1))
         if tariff.medical_premium is None and tariff.pension_premium is None:
-            raise SectionMissingError(
-                f"tariff {tariff.ref} has neither a medical_premium nor a pension_premium section"
-            )
+            raise SectionMissingError(say("input.no_premium_section", tariff=tariff.ref))
         held = self.profiles(tariff, person).held
         return PremiumResult(
             year=year,
@@ -167,7 +166,8 @@ def _wrong(value: object, field: str, expected: str) -> InputError:
     """The error for an argument of the wrong type (None: a missing one)."""
     if value is None:
         return MissingInputError(REQUIRED, field=field)
-    return InputError(f"{shown(value)} is {kind_of(value)}, not {expected}", field=field)
+    message = say("input.wrong_type", value=shown(value), type=kind_of(value), expected=expected)
+    return InputError(message, field=field)
 
 
 def _check_person(series: str, person: Person) -> None:

@@ -29,6 +29,7 @@ from medcalc.chain.problems import (
 from medcalc.errors import (
     InputError,
 )
+from medcalc.messages import say
 from medcalc.money import EXACT, ZERO, Rounding, round_money
 from medcalc.tariff import Source, Tariff
 
@@ -330,7 +331,7 @@ def claim_year(
     enrolled_on = person.enrolled_on
     for index, claim in order:
         if claim.date.year != year:
-            raise InputError(f"claim dated {claim.date} is not in {year}", field="date")
+            raise InputError(say("claim.other_year", date=claim.date, year=year), field="date")
         profiles = profiles_for(claim.date)
         bill = claim.bill
         if enrolled_on is None:

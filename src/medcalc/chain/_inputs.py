@@ -19,11 +19,12 @@ import attrs
 
 from medcalc.chain.problems import paid_above_compliant, total_below_compliant
 from medcalc.errors import AmountError, InputError, MissingInputError
+from medcalc.messages import say
 from medcalc.money import ZERO, check_amount, shown
 from medcalc.tariff import DISABILITY_TYPES
 
 #: What a required value that was not given says, wherever it is missing.
-REQUIRED = "no value given; this field is required"
+REQUIRED = say("value.required")
 
 
 def _category_set(value: Iterable[str]) -> frozenset[str]:
@@ -33,11 +34,11 @@ def _category_set(value: Iterable[str]) -> frozenset[str]:
         found = value if type(value) is frozenset else frozenset(value)
     except TypeError:  # None, a number, unhashable members
         raise InputError(
-            f"{shown(value)} is not a set of category ids", field="categories"
+            say("input.category_set", value=shown(value)), field="categories"
         ) from None
     for item in found:
         if type(item) is not str:
-            raise InputError(f"{shown(item)} is not a category id (text)", field="categories")
+            raise InputError(say("input.category_text", value=shown(item)), field="categories")
     return found
 
 
@@ -57,7 +58,7 @@ def checked_amount(value: Any, field: str, *, required: bool) -> Decimal | None:
             return None
         if not isinstance(value, Decimal):
             raise AmountError(
-                f"{shown(value)} is {kind_of(value)}; amounts must be decimal.Decimal", field=field
+                say("amount.not_decimal", value=shown(value), type=kind_of(value)), field=field
             )
     return check_amount(value, field=field)
 
@@ -70,13 +71,13 @@ def _check_date(value: Any, field: str, *, required: bool) -> None:
             raise MissingInputError(REQUIRED, field=field)
         return
     if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
-        raise InputError(f"{shown(value)} is not a date", field=field)
+        raise InputError(say("date.not_date", value=shown(value)), field=field)
 
 
 def check_text(value: Any, field: str) -> None:
     """Refuse a value that is neither text nor None (an id or level given as a number)."""
     if value is not None and type(value) is not str and not isinstance(value, str):
-        raise InputError(f"{shown(value)} is {kind_of(value)}; expected text (str)", field=field)
+        raise InputError(say("text.not_text", value=shown(value), type=kind_of(value)), field=field)
 
 
 def _date(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
@@ -91,14 +92,14 @@ def _grade(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
     if value is None:
         return
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 4:
-        raise InputError(f"{shown(value)} is not a disability grade 1-4", field=attribute.name)
+        raise InputError(say("input.disability_grade", value=shown(value)), field=attribute.name)
 
 
 def _disability_type(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
     if value is not None and (type(value) is not str or value not in DISABILITY_TYPES):
+        types = ", ".join(DISABILITY_TYPES)
         raise InputError(
-            f"{shown(value)} is not a disability type (one of {', '.join(DISABILITY_TYPES)})",
-            field=attribute.name,
+            say("input.disability_type", value=shown(value), types=types), field=attribute.name
         )
 
 

@@ -10,6 +10,7 @@ from medcalc.chain._inputs import Person
 from medcalc.chain._profiles import government_amount, pick_best
 from medcalc.chain._results import Alternative, MedicalPremiumResult, PensionPremiumResult
 from medcalc.errors import InputError, MissingInputError, PensionGradeError, TariffError
+from medcalc.messages import say
 from medcalc.money import ZERO, fmt, sub
 from medcalc.tariff import (
     ALL_GRADES_RESERVED,
@@ -38,8 +39,7 @@ def _lowest_for(tariff: Tariff, section: PensionPremium, category: str) -> Decim
     if lowest is None:
         # Only a section built with attrs' validators turned off gets here.
         raise TariffError(
-            f"tariff {tariff.ref}: no pension grade is open to category '{category}' alone, "
-            f"so its 代缴 has no base (spec §4.2): {ALL_GRADES_RESERVED}"
+            say("premium.no_base", tariff=tariff.ref, category=category, reason=ALL_GRADES_RESERVED)
         )
     return lowest
 
@@ -116,13 +116,10 @@ def pension_premium(
 def _age(person: Person, year: int) -> int:
     """The person's age on 1 January of the contribution ``year`` (the birth date needed)."""
     if person.birth_date is None:
-        raise MissingInputError(
-            "the birth date is needed for the pension contribution (age on 1 January)",
-            field="birth_date",
-        )
+        raise MissingInputError(say("premium.no_birth_date"), field="birth_date")
     if person.birth_date.year > year:
         raise InputError(
-            f"{person.birth_date.isoformat()} is after the contribution year {year}",
+            say("premium.born_after", birth=person.birth_date.isoformat(), year=year),
             field="birth_date",
         )
     return age_on_new_year(person.birth_date, year)
@@ -161,7 +158,7 @@ def _grade(
     open_grades = tuple(g for g in section.grades if g.open_to(held_set))
     if not open_grades:
         raise PensionGradeError(
-            f"no pension grade of tariff {tariff.ref} is open to the person", field="pension_grade"
+            say("premium.no_open_grade", tariff=tariff.ref), field="pension_grade"
         )
     lowest = min(open_grades, key=lambda g: g.amount)
     if grade is None:
@@ -170,15 +167,15 @@ def _grade(
     if not match:
         known = ", ".join(fmt(g.amount) for g in section.grades)
         raise PensionGradeError(
-            f"{fmt(grade)} is not a pension grade of tariff {tariff.ref} (grades: {known})",
+            say("premium.unknown_grade", grade=fmt(grade), tariff=tariff.ref, known=known),
             field="pension_grade",
         )
     open_match = [g for g in match if g.open_to(held_set)]
     if not open_match:
         reserved = ", ".join(match[0].reserved_for or ())
+        holds = ", ".join(held) or say("value.no_category")
         raise PensionGradeError(
-            f"grade {fmt(grade)} is reserved for {reserved}; the person holds "
-            f"{', '.join(held) or 'no category'}",
+            say("premium.reserved_grade", grade=fmt(grade), reserved=reserved, held=holds),
             field="pension_grade",
         )
     return open_match[0], lowest, open_grades

@@ -17,6 +17,7 @@ import attrs
 from medcalc.chain._inputs import Person
 from medcalc.chain._scale import Band, Scale
 from medcalc.errors import UnknownCategoryError
+from medcalc.messages import say
 from medcalc.money import EXACT, ZERO, Rounding, round_money
 from medcalc.tariff import (
     BASE,
@@ -43,11 +44,11 @@ def held_categories(tariff: Tariff, person: Person) -> tuple[str, ...]:
     for given in sorted(person.categories):
         found = tariff.category_named(given)
         if found is None:
-            known = ", ".join(c.id for c in tariff.categories) or "none"
-            raise UnknownCategoryError(
-                f"{given!r} is not a category of tariff {tariff.ref} (categories: {known})",
-                field="categories",
+            known = ", ".join(c.id for c in tariff.categories) or say("value.none")
+            message = say(
+                "claim.unknown_category", category=repr(given), tariff=tariff.ref, known=known
             )
+            raise UnknownCategoryError(message, field="categories")
         given_ids.add(found)
     return tuple(
         c.id

@@ -33,6 +33,7 @@ from typing import Any
 from medcalc.chain._inputs import REQUIRED, Claim, Person, YearToDate
 from medcalc.chain._layers import LAYERS
 from medcalc.errors import InputError, MissingInputError
+from medcalc.messages import MONTHS, say
 from medcalc.money import MAX_INT_DIGITS, character, foreign_digit, parse_amount, shown
 
 Row = Mapping[str, Any]
@@ -53,10 +54,6 @@ _NOT_YEAR_FIRST = re.compile(
     r"(?:[0-9]{1,2}([-/.])[0-9]{1,2}\1[0-9]{2}(?:[0-9]{2})?|[0-9]{2}([-/.])[0-9]{1,2}\2[0-9]{1,2})"
     r"(?:[ T].*)?"
 )
-_MONTHS = (
-    "January", "February", "March", "April", "May", "June", "July", "August", "September",
-    "October", "November", "December",
-)  # fmt: skip
 _INT_LIMIT = 10**MAX_INT_DIGITS
 
 CLAIM_FIELDS = ("claim_id", "date", "hospital_level", "total", "compliant", "basic_paid")
@@ -127,19 +124,14 @@ def _cell(row: Row, field: str) -> str | None:
         # clerk typed ("1234.56"); no arithmetic happens on the float. A computed value such as
         # 0.1 + 0.2 shows as 0.30000000000000004 and is then refused for its decimals.
         if value != value or value in (float("inf"), float("-inf")):
-            raise InputError(f"{value!r} is not a number", field=field)
+            raise InputError(say("number.not_number", value=repr(value)), field=field)
         if abs(value) >= 1e15:  # Excel keeps 15 significant digits: e.g. an ID typed as a number
-            raise InputError(
-                f"{value!r} has lost digits as a spreadsheet number; store it as text",
-                field=field,
-            )
+            raise InputError(say("number.lost_digits", value=repr(value)), field=field)
         return repr(value)
     try:
         return str(value)
     except ValueError:  # an int of 4,300 digits or more (Python's limit for str())
-        raise InputError(
-            f"{shown(value)} is too long a number; give it as text", field=field
-        ) from None
+        raise InputError(say("number.too_long", value=shown(value)), field=field) from None
 
 
 def _fold(raw: str) -> str | None:
@@ -150,7 +142,7 @@ def _fold(raw: str) -> str | None:
 
 
 def _too_large(value: object) -> str:
-    return f"{shown(value)} is too large (at most {MAX_INT_DIGITS} digits)"
+    return say("number.too_large", value=shown(value), digits=MAX_INT_DIGITS)
 
 
 def text(row: Row, field: str) -> str | None:
@@ -173,18 +165,18 @@ def text(row: Row, field: str) -> str | None:
             for char in value:
                 plain = unicodedata.normalize("NFKC", char)
                 if plain != char:
-                    raise InputError(
-                        f"{shown(raw)} is not plain text: {character(char)} is a form of "
-                        f"{plain!r}; write {plain!r} if that is meant",
-                        field=field,
+                    message = say(
+                        "text.compatibility",
+                        value=shown(raw),
+                        char=character(char),
+                        plain=repr(plain),
                     )
+                    raise InputError(message, field=field)
     if not value.isprintable():  # quick: true for nearly every value
         for char in value:
             if unicodedata.category(char) in _INVISIBLE:
-                raise InputError(
-                    f"{shown(raw)} is not plain text: {character(char)} is invisible; delete it",
-                    field=field,
-                )
+                message = say("text.invisible", value=shown(raw), char=character(char))
+                raise InputError(message, field=field)
     return value or None
 
 
@@ -210,15 +202,11 @@ def date(row: Row, field: str, *, required: bool = False) -> dt.date | None:
         return None
     foreign = None if raw.isascii() else foreign_digit(raw)
     if foreign is not None:
-        raise InputError(f"{shown(raw)} is not a date: {foreign}", field=field)
+        raise InputError(say("date.foreign", value=shown(raw), reason=foreign), field=field)
     match = _DATE.fullmatch(folded)
     if match is None:
-        hint = (
-            ": write the year first, with four digits (2019-04-01)"
-            if _NOT_YEAR_FIRST.fullmatch(folded)
-            else " (expected YYYY-MM-DD)"
-        )
-        raise InputError(f"{shown(folded)} is not a date{hint}", field=field)
+        which = "date.year_first" if _NOT_YEAR_FIRST.fullmatch(folded) else "date.expected"
+        raise InputError(say(which, value=shown(folded)), field=field)
     year = int(match.group(1))
     month = int(match.group(3) or match.group(5))
     day_of_month = int(match.group(4) or match.group(6))
@@ -228,24 +216,23 @@ def date(row: Row, field: str, *, required: bool = False) -> dt.date | None:
     # (ISO's end of the day) would be the next day's midnight.
     if hour is not None and (int(hour) > 23 or int(minute) > 59 or int(second or 0) > 59):
         time = folded[match.start(7) :]
-        raise InputError(
-            f"{shown(folded)} is not a date: {shown(time)} is not a time of day "
-            "(00:00 to 23:59:59)",
-            field=field,
-        )
+        message = say("date.time_of_day", value=shown(folded), time=shown(time))
+        raise InputError(message, field=field)
     return day
 
 
 def _calendar_day(text: str, year: int, month: int, day: int, field: str) -> dt.date:
     """The day, or what is impossible about it ("February 2019 has 28 days")."""
     if year < 1:
-        raise InputError(f"{shown(text)} is not a date: there is no year 0", field=field)
+        raise InputError(say("date.year_zero", value=shown(text)), field=field)
     if not 1 <= month <= 12:
-        raise InputError(f"{shown(text)} is not a date: there is no month {month}", field=field)
+        raise InputError(say("date.no_month", value=shown(text), month=month), field=field)
     days = calendar.monthrange(year, month)[1]
     if not 1 <= day <= days:
-        name = _MONTHS[month - 1]
-        raise InputError(f"{shown(text)} is not a date: {name} {year} has {days} days", field=field)
+        message = say(
+            "date.no_day", value=shown(text), month=MONTHS[month - 1], year=year, days=days
+        )
+        raise InputError(message, field=field)
     return dt.date(year, month, day)
 
 
@@ -261,9 +248,9 @@ def integer(row: Row, field: str) -> int | None:
         return None
     foreign = None if raw.isascii() else foreign_digit(raw)
     if foreign is not None:
-        raise InputError(f"{shown(raw)} is not a whole number: {foreign}", field=field)
+        raise InputError(say("number.foreign", value=shown(raw), reason=foreign), field=field)
     if not (folded.isascii() and folded.isdigit()):
-        raise InputError(f"{shown(folded)} is not a whole number", field=field)
+        raise InputError(say("number.not_whole", value=shown(folded)), field=field)
     digits = folded.lstrip("0") or "0"  # 5,000 leading zeros are still 1 digit, not int()'s limit
     if len(digits) > MAX_INT_DIGITS:
         raise InputError(_too_large(folded), field=field)

@@ -16,35 +16,29 @@ from medcalc.errors import (
     SectionMissingError,
     UnknownHospitalLevelError,
 )
+from medcalc.messages import say
 from medcalc.money import fmt
 from medcalc.tariff import Tariff
 
 
 def section_missing(tariff: Tariff, section: str) -> SectionMissingError:
     """A claim needs ``section`` of ``tariff``, which has none."""
-    return SectionMissingError(f"tariff {tariff.ref} has no {section} section")
+    return SectionMissingError(say("claim.section_missing", tariff=tariff.ref, section=section))
 
 
 def no_enrollment(tariff: Tariff) -> SectionMissingError:
     """A person's ``enrolled_on`` is given, and ``tariff`` says nothing of when benefits start."""
-    return SectionMissingError(
-        f"tariff {tariff.ref} has no enrollment section, needed when enrolled_on is given"
-    )
+    return SectionMissingError(say("claim.no_enrollment", tariff=tariff.ref))
 
 
 def no_inpatient(tariff: Tariff) -> SectionMissingError:
     """The basic payment is to be computed under ``tariff``, which has no inpatient section."""
-    return SectionMissingError(
-        f"tariff {tariff.ref} has no inpatient section; give basic_paid for this claim"
-    )
+    return SectionMissingError(say("claim.no_inpatient", tariff=tariff.ref))
 
 
 def no_hospital_level() -> MissingInputError:
     """The basic payment is to be computed, and the claim names no hospital level."""
-    return MissingInputError(
-        "the hospital level is needed to compute the basic payment (or give basic_paid)",
-        field="hospital_level",
-    )
+    return MissingInputError(say("claim.no_hospital_level"), field="hospital_level")
 
 
 def unknown_hospital_level(tariff: Tariff, level: str) -> UnknownHospitalLevelError:
@@ -52,7 +46,7 @@ def unknown_hospital_level(tariff: Tariff, level: str) -> UnknownHospitalLevelEr
     assert tariff.inpatient is not None
     known = ", ".join(lv.id for lv in tariff.inpatient.levels)
     return UnknownHospitalLevelError(
-        f"{level!r} is not a hospital level of tariff {tariff.ref} (levels: {known})",
+        say("claim.unknown_level", level=repr(level), tariff=tariff.ref, known=known),
         field="hospital_level",
     )
 
@@ -60,23 +54,21 @@ def unknown_hospital_level(tariff: Tariff, level: str) -> UnknownHospitalLevelEr
 def total_below_compliant(total: Decimal, compliant: Decimal) -> ClaimAmountsError:
     """A claim's whole bill is less than its compliant cost."""
     return ClaimAmountsError(
-        f"{fmt(total)} is below the compliant cost {fmt(compliant)}", field="total"
+        say("claim.total_below", total=fmt(total), compliant=fmt(compliant)), field="total"
     )
 
 
 def paid_above_compliant(basic_paid: Decimal, compliant: Decimal) -> ClaimAmountsError:
     """A claim's settled basic payment is more than its compliant cost."""
     return ClaimAmountsError(
-        f"{fmt(basic_paid)} is above the compliant cost {fmt(compliant)}", field="basic_paid"
+        say("claim.paid_above", paid=fmt(basic_paid), compliant=fmt(compliant)), field="basic_paid"
     )
 
 
 def year_to_date_years(years: Iterable[int]) -> InputError:
     """Year-to-date accumulators were given with claims of several years (sorted ``years``)."""
     return InputError(
-        "year-to-date accumulators belong to one year; these claims fall in "
-        + ", ".join(str(y) for y in years),
-        field="year_to_date",
+        say("claim.ytd_years", years=", ".join(str(y) for y in years)), field="year_to_date"
     )
 
 
@@ -84,8 +76,4 @@ def rows_disagree(name: str, first: tuple[int, str], second: tuple[int, str]) ->
     """Two rows of one person and year give different values of ``name`` (each a row number
     and the value as shown); the rows in input order. The batch rules and the engine say it."""
     (a, shown_a), (b, shown_b) = sorted([first, second])
-    return (
-        f"{name}: rows of the same person and year give different values "
-        f"(row {a}: {shown_a}; row {b}: {shown_b}); "
-        "give one value, or leave it empty on all but one row"
-    )
+    return say("claim.rows_disagree", field=name, a=a, value_a=shown_a, b=b, value_b=shown_b)

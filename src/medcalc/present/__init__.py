@@ -3,7 +3,7 @@
 Turns `medcalc.chain` results and `medcalc.tariff` tables into text and JSON; computes nothing.
 Results: `claims_table`, `premiums_table`, `claims_json`, `premiums_json`. Tariffs, for
 `medcalc tariff list/show/diff`: `tariff_list_table`, `tariff_table`, `tariff_diff_table` and
-their JSON documents.
+their JSON documents. Error messages in the user's language: `translate`.
 """
 
 from __future__ import annotations
@@ -51,6 +51,7 @@ from medcalc.present._text import (
     profile_label,
     tr,
 )
+from medcalc.present._translate import translate
 
 __all__ = [
     "CLAIMS_REQUEST",
@@ -86,4 +87,5 @@ __all__ = [
     "tariff_list_table",
     "tariff_table",
     "tr",
+    "translate",
 ]

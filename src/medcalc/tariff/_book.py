@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator
 import attrs
 
 from medcalc.errors import TariffNotFoundError, TariffOverlapError
+from medcalc.messages import say
 from medcalc.tariff._model import Tariff
 
 
@@ -50,15 +51,20 @@ class TariffBook:
                         later.series,
                         earlier.path,
                         later.path,
-                        f"version {later.version} is defined twice",
+                        say("tariff.version_twice", version=later.version),
                     )
                 if _overlap(earlier, later):
                     raise TariffOverlapError(
                         later.series,
                         earlier.path,
                         later.path,
-                        f"{later.version} ({effective_range(later)}) overlaps "
-                        f"{earlier.version} ({effective_range(earlier)})",
+                        say(
+                            "tariff.ranges_overlap",
+                            later=later.version,
+                            later_range=effective_range(later),
+                            earlier=earlier.version,
+                            earlier_range=effective_range(earlier),
+                        ),
                     )
         return cls(tuple(ordered))
 
@@ -73,8 +79,8 @@ class TariffBook:
         """The versions of ``series`` by start date; raise when there are none."""
         found = tuple(t for t in self.tariffs if t.series == series)
         if not found:
-            known = ", ".join(self.series()) or "none"
-            raise TariffNotFoundError(f"no tariff series {series!r} (known series: {known})")
+            known = ", ".join(self.series()) or say("value.none")
+            raise TariffNotFoundError(say("tariff.no_series", series=repr(series), known=known))
         return found
 
     def get(self, series: str, version: str) -> Tariff:
@@ -83,7 +89,9 @@ class TariffBook:
             if t.version == version:
                 return t
         known = ", ".join(t.version for t in self.versions(series))
-        raise TariffNotFoundError(f"series {series} has no version {version!r} (versions: {known})")
+        raise TariffNotFoundError(
+            say("tariff.no_version", series=series, version=repr(version), known=known)
+        )
 
     def in_force(self, series: str, day: dt.date) -> Tariff:
         """The version of ``series`` in force on ``day``."""
@@ -95,4 +103,4 @@ class TariffBook:
 
 def not_in_force(series: str, day: dt.date) -> TariffNotFoundError:
     """The error of a date no version of ``series`` covers (also the fast engine's)."""
-    return TariffNotFoundError(f"no tariff of series {series} is in force on {day.isoformat()}")
+    return TariffNotFoundError(say("tariff.not_in_force", series=series, day=day.isoformat()))

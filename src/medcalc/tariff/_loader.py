@@ -26,6 +26,7 @@ import stat
 from pathlib import Path
 
 from medcalc.errors import Problem, TariffFileError
+from medcalc.messages import say
 from medcalc.tariff._model import Tariff
 from medcalc.tariff._reader import FORMAT, TariffCheck, TariffReader
 from medcalc.tariff._yaml import MAX_DEPTH, Parser
@@ -104,7 +105,7 @@ def read_tariff_bytes(path: Path) -> bytes:
         raise
     if not stat.S_ISREG(info.st_mode):
         os.close(fd)
-        problem = f"not a regular file ({file_kind(info.st_mode)}); a tariff is a .yaml file"
+        problem = say("file.not_regular", kind=file_kind(info.st_mode))
         raise TariffFileError([Problem(str(path), 1, 1, problem)])
     with os.fdopen(fd, "rb") as file:
         data = file.read(MAX_BYTES + 1)  # never more, whatever the size said
@@ -124,20 +125,20 @@ def load_tariff(path: Path) -> Tariff:
 
 
 def _os_message(exc: OSError) -> str:
-    return f"cannot read the file: {exc.strerror or exc}"
+    return say("file.unreadable", reason=exc.strerror or exc)
 
 
 def _too_large(size: int, limit: int) -> str:
-    return f"the file is {size:,} bytes; a tariff file may be at most {limit:,} bytes"
+    return say("file.too_large", size=size, limit=limit)
 
 
 def file_kind(mode: int) -> str:
     """What a path that is not a regular file is, for messages: ``a FIFO``, ``a directory``."""
     kinds = [
-        (stat.S_ISDIR, "a directory"),
-        (stat.S_ISFIFO, "a FIFO"),
-        (stat.S_ISCHR, "a character device"),
-        (stat.S_ISBLK, "a block device"),
-        (stat.S_ISSOCK, "a socket"),
+        (stat.S_ISDIR, "file.kind.directory"),
+        (stat.S_ISFIFO, "file.kind.fifo"),
+        (stat.S_ISCHR, "file.kind.char"),
+        (stat.S_ISBLK, "file.kind.block"),
+        (stat.S_ISSOCK, "file.kind.socket"),
     ]
-    return next((name for test, name in kinds if test(mode)), "a special file")
+    return say(next((name for test, name in kinds if test(mode)), "file.kind.special"))

@@ -17,6 +17,7 @@ from typing import Any, Literal, get_args
 import attrs
 
 from medcalc.errors import TariffError
+from medcalc.messages import say
 from medcalc.money import Rounding
 
 BASE = "base"
@@ -29,7 +30,7 @@ Bounds = Literal["cumulative", "above_threshold"]
 BenefitsStart = Literal["next_month", "same_day"]
 Status = Literal["illustrative", "official"]
 
-ALL_GRADES_RESERVED = "every grade has `for`; at least one grade must be open to everyone"
+ALL_GRADES_RESERVED = say("tariff.all_grades_reserved")
 """Why a pension section whose grades are all reserved (``for``) is refused: a category's base
 M_c (spec §4.2) is the lowest grade open to it alone, so every category needs one."""
 
@@ -44,9 +45,9 @@ def _one_of(kind: Any) -> Any:
 
     def check(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
         if value not in allowed:
+            where = f"{type(instance).__name__}.{attribute.name}"
             raise TariffError(
-                f"{type(instance).__name__}.{attribute.name}: {value!r} is not one of "
-                f"{', '.join(allowed)}"
+                say("tariff.not_one_of", where=where, value=repr(value), allowed=", ".join(allowed))
             )
 
     return check
@@ -211,7 +212,7 @@ def _one_grade_open_to_everyone(
     instance: object, attribute: attrs.Attribute[Any], grades: tuple[PensionGrade, ...]
 ) -> None:
     if all(g.reserved_for is not None for g in grades):
-        raise TariffError(f"PensionPremium.grades: {ALL_GRADES_RESERVED}")
+        raise TariffError(say("at", where="PensionPremium.grades", message=ALL_GRADES_RESERVED))
 
 
 @attrs.frozen

@@ -15,6 +15,7 @@ from typing import TypeVar, cast, get_args
 
 from yaml.nodes import Node, SequenceNode
 
+from medcalc.messages import say
 from medcalc.money import EXACT, round_money
 from medcalc.tariff._model import (
     AssistanceRule,
@@ -68,12 +69,12 @@ class ClaimReader(DeclarationReader):
         names: dict[str, Name] = {}  # every name given so far (see unique_names)
 
         def level(_: str, ictx: str, f: Fields, __: Node) -> HospitalLevel | None:
-            lid = self.once(f, ictx, self.req(f, Key.ID, self.ident, ictx), "level", ids)
+            lid = self.once(f, ictx, self.req(f, Key.ID, self.ident, ictx), "noun.level", ids)
             label = self.label_of(f, Key.LABEL, ictx)
             has_aliases, aliases = self.opt(f, Key.ALIASES, self.aliases, ictx)
             deductible = self.req(f, Key.DEDUCTIBLE, self.amount, ictx)
             ratio = self.req(f, Key.RATIO, self.unit, ictx)
-            if lid is not None and not self.unique_names(f, ictx, lid, "level", names):
+            if lid is not None and not self.unique_names(f, ictx, lid, "noun.level", names):
                 lid = None
             if (
                 lid is None
@@ -86,7 +87,7 @@ class ClaimReader(DeclarationReader):
             return HospitalLevel(lid, label, deductible, ratio, aliases or ())
 
         out, ok = self.each(
-            self.listed(node, ctx, "hospital levels"),
+            self.listed(node, ctx, say("what.levels")),
             (Key.ID, Key.LABEL, Key.DEDUCTIBLE, Key.RATIO),
             (Key.ALIASES,),
             " {id: ..., label: ..., deductible: ..., ratio: ...}",
@@ -107,17 +108,17 @@ class ClaimReader(DeclarationReader):
         def one(cid: str, actx: str, f: Fields, value: Node) -> T | None:
             return read(cid, actx, f) if self.not_empty(f, value, actx) else None
 
-        entries, ok = self.by_category(node, ctx, "adjustments")
+        entries, ok = self.by_category(node, ctx, say("what.adjustments"))
         out, all_read = self.each(entries, (), keys, "", one)
         return tuple(out) if ok and all_read else None
 
     def inpatient_adjustments(self, node: Node, ctx: str) -> tuple[InpatientAdjustment, ...] | None:
         def adjustment(cid: str, actx: str, f: Fields) -> InpatientAdjustment | None:
             has_factor, factor = self.opt(
-                f, Key.DEDUCTIBLE_FACTOR, lambda n, c: self.unit(n, c, "a factor"), actx
+                f, Key.DEDUCTIBLE_FACTOR, lambda n, c: self.unit(n, c, "what.factor"), actx
             )
             has_bonus, bonus = self.opt(
-                f, Key.RATIO_BONUS, lambda n, c: self.unit(n, c, "a bonus"), actx
+                f, Key.RATIO_BONUS, lambda n, c: self.unit(n, c, "what.bonus"), actx
             )
             has_cap, cap = self.opt(f, Key.ANNUAL_CAP, self.cap, actx)
             if (
@@ -133,7 +134,7 @@ class ClaimReader(DeclarationReader):
     def not_empty(self, f: Fields, node: Node, ctx: str) -> bool:
         if f:
             return True
-        self.at(node, f"{ctx}: no adjustment given; remove the entry or give a value")
+        self.at_key(node, ctx, "claims.no_adjustment")
         return False
 
     def critical_illness(self, f: Fields, ctx: str) -> CriticalIllness | None:
@@ -167,7 +168,7 @@ class ClaimReader(DeclarationReader):
 
     def segments(self, node: Node, ctx: str) -> tuple[Segment, ...] | None:
         """Segments (分段) with ``to`` on all but the last; rising is checked by the caller."""
-        items = self.items(node, ctx, "segments {to: ..., ratio: ...}")
+        items = self.items(node, ctx, say("what.segments"))
         out: list[Segment] = []
         ok = bool(items)
         for i, item in enumerate(items):
@@ -180,14 +181,10 @@ class ClaimReader(DeclarationReader):
             has_to, upper = self.opt(f, Key.TO, self.amount, ictx)
             ratio = self.req(f, Key.RATIO, self.unit, ictx)
             if last and has_to:
-                self.at(
-                    f[Key.TO][0],
-                    f"{ictx}.to: the last segment is open-ended and must have no "
-                    "`to`; add a last segment {ratio: ...} or remove this `to`",
-                )
+                self.at_key(f[Key.TO][0], f"{ictx}.to", "claims.last_segment_to")
                 ok = False
             elif not last and not has_to:
-                self.at(item, f"{ictx}: missing `to`; only the last segment is open-ended")
+                self.at_key(item, ictx, "claims.missing_to")
                 ok = False
             if ratio is None or (has_to and upper is None):
                 ok = False
@@ -217,22 +214,18 @@ class ClaimReader(DeclarationReader):
                 previous = upper
                 continue
             if i == 0 and bounds == "cumulative":
-                self.at(
+                self.at_key(
                     where,
-                    f"{ctx}[0].to: {upper} is not above the threshold "
-                    f"{threshold}; segments must rise above it",
+                    f"{ctx}[0].to",
+                    "claims.not_above_threshold",
+                    upper=upper,
+                    threshold=threshold,
                 )
             elif i == 0:
-                self.at(
-                    where,
-                    f"{ctx}[0].to: {upper} must be above 0 (with bounds: "
-                    "above_threshold, `to` is counted from the threshold)",
-                )
+                self.at_key(where, f"{ctx}[0].to", "claims.not_above_zero", upper=upper)
             else:
-                self.at(
-                    where,
-                    f"{ctx}[{i}].to: {upper} does not rise above the "
-                    f"previous bound {previous}; bounds must rise strictly",
+                self.at_key(
+                    where, f"{ctx}[{i}].to", "claims.not_rising", upper=upper, previous=previous
                 )
             return False
         return True
@@ -247,16 +240,14 @@ class ClaimReader(DeclarationReader):
     ) -> tuple[CriticalIllnessAdjustment, ...] | None:
         def adjustment(cid: str, actx: str, f: Fields) -> CriticalIllnessAdjustment | None:
             has_factor, factor = self.opt(
-                f, Key.THRESHOLD_FACTOR, lambda n, c: self.unit(n, c, "a factor"), actx
+                f, Key.THRESHOLD_FACTOR, lambda n, c: self.unit(n, c, "what.factor"), actx
             )
             has_threshold, threshold = self.opt(f, Key.THRESHOLD, self.amount, actx)
             if has_factor and has_threshold:
-                self.at(
-                    f[Key.THRESHOLD][0], f"{actx}: give threshold_factor or threshold, not both"
-                )
+                self.at_key(f[Key.THRESHOLD][0], actx, "claims.factor_or_threshold")
                 return None
             has_bonus, bonus = self.opt(
-                f, Key.RATIO_BONUS, lambda n, c: self.unit(n, c, "a bonus"), actx
+                f, Key.RATIO_BONUS, lambda n, c: self.unit(n, c, "what.bonus"), actx
             )
             has_segments, segments = self.opt(f, Key.SEGMENTS, self.segments, actx)
             has_cap, cap = self.opt(f, Key.ANNUAL_CAP, self.cap, actx)
@@ -276,11 +267,12 @@ class ClaimReader(DeclarationReader):
                 and base_segments[0].upper is not None
                 and threshold >= base_segments[0].upper
             ):
-                self.at(
+                self.at_key(
                     f[Key.THRESHOLD][1],
-                    f"{actx}.threshold: {threshold} is not below the "
-                    f"first segment bound {base_segments[0].upper}; give this category its "
-                    "own segments, or a lower threshold",
+                    f"{actx}.threshold",
+                    "claims.threshold_not_below",
+                    threshold=threshold,
+                    bound=base_segments[0].upper,
                 )
                 rises = False
             if (
@@ -307,7 +299,7 @@ class ClaimReader(DeclarationReader):
     def eligible(self, node: Node, ctx: str) -> tuple[AssistanceRule, ...] | None:
         entries, ok = self.by_category(node, ctx, "{ratio: ..., annual_cap: ...}")
         if ok and not entries:
-            self.at(node, f"{ctx}: no eligible category; name at least one")
+            self.at_key(node, ctx, "claims.no_eligible")
             return None
 
         def rule(cid: str, actx: str, f: Fields, _: Node) -> AssistanceRule | None:

@@ -18,6 +18,7 @@ from typing import TypeVar
 import attrs
 from yaml.nodes import Node, ScalarNode, SequenceNode
 
+from medcalc.messages import say
 from medcalc.money import Rounding
 from medcalc.tariff._model import (
     BASE,
@@ -42,24 +43,23 @@ class Name:
     is (``id``, ``zh label``, ``en label``, ``alias``), its text and its line."""
 
     owner: str
-    what: str
+    what: str  # the message id of what it is: noun.id, noun.zh_label, noun.en_label, noun.alias
     text: str
     line: int
 
 
 def _as_written(text: str, first: Name) -> tuple[str, str]:
-    """Where a name repeats ``first`` only after :func:`name_key`: how ``first`` is written
-    (with a leading space), and a note saying how names are compared; else two empty texts."""
+    """Where a name repeats ``first`` only after :func:`name_key`: how ``first`` is written,
+    and a note saying how names are compared; else two empty texts."""
     if text == first.text:
         return "", ""
-    return f" {quote(first.text)}", "; names are compared after NFKC, case folding and trimming"
+    return quote(first.text), say("declared.compared")
 
 
 def _reserved_base(ctx: str, what: str) -> str:
-    return (
-        f"{ctx}: '{BASE}' is reserved for the ordinary person (the section's top-level "
-        f"values); choose another {what}"
-    )
+    """``what``: the message id of the kind of name chosen."""
+    message = say("declared.reserved_base", base=BASE, what=say(what))
+    return say("at", where=ctx, message=message)
 
 
 class DeclarationReader(ValueReader):
@@ -81,7 +81,7 @@ class DeclarationReader(ValueReader):
     def keyed(self, node: Node, ctx: str, what: str) -> tuple[list[tuple[str, Node, Node]], bool]:
         """A mapping keyed by declared category ids, in file order, and whether every key was
         good (bad keys are reported and dropped)."""
-        if not self.is_mapping(node, ctx, f" of category ids to {what}"):
+        if not self.is_mapping(node, ctx, say("what.by_category", what=what)):
             return [], False
         before = len(self.problems)
         out: list[tuple[str, Node, Node]] = []
@@ -99,11 +99,12 @@ class DeclarationReader(ValueReader):
         return [(cid, f"{ctx}.{cid}", value, key) for cid, key, value in entries], ok
 
     def once(self, f: Fields, ctx: str, ident: str | None, what: str, ids: set[str]) -> str | None:
-        """An entry's id, added to ``ids``; ``None`` when it was there already (reported)."""
+        """An entry's id, added to ``ids``; ``None`` when it was there already (reported).
+        ``what``: the message id of the kind of entry."""
         if ident is None:
             return None
         if ident in ids:
-            self.at(f[Key.ID][1], f"{ctx}.id: {what} '{ident}' is declared twice")
+            self.at_key(f[Key.ID][1], f"{ctx}.id", "declared.twice", what=say(what), ident=ident)
             return None
         ids.add(ident)
         return ident
@@ -112,13 +113,13 @@ class DeclarationReader(ValueReader):
         if category in self.category_set:
             return True
         declared = one_of(self.categories)
-        hint = suggest(category, self.categories) or f" (declared: {declared})"
-        self.at(node, f"{ctx}: undeclared category '{category}'{hint}")
+        hint = suggest(category, self.categories) or say("hint.declared", declared=declared)
+        self.at_key(node, ctx, "declared.undeclared_category", category=category, hint=hint)
         return False
 
     def category_list(self, node: Node, ctx: str) -> tuple[str, ...] | None:
         """A non-empty list of distinct declared category ids."""
-        items = self.items(node, ctx, "category ids")
+        items = self.items(node, ctx, say("what.category_ids"))
         if not items:
             return None
 
@@ -132,22 +133,23 @@ class DeclarationReader(ValueReader):
         sid = self.ident(node, ctx)
         if sid is None or sid in self.source_set:
             return sid
-        hint = suggest(sid, self.sources) or f" (declared: {one_of(self.sources)})"
-        self.at(node, f"{ctx}: undeclared source '{sid}'{hint}")
+        hint = suggest(sid, self.sources) or say("hint.declared", declared=one_of(self.sources))
+        self.at_key(node, ctx, "declared.undeclared_source", source=sid, hint=hint)
         return None
 
     # ---- the declarations
 
     def source_list(self, node: Node) -> tuple[Source, ...] | None:
         def source(_: str, ctx: str, f: Fields, __: Node) -> Source | None:
-            sid = self.once(f, ctx, self.req(f, Key.ID, self.ident, ctx), "source", self.source_set)
+            sid = self.req(f, Key.ID, self.ident, ctx)
+            sid = self.once(f, ctx, sid, "noun.source", self.source_set)
             if sid is not None:
                 self.sources.append(sid)
             title = self.req(f, Key.TITLE, self.text, ctx)
             has_number, number = self.opt(f, Key.NUMBER, self.text, ctx)
             has_url, url = self.opt(f, Key.URL, self.text, ctx)
             if url is not None and not url.startswith(("https://", "http://")):
-                self.at(f[Key.URL][1], f"{ctx}.url: expected a web address starting with https://")
+                self.at_key(f[Key.URL][1], f"{ctx}.url", "declared.url")
                 url = None
             if (
                 sid is None
@@ -159,7 +161,7 @@ class DeclarationReader(ValueReader):
             return Source(sid, title, number, url)
 
         out, ok = self.each(
-            self.listed(node, Key.SOURCES, "sources", non_empty=False),
+            self.listed(node, Key.SOURCES, say("what.sources"), non_empty=False),
             (Key.ID, Key.TITLE),
             (Key.NUMBER, Key.URL),
             " {id: ..., title: ...}",
@@ -173,15 +175,15 @@ class DeclarationReader(ValueReader):
         def category(_: str, ctx: str, f: Fields, __: Node) -> Category | None:
             cid = self.req(f, Key.ID, self.ident, ctx)
             if cid == BASE:
-                self.at(f[Key.ID][1], _reserved_base(f"{ctx}.id", "id"))
+                self.at(f[Key.ID][1], _reserved_base(f"{ctx}.id", "noun.id"))
                 cid = None
-            cid = self.once(f, ctx, cid, "category", self.category_set)
+            cid = self.once(f, ctx, cid, "noun.category", self.category_set)
             if cid is not None:
                 self.categories.append(cid)
             label = self.label_of(f, Key.LABEL, ctx)
             has_aliases, aliases = self.opt(f, Key.ALIASES, self.aliases, ctx)
             has_rules, rules = self.opt(f, Key.DISABILITY, self.disability_rules, ctx)
-            if cid is not None and not self.unique_names(f, ctx, cid, "category", names):
+            if cid is not None and not self.unique_names(f, ctx, cid, "noun.category", names):
                 cid = None
             if (
                 cid is None
@@ -193,7 +195,7 @@ class DeclarationReader(ValueReader):
             return Category(cid, label, rules or (), aliases or ())
 
         out, ok = self.each(
-            self.listed(node, Key.CATEGORIES, "categories", non_empty=False),
+            self.listed(node, Key.CATEGORIES, say("what.categories"), non_empty=False),
             (Key.ID, Key.LABEL),
             (Key.ALIASES, Key.DISABILITY),
             " {id: ..., label: ...}",
@@ -203,9 +205,9 @@ class DeclarationReader(ValueReader):
 
     def aliases(self, node: Node, ctx: str) -> tuple[str, ...] | None:
         """A non-empty list of distinct names (texts), as written."""
-        items = self.items(node, ctx, "aliases (names as text)", non_empty=False)
+        items = self.items(node, ctx, say("what.aliases"), non_empty=False)
         if isinstance(node, SequenceNode) and not items:
-            self.at(node, f"{ctx}: the list is empty; give at least one alias, or remove the key")
+            self.at_key(node, ctx, "declared.no_alias")
         out: list[str] = []
         seen: dict[str, Name] = {}  # name_key → the alias that gave it
         ok = bool(items)
@@ -218,11 +220,20 @@ class DeclarationReader(ValueReader):
             first = seen.get(name_key(text))
             if first is not None:
                 shown, note = _as_written(text, first)
-                more = f" (as{shown} on line {first.line}{note})" if shown else ""
-                self.at(item, f"{ictx}: {quote(text)} is listed twice{more}")
+                if shown:
+                    message = say(
+                        "declared.alias_twice",
+                        value=quote(text),
+                        quoted=shown,
+                        line=first.line,
+                        note=note,
+                    )
+                else:
+                    message = say("list.twice", value=quote(text))
+                self.at(item, say("at", where=ictx, message=message))
                 ok = False
                 continue
-            seen[name_key(text)] = Name("", "alias", text, line_col(item)[0])
+            seen[name_key(text)] = Name("", "noun.alias", text, line_col(item)[0])
             out.append(text)
         return tuple(out) if ok else None
 
@@ -235,46 +246,60 @@ class DeclarationReader(ValueReader):
 
         An alias repeating its own entry's id or label is refused (it says nothing, and is
         likely a slip); the labels may repeat the id or each other (``en`` defaults to
-        ``zh``). A repeated id is reported by the caller, not here. False on a problem."""
-        names: list[tuple[str, str, Node, str]] = [(owner, "id", f[Key.ID][1], f"{ctx}.id")]
+        ``zh``). A repeated id is reported by the caller, not here. False on a problem.
+        ``noun``: the message id of what the entry is (``noun.category``, ``noun.level``)."""
+        names: list[tuple[str, str, Node, str]] = [(owner, "noun.id", f[Key.ID][1], f"{ctx}.id")]
         label = f[Key.LABEL][1] if Key.LABEL in f else None
         for lang in (Key.ZH, Key.EN):
             text_node = field(label, lang) if label is not None else None
             if isinstance(text_node, ScalarNode) and text_node.tag == "str":
-                names.append((text_node.value, f"{lang} label", text_node, f"{ctx}.label.{lang}"))
+                names.append(
+                    (text_node.value, f"noun.{lang}_label", text_node, f"{ctx}.label.{lang}")
+                )
         aliases = f[Key.ALIASES][1] if Key.ALIASES in f else None
         if isinstance(aliases, SequenceNode):
             for i, item in enumerate(aliases.value):
                 if isinstance(item, ScalarNode) and item.tag == "str" and item.value.strip():
-                    names.append((item.value, "alias", item, f"{ctx}.aliases[{i}]"))
+                    names.append((item.value, "noun.alias", item, f"{ctx}.aliases[{i}]"))
         own: dict[str, Name] = {}
         aliased: set[str] = set()  # a repeated alias is reported by aliases(), once
         ok = True
         for text, what, node, nctx in names:
             key = name_key(text)
-            if what == "alias":
+            if what == "noun.alias":
                 if key in aliased:
                     continue
                 aliased.add(key)
             line = line_col(node)[0]
             mine = own.get(key)
             other = seen.get(key)
-            if what != "id" and key == BASE:
-                self.at(node, _reserved_base(nctx, "name"))
-            elif what == "alias" and mine is not None and mine.what != "alias":
+            if what != "noun.id" and key == BASE:
+                self.at(node, _reserved_base(nctx, "noun.name"))
+            elif what == "noun.alias" and mine is not None and mine.what != "noun.alias":
                 shown, note = _as_written(text, mine)
-                self.at(
+                self.at_key(
                     node,
-                    f"{nctx}: {quote(text)} is already this {noun}'s {mine.what}{shown}"
-                    f"{f' ({note[2:]})' if note else ''}; remove the alias",
+                    nctx,
+                    "declared.own_name_as" if shown else "declared.own_name",
+                    value=quote(text),
+                    noun=say(noun),
+                    what=say(mine.what),
+                    quoted=shown,
+                    note=note,
                 )
-            elif other is not None and not (what == "id" == other.what):
+            elif other is not None and not (what == "noun.id" == other.what):
                 shown, note = _as_written(text, other)
-                self.at(
+                self.at_key(
                     node,
-                    f"{nctx}: {quote(text)} also names {noun} '{other.owner}' (its "
-                    f"{other.what}{shown} on line {other.line}{note}); each id, label and "
-                    f"alias must name one {noun}",
+                    nctx,
+                    "declared.names_other_as" if shown else "declared.names_other",
+                    value=quote(text),
+                    noun=say(noun),
+                    owner=other.owner,
+                    what=say(other.what),
+                    quoted=shown,
+                    line=other.line,
+                    note=note,
                 )
             else:
                 own.setdefault(key, Name(owner, what, text, line))
@@ -293,7 +318,7 @@ class DeclarationReader(ValueReader):
             return DisabilityRule(grades, types)
 
         out, ok = self.each(
-            self.listed(node, ctx, "disability rules"),
+            self.listed(node, ctx, say("what.disability_rules")),
             (Key.GRADES,),
             (Key.TYPES,),
             " {grades: [...]}",
@@ -302,20 +327,23 @@ class DeclarationReader(ValueReader):
         return tuple(out) if ok and out else None
 
     def disability_grades(self, node: Node, ctx: str) -> tuple[int, ...] | None:
-        items = self.items(node, ctx, "disability grades (1 to 4)")
+        items = self.items(node, ctx, say("what.disability_grades"))
         if not items:
             return None
         return self.distinct(
-            items, ctx, lambda item, ictx: self.integer(item, ictx, 1, 4), lambda g: f"grade {g}"
+            items,
+            ctx,
+            lambda item, ictx: self.integer(item, ictx, 1, 4),
+            lambda g: say("noun.grade", grade=g),
         )
 
     def disability_types(self, node: Node, ctx: str) -> tuple[str, ...] | None:
-        items = self.items(node, ctx, "disability types")
+        items = self.items(node, ctx, say("what.disability_types"))
         if not items:
             return None
         return self.distinct(
             items,
             ctx,
             lambda item, ictx: self.choice(item, ictx, DISABILITY_TYPES),
-            lambda kind: f"type '{kind}'",
+            lambda kind: say("noun.type", kind=kind),
         )

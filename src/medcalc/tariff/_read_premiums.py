@@ -12,6 +12,7 @@ from typing import cast, get_args
 
 from yaml.nodes import Node, ScalarNode
 
+from medcalc.messages import say
 from medcalc.tariff._model import (
     ALL_GRADES_RESERVED,
     AmountPayment,
@@ -58,23 +59,35 @@ class PremiumReader(DeclarationReader):
         return tuple(out) if ok else None
 
     def payment(self, node: Node, ctx: str) -> GovernmentPayment | None:
-        expected = "full, {share: q} or {amount: a}"
+        expected = say("what.payment")
         if isinstance(node, ScalarNode) and node.tag != INVALID:
             if node.tag == "str" and node.value == Key.FULL:
                 return FullPayment()
-            hint = suggest(node.value, [Key.FULL]) if node.tag == "str" else ""
-            self.at(node, f"{ctx}: expected {expected}, found {describe(node)}{hint}")
+            close = suggest(node.value, [Key.FULL]) if node.tag == "str" else ""
+            found = describe(node)
+            if close:
+                self.at_key(
+                    node,
+                    ctx,
+                    "expected.value_hint",
+                    expected=expected,
+                    found=found,
+                    choice=Key.FULL,
+                )
+            else:
+                self.at_key(node, ctx, "expected.value", expected=expected, found=found)
             return None
-        f = self.fields(node, ctx, node, (), (Key.SHARE, Key.AMOUNT), f" ({expected})")
+        what = say("what.payment_mapping")
+        f = self.fields(node, ctx, node, (), (Key.SHARE, Key.AMOUNT), what)
         if f is None:
             return None
         if len(f) == 2 or not node.value:
-            self.at(node, f"{ctx}: give exactly one of share or amount")
+            self.at_key(node, ctx, "premiums.one_of")
             return None
         if not f:
             return None  # only unknown keys, already reported
         if Key.SHARE in f:
-            share = self.unit(f[Key.SHARE][1], f"{ctx}.share", "a share")
+            share = self.unit(f[Key.SHARE][1], f"{ctx}.share", "what.share")
             return None if share is None else SharePayment(share)
         amount = self.amount(f[Key.AMOUNT][1], f"{ctx}.amount")
         return None if amount is None else AmountPayment(amount)
@@ -114,7 +127,7 @@ class PremiumReader(DeclarationReader):
         if low is None or high is None:
             return None
         if low > high:
-            self.at(f[Key.TO][1], f"{ctx}: from {low} is above to {high}; expected from <= to")
+            self.at_key(f[Key.TO][1], ctx, "premiums.ages", low=low, high=high)
             return None
         return low, high
 
@@ -127,7 +140,9 @@ class PremiumReader(DeclarationReader):
             has_for, reserved = self.opt(f, Key.FOR, self.category_list, ictx)
             if amount is not None and amount in amounts:
                 # The grade is chosen by its amount, so two grades of one amount are ambiguous.
-                self.at(f[Key.AMOUNT][1], f"{ictx}.amount: a grade of {amount} is given twice")
+                self.at_key(
+                    f[Key.AMOUNT][1], f"{ictx}.amount", "premiums.grade_twice", amount=amount
+                )
                 amount = None
             if amount is None or subsidy is None or (has_for and reserved is None):
                 return None
@@ -135,13 +150,13 @@ class PremiumReader(DeclarationReader):
             return PensionGrade(amount, subsidy, reserved)
 
         out, ok = self.each(
-            self.listed(node, ctx, "grades {amount: ..., subsidy: ...}"),
+            self.listed(node, ctx, say("what.grades")),
             (Key.AMOUNT, Key.SUBSIDY),
             (Key.FOR,),
             " {amount: ..., subsidy: ...}",
             grade,
         )
         if ok and out and all(g.reserved_for is not None for g in out):
-            self.at(node, f"{ctx}: {ALL_GRADES_RESERVED}")
+            self.at(node, say("at", where=ctx, message=ALL_GRADES_RESERVED))
             ok = False
         return tuple(out) if ok and out else None

@@ -31,6 +31,7 @@ from typing import TypeVar, cast
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from medcalc.errors import Problem
+from medcalc.messages import say
 from medcalc.money import CENT, EXACT, MAX_AMOUNT, MAX_INT_DIGITS, shortened
 from medcalc.tariff._model import Cap, Text
 from medcalc.tariff._sections import Key
@@ -61,15 +62,15 @@ def suggest(word: str, choices: Sequence[str]) -> str:
     if len(choices) > _MAX_CHOICES:
         return ""
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
+    return say("hint.did_you_mean", choice=close[0]) if close else ""
 
 
 def one_of(choices: Sequence[str]) -> str:
     """The choices for a message (``a, b, c``; a long list cut short; ``none``)."""
     if len(choices) > _MAX_CHOICES:
         shown = ", ".join(choices[:_MAX_CHOICES])
-        return f"{shown}, ... ({len(choices):,} in all)"
-    return ", ".join(choices) if choices else "none"
+        return say("choices.more", shown=shown, count=len(choices))
+    return ", ".join(choices) if choices else say("value.none")
 
 
 def _join(ctx: str, key: str) -> str:
@@ -87,6 +88,10 @@ class ValueReader:
     def at(self, where: Node | tuple[int, int], message: str) -> None:
         line, col = line_col(where) if isinstance(where, Node) else where
         self.problems.append(Problem(self.path, line, col, message))
+
+    def at_key(self, where: Node | tuple[int, int], ctx: str, id: str, **params: object) -> None:
+        """A problem of the key ``ctx`` (its path): ``ctx: `` and message ``id``."""
+        self.at(where, say("at", where=ctx, message=say(id, **params)))
 
     # ---- structure helpers
 
@@ -113,17 +118,17 @@ class ValueReader:
                 found[key] = (key_node, value)
                 continue
             close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
-            where = f"in {ctx}" if ctx else "at the top level"
+            where = "in" if ctx else "top"
             if close:
                 suggested.add(close[0])
-                hint = f"did you mean '{close[0]}'?"
+                message = say(f"key.unknown_{where}", key=key, where=ctx, choice=close[0])
             else:
-                hint = f"expected {one_of(allowed)}"
-            self.at(key_node, f"unknown key '{key}' {where} ({hint})")
+                choices = one_of(allowed)
+                message = say(f"key.unknown_{where}_expected", key=key, where=ctx, choices=choices)
+            self.at(key_node, message)
         for key in required:
             if key not in found and key not in suggested and key not in given:
-                where_ctx = ctx or "the file"
-                self.at(owner or node, f"{where_ctx}: missing required key '{key}'")
+                self.at_key(owner or node, ctx or say("where.file"), "key.missing", key=key)
         return found
 
     def is_mapping(self, node: Node, ctx: str, what: str = "") -> bool:
@@ -131,14 +136,15 @@ class ValueReader:
             return False
         if isinstance(node, MappingNode):
             return True
-        self.at(node, f"{ctx or 'the file'}: expected a mapping{what}, found {describe(node)}")
+        where = ctx or say("where.file")
+        self.at_key(node, where, "expected.mapping", what=what, found=describe(node))
         return False
 
     def key(self, node: Node, ctx: str) -> str | None:
         if node.tag == INVALID:
             return None
         if not isinstance(node, ScalarNode) or node.value == "":
-            self.at(node, f"{ctx}: keys must be names, found {describe(node)}")
+            self.at_key(node, ctx, "key.not_name", found=describe(node))
             return None
         return cast(str, node.value)
 
@@ -157,9 +163,9 @@ class ValueReader:
             yield key, key_node, value
 
     def duplicate(self, node: Node, key: str, first: Node, ctx: str) -> None:
-        where = f" in {ctx}" if ctx else ""
         line = first.start_mark.line + 1
-        self.at(node, f"duplicate key '{key}'{where} (first given on line {line}); give it once")
+        which = "key.duplicate_in" if ctx else "key.duplicate"
+        self.at(node, say(which, key=key, where=ctx, line=line))
 
     def each(
         self,
@@ -196,11 +202,11 @@ class ValueReader:
         if node.tag == INVALID:
             return []
         if not isinstance(node, SequenceNode):
-            self.at(node, f"{ctx}: expected a list of {what}, found {describe(node)}")
+            self.at_key(node, ctx, "expected.list", what=what, found=describe(node))
             return []
         items = cast("list[Node]", node.value)
         if non_empty and not items:
-            self.at(node, f"{ctx}: the list is empty; expected at least one {what}")
+            self.at_key(node, ctx, "list.empty", what=what)
         return items
 
     def distinct(
@@ -219,7 +225,7 @@ class ValueReader:
             if value is None:
                 ok = False
             elif value in seen:
-                self.at(item, f"{ctx}[{i}]: {shown(value)} is listed twice")
+                self.at_key(item, f"{ctx}[{i}]", "list.twice", value=shown(value))
                 ok = False
             else:
                 out.append(value)
@@ -232,12 +238,12 @@ class ValueReader:
         if node.tag == INVALID:
             return None
         if not isinstance(node, ScalarNode) or node.tag == "null":
-            self.at(node, f"{ctx}: expected {expected}, found {describe(node)}")
+            self.at_key(node, ctx, "expected.value", expected=expected, found=describe(node))
             return None
         return node
 
     def text(self, node: Node, ctx: str, key: str = "") -> str | None:
-        s = self.scalar(node, ctx, "text")
+        s = self.scalar(node, ctx, say("what.text"))
         if s is None:
             return None
         if s.tag != "str":
@@ -246,30 +252,31 @@ class ValueReader:
             hint = quote(s.value)
             if not shown.endswith("]"):
                 hint = f"{shown}: {hint}"
-            self.at(s, f"{ctx}: expected text, found {describe(s)}; quote it: {hint}")
+            self.at_key(s, ctx, "text.quote_it", found=describe(s), hint=hint)
             return None
         value = cast(str, s.value)
         if not value.strip():
-            self.at(s, f"{ctx}: the text is empty")
+            self.at_key(s, ctx, "text.empty")
             return None
         return value
 
     def ident(self, node: Node, ctx: str) -> str | None:
         value = self.text(node, ctx)
         if value is not None and not _ID.fullmatch(value):
-            self.at(
-                node,
-                f"{ctx}: {quote(value)} is not a valid id; use lower-case letters, digits, "
-                "'_' and '-', starting with a letter or digit",
-            )
+            self.at_key(node, ctx, "id.invalid", value=quote(value))
             return None
         return value
 
     def choice(self, node: Node, ctx: str, choices: Sequence[str]) -> str | None:
         value = self.text(node, ctx)
         if value is not None and value not in choices:
-            hint = suggest(value, choices)
-            self.at(node, f"{ctx}: {quote(value)} is not one of {one_of(choices)}{hint}")
+            close = difflib.get_close_matches(value, list(choices), n=1, cutoff=0.6)
+            shown = quote(value)
+            if close and len(choices) <= _MAX_CHOICES:
+                which, choice = "choice.not_one_of_hint", close[0]
+            else:
+                which, choice = "choice.not_one_of", ""
+            self.at_key(node, ctx, which, value=shown, choices=one_of(choices), choice=choice)
             return None
         return value
 
@@ -280,25 +287,18 @@ class ValueReader:
         text = cast(str, s.value)
         if s.style is not None:
             if _NUMBER.fullmatch(text.strip()):
-                self.at(
-                    s,
-                    f"{ctx}: {quote(text)} is quoted text; write the number without "
-                    f"quotes: {shortened(text.strip())}",
-                )
+                written = shortened(text.strip())
+                self.at_key(s, ctx, "number.quoted", value=quote(text), written=written)
             else:
-                self.at(s, f"{ctx}: expected {expected}, found {describe(s)}")
+                self.at_key(s, ctx, "expected.value", expected=expected, found=describe(s))
             return None
         if not _NUMBER.fullmatch(text):
             if s.tag == "bool":
-                self.at(s, f"{ctx}: {text} is a YAML boolean, not a number; expected {expected}")
+                self.at_key(s, ctx, "number.boolean", value=text, expected=expected)
             elif s.tag in ("int", "float"):
-                self.at(
-                    s,
-                    f"{ctx}: write {shortened(text)} as plain decimal digits, e.g. 1200 or 0.65 "
-                    "(no exponent, leading zero, '_', '+', or leading '.')",
-                )
+                self.at_key(s, ctx, "number.plain", value=shortened(text))
             else:
-                self.at(s, f"{ctx}: expected {expected}, found {describe(s)}")
+                self.at_key(s, ctx, "expected.value", expected=expected, found=describe(s))
             return None
         value = Decimal(text)
         # -0 is zero, not a negative number: read as 0 with the digits written (-0.00 → 0.00),
@@ -307,78 +307,81 @@ class ValueReader:
 
     def amount(self, node: Node, ctx: str) -> Decimal | None:
         """Yuan: 0 or more, at most 2 decimal places; held with exactly 2 decimals."""
-        value = self.number(node, ctx, "an amount in yuan, e.g. 1200 or 180.00")
+        value = self.number(node, ctx, say("what.amount"))
         if value is None:
             return None
         shown = shortened(node.value)
         if value < 0:
-            self.at(node, f"{ctx}: {shown} is negative; amounts must be 0 or more")
+            self.at_key(node, ctx, "amount.negative", value=shown)
         elif cast(int, value.as_tuple().exponent) < -2:
-            self.at(node, f"{ctx}: {shown} has more than 2 decimal places (yuan and fen)")
+            self.at_key(node, ctx, "tariff.amount_decimals", value=shown)
         elif value > MAX_AMOUNT:
-            self.at(node, f"{ctx}: {shown} is larger than the largest amount {MAX_AMOUNT}")
+            self.at_key(node, ctx, "amount.too_large", value=shown, limit=MAX_AMOUNT)
         else:
             return value.quantize(CENT, context=EXACT)
         return None
 
-    def unit(self, node: Node, ctx: str, what: str = "a ratio") -> Decimal | None:
-        """A ratio, share, factor or bonus: from 0 to 1, kept exactly as written."""
-        value = self.number(node, ctx, f"{what} from 0 to 1, e.g. 0.65")
+    def unit(self, node: Node, ctx: str, what: str = "what.ratio") -> Decimal | None:
+        """A ratio, share, factor or bonus (``what``: its message id): from 0 to 1, kept
+        exactly as written."""
+        value = self.number(node, ctx, say("what.unit", what=say(what)))
         if value is not None and not _ZERO <= value <= _ONE:
-            self.at(node, f"{ctx}: {shortened(node.value)} is outside [0, 1]")
+            self.at_key(node, ctx, "number.outside", value=shortened(node.value), bounds="[0, 1]")
             return None
         return value
 
     def integer(self, node: Node, ctx: str, low: int, high: int | None = None) -> int | None:
-        expected = f"a whole number from {low} to {high}" if high else "a whole number"
+        expected = say("what.whole_between", low=low, high=high) if high else say("what.whole")
         value = self.number(node, ctx, expected)
         if value is None:
             return None
         if not _INTEGER.fullmatch(cast(str, node.value)):
-            self.at(
-                node, f"{ctx}: {shortened(node.value)} is not a whole number; expected {expected}"
-            )
+            shown = shortened(node.value)
+            self.at_key(node, ctx, "number.not_whole_expected", value=shown, expected=expected)
             return None
         if value < low or (high is not None and value > high):
-            bounds = f"[{low}, {high}]" if high is not None else f"{low} or more"
-            self.at(node, f"{ctx}: {shortened(node.value)} is outside {bounds}")
+            bounds = f"[{low}, {high}]" if high is not None else say("bounds.or_more", low=low)
+            self.at_key(node, ctx, "number.outside", value=shortened(node.value), bounds=bounds)
             return None
         if value.adjusted() >= MAX_INT_DIGITS:
             # Beyond any whole number a tariff holds; int() of a huge Decimal takes quadratic
             # time, and printing the int trips Python's 4,300-digit limit.
-            self.at(node, f"{ctx}: {shortened(node.value)} is far too large; expected {expected}")
+            shown = shortened(node.value)
+            self.at_key(node, ctx, "number.far_too_large", value=shown, expected=expected)
             return None
         return int(value)
 
     def date(self, node: Node, ctx: str) -> dt.date | None:
-        s = self.scalar(node, ctx, "a date YYYY-MM-DD")
+        s = self.scalar(node, ctx, say("what.date"))
         if s is None:
             return None
         text = cast(str, s.value)
         if s.tag == "timestamp" and not _DATE.fullmatch(text):
-            self.at(s, f"{ctx}: {text} has a time of day; expected a date YYYY-MM-DD")
+            self.at_key(s, ctx, "date.time_given", value=text)
             return None
         if s.tag not in ("timestamp", "str") or not _DATE.fullmatch(text):
-            self.at(s, f"{ctx}: expected a date YYYY-MM-DD, found {describe(s)}")
+            self.at_key(s, ctx, "expected.value", expected=say("what.date"), found=describe(s))
             return None
         try:
             return dt.date.fromisoformat(text)
         except ValueError:
-            self.at(s, f"{ctx}: {text} is not a calendar date")
+            self.at_key(s, ctx, "date.not_calendar", value=text)
             return None
 
     def cap(self, node: Node, ctx: str) -> Cap | None:
         """``none`` (no cap, 不设封顶) or an amount."""
         if isinstance(node, ScalarNode) and node.tag == "null":
-            self.at(node, f"{ctx}: no value given; write `none` for no cap, or an amount")
+            self.at_key(node, ctx, "cap.no_value")
             return None
         if isinstance(node, ScalarNode) and node.value == Key.NONE and node.style is None:
             return Cap(None)
         if isinstance(node, ScalarNode) and node.tag == "str" and node.style is None:
-            hint = suggest(node.value, [Key.NONE])
-            self.at(
-                node, f"{ctx}: expected an amount or `none` (no cap), found {describe(node)}{hint}"
-            )
+            close = difflib.get_close_matches(node.value, [Key.NONE], n=1, cutoff=0.6)
+            found = describe(node)
+            if close:
+                self.at_key(node, ctx, "cap.expected_hint", found=found, choice=close[0])
+            else:
+                self.at_key(node, ctx, "cap.expected", found=found)
             return None
         amount = self.amount(node, ctx)
         return None if amount is None else Cap(amount)

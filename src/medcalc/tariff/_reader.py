@@ -20,6 +20,7 @@ import attrs
 from yaml.nodes import Node, ScalarNode
 
 from medcalc.errors import Problem
+from medcalc.messages import say
 from medcalc.money import Rounding, shortened
 from medcalc.tariff._model import Status, Tariff, Text
 from medcalc.tariff._read_claims import ClaimReader
@@ -49,7 +50,7 @@ _OPTIONAL = (Key.ROUNDING, Key.SOURCES, Key.CATEGORIES, *SECTIONS)
 _SERIES = re.compile(r"[a-z0-9-]+")
 _REGION = re.compile(r"[0-9]{6}")
 
-_EMPTY = "the file is empty; expected a tariff (format: 1, series: ...)"
+_EMPTY = say("header.empty")
 
 
 @attrs.frozen
@@ -88,7 +89,7 @@ class TariffReader(PremiumReader, ClaimReader):
 
     def tariff(self, root: Node) -> tuple[Tariff | None, tuple[int, int]]:
         """The tariff of the root mapping (``None`` on a problem), and where ``effective`` is."""
-        what = " of tariff keys (format: 1, series: ...)"
+        what = say("what.header")
         f = self.fields(root, "", None, _HEADER, _OPTIONAL, what)
         if f is None:
             return None, (1, 1)
@@ -123,11 +124,7 @@ class TariffReader(PremiumReader, ClaimReader):
         found = self.integer(node, Key.FORMAT, 0)
         if found is None or found == FORMAT:
             return True
-        self.at(
-            node,
-            f"format: {shortened(str(node.value))} is not supported; "
-            f"this medcalc reads format {FORMAT}",
-        )
+        self.at(node, say("header.format", value=shortened(str(node.value)), format=FORMAT))
         return False
 
     def header(self, f: Fields) -> dict[str, Any] | None:
@@ -138,7 +135,7 @@ class TariffReader(PremiumReader, ClaimReader):
             Key.SERIES,
             "",
             _SERIES,
-            "must be lower-case letters, digits and '-' (e.g. qingyuan-qingcheng)",
+            "header.series",
         )
         version = self.req(f, Key.VERSION, self.text, "")
         title = self.label_of(f, Key.TITLE, "")
@@ -175,12 +172,12 @@ class TariffReader(PremiumReader, ClaimReader):
     def matching(
         self, f: Fields, key: str, ctx: str, pattern: re.Pattern[str], wrong: str
     ) -> str | None:
-        """A text that must match ``pattern`` in full; else reported: its name, the text
-        quoted, then ``wrong``."""
+        """A text that must match ``pattern`` in full; else reported: its name, then message
+        ``wrong`` of the text quoted."""
         value = self.req(f, key, self.text, ctx)
         if value is not None and not pattern.fullmatch(value):
             name = f"{ctx}.{key}" if ctx else key
-            self.at(f[key][1], f"{name}: {quote(value)} {wrong}")
+            self.at_key(f[key][1], name, wrong, value=quote(value))
             return None
         return value
 
@@ -194,7 +191,7 @@ class TariffReader(PremiumReader, ClaimReader):
             Key.CODE,
             Key.REGION,
             _REGION,
-            'is not a 6-digit region code (行政区划代码), e.g. "441802"',
+            "header.region",
         )
         name = self.label_of(f, Key.NAME, Key.REGION)
         return None if code is None or name is None else (code, name)
@@ -209,10 +206,7 @@ class TariffReader(PremiumReader, ClaimReader):
         if start is None or (has_end and end is None):
             return None
         if end is not None and end < start:
-            self.at(
-                f[Key.TO][1],
-                f"effective: from {start} is after to {end}; expected `to` on or after `from`",
-            )
+            self.at_key(f[Key.TO][1], Key.EFFECTIVE, "header.effective", start=start, end=end)
             return None
         return start, end
 

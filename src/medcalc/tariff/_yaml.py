@@ -23,6 +23,7 @@ from typing import Any, Literal, cast
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from medcalc.messages import say
 from medcalc.money import shortened
 
 __all__ = [
@@ -105,19 +106,19 @@ def field(node: Node, key: str) -> Node | None:
 def describe(node: Node) -> str:
     """How a wrong value is named in a message."""
     if isinstance(node, MappingNode):
-        return "a mapping"
+        return say("found.mapping")
     if isinstance(node, SequenceNode):
-        return "a list"
+        return say("found.list")
     text = node.value
     if node.tag == "null":
-        return "no value"
+        return say("found.nothing")
     if node.tag == "str":
-        return f"the text {quote(text)}"
-    kinds = {"bool": "the YAML boolean", "int": "the number", "float": "the number"}
+        return say("found.text", text=quote(text))
+    kinds = {"bool": "found.boolean", "int": "found.number", "float": "found.number"}
     if node.tag in kinds:
-        return f"{kinds[node.tag]} {shortened(text)}"
+        return say(kinds[node.tag], value=shortened(text))
     if node.tag == "timestamp":
-        return f"the date {shortened(text)}"
+        return say("found.date", value=shortened(text))
     return quote(text)
 
 
@@ -148,7 +149,7 @@ def _decoded(data: bytes, report: Report) -> str | None:
         line = before.count(b"\n") + 1
         col = len(before[before.rfind(b"\n") + 1 :].decode("utf-8", "replace")) + 1
         byte = data[exc.start]
-        report((line, col), f"byte 0x{byte:02x} is not UTF-8; tariff files are UTF-8 text")
+        report((line, col), say("yaml.not_utf8", byte=byte))
         return None
 
 
@@ -156,12 +157,12 @@ def _character(char: str) -> str:
     """A refused character as a message names it, e.g. ``U+0000 (a control character)``."""
     code = f"U+{ord(char):04X}"
     if unicodedata.category(char) == "Cc":
-        return f"{code} (a control character)"
+        return say("yaml.control", code=code)
     if char in "\u2028\u2029":
-        return f"{code} {unicodedata.name(char)} (a line break only YAML sees)"
+        return say("yaml.line_break", code=code, name=unicodedata.name(char))
     if char in "\ufeff\ufffe\uffff":
-        return f"{code} (a byte-order mark or non-character)"
-    return f"{code} {unicodedata.name(char)} (an invisible direction mark)"
+        return say("yaml.bom", code=code)
+    return say("yaml.direction", code=code, name=unicodedata.name(char))
 
 
 def _plain_text(text: str, report: Report) -> bool:
@@ -175,12 +176,11 @@ def _plain_text(text: str, report: Report) -> bool:
     starts = [m.end() for m in _LINE_END.finditer(before)]
     col = found.start() - (starts[-1] if starts else 0) + 1
     more = sum(1 for _ in _FORBIDDEN.finditer(text, found.end()))
-    also = f"; {more:,} more in the file" if more else ""
-    report(
-        (line, col),
-        f"the character {_character(found.group())} is not allowed in a tariff "
-        f"file; remove it{also}",
+    char = _character(found.group())
+    message = (
+        say("yaml.characters", char=char, more=more) if more else say("yaml.character", char=char)
     )
+    report((line, col), message)
     return False
 
 
@@ -205,12 +205,12 @@ def _node(event: Any, events: Iterator[Any], depth: int, report: Report) -> Node
     mark: Any = event.start_mark
     end: Any = event.end_mark
     if isinstance(event, yaml.AliasEvent):
-        report(_mark(event), f"aliases (*{event.anchor}) are not allowed; write the value out")
+        report(_mark(event), say("yaml.alias", anchor=event.anchor))
         return ScalarNode(INVALID, "", mark, end)
     if event.anchor is not None:
-        report(_mark(event), f"anchors (&{event.anchor}) are not allowed; write values out")
+        report(_mark(event), say("yaml.anchor", anchor=event.anchor))
     if event.tag is not None:
-        report(_mark(event), f"YAML tags ({event.tag}) are not allowed; remove the tag")
+        report(_mark(event), say("yaml.tag", tag=event.tag))
     if isinstance(event, yaml.ScalarEvent):
         if event.tag is not None:
             return ScalarNode(INVALID, event.value, mark, end)
@@ -223,11 +223,7 @@ def _node(event: Any, events: Iterator[Any], depth: int, report: Report) -> Node
         # Refused here, so composing recurses at most MAX_DEPTH deep. The check stops like
         # a YAML syntax error: parsing on would cost the pure-Python parser time quadratic
         # in the depth (it keeps a possible key per open bracket).
-        report(
-            _mark(event),
-            f"nested more than {MAX_DEPTH} levels deep (a tariff needs at most 6); "
-            "check the brackets and the indentation",
-        )
+        report(_mark(event), say("yaml.too_deep", depth=MAX_DEPTH))
         raise _TooDeepError
     if isinstance(event, yaml.SequenceStartEvent):
         items: list[Node] = []
@@ -259,7 +255,7 @@ def compose(data: bytes, report: Report, parser: Parser | None = None) -> Node |
         for event in events:
             if isinstance(event, yaml.DocumentStartEvent):
                 if root is not None:
-                    report(_mark(event), "a tariff file holds one YAML document; found a second")
+                    report(_mark(event), say("yaml.second_document"))
                     return None
                 root = _node(next(events), events, 1, report)
     except _TooDeepError:
@@ -267,10 +263,10 @@ def compose(data: bytes, report: Report, parser: Parser | None = None) -> Node |
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        what = exc.problem or exc.context or "cannot be read"
-        report(where, f"this is not valid YAML: {what}")
+        what = exc.problem or exc.context or say("yaml.unreadable")
+        report(where, say("yaml.invalid", what=what))
         return None
     except yaml.YAMLError as exc:  # pragma: no cover - _plain_text() refuses what causes it
-        report((1, 1), f"this is not valid YAML: {exc}")
+        report((1, 1), say("yaml.invalid", what=exc))
         return None
     return root
