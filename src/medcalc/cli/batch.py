@@ -169,6 +169,11 @@ def _stderr_is_tty() -> bool:
     return sys.stderr.isatty()
 
 
+_NAMES = """A column may be named in Chinese (人员编号, 入院日期,
+    政策范围内费用 …; docs/cli-batch.md §3); results then too (--columns). A last 合计 row
+    gets no results."""
+
+
 def _claims_help() -> str:
     """``batch claims``' help: the amounts (basic, each layer's, out of pocket) and the
     year-to-date columns named from the chain's ``LAYERS`` and ``YTD_FIELDS``."""
@@ -178,7 +183,7 @@ def _claims_help() -> str:
     FILE columns: person_id, date (YYYY-MM-DD) and compliant are required; series (or
     --series), categories (ids separated by ;), disability_grade, disability_type,
     enrolled_on, claim_id, hospital_level, total, basic_paid, {", ".join(YTD_FIELDS)} are
-    optional; other columns are carried through. Rows need not be sorted.
+    optional; other columns are carried through. Rows need not be sorted. {_NAMES}
     """
 
 
@@ -198,6 +203,7 @@ def premiums_command(ctx: click.Context, /, **kw: Any) -> None:
 
     FILE columns: year is required; person_id, series (or --series), categories,
     disability_grade, disability_type, birth_date (needed for the pension) and pension_grade
-    are optional; other columns are carried through.
+    are optional; other columns are carried through. A column may be named in Chinese (人员编号,
+    年度, 出生日期, 养老缴费档次 …; docs/cli-batch.md §3); results then too (--columns).
     """
     _run("premiums", ctx, **kw)
