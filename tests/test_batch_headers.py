@@ -534,3 +534,23 @@ def test_chinese_results_in_xlsx_are_numbers_with_a_summary(
     assert (basic.data_type, basic.number_format) == ("n", "0.00")
     assert sheet.cell(2, names.index("是否享受待遇") + 1).value == "是"
     assert len(book.worksheets) == 2 and book.sheetnames[1] == "汇总"
+
+
+def test_the_documented_names_are_the_tables() -> None:
+    """docs/cli-batch.md §3 lists exactly the names the header tables accept and write."""
+    text = (ROOT / "docs" / "cli-batch.md").read_text(encoding="utf-8")
+    inputs: dict[str, list[str]] = {}
+    results: dict[str, str] = {}
+    for line in text.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 4 and cells[0].strip("`") in FIELD_LABELS:
+            inputs[cells[0].strip("`")] = [cells[1], *cells[2].split(", "), cells[3]]
+        if len(cells) == 5 and "中文列名" not in cells:
+            for ident, name in ((cells[0], cells[1]), (cells[3], cells[4])):
+                if ident.strip("`") in RESULT_NAMES_ZH:
+                    results[ident.strip("`")] = name
+    assert inputs == {
+        field: [zh, *HEADER_VARIANTS.get(field, ()), en] for field, (zh, en) in FIELD_LABELS.items()
+    }
+    claims_and_premiums = set(CLAIM_RESULTS) | set(PREMIUM_RESULTS)
+    assert results == {k: v for k, v in RESULT_NAMES_ZH.items() if k in claims_and_premiums}
