@@ -359,6 +359,33 @@ def test_premiums_in_chinese(calc: Calculator, tmp_path: Path) -> None:
     assert set(due) <= {"是", "否", ""} and "是" in due
 
 
+@pytest.mark.parametrize(("columns", "covered"), [(None, "是否享受待遇"), ("en", "covered")])
+def test_the_service_columns_option(tmp_path: Path, columns: str | None, covered: str) -> None:
+    """The batch endpoint answers a Chinese header in Chinese, or as ``columns`` says; another
+    value of ``columns`` is a 400 naming it."""
+    from starlette.testclient import TestClient
+
+    from medcalc.service import ServiceConfig, create_app
+
+    header, rows = example("claims.csv")
+    source = write_csv(tmp_path / "in.csv", chinese(header), rows)
+    query = "" if columns is None else f"?columns={columns}"
+    with TestClient(create_app(ServiceConfig())) as client:
+        got = client.post(
+            f"/v1/batch/claims{query}",
+            content=source.read_bytes(),
+            headers={"content-type": "text/csv"},
+        )
+        bad = client.post(
+            "/v1/batch/claims?columns=fr",
+            content=source.read_bytes(),
+            headers={"content-type": "text/csv"},
+        )
+    assert got.status_code == 200
+    assert read_rows(got.content)[0][len(header)] == covered
+    assert bad.status_code == 400 and "columns: 'fr' is not one of zh, en" in bad.text
+
+
 # -- a trailing totals row -----------------------------------------------------------------------
 
 TOTALS_HEADER = ["person_id", "姓名", "date", "hospital_level", "compliant"]
