@@ -58,6 +58,7 @@ from medcalc.fast._table import (
     build_table,
     empty_columns,
 )
+from medcalc.messages import say
 from medcalc.tariff import TariffBook
 
 # -- entry points ---------------------------------------------------------------------------------
@@ -78,7 +79,7 @@ def compute(
     if len(table) == 0:
         return empty_columns(book.versions(series))
     if isinstance(chunk_rows, bool) or not isinstance(chunk_rows, int) or chunk_rows < 1:
-        raise EngineError(f"chunk_rows: expected a whole number of rows >= 1, got {chunk_rows!r}")
+        raise EngineError(say("engine.chunk_rows", value=repr(chunk_rows)))
     run = Run(book, series, table, chunk_rows)
     run.rows()
     run.order()

@@ -34,6 +34,7 @@ from medcalc.fast._table import (
     ints,
     yuan,
 )
+from medcalc.messages import say
 from medcalc.money import fmt, negative_amount, too_large_amount
 from medcalc.tariff import Tariff, TariffBook
 
@@ -90,13 +91,14 @@ class Rows:
         self.table = table
         self.chunk_rows = chunk_rows
         if table.person.ndim != 1:
-            raise EngineError("person: expected a 1-dimensional column")
+            raise EngineError(say("at", where="person", message=say("engine.one_dimensional")))
         person = ints(table.person, "person", n)
         assert person is not None
         self.person = person
         self.day = days(table.date, "date")
         if self.day.shape != (n,):
-            raise EngineError(f"date: expected {n} rows, got shape {self.day.shape}")
+            shape = say("engine.rows_shape", count=n, shape=self.day.shape)
+            raise EngineError(say("at", where="date", message=shape))
         compliant = ints(table.compliant, "compliant", n)
         assert compliant is not None
         self.compliant = compliant
@@ -108,14 +110,15 @@ class Rows:
         if table.enrolled_on is not None:
             self.enrolled = days(table.enrolled_on, "enrolled_on")
             if self.enrolled.shape != (n,):
-                raise EngineError(f"enrolled_on: expected {n} rows")
+                rows = say("engine.rows", count=n)
+                raise EngineError(say("at", where="enrolled_on", message=rows))
         self.ytd = [ints(getattr(table, f), f, n) for f in YTD_COLUMNS]
         if not table.kinds:
-            raise EngineError("kinds: at least one person kind is needed")
+            raise EngineError(say("at", where="kinds", message=say("engine.kinds")))
         self._checkcodes(self.kind, len(table.kinds), 0, "kind")
         self._checkcodes(self.level, len(table.level_names), -1, "level")
         if n and (self.day == NAT).any():
-            raise EngineError("date: every claim needs a date (found NaT)")
+            raise EngineError(say("at", where="date", message=say("engine.no_date")))
         self.plan = Plan(book, series, table.kinds, table.level_names)
 
     @staticmethod
@@ -123,7 +126,8 @@ class Rows:
         if values is not None and values.shape[0]:
             lo, hi = int(values.min()), int(values.max())
             if lo < low or hi >= count:
-                raise EngineError(f"{name}: codes must be from {low} to {count - 1}")
+                message = say("engine.codes", low=low, high=count - 1)
+                raise EngineError(say("at", where=name, message=message))
 
     # -- phase A: per row, in input order --
 
@@ -260,9 +264,14 @@ class Rows:
 
     def range_error(self, row: int, what: str, value: int) -> None:
         raise EngineRangeError(
-            f"row {self.number(row)}: {what} {fmt(yuan(value))} is beyond the engine's exact "
-            f"int64 range with ratio scale {self.plan.scale} (at most "
-            f"{fmt(yuan(self.plan.limit))}); use the reference core (medcalc.Calculator)"
+            say(
+                "engine.row_range",
+                number=self.number(row),
+                what=what,
+                amount=fmt(yuan(value)),
+                scale=self.plan.scale,
+                limit=fmt(yuan(self.plan.limit)),
+            )
         )
 
     def number(self, row: int) -> int:

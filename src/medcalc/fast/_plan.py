@@ -23,6 +23,7 @@ from medcalc.chain import (
 from medcalc.errors import EngineRangeError, InputError, MedcalcError
 from medcalc.fast._scales import Candidate, ScaleTable, exact_candidates
 from medcalc.fast._table import I63, I64, INF, IP, NO_VERSION, OK, PersonKind, fen, yuan
+from medcalc.messages import say
 from medcalc.money import EXACT, fmt
 from medcalc.tariff import Tariff, TariffBook
 
@@ -157,9 +158,12 @@ class Plan:
             # Checked before 10 ** decimals is formed (thousands of decimals: a huge int whose
             # text Python refuses to write beyond 4300 digits).
             raise EngineRangeError(
-                f"a ratio of tariff series {self.series} has {self.decimals} decimals; the "
-                f"engine's exact int64 arithmetic takes at most {MAX_DECIMALS}; use the "
-                "reference core"
+                say(
+                    "engine.ratio_decimals",
+                    series=self.series,
+                    decimals=self.decimals,
+                    most=MAX_DECIMALS,
+                )
             )
         self.scale = 10**self.decimals
         # Every product is at most 2 x amount x scale; amounts up to `limit` keep it in int64.
@@ -211,9 +215,12 @@ class Plan:
         value = fen(amount)
         if value > self.limit:
             raise EngineRangeError(
-                f"tariff amount {fmt(amount)} is beyond the engine's exact range with ratio "
-                f"scale 10**{self.decimals} (at most {fmt(yuan(self.limit))}); use the reference "
-                "core"
+                say(
+                    "engine.tariff_amount",
+                    amount=fmt(amount),
+                    decimals=self.decimals,
+                    limit=fmt(yuan(self.limit)),
+                )
             )
         return value
 

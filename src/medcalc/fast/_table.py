@@ -17,6 +17,7 @@ from numpy.typing import NDArray
 
 from medcalc.chain import LAYERS, Claim, Person, YearToDate
 from medcalc.errors import EngineError, MedcalcError
+from medcalc.messages import say
 from medcalc.money import EXACT, MAX_AMOUNT, too_many_decimals
 from medcalc.tariff import Tariff
 
@@ -259,7 +260,8 @@ def days(values: NDArray[Any], name: str) -> I64:
     if values.dtype.kind == "M":
         return values.astype("datetime64[D]").view(np.int64)
     if values.dtype.kind not in "iu":
-        raise EngineError(f"{name}: expected datetime64[D] or int days, got {values.dtype}")
+        message = say("engine.days_dtype", dtype=values.dtype)
+        raise EngineError(say("at", where=name, message=message))
     return values.astype(np.int64, copy=False)
 
 
@@ -274,7 +276,10 @@ def codes(values: NDArray[Any] | None, name: str, n: int) -> NDArray[Any] | None
     if values is None:
         return None
     if values.dtype.kind not in "iu":
-        raise EngineError(f"{name}: expected integers, got {values.dtype}")
+        raise EngineError(
+            say("at", where=name, message=say("engine.int_dtype", dtype=values.dtype))
+        )
     if values.shape != (n,):
-        raise EngineError(f"{name}: expected {n} rows, got shape {values.shape}")
+        message = say("engine.rows_shape", count=n, shape=values.shape)
+        raise EngineError(say("at", where=name, message=message))
     return values

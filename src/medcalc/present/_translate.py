@@ -24,13 +24,13 @@ __all__ = ["translate"]
 #: Names that messages give arguments of the library's API rather than input fields.
 _OTHER_NAMES: Mapping[str, str] = {"year_to_date": "年度累计", "person": "参保人"}
 _MONTHS = {name: f"{number}月" for number, name in enumerate(MONTHS, start=1)}
-_FIELD = r"[A-Za-z_][A-Za-z0-9_]*(?:\[[0-9]+\])?"
 
 
 def translate(text: str, lang: str) -> str:
     """``text``, an error message medcalc wrote, in ``lang``: as it is for ``"en"``; for
     ``"zh"`` the Chinese of the catalogue entry it matches (every line of a text of several
-    lines, e.g. one per problem of a tariff file); a text no entry matches stays as it is.
+    lines, e.g. one per problem of a tariff file; each message of a batch row's problems
+    joined by ``; ``); a text no entry matches stays as it is.
 
     >>> translate("total: -5.00 is negative; amounts must be 0 or more", "zh")
     '医疗总费用：-5.00 是负数；金额不能为负数'
@@ -40,7 +40,25 @@ def translate(text: str, lang: str) -> str:
     if "\n" in text:
         return "\n".join(translate(line, lang) for line in text.split("\n"))
     found = _chinese(text)
-    return text if found is None else found[1]
+    if found is not None:
+        return found[1]
+    joined = _joined(text.split("; ")) if "; " in text else None
+    return text if joined is None else "；".join(joined)
+
+
+def _joined(parts: list[str]) -> list[str] | None:
+    """Messages joined by ``; `` (a batch row's problems; a message may hold ``; `` itself):
+    the Chinese of each, the longest first, or None when some part is none."""
+    # found[j]: the Chinese of the messages in parts[:j], or None when they are not messages
+    found: list[list[str] | None] = [[]] + [None] * len(parts)
+    for end in range(1, len(parts) + 1):
+        for start in range(end):
+            before = found[start]
+            one = None if before is None else _chinese("; ".join(parts[start:end]))
+            if before is not None and one is not None:
+                found[end] = [*before, one[1]]
+                break
+    return found[-1]
 
 
 @attrs.frozen
@@ -71,20 +89,8 @@ def _pattern(message: Message) -> _Pattern:
             continue
         if name in seen:
             regex.append(f"(?P={name})")
-        elif message.kind(name) == "field":
-            regex.append(f"(?P<{name}>{_FIELD})")
-        elif name in WHOLE_NUMBERS:
-            regex.append(f"(?P<{name}>[0-9][0-9,]*)")
-        elif message.kind(name) == "list":
-            regex.append(f"(?P<{name}>[0-9][0-9, ]*)")
-        elif name == "where":  # a key's path in a tariff file: no spaces
-            regex.append(rf"(?P<{name}>\S+)")
-        elif name == "quoted":  # a text in double quotes
-            regex.append(f'(?P<{name}>".*?)')
-        elif message.kind(name) == "text":  # may be empty: a hint not always given
-            regex.append(f"(?P<{name}>.*?)")
         else:
-            regex.append(f"(?P<{name}>.+?)")
+            regex.append(f"(?P<{name}>{_param_regex(message, name)})")
         seen.add(name)
     return _Pattern(
         message,
@@ -92,6 +98,32 @@ def _pattern(message: Message) -> _Pattern:
         max(literals, key=len),
         sum(map(len, literals)),
     )
+
+
+def _param_regex(message: Message, name: str) -> str:
+    """What a parameter's text may be."""
+    kind = message.kind(name)
+    if name in WHOLE_NUMBERS:
+        return "[0-9][0-9,]*"
+    if name == "where":  # a key's path in a tariff file
+        return r"\S+"
+    if name == "quoted":  # a text in double quotes
+        return '".*?'
+    return _KIND_REGEX[kind or "value"]
+
+
+#: What a parameter of each kind may be: a ``text`` may be empty (a hint not always given); a
+#: value holds no ``;`` outside quotes, where a batch row's next problem begins (``total:
+#: -5.00 is negative; …; date: …``).
+_KIND_REGEX = {
+    "field": r"[A-Za-z_][A-Za-z0-9_]*(?:\[[0-9]+\])?",
+    "list": "[0-9][0-9, ]*",
+    "text": ".*?",
+    "message": ".+?",
+    "month": "[A-Z][a-z]+",
+    "type": "an? [A-Za-z_.]+",
+    "value": r"""(?:'[^']*'|"[^"]*"|[^;'"])+?""",
+}
 
 
 @functools.cache
