@@ -56,7 +56,7 @@ from medcalc.batch._columns import (
     solve,
 )
 from medcalc.batch._csv import CsvTable, unclosed_quote_error
-from medcalc.batch._headers import is_totals_row, result_names, result_values, row_error
+from medcalc.batch._headers import is_totals_row, result_names, row_error, yes_no
 from medcalc.batch._output import excel_text
 from medcalc.batch._rows import CLAIM_RESULTS, ClaimsBatch, ParsedClaim, ResultRow, Summary
 from medcalc.batch._scan import (
@@ -670,8 +670,7 @@ class _Writer:
         ]
         texts.append(_csv_cells([None, None, None, None]))
         # covered as the row path writes it in this language (yes/no, 是/否)
-        words = dict(result_values(CLAIM_RESULTS, lang)).get(CLAIM_RESULTS.index("covered"), {})
-        heads = [words.get(covered, covered) for covered, _, _, _ in outcome.metas.values]
+        heads = [yes_no(covered, lang) for covered, _, _, _ in outcome.metas.values]
         pa = self.pa
         return (
             pa.array(texts + [t + "\r" for t in texts], pa.string()),

@@ -43,8 +43,8 @@ __all__ = [
     "localiser",
     "result_names",
     "result_of",
-    "result_values",
     "row_error",
+    "yes_no",
 ]
 
 COLUMN_LANGUAGES = ("zh", "en")
@@ -197,12 +197,18 @@ def result_names(results: Sequence[str], lang: str) -> tuple[str, ...]:
     return tuple(results)
 
 
-def result_values(results: Sequence[str], lang: str) -> tuple[tuple[int, Mapping[str, str]], ...]:
-    """Where a result row's values are written otherwise in ``lang``: (index, yes/no -> 是/否)
-    for the yes/no columns under ``zh``; empty for ``en``."""
-    if lang != "zh":
+def yes_no(value: str, lang: str) -> str:
+    """A yes/no result value (``covered``, ``pension_due``) as written in ``lang``: 是/否
+    under ``zh``."""
+    return _YES_NO_ZH.get(value, value) if lang == "zh" else value
+
+
+def _yes_no_columns(results: Sequence[str], lang: str) -> tuple[int, ...]:
+    """The positions of the yes/no columns among ``results`` whose values ``lang`` writes
+    otherwise (none under ``en``)."""
+    if lang == "en":
         return ()
-    return tuple((i, _YES_NO_ZH) for i, name in enumerate(results) if name in _YES_NO_COLUMNS)
+    return tuple(i for i, name in enumerate(results) if name in _YES_NO_COLUMNS)
 
 
 def row_error(message: str, lang: str) -> str:
@@ -210,6 +216,31 @@ def row_error(message: str, lang: str) -> str:
     message as raised (English) for now: a translation of it goes here, the one place both
     engines write an error through."""
     return message
+
+
+ResultCells = tuple[str | None, ...]
+
+
+def localiser(results: Sequence[str], lang: str) -> Callable[[ResultCells], ResultCells]:
+    """How a row's result cells are written in ``lang``: the error text through
+    :func:`row_error`, yes/no as 是/否 under ``zh``; a row without either is returned as it is."""
+    values = _yes_no_columns(results, lang)
+    error = results.index("error")
+
+    def localise(row: ResultCells) -> ResultCells:
+        message = row[error]
+        if message is None and not values:
+            return row
+        cells = list(row)
+        if message is not None:
+            cells[error] = row_error(message, lang)
+        for i in values:
+            value = cells[i]
+            if value is not None:
+                cells[i] = yes_no(value, lang)
+        return tuple(cells)
+
+    return localise
 
 
 TOTALS_LABELS = ("合计", "总计", "小计", "total", "totals", "subtotal", "sum", "grandtotal")
@@ -237,28 +268,3 @@ def is_totals_row(person: Any, first: Any) -> bool:
         return True
     empty = person is None or (isinstance(person, str) and not person.strip())
     return empty and _is_totals_label(first)
-
-
-ResultCells = tuple[str | None, ...]
-
-
-def localiser(results: Sequence[str], lang: str) -> Callable[[ResultCells], ResultCells]:
-    """How a row's result cells are written in ``lang``: the error text through
-    :func:`row_error`, yes/no as 是/否 under ``zh``; a row without either is returned as it is."""
-    values = result_values(results, lang)
-    error = results.index("error")
-
-    def localise(row: ResultCells) -> ResultCells:
-        message = row[error]
-        if message is None and not values:
-            return row
-        cells = list(row)
-        if message is not None:
-            cells[error] = row_error(message, lang)
-        for i, table in values:
-            value = cells[i]
-            if value is not None:
-                cells[i] = table.get(value, value)
-        return tuple(cells)
-
-    return localise
