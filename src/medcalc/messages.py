@@ -142,7 +142,7 @@ _MESSAGES = (
        "待遇标准 {tariff} 没有 {section} 部分"),
     _m("claim.no_enrollment",
        "tariff {tariff} has no enrollment section, needed when enrolled_on is given",
-       "待遇标准 {tariff} 没有参保起付（enrollment）部分，填写参保缴费日期时需要它"),
+       "待遇标准 {tariff} 没有待遇享受起始（enrollment）部分，填写参保缴费日期时需要它"),
     _m("claim.no_inpatient",
        "tariff {tariff} has no inpatient section; give basic_paid for this claim",
        "待遇标准 {tariff} 没有住院（inpatient）部分；请填写这次住院的基本医保已支付"),
@@ -457,6 +457,23 @@ _MESSAGES = (
        "文件有 {size:,} 字节；待遇标准文件最多 {limit:,} 字节"),
     _m("file.not_regular", "not a regular file ({kind}); a tariff is a .yaml file",
        "不是普通文件（{kind}）；待遇标准应为 .yaml 文件", kind="text"),
+    _m("discovery.one_path",
+       "tariff directories: expected a list of directories, got the one path '{path}'; give it "
+       "as a list: ['{path}']",
+        "待遇标准目录：应为目录列表，却只给了一个路径 '{path}'；请写成列表：['{path}']"),
+    _m("discovery.not_list", "tariff directories: expected a list of directories, got {type}",
+       "待遇标准目录：应为目录列表，实际是 {type}"),
+    _m("discovery.entry", "tariff directories: entry {position} is {type} {entry}, not a path",
+       "待遇标准目录：第 {position} 项是 {type} {entry}，不是路径"),
+    _m("discovery.env_missing", "{var}: directory '{entry}' does not exist",
+       "{var}：目录 '{entry}' 不存在"),
+    _m("discovery.env_unusable", "{var}: cannot use '{entry}': {reason}",
+       "{var}：无法使用 '{entry}'：{reason}", reason="text"),
+    _m("discovery.env_not_dir",
+       "{var}: '{entry}' is {kind}, not a directory ({var} lists tariff directories, separated "
+       "by '{sep}')",
+        "{var}：'{entry}' 是{kind}，不是目录（{var} 列出待遇标准目录，以 '{sep}' 分隔）",
+       kind="text"),
     _m("file.kind.directory", "a directory", "目录"),
     _m("file.kind.fifo", "a FIFO", "命名管道（FIFO）"),
     _m("file.kind.char", "a character device", "字符设备"),
@@ -486,8 +503,8 @@ _MESSAGES = (
     _m("engine.ratio_decimals",
        "a ratio of tariff series {series} has {decimals} decimals; the engine's exact int64 "
        "arithmetic takes at most {most}; use the reference core",
-       "待遇标准 {series} 有比例带 {decimals} 位小数；向量引擎的精确 int64 运算最多支持 {most} "
-       "位；请改用参考核心"),
+       "待遇标准 {series} 中有比例带 {decimals} 位小数；向量引擎的精确 int64 运算最多支持 "
+       "{most} 位；请改用参考核心"),
     _m("engine.tariff_amount",
        "tariff amount {amount} is beyond the engine's exact range with ratio scale "
        "10**{decimals} (at most {limit}); use the reference core",
