@@ -126,6 +126,38 @@ _KIND_REGEX = {
 }
 
 
+def _candidates(text: str) -> list[_Pattern]:
+    """The entries ``text`` may be: those with a word of ``text`` (see :func:`_by_word`),
+    and those with no word of their own (``{field}: {message}``)."""
+    by_word, wordless = _by_word()
+    found = {id(p): p for word in set(_WORD.findall(text)) for p in by_word.get(word, ())}
+    return [*wordless, *found.values()]
+
+
+_WORD = re.compile("[A-Za-z]+")
+
+
+@functools.cache
+def _by_word() -> tuple[dict[str, list[_Pattern]], list[_Pattern]]:
+    """Each entry under one whole word of its literal text (not touching a parameter, so a
+    text it matches holds that word whole), and the entries that have none: a text is tried
+    against the entries of its words only, not the whole catalogue."""
+    by_word: dict[str, list[_Pattern]] = {}
+    wordless = []
+    for pattern in _patterns():
+        words = [
+            word.group()
+            for i, (text, name, _, _) in enumerate(string.Formatter().parse(pattern.message.en))
+            for word in _WORD.finditer(text)
+            if (word.start() > 0 or i == 0) and (word.end() < len(text) or name is None)
+        ]
+        if words:
+            by_word.setdefault(max(words, key=len), []).append(pattern)
+        else:
+            wordless.append(pattern)
+    return by_word, wordless
+
+
 @functools.cache
 def _values() -> tuple[_Pattern, ...]:
     """The entries that describe a value (``… (5,000 characters)``)."""
@@ -138,7 +170,7 @@ def _chinese(text: str, values: bool = False) -> tuple[int, str] | None:
     included): of several entries that match, the one that explains the most. ``values``:
     match only the entries that name a value."""
     best: tuple[int, str] | None = None
-    for pattern in _values() if values else _patterns():
+    for pattern in _values() if values else _candidates(text):
         if pattern.probe not in text:
             continue
         match = pattern.regex.fullmatch(text)
