@@ -8,6 +8,7 @@ and rows that depend on a bad row.
 
 from __future__ import annotations
 
+import ast
 import re
 import string
 from decimal import Decimal
@@ -33,6 +34,7 @@ from medcalc.tariff import check_tariff
 from support import day
 
 SERIES = "qingyuan-qingcheng"
+SRC = Path(__file__).parent.parent / "src" / "medcalc"
 BAD_TARIFFS = sorted((Path(__file__).parent / "bad_tariffs").glob("*.yaml"))
 #: Words a Chinese template keeps on purpose: the tariff format's keys and values, code names,
 #: encodings and file formats, as the file or the command line writes them.
@@ -108,6 +110,24 @@ def test_both_templates_have_the_same_parameters(message: Message) -> None:
     zh = {name for _, name, _, _ in string.Formatter().parse(message.zh) if name}
     assert zh == set(message.params())
     assert set(message.kinds) <= zh
+
+
+def test_every_message_said_is_in_the_catalogue() -> None:
+    """Each id the source says a message by (``say("id", …)``, a tariff reader's
+    ``at_key(node, ctx, "id", …)``) is an entry of the catalogue."""
+    said = set()
+    for path in SRC.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            name = getattr(node.func, "id", getattr(node.func, "attr", None))
+            at = {"say": 0, "at_key": 2}.get(str(name))
+            if at is not None and len(node.args) > at:
+                arg = node.args[at]
+                if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                    said.add(arg.value)
+    assert len(said) > 150
+    assert said - set(CATALOGUE) == set()
 
 
 def test_the_date_of_a_day_that_does_not_exist() -> None:
