@@ -650,7 +650,11 @@ def test_exit_1_for_an_unknown_series_option(runner: CliRunner, tmp_path: Path) 
         (["-o", "out.csv", "--output-encoding", "klingon"], "unknown encoding 'klingon'"),
         (["-o", "in.csv"], "is the input file"),
         (["--input-format", "xlsx", "--input-encoding", "gb18030", "-o", "out.csv"], "not XLSX"),
-        (["--input-format", "pdf", "-o", "out.csv"], "Invalid value for '--input-format'"),
+        (["--input-format", "pdf", "-o", "out.csv"], "错误: '--input-format' 的值无效：'pdf' 不是"),
+        (
+            ["--input-format", "pdf", "-o", "out.csv", "--lang", "en"],
+            "Error: Invalid value for '--input-format': 'pdf' is not one of",
+        ),
     ],
 )
 def test_exit_2_for_usage_errors(

@@ -628,12 +628,20 @@ def test_year_to_date_needs_one_year(runner: CliRunner, tmp_path: Path) -> None:
 
 
 USAGE = [
-    ("no_claim", "claim", "give one claim"),
-    ("file_and_options", "claim --date 2019-01-01 --claims {csv}", "cannot be combined"),
-    ("no_year", "premium", "Missing option '--year'"),
-    ("bad_format", "premium --year 2019 --format xml", "'xml' is not one of"),
+    ("no_claim", "claim", "错误: 请给出一笔住院（--date、--compliant 等）或 --claims 文件\n"),
+    (
+        "file_and_options",
+        "claim --date 2019-01-01 --claims {csv}",
+        "错误: --claims 文件不能与 --date 同时给出\n",
+    ),
+    ("no_year", "premium", "错误: 缺少选项 '--year'。\n"),
+    (
+        "bad_format",
+        "premium --year 2019 --format xml",
+        "错误: '--format' 的值无效：'xml' 不是可选的值（'table', 'json'）。\n",
+    ),
     ("bad_extension", "claim --claims {txt}", "expected a .csv, .xlsx, .json, .yaml or .yml file"),
-    ("no_such_file", "claim --claims {tmp}/nope.csv", "does not exist"),
+    ("no_such_file", "claim --claims {tmp}/nope.csv", "不存在。\n"),
 ]
 
 

@@ -456,7 +456,12 @@ def test_show_version_and_date_together_is_a_usage_error(runner: CliRunner) -> N
     """--version and --date exclude each other (usage error, exit 2)."""
     result = run(runner, "show", SERIES, "--version", "2018.1", "--date", "2018-05-01")
     assert result.exit_code == 2
-    assert "give --version or --date, not both" in result.stderr
+    assert result.stderr.endswith("错误: 请给出 --version 或 --date，不要同时给出\n")
+    result = run(
+        runner, "show", SERIES, "--version", "2018.1", "--date", "2018-05-01", "--lang", "en"
+    )
+    assert result.exit_code == 2
+    assert result.stderr.endswith("Error: give --version or --date, not both\n")
 
 
 # -- tariff directories -----------------------------------------------------------------------

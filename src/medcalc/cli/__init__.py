@@ -3,6 +3,10 @@
 Expected errors (:class:`medcalc.errors.MedcalcError`) become one clean ``错误: …`` / ``Error: …``
 line on stderr and the error's exit code; a traceback means a bug.
 
+Help, click's own messages and the output are Chinese by default and English with ``--lang
+en`` (before or after the subcommand) or ``MEDCALC_LANG=en``; the texts of the help pages are
+in :mod:`medcalc.cli._help`.
+
 Exit codes: 0 success; 1 tariff, file or input error; 2 usage error; 3 a batch had rows with
 errors (the other rows were written).
 """
@@ -14,15 +18,16 @@ from typing import Any
 
 import click
 
-from medcalc.cli.common import CONTEXT_SETTINGS, MedcalcGroup
+from medcalc.cli.common import CONTEXT_SETTINGS, MedcalcGroup, lang_option, version_option
 
 
 @click.group(cls=MedcalcGroup, context_settings=CONTEXT_SETTINGS)
-@click.version_option(package_name="medcalc")
-def cli() -> None:
-    """medcalc — 精准扶贫社会保险计算器：保费资助与代缴、基本医保、大病保险、医疗救助。
+@version_option
+@lang_option
+def cli(lang: str) -> None:
+    """medcalc: the command line (its help: ``medcalc.cli._help``).
 
-    Exact, explainable premiums and claims for poor residents, from versioned tariff tables.
+    ``--lang`` here sets the language of the whole run; the subcommand receives it.
     """
 
 

@@ -15,7 +15,11 @@ from pathlib import Path
 import click
 
 from medcalc.cli import cli
+from medcalc.cli._help import Text
 from medcalc.cli.common import echo_json, lang_option, tariffs_option
+
+#: ``--invariant`` naming no invariant.
+_NO_SUCH_INVARIANT = Text("{names}（不变式有：{known}）", "{names} (invariants: {known})")
 
 
 @contextlib.contextmanager
@@ -42,14 +46,12 @@ def _scratch_hypothesis_home() -> Iterator[None]:
     type=click.IntRange(min=1),
     default=100,
     show_default=True,
-    help="Random cases per invariant and series (more: slower, more thorough).",
 )
 @click.option(
     "--seed",
     type=int,
     default=0,
     show_default=True,
-    help="Seed of the random search; the same seed gives the same verdicts.",
 )
 @click.option(
     "--invariant",
@@ -57,7 +59,6 @@ def _scratch_hypothesis_home() -> Iterator[None]:
     "invariants",
     multiple=True,
     metavar="NAME",
-    help="Check only this invariant (repeatable); default: all.",
 )
 @click.option(
     "--format",
@@ -65,7 +66,6 @@ def _scratch_hypothesis_home() -> Iterator[None]:
     type=click.Choice(["table", "json"]),
     default="table",
     show_default=True,
-    help="Output: a table for people, or JSON (schema medcalc/audit@1).",
 )
 @lang_option
 @click.pass_context
@@ -79,15 +79,8 @@ def audit_command(
     output_format: str,
     lang: str,
 ) -> None:
-    """Check every invariant against tariff series (all series by default).
-
-    \b
-    性质测试审计：对每个待遇标准系列，用随机参保人和住院结算检验计算的不变式
-    （拆分不变、顺序不变、年度累计等价、费用越高待遇不减、支付界限与封顶线、
-    不设封顶、舍入与合计、版本局部性），并检验待遇标准本身（类别待遇不低于
-    普通参保人、多一个类别不吃亏、费用越高报销比例越高）。
-    有不变式不成立时退出码为 1，并给出最小反例。See docs/audit.md.
-    """
+    """``medcalc audit``: every invariant checked against tariff series; exit 1 with the
+    smallest counterexample when one fails (its help: ``_help.HELP``)."""
     from medcalc.audit import (
         INVARIANTS,
         run_audit,
@@ -99,9 +92,9 @@ def audit_command(
 
     unknown = [name for name in invariants if name not in INVARIANTS]
     if unknown:
+        names, known = ", ".join(unknown), ", ".join(INVARIANTS)
         raise click.BadParameter(
-            f"{', '.join(unknown)} (invariants: {', '.join(INVARIANTS)})",
-            param_hint="--invariant",
+            _NO_SUCH_INVARIANT(lang).format(names=names, known=known), param_hint="--invariant"
         )
     book = load_book(list(tariff_dirs))
     for name in series:

@@ -14,6 +14,7 @@ as one line and exits 1. Usage errors (unknown option, a missing ``--year``) are
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,18 +24,16 @@ import click
 
 from medcalc.batch import ClaimRows, read_claims_file, write_atomically
 from medcalc.chain import (
-    CLAIM_FIELDS,
-    LAYERS,
     YTD_FIELDS,
     Calculator,
-    Layer,
     claim_from,
     fields,
     person_from,
     year_to_date_from,
 )
 from medcalc.cli import cli
-from medcalc.cli.common import json_text, lang_option, tariffs_option
+from medcalc.cli._help import Text
+from medcalc.cli.common import json_text, lang_option, message_text, tariffs_option
 from medcalc.errors import BatchFileError, InputError, MissingInputError, UsageError
 from medcalc.present import (
     CLAIMS_SCHEMA,
@@ -46,9 +45,7 @@ from medcalc.present import (
     premiums_json,
     premiums_table,
 )
-from medcalc.tariff import DISABILITY_TYPES, TariffBook, load_book
-
-DEFAULT_SERIES = "qingyuan-qingcheng"
+from medcalc.tariff import SERIES_ENV_VAR, TariffBook, default_series, load_book
 
 #: The option each input field comes from, so an error names what the user typed.
 OPTION_OF_FIELD = {
@@ -70,16 +67,18 @@ OPTION_OF_FIELD = {
 }
 
 
-def _base_help(layer: Layer) -> str:
-    """``--ytd-<base>``'s help: "Critical-illness base so far this year (大病累计)."."""
-    text = layer.base_text.removeprefix("the ")
-    return f"{text[:1].upper()}{text[1:]} so far this year ({layer.base_zh})."
-
-
-_YTD_HELP = {
-    "ytd_basic_paid": "Basic paid so far this year.",
-    **{f"ytd_{layer.base}": _base_help(layer) for layer in LAYERS},
-}
+#: The usage errors of these commands (their help is in ``medcalc.cli._help``).
+_NO_SERIES = Text(
+    "没有默认的待遇标准系列（已安装：{series}）：请用 --series 或环境变量 MEDCALC_SERIES 指定",
+    "no default series (installed: {series}): give --series or set MEDCALC_SERIES",
+)
+_FILE_AND_OPTIONS = Text(
+    "--claims 文件不能与 {given} 同时给出", "--claims FILE cannot be combined with {given}"
+)
+_NO_CLAIM = Text(
+    "请给出一笔住院（--date、--compliant 等）或 --claims 文件",
+    "give one claim (--date, --compliant, …) or --claims FILE",
+)
 
 F = Callable[..., Any]
 
@@ -107,10 +106,7 @@ def _ytd_options(f: F) -> F:
     layer's base."""
     return _apply(
         f,
-        *(
-            click.option(OPTION_OF_FIELD[field], metavar="AMOUNT", help=_YTD_HELP[field])
-            for field in YTD_FIELDS
-        ),
+        *(click.option(OPTION_OF_FIELD[field], metavar="AMOUNT") for field in YTD_FIELDS),
     )
 
 
@@ -118,34 +114,12 @@ def _person_options(f: F) -> F:
     """``--series`` and the options that describe the person's categories."""
     return _apply(
         f,
-        click.option(
-            "--series",
-            default=DEFAULT_SERIES,
-            show_default=True,
-            help="Tariff series (待遇标准系列).",
-        ),
-        click.option(
-            "--category",
-            "category",
-            multiple=True,
-            metavar="ID",
-            help="A category the person holds (人员类别), e.g. poverty; repeatable.",
-        ),
-        click.option(
-            "--categories",
-            metavar="'ID;ID'",
-            help="Categories separated by ';' (as in batch files); adds to --category.",
-        ),
-        click.option(
-            "--disability-grade",
-            metavar="1-4",
-            help="Disability grade (残疾等级); disability categories follow from the tariff.",
-        ),
-        click.option(
-            "--disability-type",
-            metavar="TYPE",
-            help=f"Disability type (残疾类别): {', '.join(DISABILITY_TYPES)}.",
-        ),
+        # No default here: MEDCALC_SERIES, else the only series installed (_book).
+        click.option("--series"),
+        click.option("--category", "category", multiple=True, metavar="ID"),
+        click.option("--categories", metavar="'ID;ID'"),
+        click.option("--disability-grade", metavar="1-4"),
+        click.option("--disability-type", metavar="TYPE"),
     )
 
 
@@ -153,7 +127,6 @@ def _output_options(schema: str, *, html: bool = False) -> Callable[[F], F]:
     """``--lang``, ``--format`` (the JSON is ``schema``; ``html``: the printable 测算单 too),
     ``-o/--output`` and ``--tariffs``."""
     formats = ["table", "json", *(["html"] if html else [])]
-    printable = " or html (测算单: one printable A4 page)" if html else ""
 
     def decorate(f: F) -> F:
         return _apply(
@@ -165,14 +138,8 @@ def _output_options(schema: str, *, html: bool = False) -> Callable[[F], F]:
                 type=click.Choice(formats),
                 default="table",
                 show_default=True,
-                help=f"table (for a clerk), json ({schema}){printable}.",
             ),
-            click.option(
-                "-o",
-                "--output",
-                type=click.Path(dir_okay=False, path_type=Path),
-                help="Write to FILE (replaced only once complete) instead of the terminal.",
-            ),
+            click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path)),
             tariffs_option,
         )
 
@@ -211,10 +178,15 @@ def _person_row(
     }
 
 
-def _book(tariff_dirs: Sequence[Path], series: str) -> TariffBook:
+def _book(tariff_dirs: Sequence[Path], series: str | None, lang: str) -> tuple[TariffBook, str]:
+    """The tariffs and the series to use: ``--series``, else the default series (默认待遇标准:
+    ``MEDCALC_SERIES``, else the only series installed), as ``medcalc batch`` chooses it."""
     book = load_book(tariff_dirs)
-    book.versions(series)  # an unknown series is the user's first error, named as such
-    return book
+    chosen = series or default_series(book, os.environ.get(SERIES_ENV_VAR))
+    if chosen is None:
+        raise click.UsageError(_NO_SERIES(lang).format(series=", ".join(book.series())))
+    book.versions(chosen)  # an unknown series is the user's first error, named as such
+    return book, chosen
 
 
 # -- medcalc premium ------------------------------------------------------------------------
@@ -223,20 +195,12 @@ def _book(tariff_dirs: Sequence[Path], series: str) -> TariffBook:
 @cli.command("premium")
 @_person_options
 # Read as text through the same rule as a batch cell: click's int() would take ٢٠١٩ as 2019.
-@click.option("--year", metavar="YYYY", required=True, help="Contribution year (缴费年度).")
-@click.option(
-    "--birth-date",
-    metavar="YYYY-MM-DD",
-    help="Birth date (出生日期); needed for the pension contribution (age on 1 January).",
-)
-@click.option(
-    "--pension-grade",
-    metavar="AMOUNT",
-    help="Pension contribution grade (养老保险缴费档次); default: the lowest open to the person.",
-)
+@click.option("--year", metavar="YYYY", required=True)
+@click.option("--birth-date", metavar="YYYY-MM-DD")
+@click.option("--pension-grade", metavar="AMOUNT")
 @_output_options(PREMIUMS_SCHEMA)
 def premium_command(
-    series: str,
+    series: str | None,
     category: tuple[str, ...],
     categories: str | None,
     disability_grade: str | None,
@@ -249,12 +213,8 @@ def premium_command(
     output: Path | None,
     tariff_dirs: tuple[Path, ...],
 ) -> None:
-    """Medical and pension premiums of one person for a year (参保缴费测算).
-
-    Shows what the government pays (资助 / 代缴) and what the person pays, under the tariff
-    version in force on 1 January of the year.
-    """
-    book = _book(tariff_dirs, series)
+    """``medcalc premium``: one person's premiums for a year (its help: ``_help.HELP``)."""
+    book, series = _book(tariff_dirs, series, lang)
     with _fields_as_options():
         row = _person_row(
             category, categories, disability_grade, disability_type, birth_date=birth_date
@@ -274,62 +234,31 @@ def premium_command(
 # -- medcalc claim --------------------------------------------------------------------------
 
 
-def _claims_file(path: Path) -> ClaimRows:
+def _claims_file(path: Path, lang: str) -> ClaimRows:
     """The rows of ``--claims FILE``; a file of another extension is click's usage error."""
     try:
         return read_claims_file(path)
     except UsageError as exc:
-        raise click.BadParameter(str(exc), param_hint="--claims") from None
+        raise click.BadParameter(message_text(exc, lang), param_hint="--claims") from None
 
 
-_LAYER_NAMES = ", ".join(layer.id.replace("_", " ") for layer in LAYERS)
-_CLAIM_HELP = f"""Claims of one person: basic insurance, {_LAYER_NAMES}, out of pocket
-(住院费用测算).
-
-Give one claim with --date and --compliant (and --hospital-level, --total, …), or several
-with --claims FILE. The --ytd-* options start from the person's year-to-date accumulators
-instead of listing the earlier claims of the year.
-"""
-
-
-@cli.command("claim", help=_CLAIM_HELP)
+@cli.command("claim")
 @_person_options
+@click.option("--enrolled-on", metavar="YYYY-MM-DD")
+@click.option("--date", "date_", metavar="YYYY-MM-DD")
+@click.option("--hospital-level", metavar="ID")
+@click.option("--total", metavar="AMOUNT")
+@click.option("--compliant", metavar="AMOUNT")
+@click.option("--basic-paid", metavar="AMOUNT")
+@click.option("--claim-id", metavar="TEXT")
 @click.option(
-    "--enrolled-on",
-    metavar="YYYY-MM-DD",
-    help="Payment date (缴费日期); benefits start per the tariff. Default: covered all year.",
-)
-@click.option("--date", "date_", metavar="YYYY-MM-DD", help="Claim date (住院日期).")
-@click.option(
-    "--hospital-level",
-    metavar="ID",
-    help="Hospital level id of the tariff, e.g. level_1, level_2, level_3.",
-)
-@click.option("--total", metavar="AMOUNT", help="Whole bill (总费用); default: --compliant.")
-@click.option("--compliant", metavar="AMOUNT", help="Policy-range cost (政策范围内费用).")
-@click.option(
-    "--basic-paid",
-    metavar="AMOUNT",
-    help="Basic payment already settled (已结算基本医保), used instead of computing it.",
-)
-@click.option("--claim-id", metavar="TEXT", help="Claim id shown in the output (单据号).")
-@click.option(
-    "--claims",
-    "claims_file",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Several claims from a .csv (header), .json or .yaml file; fields: "
-    + ", ".join(CLAIM_FIELDS)
-    + ".",
+    "--claims", "claims_file", type=click.Path(exists=True, dir_okay=False, path_type=Path)
 )
 @_ytd_options
-@click.option(
-    "--explain",
-    is_flag=True,
-    help="Explain each claim layer by layer (tables only; JSON always does).",
-)
+@click.option("--explain", is_flag=True)
 @_output_options(CLAIMS_SCHEMA, html=True)
 def claim_command(
-    series: str,
+    series: str | None,
     category: tuple[str, ...],
     categories: str | None,
     disability_grade: str | None,
@@ -349,7 +278,7 @@ def claim_command(
     tariff_dirs: tuple[Path, ...],
     **ytd: str | None,
 ) -> None:
-    """Claims of one person (the help: :data:`_CLAIM_HELP`)."""
+    """``medcalc claim``: one person's claims (its help: ``_help.HELP``)."""
     one = {
         "date": date_,
         "hospital_level": hospital_level,
@@ -360,10 +289,10 @@ def claim_command(
     }
     given = [f"--{k.replace('_', '-')}" for k, v in one.items() if v is not None]
     if claims_file is not None and given:
-        raise click.UsageError(f"--claims FILE cannot be combined with {', '.join(given)}")
+        raise click.UsageError(_FILE_AND_OPTIONS(lang).format(given=", ".join(given)))
     if claims_file is None and not given:
-        raise click.UsageError("give one claim (--date, --compliant, …) or --claims FILE")
-    book = _book(tariff_dirs, series)
+        raise click.UsageError(_NO_CLAIM(lang))
+    book, series = _book(tariff_dirs, series, lang)
     calc = Calculator(book)
     with _fields_as_options():
         person = person_from(
@@ -375,7 +304,7 @@ def claim_command(
         if claims_file is None:
             result = calc.claims(series, person, [claim_from(one)], year_to_date=year_to_date)
         else:
-            result = _claims_file(claims_file).compute(
+            result = _claims_file(claims_file, lang).compute(
                 calc, series, person, year_to_date=year_to_date
             )
     if output_format == "json":

@@ -1,20 +1,106 @@
-"""Shared CLI plumbing: the error boundary, ``--tariffs`` / ``--lang`` options, output helpers."""
+"""Shared CLI plumbing: the language of a run, the error boundary, help pages in that language,
+the ``--tariffs`` / ``--lang`` options, output helpers.
+
+The language (zh or en) is settled before click parses anything, so that ``--help`` and
+click's own errors speak it too: the last ``--lang`` on the command line, before or after the
+subcommand (a subcommand's own ``--lang`` comes later, so it wins), else the ``MEDCALC_LANG``
+environment variable, else zh. It lives in ``ctx.meta`` (shared by the whole context tree) and
+every command's ``lang`` parameter receives it.
+"""
 
 from __future__ import annotations
 
 import json
+import os
 import re
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+from click.core import ParameterSource
 
+from medcalc.cli import _help, _usage
+from medcalc.cli._format import Context
 from medcalc.errors import MedcalcError
 
 CONTEXT_SETTINGS: dict[str, Any] = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+LANGS = ("zh", "en")
+#: The environment variable that sets the language when no ``--lang`` is given.
+LANG_ENV = "MEDCALC_LANG"
+LANG_KEY = "medcalc.lang"
+
+
+class LanguageError(click.UsageError):
+    """``MEDCALC_LANG`` names no language medcalc speaks (exit 2). Said in both languages:
+    which one the user wanted is what is unknown."""
+
+    def __init__(self, value: str) -> None:
+        super().__init__(
+            f"环境变量 {LANG_ENV}={value!r} 无效，应为 zh 或 en "
+            f"({LANG_ENV}={value!r} is not a language medcalc speaks: zh or en)"
+        )
+
+
+def lang_given(args: Sequence[str]) -> str | None:
+    """The language of the last ``--lang zh|en`` (or ``--lang=en``) in ``args``, before a
+    ``--``; an invalid value is left to click's own check of the option."""
+    found = None
+    for i, arg in enumerate(args):
+        if arg == "--":
+            break
+        if arg == "--lang" and i + 1 < len(args):
+            value = args[i + 1]
+        elif arg.startswith("--lang="):
+            value = arg.removeprefix("--lang=")
+        else:
+            continue
+        if value in LANGS:
+            found = value
+    return found
+
+
+def env_lang() -> str | None:
+    """The language ``MEDCALC_LANG`` sets (None when unset or empty)."""
+    value = os.environ.get(LANG_ENV, "")
+    if not value:
+        return None
+    if value not in LANGS:
+        raise LanguageError(value)
+    return value
+
+
+def lang_of(ctx: click.Context | None) -> str:
+    """The language of the run ``ctx`` belongs to."""
+    return str(ctx.meta.get(LANG_KEY, "zh")) if ctx is not None else "zh"
+
+
+def _settle_lang(ctx: click.Context, args: Sequence[str]) -> None:
+    given = lang_given(args)
+    if given is not None:
+        ctx.meta[LANG_KEY] = given
+    elif LANG_KEY not in ctx.meta:
+        ctx.meta[LANG_KEY] = env_lang() or "zh"
+
+
+def _quiet_lang(args: Sequence[str]) -> str:
+    """The language for a message when no context is left to ask (an abort, a bad
+    ``MEDCALC_LANG``)."""
+    try:
+        return lang_given(args) or env_lang() or "zh"
+    except LanguageError:
+        return "zh"
+
+
+def message_text(exc: MedcalcError, lang: str) -> str:
+    """The message of a medcalc error in ``lang``: the one place where the CLI translates the
+    library's messages (the catalogue's translator goes here)."""
+    del lang  # the library's messages are English until the translator is wired here
+    return str(exc)
 
 
 #: What would break or garble a message line in a terminal or a log: C0 and C1 controls but
@@ -33,27 +119,197 @@ def error_line(exc: MedcalcError, lang: str = "zh") -> str:
     value or name the message quotes) is shown escaped, so one problem is one line.
     """
     prefix = "Error" if lang == "en" else "错误"
-    lines = str(exc).rstrip("\n").split("\n")
+    lines = message_text(exc, lang).rstrip("\n").split("\n")
     return "\n".join(f"{prefix}: {_CONTROL.sub(_escaped, line)}" for line in lines)
 
 
-class MedcalcGroup(click.Group):
-    """A click group that turns :class:`MedcalcError` into a clean message and exit code."""
+# -- commands whose help speaks the run's language ----------------------------------------------
+
+
+def _path(ctx: click.Context) -> str:
+    """A command's key in :data:`medcalc.cli._help.HELP`: ``"batch claims"``; ``""`` is the
+    root."""
+    names = []
+    while ctx.parent is not None:
+        names.append(ctx.info_name or "")
+        ctx = ctx.parent
+    return " ".join(reversed(names))
+
+
+def _extras(option: click.Option, ctx: click.Context, lang: str) -> str:
+    """``[默认：table]``, ``[必填]``, a range: click's notes after an option's help."""
+    extra = option.get_help_extra(ctx)
+    items = []
+    if "envvars" in extra:
+        items.append(_help.ENV_VAR(lang).format(var=", ".join(extra["envvars"])))
+    if "default" in extra:
+        items.append(_help.DEFAULT(lang).format(default=extra["default"]))
+    if "range" in extra:
+        items.append(extra["range"])
+    if "required" in extra:
+        items.append(_help.REQUIRED(lang))
+    return f"[{'; '.join(items)}]" if items else ""
+
+
+class MedcalcCommand(click.Command):
+    """A click command whose help page (and usage line) is in the run's language, its texts
+    from :data:`medcalc.cli._help.HELP`."""
+
+    context_class = Context
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        _settle_lang(ctx, args)  # first: --help and click's errors are in it
+        return super().parse_args(ctx, args)
+
+    def help_entry(self, ctx: click.Context) -> _help.CommandHelp | None:
+        return _help.HELP.get(_path(ctx))
+
+    def collect_usage_pieces(self, ctx: click.Context) -> list[str]:
+        pieces = super().collect_usage_pieces(ctx)
+        if self.options_metavar and pieces[:1] == [self.options_metavar]:
+            pieces[0] = _help.OPTIONS_METAVAR(lang_of(ctx))
+        return pieces
+
+    def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        prefix = f"{_help.USAGE(lang_of(ctx))} "
+        pieces = self.collect_usage_pieces(ctx)
+        formatter.write_usage(ctx.command_path, " ".join(pieces), prefix=prefix)
+
+    def format_help_text(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        entry = self.help_entry(ctx)
+        text = entry.text(lang_of(ctx)) if entry else (self.help or "")
+        if text:
+            formatter.write_paragraph()
+            with formatter.indentation():
+                formatter.write_text(text)
+
+    def option_help(self, ctx: click.Context, param: click.Parameter) -> str:
+        """An option's help in the run's language (the catalogue's; click's for the help
+        option)."""
+        lang = lang_of(ctx)
+        if param is self.get_help_option(ctx):
+            return _help.HELP_OPTION(lang)
+        entry = self.help_entry(ctx)
+        text = entry.options.get(param.name or "") if entry else None
+        return text(lang) if text else (getattr(param, "help", None) or "")
+
+    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        lang = lang_of(ctx)
+        rows = []
+        for param in self.get_params(ctx):
+            record = param.get_help_record(ctx)
+            if record is None or not isinstance(param, click.Option):
+                continue
+            text, extras = self.option_help(ctx, param), _extras(param, ctx, lang)
+            rows.append((record[0], f"{text}  {extras}" if text and extras else text or extras))
+        if rows:
+            with formatter.section(_help.OPTIONS(lang)):
+                formatter.write_dl(rows)
+
+
+class MedcalcGroup(MedcalcCommand, click.Group):
+    """A click group whose help is in the run's language, that turns :class:`MedcalcError`
+    into a clean message and exit code, and, as the root, shows click's own errors in the
+    run's language."""
+
+    group_class = type  # subgroups are MedcalcGroups, their commands MedcalcCommands
+    command_class = MedcalcCommand
+
+    def collect_usage_pieces(self, ctx: click.Context) -> list[str]:
+        pieces = super().collect_usage_pieces(ctx)
+        if pieces[-1:] == [self.subcommand_metavar]:
+            pieces[-1] = _help.COMMAND_METAVAR(lang_of(ctx))
+        return pieces
+
+    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        super().format_options(ctx, formatter)
+        self.format_commands(ctx, formatter)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        lang, path = lang_of(ctx), _path(ctx)
+        rows = []
+        for name in self.list_commands(ctx):
+            command = self.get_command(ctx, name)
+            if command is None or command.hidden:
+                continue
+            entry = _help.HELP.get(f"{path} {name}".strip())
+            rows.append((name, entry.short(lang) if entry else command.get_short_help_str()))
+        if rows:
+            with formatter.section(_help.COMMANDS(lang)):
+                formatter.write_dl(rows)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except MedcalcError as exc:
-            click.echo(error_line(exc, ctx.meta.get(LANG_KEY, "zh")), err=True)
+            click.echo(error_line(exc, lang_of(ctx)), err=True)
             ctx.exit(exc.exit_code)
 
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        windows_expand_args: bool = True,
+        **extra: Any,
+    ) -> Any:
+        """click's ``main``; in standalone mode click's errors and "Aborted!" are written
+        here, in the run's language (click itself would write them in English)."""
 
-LANG_KEY = "medcalc.lang"
+        def run() -> Any:
+            return super(MedcalcGroup, self).main(
+                args,
+                prog_name,
+                complete_var,
+                standalone_mode=False,
+                windows_expand_args=windows_expand_args,
+                **extra,
+            )
+
+        if not standalone_mode:
+            return run()
+        argv = sys.argv[1:] if args is None else args
+        try:
+            code = run()
+        except click.ClickException as exc:
+            ctx = exc.ctx if isinstance(exc, click.UsageError) else None
+            _usage.show(exc, lang_of(ctx) if ctx else _quiet_lang(argv))
+            sys.exit(exc.exit_code)
+        except click.Abort:
+            click.echo(_usage.ABORTED(_quiet_lang(argv)), err=True)
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) and not isinstance(code, bool) else 0)
 
 
-def _remember_lang(ctx: click.Context, _param: click.Parameter, value: str) -> str:
-    ctx.meta[LANG_KEY] = value  # meta is shared by the whole context tree
-    return value
+# -- options ----------------------------------------------------------------------------------
+
+
+def _lang_value(ctx: click.Context, param: click.Parameter, value: str | None) -> str:
+    """The ``lang`` a command receives: its own ``--lang`` when given, else the run's."""
+    if value is not None and ctx.get_parameter_source(param.name or "") is (
+        ParameterSource.COMMANDLINE
+    ):
+        ctx.meta[LANG_KEY] = value  # meta is shared by the whole context tree
+        return value
+    return lang_of(ctx)
+
+
+def _show_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if not value or ctx.resilient_parsing:
+        return
+    from importlib.metadata import version  # only when asked: start-up stays light
+
+    line = _help.VERSION_LINE(lang_of(ctx))
+    click.echo(line.format(prog=ctx.find_root().info_name, version=version("medcalc")))
+    ctx.exit()
+
+
+def version_option(f: F) -> F:
+    """``--version``: the installed version, said in the run's language."""
+    return click.option(
+        "--version", is_flag=True, expose_value=False, is_eager=True, callback=_show_version
+    )(f)
 
 
 def tariffs_option(f: F) -> F:
@@ -63,21 +319,12 @@ def tariffs_option(f: F) -> F:
         "tariff_dirs",
         multiple=True,
         type=click.Path(exists=True, file_okay=False, path_type=Path),
-        help="Extra tariff directory (repeatable); MEDCALC_TARIFFS adds more (path list).",
     )(f)
 
 
 def lang_option(f: F) -> F:
-    """``--lang zh|en``: output language (Chinese by default)."""
-    return click.option(
-        "--lang",
-        type=click.Choice(["zh", "en"]),
-        default="zh",
-        show_default=True,
-        callback=_remember_lang,
-        is_eager=True,
-        help="Output language: zh (中文) or en.",
-    )(f)
+    """``--lang zh|en``: output language (the run's language when not given)."""
+    return click.option("--lang", type=click.Choice(LANGS), callback=_lang_value, is_eager=True)(f)
 
 
 def json_text(data: Any) -> str:

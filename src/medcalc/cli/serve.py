@@ -25,42 +25,34 @@ def _env(name: str, value: object) -> tuple[str, str]:
 
 
 @cli.command("serve")
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option(
-    "--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="TCP port."
-)
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
 @tariffs_option
 @click.option(
     "--workers",
     type=click.IntRange(1, 64),
     default=1,
     show_default=True,
-    help="Worker processes (each loads the tariffs and serves on its own).",
 )
 @click.option(
     "--tokens",
     "tokens_file",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Bearer tokens, one a line ('TOKEN' or 'TOKEN admin'); without it, no authentication.",
 )
-@click.option("--series", "default_series", help="Series for requests that name none.")
-@click.option("--max-body-bytes", type=click.IntRange(1), help="Largest JSON/YAML body [1 MiB].")
-@click.option("--max-upload-bytes", type=click.IntRange(1), help="Largest batch file [256 MiB].")
-@click.option("--max-claims", type=click.IntRange(1), help="Most claims per request [1000].")
-@click.option(
-    "--timeout", type=click.FloatRange(min=0, min_open=True), help="Seconds per request [30]."
-)
+@click.option("--series", "default_series")
+@click.option("--max-body-bytes", type=click.IntRange(1))
+@click.option("--max-upload-bytes", type=click.IntRange(1))
+@click.option("--max-claims", type=click.IntRange(1))
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True))
 @click.option(
     "--batch-timeout",
     type=click.FloatRange(min=0, min_open=True),
-    help="Seconds per batch request [600].",
 )
 @click.option(
     "--log-level",
     type=click.Choice(["debug", "info", "warning", "error"]),
     default="info",
     show_default=True,
-    help="JSON log lines on stderr at this level (info: one line per request).",
 )
 def serve_command(
     host: str,
@@ -76,12 +68,7 @@ def serve_command(
     batch_timeout: float | None,
     log_level: str,
 ) -> None:
-    """Serve the calculator over HTTP (OpenAPI at /openapi.json, a docs page at /docs).
-
-    Binds to 127.0.0.1 unless told otherwise. SIGHUP reloads the tariffs: the old tables
-    serve until the new ones load clean (with --workers N, the parent checks them and hands
-    the book to every worker). See docs/service.md.
-    """
+    """``medcalc serve``: the HTTP API under uvicorn (its help: ``_help.HELP``)."""
     try:
         import uvicorn
 

@@ -26,6 +26,7 @@ from pathlib import Path
 import click
 
 from medcalc.cli import cli
+from medcalc.cli._help import Text
 from medcalc.cli.common import echo_json, lang_option, tariffs_option
 from medcalc.errors import TariffNotFoundError
 from medcalc.present import (
@@ -54,7 +55,12 @@ format_option = click.option(
     type=click.Choice(["table", "json"]),
     default="table",
     show_default=True,
-    help="Output format: a table for people, or JSON for programs.",
+)
+
+
+#: ``tariff show`` told both which version and which day.
+_VERSION_OR_DATE = Text(
+    "请给出 --version 或 --date，不要同时给出", "give --version or --date, not both"
 )
 
 
@@ -70,7 +76,7 @@ def _pick(
 ) -> tuple[Tariff, str]:
     """The version to show and how it was chosen (a note for the reader; empty for --version)."""
     if version is not None and on is not None:
-        raise click.UsageError("give --version or --date, not both")
+        raise click.UsageError(_VERSION_OR_DATE(lang))
     if version is not None:
         return book.get(series, version), ""
     if on is not None:
@@ -117,12 +123,9 @@ def _load_operands(args: Sequence[str], extra: Sequence[Path]) -> list[Tariff]:
 
 
 @cli.group("tariff")
-def tariff_group() -> None:
-    """Tariff tables: list, show, validate, diff. 待遇标准表。
-
-    The bundled tables are always read; add directories with --tariffs DIR (repeatable) or the
-    MEDCALC_TARIFFS environment variable (a path list).
-    """
+@lang_option
+def tariff_group(lang: str) -> None:
+    """``medcalc tariff``: the group of the tariff commands (its help: ``_help.HELP``)."""
 
 
 # -- list -------------------------------------------------------------------------------------
@@ -133,11 +136,7 @@ def tariff_group() -> None:
 @lang_option
 @tariffs_option
 def list_command(output_format: str, lang: str, tariff_dirs: tuple[Path, ...]) -> None:
-    """List every tariff version. 列出全部待遇标准表版本。
-
-    One row per version: series, version, effective range (2018-01-01.. is open-ended),
-    status, the first 12 hex digits of the file's sha256, and the file.
-    """
+    """``medcalc tariff list``: every tariff version, one row each."""
     book = _book(tariff_dirs)
     if output_format == "json":
         echo_json(tariff_list_json(book))
@@ -150,13 +149,12 @@ def list_command(output_format: str, lang: str, tariff_dirs: tuple[Path, ...]) -
 
 @tariff_group.command("show")
 @click.argument("series")
-@click.option("--version", "version", metavar="V", help="The version to show, e.g. 2018.1.")
+@click.option("--version", "version", metavar="V")
 @click.option(
     "--date",
     "on",
     type=click.DateTime(formats=["%Y-%m-%d"]),
     metavar="YYYY-MM-DD",
-    help="Show the version in force on this day.",
 )
 @format_option
 @lang_option
@@ -169,10 +167,7 @@ def show_command(
     lang: str,
     tariff_dirs: tuple[Path, ...],
 ) -> None:
-    """Show every parameter of one version of SERIES. 显示待遇标准表。
-
-    Without --version or --date the latest version is shown, and the output says so.
-    """
+    """``medcalc tariff show``: every parameter of one version of a series."""
     book = _book(tariff_dirs)
     found, note = _pick(book, series, version, on.date() if on else None, lang)
     if output_format == "json":
@@ -196,14 +191,8 @@ def _count(n: int, lang: str, zh_unit: str, en_word: str) -> str:
 @lang_option
 @tariffs_option
 def validate_command(paths: tuple[Path, ...], lang: str, tariff_dirs: tuple[Path, ...]) -> None:
-    """Check tariff files and directories. 校验待遇标准文件。
-
-    Every problem is printed as FILE:LINE:COL: message, then a summary line. Directories are
-    searched for *.yaml and *.yml; versions of one series that overlap in time are reported
-    too. Without PATH, everything medcalc reads is checked together (the bundled tables,
-    --tariffs and MEDCALC_TARIFFS); with PATH, the paths and any --tariffs directories.
-    Exit 1 when there is any problem.
-    """
+    """``medcalc tariff validate``: every problem of the files, then a summary line; exit 1
+    when there is any."""
     targets = [*paths, *tariff_dirs] if paths else dirs_read(tariff_dirs)
     files = tariff_files(targets)
     if not files:
@@ -240,12 +229,8 @@ def validate_command(paths: tuple[Path, ...], lang: str, tariff_dirs: tuple[Path
 def diff_command(
     a: str, b: str, output_format: str, lang: str, tariff_dirs: tuple[Path, ...]
 ) -> None:
-    """Compare two tariffs parameter by parameter. 比较两个待遇标准表。
-
-    A and B are each SERIES@VERSION (e.g. qingyuan-qingcheng@2018.1) or a tariff file.
-    Parameters are named by their YAML keys (medical_premium.contribution). Exit 0 whether or
-    not there are differences.
-    """
+    """``medcalc tariff diff``: two tariffs compared parameter by parameter (exit 0 either
+    way)."""
     ta, tb = _load_operands([a, b], tariff_dirs)
     changes = diff_tariffs(ta, tb)
     if output_format == "json":
