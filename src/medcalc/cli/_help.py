@@ -96,8 +96,8 @@ _PERSON = {
         "Tariff series. Default: MEDCALC_SERIES, else the only series installed.",
     ),
     "category": Text(
-        "参保人的一个人员类别，如 poverty；可重复。",
-        "A category the person holds, e.g. poverty; repeatable.",
+        "参保人的一个人员类别：类别 id、名称或别名，如 poverty、低保户；可重复。",
+        "A category the person holds: its id, label or alias, e.g. poverty; repeatable.",
     ),
     "categories": Text(
         "多个人员类别，用 ; ； 、 或 , 分隔（同批量文件）；与 --category 合并。",
@@ -191,8 +191,8 @@ _CLAIM = CommandHelp(
         ),
         "date_": Text("入院日期。", "Claim date."),
         "hospital_level": Text(
-            "医院等级，待遇标准表中的等级 id，如 level_1、level_2、level_3。",
-            "Hospital level id of the tariff, e.g. level_1, level_2, level_3.",
+            "医院等级：待遇标准表中的等级 id、名称或别名，如 level_1、二级、三甲。",
+            "Hospital level: the tariff's id, label or alias, e.g. level_1, level_2, level_3.",
         ),
         "total": Text("医疗总费用；默认等于 --compliant。", "Whole bill; default: --compliant."),
         "compliant": Text("政策范围内费用。", "Policy-range cost."),
