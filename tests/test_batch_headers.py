@@ -250,13 +250,13 @@ def test_a_chinese_header_gives_chinese_results(calc: Calculator, tmp_path: Path
 
 
 def test_errors_under_a_chinese_header(calc: Calculator, tmp_path: Path) -> None:
-    """A row's error goes to 错误说明 (its text as raised: the lead's translator goes in
-    medcalc.batch._headers.row_error), the same by both engines."""
+    """A row's error goes to 错误说明, said in Chinese like the result names (the message
+    catalogue's translation), the same by both engines."""
     header = ["人员编号", "入院日期", "医院等级", "合规费用"]
     rows = [["P1", "2018-01-02", "level_1", "12x"], ["P2", "2018-01-02", "level_1", "100"]]
     got, _ = both(calc, tmp_path, write_csv(tmp_path / "in.csv", header, rows), series=SERIES)
     out = [dict(zip(read_rows(got)[0], r, strict=True)) for r in read_rows(got)[1:]]
-    assert out[0]["错误说明"].startswith("compliant: ")
+    assert out[0]["错误说明"] == "政策范围内费用：'12x' 不是金额（应写成如 1234.50 的数字）"
     assert (out[1]["错误说明"], out[1]["是否享受待遇"]) == ("", "是")
 
 

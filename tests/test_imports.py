@@ -30,6 +30,7 @@ CORE = sorted(
         "present/_translate.py",
         "batch/_rows.py",
         "batch/_rules.py",
+        "batch/_headers.py",
         "audit/_oracle.py",
     ]
     + [p.relative_to(SRC).as_posix() for p in (SRC / "chain").glob("*.py")]

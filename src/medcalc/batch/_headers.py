@@ -29,6 +29,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from medcalc.chain import FIELD_LABELS, LAYERS
+from medcalc.present import translate
 from medcalc.tariff import section
 
 __all__ = [
@@ -212,10 +213,10 @@ def _yes_no_columns(results: Sequence[str], lang: str) -> tuple[int, ...]:
 
 
 def row_error(message: str, lang: str) -> str:
-    """A row's error text as written to its ``error`` column in ``lang``. The text is the
-    message as raised (English) for now: a translation of it goes here, the one place both
-    engines write an error through."""
-    return message
+    """A row's error text as written to its ``error`` column in ``lang`` (the result columns'
+    language): the message as raised, in English, or said in Chinese by
+    :func:`medcalc.present.translate` — the one place both engines write an error through."""
+    return translate(message, lang)
 
 
 ResultCells = tuple[str | None, ...]

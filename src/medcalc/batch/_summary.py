@@ -9,29 +9,16 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from medcalc.batch._headers import RESULT_NAMES_ZH
 from medcalc.batch._job import BatchReport
-from medcalc.chain import LAYERS
+from medcalc.errors import rows_text
 from medcalc.present import amount
-from medcalc.tariff import section
 
 __all__ = ["summary_lines"]
 
-#: The name of each total in Chinese (a layer's: its section's label); in English a total is
-#: named by its result column.
-_TOTALS_ZH = {
-    "basic": "基本医保",
-    **{layer.id: section(layer.section).label.zh for layer in LAYERS},
-    "out_of_pocket": "个人自付",
-    "medical_government": "医保资助",
-    "medical_individual": "医保个人缴费",
-    "pension_government": "养老代缴",
-    "pension_individual": "养老个人缴费",
-    "pension_subsidy": "养老缴费补贴",
-}
-
 
 def _amounts(totals: tuple[tuple[str, Decimal], ...], lang: str) -> str:
-    labels = _TOTALS_ZH if lang == "zh" else {}
+    labels = RESULT_NAMES_ZH if lang == "zh" else {}  # in English: the result column's id
     sep = "，" if lang == "zh" else ", "
     # Thousands separators, as in every table a clerk reads (317,850.00).
     return sep.join(f"{labels.get(name, name)} {amount(value)}" for name, value in totals)
@@ -47,9 +34,13 @@ def summary_lines(report: BatchReport, lang: str = "zh") -> list[str]:
         lines.append(f"合计（成功的行）：{_amounts(s.totals, lang)}")
         if report.replaced:
             lines.append(f"输入中的结果列已被替换：{', '.join(report.replaced)}")
+        if report.totals_rows:
+            rows = "、".join(str(n) for n in report.totals_rows)
+            lines.append(f"末尾的合计行（第 {rows} 行）未计算，结果列留空")
         lines.append(f"已写入 {report.output}")
         if s.errors:
-            lines.append(f"有 {s.errors} 行出错，原因见 {report.output} 的 error 列")
+            column = RESULT_NAMES_ZH["error"] if report.columns == "zh" else "error"
+            lines.append(f"有 {s.errors} 行出错，原因见 {report.output} 的 {column} 列")
         return lines
     lines = [f"{s.rows} rows: {s.ok} ok, {s.errors} with errors"]
     if s.blank:
@@ -57,8 +48,14 @@ def summary_lines(report: BatchReport, lang: str = "zh") -> list[str]:
     lines.append(f"totals of the ok rows: {_amounts(s.totals, lang)}")
     if report.replaced:
         lines.append(f"result columns in the input were replaced: {', '.join(report.replaced)}")
+    if report.totals_rows:
+        lines.append(
+            f"the totals at the end ({rows_text(report.totals_rows)}): not computed, "
+            "results left empty"
+        )
     lines.append(f"wrote {report.output}")
     if s.errors:
         some = "1 row has" if s.errors == 1 else f"{s.errors} rows have"
-        lines.append(f"{some} errors; see the error column of {report.output}")
+        column = RESULT_NAMES_ZH["error"] if report.columns == "zh" else "error"
+        lines.append(f"{some} errors; see the {column} column of {report.output}")
     return lines
