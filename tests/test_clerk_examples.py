@@ -56,8 +56,14 @@ def test_clerk_claims_give_the_english_amounts(tmp_path: Path, engine: str, cler
 
 @pytest.mark.parametrize("engine", ["core", "fast"])
 def test_clerk_results_in_chinese(tmp_path: Path, engine: str) -> None:
-    """Without --columns, a Chinese header gets Chinese result names and 是/否."""
-    _batch("claims", EXAMPLES / "claims_clerk.csv", tmp_path / "zh.csv", "--engine", engine)
+    """Without --columns, a Chinese header gets Chinese result names and 是/否; the summary
+    says the 合计 row (row 12: the header, ten stays, then it) was left alone."""
+    result = CliRunner().invoke(
+        cli, ["batch", "claims", str(EXAMPLES / "claims_clerk.csv"), "-o", str(tmp_path / "zh.csv"),
+              "--engine", engine],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "末尾的合计行（第 12 行）未计算，结果列留空" in result.output.splitlines()
     with (tmp_path / "zh.csv").open(encoding="utf-8-sig", newline="") as f:
         header, first = next(csv.reader(f)), next(csv.reader(f))
     assert "大病保险" in header and "医疗救助" in header and "critical_illness" not in header
