@@ -467,6 +467,17 @@ def xlsx_layout(
     >>> layout = xlsx_layout(["person_id", "date", "compliant"], ["covered", "basic", "error"])
     >>> layout.amounts, layout.summary.person, layout.summary.year, layout.summary.sums
     ((1,), 0, 1, (1,))
+
+    Results named in Chinese (the header's language), their ids given: the sheet is 汇总.
+
+    >>> zh = xlsx_layout(
+    ...     ["人员编号", "入院日期"],
+    ...     ["是否享受待遇", "基本医保", "错误说明"],
+    ...     fields=["person_id", "date"],
+    ...     result_ids=["covered", "basic", "error"],
+    ... )
+    >>> zh.summary.title, zh.summary.labels, zh.summary.error
+    ('汇总', ('人员编号', '年度', '件数', '合计'), 2)
     """
     ids = tuple(results if result_ids is None else result_ids)
     where = list(columns if fields is None else fields)
