@@ -26,11 +26,13 @@ from medcalc.service._openapi import openapi
 from medcalc.service._problems import ProblemError, from_error
 from medcalc.service._routes import Endpoints, ask_supervisor, follow_snapshot, reload_tariffs
 from medcalc.service._state import TariffState
+from medcalc.service._web import WebPages
+from medcalc.service._web_guard import WebGuard, is_web
 
 
-async def _problem(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, ProblemError)
-    return exc.response(request.url.path)
+def _wants_page(request: Request) -> bool:
+    """A web page's request from a browser (it accepts HTML): an error is answered as a page."""
+    return is_web(request.url.path) and "text/html" in request.headers.get("accept", "")
 
 
 async def _medcalc_error(request: Request, exc: Exception) -> Response:
@@ -62,6 +64,13 @@ def create_app(config: ServiceConfig | None = None) -> Starlette:
     metrics = Metrics()
     document = openapi(str(medcalc.__version__), tokens=tokens is not None)
     endpoints = Endpoints(config, state, metrics, document)
+    web = WebPages(endpoints, tokens=tokens)
+
+    async def problem(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, ProblemError)
+        if _wants_page(request):
+            return web.problem_page(request, exc)
+        return exc.response(request.url.path)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -103,9 +112,13 @@ def create_app(config: ServiceConfig | None = None) -> Starlette:
             endpoints.batch_executor.shutdown(wait=False, cancel_futures=True)
 
     app = Starlette(
-        routes=endpoints.routes(),
+        # The API's routes first (the busiest), then the counter's web page (docs/web.md).
+        routes=[*endpoints.routes(), *web.routes()],
         middleware=[
             Middleware(Observe, metrics=metrics),
+            # The web page's CSP and form checks; with tokens, its login cookie as the
+            # Authorization header that BearerAuth checks.
+            Middleware(WebGuard, tokens=tokens),
             # Without tokens there is nothing to check: no layer (each costs every request).
             *([] if tokens is None else [Middleware(BearerAuth, tokens=tokens)]),
             Middleware(
@@ -113,7 +126,7 @@ def create_app(config: ServiceConfig | None = None) -> Starlette:
             ),
         ],
         exception_handlers={
-            ProblemError: _problem,
+            ProblemError: problem,
             MedcalcError: _medcalc_error,
             HTTPException: _http_error,
         },

@@ -15,7 +15,20 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from medcalc.errors import UsageError
 from medcalc.service._problems import ProblemError
 
-OPEN_PATHS = frozenset({"/healthz", "/readyz", "/docs", "/docs/app.js", "/docs/app.css"})
+OPEN_PATHS = frozenset(
+    {
+        "/healthz",
+        "/readyz",
+        "/docs",
+        "/docs/app.js",
+        "/docs/app.css",
+        # the web page's login form and its files (docs/web.md): where a token is typed
+        "/login",
+        "/static/web.css",
+        "/static/web.js",
+        "/favicon.ico",
+    }
+)
 ROLES = ("user", "admin")
 ROLE_KEY = "medcalc.role"
 

@@ -50,7 +50,7 @@ _BOOLEANS = {"true": True, "1": True, "false": False, "0": False}
 _CHUNK = 1 << 16
 
 
-def _safe_name(name: str | None) -> str:
+def safe_name(name: str | None) -> str:
     """A client's file name reduced to a plain file name (no directories)."""
     base = Path(name or "").name
     base = re.sub(r"[^\w.\-]", "_", base)[:100].lstrip(".")
@@ -84,7 +84,7 @@ def _options(request: Request) -> dict[str, str]:
     return options
 
 
-def _plain(message: str, directory: Path, source: Path, name: str) -> str:
+def plain_message(message: str, directory: Path, source: Path, name: str) -> str:
     """A batch message with the client's file ``name`` for the spooled ``source``, the
     temporary directory left out, and query parameter names in place of the CLI's option
     names."""
@@ -101,10 +101,39 @@ async def _spool_body(request: Request, target: Path) -> None:
             f.write(chunk)
 
 
-async def _spool_upload(upload: UploadFile, target: Path) -> None:
+async def spool_upload(upload: UploadFile, target: Path) -> None:
     with target.open("wb") as f:
         while chunk := await upload.read(_CHUNK):
             f.write(chunk)
+
+
+def upload_format(name: str, content_type: str | None, given: str | None) -> str:
+    """The format of an uploaded file: ``given``, else by its name's extension, else by its
+    Content-Type; 415 when none tells."""
+    fmt = given or EXTENSIONS.get(Path(name).suffix.lower())
+    fmt = fmt or _FORMAT_OF_MEDIA.get(_media(content_type))
+    if fmt is None:
+        raise ProblemError(
+            415,
+            f"{name}: cannot tell the format from the file name or its Content-Type; "
+            f"give input_format ({', '.join(FORMATS)})",
+        )
+    return fmt
+
+
+async def receive_upload(
+    upload: UploadFile, directory: Path, given: str | None
+) -> tuple[Path, str, str]:
+    """Spool a multipart file part into ``directory``; its path, format, and the name
+    messages give it (the client's, reduced to a plain file name)."""
+    name = safe_name(upload.filename)
+    fmt = upload_format(name, upload.content_type, given)
+    # Saved under a name of ours, not the client's: an upload called result.csv would
+    # otherwise be the output file (the client's name is only for messages).
+    target = directory / f"input{Path(name).suffix}"
+    await spool_upload(upload, target)
+    await upload.close()
+    return target, fmt, name
 
 
 async def _receive(request: Request, directory: Path, given: str | None) -> tuple[Path, str, str]:
@@ -117,21 +146,7 @@ async def _receive(request: Request, directory: Path, given: str | None) -> tupl
             raise ProblemError(
                 400, "multipart/form-data: expected the batch file in a part named 'file'"
             )
-        name = _safe_name(upload.filename)
-        fmt = given or EXTENSIONS.get(Path(name).suffix.lower())
-        fmt = fmt or _FORMAT_OF_MEDIA.get(_media(upload.content_type))
-        if fmt is None:
-            raise ProblemError(
-                415,
-                f"{name}: cannot tell the format from the file name or its Content-Type; "
-                f"give input_format ({', '.join(FORMATS)})",
-            )
-        # Saved under a name of ours, not the client's: an upload called result.csv would
-        # otherwise be the output file (the client's name is only for messages).
-        target = directory / f"input{Path(name).suffix}"
-        await _spool_upload(upload, target)
-        await upload.close()
-        return target, fmt, name
+        return await receive_upload(upload, directory, given)
     fmt = given or _FORMAT_OF_MEDIA.get(media)
     if fmt is None:
         accepted = ", ".join([*BATCH_MEDIA_TYPES.values(), "multipart/form-data"])
@@ -146,6 +161,30 @@ async def _receive(request: Request, directory: Path, given: str | None) -> tupl
 
 
 Compute = Callable[..., Any]
+
+
+def plan_job(
+    kind: str,
+    source: Path,
+    output: Path,
+    in_format: str,
+    out_format: str,
+    options: dict[str, str],
+) -> BatchJob:
+    """The :class:`BatchJob` ``medcalc batch`` would run for these query ``options``."""
+    return BatchJob.plan(
+        kind,
+        source,
+        output,
+        series=options.get("series"),
+        input_format=in_format,
+        output_format=out_format,
+        input_encoding=options.get("input_encoding"),
+        output_encoding=options.get("output_encoding"),
+        engine=options.get("engine", "auto"),
+        keep_formulas=_BOOLEANS[options.get("keep_formulas", "false").lower()],
+        columns=options.get("columns"),
+    )
 
 
 async def run_batch(
@@ -170,20 +209,9 @@ async def run_batch(
 
         def work() -> BatchReport:
             try:
-                job = BatchJob.plan(
-                    kind,
-                    source,
-                    output,
-                    series=options.get("series"),
-                    input_format=in_format,
-                    output_format=out_format,
-                    input_encoding=options.get("input_encoding"),
-                    output_encoding=options.get("output_encoding"),
-                    engine=options.get("engine", "auto"),
-                    keep_formulas=_BOOLEANS[options.get("keep_formulas", "false").lower()],
-                    columns=options.get("columns"),
+                return plan_job(kind, source, output, in_format, out_format, options).run(
+                    calculator
                 )
-                return job.run(calculator)
             finally:
                 if abandoned:  # the request timed out; nobody will stream the result
                     cleanup()
@@ -192,7 +220,7 @@ async def run_batch(
             report = await compute(work)
         except MedcalcError as exc:
             problem = from_error(exc)
-            problem.detail = _plain(problem.detail, directory, source, name)
+            problem.detail = plain_message(problem.detail, directory, source, name)
             raise problem from None
         except ProblemError:
             abandoned = True

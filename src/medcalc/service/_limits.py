@@ -16,7 +16,8 @@ from medcalc.service._problems import ProblemError
 
 T = TypeVar("T")
 
-UPLOAD_PREFIX = "/v1/batch/"
+#: Batch uploads: the API's, and the web page's batch form (docs/web.md).
+UPLOAD_PREFIXES = ("/v1/batch/", "/batch")
 
 
 class BodyTooLargeError(Exception):
@@ -34,7 +35,7 @@ class BodyLimit(HttpMiddleware):
         self.max_upload = max_upload
 
     async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
-        limit = self.max_upload if scope["path"].startswith(UPLOAD_PREFIX) else self.max_body
+        limit = self.max_upload if scope["path"].startswith(UPLOAD_PREFIXES) else self.max_body
         length = header(scope, b"content-length")
         if length.isdigit() and int(length) > limit:
             await _too_large(limit).response(scope["path"])(scope, receive, send)

@@ -1,0 +1,550 @@
+"""The counter's web page (docs/web.md): estimate, premiums, print, batch and tariffs, drawn on
+the server from Jinja2 templates (autoescape on) in the page's language, Chinese by default.
+
+Every page works without JavaScript; ``web.js`` only follows a batch's progress without
+reloading. The handlers translate forms to the library and back, as the JSON API's do: the same
+calculator, limits and messages. Templates and the two static files are in ``web/``.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import functools
+import hashlib
+import importlib.resources
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from starlette.datastructures import UploadFile
+from starlette.requests import Request
+from starlette.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from medcalc.batch import COLUMN_LANGUAGES, EXTENSIONS, FORMATS
+from medcalc.chain import FIELD_LABELS, ClaimsResult, PremiumResult
+from medcalc.errors import TariffNotFoundError
+from medcalc.present import (
+    Lang,
+    claims_json,
+    claims_table,
+    estimate_html,
+    premiums_json,
+    premiums_table,
+    tariff_diff_json,
+    tariff_list_json,
+    tariff_table,
+)
+from medcalc.service._auth import role_of
+from medcalc.service._batch import receive_upload
+from medcalc.service._limits import compute
+from medcalc.service._problems import ProblemError
+from medcalc.service._routes import Endpoints
+from medcalc.service._web_batch import WebBatches, media_type
+from medcalc.service._web_forms import (
+    STAY_FIELDS,
+    Errors,
+    EstimateForm,
+    PremiumForm,
+    message,
+    stay_field,
+)
+from medcalc.service._web_guard import (
+    CSP,
+    CSRF_COOKIE,
+    CSRF_FIELD,
+    TOKEN_COOKIE,
+    cookie_options,
+    csrf_ok,
+    csrf_token,
+)
+from medcalc.service._web_view import (
+    AMOUNTS,
+    Choices,
+    choices,
+    diff_rows,
+    premium_rows,
+    result_label,
+    stay_rows,
+    tariffs_used,
+    year_rows,
+)
+from medcalc.tariff import DISABILITY_TYPES, Tariff, TariffBook, diff_tariffs
+
+STATIC = {"web.css": "text/css; charset=utf-8", "web.js": "text/javascript; charset=utf-8"}
+_STYLE = re.compile(r"<style>(.*?)</style>", re.DOTALL)
+_FORM_LIMITS = {"max_files": 0, "max_fields": 400}
+
+
+@functools.cache
+def _environment() -> Any:
+    import jinja2
+
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("medcalc.service", "web/templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,  # a misspelt name is an error, not an empty cell
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+@functools.cache
+def _static(name: str) -> bytes:
+    return (importlib.resources.files("medcalc.service") / "web" / "static" / name).read_bytes()
+
+
+def _lang(value: object) -> Lang:
+    """The page's language: ``en`` when asked for, else Chinese."""
+    return "en" if value == "en" else "zh"
+
+
+class WebPages:
+    """The page's handlers, over the API's endpoints (their configuration, tariff state,
+    calculation limits, batch thread and metrics)."""
+
+    def __init__(
+        self,
+        endpoints: Endpoints,
+        *,
+        tokens: tuple[tuple[bytes, str], ...] | None,
+        batches: WebBatches | None = None,
+    ) -> None:
+        self.endpoints = endpoints
+        self.config = endpoints.config
+        self.tokens = tokens
+        self.batches = batches or WebBatches()
+
+    def routes(self) -> list[Route]:
+        return [
+            Route("/", self.estimate, methods=["GET", "POST"]),
+            Route("/print", self.print_page, methods=["POST"]),
+            Route("/premiums", self.premiums, methods=["GET", "POST"]),
+            Route("/batch", self.batch, methods=["GET", "POST"]),
+            Route("/batch/{job}", self.batch_job, methods=["GET"]),
+            Route("/batch/{job}/status", self.batch_status, methods=["GET"]),
+            Route("/batch/{job}/result", self.batch_result, methods=["GET"]),
+            Route("/tariffs", self.tariffs, methods=["GET"]),
+            Route("/tariffs/diff", self.tariff_diff, methods=["GET"]),
+            Route("/tariffs/{series}/{version}", self.tariff, methods=["GET"]),
+            Route("/login", self.login, methods=["GET", "POST"]),
+            Route("/logout", self.logout, methods=["POST"]),
+            Route("/static/{name}", self.static, methods=["GET"]),
+            # Browsers ask for it on every page (the print page has no icon link): no icon.
+            Route("/favicon.ico", self.no_icon, methods=["GET"]),
+        ]
+
+    # -- drawing ---------------------------------------------------------------------------
+
+    def _book(self) -> TariffBook:
+        return self.endpoints.state.require().book
+
+    def render(
+        self, request: Request, template: str, lang: Lang, code: int = 200, **context: Any
+    ) -> HTMLResponse:
+        """A page: ``template`` with the page's language, form token and navigation."""
+        token, new = csrf_token(request.scope)
+
+        def t(zh: str, en: str) -> str:
+            return zh if lang == "zh" else en
+
+        def url(path: str, **query: str) -> str:
+            return f"{path}?{urlencode({**query, 'lang': lang})}"
+
+        def label(field: str) -> str:
+            zh, en = FIELD_LABELS[field]
+            return zh if lang == "zh" else en[:1].upper() + en[1:]
+
+        errors: Errors = context.pop("errors", {})
+        html = (
+            _environment()
+            .get_template(template)
+            .render(
+                lang=lang,
+                t=t,
+                url=url,
+                label=label,
+                csrf_field=CSRF_FIELD,
+                csrf=token,
+                path=request.url.path,
+                tokens=self.tokens is not None,
+                result_label=lambda name: result_label(name, lang),
+                translate=lambda text: message(text, lang),
+                errors={k: message(v, lang) for k, v in errors.items()},
+                **context,
+            )
+        )
+        response = HTMLResponse(html, code)
+        if new:
+            response.set_cookie(CSRF_COOKIE, token, path="/", **cookie_options(request.scope))
+        return response
+
+    def _refused(self, request: Request, lang: Lang) -> HTMLResponse:
+        text = (
+            "表单已过期，请刷新页面后重新提交。"
+            if lang == "zh"
+            else "The form has expired; reload the page and send it again."
+        )
+        return self.render(request, "error.html", lang, 403, message=text)
+
+    async def _form(self, request: Request) -> tuple[Any, Lang, HTMLResponse | None]:
+        form = await request.form(**_FORM_LIMITS)
+        lang = _lang(form.get("lang"))
+        refused = None if csrf_ok(request.scope, form) else self._refused(request, lang)
+        return form, lang, refused
+
+    async def _compute(self, fn: Callable[..., Any], *args: Any) -> Any:
+        return await compute(fn, *args, timeout=self.config.timeout, limiter=self.endpoints.limiter)
+
+    def _person_choices(self, series: str, lang: Lang) -> Choices:
+        return choices(self._book(), series, lang)
+
+    # -- estimate (住院费用测算) ---------------------------------------------------------
+
+    async def estimate(self, request: Request) -> Response:
+        if request.method == "GET":
+            lang = _lang(request.query_params.get("lang"))
+            return self._estimate_page(request, lang, EstimateForm(self.config.default_series))
+        form, lang, refused = await self._form(request)
+        if refused is not None:
+            return refused
+        estimate = EstimateForm.read(form, self.config.default_series)
+        action = str(form.get("action") or "estimate")
+        if action == "add":
+            return self._estimate_page(request, lang, estimate.with_stay_added())
+        if action.startswith("remove-") and action[7:].isdigit():
+            return self._estimate_page(request, lang, estimate.with_stay_removed(int(action[7:])))
+        errors: Errors = {}
+        calc = self.endpoints.state.require().calculator
+        result = await self._compute(estimate.compute, calc, errors)
+        if result is not None:
+            self.endpoints.metrics.claims.inc(len(result.claims))
+        return self._estimate_page(request, lang, estimate, result, errors)
+
+    def _estimate_page(
+        self,
+        request: Request,
+        lang: Lang,
+        form: EstimateForm,
+        result: ClaimsResult | None = None,
+        errors: Errors | None = None,
+    ) -> HTMLResponse:
+        book = self._book()
+        shown: dict[str, Any] = {}
+        if result is not None:
+            shown = {
+                "stays": stay_rows(result, book, lang),
+                "years": year_rows(result),
+                "used": tariffs_used(claims_json(result)),
+                "explanation": claims_table(result, book, lang=lang, explain=True),
+            }
+        return self.render(
+            request,
+            "estimate.html",
+            lang,
+            422 if errors else 200,
+            form=form,
+            choices=self._person_choices(form.series, lang),
+            disability_types=DISABILITY_TYPES,
+            stay_fields=STAY_FIELDS,
+            stay_field=stay_field,
+            amounts=AMOUNTS,
+            result=shown,
+            errors=errors or {},
+        )
+
+    async def print_page(self, request: Request) -> Response:
+        """The 测算单 of the form's estimate, as ``medcalc claim --format html`` writes it."""
+        form, lang, refused = await self._form(request)
+        if refused is not None:
+            return refused
+        estimate = EstimateForm.read(form, self.config.default_series)
+        errors: Errors = {}
+        loaded = self.endpoints.state.require()
+        result = await self._compute(estimate.compute, loaded.calculator, errors)
+        if result is None:
+            return self._estimate_page(request, lang, estimate, None, errors)
+        html = estimate_html(
+            result,
+            loaded.book,
+            lang=lang,
+            person_id=estimate.person.values.get("person_id") or None,
+            printed_on=dt.date.today(),
+        )
+        return HTMLResponse(html, headers={"Content-Security-Policy": _print_csp(html)})
+
+    # -- premiums (参保缴费测算) ---------------------------------------------------------
+
+    async def premiums(self, request: Request) -> Response:
+        if request.method == "GET":
+            lang = _lang(request.query_params.get("lang"))
+            return self._premiums_page(request, lang, PremiumForm(self.config.default_series))
+        form, lang, refused = await self._form(request)
+        if refused is not None:
+            return refused
+        premium = PremiumForm.read(form, self.config.default_series)
+        errors: Errors = {}
+        calc = self.endpoints.state.require().calculator
+        result = await self._compute(premium.compute, calc, errors)
+        if result is not None:
+            self.endpoints.metrics.premiums.inc()
+        return self._premiums_page(request, lang, premium, result, errors)
+
+    def _premiums_page(
+        self,
+        request: Request,
+        lang: Lang,
+        form: PremiumForm,
+        result: PremiumResult | None = None,
+        errors: Errors | None = None,
+    ) -> HTMLResponse:
+        book = self._book()
+        shown: dict[str, Any] = {}
+        if result is not None:
+            doc = premiums_json(result)
+            tariff = book.get(doc["tariff"]["series"], doc["tariff"]["version"])
+            shown = {
+                "rows": premium_rows(doc, tariff, lang),
+                "used": tariffs_used({"claims": [doc]}),
+                "explanation": premiums_table(result, book, lang=lang),
+            }
+        return self.render(
+            request,
+            "premiums.html",
+            lang,
+            422 if errors else 200,
+            form=form,
+            choices=self._person_choices(form.series, lang),
+            disability_types=DISABILITY_TYPES,
+            result=shown,
+            errors=errors or {},
+        )
+
+    # -- batch (批量测算) ----------------------------------------------------------------
+
+    async def batch(self, request: Request) -> Response:
+        if request.method == "GET":
+            lang = _lang(request.query_params.get("lang"))
+            return self._batch_page(request, lang)
+        form = await request.form(max_files=1, max_fields=10)
+        lang = _lang(form.get("lang"))
+        if not csrf_ok(request.scope, form):
+            return self._refused(request, lang)
+        kind = form.get("kind")
+        upload = form.get("file")
+        out = str(form.get("output_format") or "")
+        columns = str(form.get("columns") or "")
+        errors: Errors = {}
+        if kind not in ("claims", "premiums"):
+            errors["kind"] = "kind: choose claims or premiums"
+        if not isinstance(upload, UploadFile) or not upload.filename:
+            errors["file"] = "file: choose a CSV, XLSX or JSON Lines file"
+        if errors or not isinstance(upload, UploadFile):
+            return self._batch_page(request, lang, errors, 422)
+        job_id, directory = self.batches.new()
+        try:
+            source, in_format, name = await receive_upload(upload, directory, None)
+        except ProblemError as exc:
+            return self._batch_page(request, lang, {"file": exc.detail}, exc.status)
+        out_format = out if out in FORMATS else in_format
+        options = {"series": self.config.default_series}
+        if columns in COLUMN_LANGUAGES:
+            options["columns"] = columns
+        suffix = {"csv": "csv", "xlsx": "xlsx", "jsonl": "jsonl"}[out_format]
+        job = {
+            "kind": kind,
+            "name": name,
+            "source": source.name,
+            "format": in_format,
+            "output_format": out_format,
+            "result": f"result.{suffix}",
+            "download": f"{Path(name).stem}-result.{suffix}",
+            "options": options,
+        }
+        calculator = self.endpoints.state.require().calculator
+
+        async def run(fn: Callable[[], Any]) -> Any:
+            return await compute(
+                fn, timeout=self.config.batch_timeout, executor=self.endpoints.batch_executor
+            )
+
+        self.batches.start(directory, job, calculator, run)
+        return RedirectResponse(f"/batch/{job_id}?{urlencode({'lang': lang})}", 303)
+
+    def _batch_page(
+        self, request: Request, lang: Lang, errors: Errors | None = None, status: int = 200
+    ) -> HTMLResponse:
+        accept = ",".join(sorted(EXTENSIONS))
+        return self.render(
+            request,
+            "batch.html",
+            lang,
+            status,
+            accept=accept,
+            formats=FORMATS,
+            columns=COLUMN_LANGUAGES,
+            errors=errors or {},
+        )
+
+    def _job(self, request: Request) -> dict[str, Any] | None:
+        return self.batches.status(request.path_params["job"])
+
+    async def batch_job(self, request: Request) -> Response:
+        lang = _lang(request.query_params.get("lang"))
+        status = self._job(request)
+        if status is None:
+            return self._not_found(request, lang)
+        return self.render(
+            request, "batch_job.html", lang, job=request.path_params["job"], status=status
+        )
+
+    async def batch_status(self, request: Request) -> Response:
+        status = self._job(request)
+        if status is None:
+            raise ProblemError(404, "no such batch job (finished jobs are kept for 2 hours)")
+        keys = ("state", "stage", "done", "total")
+        return JSONResponse({k: status.get(k) for k in keys})
+
+    async def batch_result(self, request: Request) -> Response:
+        found = self.batches.result(request.path_params["job"])
+        if found is None:
+            raise ProblemError(404, "no such finished batch job")
+        path, status = found
+        headers = {
+            "Medcalc-Rows": str(status["rows"]),
+            "Medcalc-Row-Errors": str(status["errors"]),
+            "Medcalc-Blank-Rows": str(status["blank"]),
+        }
+        return FileResponse(
+            path, media_type=media_type(status), headers=headers, filename=status["download"]
+        )
+
+    # -- tariffs (待遇标准) --------------------------------------------------------------
+
+    async def tariffs(self, request: Request) -> Response:
+        lang = _lang(request.query_params.get("lang"))
+        doc = tariff_list_json(self._book())
+        return self.render(
+            request, "tariffs.html", lang, tariffs=doc["tariffs"], today=dt.date.today().isoformat()
+        )
+
+    def _get(self, series: str, version: str) -> Tariff | None:
+        try:
+            return self._book().get(series, version)
+        except TariffNotFoundError:
+            return None
+
+    async def tariff(self, request: Request) -> Response:
+        lang = _lang(request.query_params.get("lang"))
+        found = self._get(request.path_params["series"], request.path_params["version"])
+        if found is None:
+            return self._not_found(request, lang)
+        versions = self._book().versions(found.series)
+        return self.render(
+            request,
+            "tariff.html",
+            lang,
+            tariff=found,
+            text=tariff_table(found, lang, versions=versions),
+        )
+
+    async def tariff_diff(self, request: Request) -> Response:
+        lang = _lang(request.query_params.get("lang"))
+        book = self._book()
+        names = [f"{t.series}@{t.version}" for t in book]
+        a = request.query_params.get("a") or (names[-2] if len(names) > 1 else names[0])
+        b = request.query_params.get("b") or names[-1]
+        errors: Errors = {}
+        pair = [self._get(*name.rpartition("@")[::2]) for name in (a, b)]
+        for field, name, found in (("a", a, pair[0]), ("b", b, pair[1])):
+            if found is None:
+                errors[field] = f"{name!r} is not a tariff version (SERIES@VERSION)"
+        rows: list[dict[str, Any]] = []
+        if pair[0] is not None and pair[1] is not None:
+            diff = await self._compute(diff_tariffs, pair[0], pair[1])
+            rows = diff_rows(tariff_diff_json(pair[0], pair[1], diff))
+        return self.render(
+            request,
+            "tariff_diff.html",
+            lang,
+            422 if errors else 200,
+            names=names,
+            a=a,
+            b=b,
+            rows=rows,
+            errors=errors,
+        )
+
+    # -- login (with --tokens) ---------------------------------------------------------
+
+    async def login(self, request: Request) -> Response:
+        if request.method == "GET":
+            lang = _lang(request.query_params.get("lang"))
+            target = _local(request.query_params.get("next"))
+            return self.render(request, "login.html", lang, next=target)
+        form, lang, refused = await self._form(request)
+        if refused is not None:
+            return refused
+        target = _local(form.get("next"))
+        token = str(form.get("token") or "").strip()
+        if self.tokens is None:
+            return RedirectResponse(target, 303)
+        if role_of(f"Bearer {token}".encode(), self.tokens) is None:
+            errors = {"token": "token: not a valid token"}
+            return self.render(request, "login.html", lang, 401, next=target, errors=errors)
+        response = RedirectResponse(target, 303)
+        response.set_cookie(TOKEN_COOKIE, token, path="/", **cookie_options(request.scope))
+        return response
+
+    async def logout(self, request: Request) -> Response:
+        _, lang, refused = await self._form(request)
+        if refused is not None:
+            return refused
+        response = RedirectResponse(f"/login?{urlencode({'lang': lang})}", 303)
+        response.delete_cookie(TOKEN_COOKIE, path="/", **cookie_options(request.scope))
+        return response
+
+    # -- files -------------------------------------------------------------------------
+
+    async def static(self, request: Request) -> Response:
+        name = request.path_params["name"]
+        if name not in STATIC:
+            raise ProblemError(404, f"GET {request.url.path}: no such resource")
+        return Response(
+            _static(name), media_type=STATIC[name], headers={"Cache-Control": "max-age=300"}
+        )
+
+    def problem_page(self, request: Request, problem: ProblemError) -> HTMLResponse:
+        """An API problem (a time limit, a missing page) met by a page a browser asked for,
+        as a page in its language, with the same status."""
+        lang = _lang(request.query_params.get("lang"))
+        page = self.render(request, "error.html", lang, problem.status, message=problem.detail)
+        page.headers.update(problem.headers)
+        return page
+
+    async def no_icon(self, request: Request) -> Response:
+        return Response(status_code=204, headers={"Cache-Control": "max-age=86400"})
+
+    def _not_found(self, request: Request, lang: Lang) -> HTMLResponse:
+        text = "没有这个页面。" if lang == "zh" else "There is no such page."
+        return self.render(request, "error.html", lang, 404, message=text)
+
+
+def _local(target: object) -> str:
+    """A path on this site to go back to after logging in (never another site's address)."""
+    text = target if isinstance(target, str) else ""
+    if not text.startswith("/") or text.startswith("//") or "\\" in text:
+        return "/"
+    return text
+
+
+def _print_csp(html: str) -> str:
+    """The page's policy, with the print page's own style block allowed by its hash."""
+    hashes = " ".join(
+        f"'sha256-{base64.b64encode(hashlib.sha256(m.encode()).digest()).decode()}'"
+        for m in _STYLE.findall(html)
+    )
+    return CSP.replace("style-src 'self'", f"style-src {hashes}")
