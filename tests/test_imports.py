@@ -31,6 +31,7 @@ CORE = sorted(
         "batch/_rows.py",
         "batch/_rules.py",
         "batch/_headers.py",
+        "batch/_compare_summary.py",
         "audit/_oracle.py",
     ]
     + [p.relative_to(SRC).as_posix() for p in (SRC / "chain").glob("*.py")]

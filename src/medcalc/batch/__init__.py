@@ -28,6 +28,23 @@ from __future__ import annotations
 from typing import Any
 
 from medcalc.batch._claims_file import CLAIMS_FILE_EXTENSIONS, ClaimRows, read_claims_file
+from medcalc.batch._compare import (
+    SIDES,
+    CompareJob,
+    CompareReport,
+    compare_names,
+    compare_results,
+    write_summary,
+)
+from medcalc.batch._compare_charts import CHART_FILES, draw_charts
+from medcalc.batch._compare_summary import (
+    AmountChange,
+    CompareSummary,
+    CompareTally,
+    PersonChange,
+    compare_json,
+    compare_lines,
+)
 from medcalc.batch._csv import CsvRecords, cell_holds_rows, quoted_rows_line, unclosed_quote_error
 from medcalc.batch._encoding import detect_encoding, read_text
 from medcalc.batch._files import EXTENSIONS, FORMATS, format_of
@@ -60,6 +77,7 @@ from medcalc.batch._xlsx import XLSX_RATIO_LIMIT, XLSX_UNPACKED_LIMIT
 from medcalc.errors import BatchFileError
 
 __all__ = [
+    "CHART_FILES",
     "CLAIMS_FILE_EXTENSIONS",
     "CLAIM_COLUMNS",
     "CLAIM_RESULTS",
@@ -71,18 +89,25 @@ __all__ = [
     "PREMIUM_COLUMNS",
     "PREMIUM_RESULTS",
     "RESULT_NAMES_ZH",
+    "SIDES",
     "TOTALS_LABELS",
     "XLSX_RATIO_LIMIT",
     "XLSX_UNPACKED_LIMIT",
+    "AmountChange",
     "Batch",
     "BatchFileError",
     "BatchJob",
     "BatchReport",
     "ClaimRows",
     "ClaimsBatch",
+    "CompareJob",
+    "CompareReport",
+    "CompareSummary",
+    "CompareTally",
     "CsvRecords",
     "DuplicateKeyError",
     "ParsedClaim",
+    "PersonChange",
     "PremiumsBatch",
     "Progress",
     "ResultRow",
@@ -90,7 +115,12 @@ __all__ = [
     "cell_holds_rows",
     "cents_text",
     "check_output",
+    "compare_json",
+    "compare_lines",
+    "compare_names",
+    "compare_results",
     "detect_encoding",
+    "draw_charts",
     "excel_text",
     "field_of",
     "format_of",
@@ -104,6 +134,7 @@ __all__ = [
     "summary_lines",
     "unclosed_quote_error",
     "write_atomically",
+    "write_summary",
 ]
 
 _COLUMNAR = frozenset({"EngineClaimsBatch", "amount_fen", "fen_texts", "utf8_valid"})

@@ -100,6 +100,30 @@ class TariffBook:
                 return t
         raise not_in_force(series, day)
 
+    def with_proposal(self, proposal: Tariff) -> TariffBook:
+        """This book with every version of the proposal's series replaced by ``proposal``
+        (方案), re-dated to that version's effective range: a date computes under the
+        proposal wherever some version was in force, and is an error wherever none was
+        (``medcalc compare``, docs/compare.md). The proposal's own ``effective`` is ignored;
+        its series must be one of this book's (:class:`TariffNotFoundError` naming both).
+
+        Built without :meth:`of`'s checks: the ranges are the book's own, already apart, and
+        the copies share the proposal's version name on purpose.
+        """
+        if proposal.series not in self.series():
+            known = ", ".join(self.series()) or "none"
+            raise TariffNotFoundError(
+                f"the proposal {proposal.path} is a table of series {proposal.series!r}, "
+                f"which no installed tariff has (series: {known})"
+            )
+        replaced = tuple(
+            attrs.evolve(proposal, effective_from=t.effective_from, effective_to=t.effective_to)
+            if t.series == proposal.series
+            else t
+            for t in self.tariffs
+        )
+        return TariffBook(replaced)
+
 
 def not_in_force(series: str, day: dt.date) -> TariffNotFoundError:
     """The error of a date no version of ``series`` covers (also the fast engine's)."""

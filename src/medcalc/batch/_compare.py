@@ -1,0 +1,524 @@
+"""``medcalc compare``: every row computed under the tables in force and under a proposal.
+
+The file is read once (a :class:`~medcalc.batch.BatchJob`'s checks first: formats,
+encodings, OUT), every row parsed, and computed twice: under the book (现行, ``base_``) and
+under :meth:`TariffBook.with_proposal <medcalc.tariff.TariffBook.with_proposal>` (方案,
+``proposal_``), where the proposal stands in for whichever version of its series is in force
+on the row's date. Claims with the column engine (``fast`` extra): the rows are parsed once by
+the reference (:class:`ClaimsBatch`), turned into columns once and solved twice by the
+engine; on the core (and for premiums): each row is added to two batches, one per side. OUT
+(CSV, XLSX, JSON Lines, by the batch writers) holds the input columns, each side's result
+columns (the batch's, ``error`` apart), the change, and one ``error`` column; the summary is
+:mod:`medcalc.batch._compare_summary`'s. docs/compare.md.
+"""
+
+from __future__ import annotations
+
+import copy
+import importlib.util
+import json
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from medcalc.batch._compare_summary import (
+    CLAIM_COMPARED,
+    PREMIUM_COMPARED,
+    CompareSummary,
+    CompareTally,
+    compare_json,
+)
+from medcalc.batch._files import open_table, stamp
+from medcalc.batch._headers import (
+    RESULT_NAMES_ZH,
+    header_language,
+    is_totals_row,
+    localiser,
+    result_names,
+    row_error,
+)
+from medcalc.batch._job import BatchJob
+from medcalc.batch._jsonl import JsonlTable
+from medcalc.batch._output import check_output, open_writer, write_atomically
+from medcalc.batch._rows import Batch, ClaimsBatch, PremiumsBatch, ResultRow
+from medcalc.batch._table import Record, Table
+from medcalc.batch._xlsx import XlsxLayout, xlsxwriter_module
+from medcalc.chain import Calculator
+from medcalc.chain import fields as rowparse
+from medcalc.errors import BatchFileError, EngineRangeError, InputError, UsageError
+from medcalc.money import shown
+from medcalc.tariff import Tariff, TariffBook
+
+__all__ = [
+    "SIDES",
+    "CompareJob",
+    "CompareReport",
+    "compare_names",
+    "compare_results",
+    "write_summary",
+]
+
+SIDES = ("base", "proposal")
+"""The two sides of a comparison: the tables in force (现行) and the proposal (方案)."""
+
+_SIDE_ZH = {"base": "现行", "proposal": "方案"}
+_CHANGES = {
+    "claims": ("change_out_of_pocket",),
+    "premiums": ("change_government", "change_individual"),
+}
+_CHANGES_ZH = {
+    "change_out_of_pocket": "个人自付变化",
+    "change_government": "政府负担变化",
+    "change_individual": "个人缴费变化",
+}
+# A premiums row's government cost (资助, 代缴, the pension subsidy) and the person's part.
+_GOVERNMENT = ("medical_government", "pension_government", "pension_subsidy")
+_INDIVIDUAL = ("medical_individual", "pension_individual")
+
+
+def _side_results(kind: str) -> tuple[str, ...]:
+    """A side's result ids: the batch's, ``error`` apart (one ``error`` for both sides)."""
+    results = ClaimsBatch.results if kind == "claims" else PremiumsBatch.results
+    return tuple(r for r in results if r != "error")
+
+
+def compare_results(kind: str) -> tuple[str, ...]:
+    """The result columns' ids of a comparison: ``base_`` and ``proposal_`` + each of the
+    batch's results (``error`` apart), then the change(s) (proposal − base), then ``error``."""
+    side = _side_results(kind)
+    return (
+        *(f"{s}_{r}" for s in SIDES for r in side),
+        *_CHANGES[kind],
+        "error",
+    )
+
+
+def compare_names(kind: str, lang: str) -> tuple[str, ...]:
+    """The result columns' names in ``lang``: the ids (``en``), or 现行/方案 + the batch's
+    Chinese name (现行基本医保, 方案大病保险 …), 个人自付变化 …, 错误说明 (``zh``)."""
+    if lang != "zh":
+        return compare_results(kind)
+    side = result_names(_side_results(kind), "zh")
+    return (
+        *(f"{_SIDE_ZH[s]}{name}" for s in SIDES for name in side),
+        *(_CHANGES_ZH[c] for c in _CHANGES[kind]),
+        RESULT_NAMES_ZH["error"],
+    )
+
+
+def _fen(text: str | None) -> int:
+    """An amount's text (exactly 2 decimals, as batch writes it) in fen; empty: 0."""
+    if not text:
+        return 0
+    return int(text.replace(".", "", 1))
+
+
+@attrs.frozen
+class CompareReport:
+    """What a comparison did: its summary, where it wrote, the tables compared."""
+
+    summary: CompareSummary
+    output: Path
+    input_format: str
+    output_format: str
+    engine: str
+    """``engine`` (parsed once, solved twice by the column engine) or ``core``."""
+    columns: str
+    proposal: Tariff
+    totals_rows: tuple[int, ...] = ()
+
+
+class _Composer:
+    """How a row's two results become its result cells (and its part of the summary)."""
+
+    def __init__(self, kind: str, lang: str, side: tuple[str, ...]) -> None:
+        self.kind = kind
+        self.lang = lang
+        self.side = side
+        self.localise = localiser((*side, "error"), lang)
+
+    def cells(self, base: ResultRow | None, proposal: ResultRow | None) -> ResultRow | None:
+        """The row's result cells (None: a blank row), localised (是/否, the error's words)."""
+        if base is None and proposal is None:
+            return None
+        width = len(self.side)
+        localise = self.localise
+        empty: ResultRow = (None,) * (width + 1)
+        b = localise(base or empty)
+        p = localise(proposal or empty)
+        error = self._error(base, proposal)
+        changes: tuple[str | None, ...] = (None,) * len(_CHANGES[self.kind])
+        if error is None:
+            changes = tuple(_text(c) for c in self.changes(base, proposal))
+        return (*b[:width], *p[:width], *changes, error)
+
+    def _error(self, base: ResultRow | None, proposal: ResultRow | None) -> str | None:
+        """One error text for both sides: the message when both say the same, else each
+        side's, named (现行: …；方案: …)."""
+        eb = None if base is None else base[-1]
+        ep = None if proposal is None else proposal[-1]
+        if eb is None and ep is None:
+            return None
+        if eb == ep or ep is None:
+            assert eb is not None
+            return row_error(eb, self.lang)
+        words = _SIDE_ZH if self.lang == "zh" else {s: s for s in SIDES}
+        colon = "：" if self.lang == "zh" else ": "
+        said = [
+            f"{words[s]}{colon}{row_error(e, self.lang)}"
+            for s, e in (("base", eb), ("proposal", ep))
+            if e is not None
+        ]
+        return ("；" if self.lang == "zh" else "; ").join(said)
+
+    def _amounts(self, row: ResultRow, names: Sequence[str]) -> list[int]:
+        return [_fen(row[self.side.index(n)]) for n in names]
+
+    def changes(self, base: ResultRow | None, proposal: ResultRow | None) -> tuple[int, ...]:
+        """The row's change(s) in fen, proposal − base (both sides computed)."""
+        assert base is not None and proposal is not None
+        if self.kind == "claims":
+            i = self.side.index("out_of_pocket")
+            return (_fen(proposal[i]) - _fen(base[i]),)
+        return tuple(
+            sum(self._amounts(proposal, names)) - sum(self._amounts(base, names))
+            for names in (_GOVERNMENT, _INDIVIDUAL)
+        )
+
+    def tally(
+        self,
+        tally: CompareTally,
+        person: str | None,
+        base: ResultRow | None,
+        proposal: ResultRow | None,
+    ) -> None:
+        """The row's part of the summary."""
+        if base is None and proposal is None:
+            tally.blank_row()
+            return
+        if base is None or proposal is None or base[-1] is not None or proposal[-1] is not None:
+            tally.error()
+            return
+        if self.kind == "claims":
+            names = CLAIM_COMPARED
+            profile = base[self.side.index("critical_illness_profile")]
+            profiles: list[str | None] = [profile] * len(names)
+        else:
+            names = PREMIUM_COMPARED
+            medical = base[self.side.index("medical_profile")]
+            pension = base[self.side.index("pension_profile")]
+            profiles = [medical if n.startswith("medical") else pension for n in names]
+        changes = self.changes(base, proposal)
+        tally.add(
+            person,
+            profiles,
+            self._amounts(base, names),
+            self._amounts(proposal, names),
+            changes[-1],  # out of pocket; premiums: what the person pays
+        )
+
+
+def _text(fen: int) -> str:
+    whole, part = divmod(abs(fen), 100)
+    return f"{'-' if fen < 0 else ''}{whole}.{part:02d}"
+
+
+def _person(fields: dict[str, Any]) -> str | None:
+    """The row's person id as the batch reads it (None: none, or one it refuses)."""
+    try:
+        return rowparse.text(fields, "person_id")
+    except InputError:
+        return None
+
+
+@attrs.frozen
+class CompareJob:
+    """One ``medcalc compare`` run: a :class:`BatchJob`'s checked plan, the proposal."""
+
+    job: BatchJob
+
+    @classmethod
+    def plan(cls, kind: str, source: Path, output: Path, **options: Any) -> CompareJob:
+        """The batch job's checks (:meth:`BatchJob.plan`, the same options)."""
+        return cls(BatchJob.plan(kind, source, output, **options))
+
+    def with_series(self, series: str | None) -> CompareJob:
+        return CompareJob(self.job.with_series(series))
+
+    def _engine(self) -> bool:
+        job = self.job
+        if job.kind != "claims" or job.engine == "core":
+            return False
+        return job.engine == "fast" or importlib.util.find_spec("numpy") is not None
+
+    def run(self, book: TariffBook, proposal: Tariff) -> CompareReport:
+        """Read once, compute under ``book`` and under ``book.with_proposal(proposal)``,
+        write OUT atomically; raise before writing on a file, tariff or usage error."""
+        job = self.job
+        check_output(job.output)
+        proposed = book.with_proposal(proposal)
+        if job.series is not None:
+            book.versions(job.series)
+        try:
+            if self._engine():
+                try:
+                    return self._run(book, proposed, proposal, engine=True)
+                except EngineRangeError:
+                    pass  # an amount beyond the engine's range: both sides on the core
+            return self._run(book, proposed, proposal, engine=False)
+        except UnicodeEncodeError as exc:
+            raise BatchFileError(
+                f"cannot write {exc.object[exc.start : exc.end]!r} in encoding "
+                f"{job.output_encoding}; choose another --output-encoding"
+            ) from None
+        except OSError as exc:
+            raise BatchFileError(f"{exc.filename or job.output}: {exc.strerror or exc}") from None
+
+    def _batch(self, book: TariffBook) -> Batch:
+        kind_batch = ClaimsBatch if self.job.kind == "claims" else PremiumsBatch
+        return kind_batch(Calculator(book), default_series=self.job.series)
+
+    def _run(
+        self, book: TariffBook, proposed: TariffBook, proposal: Tariff, *, engine: bool
+    ) -> CompareReport:
+        job = self.job
+        table = open_table(job.source, job.input_format, job.input_encoding)
+        before = stamp(job.source)
+        base = self._batch(book)
+        table.open(base.columns)
+        self._check_header(table, base)
+        batches = [base] if engine else [base, self._batch(proposed)]
+        persons: list[str | None] = []
+        keep, totals = _read(table, batches, persons)
+        if engine:
+            results = _solved(base, book, proposed)
+        else:
+            for b in batches:
+                b.run()
+            results = (batches[0].result, batches[1].result)
+        lang = job.columns or header_language(table.columns, base.columns)
+        composer = _Composer(job.kind, lang, _side_results(job.kind))
+        tally = CompareTally(job.kind)
+        totals_set = set(totals)
+
+        def write(temp: Path) -> None:
+            self._write(temp, table, composer, results, keep, persons, tally, totals_set)
+            if stamp(job.source) != before:
+                raise BatchFileError(f"{job.source} changed while it was being read")
+
+        write_atomically(job.output, write)
+        return CompareReport(
+            tally.summary(),
+            job.output,
+            job.input_format,
+            job.output_format,
+            "engine" if engine else "core",
+            lang,
+            proposal,
+            tuple(sorted(totals)),
+        )
+
+    def _write(
+        self,
+        temp: Path,
+        table: Table,
+        composer: _Composer,
+        results: tuple[Callable[[int], ResultRow | None], Callable[[int], ResultRow | None]],
+        keep: int,
+        persons: list[str | None],
+        tally: CompareTally,
+        totals: set[int],
+    ) -> None:
+        """The second reading: each kept row, its carried cells and its result cells."""
+        job = self.job
+        ids = compare_results(job.kind)
+        names = compare_names(job.kind, composer.lang)
+        ours = set(ids) | set(compare_names(job.kind, "zh"))
+        kept = [c for c in table.columns if c not in ours]
+        drop = {i for i, c in enumerate(table.columns) if c in ours}
+        layout = None
+        if job.output_format == "xlsx":
+            amount_ids = (
+                set(CLAIM_COMPARED)
+                | set(PREMIUM_COMPARED)
+                | {
+                    "medical_contribution",
+                    "pension_contribution",
+                }
+            )
+            amounts = tuple(
+                i
+                for i, r in enumerate(ids)
+                if r.startswith("change_") or r.split("_", 1)[-1] in amount_ids
+            )
+            layout = XlsxLayout(amounts)
+        writer = open_writer(
+            job.output_format,
+            temp,
+            kept,
+            names,
+            encoding=job.output_encoding,
+            text=job.input_format == "csv",
+            keep_formulas=job.keep_formulas,
+            layout=layout,
+        )
+        base_of, proposal_of = results
+        position = 0
+        try:
+            for number, record in table.records():
+                if position >= keep:
+                    break
+                carried: Record = record
+                if isinstance(record, dict):
+                    carried = {k: v for k, v in record.items() if k not in ours}
+                elif drop:
+                    carried = [v for i, v in enumerate(record) if i not in drop]
+                b, p = base_of(position), proposal_of(position)
+                if number in totals:  # a clerk's 合计 row: no results, not counted
+                    b = p = None
+                else:
+                    composer.tally(tally, persons[position], b, p)
+                writer.row(number, carried, composer.cells(b, p))
+                position += 1
+        except BaseException:
+            writer.abort()
+            raise
+        writer.close()
+        if position != keep:
+            raise BatchFileError(f"{job.source} changed while it was being read")
+
+    def _check_header(self, table: Table, batch: Batch) -> None:
+        """As the batch checks its header: the required columns, a series."""
+        job = self.job
+        if isinstance(table, JsonlTable):
+            return
+        missing = [c for c in batch.required if not table.has(c)]
+        if missing:
+            raise BatchFileError(
+                f"{job.source}: no {', '.join(missing)} column "
+                f"(columns: {', '.join(map(shown, table.columns)) or 'none'})"
+            )
+        if job.series is None and not table.has("series"):
+            raise UsageError(f"{job.source} has no series column; give --series")
+
+
+def _read(
+    table: Table, batches: Sequence[Batch], persons: list[str | None]
+) -> tuple[int, list[int]]:
+    """Add every record to each batch (the first reading), each row's person to ``persons``;
+    the number of rows to keep (trailing blank rows dropped) and the row numbers of trailing
+    totals rows (合计: added as blank rows), as :class:`BatchJob` reads them."""
+    last = 0
+    count = 0
+    held: list[tuple[int, Record | None]] = []
+
+    def add(number: int, record: Record | None) -> None:
+        nonlocal count
+        count += 1
+        if record is None:
+            persons.append(None)
+            for b in batches:
+                b.add_blank(number)
+            return
+        fields = table.fields(record)
+        persons.append(_person(fields))
+        for b in batches:
+            b.add(fields, number)
+
+    for number, record in table.records():
+        if table.is_blank(record):
+            if held:
+                held.append((number, None))
+            else:
+                add(number, None)
+            continue
+        fields = table.fields(record)
+        if is_totals_row(fields.get("person_id"), table.first_cell(record)):
+            held.append((number, record))
+            continue
+        for held_number, held_record in held:
+            add(held_number, held_record)
+        held.clear()
+        add(number, record)
+        last = count
+    totals = []
+    for held_number, held_record in held:
+        add(held_number, None)
+        if held_record is not None:
+            totals.append(held_number)
+            last = count
+    return last, totals
+
+
+def _solved(
+    batch: Batch, book: TariffBook, proposed: TariffBook
+) -> tuple[Callable[[int], ResultRow | None], Callable[[int], ResultRow | None]]:
+    """The rows of ``batch`` (parsed once) as columns, solved by the engine under each book;
+    :class:`EngineRangeError` when an amount is beyond its range."""
+    from medcalc.batch._columns import from_batch, solve
+
+    assert isinstance(batch, ClaimsBatch)
+    rows = from_batch(batch)
+    batch.forget_parsed()
+    # solve frees the person columns it has merged (rebinding them, not writing into them):
+    # the other side solves a shallow copy taken before.
+    again = copy.copy(rows)
+    base = solve(rows, book)
+    proposal = solve(again, proposed)
+    return base.result, proposal.result
+
+
+def write_summary(path: Path, summary: CompareSummary, **meta: Any) -> None:
+    """The summary to ``path``, atomically: JSON (``.json``, amounts as strings) or XLSX
+    (``.xlsx``: one sheet per table); :class:`UsageError` for another extension."""
+    suffix = path.suffix.lower()
+    if suffix not in (".json", ".xlsx"):
+        raise UsageError(f"--summary {path}: the extension must be .json or .xlsx")
+    document = compare_json(summary, **meta)
+    if suffix == ".json":
+        text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+        def write_json(temp: Path) -> None:
+            temp.write_text(text, encoding="utf-8")
+
+        write_atomically(path, write_json)
+        return
+    write_atomically(path, lambda temp: _summary_xlsx(temp, document))
+
+
+def _sheets(document: dict[str, Any]) -> Iterator[tuple[str, list[str], list[list[Any]]]]:
+    """The summary document's tables: (sheet name, header, rows)."""
+    amount = ["amount", "base", "proposal", "change", "change_percent"]
+    yield "totals", amount, [[c[k] for k in amount] for c in document["totals"]]
+    yield (
+        "by_profile",
+        ["profile", *amount],
+        [
+            [group["profile"] or "", *(c[k] for k in amount)]
+            for group in document["by_profile"]
+            for c in group["totals"]
+        ],
+    )
+    persons = document["persons"]
+    yield "persons", list(persons), [list(persons.values())]
+    yield (
+        "deciles",
+        ["decile", "change"],
+        [[f"{10 * k}%", d] for k, d in enumerate(document["deciles"])],
+    )
+    for key in ("largest_gains", "largest_losses"):
+        yield key, ["person", "change"], [[p["person"], p["change"]] for p in document[key]]
+
+
+def _summary_xlsx(path: Path, document: dict[str, Any]) -> None:
+    book = xlsxwriter_module().Workbook(str(path), {"strings_to_numbers": False})
+    try:
+        for name, header, rows in _sheets(document):
+            sheet = book.add_worksheet(name)
+            sheet.write_row(0, 0, header)
+            for r, row in enumerate(rows, start=1):
+                sheet.write_row(r, 0, ["" if v is None else v for v in row])
+    finally:
+        book.close()
