@@ -385,7 +385,12 @@ def test_batch_progress_then_row_errors(server: str, page: WebDriver, tmp_path: 
     _wait(page, "#job")
     if page.find_elements(By.ID, "job-progress"):
         assert "正在测算" in page.find_element(By.ID, "job-state").text
-        shot(page, "batch-progress")
+        # web.js shows how far it is (when the job does not finish first)
+        WebDriverWait(page, 10).until(
+            lambda d: _shows_progress(d) or d.find_elements(By.ID, "download")
+        )
+        if _shows_progress(page):
+            shot(page, "batch-progress")
     _wait(page, "#download", 60)
     summary = page.find_element(By.ID, "summary").text
     assert summary.startswith("30001 行：成功 30000，错误 1"), summary
@@ -393,6 +398,13 @@ def test_batch_progress_then_row_errors(server: str, page: WebDriver, tmp_path: 
     assert cells[0].text == "30002"  # the header is row 1
     assert PROBE in cells[1].text
     assert page.execute_script("return window.__xss === undefined")
+
+
+def _shows_progress(driver: WebDriver) -> bool:
+    try:
+        return "%" in driver.find_element(By.ID, "job-count").text
+    except WebDriverException:  # gone: the page reloaded when the job finished
+        return False
 
 
 def test_tariffs_list_show_and_diff(server: str, page: WebDriver) -> None:
