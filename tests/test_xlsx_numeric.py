@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import zipfile
 from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -438,3 +439,45 @@ def test_an_unreadable_xlsx_claims_file_is_an_input_error(tmp_path: Path) -> Non
     path.write_text("person_id\n", encoding="utf-8")
     with pytest.raises(InputError, match="is not a readable XLSX workbook"):
         read_claims_file(path)
+
+
+def test_a_number_cell_with_binary_noise_is_refused(calc: Calculator, tmp_path: Path) -> None:
+    """A number cell holding a computed 0.1 + 0.2 is the double 0.30000000000000004, read as
+    that text (its shortest repr) and refused for its decimals, never rounded to 0.30."""
+    book = openpyxl.Workbook()
+    ws = book.active
+    assert ws is not None
+    ws.append(["person_id", "date", "hospital_level", "compliant"])
+    ws.append(["P1", "2019-03-01", "level_2", 0.25])
+    plain = tmp_path / "plain.xlsx"
+    book.save(plain)
+    # openpyxl writes 16 digits ("0.3"); Excel's computed cell holds all 17
+    source = tmp_path / "in.xlsx"
+    with zipfile.ZipFile(plain) as old, zipfile.ZipFile(source, "w") as new:
+        for member in old.infolist():
+            data = old.read(member.filename)
+            if member.filename == "xl/worksheets/sheet1.xml":
+                assert b"<v>0.25</v>" in data
+                data = data.replace(b"<v>0.25</v>", b"<v>0.30000000000000004</v>")
+            new.writestr(member, data)
+    out = tmp_path / "out.csv"
+    run(calc, "claims", source, out)
+    with out.open(encoding="utf-8-sig", newline="") as f:
+        [row] = list(csv.DictReader(f))
+    assert row["compliant"] == "0.30000000000000004"
+    assert row["basic"] == ""
+    assert "0.30000000000000004" in row["error"]
+
+
+def test_xlsx_libraries_load_only_when_xlsx_is_used() -> None:
+    """``import medcalc.batch`` loads none of the XLSX libraries (they are imported when an
+    XLSX file is first read or written)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, medcalc, medcalc.batch\n"
+        "print(sorted({'openpyxl', 'xlsxwriter', 'python_calamine'} & set(sys.modules)))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
