@@ -302,7 +302,12 @@ def test_a_batch_upload_gives_the_bytes_of_the_cli(web: TestClient, tmp_path: Pa
     assert web.get(f"/batch/{job}/status").json()["state"] == "done"
 
 
-def test_batch_row_errors_are_listed_with_their_rows(web: TestClient) -> None:
+@pytest.mark.parametrize(("output", "first"), [("csv", 3), ("xlsx", 3), ("jsonl", 2)])
+def test_batch_row_errors_are_listed_with_their_rows(
+    web: TestClient, output: str, first: int
+) -> None:
+    """Each row with an error by its number in the result file (a spreadsheet's: the header is
+    row 1; a JSON Lines file's line), with the library's message in Chinese."""
     text = (
         "person_id,date,hospital_level,compliant,备注\n"
         "P1,2018-06-01,level_1,1000,<b>ok</b>\n"
@@ -313,14 +318,14 @@ def test_batch_row_errors_are_listed_with_their_rows(web: TestClient) -> None:
     sent = post(
         web,
         "/batch",
-        {"kind": "claims", "output_format": "xlsx"},
+        {"kind": "claims", "output_format": output},
         files=files,
         follow_redirects=False,
     )
     page = _finished(web, sent.headers["location"])
     assert "3 行：成功 1，错误 2" in page
     rows = re.findall(r'<tr><td class="num">(\d+)</td><td>([^<]*)</td></tr>', page)
-    assert [r[0] for r in rows] == ["3", "4"]
+    assert [r[0] for r in rows] == [str(first), str(first + 1)]
     assert rows[0][1] == translate(
         "date: '2018-13-01' is not a date: there is no month 13", "zh"
     ).replace("'", "&#39;")

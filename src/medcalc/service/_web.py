@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import functools
 import hashlib
-import importlib.resources
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -25,7 +23,7 @@ from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Redire
 from starlette.routing import Route
 
 from medcalc.batch import COLUMN_LANGUAGES, EXTENSIONS, FORMATS
-from medcalc.chain import FIELD_LABELS, ClaimsResult, PremiumResult
+from medcalc.chain import ClaimsResult, PremiumResult
 from medcalc.errors import TariffNotFoundError
 from medcalc.present import (
     Lang,
@@ -38,7 +36,6 @@ from medcalc.present import (
     tariff_list_json,
     tariff_table,
 )
-from medcalc.service._auth import role_of
 from medcalc.service._batch import receive_upload
 from medcalc.service._limits import compute
 from medcalc.service._problems import ProblemError
@@ -49,62 +46,30 @@ from medcalc.service._web_forms import (
     Errors,
     EstimateForm,
     PremiumForm,
-    message,
     stay_field,
 )
 from medcalc.service._web_guard import (
     CSP,
-    CSRF_COOKIE,
-    CSRF_FIELD,
-    TOKEN_COOKIE,
-    cookie_options,
     csrf_ok,
-    csrf_token,
 )
+from medcalc.service._web_page import Pages, page_lang
 from medcalc.service._web_view import (
     AMOUNTS,
     Choices,
     choices,
     diff_rows,
     premium_rows,
-    result_label,
     stay_rows,
     tariffs_used,
     year_rows,
 )
-from medcalc.tariff import DISABILITY_TYPES, Tariff, TariffBook, diff_tariffs
+from medcalc.tariff import DISABILITY_TYPES, Tariff, diff_tariffs
 
-STATIC = {"web.css": "text/css; charset=utf-8", "web.js": "text/javascript; charset=utf-8"}
 _STYLE = re.compile(r"<style>(.*?)</style>", re.DOTALL)
-_FORM_LIMITS = {"max_files": 0, "max_fields": 400}
 
 
-@functools.cache
-def _environment() -> Any:
-    import jinja2
-
-    return jinja2.Environment(
-        loader=jinja2.PackageLoader("medcalc.service", "web/templates"),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,  # a misspelt name is an error, not an empty cell
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-
-
-@functools.cache
-def _static(name: str) -> bytes:
-    return (importlib.resources.files("medcalc.service") / "web" / "static" / name).read_bytes()
-
-
-def _lang(value: object) -> Lang:
-    """The page's language: ``en`` when asked for, else Chinese."""
-    return "en" if value == "en" else "zh"
-
-
-class WebPages:
-    """The page's handlers, over the API's endpoints (their configuration, tariff state,
-    calculation limits, batch thread and metrics)."""
+class WebPages(Pages):
+    """The page's handlers (estimate, print, premiums, batch, tariffs) and its routes."""
 
     def __init__(
         self,
@@ -113,9 +78,7 @@ class WebPages:
         tokens: tuple[tuple[bytes, str], ...] | None,
         batches: WebBatches | None = None,
     ) -> None:
-        self.endpoints = endpoints
-        self.config = endpoints.config
-        self.tokens = tokens
+        super().__init__(endpoints, tokens=tokens)
         self.batches = batches or WebBatches()
 
     def routes(self) -> list[Route]:
@@ -137,78 +100,16 @@ class WebPages:
             Route("/favicon.ico", self.no_icon, methods=["GET"]),
         ]
 
-    # -- drawing ---------------------------------------------------------------------------
-
-    def _book(self) -> TariffBook:
-        return self.endpoints.state.require().book
-
-    def render(
-        self, request: Request, template: str, lang: Lang, code: int = 200, **context: Any
-    ) -> HTMLResponse:
-        """A page: ``template`` with the page's language, form token and navigation."""
-        token, new = csrf_token(request.scope)
-
-        def t(zh: str, en: str) -> str:
-            return zh if lang == "zh" else en
-
-        def url(path: str, **query: str) -> str:
-            return f"{path}?{urlencode({**query, 'lang': lang})}"
-
-        def label(field: str) -> str:
-            zh, en = FIELD_LABELS[field]
-            return zh if lang == "zh" else en[:1].upper() + en[1:]
-
-        errors: Errors = context.pop("errors", {})
-        html = (
-            _environment()
-            .get_template(template)
-            .render(
-                lang=lang,
-                t=t,
-                url=url,
-                label=label,
-                csrf_field=CSRF_FIELD,
-                csrf=token,
-                path=request.url.path,
-                tokens=self.tokens is not None,
-                result_label=lambda name: result_label(name, lang),
-                translate=lambda text: message(text, lang),
-                errors={k: message(v, lang) for k, v in errors.items()},
-                **context,
-            )
-        )
-        response = HTMLResponse(html, code)
-        if new:
-            response.set_cookie(CSRF_COOKIE, token, path="/", **cookie_options(request.scope))
-        return response
-
-    def _refused(self, request: Request, lang: Lang) -> HTMLResponse:
-        text = (
-            "表单已过期，请刷新页面后重新提交。"
-            if lang == "zh"
-            else "The form has expired; reload the page and send it again."
-        )
-        return self.render(request, "error.html", lang, 403, message=text)
-
-    async def _form(self, request: Request) -> tuple[Any, Lang, HTMLResponse | None]:
-        form = await request.form(**_FORM_LIMITS)
-        lang = _lang(form.get("lang"))
-        refused = None if csrf_ok(request.scope, form) else self._refused(request, lang)
-        return form, lang, refused
-
-    async def _compute(self, fn: Callable[..., Any], *args: Any) -> Any:
-        return await compute(fn, *args, timeout=self.config.timeout, limiter=self.endpoints.limiter)
-
     def _person_choices(self, series: str, lang: Lang) -> Choices:
-        return choices(self._book(), series, lang)
+        return choices(self.book(), series, lang)
 
     # -- estimate (住院费用测算) ---------------------------------------------------------
 
     async def estimate(self, request: Request) -> Response:
         if request.method == "GET":
-            lang = _lang(request.query_params.get("lang"))
+            lang = page_lang(request.query_params.get("lang"))
             return self._estimate_page(request, lang, EstimateForm(self.config.default_series))
-        form, lang, refused = await self._form(request)
+        form, lang, refused = await self.read_form(request)
         if refused is not None:
             return refused
         estimate = EstimateForm.read(form, self.config.default_series)
@@ -219,7 +120,7 @@ class WebPages:
             return self._estimate_page(request, lang, estimate.with_stay_removed(int(action[7:])))
         errors: Errors = {}
         calc = self.endpoints.state.require().calculator
-        result = await self._compute(estimate.compute, calc, errors)
+        result = await self.calculate(estimate.compute, calc, errors)
         if result is not None:
             self.endpoints.metrics.claims.inc(len(result.claims))
         return self._estimate_page(request, lang, estimate, result, errors)
@@ -232,7 +133,7 @@ class WebPages:
         result: ClaimsResult | None = None,
         errors: Errors | None = None,
     ) -> HTMLResponse:
-        book = self._book()
+        book = self.book()
         shown: dict[str, Any] = {}
         if result is not None:
             shown = {
@@ -258,13 +159,13 @@ class WebPages:
 
     async def print_page(self, request: Request) -> Response:
         """The 测算单 of the form's estimate, as ``medcalc claim --format html`` writes it."""
-        form, lang, refused = await self._form(request)
+        form, lang, refused = await self.read_form(request)
         if refused is not None:
             return refused
         estimate = EstimateForm.read(form, self.config.default_series)
         errors: Errors = {}
         loaded = self.endpoints.state.require()
-        result = await self._compute(estimate.compute, loaded.calculator, errors)
+        result = await self.calculate(estimate.compute, loaded.calculator, errors)
         if result is None:
             return self._estimate_page(request, lang, estimate, None, errors)
         html = estimate_html(
@@ -280,15 +181,15 @@ class WebPages:
 
     async def premiums(self, request: Request) -> Response:
         if request.method == "GET":
-            lang = _lang(request.query_params.get("lang"))
+            lang = page_lang(request.query_params.get("lang"))
             return self._premiums_page(request, lang, PremiumForm(self.config.default_series))
-        form, lang, refused = await self._form(request)
+        form, lang, refused = await self.read_form(request)
         if refused is not None:
             return refused
         premium = PremiumForm.read(form, self.config.default_series)
         errors: Errors = {}
         calc = self.endpoints.state.require().calculator
-        result = await self._compute(premium.compute, calc, errors)
+        result = await self.calculate(premium.compute, calc, errors)
         if result is not None:
             self.endpoints.metrics.premiums.inc()
         return self._premiums_page(request, lang, premium, result, errors)
@@ -301,7 +202,7 @@ class WebPages:
         result: PremiumResult | None = None,
         errors: Errors | None = None,
     ) -> HTMLResponse:
-        book = self._book()
+        book = self.book()
         shown: dict[str, Any] = {}
         if result is not None:
             doc = premiums_json(result)
@@ -327,12 +228,12 @@ class WebPages:
 
     async def batch(self, request: Request) -> Response:
         if request.method == "GET":
-            lang = _lang(request.query_params.get("lang"))
+            lang = page_lang(request.query_params.get("lang"))
             return self._batch_page(request, lang)
         form = await request.form(max_files=1, max_fields=10)
-        lang = _lang(form.get("lang"))
+        lang = page_lang(form.get("lang"))
         if not csrf_ok(request.scope, form):
-            return self._refused(request, lang)
+            return self.refused(request, lang)
         kind = form.get("kind")
         upload = form.get("file")
         out = str(form.get("output_format") or "")
@@ -393,10 +294,10 @@ class WebPages:
         return self.batches.status(request.path_params["job"])
 
     async def batch_job(self, request: Request) -> Response:
-        lang = _lang(request.query_params.get("lang"))
+        lang = page_lang(request.query_params.get("lang"))
         status = self._job(request)
         if status is None:
-            return self._not_found(request, lang)
+            return self.not_found(request, lang)
         return self.render(
             request, "batch_job.html", lang, job=request.path_params["job"], status=status
         )
@@ -425,24 +326,24 @@ class WebPages:
     # -- tariffs (待遇标准) --------------------------------------------------------------
 
     async def tariffs(self, request: Request) -> Response:
-        lang = _lang(request.query_params.get("lang"))
-        doc = tariff_list_json(self._book())
+        lang = page_lang(request.query_params.get("lang"))
+        doc = tariff_list_json(self.book())
         return self.render(
             request, "tariffs.html", lang, tariffs=doc["tariffs"], today=dt.date.today().isoformat()
         )
 
     def _get(self, series: str, version: str) -> Tariff | None:
         try:
-            return self._book().get(series, version)
+            return self.book().get(series, version)
         except TariffNotFoundError:
             return None
 
     async def tariff(self, request: Request) -> Response:
-        lang = _lang(request.query_params.get("lang"))
+        lang = page_lang(request.query_params.get("lang"))
         found = self._get(request.path_params["series"], request.path_params["version"])
         if found is None:
-            return self._not_found(request, lang)
-        versions = self._book().versions(found.series)
+            return self.not_found(request, lang)
+        versions = self.book().versions(found.series)
         return self.render(
             request,
             "tariff.html",
@@ -452,8 +353,8 @@ class WebPages:
         )
 
     async def tariff_diff(self, request: Request) -> Response:
-        lang = _lang(request.query_params.get("lang"))
-        book = self._book()
+        lang = page_lang(request.query_params.get("lang"))
+        book = self.book()
         names = [f"{t.series}@{t.version}" for t in book]
         a = request.query_params.get("a") or (names[-2] if len(names) > 1 else names[0])
         b = request.query_params.get("b") or names[-1]
@@ -464,7 +365,7 @@ class WebPages:
                 errors[field] = f"{name!r} is not a tariff version (SERIES@VERSION)"
         rows: list[dict[str, Any]] = []
         if pair[0] is not None and pair[1] is not None:
-            diff = await self._compute(diff_tariffs, pair[0], pair[1])
+            diff = await self.calculate(diff_tariffs, pair[0], pair[1])
             rows = diff_rows(tariff_diff_json(pair[0], pair[1], diff))
         return self.render(
             request,
@@ -477,68 +378,6 @@ class WebPages:
             rows=rows,
             errors=errors,
         )
-
-    # -- login (with --tokens) ---------------------------------------------------------
-
-    async def login(self, request: Request) -> Response:
-        if request.method == "GET":
-            lang = _lang(request.query_params.get("lang"))
-            target = _local(request.query_params.get("next"))
-            return self.render(request, "login.html", lang, next=target)
-        form, lang, refused = await self._form(request)
-        if refused is not None:
-            return refused
-        target = _local(form.get("next"))
-        token = str(form.get("token") or "").strip()
-        if self.tokens is None:
-            return RedirectResponse(target, 303)
-        if role_of(f"Bearer {token}".encode(), self.tokens) is None:
-            errors = {"token": "token: not a valid token"}
-            return self.render(request, "login.html", lang, 401, next=target, errors=errors)
-        response = RedirectResponse(target, 303)
-        response.set_cookie(TOKEN_COOKIE, token, path="/", **cookie_options(request.scope))
-        return response
-
-    async def logout(self, request: Request) -> Response:
-        _, lang, refused = await self._form(request)
-        if refused is not None:
-            return refused
-        response = RedirectResponse(f"/login?{urlencode({'lang': lang})}", 303)
-        response.delete_cookie(TOKEN_COOKIE, path="/", **cookie_options(request.scope))
-        return response
-
-    # -- files -------------------------------------------------------------------------
-
-    async def static(self, request: Request) -> Response:
-        name = request.path_params["name"]
-        if name not in STATIC:
-            raise ProblemError(404, f"GET {request.url.path}: no such resource")
-        return Response(
-            _static(name), media_type=STATIC[name], headers={"Cache-Control": "max-age=300"}
-        )
-
-    def problem_page(self, request: Request, problem: ProblemError) -> HTMLResponse:
-        """An API problem (a time limit, a missing page) met by a page a browser asked for,
-        as a page in its language, with the same status."""
-        lang = _lang(request.query_params.get("lang"))
-        page = self.render(request, "error.html", lang, problem.status, message=problem.detail)
-        page.headers.update(problem.headers)
-        return page
-
-    async def no_icon(self, request: Request) -> Response:
-        return Response(status_code=204, headers={"Cache-Control": "max-age=86400"})
-
-    def _not_found(self, request: Request, lang: Lang) -> HTMLResponse:
-        text = "没有这个页面。" if lang == "zh" else "There is no such page."
-        return self.render(request, "error.html", lang, 404, message=text)
-
-
-def _local(target: object) -> str:
-    """A path on this site to go back to after logging in (never another site's address)."""
-    text = target if isinstance(target, str) else ""
-    if not text.startswith("/") or text.startswith("//") or "\\" in text:
-        return "/"
-    return text
 
 
 def _print_csp(html: str) -> str:

@@ -20,6 +20,7 @@ import secrets
 import shutil
 import tempfile
 import time
+import uuid
 from collections.abc import Callable, Coroutine, Iterator
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,7 @@ from medcalc.batch import BatchReport, result_names, summary_lines
 from medcalc.chain import Calculator
 from medcalc.errors import MedcalcError
 from medcalc.service._batch import plain_message, plan_job
+from medcalc.service._logs import ERRORS
 from medcalc.service._openapi import BATCH_MEDIA_TYPES
 from medcalc.service._problems import ProblemError
 
@@ -148,9 +150,14 @@ class WebBatches:
             error = plain_message(text, directory, source, job["name"])
             _write(directory, {**base, "state": "failed", "error": error})
             return
-        except Exception as exc:  # the page must say the job ended, whatever ended it
-            _write(directory, {**base, "state": "failed", "error": f"unexpected error: {exc}"})
-            raise
+        except Exception:  # the page must say the job ended, whatever ended it
+            problem_id = uuid.uuid4().hex
+            ERRORS.exception(
+                "unexpected error in a web batch", extra={"fields": {"problem_id": problem_id}}
+            )
+            error = f"an unexpected error; it is logged with id {problem_id}"
+            _write(directory, {**base, "state": "failed", "error": error})
+            return
         _write(directory, {**base, **_finished(report, directory, source, job)})
 
     def _prune(self) -> None:
