@@ -13,6 +13,7 @@ import attrs
 
 from medcalc.batch import RESULT_NAMES_ZH
 from medcalc.chain import ClaimsResult
+from medcalc.errors import TariffNotFoundError
 from medcalc.present import DASH, Lang, amount, profile_label
 from medcalc.tariff import Tariff, TariffBook
 
@@ -50,7 +51,7 @@ def choices(book: TariffBook, series: str, lang: Lang) -> Choices:
     names = tuple(sorted({t.series for t in book}))
     try:
         versions = book.versions(series)
-    except Exception:  # an unknown series: its error is shown next to the field
+    except TariffNotFoundError:  # an unknown series: its error is shown next to the field
         versions = ()
     categories: dict[str, str] = {}
     levels: dict[str, str] = {}
