@@ -109,3 +109,25 @@ def test_the_engine_reads_names_as_the_chain_does(tmp_path: Path) -> None:
     claim = Claim(date=dt.date(2019, 3, 2), hospital_level="level_3", compliant=Decimal(150000))
     chain = Calculator(load_book(env={})).claims(SERIES, person, [claim]).claims[0]
     assert results["names", "fast"][0][:2] == ["yes", f"{chain.basic:.2f}"]
+
+
+def test_a_claims_file_in_a_clerks_words(tmp_path: Path) -> None:
+    """``claim --claims`` takes the column names batch files take (入院日期, 合规费用 …), names
+    as values, and shows the level by its label; README's stay in 2019: basic (120000 − 800)
+    × 65 % = 77,480.00."""
+    from click.testing import CliRunner
+
+    from medcalc.cli import cli
+
+    path = tmp_path / "住院.csv"
+    text = "住院号,入院日期,医院等级,合规费用\nA1,2019/5/10,三级,120000\n"
+    path.write_text(text, encoding="utf-8")
+    out = CliRunner().invoke(cli, ["claim", "--category", "建档立卡贫困户", "--claims", str(path)])
+    assert out.exit_code == 0, out.output
+    lines = dict(line.split(maxsplit=1) for line in out.output.split("\n\n")[1].splitlines())
+    shown = (lines["单据号"], lines["医院级别"], lines["基本医保"])
+    assert shown == ("A1", "三级医院", "77,480.00")
+    path.write_text("入院日期,date,合规费用\n2019/5/10,2019/5/10,100\n", encoding="utf-8")
+    out = CliRunner().invoke(cli, ["claim", "--claims", str(path), "--lang", "en"])
+    assert out.exit_code == 1
+    assert "columns '入院日期' and 'date' both mean 'date'; keep one" in out.output

@@ -34,6 +34,7 @@ import yaml
 
 from medcalc.batch._csv import CsvRecords
 from medcalc.batch._encoding import read_text
+from medcalc.batch._headers import field_of
 from medcalc.batch._jsonl import DuplicateKeyError, loads_exact
 from medcalc.batch._xlsx import XlsxTable
 from medcalc.chain import (
@@ -154,9 +155,16 @@ def read_claims_file(path: Path) -> ClaimRows:
     return found
 
 
+def _claim_field(name: str) -> str | None:
+    """The claim field a column or key names: by id or any name batch headers take (入院日期,
+    合规费用 …: :func:`~medcalc.batch._headers.field_of`); None for anything else."""
+    found = field_of(name)
+    return found if found in CLAIM_FIELDS else None
+
+
 def _unknown_fields(found: Sequence[str]) -> str | None:
     """A message for field names that are not claim fields (with the nearest valid one)."""
-    unknown = [name for name in found if name not in CLAIM_FIELDS]
+    unknown = [name for name in found if _claim_field(name) is None]
     if not unknown:
         return None
     parts = []
@@ -203,14 +211,20 @@ def _csv_next(reader: CsvRecords) -> list[str] | None:
 
 
 def _csv_columns(header: Sequence[str], name: str, where: str = "line 1") -> list[str]:
-    """The header's columns, trimmed (an empty one is ignored); each a claim field, once."""
-    columns = [h.strip() for h in header]
-    twice = sorted({c for c in columns if c and columns.count(c) > 1})
-    if twice:
-        raise InputError(f"{name} {where}: column {', '.join(map(repr, twice))} appears twice")
-    problem = _unknown_fields([c for c in columns if c])
+    """The claim field of each header column (by id or another name, :func:`_claim_field`; an
+    empty column is ignored: ``""``); each a claim field, once."""
+    names = [h.strip() for h in header]
+    problem = _unknown_fields([c for c in names if c])
     if problem:
         raise InputError(f"{name} {where}: {problem}")
+    columns = [_claim_field(c) or "" if c else "" for c in names]
+    twice = sorted({c for c in columns if c and columns.count(c) > 1})
+    for field in twice:
+        given = [n for n, c in zip(names, columns, strict=True) if c == field]
+        if len(set(given)) == 1:
+            raise InputError(f"{name} {where}: column {field!r} appears twice")
+        both = " and ".join(map(repr, given))
+        raise InputError(f"{name} {where}: columns {both} both mean {field!r}; keep one")
     return columns
 
 
@@ -261,7 +275,11 @@ def _object_rows(items: Any, name: str, what: str) -> ClaimRows:
         problem = _unknown_fields([str(k) for k in item])
         if problem:
             raise InputError(f"{place}: {problem}")
-        rows.append({str(k): v for k, v in item.items()})
+        fields = [_claim_field(str(k)) for k in item]
+        twice = sorted({f for f in fields if f is not None and fields.count(f) > 1})
+        if twice:
+            raise InputError(f"{place}: field {', '.join(map(repr, twice))} is given twice")
+        rows.append({_claim_field(str(k)) or str(k): v for k, v in item.items()})
         places.append(place)
     return ClaimRows(tuple(rows), tuple(places))
 

@@ -145,14 +145,15 @@ def categories_label(tariff: Tariff | None, held: Sequence[str], lang: Lang) -> 
 
 
 def level_label(tariff: Tariff | None, level: str | None, lang: Lang, *, with_id: bool) -> str:
-    """A hospital level's label from the tariff (``三级医院``), with its id when asked."""
+    """A hospital level's label from the tariff (``三级医院``), with its id when asked;
+    ``level`` as given (an id, a label or an alias: 三级 shows as 三级医院)."""
     if level is None:
         return DASH
-    found = None if tariff is None or tariff.inpatient is None else tariff.inpatient.level(level)
+    found = None if tariff is None else tariff.hospital_level(level)
     if found is None:
         return level
     label = found.label.get(lang)
-    return f"{label} ({level})" if with_id else label
+    return f"{label} ({found.id})" if with_id else label
 
 
 def status_text(status: str, lang: Lang) -> str:
