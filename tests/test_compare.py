@@ -294,7 +294,7 @@ def test_summary_by_hand() -> None:
     assert [(p.person, p.change) for p in s.losses] == [("B", Decimal("1.50"))]
     # sorted: -3.00, 0.00, 1.50; nearest rank ⌈k·3/10⌉
     assert s.deciles == tuple(Decimal(x) for x in ("-3.00",) * 4 + ("0.00",) * 3 + ("1.50",) * 4)
-    document = compare_json(s, file="x.csv")
+    document = compare_json(s, source="x.csv")
     assert document["totals"][-1] == {
         "amount": "out_of_pocket",
         "base": "25.00",
@@ -305,3 +305,18 @@ def test_summary_by_hand() -> None:
     assert json.loads(json.dumps(document)) == document
     assert "人数 3：受益 1，受损 1，不变 1" in "\n".join(compare_lines(s, "zh"))
     assert "3 persons: 1 better off, 1 worse off, 1 unchanged" in "\n".join(compare_lines(s, "en"))
+
+
+def test_the_documented_summary_is_the_code_s(
+    tmp_path: Path, book: TariffBook, proposal: Tariff
+) -> None:
+    """docs/compare.md §5 shows the summary of the worked example as the code prints it."""
+    page = (ROOT / "docs" / "compare.md").read_text(encoding="utf-8")
+    shown = page.split("## 5.", 1)[1].split("```text\n", 1)[1].split("```", 1)[0]
+    for engine in ENGINES:
+        report = CompareJob.plan(
+            "claims", EXAMPLES / "claims_2018.csv", tmp_path / "o.csv", engine=engine
+        ).run(book, proposal)
+        assert "\n".join(compare_lines(report.summary, "en")) + "\n" == shown
+    for chart in ("totals.svg", "change.svg", "totals.png", "change.png"):
+        assert (ROOT / "docs" / "compare" / chart).stat().st_size > 0

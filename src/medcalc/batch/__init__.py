@@ -36,7 +36,7 @@ from medcalc.batch._compare import (
     compare_results,
     write_summary,
 )
-from medcalc.batch._compare_charts import CHART_FILES, draw_charts
+from medcalc.batch._compare_charts import CHART_FILES, check_charts, draw_charts
 from medcalc.batch._compare_summary import (
     AmountChange,
     CompareSummary,
@@ -114,6 +114,7 @@ __all__ = [
     "Summary",
     "cell_holds_rows",
     "cents_text",
+    "check_charts",
     "check_output",
     "compare_json",
     "compare_lines",

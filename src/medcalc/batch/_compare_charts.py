@@ -13,6 +13,7 @@ the histogram are drawn from the exact totals converted to float: a picture, not
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,7 @@ from typing import Any
 from medcalc.batch._compare_summary import CompareSummary, amount_label
 from medcalc.errors import UsageError
 
-__all__ = ["CHART_FILES", "CJK_FONTS", "draw_charts"]
+__all__ = ["CHART_FILES", "CJK_FONTS", "check_charts", "draw_charts"]
 
 CHART_FILES = ("totals.png", "totals.svg", "change.png", "change.svg")
 """The files ``--charts DIR`` writes."""
@@ -54,12 +55,21 @@ _WORDS = {
 }
 
 
+_MISSING = "--charts needs matplotlib: pip install 'medcalc[charts]'"
+
+
+def check_charts() -> None:
+    """:class:`UsageError` when the ``charts`` extra is missing (before anything is read)."""
+    if importlib.util.find_spec("matplotlib") is None:
+        raise UsageError(_MISSING)
+
+
 def _pyplot() -> Any:
     """matplotlib's pyplot on the Agg backend; :class:`UsageError` without the extra."""
     try:
         import matplotlib
     except ImportError:
-        raise UsageError("--charts needs matplotlib: pip install 'medcalc[charts]'") from None
+        raise UsageError(_MISSING) from None
     matplotlib.use("Agg", force=True)
     import matplotlib.pyplot as plt
 

@@ -25,6 +25,7 @@ from medcalc.batch import (
     ENGINES,
     FORMATS,
     CompareJob,
+    check_charts,
     compare_lines,
     draw_charts,
     write_summary,
@@ -189,6 +190,8 @@ def _run(kind: str, ctx: click.Context, **kw: Any) -> None:
     charts: Path | None = kw.pop("charts")
     if summary_path is not None and summary_path.suffix.lower() not in (".json", ".xlsx"):
         raise click.BadParameter("the extension must be .json or .xlsx", param_hint="'--summary'")
+    if charts is not None:
+        check_charts()
     job = CompareJob.plan(kind, kw.pop("file"), kw.pop("output"), **kw)
     book = load_book(tariff_dirs)
     proposal = load_tariff(proposal_path)
@@ -206,7 +209,7 @@ def _run(kind: str, ctx: click.Context, **kw: Any) -> None:
                 "version": proposal.version,
                 "sha256": proposal.sha256,
             },
-            file=str(report.output),
+            source=str(job.job.source),
         )
     if charts is not None:
         draw_charts(report.summary, charts, lang)
