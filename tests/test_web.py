@@ -91,6 +91,14 @@ def test_the_readme_estimate(web: TestClient) -> None:
         "15,318.80",
         "16,565.20",
     ]
+    # the year to date after it, the input of a later estimate: basic paid 77,480.00; the
+    # 大病 base 120000 − 77480 = 42,520.00; the 救助 base 42520 − 20636 = 21,884.00
+    after = page.text.split('id="accumulators-table"', 1)[1].split("</table>", 1)[0]
+    assert re.findall(r'class="num">([^<]*)<', after)[-3:] == [
+        "77,480.00",
+        "42,520.00",
+        "21,884.00",
+    ]
     assert "qingyuan-qingcheng 2018.1 为示例表" in page.text
     assert "1f3d56e43ac0e97ab16b6b43f8f1b5060a8d22a1df6cb643e3f5768ab21f3f2b" in page.text
 

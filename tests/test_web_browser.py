@@ -242,6 +242,15 @@ def test_the_readme_estimate(server: str, page: WebDriver) -> None:
     assert _cells(page, "years-table") == want
     warning = page.find_element(By.CSS_SELECTOR, ".result .warning").text
     assert "示例表" in warning and "qingyuan-qingcheng 2018.1" in warning
+    # the year to date after it (basic paid; 大病 base 120000 − 77480; 救助 base 42520 − 20636)
+    after = page.find_elements(By.CSS_SELECTOR, "#accumulators-table tbody tr")[-1]
+    assert [td.text for td in after.find_elements(By.TAG_NAME, "td")] == [
+        "2018",
+        "本次测算后",
+        "77,480.00",
+        "42,520.00",
+        "21,884.00",
+    ]
     explanation = page.find_element(By.CSS_SELECTOR, "pre.explain").text
     for words in (
         "普通参保人 (base)",

@@ -28,7 +28,6 @@ from medcalc.errors import TariffNotFoundError
 from medcalc.present import (
     Lang,
     claims_json,
-    claims_table,
     estimate_html,
     premiums_json,
     premiums_table,
@@ -56,8 +55,10 @@ from medcalc.service._web_page import Pages, page_lang
 from medcalc.service._web_view import (
     AMOUNTS,
     Choices,
+    accumulator_rows,
     choices,
     diff_rows,
+    explanation,
     premium_rows,
     stay_rows,
     tariffs_used,
@@ -140,7 +141,8 @@ class WebPages(Pages):
                 "stays": stay_rows(result, book, lang),
                 "years": year_rows(result),
                 "used": tariffs_used(claims_json(result)),
-                "explanation": claims_table(result, book, lang=lang, explain=True),
+                "accumulators": accumulator_rows(result, lang),
+                "explanation": explanation(result, book, lang),
             }
         return self.render(
             request,

@@ -12,9 +12,9 @@ from typing import Any
 import attrs
 
 from medcalc.batch import RESULT_NAMES_ZH
-from medcalc.chain import ClaimsResult
+from medcalc.chain import YTD_FIELDS, ClaimsResult
 from medcalc.errors import TariffNotFoundError
-from medcalc.present import DASH, Lang, amount, profile_label
+from medcalc.present import DASH, Lang, amount, claims_table, profile_label
 from medcalc.tariff import Tariff, TariffBook
 
 #: The result columns of the stays and year tables, in the clerk tables' order.
@@ -100,6 +100,25 @@ def year_rows(result: ClaimsResult) -> list[list[str]]:
         [str(t.year), str(t.claims), *(amount_text(getattr(t, n)) for n in AMOUNTS)]
         for t in result.years
     ]
+
+
+def accumulator_rows(result: ClaimsResult, lang: Lang) -> list[list[str]]:
+    """The year's accumulators (年度累计) before and after the estimate: the "after" row is
+    the year-to-date input of a later estimate of that year."""
+    when = (("本次测算前", "before"), ("本次测算后", "after"))
+    rows = []
+    for t in result.years:
+        for (zh, en), ytd in zip(when, (t.start, t.end), strict=True):
+            amounts = [amount_text(getattr(ytd, f.removeprefix("ytd_"))) for f in YTD_FIELDS]
+            rows.append([str(t.year), zh if lang == "zh" else en, *amounts])
+    return rows
+
+
+def explanation(result: ClaimsResult, book: TariffBook, lang: Lang) -> str:
+    """Each claim's explanation as ``medcalc claim --explain`` prints it: the explained
+    table less the tables the page shows as tables."""
+    full = claims_table(result, book, lang=lang, explain=True)
+    return full.removeprefix(claims_table(result, book, lang=lang)).strip("\n")
 
 
 def tariffs_used(doc: Mapping[str, Any]) -> list[dict[str, str]]:
