@@ -164,8 +164,16 @@ def test_a_premium_estimate(web: TestClient) -> None:
     rows = dict(re.findall(r'<th scope="row">([^<]*)</th><td class="num">([^<]*)<', page.text))
     assert rows["医保缴费标准"] == "220.00" and rows["医保个人缴费"] == "0.00"
     assert rows["养老代缴（政府）"] == "120.00" and rows["养老缴费补贴"] == "30.00"
-    missing = post(web, "/premiums", {"year": "2017"})
-    assert missing.status_code == 422 and 'id="year-error"' in missing.text
+    for year, english in [
+        ("2017", "no tariff of series qingyuan-qingcheng is in force on 2017-01-01"),
+        ("", "year: no value given; this field is required"),
+        ("0", "year: 0 is not a year"),
+    ]:
+        page = post(web, "/premiums", {"year": year})
+        assert page.status_code == 422
+        found = re.search(r'<p class="error" id="year-error">([^<]*)</p>', page.text)
+        assert found is not None and found.group(1) == translate(english, "zh")
+        assert found.group(1) != english  # in Chinese
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -337,6 +345,13 @@ def test_batch_row_errors_are_listed_with_their_rows(
     assert rows[0][1] == translate(
         "date: '2018-13-01' is not a date: there is no month 13", "zh"
     ).replace("'", "&#39;")
+
+
+def test_a_tariff_diff_of_a_version_that_does_not_exist(web: TestClient) -> None:
+    page = web.get("/tariffs/diff?a=qingyuan-qingcheng@2018.1&b=qingyuan-qingcheng@1999.1")
+    assert page.status_code == 422
+    assert 'id="b-error"' in page.text and 'id="a-error"' not in page.text
+    assert 'id="diff-table"' not in page.text
 
 
 def test_a_batch_page_that_does_not_exist(web: TestClient) -> None:

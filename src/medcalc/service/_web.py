@@ -31,7 +31,6 @@ from medcalc.present import (
     estimate_html,
     premiums_json,
     premiums_table,
-    tariff_diff_json,
     tariff_list_json,
     tariff_table,
 )
@@ -39,6 +38,7 @@ from medcalc.service._batch import receive_upload
 from medcalc.service._limits import compute
 from medcalc.service._problems import ProblemError
 from medcalc.service._routes import Endpoints
+from medcalc.service._tariffs import diff_document
 from medcalc.service._web_batch import WebBatches, media_type
 from medcalc.service._web_forms import (
     STAY_FIELDS,
@@ -51,7 +51,7 @@ from medcalc.service._web_guard import (
     CSP,
     csrf_ok,
 )
-from medcalc.service._web_page import Pages, page_lang
+from medcalc.service._web_page import Pages, page_lang, t
 from medcalc.service._web_view import (
     AMOUNTS,
     Choices,
@@ -64,7 +64,7 @@ from medcalc.service._web_view import (
     tariffs_used,
     year_rows,
 )
-from medcalc.tariff import DISABILITY_TYPES, Tariff, diff_tariffs
+from medcalc.tariff import DISABILITY_TYPES, Tariff
 
 _STYLE = re.compile(r"<style>(.*?)</style>", re.DOTALL)
 
@@ -242,9 +242,9 @@ class WebPages(Pages):
         columns = str(form.get("columns") or "")
         errors: Errors = {}
         if kind not in ("claims", "premiums"):
-            errors["kind"] = "kind: choose claims or premiums"
+            errors["kind"] = t(lang, "请选择测算内容。", "Choose what to compute.")
         if not isinstance(upload, UploadFile) or not upload.filename:
-            errors["file"] = "file: choose a CSV, XLSX or JSON Lines file"
+            errors["file"] = t(lang, "请选择要上传的文件。", "Choose the file to upload.")
         if errors or not isinstance(upload, UploadFile):
             return self._batch_page(request, lang, errors, 422)
         job_id, directory = self.batches.new()
@@ -361,14 +361,16 @@ class WebPages(Pages):
         a = request.query_params.get("a") or (names[-2] if len(names) > 1 else names[0])
         b = request.query_params.get("b") or names[-1]
         errors: Errors = {}
-        pair = [self._get(*name.rpartition("@")[::2]) for name in (a, b)]
-        for field, name, found in (("a", a, pair[0]), ("b", b, pair[1])):
-            if found is None:
-                errors[field] = f"{name!r} is not a tariff version (SERIES@VERSION)"
         rows: list[dict[str, Any]] = []
-        if pair[0] is not None and pair[1] is not None:
-            diff = await self.calculate(diff_tariffs, pair[0], pair[1])
-            rows = diff_rows(tariff_diff_json(pair[0], pair[1], diff))
+        try:
+            # the JSON API's diff (medcalc tariff diff's document), drawn as a table
+            rows = diff_rows(await self.calculate(diff_document, book, a, b))
+        except TariffNotFoundError:
+            for field, name in (("a", a), ("b", b)):
+                try:
+                    diff_document(book, name, name)
+                except TariffNotFoundError as exc:  # the library's message, by the field
+                    errors[field] = str(exc)
         return self.render(
             request,
             "tariff_diff.html",

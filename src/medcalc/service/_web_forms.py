@@ -31,6 +31,7 @@ from medcalc.chain import (
     year_to_date_from,
 )
 from medcalc.errors import InputError, MedcalcError, TariffNotFoundError
+from medcalc.messages import say
 from medcalc.present import YTD_REQUEST_FIELDS, translate
 from medcalc.service._requests import ClaimsRequest, claim_error
 
@@ -207,8 +208,8 @@ class PremiumForm:
         grade: Decimal | None = None
         try:
             year = fields.integer({"year": self.year or None}, "year")
-            if year is None or not 1 <= year <= 9999:
-                errors["year"] = f"year: {self.year!r} is not a year (1-9999)"
+            if year is None:
+                raise InputError(say("value.required"), field="year")
         except InputError as exc:
             errors["year"] = str(exc)
         try:
@@ -223,7 +224,11 @@ class PremiumForm:
             return calc.premiums(self.series, person, year, pension_grade=grade)
         except TariffNotFoundError as exc:  # no version in force on 1 January of the year
             errors["year"] = str(exc)
+        except InputError as exc:  # the year's range too: the calculator's message
+            errors[exc.field if exc.field in _PREMIUM_FIELDS else ""] = str(exc)
         except MedcalcError as exc:
-            field = getattr(exc, "field", None) or ""
-            errors[field if field in (*PERSON_FIELDS, "year", "pension_grade") else ""] = str(exc)
+            errors[""] = str(exc)
         return None
+
+
+_PREMIUM_FIELDS = frozenset({*PERSON_FIELDS, "year", "pension_grade"})

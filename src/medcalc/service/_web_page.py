@@ -54,6 +54,11 @@ def _static(name: str) -> bytes:
     return (importlib.resources.files("medcalc.service") / "web" / "static" / name).read_bytes()
 
 
+def t(lang: Lang, zh: str, en: str) -> str:
+    """A text of the page itself (not a library message) in the page's language."""
+    return zh if lang == "zh" else en
+
+
 def page_lang(value: object) -> Lang:
     """The page's language: ``en`` when asked for, else Chinese."""
     return "en" if value == "en" else "zh"
@@ -145,7 +150,7 @@ class Pages:
         if self.tokens is None:
             return RedirectResponse(target, 303)
         if role_of(f"Bearer {token}".encode(), self.tokens) is None:
-            errors = {"token": "token: not a valid token"}
+            errors = {"token": t(lang, "访问令牌不对。", "Not a valid token.")}
             return self.render(request, "login.html", lang, 401, next=target, errors=errors)
         response = RedirectResponse(target, 303)
         response.set_cookie(TOKEN_COOKIE, token, path="/", **cookie_options(request.scope))
