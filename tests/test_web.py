@@ -150,6 +150,11 @@ def test_every_error_of_the_form_at_once(web: TestClient) -> None:
     assert 'id="enrolled_on-error"' in page.text and 'id="stays-0-total-error"' in page.text
 
 
+def test_a_tampered_stay_count_is_one_stay(web: TestClient) -> None:
+    for count in ("x", "-3", "9" * 40):
+        assert post(web, "/", {**README, "stay_count": count}).status_code == 200
+
+
 def test_stays_added_and_removed_by_the_server(web: TestClient) -> None:
     two = post(web, "/", {**README, "action": "add"})
     assert 'id="stays-1-date"' in two.text and 'id="years-table"' not in two.text

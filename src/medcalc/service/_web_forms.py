@@ -99,7 +99,8 @@ class EstimateForm:
 
     @classmethod
     def read(cls, form: Any, default_series: str) -> EstimateForm:
-        count = fields.integer({"n": _text(form, "stay_count") or "1"}, "n") or 1
+        given = _text(form, "stay_count")  # the page's own hidden field
+        count = int(given) if given.isdigit() and len(given) < 4 else 1
         stays = tuple(
             {f: _text(form, stay_field(i, f)) for f in STAY_FIELDS}
             for i in range(min(max(count, 1), MAX_STAYS))
