@@ -317,6 +317,6 @@ def test_the_documented_summary_is_the_code_s(
         report = CompareJob.plan(
             "claims", EXAMPLES / "claims_2018.csv", tmp_path / "o.csv", engine=engine
         ).run(book, proposal)
-        assert "\n".join(compare_lines(report.summary, "en")) + "\n" == shown
+        assert "\n".join(compare_lines(report.summary, "en", proposal)) + "\n" == shown
     for chart in ("totals.svg", "change.svg", "totals.png", "change.png"):
         assert (ROOT / "docs" / "compare" / chart).stat().st_size > 0

@@ -13,13 +13,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, Literal
 
 import attrs
+from wcwidth import wcswidth
 
 from medcalc.batch._headers import RESULT_NAMES_ZH
 from medcalc.batch._rows import AMOUNTS
 from medcalc.money import EXACT
+from medcalc.present import profile_label
+from medcalc.tariff import Tariff
 
 __all__ = [
     "CLAIM_COMPARED",
@@ -225,7 +228,7 @@ _WORDS: Mapping[str, Mapping[str, str]] = {
     "zh": {
         "rows": "{rows} 行：两边都算出 {compared}，错误 {errors}",
         "blank": "（另有空行 {blank}）",
-        "head": "{name:<12} {base:>16} {proposal:>16} {change:>16} {percent:>9}",
+        "head": "{name} {base:>16} {proposal:>16} {change:>16} {percent:>9}",
         "columns": "项目|现行|方案|变化|变化率",
         "profile": "适用标准：{profile}",
         "none": "（无）",
@@ -241,7 +244,7 @@ _WORDS: Mapping[str, Mapping[str, str]] = {
     "en": {
         "rows": "{rows} rows: {compared} computed under both, {errors} with errors",
         "blank": " (and {blank} blank)",
-        "head": "{name:<22} {base:>16} {proposal:>16} {change:>16} {percent:>9}",
+        "head": "{name} {base:>16} {proposal:>16} {change:>16} {percent:>9}",
         "columns": "amount|base|proposal|change|change %",
         "profile": "profile: {profile}",
         "none": "(none)",
@@ -270,16 +273,35 @@ def _signed(n: Decimal) -> str:
     return f"{n:+,.2f}"
 
 
+def _padded(text: str, width: int = 22) -> str:
+    """``text`` padded to ``width`` columns as a terminal shows it (a Chinese character takes
+    two)."""
+    return text + " " * max(0, width - wcswidth(text))
+
+
+def _right(text: str, width: int) -> str:
+    """``text`` right-aligned in ``width`` terminal columns."""
+    return " " * max(0, width - wcswidth(text)) + text
+
+
 def _table(cells: Sequence[AmountChange], lang: str) -> list[str]:
     words = _WORDS[lang]
     head = words["head"]
     name, base, proposal, change, pct = words["columns"].split("|")
-    lines = [head.format(name=name, base=base, proposal=proposal, change=change, percent=pct)]
+    lines = [
+        head.format(
+            name=_padded(name),
+            base=_right(base, 16),
+            proposal=_right(proposal, 16),
+            change=_right(change, 16),
+            percent=_right(pct, 9),
+        )
+    ]
     for c in cells:
         p = c.percent
         lines.append(
             head.format(
-                name=amount_label(c.name, lang),
+                name=_padded(amount_label(c.name, lang)),
                 base=_grouped(c.base),
                 proposal=_grouped(c.proposal),
                 change=_signed(c.change),
@@ -289,18 +311,21 @@ def _table(cells: Sequence[AmountChange], lang: str) -> list[str]:
     return lines
 
 
-def compare_lines(s: CompareSummary, lang: str = "zh") -> list[str]:
+def compare_lines(s: CompareSummary, lang: str = "zh", tariff: Tariff | None = None) -> list[str]:
     """The summary as text lines in ``lang`` (``zh`` or ``en``): what ``medcalc compare``
-    prints on stderr."""
-    words = _WORDS["zh" if lang == "zh" else "en"]
-    lang = "zh" if lang == "zh" else "en"
+    prints on stderr. A profile is named by its category's label in ``tariff`` when given
+    (``建档立卡贫困人员 (poverty)``), else by its id."""
+    lang_: Literal["zh", "en"] = "zh" if lang == "zh" else "en"
+    lang = lang_
+    words = _WORDS[lang]
     change = words[s.change_name]
     first = words["rows"].format(rows=s.rows, compared=s.compared, errors=s.errors)
     if s.blank:
         first += words["blank"].format(blank=s.blank)
     lines = [first, "", words["totals"], *_table(s.totals, lang)]
     for profile, cells in s.by_profile:
-        lines += ["", words["profile"].format(profile=profile or words["none"])]
+        named = profile_label(tariff, profile, lang_) if profile else words["none"]
+        lines += ["", words["profile"].format(profile=named)]
         lines += _table(cells, lang)
     lines += [
         "",

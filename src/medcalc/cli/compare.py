@@ -198,7 +198,7 @@ def _run(kind: str, ctx: click.Context, **kw: Any) -> None:
     if job.job.series is None:  # as batch: --series, else MEDCALC_SERIES, else the only one
         job = job.with_series(default_series(book, os.environ.get(SERIES_ENV_VAR)))
     report = job.run(book, proposal)
-    for line in compare_lines(report.summary, lang):
+    for line in compare_lines(report.summary, lang, proposal):
         click.echo(line, err=True)
     if summary_path is not None:
         write_summary(
