@@ -320,3 +320,65 @@ def test_the_documented_summary_is_the_code_s(
         assert "\n".join(compare_lines(report.summary, "en", proposal)) + "\n" == shown
     for chart in ("totals.svg", "change.svg", "totals.png", "change.png"):
         assert (ROOT / "docs" / "compare" / chart).stat().st_size > 0
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_an_error_on_one_side_is_named_and_counted(
+    tmp_path: Path, book: TariffBook, engine: str
+) -> None:
+    """A proposal without grade-3 hospitals: a grade-3 stay is an error on the proposal side
+    only; its base results are written, it has no change, and the summary counts it as an
+    error (its amounts left out); the person's other rows are still compared."""
+    text = PROPOSAL.read_text(encoding="utf-8")
+    lines = [line for line in text.splitlines(keepends=True) if "{id: level_3" not in line]
+    path = tmp_path / "no_level_3.yaml"
+    path.write_text("".join(lines), encoding="utf-8")
+    proposal = load_tariff(path)
+    source = tmp_path / "claims.csv"
+    source.write_text(
+        "person_id,categories,claim_id,date,hospital_level,compliant\n"
+        "P1,poverty,A,2018-02-01,level_2,20000\n"
+        "P2,,B,2018-03-01,level_3,20000\n",
+        encoding="utf-8",
+    )
+    for columns, named in (("en", "proposal: "), ("zh", "方案：")):
+        out = tmp_path / f"out-{columns}.csv"
+        report = CompareJob.plan(
+            "claims", source, out, engine=engine, series=SERIES, columns=columns
+        ).run(book, proposal)
+        rows = rows_of(out)
+        error = rows[1]["error" if columns == "en" else "错误说明"]
+        assert error.startswith(named), error
+        assert "level_3" in error
+        if columns == "en":
+            assert rows[1]["base_basic"] and not rows[1]["proposal_basic"]
+            assert rows[1]["change_out_of_pocket"] == ""
+            assert not rows[0]["error"] and rows[0]["change_out_of_pocket"]
+    s = report.summary
+    assert (s.rows, s.compared, s.errors) == (2, 1, 1)
+    assert s.persons == 1
+    assert s.totals[0].base == Decimal(rows_of(tmp_path / "out-en.csv")[0]["base_basic"])
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("suffix", [".jsonl", ".xlsx"])
+def test_jsonl_and_xlsx_out(
+    tmp_path: Path, book: TariffBook, proposal: Tariff, engine: str, suffix: str
+) -> None:
+    out = tmp_path / f"out{suffix}"
+    CompareJob.plan("claims", EXAMPLES / "claims.csv", out, engine=engine, series=SERIES).run(
+        book, proposal
+    )
+    if suffix == ".jsonl":
+        first = json.loads(out.read_text(encoding="utf-8").splitlines()[0])
+        assert first["base_critical_illness"] == "14146.00"
+        assert first["change_out_of_pocket"] == "0.00"
+        assert first["error"] is None
+    else:
+        import openpyxl
+
+        sheet = openpyxl.load_workbook(out, read_only=True).worksheets[0]
+        header, first = list(sheet.iter_rows(min_row=1, max_row=2, values_only=True))
+        cells = dict(zip(header, first, strict=True))
+        assert cells["base_critical_illness"] == 14146  # a number cell
+        assert cells["change_out_of_pocket"] == 0
