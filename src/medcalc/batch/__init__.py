@@ -28,22 +28,18 @@ from __future__ import annotations
 from typing import Any
 
 from medcalc.batch._claims_file import CLAIMS_FILE_EXTENSIONS, ClaimRows, read_claims_file
-from medcalc.batch._compare import (
-    SIDES,
-    CompareJob,
-    CompareReport,
-    compare_names,
-    compare_results,
-    write_summary,
-)
+from medcalc.batch._compare import CompareJob, CompareReport, write_summary
 from medcalc.batch._compare_charts import CHART_FILES, check_charts, draw_charts
 from medcalc.batch._compare_summary import (
+    SIDES,
     AmountChange,
     CompareSummary,
     CompareTally,
     PersonChange,
     compare_json,
     compare_lines,
+    compare_names,
+    compare_results,
 )
 from medcalc.batch._csv import CsvRecords, cell_holds_rows, quoted_rows_line, unclosed_quote_error
 from medcalc.batch._encoding import detect_encoding, read_text

@@ -24,20 +24,22 @@ from typing import Any
 import attrs
 
 from medcalc.batch._compare_summary import (
+    CHANGES,
     CLAIM_COMPARED,
     PREMIUM_COMPARED,
     CompareSummary,
     CompareTally,
     compare_json,
+    compare_names,
+    compare_results,
+    side_error,
+    side_results,
 )
 from medcalc.batch._files import open_table, stamp
 from medcalc.batch._headers import (
-    RESULT_NAMES_ZH,
     header_language,
     is_totals_row,
     localiser,
-    result_names,
-    row_error,
 )
 from medcalc.batch._job import BatchJob
 from medcalc.batch._jsonl import JsonlTable
@@ -51,61 +53,11 @@ from medcalc.errors import BatchFileError, EngineRangeError, InputError, UsageEr
 from medcalc.money import shown
 from medcalc.tariff import Tariff, TariffBook
 
-__all__ = [
-    "SIDES",
-    "CompareJob",
-    "CompareReport",
-    "compare_names",
-    "compare_results",
-    "write_summary",
-]
+__all__ = ["CompareJob", "CompareReport", "write_summary"]
 
-SIDES = ("base", "proposal")
-"""The two sides of a comparison: the tables in force (现行) and the proposal (方案)."""
-
-_SIDE_ZH = {"base": "现行", "proposal": "方案"}
-_CHANGES = {
-    "claims": ("change_out_of_pocket",),
-    "premiums": ("change_government", "change_individual"),
-}
-_CHANGES_ZH = {
-    "change_out_of_pocket": "个人自付变化",
-    "change_government": "政府负担变化",
-    "change_individual": "个人缴费变化",
-}
 # A premiums row's government cost (资助, 代缴, the pension subsidy) and the person's part.
 _GOVERNMENT = ("medical_government", "pension_government", "pension_subsidy")
 _INDIVIDUAL = ("medical_individual", "pension_individual")
-
-
-def _side_results(kind: str) -> tuple[str, ...]:
-    """A side's result ids: the batch's, ``error`` apart (one ``error`` for both sides)."""
-    results = ClaimsBatch.results if kind == "claims" else PremiumsBatch.results
-    return tuple(r for r in results if r != "error")
-
-
-def compare_results(kind: str) -> tuple[str, ...]:
-    """The result columns' ids of a comparison: ``base_`` and ``proposal_`` + each of the
-    batch's results (``error`` apart), then the change(s) (proposal − base), then ``error``."""
-    side = _side_results(kind)
-    return (
-        *(f"{s}_{r}" for s in SIDES for r in side),
-        *_CHANGES[kind],
-        "error",
-    )
-
-
-def compare_names(kind: str, lang: str) -> tuple[str, ...]:
-    """The result columns' names in ``lang``: the ids (``en``), or 现行/方案 + the batch's
-    Chinese name (现行基本医保, 方案大病保险 …), 个人自付变化 …, 错误说明 (``zh``)."""
-    if lang != "zh":
-        return compare_results(kind)
-    side = result_names(_side_results(kind), "zh")
-    return (
-        *(f"{_SIDE_ZH[s]}{name}" for s in SIDES for name in side),
-        *(_CHANGES_ZH[c] for c in _CHANGES[kind]),
-        RESULT_NAMES_ZH["error"],
-    )
 
 
 def _fen(text: str | None) -> int:
@@ -149,29 +101,17 @@ class _Composer:
         b = localise(base or empty)
         p = localise(proposal or empty)
         error = self._error(base, proposal)
-        changes: tuple[str | None, ...] = (None,) * len(_CHANGES[self.kind])
+        changes: tuple[str | None, ...] = (None,) * len(CHANGES[self.kind])
         if error is None:
             changes = tuple(_text(c) for c in self.changes(base, proposal))
         return (*b[:width], *p[:width], *changes, error)
 
     def _error(self, base: ResultRow | None, proposal: ResultRow | None) -> str | None:
-        """One error text for both sides: the message when both say the same, else each
-        side's, named (现行: …；方案: …)."""
-        eb = None if base is None else base[-1]
-        ep = None if proposal is None else proposal[-1]
-        if eb is None and ep is None:
-            return None
-        if eb == ep or ep is None:
-            assert eb is not None
-            return row_error(eb, self.lang)
-        words = _SIDE_ZH if self.lang == "zh" else {s: s for s in SIDES}
-        colon = "：" if self.lang == "zh" else ": "
-        said = [
-            f"{words[s]}{colon}{row_error(e, self.lang)}"
-            for s, e in (("base", eb), ("proposal", ep))
-            if e is not None
-        ]
-        return ("；" if self.lang == "zh" else "; ").join(said)
+        return side_error(
+            None if base is None else base[-1],
+            None if proposal is None else proposal[-1],
+            self.lang,
+        )
 
     def _amounts(self, row: ResultRow, names: Sequence[str]) -> list[int]:
         return [_fen(row[self.side.index(n)]) for n in names]
@@ -299,7 +239,7 @@ class CompareJob:
                 b.run()
             results = (batches[0].result, batches[1].result)
         lang = job.columns or header_language(table.columns, base.columns)
-        composer = _Composer(job.kind, lang, _side_results(job.kind))
+        composer = _Composer(job.kind, lang, side_results(job.kind))
         tally = CompareTally(job.kind)
         totals_set = set(totals)
 

@@ -18,15 +18,17 @@ from typing import Any, Literal
 import attrs
 from wcwidth import wcswidth
 
-from medcalc.batch._headers import RESULT_NAMES_ZH
-from medcalc.batch._rows import AMOUNTS
+from medcalc.batch._headers import RESULT_NAMES_ZH, result_names, row_error
+from medcalc.batch._rows import AMOUNTS, CLAIM_RESULTS, PREMIUM_RESULTS
 from medcalc.money import EXACT
 from medcalc.present import profile_label
 from medcalc.tariff import Tariff
 
 __all__ = [
+    "CHANGES",
     "CLAIM_COMPARED",
     "PREMIUM_COMPARED",
+    "SIDES",
     "TOP",
     "AmountChange",
     "CompareSummary",
@@ -35,7 +37,12 @@ __all__ = [
     "amount_label",
     "compare_json",
     "compare_lines",
+    "compare_names",
+    "compare_results",
     "percent",
+    "side_error",
+    "side_results",
+    "summarise",
 ]
 
 CLAIM_COMPARED = AMOUNTS
@@ -52,6 +59,66 @@ PREMIUM_COMPARED = (
 """The amounts a premiums comparison totals: the government's 资助 and 代缴 (and the pension
 subsidy) and what the person pays; medical ones grouped by ``medical_profile``, pension ones
 by ``pension_profile``."""
+
+SIDES = ("base", "proposal")
+"""The two sides of a comparison: the tables in force (现行) and the proposal (方案)."""
+
+_SIDE_ZH = {"base": "现行", "proposal": "方案"}
+CHANGES = {
+    "claims": ("change_out_of_pocket",),
+    "premiums": ("change_government", "change_individual"),
+}
+"""The change columns of each kind (proposal − base), after both sides' results."""
+_CHANGES_ZH = {
+    "change_out_of_pocket": "个人自付变化",
+    "change_government": "政府负担变化",
+    "change_individual": "个人缴费变化",
+}
+
+
+def side_results(kind: str) -> tuple[str, ...]:
+    """A side's result ids: the batch's, ``error`` apart (one ``error`` for both sides)."""
+    results = CLAIM_RESULTS if kind == "claims" else PREMIUM_RESULTS
+    return tuple(r for r in results if r != "error")
+
+
+def compare_results(kind: str) -> tuple[str, ...]:
+    """The result columns' ids of a comparison: ``base_`` and ``proposal_`` + each of the
+    batch's results (``error`` apart), then the change(s) (proposal − base), then ``error``."""
+    side = side_results(kind)
+    return (*(f"{s}_{r}" for s in SIDES for r in side), *CHANGES[kind], "error")
+
+
+def compare_names(kind: str, lang: str) -> tuple[str, ...]:
+    """The result columns' names in ``lang``: the ids (``en``), or 现行/方案 + the batch's
+    Chinese name (现行基本医保, 方案大病保险 …), 个人自付变化 …, 错误说明 (``zh``)."""
+    if lang != "zh":
+        return compare_results(kind)
+    side = result_names(side_results(kind), "zh")
+    return (
+        *(f"{_SIDE_ZH[s]}{name}" for s in SIDES for name in side),
+        *(_CHANGES_ZH[c] for c in CHANGES[kind]),
+        RESULT_NAMES_ZH["error"],
+    )
+
+
+def side_error(base: str | None, proposal: str | None, lang: str) -> str | None:
+    """A row's one error text from each side's message (None: none): the message when both
+    say the same, else each side's, named (``proposal: …``; 现行：…；方案：…)."""
+    if base is None and proposal is None:
+        return None
+    if base == proposal or proposal is None:
+        assert base is not None
+        return row_error(base, lang)
+    words = _SIDE_ZH if lang == "zh" else {s: s for s in SIDES}
+    colon = "：" if lang == "zh" else ": "
+    said = [
+        f"{words[s]}{colon}{row_error(e, lang)}"
+        for s, e in (("base", base), ("proposal", proposal))
+        if e is not None
+    ]
+    return ("；" if lang == "zh" else "; ").join(said)
+
 
 TOP = 10
 """How many persons the largest gains and the largest losses list."""
@@ -173,44 +240,63 @@ class CompareTally:
         self.blank += 1
 
     def summary(self) -> CompareSummary:
-        names = self.names
-        totals = tuple(
-            AmountChange(n, _yuan(b), _yuan(p))
-            for n, b, p in zip(names, self._base, self._proposal, strict=True)
-        )
-        grouped: dict[str, list[AmountChange]] = {}
-        for (i, profile), (b, p) in sorted(self._profiles.items(), key=lambda kv: kv[0][1]):
-            grouped.setdefault(profile, []).append(AmountChange(names[i], _yuan(b), _yuan(p)))
-        by_profile = tuple(
-            (profile, tuple(sorted(cells, key=lambda c: names.index(c.name))))
-            for profile, cells in grouped.items()
-        )
         changes = sorted(self._persons.items(), key=lambda kv: (kv[1], kv[0]))
-        values = [c for _, c in changes]
-        gains = tuple(PersonChange(p, _yuan(c)) for p, c in changes[:TOP] if c < 0)
-        losses = tuple(
-            PersonChange(p, _yuan(c))
-            for p, c in sorted(changes, key=lambda kv: (-kv[1], kv[0]))[:TOP]
-            if c > 0
-        )
-        return CompareSummary(
-            kind=self.kind,
+        return summarise(
+            self.kind,
             rows=self.rows,
-            compared=self.rows - self.errors,
             errors=self.errors,
             blank=self.blank,
-            totals=totals,
-            by_profile=by_profile,
-            persons=len(values),
-            better=sum(1 for c in values if c < 0),
-            worse=sum(1 for c in values if c > 0),
-            unchanged=sum(1 for c in values if c == 0),
-            deciles=_deciles(values),
-            gains=gains,
-            losses=losses,
-            change_name=self.change_name,
-            spread=tuple(values),
+            base=self._base,
+            proposal=self._proposal,
+            profiles={key: (b, p) for key, (b, p) in self._profiles.items()},
+            spread=[c for _, c in changes],
+            gains=changes[:TOP],
+            losses=sorted(changes, key=lambda kv: (-kv[1], kv[0]))[:TOP],
         )
+
+
+def summarise(
+    kind: str,
+    *,
+    rows: int,
+    errors: int,
+    blank: int,
+    base: Sequence[int],
+    proposal: Sequence[int],
+    profiles: Mapping[tuple[int, str], tuple[int, int]],
+    spread: Sequence[int],
+    gains: Sequence[tuple[str, int]],
+    losses: Sequence[tuple[str, int]],
+) -> CompareSummary:
+    """The summary from sums in fen: each amount's total on each side (in the order of the
+    kind's amounts), per (amount index, profile) the two totals, every person's change
+    sorted (``spread``), and the persons who gain most and lose most, most first (ties by
+    person id; only those with a negative, resp. positive, change are kept)."""
+    names: tuple[str, ...] = CLAIM_COMPARED if kind == "claims" else PREMIUM_COMPARED
+    totals = tuple(
+        AmountChange(n, _yuan(b), _yuan(p)) for n, b, p in zip(names, base, proposal, strict=True)
+    )
+    grouped: dict[str, list[AmountChange]] = {}
+    for (i, profile), (b, p) in sorted(profiles.items(), key=lambda kv: (kv[0][1], kv[0][0])):
+        grouped.setdefault(profile, []).append(AmountChange(names[i], _yuan(b), _yuan(p)))
+    return CompareSummary(
+        kind=kind,
+        rows=rows,
+        compared=rows - errors,
+        errors=errors,
+        blank=blank,
+        totals=totals,
+        by_profile=tuple((profile, tuple(cells)) for profile, cells in grouped.items()),
+        persons=len(spread),
+        better=sum(1 for c in spread if c < 0),
+        worse=sum(1 for c in spread if c > 0),
+        unchanged=sum(1 for c in spread if c == 0),
+        deciles=_deciles(spread),
+        gains=tuple(PersonChange(p, _yuan(c)) for p, c in gains[:TOP] if c < 0),
+        losses=tuple(PersonChange(p, _yuan(c)) for p, c in losses[:TOP] if c > 0),
+        change_name="out_of_pocket" if kind == "claims" else "individual",
+        spread=tuple(spread),
+    )
 
 
 def _deciles(ordered: Sequence[int]) -> tuple[Decimal, ...]:
