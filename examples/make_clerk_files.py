@@ -65,6 +65,8 @@ NAMES = {
     "level_1": "一级及以下医院",
     "level_2": "二级",
     "level_3": "三级医院",
+    "physical": "肢体",
+    "intellectual": "智力残疾",
 }
 DATES = {"date", "enrolled_on", "birth_date"}
 AMOUNTS = {"total", "compliant", "basic_paid", "ytd_basic_paid"}

@@ -131,3 +131,24 @@ def test_a_claims_file_in_a_clerks_words(tmp_path: Path) -> None:
     out = CliRunner().invoke(cli, ["claim", "--claims", str(path), "--lang", "en"])
     assert out.exit_code == 1
     assert "columns '入院日期' and 'date' both mean 'date'; keep one" in out.output
+
+
+@pytest.mark.parametrize("name", ["physical", "肢体", "肢体残疾", " ＰＨＹＳＩＣＡＬ "])
+def test_a_disability_type_by_its_chinese_name(calc: Calculator, name: str) -> None:
+    """残疾类别 as a clerk writes it (肢体, 肢体残疾) is the type's id; grade 2 of any type
+    makes a severely disabled person (重度残疾人, grades 1–3 in the bundled tables)."""
+    person = Person(disability_grade=2, disability_type=name)
+    assert person.disability_type == "physical"
+    claim = Claim(date=dt.date(2019, 3, 2), hospital_level="level_1", compliant=Decimal(1000))
+    assert calc.claims(SERIES, person, [claim]).claims[0].categories == ("severe_disability",)
+
+
+def test_an_unknown_disability_type_names_the_types() -> None:
+    from medcalc.errors import InputError
+
+    with pytest.raises(InputError) as caught:
+        Person(disability_type="肢")
+    assert str(caught.value) == (
+        "disability_type: '肢' is not a disability type "
+        "(one of visual, hearing, speech, physical, intellectual, mental, multiple)"
+    )

@@ -21,7 +21,7 @@ from medcalc.chain.problems import paid_above_compliant, total_below_compliant
 from medcalc.errors import AmountError, InputError, MissingInputError
 from medcalc.messages import say
 from medcalc.money import ZERO, check_amount, shown
-from medcalc.tariff import DISABILITY_TYPES
+from medcalc.tariff import DISABILITY_TYPES, disability_type_named
 
 #: What a required value that was not given says, wherever it is missing.
 REQUIRED = say("value.required")
@@ -95,6 +95,14 @@ def _grade(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
         raise InputError(say("input.disability_grade", value=shown(value)), field=attribute.name)
 
 
+def _disability_type_id(value: Any) -> Any:
+    """A disability type by its id or Chinese name (肢体, 肢体残疾) as its id; anything else
+    as it is, for the validator to refuse."""
+    if type(value) is str:
+        return disability_type_named(value) or value
+    return value
+
+
 def _disability_type(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
     if value is not None and (type(value) is not str or value not in DISABILITY_TYPES):
         types = ", ".join(DISABILITY_TYPES)
@@ -115,7 +123,9 @@ class Person:
 
     categories: frozenset[str] = attrs.field(default=frozenset(), converter=_category_set)
     disability_grade: int | None = attrs.field(default=None, validator=_grade)
-    disability_type: str | None = attrs.field(default=None, validator=_disability_type)
+    disability_type: str | None = attrs.field(
+        default=None, converter=_disability_type_id, validator=_disability_type
+    )
     birth_date: dt.date | None = attrs.field(default=None, validator=_date)
     enrolled_on: dt.date | None = attrs.field(default=None, validator=_date)
     person_id: str | None = attrs.field(default=None, validator=_text)

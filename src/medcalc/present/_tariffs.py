@@ -25,6 +25,7 @@ from medcalc.present._table import table
 from medcalc.present._text import DASH, SHORT_SHA, amount, cap_text, heading, percent, tr
 from medcalc.tariff import (
     BASE,
+    DISABILITY_TYPE_LABELS,
     TARIFF_SECTIONS,
     CategoryPayment,
     CriticalIllness,
@@ -117,17 +118,6 @@ def _who(t: Tariff, category: str, lang: str) -> str:
     return c.label.get(lang) if c is not None else category
 
 
-_TYPES_ZH = {
-    "visual": "视力",
-    "hearing": "听力",
-    "speech": "言语",
-    "physical": "肢体",
-    "intellectual": "智力",
-    "mental": "精神",
-    "multiple": "多重",
-}
-
-
 def _disability(rules: Sequence[DisabilityRule], lang: str) -> str:
     if not rules:
         return DASH
@@ -137,7 +127,7 @@ def _disability(rules: Sequence[DisabilityRule], lang: str) -> str:
         if r.types is None:
             kinds = tr(lang, "任何类别", "any type")
         else:
-            kinds = list_text([tr(lang, _TYPES_ZH.get(k, k), k) for k in r.types], lang)
+            kinds = list_text([DISABILITY_TYPE_LABELS[k].get(lang) for k in r.types], lang)
         if lang == "en":
             shown = grades[0] if len(grades) == 1 else f"{', '.join(grades[:-1])} or {grades[-1]}"
             parts.append(f"grade {shown} ({kinds})")

@@ -64,9 +64,14 @@ from medcalc.service._web_view import (
     tariffs_used,
     year_rows,
 )
-from medcalc.tariff import DISABILITY_TYPES, Tariff
+from medcalc.tariff import DISABILITY_TYPE_LABELS, DISABILITY_TYPES, Tariff
 
 _STYLE = re.compile(r"<style>(.*?)</style>", re.DOTALL)
+
+
+def _disability_types(lang: Lang) -> list[tuple[str, str]]:
+    """The disability types' choices: each id with its name in ``lang`` (肢体, physical)."""
+    return [(kind, DISABILITY_TYPE_LABELS[kind].get(lang)) for kind in DISABILITY_TYPES]
 
 
 class WebPages(Pages):
@@ -151,7 +156,7 @@ class WebPages(Pages):
             422 if errors else 200,
             form=form,
             choices=self._person_choices(form.series, lang),
-            disability_types=DISABILITY_TYPES,
+            disability_types=_disability_types(lang),
             stay_fields=STAY_FIELDS,
             stay_field=stay_field,
             amounts=AMOUNTS,
@@ -221,7 +226,7 @@ class WebPages(Pages):
             422 if errors else 200,
             form=form,
             choices=self._person_choices(form.series, lang),
-            disability_types=DISABILITY_TYPES,
+            disability_types=_disability_types(lang),
             result=shown,
             errors=errors or {},
         )

@@ -53,6 +53,7 @@ from medcalc.tariff._loader import (
 from medcalc.tariff._model import (
     ALL_GRADES_RESERVED,
     BASE,
+    DISABILITY_TYPE_LABELS,
     DISABILITY_TYPES,
     NO_CAP,
     AmountPayment,
@@ -81,6 +82,7 @@ from medcalc.tariff._model import (
     Status,
     Tariff,
     Text,
+    disability_type_named,
 )
 from medcalc.tariff._sections import (
     SECTIONS,
@@ -94,6 +96,7 @@ __all__ = [
     "ALL_GRADES_RESERVED",
     "BASE",
     "DISABILITY_TYPES",
+    "DISABILITY_TYPE_LABELS",
     "ENV_VAR",
     "FORMAT",
     "MAX_BYTES",
@@ -146,6 +149,7 @@ __all__ = [
     "check_tariff",
     "default_series",
     "diff_tariffs",
+    "disability_type_named",
     "effective_range",
     "inspect_tariff",
     "leaf_json",

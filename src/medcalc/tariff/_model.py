@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any, Literal, get_args
 
@@ -75,6 +76,36 @@ class Text:
 
     def get(self, lang: str) -> str:
         return self.en if lang == "en" else self.zh
+
+
+DISABILITY_TYPE_LABELS: Mapping[str, Text] = {
+    "visual": Text("视力", "visual"),
+    "hearing": Text("听力", "hearing"),
+    "speech": Text("言语", "speech"),
+    "physical": Text("肢体", "physical"),
+    "intellectual": Text("智力", "intellectual"),
+    "mental": Text("精神", "mental"),
+    "multiple": Text("多重", "multiple"),
+}
+"""The name of each of :data:`DISABILITY_TYPES` (残疾类别) for people; written 肢体 or 肢体残疾."""
+
+
+def disability_type_named(text: str) -> str | None:
+    """The disability type ``text`` names: its id or its Chinese name, with or without 残疾
+    (肢体, 肢体残疾), compared by :func:`name_key`; ``None`` for anything else.
+
+    >>> [disability_type_named(t) for t in ("肢体残疾", "智力", " Physical ", "肢")]
+    ['physical', 'intellectual', 'physical', None]
+    """
+    key = name_key(text).removesuffix("残疾")
+    return _DISABILITY_TYPE_NAMES.get(key)
+
+
+_DISABILITY_TYPE_NAMES = {
+    name_key(name): kind
+    for kind, label in DISABILITY_TYPE_LABELS.items()
+    for name in (kind, label.zh)
+}
 
 
 @attrs.frozen
