@@ -206,7 +206,7 @@ def check_layouts(
         return
     table = table_of(items)
     n = len(table)
-    perm = _keep_ties(table, data.draw(st.permutations(range(n)), label="shuffle"))
+    perm = keep_ties(table, data.draw(st.permutations(range(n)), label="shuffle"))
     by_date = np.lexsort((np.arange(n), table.date, table.person)).astype(np.intp)
     size = data.draw(st.sampled_from((1, 2, 3, 7, 1 << 16)), label="chunk")
     # chunks of `size` rows: group boundaries and the state carried between chunks
@@ -220,7 +220,7 @@ def check_layouts(
     assert got == [want[i] for i in perm.tolist()]
 
 
-def _keep_ties(table: ClaimTable, perm: list[int]) -> np.ndarray[Any, Any]:
+def keep_ties(table: ClaimTable, perm: list[int]) -> np.ndarray[Any, Any]:
     """``perm`` with the claims of one person and day back in their relative order: ties are
     taken in input order, so only that order is free."""
     slots: dict[tuple[int, int], list[int]] = {}

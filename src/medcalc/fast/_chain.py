@@ -58,9 +58,8 @@ class Run(Rows):
         if rows is None:
             self.paid = [np.zeros(n, np.int64) for _ in LAYERS]
             self.oop = np.zeros(n, np.int64)
-        self.error_groups: list[IP] = []
-        for a, b in chunks(n, self.starts, self.chunk_rows):
-            self._chain_chunk(a, b)
+        found = self.each(self._chain_chunk, chunks(n, self.starts, self.chunk_rows))
+        self.error_groups: list[IP] = [group for groups in found for group in groups]
         if rows is not None:
             # Each row's results were written over its inputs (one row is read and written
             # only in its own chunk): the amount columns are views of that block.
@@ -69,8 +68,9 @@ class Run(Rows):
             self.pk = np.zeros(0, np.int64)
             self.packed_rows = None
 
-    def _chain_chunk(self, a: int, b: int) -> None:
-        """The rows a..b (whole person-years) in processing order."""
+    def _chain_chunk(self, a: int, b: int) -> list[IP]:
+        """The rows a..b (whole person-years) in processing order; the input rows of each
+        person-year whose errors reach other rows (for the messages)."""
         plan = self.plan
         o = None if self.in_order else self.input_rows(a, b)
         bill = None
@@ -78,7 +78,8 @@ class Run(Rows):
             basic, pk, compliant = self.m[a:b], self.pk[a:b], self.compliant[a:b]
         else:
             assert self.packed_rows is not None
-            block = self.packed_rows.take(o, axis=0).T.copy()
+            moved = _rows_of(self.packed_rows).take(o).view(np.int64)
+            block = moved.reshape(b - a, self.packed_rows.shape[1]).T.copy()
             basic, pk, compliant, bill = block[0], block[1], block[2], block[3]
         read = basic
         if b - a > SAFE_ROWS:  # a person-year of ~92 000 claims: its sums could leave int64
@@ -91,13 +92,14 @@ class Run(Rows):
         computed = (pk & 1).astype(np.bool_)
         error = (pk & 4).astype(np.bool_)
         dependent = None
+        error_groups: list[IP] = []
         if error.any():
             seen = segsum(error.astype(np.int64), first, group)  # errors so far, this one too
             dependent = ~error & (seen > 0)
             if dependent.any():
                 computed &= ~dependent
                 basic = basic * computed
-            self._note_error_groups(a, b, o, first, group, error, seen, dependent)
+            error_groups = self._error_groups(a, b, o, first, group, error, seen, dependent)
         ytd = self._ytd_chunk(a, b, first.shape[0])
         if plan.any_cap:
             running = np.cumsum(basic)
@@ -111,7 +113,8 @@ class Run(Rows):
         burden = compliant - basic
         burden *= computed
         paid, which = self._layers(a, b, o, starts, first, group, p, burden, computed, ytd)
-        profile = np.where(computed, plan.layers[0].chosen(which, p), -1)
+        profile = plan.layers[0].chosen(which, p).astype(np.int16)
+        profile[~computed] = -1
         ok = ~error if dependent is None else ~(error | dependent)
         if o is None:
             if basic is not read:
@@ -125,8 +128,9 @@ class Run(Rows):
             for i, pay in enumerate(paid):
                 results[:, 1 + i] = pay
             _out_of_pocket(bill, basic, paid, ok, results[:, OUT_OF_POCKET])
-            _rows_of(self.packed_rows)[o] = _rows_of(results)
-            self.profile[o] = profile
+            _rows_of(self.packed_rows).put(o, _rows_of(results))  # (put: faster than [o] =)
+            self.profile.put(o, profile)
+        return error_groups
 
     def _layers(
         self,
@@ -221,7 +225,7 @@ class Run(Rows):
             out[f][local] = self.ytd_values[lo:hi, f]
         return out
 
-    def _note_error_groups(
+    def _error_groups(
         self,
         a: int,
         b: int,
@@ -231,8 +235,8 @@ class Run(Rows):
         error: Bools,
         seen: I64,
         dependent: Bools,
-    ) -> None:
-        """Keep the person-years whose errors reach other rows, for the messages."""
+    ) -> list[IP]:
+        """The person-years whose errors reach other rows, for the messages."""
         wanted = np.zeros(first.shape[0], np.bool_)
         wanted[group[dependent]] = True
         leading = error & (seen == 1)  # the first error of its person-year
@@ -242,9 +246,10 @@ class Run(Rows):
             person = np.isin(codes, list(self.plan.person_codes))
             wanted[group.take(rows[person])] = True
         ends = np.append(first[1:], b - a)
-        for g in np.flatnonzero(wanted).tolist():
-            lo, hi = a + int(first[g]), a + int(ends[g])
-            self.error_groups.append(self.input_rows(lo, hi))
+        return [
+            self.input_rows(a + int(first[g]), a + int(ends[g]))
+            for g in np.flatnonzero(wanted).tolist()
+        ]
 
     # -- errors and the last columns --
 

@@ -44,6 +44,8 @@ arithmetic raise :class:`EngineRangeError` (never a wrapped number).
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
 
 import attrs
 
@@ -61,16 +63,26 @@ from medcalc.fast._table import (
 from medcalc.messages import say
 from medcalc.tariff import TariffBook
 
+MAX_THREADS = 256
+"""More threads than any machine this runs on would use."""
+
 # -- entry points ---------------------------------------------------------------------------------
 
 
 def compute(
-    book: TariffBook, series: str, table: ClaimTable, *, chunk_rows: int = CHUNK_ROWS
+    book: TariffBook,
+    series: str,
+    table: ClaimTable,
+    *,
+    chunk_rows: int = CHUNK_ROWS,
+    threads: int = 1,
 ) -> Columns:
     """The claims chain for every row of ``table`` under the versions of ``series``.
 
     ``chunk_rows``: about how many rows each numpy pass takes (a person-year is never split);
-    the results do not depend on it, only speed and working memory do.
+    ``threads``: how many threads take the chunks side by side (numpy releases the GIL in
+    its kernels); the sort is cut into that many ranges of keys.
+    The results do not depend on either, only speed and working memory do.
 
     Raises :class:`~medcalc.errors.TariffNotFoundError` for an unknown series,
     :class:`EngineError` for a malformed table and :class:`EngineRangeError` for amounts beyond
@@ -80,12 +92,17 @@ def compute(
         return empty_columns(book.versions(series))
     if isinstance(chunk_rows, bool) or not isinstance(chunk_rows, int) or chunk_rows < 1:
         raise EngineError(say("engine.chunk_rows", value=repr(chunk_rows)))
-    run = Run(book, series, table, chunk_rows)
-    run.rows()
-    run.order()
-    run.year_to_date()
-    run.chain()
-    run.messages()
+    if isinstance(threads, bool) or not isinstance(threads, int) or not 1 <= threads <= MAX_THREADS:
+        whole = say("what.whole_between", low=1, high=MAX_THREADS)
+        wrong = say("expected.value", expected=whole, found=repr(threads))
+        raise EngineError(say("at", where="threads", message=wrong))
+    with ThreadPoolExecutor(threads) if threads > 1 else nullcontext() as pool:
+        run = Run(book, series, table, chunk_rows, pool, threads)
+        run.rows()
+        run.order()
+        run.year_to_date()
+        run.chain()
+        run.messages()
     return run.finish()
 
 
@@ -100,6 +117,7 @@ def compute_rows(
     people_and_claims: Iterable[PersonClaims],
     *,
     chunk_rows: int = CHUNK_ROWS,
+    threads: int = 1,
 ) -> Columns:
     """:func:`compute` over the Person/Claim objects :meth:`medcalc.Calculator.claims` takes.
 
@@ -118,7 +136,7 @@ def compute_rows(
             spread.append((len(rows), len(rows) + len(claims), problem))
             ytd = None
         rows.extend((index, person, claim, ytd) for claim in claims)
-    columns = compute(book, series, build_table(rows), chunk_rows=chunk_rows)
+    columns = compute(book, series, build_table(rows), chunk_rows=chunk_rows, threads=threads)
     if not spread:
         return columns
     found = list(columns.problems)

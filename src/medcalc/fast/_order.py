@@ -9,8 +9,9 @@ order are then moved as rows of four words, one gather in and one scatter out).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Executor
+from typing import Any, TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
@@ -37,6 +38,10 @@ from medcalc.fast._table import (
 from medcalc.messages import say
 from medcalc.money import fmt, negative_amount, too_large_amount
 from medcalc.tariff import Tariff, TariffBook
+
+T = TypeVar("T")
+SAMPLE = 4096
+"""Keys sampled to cut the sort into parts of about equal size, one per thread."""
 
 
 def day_tables(versions: Sequence[Tariff], dmin: int, dmax: int) -> tuple[IP, IP]:
@@ -84,12 +89,25 @@ def chunks(n: int, starts: IP | None, size: int) -> Iterable[tuple[int, int]]:
 
 class Rows:
     """One call of :func:`compute` up to the chain: the table's columns, the plan, the
-    processing order, the year-to-date starts (:class:`~medcalc.fast._chain.Run` goes on)."""
+    processing order, the year-to-date starts (:class:`~medcalc.fast._chain.Run` goes on).
 
-    def __init__(self, book: TariffBook, series: str, table: ClaimTable, chunk_rows: int) -> None:
+    ``pool``: threads that take chunks side by side (None: this thread takes them in turn);
+    every chunk writes only its own rows, so the results do not depend on it."""
+
+    def __init__(
+        self,
+        book: TariffBook,
+        series: str,
+        table: ClaimTable,
+        chunk_rows: int,
+        pool: Executor | None = None,
+        threads: int = 1,
+    ) -> None:
         n = self.n = len(table)
         self.table = table
         self.chunk_rows = chunk_rows
+        self.pool = pool
+        self.threads = threads if pool is not None else 1
         if table.person.ndim != 1:
             raise EngineError(say("at", where="person", message=say("engine.one_dimensional")))
         person = ints(table.person, "person", n)
@@ -121,6 +139,18 @@ class Rows:
             raise EngineError(say("at", where="date", message=say("engine.no_date")))
         self.plan = Plan(book, series, table.kinds, table.level_names)
 
+    def each(self, work: Callable[[int, int], T], ranges: Iterable[tuple[int, int]]) -> list[T]:
+        """``work(a, b)`` for each range, the results in the ranges' order (an exception: the
+        first range's that raised, as in turn)."""
+        if self.pool is None:
+            return [work(a, b) for a, b in ranges]
+        return list(self.pool.map(lambda ab: work(*ab), ranges))
+
+    def each_part(self, work: Callable[[int], T], parts: int) -> list[T]:
+        if self.pool is None:
+            return [work(k) for k in range(parts)]
+        return list(self.pool.map(work, range(parts)))
+
     @staticmethod
     def _checkcodes(values: NDArray[Any] | None, count: int, low: int, name: str) -> None:
         if values is not None and values.shape[0]:
@@ -151,9 +181,13 @@ class Rows:
         self.pmin = pmin
         self.key = np.empty(n, np.int64) if self.packed else None
         self.in_order = self.key is not None
-        last = -1
-        for a, b in chunks(n, None, self.chunk_rows):
-            last = self._key_chunk(a, b, last)
+        if self.key is not None:
+            ends = self.each(self._key_chunk, chunks(n, None, self.chunk_rows))
+            # in order within each chunk, and each chunk's first key not below the last's
+            self.in_order = all(
+                inside and (k == 0 or ends[k - 1][2] <= first)
+                for k, (inside, first, _) in enumerate(ends)
+            )
         # Rows out of order are read in processing order by one gather of a row of four
         # words (one cache line's part) per claim, not four gathers: the columns the chain
         # reads are laid out side by side.
@@ -166,23 +200,23 @@ class Rows:
         self.err = np.empty(n, np.int32)
         self.version = np.empty(n, np.int16)
         self.covered = np.zeros(n, np.bool_)
-        for a, b in chunks(n, None, self.chunk_rows):
-            self._rows_chunk(a, b)
+        self.each(self._rows_chunk, chunks(n, None, self.chunk_rows))
         if plan.limit < MAX_FEN:
             self._check_compliant()
 
-    def _key_chunk(self, a: int, b: int, last: int) -> int:
-        """The packed (person, day) keys of the rows a..b; whether the rows are in order."""
-        if self.key is None:
-            return last
+    def _key_chunk(self, a: int, b: int) -> tuple[bool, int, int]:
+        """The packed (person, day, input index) keys of the rows a..b: whether they are in
+        order, the first key and the last. (The input index breaks ties and names the row;
+        as it grows with the rows, the keys are in order exactly when (person, day) is.)"""
+        assert self.key is not None
         key = self.person[a:b] - self.pmin
         key <<= self.dbits
         key += self.day[a:b]
         key -= self.dmin
-        if self.in_order and (last > key[0] or (key[1:] < key[:-1]).any()):
-            self.in_order = False
+        key <<= self.ibits
+        key |= np.arange(a, b)
         self.key[a:b] = key
-        return int(key[-1])
+        return not (key[1:] < key[:-1]).any(), int(key[0]), int(key[-1])
 
     def _rows_chunk(self, a: int, b: int) -> None:
         """Version, profile set, coverage, error, uncapped basic of the rows a..b."""
@@ -280,6 +314,33 @@ class Rows:
 
     # -- phase B: order by (person, year, date, input index) --
 
+    def sort_keys(self, key: I64) -> None:
+        """Sort the distinct, non-negative keys ``key`` in place: on threads, in one range of
+        values per thread side by side (cut at quantiles of a sample: about n / threads keys
+        each); the ranges in ascending order are the whole sorted array."""
+        n, parts = key.shape[0], self.threads
+        if parts < 2 or n < 2 * SAMPLE:
+            key.sort()
+            return
+        sample = np.sort(key[:: max(1, n // SAMPLE)])
+        cuts = [0, *(int(sample[k * sample.shape[0] // parts]) for k in range(1, parts))]
+
+        def select(k: int) -> I64:
+            inside = key >= cuts[k]
+            if k + 1 < parts:
+                inside &= key < cuts[k + 1]
+            found: I64 = key[inside]
+            found.sort()
+            return found
+
+        found = self.each_part(select, parts)
+        ends = np.cumsum([0, *(f.shape[0] for f in found)]).tolist()
+
+        def put(k: int) -> None:
+            key[ends[k] : ends[k + 1]] = found[k]
+
+        self.each_part(put, parts)
+
     def order(self) -> None:
         n = self.n
         self.key_s: I64 | None = None
@@ -287,26 +348,23 @@ class Rows:
         if self.key is not None and self.in_order:
             self.key = None  # the input order is the processing order
         elif self.key is not None:
-            key = self.key
-            # the input index breaks ties and names the row
-            for a, b in chunks(n, None, self.chunk_rows):
-                part = key[a:b]
-                part <<= self.ibits
-                part |= np.arange(a, b)
-            key.sort()
-            self.key_s, self.key = key, None
+            self.sort_keys(self.key)
+            self.key_s, self.key = self.key, None
         else:
             self.in_order = False
             self.order_ = np.lexsort((np.arange(n), self.day, self.person))
         starts = np.empty(n, np.bool_)
-        prev_person = prev_year = None
-        for a, b in chunks(n, None, self.chunk_rows):
-            person, day = self._sorted_person_day(a, b)
+
+        def mark(a: int, b: int) -> None:  # from the row before the chunk on
+            lo = max(a - 1, 0)
+            person, day = self._sorted_person_day(lo, b)
             year = self.year.take(day - self.dmin)
-            s = starts[a:b]
-            s[1:] = (person[1:] != person[:-1]) | (year[1:] != year[:-1])
-            s[0] = prev_person is None or person[0] != prev_person or year[0] != prev_year
-            prev_person, prev_year = int(person[-1]), int(year[-1])
+            new = (person[1:] != person[:-1]) | (year[1:] != year[:-1])
+            starts[lo + 1 : b] = new
+            if a == 0:
+                starts[0] = True
+
+        self.each(mark, chunks(n, None, self.chunk_rows))
         self.starts = np.flatnonzero(starts)
         self.is_start = starts
 
