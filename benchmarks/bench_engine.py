@@ -5,6 +5,7 @@ series (2018-2020).
     .venv/bin/python benchmarks/bench_engine.py --check          # 1 M and 10 M rows, both orders
     .venv/bin/python benchmarks/bench_engine.py --rows 1000000 --order shuffled
     .venv/bin/python benchmarks/bench_engine.py --json           # one JSON object per run
+    .venv/bin/python benchmarks/bench_engine.py --rows 1000000 --threads 1 --threads 2
 
 Each (rows, order) runs in a fresh process. Memory: the input columns' bytes, the RSS before
 the engine runs, the peak RSS while it runs (the kernel's peak mark is restarted just before,
@@ -21,7 +22,11 @@ caps bind); a total on half of the claims, a settled basic_paid on 10 %, an enro
 date, as a claims system usually exports them; ``shuffled``: the same rows in random order (the
 engine then sorts them).
 
-Engine target on one core: >= 10 million claims/s for the full chain; 10 M rows within 2 GB.
+``--threads N`` (repeatable; default 1): ``compute(..., threads=N)``, the chunks of whole
+person-years and the sort of the keys on N threads.
+
+Engine targets: >= 10 million claims/s for the full chain, grouped rows on one thread and
+shuffled rows on two (issue 17); never slower on one thread; 10 M rows within 2 GB.
 The reference core is timed on a subsample of whole persons and extrapolated (labelled so).
 """
 
@@ -202,7 +207,9 @@ def _reset_peak() -> bool:
         return False
 
 
-def one(rows: int, order: str, repeat: int, sample: int, verify: bool) -> dict[str, Any]:
+def one(
+    rows: int, order: str, repeat: int, sample: int, verify: bool, threads: int = 1
+) -> dict[str, Any]:
     from medcalc.fast import compute
     from medcalc.tariff import load_book
 
@@ -218,7 +225,7 @@ def one(rows: int, order: str, repeat: int, sample: int, verify: bool) -> dict[s
     for _ in range(repeat):
         del out
         start, start_cpu = time.perf_counter(), time.process_time()
-        out = compute(book, SERIES, tab)
+        out = compute(book, SERIES, tab, threads=threads)
         times.append(time.perf_counter() - start)
         cpu.append(time.process_time() - start_cpu)
     best = min(times)
@@ -227,6 +234,7 @@ def one(rows: int, order: str, repeat: int, sample: int, verify: bool) -> dict[s
     result: dict[str, Any] = {
         "rows": rows,
         "order": order,
+        "threads": threads,
         "engine_s": best,
         "engine_claims_per_s": rows / best,
         "engine_cpu_s": best_cpu,
@@ -287,13 +295,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--check", action="store_true", help="also compare the engine with the reference there"
     )
+    parser.add_argument("--threads", type=int, action="append", help="engine threads (default 1)")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--json", action="store_true", help="print JSON lines only")
     args = parser.parse_args(argv)
     sizes = args.rows or [1_000_000, 10_000_000]
     orders = args.order or ["grouped", "shuffled"]
+    counts = args.threads or [1]
     if args.child:
-        print(json.dumps(one(sizes[0], orders[0], args.repeat, args.sample, args.check)))
+        run = one(sizes[0], orders[0], args.repeat, args.sample, args.check, counts[0])
+        print(json.dumps(run))
         return 0
     info = machine()
     if not args.json:
@@ -301,39 +312,40 @@ def main(argv: list[str] | None = None) -> int:
             f"{info['cpu']}, nproc {info['nproc']}, Python {info['python']}, "
             f"numpy {info['numpy']}\n"
         )
-    for rows in sizes:
-        for order in orders:
-            cmd = [sys.executable, __file__, "--child", "--rows", str(rows), "--order", order,
-                   "--repeat", str(args.repeat), "--sample", str(args.sample)]  # fmt: skip
-            if args.check:
-                cmd.append("--check")
-            done = subprocess.run(cmd, capture_output=True, text=True, check=False)
-            if done.returncode != 0:
-                print(done.stderr, file=sys.stderr)
-                return done.returncode
-            r = json.loads(done.stdout)
-            if args.json:
-                print(json.dumps({**r, **info}))
-                continue
-            line = (
-                f"{rows:>11,} rows {order:<8}  engine {r['engine_s']:6.3f} s wall = "
-                f"{r['engine_claims_per_s'] / 1e6:5.2f} M claims/s, "
-                f"{r['engine_cpu_s']:6.3f} s CPU = "
-                f"{r['engine_claims_per_cpu_s'] / 1e6:5.2f} M claims/s;  load "
-                f"{r['load_average']:.1f}\n{'':27}memory: input columns "
-                f"{r['input_columns_mb']:.0f} MB, RSS before compute {r['rss_before_mb']:.0f} MB, "
-                f"peak during compute {r['peak_in_compute_mb']:.0f} MB; process peak "
-                f"(getrusage, generating the workload included) {r['peak_rss_mb']:.0f} MB"
+    for rows, order, threads in ((r, o, t) for r in sizes for o in orders for t in counts):
+        cmd = [sys.executable, __file__, "--child", "--rows", str(rows), "--order", order,
+               "--repeat", str(args.repeat), "--sample", str(args.sample),
+               "--threads", str(threads)]  # fmt: skip
+        if args.check:
+            cmd.append("--check")
+        done = subprocess.run(cmd, capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            print(done.stderr, file=sys.stderr)
+            return done.returncode
+        r = json.loads(done.stdout)
+        if args.json:
+            print(json.dumps({**r, **info}))
+            continue
+        line = (
+            f"{rows:>11,} rows {order:<8} {threads} thread{'s' if threads > 1 else ' '}"
+            f"  engine {r['engine_s']:6.3f} s wall = "
+            f"{r['engine_claims_per_s'] / 1e6:5.2f} M claims/s, "
+            f"{r['engine_cpu_s']:6.3f} s CPU = "
+            f"{r['engine_claims_per_cpu_s'] / 1e6:5.2f} M claims/s;  load "
+            f"{r['load_average']:.1f}\n{'':27}memory: input columns "
+            f"{r['input_columns_mb']:.0f} MB, RSS before compute {r['rss_before_mb']:.0f} MB, "
+            f"peak during compute {r['peak_in_compute_mb']:.0f} MB; process peak "
+            f"(getrusage, generating the workload included) {r['peak_rss_mb']:.0f} MB"
+        )
+        if "reference_claims_per_s" in r:
+            line += (
+                f"\n{'':27}reference core, EXTRAPOLATED from {r['reference_sample_rows']:,} "
+                f"rows: {r['reference_claims_per_s']:,.0f} claims/CPU s, so about "
+                f"{r['reference_extrapolated_s']:,.0f} s for {rows:,} rows"
             )
-            if "reference_claims_per_s" in r:
-                line += (
-                    f"\n{'':27}reference core, EXTRAPOLATED from {r['reference_sample_rows']:,} "
-                    f"rows: {r['reference_claims_per_s']:,.0f} claims/CPU s, so about "
-                    f"{r['reference_extrapolated_s']:,.0f} s for {rows:,} rows"
-                )
-            if "mismatched_rows_in_sample" in r:
-                line += f"   mismatches {r['mismatched_rows_in_sample']}"
-            print(line)
+        if "mismatched_rows_in_sample" in r:
+            line += f"   mismatches {r['mismatched_rows_in_sample']}"
+        print(line)
     return 0
 
 
