@@ -42,6 +42,9 @@ from medcalc.tariff import Tariff, TariffBook
 T = TypeVar("T")
 SAMPLE = 4096
 """Keys sampled to cut the sort into parts of about equal size, one per thread."""
+RADIX_ROWS = 1 << 22
+"""Up to this many keys, a radix sort in 16-bit digits of (person, day) sorts faster than
+numpy's sort of the keys (2x at 1 M; its gathers leave the CPU cache beyond a few million)."""
 
 
 def day_tables(versions: Sequence[Tariff], dmin: int, dmax: int) -> tuple[IP, IP]:
@@ -177,7 +180,8 @@ class Rows:
         self.ibits = max(1, (n - 1).bit_length())
         self.dbits = max(1, (self.dmax - self.dmin).bit_length())
         pbits = max(1, (pmax - pmin).bit_length())
-        self.packed = pbits + self.dbits + self.ibits <= 63
+        self.key_bits = pbits + self.dbits + self.ibits
+        self.packed = self.key_bits <= 63
         self.pmin = pmin
         self.key = np.empty(n, np.int64) if self.packed else None
         self.in_order = self.key is not None
@@ -314,13 +318,27 @@ class Rows:
 
     # -- phase B: order by (person, year, date, input index) --
 
+    def sorted_keys(self, key: I64) -> I64:
+        """The keys (in input order) sorted: by a stable radix sort of their (person, day)
+        part in 16-bit digits when it takes at most two and the keys are few enough, else
+        by numpy's sort."""
+        digits = self.key_bits - self.ibits
+        if digits > 32 or key.shape[0] > RADIX_ROWS:
+            return np.sort(key)
+        pd = key >> self.ibits
+        order = np.argsort((pd & 0xFFFF).astype(np.uint16), kind="stable")  # (a radix sort)
+        if digits > 16:
+            high = (pd >> 16).astype(np.uint16).take(order)
+            order = order.take(np.argsort(high, kind="stable"))
+        return key.take(order)
+
     def sort_keys(self, key: I64) -> None:
         """Sort the distinct, non-negative keys ``key`` in place: on threads, in one range of
         values per thread side by side (cut at quantiles of a sample: about n / threads keys
         each); the ranges in ascending order are the whole sorted array."""
         n, parts = key.shape[0], self.threads
         if parts < 2 or n < 2 * SAMPLE:
-            key.sort()
+            key[:] = self.sorted_keys(key)
             return
         sample = np.sort(key[:: max(1, n // SAMPLE)])
         cuts = [0, *(int(sample[k * sample.shape[0] // parts]) for k in range(1, parts))]
@@ -329,9 +347,7 @@ class Rows:
             inside = key >= cuts[k]
             if k + 1 < parts:
                 inside &= key < cuts[k + 1]
-            found: I64 = key[inside]
-            found.sort()
-            return found
+            return self.sorted_keys(key[inside])
 
         found = self.each_part(select, parts)
         ends = np.cumsum([0, *(f.shape[0] for f in found)]).tolist()
