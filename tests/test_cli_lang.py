@@ -170,6 +170,7 @@ LANGUAGE_CHOICES = [
     (["--lang", "en", "claim", "--lang", "zh", "--help"], None, "zh"),
     (["--lang", "zh", "batch", "claims", "--help", "--lang", "en"], None, "en"),
     (["tariff", "--lang", "en", "list", "--help"], None, "en"),
+    (["batch", "--lang", "en", "claims", "--help"], None, "en"),
     (["--help", "--lang", "en"], None, "en"),
     (["batch", "--help"], "en", "en"),
 ]

@@ -36,6 +36,7 @@ def _register() -> None:
     from medcalc.cli import audit as _audit  # noqa: F401
     from medcalc.cli import batch as _batch  # noqa: F401
     from medcalc.cli import calc as _calc  # noqa: F401
+    from medcalc.cli import compare as _compare  # noqa: F401
     from medcalc.cli import serve as _serve  # noqa: F401
     from medcalc.cli import tariff as _tariff  # noqa: F401
 

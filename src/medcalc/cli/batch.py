@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 import click
 
 from medcalc.batch import COLUMN_LANGUAGES, ENGINES, FORMATS, BatchJob, Progress, summary_lines
-from medcalc.chain import LAYERS, YTD_FIELDS, Calculator
+from medcalc.chain import Calculator
 from medcalc.cli import cli
 from medcalc.cli.common import lang_option, tariffs_option
 from medcalc.tariff import SERIES_ENV_VAR, default_series, load_book
@@ -45,70 +45,26 @@ _STAGES = {
 
 
 @cli.group("batch")
-def batch_group() -> None:
-    """Batch files: one result row per input row. 批量计算（CSV、XLSX、JSON Lines）。
-
-    Exit codes: 0 all rows computed; 3 some rows have an error (OUT is still written);
-    1 a tariff or file error (nothing is written); 2 a usage error.
-    """
+@lang_option
+def batch_group(lang: str) -> None:
+    """``medcalc batch``: the group of the batch commands (its help: ``_help.HELP``)."""
 
 
 def _options(f: F) -> F:
+    # The help of each option: medcalc.cli._help.HELP["batch claims"].
     options = [
         click.argument("file", type=click.Path(dir_okay=False, path_type=Path)),
         click.option(
-            "-o",
-            "--output",
-            required=True,
-            type=click.Path(dir_okay=False, path_type=Path),
-            help="Result file; its extension (.csv, .xlsx, .jsonl) gives the format. "
-            "Replaced only when complete; a device (/dev/null) or FIFO is written directly.",
+            "-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path)
         ),
-        click.option(
-            "--series",
-            help="Tariff series for rows without a series column/value (default: "
-            "MEDCALC_SERIES, else the only series installed).",
-        ),
-        click.option(
-            "--input-format",
-            type=click.Choice(FORMATS),
-            help="Format of FILE when its extension does not say.",
-        ),
-        click.option(
-            "--output-format",
-            type=click.Choice(FORMATS),
-            help="Format of OUT when its extension does not say.",
-        ),
-        click.option(
-            "--input-encoding",
-            help="Encoding of a CSV/JSON Lines FILE (default: detected: UTF-8, UTF-8 with "
-            "BOM or GB18030).",
-        ),
-        click.option(
-            "--output-encoding",
-            help="Encoding of a CSV OUT (default: utf-8-sig, UTF-8 with a BOM, for Excel).",
-        ),
-        click.option(
-            "--engine",
-            type=click.Choice(ENGINES),
-            default="auto",
-            show_default=True,
-            help="auto: the column engine when medcalc[fast] is installed (same output, "
-            "faster), else the reference core; core: always the reference core; fast: the "
-            "engine (an error without numpy). Claims only: premiums always use the core.",
-        ),
-        click.option(
-            "--columns",
-            type=click.Choice(COLUMN_LANGUAGES),
-            help="Language of the result column names: zh (是否享受待遇, 基本医保, …; 是/否) "
-            "or en (covered, basic, …; yes/no). Default: that of FILE's header.",
-        ),
-        click.option(
-            "--keep-formulas",
-            is_flag=True,
-            help="CSV OUT: write cells that begin with = + - @ tab or CR as they are; by "
-            "default they get a leading ' so that Excel shows them as text.",
-        ),
+        click.option("--series"),
+        click.option("--input-format", type=click.Choice(FORMATS)),
+        click.option("--output-format", type=click.Choice(FORMATS)),
+        click.option("--input-encoding"),
+        click.option("--output-encoding"),
+        click.option("--engine", type=click.Choice(ENGINES), default="auto", show_default=True),
+        click.option("--columns", type=click.Choice(COLUMN_LANGUAGES)),
+        click.option("--keep-formulas", is_flag=True),
         tariffs_option,
         lang_option,
     ]
@@ -169,29 +125,11 @@ def _stderr_is_tty() -> bool:
     return sys.stderr.isatty()
 
 
-_NAMES = """A column may be named in Chinese (人员编号, 入院日期,
-    政策范围内费用 …; docs/cli-batch.md §3); results then too (--columns). A last 合计 row
-    gets no results."""
-
-
-def _claims_help() -> str:
-    """``batch claims``' help: the amounts (basic, each layer's, out of pocket) and the
-    year-to-date columns named from the chain's ``LAYERS`` and ``YTD_FIELDS``."""
-    amounts = [name.replace("_", " ") for name in ("basic", *(x.id for x in LAYERS))]
-    return f"""Claims: {", ".join(amounts)} and out of pocket for every row. 理赔测算。
-
-    FILE columns: person_id, date (YYYY-MM-DD) and compliant are required; series (or
-    --series), categories (ids separated by ;), disability_grade, disability_type,
-    enrolled_on, claim_id, hospital_level, total, basic_paid, {", ".join(YTD_FIELDS)} are
-    optional; other columns are carried through. Rows need not be sorted. {_NAMES}
-    """
-
-
-@batch_group.command("claims", help=_claims_help())
+@batch_group.command("claims")
 @_options
 @click.pass_context
 def claims_command(ctx: click.Context, /, **kw: Any) -> None:
-    """Claims for every row (the help: :func:`_claims_help`)."""
+    """``medcalc batch claims``: claims for every row (its help: ``_help.HELP``)."""
     _run("claims", ctx, **kw)
 
 
@@ -199,11 +137,5 @@ def claims_command(ctx: click.Context, /, **kw: Any) -> None:
 @_options
 @click.pass_context
 def premiums_command(ctx: click.Context, /, **kw: Any) -> None:
-    """Premiums: medical 资助 and pension 代缴 for every row. 保费测算。
-
-    FILE columns: year is required; person_id, series (or --series), categories,
-    disability_grade, disability_type, birth_date (needed for the pension) and pension_grade
-    are optional; other columns are carried through. A column may be named in Chinese (人员编号,
-    年度, 出生日期, 养老缴费档次 …; docs/cli-batch.md §3); results then too (--columns).
-    """
+    """``medcalc batch premiums``: premiums for every row (its help: ``_help.HELP``)."""
     _run("premiums", ctx, **kw)
