@@ -237,6 +237,7 @@ def usage(command: str, zh: bool) -> str:
     name = f"medcalc {command}".strip()
     usage_line = {
         "": "[OPTIONS] COMMAND [ARGS]...",
+        "tariff": "[OPTIONS] COMMAND [ARGS]...",
         "tariff show": "[OPTIONS] SERIES",
         "audit": "[OPTIONS] [SERIES]...",
     }.get(command, "[OPTIONS]")
@@ -278,6 +279,13 @@ CLICK_MESSAGES = [
         "",
         "错误: 没有命令 'clam'。您是不是要用 'claim'？",
         "Error: No such command 'clam'. Did you mean 'claim'?",
+    ),
+    (
+        "missing command",
+        ["tariff", "--"],
+        "tariff",
+        "错误: 缺少命令。",
+        "Error: Missing command.",
     ),
     (
         "invalid choice",
