@@ -67,20 +67,30 @@ class Run(Rows):
             self.paid = [rows[:, 1 + i] for i in range(len(LAYERS))]
             self.pk = np.zeros(0, np.int64)
             self.packed_rows = None
+            self.each(self._settle_chunk, chunks(n, None, self.chunk_rows))
+
+    def _settle_chunk(self, a: int, b: int) -> None:
+        """Rows out of order, a..b in input order: the profile the chain left in the out of
+        pocket word (one scatter less), then out of pocket itself. A row with an error pays
+        nothing (the rows depending on it are cleared with their messages)."""
+        self.profile[a:b] = self.oop[a:b]
+        compliant = self.compliant[a:b]
+        bill = compliant if self.total is None else np.maximum(self.total[a:b], compliant)
+        paid = [pay[a:b] for pay in self.paid]
+        _out_of_pocket(bill, self.m[a:b], paid, self.err[a:b] == OK, self.oop[a:b])
 
     def _chain_chunk(self, a: int, b: int) -> list[IP]:
         """The rows a..b (whole person-years) in processing order; the input rows of each
         person-year whose errors reach other rows (for the messages)."""
         plan = self.plan
         o = None if self.in_order else self.input_rows(a, b)
-        bill = None
         if o is None:
             basic, pk, compliant = self.m[a:b], self.pk[a:b], self.compliant[a:b]
         else:
             assert self.packed_rows is not None
             moved = _rows_of(self.packed_rows).take(o).view(np.int64)
             block = moved.reshape(b - a, self.packed_rows.shape[1]).T.copy()
-            basic, pk, compliant, bill = block[0], block[1], block[2], block[3]
+            basic, pk, compliant = block[0], block[1], block[2]
         read = basic
         if b - a > SAFE_ROWS:  # a person-year of ~92 000 claims: its sums could leave int64
             self._check_sums(a, b, o, compliant)
@@ -115,21 +125,20 @@ class Run(Rows):
         paid, which = self._layers(a, b, o, starts, first, group, p, burden, computed, ytd)
         profile = plan.layers[0].chosen(which, p).astype(np.int16)
         profile[~computed] = -1
-        ok = ~error if dependent is None else ~(error | dependent)
         if o is None:
             if basic is not read:
                 self.m[a:b] = basic
             self.profile[a:b] = profile
+            ok = ~error if dependent is None else ~(error | dependent)
             self._pays(a, b, basic, paid, computed, ok)
         else:  # the results of each row over its inputs: read and written in this chunk only
-            assert bill is not None and self.packed_rows is not None
+            assert self.packed_rows is not None
             results = np.empty((b - a, self.packed_rows.shape[1]), np.int64)
             results[:, 0] = basic
             for i, pay in enumerate(paid):
                 results[:, 1 + i] = pay
-            _out_of_pocket(bill, basic, paid, ok, results[:, OUT_OF_POCKET])
+            results[:, OUT_OF_POCKET] = profile  # until _settle_chunk
             _rows_of(self.packed_rows).put(o, _rows_of(results))  # (put: faster than [o] =)
-            self.profile.put(o, profile)
         return error_groups
 
     def _layers(

@@ -288,10 +288,6 @@ class Rows:
             # to be errors (finish), so that the chain need not scatter it.
             self.covered[a:b] = computed
             self.packed_rows[a:b, 2] = compliant
-            if self.total is None:
-                self.packed_rows[a:b, 3] = compliant
-            else:
-                np.maximum(self.total[a:b], compliant, out=self.packed_rows[a:b, 3])
 
     def _check_compliant(self) -> None:
         plan = self.plan

@@ -42,9 +42,10 @@ OK, NO_VERSION, BAD_AMOUNT = -1, -2, -3
 """Row error codes: none, and two still to be turned into messages once the rows are known."""
 
 WIDTH = max(4, 2 + len(LAYERS))
-"""Words per row of the block that moves rows out of order: the inputs the chain reads
-(basic, the packed P and flags, compliant, the bill), then its results (basic, each layer,
-out of pocket) written over them."""
+"""Words per row of the block that moves rows out of order (32 bytes: half a cache line): the
+inputs the chain reads (basic, the packed P and flags, compliant), then its results (basic,
+each layer, the critical-illness profile) written over them; out of pocket then replaces
+the profile, row by row in input order."""
 
 YTD_COLUMNS = ("ytd_basic_paid", *(f"ytd_{layer.base}" for layer in LAYERS))
 """The year-to-date columns of a :class:`ClaimTable`: basic paid, then each layer's base."""
