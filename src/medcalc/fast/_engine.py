@@ -32,6 +32,10 @@ How it computes (see docs/engine.md):
   claim of every person-year at once"; ``_basic``).
 - Work runs in chunks of 65 536 rows (whole person-years), one numpy call per step
   (``_chain``); the column table and the results are ``_table``.
+- ``threads`` > 1: the chunks of each phase go to a thread pool (numpy releases the GIL in
+  its kernels); a chunk writes only its own rows, so the results are one thread's, byte for
+  byte. The keys are sorted by a radix sort of (person, day) in 16-bit digits where it pays,
+  cut into one range of key values per thread (``_order``).
 
 Errors are per row, as in a batch (spec §5, :mod:`medcalc.batch`): a row gets the error the
 reference core raises for it (same class, same message); the rows of the same person and year
