@@ -10,6 +10,11 @@ from hypothesis import HealthCheck, settings
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+# The suite asserts Chinese by default and the bundled series: a developer's own language or
+# series must not change what the commands under test print.
+for _name in ("MEDCALC_LANG", "MEDCALC_SERIES"):
+    os.environ.pop(_name, None)
+
 settings.register_profile(
     "ci",
     max_examples=100,

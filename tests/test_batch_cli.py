@@ -39,7 +39,9 @@ ROWS = [
 
 @pytest.fixture
 def runner() -> CliRunner:
-    return CliRunner()
+    # English unless a test asks for zh: most tests here hold the library's own words (the
+    # Chinese of every message is tested in test_messages.py).
+    return CliRunner(env={"MEDCALC_LANG": "en"})
 
 
 def batch(runner: CliRunner, *args: str | Path) -> Result:
@@ -492,7 +494,7 @@ def test_medcalc_batch_exits_1_when_its_input_changes_while_read(
     assert received[0] == b"\xef"  # the first byte of the BOM: OUT was being written
     assert result.exit_code == 1
     assert result.stdout == ""
-    assert result.stderr == f"错误: {source} changed while it was being read\n"
+    assert result.stderr == f"Error: {source} changed while it was being read\n"
 
 
 def test_success_replaces_output_and_keeps_its_permissions(
@@ -514,7 +516,8 @@ def test_success_replaces_output_and_keeps_its_permissions(
 def test_exit_0_when_every_row_is_computed(runner: CliRunner, tmp_path: Path) -> None:
     """All rows fine: exit 0, nothing on stdout, the summary on stderr."""
     source = write_csv(tmp_path / "in.csv", ROWS)
-    result = batch(runner, "claims", source, "-o", tmp_path / "out.csv", "--series", SERIES)
+    out = tmp_path / "out.csv"
+    result = batch(runner, "claims", source, "-o", out, "--series", SERIES, "--lang", "zh")
     assert result.exit_code == 0
     assert result.stdout == ""
     assert result.stderr.splitlines()[0] == "3 行：成功 3，错误 0"
@@ -571,7 +574,7 @@ def test_exit_1_for_a_missing_required_column(runner: CliRunner, tmp_path: Path)
     out = tmp_path / "out.csv"
     result = batch(runner, "claims", source, "-o", out, "--series", SERIES)
     assert result.exit_code == 1
-    assert result.stderr == f"错误: {source}: no compliant column (columns: 'person_id', 'date')\n"
+    assert result.stderr == f"Error: {source}: no compliant column (columns: 'person_id', 'date')\n"
     assert not out.exists()
 
 
@@ -588,7 +591,7 @@ def test_a_control_character_in_a_column_name_stays_on_one_line(
     assert result.exit_code == 1
     shown = repr(f"hospital{char}level")
     assert result.stderr == (
-        f"错误: {source}: no compliant column (columns: 'person_id', 'date', {shown})\n"
+        f"Error: {source}: no compliant column (columns: 'person_id', 'date', {shown})\n"
     )
 
 
@@ -650,7 +653,10 @@ def test_exit_1_for_an_unknown_series_option(runner: CliRunner, tmp_path: Path) 
         (["-o", "out.csv", "--output-encoding", "klingon"], "unknown encoding 'klingon'"),
         (["-o", "in.csv"], "is the input file"),
         (["--input-format", "xlsx", "--input-encoding", "gb18030", "-o", "out.csv"], "not XLSX"),
-        (["--input-format", "pdf", "-o", "out.csv"], "错误: '--input-format' 的值无效：'pdf' 不是"),
+        (
+            ["--input-format", "pdf", "-o", "out.csv", "--lang", "zh"],
+            "错误: '--input-format' 的值无效：'pdf' 不是",
+        ),
         (
             ["--input-format", "pdf", "-o", "out.csv", "--lang", "en"],
             "Error: Invalid value for '--input-format': 'pdf' is not one of",

@@ -525,7 +525,7 @@ def test_two_series_need_a_choice(runner: CliRunner, tmp_path: Path) -> None:
     tariffs.mkdir()
     shutil.copy(ROOT / "tests" / "good_tariffs" / "full.yaml", tariffs)
     out = tmp_path / "out.csv"
-    common = ("claims", source, "-o", out, "--tariffs", tariffs)
+    common = ("claims", source, "-o", out, "--tariffs", tariffs, "--lang", "en")
     result = invoke(runner, *common)
     assert result.exit_code == 2
     assert "has no series column; give --series" in result.stderr

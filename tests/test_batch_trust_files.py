@@ -34,7 +34,9 @@ HEADER = "person_id,date,hospital_level,compliant,note\n"
 
 @pytest.fixture
 def runner() -> CliRunner:
-    return CliRunner()
+    # English: these tests are about what is refused and why, in the library's own words (the
+    # Chinese of every message is tested in test_messages.py).
+    return CliRunner(env={"MEDCALC_LANG": "en"})
 
 
 def batch(
@@ -138,7 +140,7 @@ def test_stray_quote_is_refused_naming_its_line(
     out = tmp_path / "out.csv"
     result = batch(runner, "claims", source, out)
     assert result.exit_code == 1, result.output
-    assert result.stderr.strip() == f"错误: {batch_api.unclosed_quote_error(source, line)}"
+    assert result.stderr.strip() == f"Error: {batch_api.unclosed_quote_error(source, line)}"
     assert f"{source}: line {line}: a quoted field starts here" in result.stderr
     assert not out.exists()
 
@@ -254,7 +256,7 @@ def test_stray_quote_in_short_rows_is_refused(
     out = tmp_path / "out.csv"
     result = batch(runner, "claims", source, out, engine=engine)
     assert result.exit_code == 1, result.output
-    assert result.stderr.strip() == f"错误: {batch_api.unclosed_quote_error(source, 2)}"
+    assert result.stderr.strip() == f"Error: {batch_api.unclosed_quote_error(source, 2)}"
     assert not out.exists()
 
 
@@ -300,7 +302,7 @@ def test_stray_quote_after_a_narrower_row_is_refused(
     out = tmp_path / "out.csv"
     result = batch(runner, "claims", source, out, engine=engine)
     assert result.exit_code == 1, result.output
-    assert result.stderr.strip() == f"错误: {batch_api.unclosed_quote_error(source, 3)}"
+    assert result.stderr.strip() == f"Error: {batch_api.unclosed_quote_error(source, 3)}"
     assert not out.exists()
 
 
@@ -320,7 +322,7 @@ def test_claims_file_with_a_stray_quote_after_a_narrower_row_is_refused(
     )
     result = claim_file(runner, source)
     assert result.exit_code == 1, result.output
-    assert result.stderr.strip() == f"错误: {batch_api.unclosed_quote_error(source, 3)}"
+    assert result.stderr.strip() == f"Error: {batch_api.unclosed_quote_error(source, 3)}"
     assert result.stdout == ""
 
 
@@ -368,7 +370,7 @@ def test_a_long_quoted_cell_on_one_line_is_not_a_stray_quote(
     source.write_text(HEADER + 'P1,2018-03-01,level_2,5000,"' + "x" * 200_000 + '"\n')
     result = batch(runner, "claims", source, tmp_path / "out.csv")
     assert result.exit_code == 1
-    assert result.stderr == f"错误: {source}: row 2: field larger than field limit (131072)\n"
+    assert result.stderr == f"Error: {source}: row 2: field larger than field limit (131072)\n"
 
 
 @pytest.mark.parametrize("case", ["unclosed", "closed later", "closes mid-row"], ids=str)
@@ -389,7 +391,7 @@ def test_claims_file_with_stray_quote_is_refused(
     path.write_text("claim_id,date,hospital_level,compliant\n" + body, encoding="utf-8")
     result = claim_file(runner, path)
     assert result.exit_code == 1, result.output
-    assert result.stderr.strip() == f"错误: {batch_api.unclosed_quote_error(path, 3)}"
+    assert result.stderr.strip() == f"Error: {batch_api.unclosed_quote_error(path, 3)}"
     assert result.stdout == ""
 
 
@@ -575,7 +577,7 @@ def test_a_fifo_as_input_is_refused_saying_why(
     result = batch(runner, "claims", fifo, out, engine=engine)
     assert result.exit_code == 1, result.output
     assert result.stderr.strip() == (
-        f"错误: {fifo} is a pipe, FIFO or device, which cannot be read as input (a batch reads "
+        f"Error: {fifo} is a pipe, FIFO or device, which cannot be read as input (a batch reads "
         "its input more than once); save it to a file first"
     )
     assert not out.exists()
@@ -591,10 +593,10 @@ def test_xlsx_output_to_a_full_disk_is_one_clean_message(tmp_path: Path) -> None
         capture_output=True,
         timeout=60,
         check=False,
-        env={**os.environ, "PYTHONIOENCODING": "utf-8"},
+        env={**os.environ, "PYTHONIOENCODING": "utf-8", "MEDCALC_LANG": "en"},
     )
     assert done.returncode == 1
-    assert done.stderr.decode() == "错误: /dev/full: No space left on device\n"
+    assert done.stderr.decode() == "Error: /dev/full: No space left on device\n"
 
 
 def test_output_through_a_symlink_replaces_its_target(runner: CliRunner, tmp_path: Path) -> None:
@@ -631,7 +633,7 @@ def test_bad_output_directory_on_the_command_line(runner: CliRunner, tmp_path: P
         ["batch", "claims", str(good_source(tmp_path)), "-o", str(out), "--series", "nope"],
     )
     assert result.exit_code == 1
-    assert result.stderr.strip() == f"错误: cannot write {out}: no directory {out.parent}"
+    assert result.stderr.strip() == f"Error: cannot write {out}: no directory {out.parent}"
 
 
 SIGNAL_SCRIPT = """
@@ -747,7 +749,7 @@ def test_mixed_file_is_refused_naming_the_line(
     result = batch(runner, "claims", source, out)
     assert result.exit_code == 1
     assert result.stderr.strip() == (
-        f"错误: {source}: {message}; the file mixes encodings: save it again in one, "
+        f"Error: {source}: {message}; the file mixes encodings: save it again in one, "
         "or give --input-encoding"
     )
     assert not out.exists()
@@ -799,7 +801,7 @@ def test_bom_does_not_turn_off_the_mixed_encoding_check(
     result = batch(runner, "claims", source, out, engine=engine)
     assert result.exit_code == 1, result.output
     assert result.stderr.strip() == (
-        f"错误: {source}: line {line} reads as GB18030 but line 1 as UTF-8; the file mixes "
+        f"Error: {source}: line {line} reads as GB18030 but line 1 as UTF-8; the file mixes "
         "encodings: save it again in one, or give --input-encoding"
     )
     assert not out.exists()
@@ -859,7 +861,8 @@ def test_undecodable_bytes_are_named_by_their_line(
     result = batch(runner, "claims", source, out, "--input-encoding", encoding, engine=engine)
     assert result.exit_code == 1, result.output
     assert result.stderr.strip() == (
-        f"错误: {source}: line {line} cannot be read as {encoding}; give the right --input-encoding"
+        f"Error: {source}: line {line} cannot be read as {encoding}; "
+        "give the right --input-encoding"
     )
     assert not out.exists()
 
@@ -950,7 +953,7 @@ def test_deeply_nested_jsonl_line_is_a_file_error(runner: CliRunner, tmp_path: P
     out = tmp_path / "out.csv"
     result = batch(runner, "claims", source, out)
     assert result.exit_code == 1
-    assert result.stderr.strip() == f"错误: {source}: line 2 is nested too deeply to be a row"
+    assert result.stderr.strip() == f"Error: {source}: line 2 is nested too deeply to be a row"
     assert not out.exists()
 
 
@@ -984,7 +987,7 @@ def test_claims_json_with_huge_integer_or_deep_nesting(runner: CliRunner, tmp_pa
         deep.write_text("[" * 100_000 + "]" * 100_000)
         result = claim_file(runner, deep)
         assert result.exit_code == 1
-        assert result.stderr.strip() == f"错误: {deep}: nested too deeply to be a list of claims"
+        assert result.stderr.strip() == f"Error: {deep}: nested too deeply to be a list of claims"
 
 
 @pytest.mark.parametrize(
@@ -1008,7 +1011,7 @@ def test_duplicate_jsonl_keys_are_a_file_error(
     out = tmp_path / "out.csv"
     result = batch(runner, "claims", source, out)
     assert result.exit_code == 1
-    assert result.stderr.strip() == f"错误: {source}: {message}"
+    assert result.stderr.strip() == f"Error: {source}: {message}"
     assert not out.exists()
 
 
@@ -1028,7 +1031,7 @@ def test_bad_encoding_names_are_usage_errors(
     out = tmp_path / "out.csv"
     result = batch(runner, "claims", good_source(tmp_path), out, option, name)
     assert result.exit_code == 2
-    assert result.stderr.strip() == f"错误: {option}: {message}"
+    assert result.stderr.strip() == f"Error: {option}: {message}"
     assert not out.exists()
 
 
@@ -1049,7 +1052,7 @@ def test_utf16_forced_on_a_file_without_its_bom_is_a_file_error(
     # utf-32 fails on a byte (its line is found); utf-16 refuses the stream: the CSV's row
     where = "row" if (suffix, encoding) == (".csv", "utf-16") else "line"
     assert result.stderr.strip() == (
-        f"错误: {source}: {where} 1 cannot be read as {encoding}; give the right --input-encoding"
+        f"Error: {source}: {where} 1 cannot be read as {encoding}; give the right --input-encoding"
     )
     assert not out.exists()
 
@@ -1065,7 +1068,7 @@ def test_an_output_encoding_that_cannot_write_a_csv_is_a_usage_error(
     result = batch(runner, "claims", good_source(tmp_path), out, *args)
     assert result.exit_code == 2, result.output
     assert result.stderr.strip() == (
-        "错误: --output-encoding: 'idna' cannot write a CSV file (label empty or too long)"
+        "Error: --output-encoding: 'idna' cannot write a CSV file (label empty or too long)"
     )
     assert not out.exists()
 
@@ -1121,7 +1124,7 @@ def test_bad_xlsx_is_a_file_error(runner: CliRunner, tmp_path: Path, case: str) 
     out = tmp_path / "out.csv"
     result = batch(runner, "claims", source, out)
     assert result.exit_code == 1, result.output
-    assert result.stderr.startswith(f"错误: {source}")
+    assert result.stderr.startswith(f"Error: {source}")
     assert message in result.stderr
     assert not out.exists()
 
@@ -1161,7 +1164,7 @@ def test_dtd_in_a_part_not_named_xml_is_refused(runner: CliRunner, tmp_path: Pat
     result = batch(runner, "claims", source, out)
     assert result.exit_code == 1, result.output
     assert result.stderr.strip() == (
-        f"错误: {source}: part xl/worksheets/sheet1.dat has a DTD (or another prolog) that XLSX "
+        f"Error: {source}: part xl/worksheets/sheet1.dat has a DTD (or another prolog) that XLSX "
         "files never have; save the workbook again from Excel"
     )
     assert not out.exists()
@@ -1219,7 +1222,7 @@ def test_duplicate_header_names_are_refused_for_jsonl_output(
     result = batch(runner, "claims", source, out)
     assert result.exit_code == 1, result.output
     assert result.stderr.strip() == (
-        f"错误: {source}: the header names column {shown_name} twice (columns 5 and 6); a JSON "
+        f"Error: {source}: the header names column {shown_name} twice (columns 5 and 6); a JSON "
         "Lines line keeps one value per name: rename one, or write CSV or XLSX"
     )
     assert not out.exists()
@@ -1248,7 +1251,7 @@ def test_xlsx_unpacked_size_is_limited(runner: CliRunner, tmp_path: Path) -> Non
     result = batch(runner, "claims", source, out)
     assert result.exit_code == 1
     assert result.stderr.strip() == (
-        f"错误: {source} unpacks to {total} bytes, more than the limit of {limit} (1024 MiB) "
+        f"Error: {source} unpacks to {total} bytes, more than the limit of {limit} (1024 MiB) "
         "for an XLSX input; save it as CSV"
     )
     assert not out.exists()
@@ -1273,7 +1276,9 @@ def test_well_quoted_cells_all_come_back(notes: list[str]) -> None:
     with tempfile.TemporaryDirectory() as directory:
         source, out = Path(directory) / "in.csv", Path(directory) / "out.csv"
         source.write_text(buffer.getvalue(), encoding="utf-8")
-        result = batch(CliRunner(), "claims", source, out, "--keep-formulas")
+        result = batch(
+            CliRunner(env={"MEDCALC_LANG": "en"}), "claims", source, out, "--keep-formulas"
+        )
         assert result.exit_code == 0, result.stderr
         rows = rows_of(out)
     assert [r["person_id"] for r in rows] == [f"P{i}" for i in range(len(notes))]

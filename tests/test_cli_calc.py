@@ -435,10 +435,10 @@ ERRORS = [
 def test_claim_input_errors(runner: CliRunner, args: str, message: str) -> None:
     """Bad input exits 1 with one clean line on stderr naming the option, and no traceback."""
     # Later options win in click, so --date and --hospital-level in ``args`` override these.
-    result = run(runner, f"claim --date 2019-05-10 --hospital-level level_3 {args}")
+    result = run(runner, f"claim --lang en --date 2019-05-10 --hospital-level level_3 {args}")
     assert result.exit_code == 1
     assert result.stdout == ""
-    assert result.stderr.startswith("错误: ")
+    assert result.stderr.startswith("Error: ")
     assert result.stderr.count("\n") == 1
     assert message in result.stderr
     assert "Traceback" not in result.stderr
@@ -458,19 +458,21 @@ def test_claim_date_no_version_covers(runner: CliRunner) -> None:
 
 def test_unknown_series(runner: CliRunner) -> None:
     """An unknown series is named, with the known ones."""
-    result = run(runner, "premium --series nope --year 2019")
+    result = run(runner, "premium --lang en --series nope --year 2019")
     assert result.exit_code == 1
-    assert result.stderr == "错误: no tariff series 'nope' (known series: qingyuan-qingcheng)\n"
+    assert result.stderr == "Error: no tariff series 'nope' (known series: qingyuan-qingcheng)\n"
 
 
 def test_premium_input_errors(runner: CliRunner) -> None:
     """A pension grade the tariff lacks, and a missing birth date, name their options."""
-    result = run(runner, "premium --year 2019 --birth-date 1980-01-01 --pension-grade 130")
+    result = run(
+        runner, "premium --lang en --year 2019 --birth-date 1980-01-01 --pension-grade 130"
+    )
     assert (result.exit_code, result.stdout) == (1, "")
-    assert result.stderr.startswith("错误: --pension-grade: 130.00 is not a pension grade")
-    result = run(runner, "premium --year 2019")
+    assert result.stderr.startswith("Error: --pension-grade: 130.00 is not a pension grade")
+    result = run(runner, "premium --lang en --year 2019")
     assert (result.exit_code, result.stdout) == (1, "")
-    assert result.stderr.startswith("错误: --birth-date: the birth date is needed")
+    assert result.stderr.startswith("Error: --birth-date: the birth date is needed")
 
 
 @pytest.mark.parametrize(
@@ -488,9 +490,11 @@ def test_premium_input_errors(runner: CliRunner) -> None:
 )
 def test_premium_year_is_read_like_a_batch_cell(runner: CliRunner, year: str, message: str) -> None:
     """--year takes ASCII or full-width digits only, within 1-9999; anything else names it."""
-    result = runner.invoke(cli, ["premium", "--year", year, "--birth-date", "1980-01-01"])
+    result = runner.invoke(
+        cli, ["premium", "--lang", "en", "--year", year, "--birth-date", "1980-01-01"]
+    )
     assert (result.exit_code, result.stdout) == (1, "")
-    assert result.stderr.startswith("错误: " + message), result.stderr
+    assert result.stderr.startswith("Error: " + message), result.stderr
     assert "Traceback" not in result.stderr
 
 
@@ -598,11 +602,11 @@ def test_claims_file_errors(
     runner: CliRunner, tmp_path: Path, name: str, text: str, message: str
 ) -> None:
     """A bad claims file exits 1 with one line naming the file, the row and the field."""
-    result = run(runner, "claim --claims", claims_file(tmp_path, name, text))
+    result = run(runner, "claim --lang en --claims", claims_file(tmp_path, name, text))
     assert result.exit_code == 1
     assert result.stdout == ""
     assert result.stderr.count("\n") == 1
-    assert result.stderr.startswith("错误: ")
+    assert result.stderr.startswith("Error: ")
     assert message in result.stderr
 
 
@@ -611,18 +615,18 @@ def test_person_error_in_claims_file_mode_names_the_option(
 ) -> None:
     """An unknown category is the person's error, not a row's: it names the option."""
     path = claims_file(tmp_path, "c.csv", "date,compliant\n2019-05-10,5\n")
-    result = run(runner, "claim --category rich --claims", path)
+    result = run(runner, "claim --lang en --category rich --claims", path)
     assert result.exit_code == 1
-    assert result.stderr.startswith("错误: --category/--categories: 'rich' is not a category")
+    assert result.stderr.startswith("Error: --category/--categories: 'rich' is not a category")
 
 
 def test_year_to_date_needs_one_year(runner: CliRunner, tmp_path: Path) -> None:
     """Year-to-date accumulators with claims in two years is an error naming --ytd-*."""
     path = claims_file(tmp_path, "c.csv", "date,compliant\n2019-05-10,5\n2020-05-10,5\n")
-    result = run(runner, "claim --ytd-basic-paid 5 --claims", path)
+    result = run(runner, "claim --lang en --ytd-basic-paid 5 --claims", path)
     assert result.exit_code == 1
     assert result.stderr == (
-        "错误: --ytd-*: year-to-date accumulators belong to one year; these claims fall in "
+        "Error: --ytd-*: year-to-date accumulators belong to one year; these claims fall in "
         "2019, 2020\n"
     )
 

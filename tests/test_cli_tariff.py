@@ -421,13 +421,21 @@ def test_diff_two_files_needs_no_tariff_directory(runner: CliRunner, tmp_path: P
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
-        (["show", "nope"], "错误: no tariff series 'nope'"),
-        (["show", SERIES, "--version", "1999.1"], "错误: series qingyuan-qingcheng has no version"),
+        (["show", "nope"], "错误: 没有待遇标准 'nope'（已有：qingyuan-qingcheng）"),
+        (
+            ["show", SERIES, "--version", "1999.1"],
+            "错误: 待遇标准 qingyuan-qingcheng 没有版本 '1999.1'"
+            "（已有版本：2018.1, 2019.1, 2020.1）",
+        ),
         (
             ["show", SERIES, "--date", "2017-05-01"],
-            "错误: no tariff of series qingyuan-qingcheng is in",
+            "错误: 2017-05-01 没有生效的待遇标准 qingyuan-qingcheng",
         ),
-        (["diff", "nope@1", f"{SERIES}@2018.1"], "错误: no tariff series 'nope'"),
+        (["diff", "nope@1", f"{SERIES}@2018.1"], "错误: 没有待遇标准 'nope'"),
+        (
+            ["show", SERIES, "--version", "1999.1", "--lang", "en"],
+            "Error: series qingyuan-qingcheng has no version",
+        ),
         (["diff", "no-such-file.yaml", f"{SERIES}@2018.1"], "错误: 'no-such-file.yaml' is neither"),
         (["show", "nope", "--lang", "en"], "Error: no tariff series 'nope'"),
     ],
@@ -448,7 +456,7 @@ def test_bad_file_in_tariff_dir_is_reported_not_raised(runner: CliRunner, tmp_pa
     result = run(runner, "list", "--tariffs", str(tmp_path))
     assert result.exit_code == 1 and result.stdout == ""
     line, col = position(text, "draft")
-    assert result.stderr.startswith(f"错误: {bad}:{line}:{col}: status: ")
+    assert result.stderr.startswith(f"错误: {bad}:{line}:{col}：status：")
     assert "Traceback" not in result.stderr
 
 

@@ -405,7 +405,7 @@ def test_claim_cli_options_with_foreign_digits(option: str, value: str, message:
     args = {"--date": "2018-06-01", "--compliant": "5000", "--hospital-level": "level_1"}
     args[option] = value
     result = CliRunner().invoke(
-        cli, ["claim", "--series", SERIES, *[a for kv in args.items() for a in kv]]
+        cli, ["claim", "--lang", "en", "--series", SERIES, *[a for kv in args.items() for a in kv]]
     )
     assert result.exit_code == 1, result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)

@@ -98,9 +98,10 @@ def _quiet_lang(args: Sequence[str]) -> str:
 
 def message_text(exc: MedcalcError, lang: str) -> str:
     """The message of a medcalc error in ``lang``: the one place where the CLI translates the
-    library's messages (the catalogue's translator goes here)."""
-    del lang  # the library's messages are English until the translator is wired here
-    return str(exc)
+    library's messages (English as raised; Chinese by the message catalogue's translator)."""
+    from medcalc.present import translate  # not at import: `medcalc --help` stays light
+
+    return translate(str(exc), lang)
 
 
 #: What would break or garble a message line in a terminal or a log: C0 and C1 controls but
