@@ -18,6 +18,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from medcalc.errors import Problem, TariffError, TariffFileError, TariffOverlapError
+from medcalc.messages import say
 from medcalc.tariff._book import TariffBook
 from medcalc.tariff._loader import TariffCheck, file_kind, inspect_tariff, read_tariff_bytes
 from medcalc.tariff._model import Tariff
@@ -91,24 +92,19 @@ def _extra_dirs(extra: object) -> list[Path]:
     # A str is a Sequence too: walking it would look for directories 't', 'a', ...
     if isinstance(extra, str | bytes | os.PathLike):
         shown = os.fsdecode(extra)
-        raise TariffError(
-            f"tariff directories: expected a list of directories, got the one path "
-            f"'{shown}'; give it as a list: ['{shown}']"
-        )
+        raise TariffError(say("discovery.one_path", path=shown))
     if not isinstance(extra, Iterable):
-        raise TariffError(
-            f"tariff directories: expected a list of directories, got {type(extra).__name__}"
-        )
+        raise TariffError(say("discovery.not_list", type=type(extra).__name__))
     out: list[Path] = []
     for position, entry in enumerate(extra, start=1):
         try:
             # Path() also refuses a PathLike whose path is bytes.
             out.append(Path(entry))
         except TypeError:
-            raise TariffError(
-                f"tariff directories: entry {position} is {type(entry).__name__} {entry!r}, "
-                "not a path"
-            ) from None
+            message = say(
+                "discovery.entry", position=position, type=type(entry).__name__, entry=repr(entry)
+            )
+            raise TariffError(message) from None
     return out
 
 
@@ -117,14 +113,16 @@ def _env_dir(entry: str) -> Path:
     try:
         mode = path.stat().st_mode  # stat, not open: a FIFO must not block
     except FileNotFoundError as exc:
-        raise TariffError(f"{ENV_VAR}: directory '{entry}' does not exist") from exc
+        raise TariffError(say("discovery.env_missing", var=ENV_VAR, entry=entry)) from exc
     except OSError as exc:
-        raise TariffError(f"{ENV_VAR}: cannot use '{entry}': {exc.strerror or exc}") from exc
-    if not stat.S_ISDIR(mode):
-        kind = "a file" if stat.S_ISREG(mode) else file_kind(mode)
+        reason = exc.strerror or exc
         raise TariffError(
-            f"{ENV_VAR}: '{entry}' is {kind}, not a directory ({ENV_VAR} lists tariff "
-            f"directories, separated by '{os.pathsep}')"
+            say("discovery.env_unusable", var=ENV_VAR, entry=entry, reason=reason)
+        ) from exc
+    if not stat.S_ISDIR(mode):
+        kind = say("file.kind.file") if stat.S_ISREG(mode) else file_kind(mode)
+        raise TariffError(
+            say("discovery.env_not_dir", var=ENV_VAR, entry=entry, kind=kind, sep=os.pathsep)
         )
     return path
 
@@ -164,9 +162,9 @@ def _check_file(path: Path) -> TariffCheck:
     except TariffFileError as exc:
         return TariffCheck(None, exc.problems)
     except FileNotFoundError:
-        return TariffCheck(None, (Problem(str(path), 1, 1, "no such file or directory"),))
+        return TariffCheck(None, (Problem(str(path), 1, 1, say("file.missing")),))
     except OSError as exc:
-        message = f"cannot read the file: {exc.strerror or exc}"
+        message = say("file.unreadable", reason=exc.strerror or exc)
         return TariffCheck(None, (Problem(str(path), 1, 1, message),))
     return inspect_tariff(data, str(path))
 
