@@ -88,8 +88,8 @@ class Run(Rows):
             basic, pk, compliant = self.m[a:b], self.pk[a:b], self.compliant[a:b]
         else:
             assert self.packed_rows is not None
-            moved = _rows_of(self.packed_rows).take(o).view(np.int64)
-            block = moved.reshape(b - a, self.packed_rows.shape[1]).T.copy()
+            # (take of the int64 table releases the GIL, take of its rows as void items not)
+            block = self.packed_rows.take(o, axis=0).T.copy()
             basic, pk, compliant = block[0], block[1], block[2]
         read = basic
         if b - a > SAFE_ROWS:  # a person-year of ~92 000 claims: its sums could leave int64
