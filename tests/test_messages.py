@@ -45,7 +45,10 @@ TECHNICAL = {
     "threshold_factor", "format", "series", "qingyuan", "qingcheng", "https", "medcalc", "yaml",
     "enrollment", "inpatient", "medical_premium", "pension_premium", "YYYY", "MM", "DD",
     "chunk_rows", "NaT", "datetime", "int", "Calculator", "JSON", "Lines", "XLSX", "MiB", "DTD",
-    "pip", "install", "zip", "engine", "fast", "numpy", "output",
+    "pip", "install", "zip", "engine", "fast", "numpy", "output", "csv", "json", "yml",
+    "serve", "service", "SERIES", "VERSION", "true", "false", "Content", "Type",
+    "input_format", "multipart", "form", "data", "file", "sha", "HTTP", "tokens", "FILE",
+    "SIGHUP", "TOKEN", "admin", "Authorization", "Bearer", "batch", "claims",
 }  # fmt: skip
 #: A sample message for a parameter that is a message, and its Chinese.
 NESTED = say("amount.negative", value="-5.00")

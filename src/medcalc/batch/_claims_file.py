@@ -54,6 +54,7 @@ from medcalc.errors import (
     TariffNotFoundError,
     UsageError,
 )
+from medcalc.messages import say
 
 __all__ = ["CLAIMS_FILE_EXTENSIONS", "ClaimRows", "read_claims_file"]
 
@@ -74,7 +75,7 @@ _ROW_ERRORS = (InputError, TariffNotFoundError, SectionMissingError)
 
 def _at(place: str, exc: InputError | TariffNotFoundError | SectionMissingError) -> Exception:
     """The same kind of error, its message prefixed with the file and row it belongs to."""
-    return type(exc)(f"{place}: {exc}")
+    return type(exc)(say("claims_file.at", place=place, message=exc))
 
 
 @attrs.frozen
@@ -136,12 +137,12 @@ def read_claims_file(path: Path) -> ClaimRows:
     YAML (a list of mappings) file, chosen by extension, as rows of fields."""
     kind = CLAIMS_FILE_EXTENSIONS.get(path.suffix.lower())
     if kind is None:
-        raise UsageError(f"{path.name}: expected a .csv, .xlsx, .json, .yaml or .yml file")
+        raise UsageError(say("claims_file.extension", name=path.name))
     name = str(path)  # as the user gave it
     if kind == "xlsx":
         found = _xlsx_rows(path, name)
         if not found.rows:
-            raise InputError(f"{name}: the file holds no claims")
+            raise InputError(say("claims_file.no_claims", name=name))
         return found
     text = read_text(path)  # as medcalc batch reads it (docs/cli-batch.md §2)
     if kind == "csv":
@@ -151,7 +152,7 @@ def read_claims_file(path: Path) -> ClaimRows:
     else:
         found = _yaml_rows(text, name)
     if not found.rows:
-        raise InputError(f"{name}: the file holds no claims")
+        raise InputError(say("claims_file.no_claims", name=name))
     return found
 
 
@@ -170,11 +171,10 @@ def _unknown_fields(found: Sequence[str]) -> str | None:
     parts = []
     for name in unknown:
         near = difflib.get_close_matches(name, CLAIM_FIELDS, n=1)
-        parts.append(f"{name!r} (did you mean {near[0]!r}?)" if near else repr(name))
-    return (
-        f"unknown field {', '.join(parts)}; the fields are {', '.join(CLAIM_FIELDS)} "
-        "(the person comes from the options)"
-    )
+        parts.append(
+            say("claims_file.near", name=repr(name), choice=repr(near[0])) if near else repr(name)
+        )
+    return say("claims_file.unknown", names=", ".join(parts), fields=", ".join(CLAIM_FIELDS))
 
 
 # -- CSV ------------------------------------------------------------------------------------
@@ -186,16 +186,18 @@ def _csv_rows(text: str, name: str) -> ClaimRows:
     reader = CsvRecords(io.StringIO(text, newline=""), path)
     header = _csv_next(reader)
     if header is None:
-        raise InputError(f"{name}: the file is empty; expected a header line and claims")
+        raise InputError(say("claims_file.empty", name=name))
     columns = _csv_columns(header, name)
     rows: list[Row] = []
     places: list[str] = []
     while (cells := _csv_next(reader)) is not None:
         if not any(c.strip() for c in cells):
             continue  # a blank line
-        place = f"{name} row {len(rows) + 1} (line {reader.line - 1})"
+        place = say("claims_file.row_line", name=name, number=len(rows) + 1, line=reader.line - 1)
         if len(cells) > len(columns):
-            raise InputError(f"{place}: {len(cells)} cells but the header has {len(columns)}")
+            raise InputError(
+                say("claims_file.cells", place=place, count=len(cells), width=len(columns))
+            )
         rows.append({c: v for c, v in zip(columns, cells, strict=False) if c})
         places.append(place)
     return ClaimRows(tuple(rows), tuple(places))
@@ -207,24 +209,31 @@ def _csv_next(reader: CsvRecords) -> list[str] | None:
     try:
         return next(reader, None)
     except csv.Error as exc:
-        raise InputError(f"{reader.path} line {reader.line}: {exc}") from None
+        raise InputError(
+            say("claims_file.csv_error", path=reader.path, line=reader.line, reason=exc)
+        ) from None
 
 
-def _csv_columns(header: Sequence[str], name: str, where: str = "line 1") -> list[str]:
+def _csv_columns(header: Sequence[str], name: str, where: str | None = None) -> list[str]:
     """The claim field of each header column (by id or another name, :func:`_claim_field`; an
     empty column is ignored: ``""``); each a claim field, once."""
+    where = say("table.line", number=1) if where is None else where
     names = [h.strip() for h in header]
     problem = _unknown_fields([c for c in names if c])
     if problem:
-        raise InputError(f"{name} {where}: {problem}")
+        raise InputError(say("claims_file.header", name=name, head=where, message=problem))
     columns = [_claim_field(c) or "" if c else "" for c in names]
     twice = sorted({c for c in columns if c and columns.count(c) > 1})
     for field in twice:
         given = [n for n, c in zip(names, columns, strict=True) if c == field]
         if len(set(given)) == 1:
-            raise InputError(f"{name} {where}: column {field!r} appears twice")
+            raise InputError(
+                say("claims_file.column_twice", name=name, head=where, field=repr(field))
+            )
         both = " and ".join(map(repr, given))
-        raise InputError(f"{name} {where}: columns {both} both mean {field!r}; keep one")
+        raise InputError(
+            say("claims_file.same_field", name=name, head=where, both=both, field=repr(field))
+        )
     return columns
 
 
@@ -239,20 +248,22 @@ def _xlsx_rows(path: Path, name: str) -> ClaimRows:
         sheet = XlsxTable(path).sheet_rows()
         first = next(sheet, None)
         if first is None or all(v is None for v in first):
-            raise InputError(f"{name}: the first sheet is empty; expected a header row and claims")
+            raise InputError(say("claims_file.sheet_empty", name=name))
         header = ["" if v is None else str(v) for v in first]
         while header and not header[-1].strip():
             header.pop()
-        columns = _csv_columns(header, name, "row 1")
+        columns = _csv_columns(header, name, say("rows.one", number=1))
         rows: list[Row] = []
         places: list[str] = []
         for number, cells in enumerate(sheet, start=2):
             if all(v is None or (isinstance(v, str) and not v.strip()) for v in cells):
                 continue  # a blank row
-            place = f"{name} row {len(rows) + 1} (sheet row {number})"
+            place = say("claims_file.row_sheet", name=name, number=len(rows) + 1, line=number)
             filled = max(i for i, v in enumerate(cells) if v is not None) + 1
             if filled > len(columns):
-                raise InputError(f"{place}: {filled} cells but the header has {len(columns)}")
+                raise InputError(
+                    say("claims_file.cells", place=place, count=filled, width=len(columns))
+                )
             rows.append({c: v for c, v in zip(columns, cells, strict=False) if c})
             places.append(place)
     except BatchFileError as exc:
@@ -265,20 +276,22 @@ def _xlsx_rows(path: Path, name: str) -> ClaimRows:
 
 def _object_rows(items: Any, name: str, what: str) -> ClaimRows:
     if not isinstance(items, list):
-        raise InputError(f"{name}: expected a {what} list of claims, one {what} object each")
+        raise InputError(say("claims_file.not_list", name=name, what=what))
     rows: list[Row] = []
     places: list[str] = []
     for number, item in enumerate(items, start=1):
-        place = f"{name} row {number}"
+        place = say("claims_file.row", name=name, number=number)
         if not isinstance(item, dict):
-            raise InputError(f"{place}: expected an object with the claim's fields")
+            raise InputError(say("claims_file.not_object", place=place))
         problem = _unknown_fields([str(k) for k in item])
         if problem:
-            raise InputError(f"{place}: {problem}")
+            raise InputError(say("claims_file.at", place=place, message=problem))
         fields = [_claim_field(str(k)) for k in item]
         twice = sorted({f for f in fields if f is not None and fields.count(f) > 1})
         if twice:
-            raise InputError(f"{place}: field {', '.join(map(repr, twice))} is given twice")
+            raise InputError(
+                say("claims_file.field_twice", place=place, fields=", ".join(map(repr, twice)))
+            )
         rows.append({_claim_field(str(k)) or str(k): v for k, v in item.items()})
         places.append(place)
     return ClaimRows(tuple(rows), tuple(places))
@@ -289,13 +302,15 @@ def _json_rows(text: str, name: str) -> ClaimRows:
         # Numbers are read exactly (Decimal), never as float; null is "not given" (as in rows).
         items = loads_exact(text)
     except DuplicateKeyError as exc:
-        raise InputError(f"{name}: field {exc.key!r} is given twice in one claim") from None
+        raise InputError(say("claims_file.key_twice", place=name, key=repr(exc.key))) from None
     except json.JSONDecodeError as exc:
-        raise InputError(f"{name}:{exc.lineno}:{exc.colno}: not valid JSON: {exc.msg}") from None
+        raise InputError(
+            say("json.invalid_at", name=name, line=exc.lineno, column=exc.colno, reason=exc.msg)
+        ) from None
     except ValueError as exc:  # NaN or Infinity: JSON has no such number
-        raise InputError(f"{name}: not valid JSON: {exc}") from None
+        raise InputError(say("json.invalid", name=name, reason=exc)) from None
     except RecursionError:
-        raise InputError(f"{name}: nested too deeply to be a list of claims") from None
+        raise InputError(say("claims_file.too_deep", name=name)) from None
     return _object_rows(items, name, "JSON")
 
 
@@ -313,7 +328,7 @@ def _yaml_value(node: yaml.Node, name: str) -> Any:
         for key_node, value_node in node.value:
             key = str(_yaml_value(key_node, name))
             if key in out:
-                raise InputError(f"{where}: field {key!r} is given twice in one claim")
+                raise InputError(say("claims_file.key_twice", place=where, key=repr(key)))
             out[key] = _yaml_value(value_node, name)
         return out
     assert isinstance(node, yaml.ScalarNode)
@@ -331,7 +346,7 @@ def _yaml_rows(text: str, name: str) -> ClaimRows:
         mark = getattr(exc, "problem_mark", None)
         at = f":{mark.line + 1}:{mark.column + 1}" if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc)
-        raise InputError(f"{name}{at}: not valid YAML: {problem}") from None
+        raise InputError(say("claims_file.yaml", name=f"{name}{at}", reason=problem)) from None
     except RecursionError:
-        raise InputError(f"{name}: nested too deeply to be a list of claims") from None
+        raise InputError(say("claims_file.too_deep", name=name)) from None
     return _object_rows(items, name, "YAML")

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from medcalc.batch._table import Record, Table, text_file, undecodable_error, undecodable_line
 from medcalc.errors import BatchFileError
+from medcalc.messages import say
 
 __all__ = [
     "CsvRecords",
@@ -31,10 +32,7 @@ __all__ = [
 def unclosed_quote_error(path: Path, line: int) -> BatchFileError:
     """The error for a quoted CSV field that starts on ``line`` and never closes, or runs over
     lines that are each a whole row (a stray or missing quote). One text for every reader."""
-    return BatchFileError(
-        f"{path}: line {line}: a quoted field starts here and never closes, or runs over "
-        'lines that are whole rows; a " is missing or stray on this line'
-    )
+    return BatchFileError(say("csv.unclosed_quote", path=path, line=line))
 
 
 #: A line end as the csv module reads one: CRLF, LF, or a CR alone (Excel's "CSV (Macintosh)").
@@ -233,16 +231,18 @@ class CsvTable(Table):
             except (csv.Error, UnicodeError) as exc:  # UnicodeError: utf-16 without a BOM
                 raise self._error(1, exc, raw) from None
         if header is None:
-            raise BatchFileError(f"{self.path} is empty: expected a header row")
+            raise BatchFileError(say("csv.empty", path=self.path))
         self.index_header(header, known)
         self.width = len(header)
 
     def _error(self, number: int, exc: Exception, raw: io.BufferedReader) -> BatchFileError:
         if isinstance(exc, UnicodeError):
             line = undecodable_line(self.path, raw, exc)
-            where = f"row {number}" if line is None else f"line {line}"
+            where = (
+                say("rows.one", number=number) if line is None else say("table.line", number=line)
+            )
             return undecodable_error(self.path, where, self.encoding)
-        return BatchFileError(f"{self.path}: row {number}: {exc}")
+        return BatchFileError(say("csv.row_error", path=self.path, number=number, reason=exc))
 
     def records(self) -> Iterator[tuple[int, Record]]:
         width = self.width
@@ -267,7 +267,13 @@ class CsvTable(Table):
             return record + [""] * (width - len(record))
         if any(v.strip() for v in record[width:]):
             raise BatchFileError(
-                f"{self.path}: row {number} has {len(record)} fields but the header has {width}"
+                say(
+                    "csv.too_many_fields",
+                    path=self.path,
+                    number=number,
+                    count=len(record),
+                    width=width,
+                )
             )
         return record[:width]
 

@@ -22,12 +22,13 @@ from medcalc.batch._table import (
     undecodable_line,
 )
 from medcalc.errors import BatchFileError
+from medcalc.messages import say
 
 __all__ = ["DuplicateKeyError", "JsonlTable", "json_int", "loads_exact"]
 
 
 def _no_constants(name: str) -> Any:
-    raise ValueError(f"{name} is not a JSON number")
+    raise ValueError(say("jsonl.not_number", name=name))
 
 
 def json_int(text: str) -> int | Decimal:
@@ -114,7 +115,7 @@ class JsonlTable(Table):
                     yield number, record
             except UnicodeError as exc:  # a decoding error, or utf-16/utf-32 without a BOM
                 at = undecodable_line(self.path, raw, exc)
-                where = f"line {number + 1 if at is None else at}"
+                where = say("table.line", number=number + 1 if at is None else at)
                 raise undecodable_error(self.path, where, self.encoding) from None
         self.columns = list(seen)
         self.position = self.size
@@ -124,22 +125,30 @@ class JsonlTable(Table):
         try:
             record = loads_exact(line)
         except DuplicateKeyError as exc:
-            raise BatchFileError(f"{self.path}: line {number} has key {exc.key!r} twice") from None
-        except ValueError as exc:
-            raise BatchFileError(f"{self.path}: line {number} is not valid JSON: {exc}") from None
-        except RecursionError:
             raise BatchFileError(
-                f"{self.path}: line {number} is nested too deeply to be a row"
+                say("jsonl.key_twice", path=self.path, number=number, key=repr(exc.key))
             ) from None
+        except ValueError as exc:
+            raise BatchFileError(
+                say("jsonl.invalid", path=self.path, number=number, reason=exc)
+            ) from None
+        except RecursionError:
+            raise BatchFileError(say("jsonl.too_deep", path=self.path, number=number)) from None
         if not isinstance(record, dict):
-            raise BatchFileError(f"{self.path}: line {number} is not a JSON object")
+            raise BatchFileError(say("jsonl.not_object", path=self.path, number=number))
         seen: dict[str, str] = {}
         for key in record:  # two keys for one column, as a header may not have them either
             name = self._name(key)
             if name is not None and name in self._wanted and seen.setdefault(name, key) != key:
                 raise BatchFileError(
-                    f"{self.path}: line {number} has column {name!r} twice "
-                    f"(keys {seen[name]!r} and {key!r})"
+                    say(
+                        "jsonl.column_twice",
+                        path=self.path,
+                        number=number,
+                        name=repr(name),
+                        first=repr(seen[name]),
+                        second=repr(key),
+                    )
                 )
         return cast(dict[str, Any], record)
 

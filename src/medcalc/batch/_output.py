@@ -46,6 +46,7 @@ from medcalc.batch._xlsx import (
     xlsxwriter_module,
 )
 from medcalc.errors import BatchFileError
+from medcalc.messages import say
 
 __all__ = [
     "Writer",
@@ -295,15 +296,9 @@ class _XlsxWriter(Writer):
         if not text:
             return
         if _ILLEGAL.search(text):
-            raise BatchFileError(
-                f"row {self._number} holds a control character that XLSX cannot store; "
-                "remove it, or write CSV or JSON Lines"
-            )
+            raise BatchFileError(say("output.control", number=self._number))
         if sheet.write_string(row, col, text) == -2:  # truncated to Excel's limit
-            raise BatchFileError(
-                f"row {self._number} holds a cell of more than 32,767 characters, which XLSX "
-                "cannot store; write CSV or JSON Lines"
-            )
+            raise BatchFileError(say("output.long_cell", number=self._number))
 
     def _carried(self, col: int, value: Any) -> None:
         """One carried cell, its type kept: text as text, numbers, booleans and dates as
@@ -386,7 +381,7 @@ class _XlsxWriter(Writer):
             cause = exc.__context__ if isinstance(exc.__context__, OSError) else None
             if cause is not None:
                 raise cause from None
-            raise BatchFileError(f"cannot write {self.path}: {exc}") from None
+            raise BatchFileError(say("output.cannot_write", path=self.path, reason=exc)) from None
         except BaseException:
             self.abort()
             raise
@@ -452,22 +447,24 @@ def check_output(path: Path) -> bool:
     except FileNotFoundError:
         mode = None
     except OSError as exc:
-        raise BatchFileError(f"cannot write {path}: {exc.strerror or exc}") from None
+        raise BatchFileError(_cannot_write(path, exc.strerror or exc)) from None
     if mode is not None:
         if stat.S_ISDIR(mode):
-            raise BatchFileError(f"cannot write {path}: it is a directory")
+            raise BatchFileError(_cannot_write(path, say("output.directory")))
         if stat.S_ISCHR(mode) or stat.S_ISFIFO(mode):
             return True
         if not stat.S_ISREG(mode):
-            raise BatchFileError(
-                f"cannot write {path}: it is not a regular file, a character device or a FIFO"
-            )
+            raise BatchFileError(_cannot_write(path, say("output.special")))
     directory = Path(os.path.realpath(path)).parent
     if not directory.is_dir():
-        raise BatchFileError(f"cannot write {path}: no directory {directory}")
+        raise BatchFileError(_cannot_write(path, say("output.no_directory", directory=directory)))
     if not os.access(directory, os.W_OK | os.X_OK):
-        raise BatchFileError(f"cannot write {path}: the directory {directory} is not writable")
+        raise BatchFileError(_cannot_write(path, say("output.not_writable", directory=directory)))
     return False
+
+
+def _cannot_write(path: Path, reason: object) -> str:
+    return say("output.cannot_write", path=path, reason=reason)
 
 
 class _Terminated(BaseException):
@@ -517,7 +514,7 @@ def write_atomically(path: Path, write: Callable[[Path], None]) -> None:
     try:
         fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     except OSError as exc:
-        raise BatchFileError(f"cannot write {path}: {exc.strerror or exc}") from None
+        raise BatchFileError(_cannot_write(path, exc.strerror or exc)) from None
     os.close(fd)
     temp = Path(name)
     try:

@@ -17,6 +17,7 @@ from typing import Any
 
 from medcalc.batch._headers import field_of
 from medcalc.errors import BatchFileError
+from medcalc.messages import say
 from medcalc.money import shown
 
 __all__ = [
@@ -84,9 +85,15 @@ class Table:
             if found in seen:
                 first = seen[found]
                 raise BatchFileError(
-                    f"{self.path}: the header has column {found!r} twice: "
-                    f"{shown(header[first])} (column {first + 1}) and {shown(name)} "
-                    f"(column {i + 1}); keep one"
+                    say(
+                        "table.column_twice",
+                        path=self.path,
+                        field=repr(found),
+                        first=shown(header[first]),
+                        a=first + 1,
+                        second=shown(name),
+                        b=i + 1,
+                    )
                 )
             seen[found] = i
         self.known = sorted(seen.items(), key=lambda item: item[1])
@@ -113,9 +120,7 @@ def text_file(
 
 def undecodable_error(path: Path, where: str, encoding: str) -> BatchFileError:
     """The error for text that ``encoding`` cannot read, ``where`` a row or line."""
-    return BatchFileError(
-        f"{path}: {where} cannot be read as {encoding}; give the right --input-encoding"
-    )
+    return BatchFileError(say("table.undecodable", path=path, place=where, encoding=encoding))
 
 
 def undecodable_line(path: Path, raw: io.BufferedReader, exc: UnicodeError) -> int | None:

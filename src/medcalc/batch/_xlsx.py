@@ -41,6 +41,7 @@ from medcalc.batch._table import Record, Table
 from medcalc.chain import FIELD_LABELS
 from medcalc.chain import fields as rows
 from medcalc.errors import BatchFileError, InputError
+from medcalc.messages import say
 from medcalc.money import EXACT
 
 __all__ = [
@@ -62,15 +63,13 @@ __all__ = [
 #: Excel holds 15 significant digits exactly; longer IDs typed as numbers are already mangled.
 _EXACT_LIMIT = 10**15
 
-_MISSING_LIBRARY = "XLSX files need {}, installed with medcalc; reinstall it: pip install medcalc"
-
 
 def openpyxl_module() -> Any:
     """openpyxl (untyped: it has no type stubs); :class:`BatchFileError` without it."""
     try:
         return importlib.import_module("openpyxl")
     except ImportError:
-        raise BatchFileError(_MISSING_LIBRARY.format("openpyxl")) from None
+        raise BatchFileError(say("xlsx.missing_library", library="openpyxl")) from None
 
 
 def xlsxwriter_module() -> Any:
@@ -79,7 +78,7 @@ def xlsxwriter_module() -> Any:
     try:
         return importlib.import_module("xlsxwriter")
     except ImportError:
-        raise BatchFileError(_MISSING_LIBRARY.format("XlsxWriter")) from None
+        raise BatchFileError(say("xlsx.missing_library", library="XlsxWriter")) from None
 
 
 def xlsxwriter_errors() -> type[Exception]:
@@ -156,22 +155,28 @@ def _check_xlsx(path: Path) -> None:
         total = sum(m.file_size for m in members)
         if total > XLSX_UNPACKED_LIMIT:
             raise BatchFileError(
-                f"{path} unpacks to {total} bytes, more than the limit of "
-                f"{XLSX_UNPACKED_LIMIT} ({XLSX_UNPACKED_LIMIT >> 20} MiB) for an XLSX input; "
-                "save it as CSV"
+                say(
+                    "xlsx.unpacked",
+                    path=path,
+                    total=total,
+                    limit=XLSX_UNPACKED_LIMIT,
+                    mib=XLSX_UNPACKED_LIMIT >> 20,
+                )
             )
         for member in members:
             ratio = member.file_size / max(member.compress_size, 1)
             if member.file_size > _RATIO_FROM and ratio > XLSX_RATIO_LIMIT:
                 raise BatchFileError(
-                    f"{path}: part {member.filename} unpacks {ratio:.0f} times its size, more "
-                    f"than the limit of {XLSX_RATIO_LIMIT} for an XLSX input (a zip bomb?)"
+                    say(
+                        "xlsx.ratio",
+                        path=path,
+                        part=member.filename,
+                        ratio=f"{ratio:.0f}",
+                        limit=XLSX_RATIO_LIMIT,
+                    )
                 )
             if _parsed_as_xml(archive, member) and _has_dtd(archive, member):
-                raise BatchFileError(
-                    f"{path}: part {member.filename} has a DTD (or another prolog) that XLSX "
-                    "files never have; save the workbook again from Excel"
-                )
+                raise BatchFileError(say("xlsx.dtd", path=path, part=member.filename))
 
 
 #: What may come before an XML part's root element in an XLSX file: the declaration,
@@ -303,7 +308,7 @@ class XlsxTable(Table):
                     cells = next(rows_, None)
                 except Exception as exc:  # ParseError, or openpyxl's own for odd cell XML
                     raise BatchFileError(
-                        f"{self.path}: the first sheet cannot be read: {exc}"
+                        say("xlsx.sheet_unreadable", path=self.path, reason=exc)
                     ) from None
                 if cells is None:
                     return
@@ -314,10 +319,10 @@ class XlsxTable(Table):
         try:
             book = self._openpyxl.load_workbook(self.path, read_only=True, data_only=True)
         except Exception as exc:  # openpyxl raises many kinds for a file that is not XLSX
-            raise BatchFileError(f"{self.path} is not a readable XLSX workbook: {exc}") from None
+            raise BatchFileError(say("xlsx.unreadable", path=self.path, reason=exc)) from None
         try:
             if not book.worksheets:
-                raise BatchFileError(f"{self.path} has no worksheet")
+                raise BatchFileError(say("xlsx.no_sheet", path=self.path))
             sheet = book.worksheets[0]
             sheet.reset_dimensions()  # do not trust the stored size: read every row there is
             yield sheet
@@ -345,7 +350,7 @@ class XlsxTable(Table):
         first = next(rows_, None)
         rows_.close()
         if first is None or all(v is None for v in first):
-            raise BatchFileError(f"{self.path}: the first sheet has no header in row 1")
+            raise BatchFileError(say("xlsx.no_header", path=self.path))
         header = ["" if v is None else str(v) for v in first]
         while header and header[-1] == "":
             header.pop()
@@ -364,8 +369,7 @@ class XlsxTable(Table):
                 extra = record[width:]
                 if any(v is not None and str(v).strip() for v in extra):
                     raise BatchFileError(
-                        f"{self.path}: row {number} has a value beyond the last "
-                        f"header column ({width} columns)"
+                        say("xlsx.beyond_header", path=self.path, number=number, width=width)
                     )
                 del record[width:]
             yield number, record

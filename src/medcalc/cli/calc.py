@@ -35,6 +35,7 @@ from medcalc.cli import cli
 from medcalc.cli._help import Text
 from medcalc.cli.common import json_text, lang_option, message_text, tariffs_option
 from medcalc.errors import BatchFileError, InputError, MissingInputError, UsageError
+from medcalc.messages import say
 from medcalc.present import (
     CLAIMS_SCHEMA,
     PREMIUMS_SCHEMA,
@@ -159,7 +160,9 @@ def _emit(text: str, output: Path | None) -> None:
     try:
         write_atomically(output, write)
     except OSError as exc:
-        raise BatchFileError(f"cannot write {output}: {exc.strerror or exc}") from None
+        raise BatchFileError(
+            say("output.cannot_write", path=output, reason=exc.strerror or exc)
+        ) from None
 
 
 def _person_row(
@@ -223,7 +226,7 @@ def premium_command(
         grade = fields.amount({"pension_grade": pension_grade}, "pension_grade")
         year_number = fields.integer({"year": year}, "year")
         if year_number is None:
-            raise MissingInputError("is required", field="year")
+            raise MissingInputError(say("row.required"), field="year")
         result = Calculator(book).premiums(series, person, year_number, pension_grade=grade)
     if output_format == "json":
         _emit(json_text(premiums_json(result)), output)

@@ -17,6 +17,7 @@ import click
 from medcalc.cli import cli
 from medcalc.cli.common import tariffs_option
 from medcalc.errors import UsageError
+from medcalc.messages import say
 from medcalc.tariff import load_book
 
 
@@ -74,10 +75,7 @@ def serve_command(
 
         from medcalc.service import ServiceConfig, load_tokens, log_config
     except ImportError as exc:
-        raise UsageError(
-            f"medcalc serve needs the service extra ({exc.name} is missing): "
-            "pip install 'medcalc[service]'"
-        ) from None
+        raise UsageError(say("cli.serve_extra", name=exc.name)) from None
     given = {
         "tariffs": os.pathsep.join(str(p.resolve()) for p in tariff_dirs) or None,
         "tokens": None if tokens_file is None else tokens_file.resolve(),

@@ -29,6 +29,7 @@ from medcalc.cli import cli
 from medcalc.cli._help import Text
 from medcalc.cli.common import echo_json, lang_option, tariffs_option
 from medcalc.errors import TariffNotFoundError
+from medcalc.messages import say
 from medcalc.present import (
     tariff_diff_json,
     tariff_diff_table,
@@ -97,9 +98,7 @@ def _operand(arg: str) -> Path | tuple[str, str]:
         return Path(arg)
     series, at, version = arg.rpartition("@")
     if not at or not series or not version:
-        raise TariffNotFoundError(
-            f"{arg!r} is neither a tariff file nor SERIES@VERSION (e.g. qingyuan-qingcheng@2018.1)"
-        )
+        raise TariffNotFoundError(say("cli.not_operand", arg=repr(arg)))
     return series, version
 
 
@@ -197,7 +196,7 @@ def validate_command(paths: tuple[Path, ...], lang: str, tariff_dirs: tuple[Path
     files = tariff_files(targets)
     if not files:
         where = ", ".join(str(p) for p in targets) or "-"
-        raise TariffNotFoundError(f"no tariff files (*.yaml, *.yml) found in: {where}")
+        raise TariffNotFoundError(say("cli.no_tariff_files", paths=where))
     problems = validate_paths(targets)
     for p in problems:
         click.echo(str(p))
