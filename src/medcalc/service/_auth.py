@@ -13,7 +13,8 @@ from pathlib import Path
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from medcalc.errors import UsageError
-from medcalc.service._problems import ProblemError
+from medcalc.messages import say
+from medcalc.service._problems import ProblemError, problem_lang
 
 OPEN_PATHS = frozenset(
     {
@@ -38,19 +39,19 @@ def load_tokens(path: Path) -> tuple[tuple[bytes, str], ...]:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"--tokens: cannot read {path}: {exc}") from None
+        raise UsageError(say("service.tokens_unreadable", path=path, reason=exc)) from None
     tokens: list[tuple[bytes, str]] = []
     for number, line in enumerate(text.splitlines(), start=1):
         words = line.split("#", 1)[0].split()
         if not words:
             continue
         if len(words) > 2 or (len(words) == 2 and words[1] != "admin"):
-            raise UsageError(f"{path}:{number}: expected TOKEN or 'TOKEN admin'")
+            raise UsageError(say("service.token_line", path=path, number=number))
         if len(words[0]) < 16:
-            raise UsageError(f"{path}:{number}: a token needs at least 16 characters")
+            raise UsageError(say("service.token_short", path=path, number=number))
         tokens.append((words[0].encode(), "admin" if len(words) == 2 else "user"))
     if not tokens:
-        raise UsageError(f"{path}: no tokens in the file")
+        raise UsageError(say("service.no_tokens", path=path))
     return tuple(tokens)
 
 
@@ -86,10 +87,12 @@ class BearerAuth:
         if role is None:
             problem = ProblemError(
                 401,
-                "a valid bearer token is needed: Authorization: Bearer TOKEN",
+                say("service.token_needed"),
                 headers={"WWW-Authenticate": 'Bearer realm="medcalc"'},
             )
-            await problem.response(scope["path"])(scope, receive, send)
+            await problem.translated(problem_lang(scope)).response(scope["path"])(
+                scope, receive, send
+            )
             return
         scope[ROLE_KEY] = role
         await self.app(scope, receive, send)

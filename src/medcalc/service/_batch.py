@@ -24,6 +24,7 @@ from starlette.responses import FileResponse, Response
 from medcalc.batch import COLUMN_LANGUAGES, ENGINES, EXTENSIONS, FORMATS, BatchJob, BatchReport
 from medcalc.chain import Calculator
 from medcalc.errors import MedcalcError
+from medcalc.messages import say
 from medcalc.service._openapi import BATCH_MEDIA_TYPES
 from medcalc.service._problems import ProblemError, from_error
 
@@ -46,6 +47,9 @@ PARAMETERS = {
     "columns": "--columns",
     "keep_formulas": "--keep-formulas",
 }
+#: The query parameter every JSON endpoint takes besides its own: the errors' language
+#: (:func:`~medcalc.service._problems.problem_lang`).
+LANG_PARAMETER = "lang"
 _BOOLEANS = {"true": True, "1": True, "false": False, "0": False}
 _CHUNK = 1 << 16
 
@@ -63,12 +67,15 @@ def _media(value: str | None) -> str:
 
 def _options(request: Request) -> dict[str, str]:
     params = request.query_params
-    unknown = sorted(set(params) - set(PARAMETERS))
+    unknown = sorted(set(params) - {*PARAMETERS, LANG_PARAMETER})
     if unknown:
         raise ProblemError(
             400,
-            f"unknown query parameter {', '.join(map(repr, unknown))}; "
-            f"the parameters are {', '.join(PARAMETERS)}",
+            say(
+                "service.unknown_parameter",
+                names=", ".join(map(repr, unknown)),
+                known=", ".join([*PARAMETERS, LANG_PARAMETER]),
+            ),
         )
     options = {k: params[k] for k in PARAMETERS if k in params}
     for name, choices in (
@@ -78,9 +85,13 @@ def _options(request: Request) -> dict[str, str]:
         ("columns", COLUMN_LANGUAGES),
     ):
         if name in options and options[name] not in choices:
-            raise ProblemError(400, f"{name}: {options[name]!r} is not one of {', '.join(choices)}")
+            not_one_of = say(
+                "choice.not_one_of", value=repr(options[name]), choices=", ".join(choices)
+            )
+            raise ProblemError(400, say("field", field=name, message=not_one_of))
     if options.get("keep_formulas", "false").lower() not in _BOOLEANS:
-        raise ProblemError(400, f"keep_formulas: {options['keep_formulas']!r} is not true or false")
+        not_boolean = say("service.not_boolean", value=repr(options["keep_formulas"]))
+        raise ProblemError(400, say("field", field="keep_formulas", message=not_boolean))
     return options
 
 
@@ -115,8 +126,7 @@ def upload_format(name: str, content_type: str | None, given: str | None) -> str
     if fmt is None:
         raise ProblemError(
             415,
-            f"{name}: cannot tell the format from the file name or its Content-Type; "
-            f"give input_format ({', '.join(FORMATS)})",
+            say("service.no_format", name=name, formats=", ".join(FORMATS)),
         )
     return fmt
 
@@ -143,17 +153,14 @@ async def _receive(request: Request, directory: Path, given: str | None) -> tupl
         form = await request.form(max_files=1, max_fields=1)
         upload = form.get("file")
         if not isinstance(upload, UploadFile):
-            raise ProblemError(
-                400, "multipart/form-data: expected the batch file in a part named 'file'"
-            )
+            raise ProblemError(400, say("service.no_file_part"))
         return await receive_upload(upload, directory, given)
     fmt = given or _FORMAT_OF_MEDIA.get(media)
     if fmt is None:
         accepted = ", ".join([*BATCH_MEDIA_TYPES.values(), "multipart/form-data"])
         raise ProblemError(
             415,
-            f"Content-Type {media or '(none)'!r} is not a batch file type; send one of "
-            f"{accepted}, or give input_format",
+            say("service.batch_media", media=repr(media or "(none)"), accepted=accepted),
         )
     target = directory / f"upload.{_EXTENSION[fmt]}"
     await _spool_body(request, target)

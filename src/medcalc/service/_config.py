@@ -10,6 +10,7 @@ from pathlib import Path
 import attrs
 
 from medcalc.errors import UsageError
+from medcalc.messages import say
 
 DEFAULT_SERIES = "qingyuan-qingcheng"
 ENV_PREFIX = "MEDCALC_SERVE_"
@@ -77,7 +78,11 @@ def _positive(name: str, value: str, kind: type[int] | type[float]) -> int | flo
     try:
         number = kind(value)
     except ValueError:
-        raise UsageError(f"{name}: {value!r} is not a number") from None
+        raise UsageError(
+            say("field", field=name, message=say("number.not_number", value=repr(value)))
+        ) from None
     if not number > 0:
-        raise UsageError(f"{name}: {value!r} must be above 0")
+        raise UsageError(
+            say("field", field=name, message=say("service.not_positive", value=repr(value)))
+        )
     return number

@@ -14,6 +14,7 @@ from typing import Any
 
 from starlette.responses import Response
 
+from medcalc.messages import say
 from medcalc.service._problems import ProblemError
 
 _EXAMPLES: dict[str, Any] = {
@@ -95,7 +96,7 @@ ASSETS = {
 def docs_asset(name: str) -> Response:
     found = ASSETS.get(name)
     if found is None:
-        raise ProblemError(404, f"no documentation asset {name!r}")
+        raise ProblemError(404, say("service.no_asset", name=repr(name)))
     text, media = found
     return Response(text, media_type=media)
 

@@ -11,8 +11,9 @@ import anyio
 import anyio.to_thread
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from medcalc.messages import say
 from medcalc.service._asgi import HttpMiddleware, header
-from medcalc.service._problems import ProblemError
+from medcalc.service._problems import ProblemError, problem_lang
 
 T = TypeVar("T")
 
@@ -38,7 +39,11 @@ class BodyLimit(HttpMiddleware):
         limit = self.max_upload if scope["path"].startswith(UPLOAD_PREFIXES) else self.max_body
         length = header(scope, b"content-length")
         if length.isdigit() and int(length) > limit:
-            await _too_large(limit).response(scope["path"])(scope, receive, send)
+            await (
+                _too_large(limit)
+                .translated(problem_lang(scope))
+                .response(scope["path"])(scope, receive, send)
+            )
             return
         seen = 0
         started = False
@@ -62,11 +67,15 @@ class BodyLimit(HttpMiddleware):
         except BodyTooLargeError:
             if started:  # pragma: no cover - the body is read before a response starts
                 raise
-            await _too_large(limit).response(scope["path"])(scope, receive, send)
+            await (
+                _too_large(limit)
+                .translated(problem_lang(scope))
+                .response(scope["path"])(scope, receive, send)
+            )
 
 
 def _too_large(limit: int) -> ProblemError:
-    return ProblemError(413, f"the request body is larger than the limit of {limit} bytes")
+    return ProblemError(413, say("service.body_too_large", limit=limit))
 
 
 async def compute(
@@ -89,6 +98,6 @@ async def compute(
     except TimeoutError:
         raise ProblemError(
             503,
-            f"the calculation took longer than the limit of {timeout:g} seconds",
+            say("service.timeout", seconds=f"{timeout:g}"),
             headers={"Retry-After": "1"},
         ) from None

@@ -3,6 +3,10 @@
 An expected error (:class:`~medcalc.errors.MedcalcError`) keeps the message the CLI prints and
 gets a status by its kind; the field at fault is named by a JSON Pointer into the request
 (``/claims/2/compliant``). Anything else is a 500 whose id is also in the log.
+
+The ``detail`` is English (the API's messages are stable); a request that asks for Chinese
+(``?lang=zh``, or ``Accept-Language`` preferring ``zh``) gets it in Chinese
+(:func:`problem_lang`, :meth:`ProblemError.translated`), for a district system to show as it is.
 """
 
 from __future__ import annotations
@@ -11,11 +15,14 @@ import json
 import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
+from urllib.parse import parse_qs
 
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from medcalc.errors import MedcalcError, TariffNotFoundError, UsageError
+from medcalc.messages import say
+from medcalc.present import Lang, translate
 from medcalc.service._logs import ERRORS
 
 PROBLEM_TYPE = "application/problem+json"
@@ -74,6 +81,24 @@ class ProblemError(Exception):
             doc["id"] = self.problem_id
         return doc
 
+    def translated(self, lang: Lang) -> ProblemError:
+        """The same problem with its ``detail`` (and each of its ``errors``' details) in
+        ``lang``; itself for English."""
+        if lang == "en":
+            return self
+        errors = [
+            {**e, "detail": translate(e["detail"], lang)} if isinstance(e.get("detail"), str) else e
+            for e in self.errors
+        ]
+        return ProblemError(
+            self.status,
+            translate(self.detail, lang),
+            pointer=self.pointer,
+            errors=errors,
+            headers=self.headers,
+            problem_id=self.problem_id,
+        )
+
     def response(self, instance: str | None = None) -> Response:
         body = json.dumps(self.document(instance), ensure_ascii=False).encode()
         return Response(body, self.status, headers=self.headers, media_type=PROBLEM_TYPE)
@@ -88,11 +113,42 @@ def status_of(exc: MedcalcError) -> int:
 
 
 def from_error(
-    exc: MedcalcError, *, pointer: str | None = None, not_found: bool = False
+    exc: MedcalcError, *, pointer: str | None = None, not_found: bool = False, lang: Lang = "en"
 ) -> ProblemError:
-    """``exc`` as a problem; ``not_found``: a missing tariff is the resource asked for (404)."""
+    """``exc`` as a problem, its message in ``lang``; ``not_found``: a missing tariff is the
+    resource asked for (404)."""
     status = 404 if not_found and isinstance(exc, TariffNotFoundError) else status_of(exc)
-    return ProblemError(status, str(exc), pointer=pointer)
+    return ProblemError(status, translate(str(exc), lang), pointer=pointer)
+
+
+def problem_lang(scope: Scope) -> Lang:
+    """The language a request wants its errors in: ``?lang=zh`` (or ``en``) when given, else
+    Chinese when the ``Accept-Language`` it likes best is Chinese (``zh``, ``zh-CN`` …), else
+    English, the API's default."""
+    query = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("lang")
+    if query:
+        return "zh" if query[-1].strip().lower().startswith("zh") else "en"
+    for key, value in scope.get("headers", ()):
+        if key == b"accept-language":
+            return _preferred(value.decode("latin-1"))
+    return "en"
+
+
+def _preferred(header: str) -> Lang:
+    """Chinese when the language of ``header`` with the highest weight is ``zh`` (RFC 9110
+    §12.5.4: ``zh-CN,zh;q=0.9,en;q=0.8``; of equal weights, the first)."""
+    best, weight = "", -1.0
+    for item in header.split(","):
+        tag, _, params = item.strip().partition(";")
+        q = 1.0
+        if params.strip().lower().startswith("q="):
+            try:
+                q = float(params.strip()[2:])
+            except ValueError:
+                continue
+        if tag and q > weight:
+            best, weight = tag.strip().lower(), q
+    return "zh" if best.split("-")[0] == "zh" and weight > 0 else "en"
 
 
 async def unexpected_error(scope: Scope, receive: Receive, send: Send, *, started: bool) -> None:
@@ -112,7 +168,5 @@ async def unexpected_error(scope: Scope, receive: Receive, send: Send, *, starte
     )
     if started:
         return
-    problem = ProblemError(
-        500, f"an unexpected error; it is logged with id {problem_id}", problem_id=problem_id
-    )
-    await problem.response(scope["path"])(scope, receive, send)
+    problem = ProblemError(500, say("service.unexpected", id=problem_id), problem_id=problem_id)
+    await problem.translated(problem_lang(scope)).response(scope["path"])(scope, receive, send)

@@ -29,6 +29,7 @@ from medcalc.chain import (
     year_to_date_from,
 )
 from medcalc.errors import InputError, MedcalcError, SectionMissingError, TariffNotFoundError
+from medcalc.messages import say
 from medcalc.present import REQUEST_FIELDS, YTD_REQUEST_FIELDS
 from medcalc.service._problems import ProblemError, from_error
 
@@ -41,32 +42,39 @@ def load_json(body: bytes) -> Any:
     try:
         return loads_exact(body)
     except DuplicateKeyError as exc:
-        raise ProblemError(
-            400, f"request: not valid JSON: field {exc.key!r} is given twice in one object"
-        ) from None
+        reason = say("service.key_twice", key=repr(exc.key))
+        raise ProblemError(400, say("json.invalid", name="request", reason=reason)) from None
     except json.JSONDecodeError as exc:
         raise ProblemError(
-            400, f"request:{exc.lineno}:{exc.colno}: not valid JSON: {exc.msg}"
+            400,
+            say(
+                "json.invalid_at", name="request", line=exc.lineno, column=exc.colno, reason=exc.msg
+            ),
         ) from None
     except (ValueError, RecursionError) as exc:  # UnicodeDecodeError is a ValueError
-        raise ProblemError(400, f"request: not valid JSON: {exc}") from None
+        raise ProblemError(400, say("json.invalid", name="request", reason=exc)) from None
+
+
+def _at(field: str, message: str) -> str:
+    """``message`` about the request's ``field``, as an :class:`InputError` says it."""
+    return say("field", field=field, message=message)
 
 
 def _where(pointer: str) -> str:
-    return pointer or "the request body"
+    return pointer or say("service.body")
 
 
 def _object(value: Any, pointer: str, fields: Sequence[str]) -> dict[str, Any]:
     """A JSON object whose keys are all in ``fields``; 422 naming the nearest one otherwise."""
     if not isinstance(value, dict):
-        raise ProblemError(422, f"{_where(pointer)}: expected an object", pointer=pointer)
+        raise ProblemError(422, say("service.not_object", place=_where(pointer)), pointer=pointer)
     for key in value:
         if key not in fields:
             near = difflib.get_close_matches(key, fields, n=1)
-            hint = f" (did you mean {near[0]!r}?)" if near else ""
+            hint = say("hint.did_you_mean", choice=near[0]) if near else ""
             raise ProblemError(
                 422,
-                f"unknown field {key!r}{hint}; the fields are {', '.join(fields)}",
+                say("service.unknown_field", key=repr(key), hint=hint, fields=", ".join(fields)),
                 pointer=f"{pointer}/{_escape(key)}",
             )
     return value
@@ -85,7 +93,9 @@ def _scalars(row: dict[str, Any], pointer: str, *, lists: Sequence[str] = ()) ->
         if key in lists and isinstance(value, list):
             if not all(isinstance(v, str) for v in value):
                 raise ProblemError(
-                    422, f"{key}: expected a list of ids (text)", pointer=f"{pointer}/{key}"
+                    422,
+                    say("field", field=key, message=say("service.id_list")),
+                    pointer=f"{pointer}/{key}",
                 )
             value = ";".join(value)
         elif value is not None and (
@@ -93,7 +103,7 @@ def _scalars(row: dict[str, Any], pointer: str, *, lists: Sequence[str] = ()) ->
         ):
             raise ProblemError(
                 422,
-                f"{key}: expected text or a number, not {_json_type(value)}",
+                say("field", field=key, message=say("service.scalar", type=_json_type(value))),
                 pointer=f"{pointer}/{key}",
             )
         out[key] = value
@@ -104,9 +114,9 @@ def _json_type(value: Any) -> str:
     if isinstance(value, bool):
         return "true/false"
     if isinstance(value, dict):
-        return "an object"
+        return say("service.an_object")
     if isinstance(value, list):
-        return "a list"
+        return say("found.list")
     return type(value).__name__
 
 
@@ -149,7 +159,7 @@ class PremiumsRequest:
 def _series(body: dict[str, Any], default: str) -> str:
     series = body.get("series", default)
     if not isinstance(series, str) or not series.strip():
-        raise ProblemError(422, "series: expected the name of a tariff series", pointer="/series")
+        raise ProblemError(422, _at("series", say("service.series_name")), pointer="/series")
     return series.strip()
 
 
@@ -168,12 +178,11 @@ def claims_request(body: Any, *, default_series: str, max_claims: int) -> Claims
     person = _person(body)
     items = body.get("claims")
     if not isinstance(items, list) or not items:
-        raise ProblemError(422, "claims: expected a list of one or more claims", pointer="/claims")
+        raise ProblemError(422, _at("claims", say("service.claims_list")), pointer="/claims")
     if len(items) > max_claims:
         raise ProblemError(
             413,
-            f"claims: {len(items)} claims in one request; at most {max_claims} "
-            "(send more as a batch file to /v1/batch/claims)",
+            _at("claims", say("service.too_many_claims", count=len(items), limit=max_claims)),
             pointer="/claims",
         )
     claims = []
@@ -194,7 +203,7 @@ def claims_request(body: Any, *, default_series: str, max_claims: int) -> Claims
             raise _input_error(exc) from None
     explain = body.get("explain", True)
     if not isinstance(explain, bool):
-        raise ProblemError(422, "explain: expected true or false", pointer="/explain")
+        raise ProblemError(422, _at("explain", say("service.boolean")), pointer="/explain")
     return ClaimsRequest(series, person, tuple(claims), ytd, explain)
 
 
@@ -205,7 +214,7 @@ def premiums_request(body: Any, *, default_series: str) -> PremiumsRequest:
     person = _person(body)
     year = body.get("year")
     if isinstance(year, bool) or not isinstance(year, int) or not 1 <= year <= 9999:
-        raise ProblemError(422, f"year: {year!r} is not a year (1-9999)", pointer="/year")
+        raise ProblemError(422, _at("year", say("service.year", value=repr(year))), pointer="/year")
     grade_row = _scalars({"pension_grade": body.get("pension_grade")}, "")
     try:
         grade = fields.amount(grade_row, "pension_grade")

@@ -28,6 +28,7 @@ from starlette.types import Receive, Scope, Send
 from medcalc.batch import BatchReport
 from medcalc.chain import Calculator
 from medcalc.errors import MedcalcError, Problem, TariffNotFoundError, TariffOverlapError
+from medcalc.messages import say
 from medcalc.present import claims_json, premiums_json
 from medcalc.service._auth import ROLE_KEY
 from medcalc.service._batch import run_batch
@@ -35,7 +36,7 @@ from medcalc.service._config import ServiceConfig
 from medcalc.service._docs import docs_asset, docs_page
 from medcalc.service._limits import compute
 from medcalc.service._metrics import Metrics
-from medcalc.service._problems import ProblemError, from_error
+from medcalc.service._problems import ProblemError, from_error, problem_lang
 from medcalc.service._requests import (
     ClaimsRequest,
     PremiumsRequest,
@@ -73,8 +74,7 @@ def _media_of(headers: Any) -> str:
 def _unsupported(media: str, accepted: frozenset[str]) -> ProblemError:
     return ProblemError(
         415,
-        f"Content-Type {media or '(none)'!r} is not accepted here; send "
-        + " or ".join(sorted(accepted)),
+        say("service.media", media=repr(media or "(none)"), accepted=" or ".join(sorted(accepted))),
     )
 
 
@@ -97,18 +97,12 @@ class JsonEndpoint:
         self.handler = handler
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        media = _media_of(scope["headers"])
-        if media not in JSON_TYPES:
-            raise _unsupported(media, JSON_TYPES)
-        chunks = []
-        while True:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                raise ClientDisconnect  # as Request.body() does
-            chunks.append(message.get("body", b""))
-            if not message.get("more_body", False):
-                break
-        data = await self.handler(b"".join(chunks))
+        try:
+            data = await self._answer(scope, receive)
+        except ProblemError as exc:
+            raise exc.translated(problem_lang(scope)) from None
+        except MedcalcError as exc:
+            raise from_error(exc, lang=problem_lang(scope)) from None
         await send(
             {
                 "type": "http.response.start",
@@ -120,6 +114,37 @@ class JsonEndpoint:
             }
         )
         await send({"type": "http.response.body", "body": data})
+
+    async def _answer(self, scope: Scope, receive: Receive) -> bytes:
+        media = _media_of(scope["headers"])
+        if media not in JSON_TYPES:
+            raise _unsupported(media, JSON_TYPES)
+        chunks = []
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                raise ClientDisconnect  # as Request.body() does
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body", False):
+                break
+        return await self.handler(b"".join(chunks))
+
+
+def _in_lang(
+    handler: Callable[[Request], Awaitable[Response]],
+) -> Callable[[Request], Awaitable[Response]]:
+    """``handler`` with its errors in the language the request asks for (English unless
+    ``?lang=zh`` or ``Accept-Language: zh``; :func:`problem_lang`)."""
+
+    async def answer(request: Request) -> Response:
+        try:
+            return await handler(request)
+        except ProblemError as exc:
+            raise exc.translated(problem_lang(request.scope)) from None
+        except MedcalcError as exc:
+            raise from_error(exc, lang=problem_lang(request.scope)) from None
+
+    return answer
 
 
 class Endpoints:
@@ -152,22 +177,26 @@ class Endpoints:
             # The busiest first: routes are tried in order.
             Route("/v1/claims", JsonEndpoint(self.claims), methods=["POST"]),
             Route("/v1/premiums", JsonEndpoint(self.premiums), methods=["POST"]),
-            Route("/healthz", self.health, methods=["GET"]),
-            Route("/readyz", self.ready, methods=["GET"]),
-            Route("/metrics", self.metrics_text, methods=["GET"]),
-            Route("/openapi.json", self.openapi, methods=["GET"]),
-            Route("/docs", self.docs, methods=["GET"]),
-            Route("/docs/{asset}", self.docs_asset, methods=["GET"]),
-            Route("/v1/batch/claims", self.batch_claims, methods=["POST"]),
-            Route("/v1/batch/premiums", self.batch_premiums, methods=["POST"]),
-            Route("/v1/tariffs", self.tariff_list, methods=["GET"]),
+            Route("/healthz", _in_lang(self.health), methods=["GET"]),
+            Route("/readyz", _in_lang(self.ready), methods=["GET"]),
+            Route("/metrics", _in_lang(self.metrics_text), methods=["GET"]),
+            Route("/openapi.json", _in_lang(self.openapi), methods=["GET"]),
+            Route("/docs", _in_lang(self.docs), methods=["GET"]),
+            Route("/docs/{asset}", _in_lang(self.docs_asset), methods=["GET"]),
+            Route("/v1/batch/claims", _in_lang(self.batch_claims), methods=["POST"]),
+            Route("/v1/batch/premiums", _in_lang(self.batch_premiums), methods=["POST"]),
+            Route("/v1/tariffs", _in_lang(self.tariff_list), methods=["GET"]),
             # Before /v1/tariffs/{series}: "diff" and "validate" are not series names.
-            Route("/v1/tariffs/diff", self.tariff_diff, methods=["GET"]),
-            Route("/v1/tariffs/validate", self.tariff_validate, methods=["POST"]),
-            Route("/v1/tariffs/{series}", self.tariff_series, methods=["GET"]),
-            Route("/v1/tariffs/{series}/{version}", self.tariff_show, methods=["GET"]),
-            Route("/v1/tariffs/{series}/{version}/source", self.tariff_source, methods=["GET"]),
-            Route("/v1/admin/reload", self.reload, methods=["POST"]),
+            Route("/v1/tariffs/diff", _in_lang(self.tariff_diff), methods=["GET"]),
+            Route("/v1/tariffs/validate", _in_lang(self.tariff_validate), methods=["POST"]),
+            Route("/v1/tariffs/{series}", _in_lang(self.tariff_series), methods=["GET"]),
+            Route("/v1/tariffs/{series}/{version}", _in_lang(self.tariff_show), methods=["GET"]),
+            Route(
+                "/v1/tariffs/{series}/{version}/source",
+                _in_lang(self.tariff_source),
+                methods=["GET"],
+            ),
+            Route("/v1/admin/reload", _in_lang(self.reload), methods=["POST"]),
         ]
 
     async def _compute(self, fn: Any, *args: Any) -> Any:
@@ -185,7 +214,7 @@ class Endpoints:
     async def ready(self, request: Request) -> Response:
         loaded = self.state.current
         if loaded is None:
-            return ProblemError(503, "the tariffs are not loaded yet").response(request.url.path)
+            return ProblemError(503, say("service.not_loaded")).response(request.url.path)
         failed_at = self.state.last_error_at if self.state.last_error is not None else None
         return json_response(
             {
@@ -321,15 +350,14 @@ class Endpoints:
         if hashlib.sha256(data).hexdigest() != tariff.sha256:
             raise ProblemError(
                 503,
-                f"{Path(tariff.path).name} has changed on disk since it was loaded "
-                f"(sha256 {tariff.sha256[:12]}…); reload the tariffs",
+                say("service.source_changed", name=Path(tariff.path).name, sha=tariff.sha256[:12]),
             )
         return Response(data, media_type="application/yaml", headers={"ETag": f'"{tariff.sha256}"'})
 
     async def tariff_diff(self, request: Request) -> Response:
         params = request.query_params
         if "a" not in params or "b" not in params:
-            raise ProblemError(400, "give a=SERIES@VERSION and b=SERIES@VERSION")
+            raise ProblemError(400, say("service.diff_operands"))
         try:
             doc = await self._compute(diff_document, self._book(), params["a"], params["b"])
         except TariffNotFoundError as exc:
@@ -379,11 +407,10 @@ class Endpoints:
         if self.config.tokens_file is None:
             raise ProblemError(
                 403,
-                "reloading over HTTP needs an admin token (medcalc serve --tokens FILE); "
-                "send the process SIGHUP instead",
+                say("service.reload_no_tokens"),
             )
         if request.scope.get(ROLE_KEY) != "admin":
-            raise ProblemError(403, "reloading the tariffs needs an admin token")
+            raise ProblemError(403, say("service.reload_not_admin"))
         if self.state.snapshot is not None:
             outcome = await self._reload_everywhere()
         else:
@@ -392,8 +419,7 @@ class Endpoints:
             # 409: the request is fine; the files on disk conflict with a clean load.
             raise ProblemError(
                 409,
-                f"the tariffs were not reloaded; the tables in force are unchanged: "
-                f"{outcome.error}",
+                say("service.not_reloaded", error=outcome.error),
             )
         return json_response({"reloaded": True, "tariff_versions": outcome.versions})
 
@@ -402,13 +428,13 @@ class Endpoints:
         the outcome (the others pick it up within a poll)."""
         before = self.state.generation
         if not ask_supervisor(self.state):
-            raise ProblemError(503, _NO_SUPERVISOR, headers={"Retry-After": "1"})
+            raise ProblemError(503, say("service.no_supervisor"), headers={"Retry-After": "1"})
         deadline = time.monotonic() + self.config.timeout
         while self.state.generation <= before:
             if time.monotonic() > deadline:
                 raise ProblemError(
                     503,
-                    f"the supervisor did not reload within {self.config.timeout:g} seconds",
+                    say("service.supervisor_late", seconds=f"{self.config.timeout:g}"),
                     headers={"Retry-After": "1"},
                 )
             await asyncio.sleep(0.02)
@@ -418,7 +444,6 @@ class Endpoints:
         )
 
 
-_NO_SUPERVISOR = "the worker's supervisor (medcalc serve) is gone; the tables in force stay"
 _RELOAD_FAILED = (
     "the last reload failed; the tables in force are unchanged "
     "(the file, line and column are in the service log)"
@@ -459,7 +484,7 @@ def ask_supervisor(state: TariffState) -> bool:
     if pid is None or pid != os.getppid():
         from medcalc.service._logs import ERRORS
 
-        ERRORS.error(_NO_SUPERVISOR)
+        ERRORS.error(say("service.no_supervisor"))
         return False
     os.kill(pid, signal.SIGHUP)
     return True

@@ -18,6 +18,7 @@ import attrs
 
 from medcalc.chain import Calculator
 from medcalc.errors import MedcalcError
+from medcalc.messages import say
 from medcalc.tariff import TariffBook, load_book
 
 
@@ -67,7 +68,7 @@ def read_snapshot(path: Path) -> Snapshot:
         # Safe to unpickle: our parent wrote it into its own 0700 directory.
         snapshot = pickle.load(f)
     if not isinstance(snapshot, Snapshot):
-        raise TypeError(f"{path} is not a medcalc serve snapshot")
+        raise TypeError(say("service.not_snapshot", path=path))
     return snapshot
 
 
@@ -97,7 +98,7 @@ class TariffState:
         """The book in force; only a service that has not started has none."""
         found = self._current
         if found is None:
-            raise RuntimeError("the tariffs are not loaded yet")
+            raise RuntimeError(say("service.not_loaded"))
         return found
 
     def load(self) -> Loaded:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from medcalc.errors import TariffNotFoundError
+from medcalc.messages import say
 from medcalc.present import tariff_diff_json, tariff_json, tariff_list_json
 from medcalc.tariff import Tariff, TariffBook, diff_tariffs
 
@@ -25,9 +26,7 @@ def tariff_document(tariff: Tariff) -> dict[str, Any]:
 def _operand(book: TariffBook, text: str) -> Tariff:
     series, at, version = text.rpartition("@")
     if not at or not series or not version:
-        raise TariffNotFoundError(
-            f"{text!r} is not SERIES@VERSION (e.g. qingyuan-qingcheng@2018.1)"
-        )
+        raise TariffNotFoundError(say("service.not_operand", text=repr(text)))
     return book.get(series, version)
 
 

@@ -25,6 +25,7 @@ from starlette.routing import Route
 from medcalc.batch import COLUMN_LANGUAGES, EXTENSIONS, FORMATS
 from medcalc.chain import ClaimsResult, PremiumResult
 from medcalc.errors import TariffNotFoundError
+from medcalc.messages import say
 from medcalc.present import (
     Lang,
     claims_json,
@@ -312,14 +313,14 @@ class WebPages(Pages):
     async def batch_status(self, request: Request) -> Response:
         status = self._job(request)
         if status is None:
-            raise ProblemError(404, "no such batch job (finished jobs are kept for 2 hours)")
+            raise ProblemError(404, say("service.no_job"))
         keys = ("state", "stage", "done", "total")
         return JSONResponse({k: status.get(k) for k in keys})
 
     async def batch_result(self, request: Request) -> Response:
         found = self.batches.result(request.path_params["job"])
         if found is None:
-            raise ProblemError(404, "no such finished batch job")
+            raise ProblemError(404, say("service.no_finished_job"))
         path, status = found
         headers = {
             "Medcalc-Rows": str(status["rows"]),

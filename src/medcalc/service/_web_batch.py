@@ -28,6 +28,7 @@ from typing import Any
 from medcalc.batch import BatchReport, result_names, summary_lines
 from medcalc.chain import Calculator
 from medcalc.errors import MedcalcError
+from medcalc.messages import say
 from medcalc.service._batch import plain_message, plan_job
 from medcalc.service._logs import ERRORS
 from medcalc.service._openapi import BATCH_MEDIA_TYPES
@@ -53,7 +54,7 @@ def _default_root() -> Path:
     root = Path(tempfile.gettempdir()) / f"medcalc-web-batch-{os.getuid()}"
     root.mkdir(mode=0o700, exist_ok=True)
     if root.stat().st_uid != os.getuid() or root.is_symlink():
-        raise RuntimeError(f"{root} belongs to another user")
+        raise RuntimeError(say("service.not_ours", path=root))
     return root
 
 
@@ -95,7 +96,7 @@ class WebBatches:
         except (OSError, ValueError):
             return None
         if status["state"] in ("queued", "running") and not _alive(status["pid"]):
-            status.update(state="failed", error="the server stopped while this batch ran")
+            status.update(state="failed", error=say("service.batch_stopped"))
         return status
 
     def result(self, job_id: str) -> tuple[Path, dict[str, Any]] | None:
@@ -155,7 +156,7 @@ class WebBatches:
             ERRORS.exception(
                 "unexpected error in a web batch", extra={"fields": {"problem_id": problem_id}}
             )
-            error = f"an unexpected error; it is logged with id {problem_id}"
+            error = say("service.unexpected", id=problem_id)
             _write(directory, {**base, "state": "failed", "error": error})
             return
         _write(directory, {**base, **_finished(report, directory, source, job)})
