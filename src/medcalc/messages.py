@@ -547,6 +547,8 @@ _MESSAGES = (
     # --- batch rows and files not yet said through this catalogue (their owners' files build
     # the same English: batch._rows, _csv, _jsonl, _xlsx, _output, _table, _job, _claims_file)
     _m("row.required", "is required", "必填"),
+    _m("row.no_series", "is required (give a series column or --series)",
+       "必填（请给出 series 列或 --series）"),
     _m("row.no_birth_date",
        "is required for the pension part (age on 1 January); the medical part is computed",
        "计算养老保险部分时必填（按1月1日的周岁计）；医保部分已照常计算"),

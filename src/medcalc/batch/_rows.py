@@ -54,6 +54,7 @@ from medcalc.chain import (
 )
 from medcalc.chain import fields as rows
 from medcalc.errors import InputError, MedcalcError, MissingInputError, TariffNotFoundError
+from medcalc.messages import say
 from medcalc.money import EXACT, ZERO, add, fmt
 
 __all__ = [
@@ -272,7 +273,7 @@ class Batch:
             return None
         series = given or self.default_series
         if series is None:
-            problems.append("series: is required (give a series column or --series)")
+            problems.append(say("field", field="series", message=say("row.no_series")))
             return None
         series = str(self._share(series))
         if series not in self._series:
@@ -280,7 +281,7 @@ class Batch:
                 self.calculator.book.versions(series)
                 self._series[series] = None
             except TariffNotFoundError as exc:
-                self._series[series] = f"series: {exc}"
+                self._series[series] = say("field", field="series", message=exc)
         problem = self._series[series]
         if problem is not None:
             problems.append(problem)
@@ -379,7 +380,7 @@ class ClaimsBatch(Batch):
         field = self._field
         person_id = field(problems, rows.text, fields, "person_id")
         if person_id is None and not problems:
-            problems.append("person_id: is required")
+            problems.append(say("field", field="person_id", message=say("row.required")))
         series = self.series_of(fields, problems)
         claim_problems = len(problems)
         day = field(problems, rows.date, fields, "date", required=True, cache=True)
@@ -716,9 +717,9 @@ class PremiumsBatch(Batch):
         series = self.series_of(fields, problems)
         year = _attempt(problems, rows.integer, fields, "year")
         if year is None and not any(p.startswith("year:") for p in problems):
-            problems.append(str(MissingInputError("is required", field="year")))
+            problems.append(str(MissingInputError(say("row.required"), field="year")))
         elif year is not None and not 1 <= year <= 9999:
-            problems.append(f"year: {year} is not a year")
+            problems.append(say("field", field="year", message=say("input.year", value=year)))
         given = _attempt(problems, rows.text, fields, "categories")
         categories = frozenset() if given is None else rows.categories(fields)
         grade = _attempt(problems, rows.integer, fields, "disability_grade")
@@ -802,12 +803,7 @@ class PremiumsBatch(Batch):
         )
 
 
-_NO_BIRTH_DATE = str(
-    MissingInputError(
-        "is required for the pension part (age on 1 January); the medical part is computed",
-        field="birth_date",
-    )
-)
+_NO_BIRTH_DATE = str(MissingInputError(say("row.no_birth_date"), field="birth_date"))
 
 
 def _premium_row(r: PremiumResult, totals: list[Decimal]) -> ResultRow:
