@@ -49,6 +49,7 @@ TECHNICAL = {
     "serve", "service", "SERIES", "VERSION", "true", "false", "Content", "Type",
     "input_format", "multipart", "form", "data", "file", "sha", "HTTP", "tokens", "FILE",
     "SIGHUP", "TOKEN", "admin", "Authorization", "Bearer", "batch", "claims",
+    "premiums", "summary", "proposal",
 }  # fmt: skip
 #: A sample message for a parameter that is a message, and its Chinese.
 NESTED = say("amount.negative", value="-5.00")

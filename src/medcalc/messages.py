@@ -533,6 +533,12 @@ _MESSAGES = (
        "{option}：{name} 不是文本编码"),
     _m("batch.cannot_write", "{option}: {name} cannot write a CSV file ({reason})",
        "{option}：{name} 无法写 CSV 文件（{reason}）"),
+    _m("batch.unknown_kind", "unknown batch kind {kind} (expected claims or premiums)",
+       "未知的批量计算类型 {kind}（应为 claims 或 premiums）"),
+    _m("batch.unknown_columns", "unknown column language {columns} (expected {choices})",
+       "未知的列名语言 {columns}（应为 {choices}）"),
+    _m("batch.unknown_engine", "unknown engine {engine} (expected {choices})",
+       "未知的计算引擎 {engine}（应为 {choices}）"),
     _m("batch.xls", "{path}: .xls workbooks are not supported; save it as .xlsx or CSV",
        "{path}：不支持 .xls 工作簿；请另存为 .xlsx 或 CSV"),
     _m("batch.unknown_format",
@@ -544,8 +550,8 @@ _MESSAGES = (
        "{path} is a pipe, FIFO or device, which cannot be read as input (a batch reads its "
        "input more than once); save it to a file first",
         "{path} 是管道、FIFO 或设备，不能作为输入（批量计算要多次读取输入）；请先保存为文件"),
-    # --- batch rows and files not yet said through this catalogue (their owners' files build
-    # the same English: batch._rows, _csv, _jsonl, _xlsx, _output, _table, _job, _claims_file)
+    # --- batch rows and files (batch._rows, _csv, _jsonl, _xlsx, _output, _table, _claims_file;
+    # batch._job, _columnar and _compare still build some of the same English themselves)
     _m("row.required", "is required", "必填"),
     _m("row.no_series", "is required (give a series column or --series)",
        "必填（请给出 series 列或 --series）"),
@@ -636,6 +642,16 @@ _MESSAGES = (
     _m("output.encoding_char",
        "cannot write {text} in encoding {encoding}; choose another --output-encoding",
        "无法用编码 {encoding} 写出 {text}；请另选 --output-encoding"),
+    _m("output.encoding_refused",
+       "cannot write in encoding {encoding} ({reason}); choose another --output-encoding",
+       "无法用编码 {encoding} 写出（{reason}）；请另选 --output-encoding", reason="text"),
+    _m("output.jsonl_column_twice",
+       "{path}: the header names column {name} twice (columns {a} and {b}); a JSON Lines line "
+       "keeps one value per name: rename one, or write CSV or XLSX",
+       "{path}：表头中 {name} 列出现了两次（第 {a} 列和第 {b} 列）；JSON Lines 每行的每个名称"
+       "只能有一个值：请重命名其中一列，或输出为 CSV 或 XLSX"),
+    _m("compare.summary_extension", "--summary {path}: the extension must be .json or .xlsx",
+       "--summary {path}：扩展名必须是 .json 或 .xlsx"),
     _m("output.same_file", "the output {path} is the input file; choose another -o",
        "输出文件 {path} 就是输入文件；请用 -o 另选输出文件"),
     _m("usage.engine_numpy", "--engine fast needs numpy: pip install 'medcalc[fast]'",
@@ -780,6 +796,16 @@ _MESSAGES = (
     _m("service.no_job", "no such batch job (finished jobs are kept for 2 hours)",
        "没有这个批量任务（已完成的任务保留 2 小时）"),
     _m("service.no_finished_job", "no such finished batch job", "没有这个已完成的批量任务"),
+    _m("service.compare_media",
+       "send multipart/form-data: the batch file as 'file', the tariff as 'proposal'",
+       "请以 multipart/form-data 发送：批量文件放在 'file' 部分，待遇标准放在 'proposal' 部分"),
+    _m("service.compare_parts",
+       "multipart/form-data: expected the batch file in a part named 'file' and the proposed "
+       "tariff (YAML) in a part named 'proposal'",
+       "multipart/form-data：批量文件应放在名为 'file' 的部分中，拟议的待遇标准（YAML）"
+       "放在名为 'proposal' 的部分中"),
+    _m("service.proposal_too_large", "the proposal is larger than {limit} bytes",
+       "拟议的待遇标准超过 {limit} 字节"),
     _m("problem", "{path}:{line}:{column}: {message}", "{path}:{line}:{column}：{message}"),
 )  # fmt: skip
 
