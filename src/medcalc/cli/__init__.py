@@ -14,14 +14,52 @@ errors (the other rows were written).
 from __future__ import annotations
 
 import sys
+from functools import partial
 from typing import Any
 
 import click
 
-from medcalc.cli.common import CONTEXT_SETTINGS, MedcalcGroup, lang_option, version_option
+from medcalc.cli.common import (
+    CONTEXT_SETTINGS,
+    LazyCommands,
+    MedcalcGroup,
+    lang_option,
+    version_option,
+)
 
 
-@click.group(cls=MedcalcGroup, context_settings=CONTEXT_SETTINGS)
+def _load(name: str) -> None:
+    """Import the module of the command ``name``: it registers its commands on :data:`cli`.
+
+    Sub-command modules are imported here only (kept in one place for the import test), each
+    when its command is first looked up (:class:`~medcalc.cli.common.LazyCommands`): a run
+    loads the floors of the command it runs, no other. Static imports, so lint-imports sees
+    them.
+    """
+    match name:
+        case "audit":
+            from medcalc.cli import audit as _audit  # noqa: F401
+        case "batch":
+            from medcalc.cli import batch as _batch  # noqa: F401
+        case "claim" | "premium":
+            from medcalc.cli import calc as _calc  # noqa: F401
+        case "compare":
+            from medcalc.cli import compare as _compare  # noqa: F401
+        case "serve":
+            from medcalc.cli import serve as _serve  # noqa: F401
+        case "tariff":
+            from medcalc.cli import tariff as _tariff  # noqa: F401
+
+
+#: medcalc's commands, by name; each is imported when a run first looks it up.
+COMMANDS = ("audit", "batch", "claim", "compare", "premium", "serve", "tariff")
+
+
+@click.group(
+    cls=MedcalcGroup,
+    context_settings=CONTEXT_SETTINGS,
+    commands=LazyCommands({name: partial(_load, name) for name in COMMANDS}),
+)
 @version_option
 @lang_option
 def cli(lang: str) -> None:
@@ -29,19 +67,6 @@ def cli(lang: str) -> None:
 
     ``--lang`` here sets the language of the whole run; the subcommand receives it.
     """
-
-
-def _register() -> None:
-    # Sub-command modules register themselves on import; kept in one place for the import test.
-    from medcalc.cli import audit as _audit  # noqa: F401
-    from medcalc.cli import batch as _batch  # noqa: F401
-    from medcalc.cli import calc as _calc  # noqa: F401
-    from medcalc.cli import compare as _compare  # noqa: F401
-    from medcalc.cli import serve as _serve  # noqa: F401
-    from medcalc.cli import tariff as _tariff  # noqa: F401
-
-
-_register()
 
 
 def main(argv: list[str] | None = None) -> Any:

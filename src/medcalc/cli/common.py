@@ -14,7 +14,7 @@ import json
 import os
 import re
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, MutableMapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -208,6 +208,45 @@ class MedcalcCommand(click.Command):
                 formatter.write_dl(rows)
 
 
+class LazyCommands(MutableMapping[str, click.Command]):
+    """A group's commands (``Group.commands``), each command's module imported the first time
+    the command is looked up: a run imports the command it runs, not every command's floor
+    (``medcalc batch`` needs neither hypothesis nor the web stack).
+
+    ``loaders`` maps each command's name to the function that imports its module; the module
+    registers its commands on the group as it is imported (``@cli.command``). Names are known
+    without importing anything, so listing the commands (``medcalc --help``, with the short
+    help from :data:`medcalc.cli._help.HELP`) stays light.
+    """
+
+    def __init__(self, loaders: Mapping[str, Callable[[], None]]) -> None:
+        self._loaders = dict(loaders)
+        self._loaded: dict[str, click.Command] = {}
+
+    def __getitem__(self, name: str) -> click.Command:
+        if name not in self._loaded and name in self._loaders:
+            self._loaders[name]()  # registers the command: __setitem__
+        return self._loaded[name]
+
+    def __setitem__(self, name: str, command: click.Command) -> None:
+        self._loaded[name] = command
+
+    def __delitem__(self, name: str) -> None:
+        self._loaders.pop(name, None)
+        del self._loaded[name]
+
+    def _names(self) -> dict[str, None]:
+        # In a fixed order (a set's would change with the hash seed): the lazy ones, then any
+        # added later.
+        return dict.fromkeys([*self._loaders, *self._loaded])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names())
+
+    def __len__(self) -> int:
+        return len(self._names())
+
+
 class MedcalcGroup(MedcalcCommand, click.Group):
     """A click group whose help is in the run's language, that turns :class:`MedcalcError`
     into a clean message and exit code, and, as the root, shows click's own errors in the
@@ -230,11 +269,15 @@ class MedcalcGroup(MedcalcCommand, click.Group):
         lang, path = lang_of(ctx), _path(ctx)
         rows = []
         for name in self.list_commands(ctx):
-            command = self.get_command(ctx, name)
-            if command is None or command.hidden:
-                continue
+            # The catalogue's short help needs no import of the command's module (lazy
+            # commands: LazyCommands); a command it lacks is looked up for click's own.
             entry = _help.HELP.get(f"{path} {name}".strip())
-            rows.append((name, entry.short(lang) if entry else command.get_short_help_str()))
+            if entry is not None:
+                rows.append((name, entry.short(lang)))
+                continue
+            command = self.get_command(ctx, name)
+            if command is not None and not command.hidden:
+                rows.append((name, command.get_short_help_str()))
         if rows:
             with formatter.section(_help.COMMANDS(lang)):
                 formatter.write_dl(rows)

@@ -1,0 +1,112 @@
+"""The command line imports the command it runs and no other: each command's module (and the
+floors it stands on) is loaded when the command is first looked up (issue 17, start-up)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from medcalc.cli import COMMANDS, cli
+
+CLAIMS = Path(__file__).parents[1] / "examples" / "claims.csv"
+
+#: Each command's module (claim and premium share one).
+MODULES = {
+    "audit": "medcalc.cli.audit",
+    "batch": "medcalc.cli.batch",
+    "claim": "medcalc.cli.calc",
+    "premium": "medcalc.cli.calc",
+    "compare": "medcalc.cli.compare",
+    "serve": "medcalc.cli.serve",
+    "tariff": "medcalc.cli.tariff",
+}
+COMMAND_MODULES = tuple(sorted(set(MODULES.values())))
+#: What `medcalc batch` does not use: the auditor's floor and hypothesis, the web service and
+#: its stack, the HTML template engine.
+NOT_FOR_BATCH = (
+    "hypothesis",
+    "starlette",
+    "uvicorn",
+    "jinja2",
+    "medcalc.audit",
+    "medcalc.service",
+)
+
+
+def loaded_by(*args: str, watch: tuple[str, ...]) -> tuple[int, list[str]]:
+    """Run ``medcalc ARGS…`` in a fresh interpreter: its exit code and which of the packages
+    or modules ``watch`` (each with its submodules) it imported."""
+    code = (
+        "import sys\n"
+        "from medcalc.cli import main\n"
+        "try:\n"
+        f"    main({list(args)!r})\n"
+        "except SystemExit as exc:\n"
+        "    code = exc.code\n"
+        f"watch = {watch!r}\n"
+        "found = {w for w in watch for m in sys.modules if m == w or m.startswith(w + '.')}\n"
+        "print(code, *sorted(found), file=sys.stderr)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "MEDCALC_LANG"}
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+    )
+    code_text, *found = out.stderr.splitlines()[-1].split()
+    return int(code_text), found
+
+
+def test_the_commands_are_named_without_importing_them() -> None:
+    """The root group knows every command by name; listing them imports none."""
+    assert sorted(cli.commands) == sorted(COMMANDS) == sorted(MODULES)
+    assert len(cli.commands) == 7
+
+
+@pytest.mark.parametrize("args", [["batch", "claims", "--help"], ["batch", "claims", "-h"]])
+def test_batch_does_not_import_what_it_does_not_use(args: list[str]) -> None:
+    code, found = loaded_by(*args, watch=(*NOT_FOR_BATCH, *COMMAND_MODULES))
+    assert code == 0
+    assert found == ["medcalc.cli.batch"]
+
+
+def test_a_batch_run_does_not_import_the_other_commands(tmp_path: Path) -> None:
+    """A real run, not only its help page."""
+    out = str(tmp_path / "out.csv")
+    code, found = loaded_by("batch", "claims", str(CLAIMS), "-o", out, watch=NOT_FOR_BATCH)
+    assert code == 0
+    assert found == []
+
+
+def test_claim_help_does_not_import_the_columnar_floor() -> None:
+    code, found = loaded_by("claim", "--help", watch=("numpy", "pyarrow", *NOT_FOR_BATCH))
+    assert code == 0
+    assert found == []
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_list_of_commands_imports_no_command(lang: str) -> None:
+    """`medcalc --help` lists every command with the catalogue's short help
+    (tests/test_cli_lang.py checks the texts) without importing their modules."""
+    code, found = loaded_by("--lang", lang, "--help", watch=COMMAND_MODULES)
+    assert code == 0
+    # compare's help is in its own module (COMPARE_HELP), so listing it imports it.
+    assert found == ["medcalc.cli.compare"]
+
+
+@pytest.mark.parametrize("args", [["--version"], ["nope"], ["--lang", "en", "nope"]])
+def test_version_and_an_unknown_command_import_no_command(args: list[str]) -> None:
+    code, found = loaded_by(*args, watch=COMMAND_MODULES)
+    assert code == (0 if args == ["--version"] else 2)
+    assert found == []
+
+
+@pytest.mark.parametrize(("name", "module"), sorted(MODULES.items()))
+def test_each_command_imports_its_own_module(name: str, module: str) -> None:
+    """``medcalc NAME --help`` loads NAME's module, and no other command's."""
+    others = tuple(sorted({m for m in MODULES.values() if m != module}))
+    code, found = loaded_by(name, "--help", watch=(module, *others))
+    assert code == 0
+    assert found == [module]
