@@ -644,7 +644,7 @@ USAGE = [
         "premium --year 2019 --format xml",
         "错误: '--format' 的值无效：'xml' 不是可选的值（'table', 'json'）。\n",
     ),
-    ("bad_extension", "claim --claims {txt}", "expected a .csv, .xlsx, .json, .yaml or .yml file"),
+    ("bad_extension", "claim --claims {txt}", "c.txt：应为 .csv、.xlsx、.json、.yaml 或 .yml 文件"),
     ("no_such_file", "claim --claims {tmp}/nope.csv", "不存在。\n"),
 ]
 

@@ -302,7 +302,9 @@ def test_validate_reports_overlap_and_missing_file(runner: CliRunner, tmp_path: 
 
 def test_validate_without_files_is_an_error(runner: CliRunner, tmp_path: Path) -> None:
     """A directory with no tariff file is an error, not 'OK: 0 files'."""
-    assert "no tariff files" in assert_clean_error(run(runner, "validate", str(tmp_path)))
+    assert "没有找到待遇标准文件" in assert_clean_error(run(runner, "validate", str(tmp_path)))
+    english = run(runner, "validate", str(tmp_path), "--lang", "en")
+    assert "no tariff files" in assert_clean_error(english, "Error: ")
 
 
 @needs_bundled
@@ -436,7 +438,10 @@ def test_diff_two_files_needs_no_tariff_directory(runner: CliRunner, tmp_path: P
             ["show", SERIES, "--version", "1999.1", "--lang", "en"],
             "Error: series qingyuan-qingcheng has no version",
         ),
-        (["diff", "no-such-file.yaml", f"{SERIES}@2018.1"], "错误: 'no-such-file.yaml' is neither"),
+        (
+            ["diff", "no-such-file.yaml", f"{SERIES}@2018.1"],
+            "错误: 'no-such-file.yaml' 既不是待遇标准文件",
+        ),
         (["show", "nope", "--lang", "en"], "Error: no tariff series 'nope'"),
     ],
 )
