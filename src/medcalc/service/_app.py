@@ -23,7 +23,7 @@ from medcalc.service._limits import BodyLimit
 from medcalc.service._logs import ERRORS
 from medcalc.service._metrics import Metrics, Observe
 from medcalc.service._openapi import openapi
-from medcalc.service._problems import ProblemError, from_error
+from medcalc.service._problems import ProblemError, from_error, problem_lang
 from medcalc.service._routes import Endpoints, ask_supervisor, follow_snapshot, reload_tariffs
 from medcalc.service._state import TariffState
 from medcalc.service._web import WebPages
@@ -37,7 +37,7 @@ def _wants_page(request: Request) -> bool:
 
 async def _medcalc_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, MedcalcError)
-    return from_error(exc).response(request.url.path)
+    return from_error(exc, lang=problem_lang(request.scope)).response(request.url.path)
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
