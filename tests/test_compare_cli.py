@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-import medcalc.cli.compare  # noqa: F401 - registers `compare` (until cli/__init__ does)
 from medcalc.batch import CHART_FILES
 from medcalc.cli import cli
 

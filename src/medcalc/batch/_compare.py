@@ -50,6 +50,7 @@ from medcalc.batch._xlsx import XlsxLayout, xlsxwriter_module
 from medcalc.chain import Calculator
 from medcalc.chain import fields as rowparse
 from medcalc.errors import BatchFileError, EngineRangeError, InputError, UsageError
+from medcalc.messages import say
 from medcalc.money import shown
 from medcalc.tariff import Tariff, TariffBook
 
@@ -415,7 +416,7 @@ def write_summary(path: Path, summary: CompareSummary, **meta: Any) -> None:
     (``.xlsx``: one sheet per table); :class:`UsageError` for another extension."""
     suffix = path.suffix.lower()
     if suffix not in (".json", ".xlsx"):
-        raise UsageError(f"--summary {path}: the extension must be .json or .xlsx")
+        raise UsageError(say("compare.summary_extension", path=path))
     document = compare_json(summary, **meta)
     if suffix == ".json":
         text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"

@@ -33,6 +33,8 @@ from medcalc.batch import (
 from medcalc.chain import LAYERS
 from medcalc.cli import _help, cli
 from medcalc.cli.common import MedcalcCommand, MedcalcGroup, lang_of, lang_option, tariffs_option
+from medcalc.errors import UsageError
+from medcalc.messages import say
 from medcalc.tariff import SERIES_ENV_VAR, default_series, load_book, load_tariff
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -189,7 +191,7 @@ def _run(kind: str, ctx: click.Context, **kw: Any) -> None:
     summary_path: Path | None = kw.pop("summary")
     charts: Path | None = kw.pop("charts")
     if summary_path is not None and summary_path.suffix.lower() not in (".json", ".xlsx"):
-        raise click.BadParameter("the extension must be .json or .xlsx", param_hint="'--summary'")
+        raise UsageError(say("compare.summary_extension", path=summary_path))
     if charts is not None:
         check_charts()
     job = CompareJob.plan(kind, kw.pop("file"), kw.pop("output"), **kw)

@@ -25,6 +25,7 @@ from starlette.responses import FileResponse, Response
 
 from medcalc.batch import CompareJob, CompareReport, compare_json
 from medcalc.errors import MedcalcError
+from medcalc.messages import say
 from medcalc.service._batch import (
     PARAMETERS,
     Compute,
@@ -75,19 +76,13 @@ async def _receive(
     if request.headers.get("content-type", "").split(";", 1)[0].strip().lower() != (
         "multipart/form-data"
     ):
-        raise ProblemError(
-            415, "send multipart/form-data: the batch file as 'file', the tariff as 'proposal'"
-        )
+        raise ProblemError(415, say("service.compare_media"))
     form = await request.form(max_files=2, max_fields=2)
     upload, proposal = form.get("file"), form.get("proposal")
     if not isinstance(upload, UploadFile) or not isinstance(proposal, UploadFile):
-        raise ProblemError(
-            400,
-            "multipart/form-data: expected the batch file in a part named 'file' and the "
-            "proposed tariff (YAML) in a part named 'proposal'",
-        )
+        raise ProblemError(400, say("service.compare_parts"))
     if proposal.size is not None and proposal.size > _PROPOSAL_LIMIT:
-        raise ProblemError(413, f"the proposal is larger than {_PROPOSAL_LIMIT} bytes")
+        raise ProblemError(413, say("service.proposal_too_large", limit=_PROPOSAL_LIMIT))
     source, fmt, name = await receive_upload(upload, directory, given)
     target = directory / "proposal.yaml"
     await spool_upload(proposal, target)
