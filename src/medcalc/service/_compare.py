@@ -23,10 +23,18 @@ from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
-from medcalc.batch import CompareJob, CompareReport, compare_json
+from medcalc.batch import (
+    COLUMN_LANGUAGES,
+    ENGINES,
+    FORMATS,
+    CompareJob,
+    CompareReport,
+    compare_json,
+)
 from medcalc.errors import MedcalcError
 from medcalc.messages import say
 from medcalc.service._batch import (
+    LANG_PARAMETER,
     PARAMETERS,
     Compute,
     plain_message,
@@ -51,21 +59,35 @@ _PROPOSAL_LIMIT = 1 << 20  # a tariff file is a few KiB: a MiB is plenty
 
 
 def _options(request: Request) -> dict[str, str]:
+    """The query's options (the batch endpoint's, ``response``; ``lang`` is the problems')."""
     params = request.query_params
-    unknown = sorted(set(params) - set(COMPARE_PARAMETERS))
+    known = [*COMPARE_PARAMETERS, LANG_PARAMETER]
+    unknown = sorted(set(params) - set(known))
     if unknown:
         raise ProblemError(
             400,
-            f"unknown query parameter {', '.join(map(repr, unknown))}; "
-            f"the parameters are {', '.join(COMPARE_PARAMETERS)}",
+            say(
+                "service.unknown_parameter",
+                names=", ".join(map(repr, unknown)),
+                known=", ".join(known),
+            ),
         )
     options = {k: params[k] for k in COMPARE_PARAMETERS if k in params}
-    if options.get("response", "file") not in RESPONSES:
-        raise ProblemError(
-            400, f"response: {options['response']!r} is not one of {', '.join(RESPONSES)}"
-        )
+    for name, choices in (
+        ("response", RESPONSES),
+        ("input_format", FORMATS),
+        ("output_format", FORMATS),
+        ("engine", ENGINES),
+        ("columns", COLUMN_LANGUAGES),
+    ):
+        if name in options and options[name] not in choices:
+            not_one_of = say(
+                "choice.not_one_of", value=repr(options[name]), choices=", ".join(choices)
+            )
+            raise ProblemError(400, say("field", field=name, message=not_one_of))
     if options.get("keep_formulas", "false").lower() not in _TRUE_FALSE:
-        raise ProblemError(400, f"keep_formulas: {options['keep_formulas']!r} is not true or false")
+        not_boolean = say("service.not_boolean", value=repr(options["keep_formulas"]))
+        raise ProblemError(400, say("field", field="keep_formulas", message=not_boolean))
     return options
 
 
