@@ -37,7 +37,7 @@ import importlib
 import io
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import attrs
 import numpy as np
@@ -76,12 +76,16 @@ from medcalc.fast import EngineRangeError
 from medcalc.tariff import DISABILITY_TYPES
 
 __all__ = [
+    "ColumnarRead",
     "EngineClaimsBatch",
     "NotInEncoding",
+    "OutcomeColumns",
+    "ResultColumns",
     "Unsupported",
     "amount_fen",
     "arrow_available",
     "fen_texts",
+    "read_columnar",
     "run_columnar",
     "supported",
     "utf8_valid",
@@ -197,6 +201,7 @@ class _Reader:
         self.codes = _CellCodes(self.scratch, self.rows)
         self.persons: list[Any] = []  # per block: the person ids as read (None: blank)
         self.totals: list[int] = []  # the trailing totals rows (合计), found by _assemble
+        self.person_ids: Any = None  # the distinct person ids, by code (set by _assemble)
         self.blocks: list[Block] = []
         self._scratch = np.empty(block_size + (1 << 17), np.bool_)
         pa, pcsv = self.pa, self.pcsv
@@ -408,8 +413,10 @@ class _Reader:
             persons = pa.concat_arrays(self.persons)
             self.persons = []
             self.totals = _trailing_totals(parts, persons)
-            codes = pc.fill_null(pc.dictionary_encode(persons).indices, -1)
-            del persons
+            encoded = pc.dictionary_encode(persons)
+            self.person_ids = encoded.dictionary
+            codes = pc.fill_null(encoded.indices, -1)
+            del persons, encoded
             rows.pid = _np_int(codes).astype(np.int32)  # a writable copy
             del codes
         pa.default_memory_pool().release_unused()
@@ -604,6 +611,93 @@ def _refusable(read: Callable[[], V | None], code: Callable[[V], int]) -> int:
     return -1 if value is None else code(value)
 
 
+class ResultColumns(Protocol):
+    """The result columns the columnar writer puts after each record: their ``names`` (as
+    written in the header) and, for records a..a+take, their cells as CSV text joined by
+    commas, each followed by a CR where ``lf_only`` (the record ended in LF alone)."""
+
+    @property
+    def names(self) -> Sequence[str]: ...
+
+    def texts(self, a: int, take: int, lf_only: NDArray[np.bool_] | None) -> Any: ...
+
+
+def _safe_cells(cells: Sequence[str | None], safe: bool) -> list[str | None]:
+    """Cells as the row path's writer writes them: formula-like ones made text (``safe``)."""
+    if not safe:
+        return list(cells)
+    return [None if c is None else excel_text(c) for c in cells]
+
+
+class OutcomeColumns:
+    """An :class:`Outcome`'s result columns (:data:`CLAIM_RESULTS`) as the row path writes
+    them in ``lang``; ``error=False``: without the ``error`` column (a caller writes its own).
+    ``safe``: formula-like cells made text (spec §5)."""
+
+    def __init__(self, outcome: Outcome, lang: str, *, safe: bool, error: bool = True) -> None:
+        self.pa, self.pc, _ = _arrow()
+        self.outcome = outcome
+        self.safe = safe
+        results = CLAIM_RESULTS if error else CLAIM_RESULTS[:-1]
+        self.names = result_names(results, lang)
+        self.tails = self._tails(lang, error)
+
+    def _tails(self, lang: str, error: bool) -> tuple[Any, Any, int]:
+        """The text after the amounts, per result kind: metas first, then messages, then the
+        blank row; each twice (without and with a CR before the next record's LF)."""
+        outcome = self.outcome
+        last: tuple[None, ...] = (None,) if error else ()
+        texts = [
+            _csv_cells(_safe_cells([profile, version, sha256, *last], self.safe))
+            for _, profile, version, sha256 in outcome.metas.values
+        ]
+        texts += [
+            _csv_cells(
+                _safe_cells(
+                    [None, None, None, *((row_error(m, lang),) if error else ())], self.safe
+                )
+            )
+            for m in outcome.messages.values
+        ]
+        texts.append(_csv_cells([None, None, None, *last]))
+        # covered as the row path writes it in this language (yes/no, 是/否)
+        heads = [yes_no(covered, lang) for covered, _, _, _ in outcome.metas.values]
+        pa = self.pa
+        return (
+            pa.array(texts + [t + "\r" for t in texts], pa.string()),
+            pa.array(heads, pa.string()),
+            len(texts),
+        )
+
+    def texts(self, a: int, take: int, lf_only: NDArray[np.bool_] | None) -> Any:
+        pa, pc, outcome = self.pa, self.pc, self.outcome
+        tail_texts, heads, count = self.tails
+        b = a + take
+        err = outcome.err[a:b]
+        meta = outcome.meta[a:b]
+        special = (meta < 0) | (err >= 0)
+        tail = np.where(
+            err >= 0, len(outcome.metas.values) + err, np.where(meta < 0, count - 1, meta)
+        )
+        if lf_only is not None:
+            tail += lf_only * count
+        if len(heads):
+            head = heads.take(pa.array(np.maximum(meta, 0), mask=special))
+        else:
+            head = pa.nulls(take, pa.string())
+        amounts = [
+            _amount_texts(pa, pc, cents[a:b], special, safe=self.safe) for cents in outcome.cents
+        ]
+        return pc.binary_join_element_wise(
+            head,
+            *amounts,
+            tail_texts.take(pa.array(tail)),
+            ",",
+            null_handling="replace",
+            null_replacement="",
+        )
+
+
 class _Writer:
     """The second reading: OUT written from the input's own bytes, block by block, each
     record followed by its result columns (formatted as columns)."""
@@ -622,11 +716,17 @@ class _Writer:
         self.safe = not keep_formulas
 
     def write(self, temp: Path, outcome: Outcome, keep: int, progress: Progress | None) -> None:
-        """Write OUT (the second reading of the file)."""
+        """Write OUT (the second reading of the file) with the batch's result columns."""
+        self.write_columns(
+            temp, OutcomeColumns(outcome, self.columns, safe=self.safe), keep, progress
+        )
+
+    def write_columns(
+        self, temp: Path, results: ResultColumns, keep: int, progress: Progress | None
+    ) -> None:
+        """Write OUT (the second reading of the file), each record followed by ``results``."""
         buffer = io.StringIO(newline="")
-        names = result_names(CLAIM_RESULTS, self.columns)
-        csv.writer(buffer).writerow(self._cells([*self.header, *names]))
-        tails = self._tails(outcome)
+        csv.writer(buffer).writerow(_safe_cells([*self.header, *results.names], self.safe))
         position = 0
         changed = BatchFileError(f"{self.source} changed while it was being read")
         with temp.open("wb") as f:
@@ -642,7 +742,7 @@ class _Writer:
                 if self.safe:
                     block, scan = scan.with_quotes(block)
                 take = min(scan.count, keep - position)
-                for part in self._lines(block, scan, outcome, tails, position, take):
+                for part in self._lines(block, scan, results, position, take):
                     f.write(part)
                 position += scan.count
                 if progress is not None:
@@ -650,42 +750,8 @@ class _Writer:
         if position < keep:
             raise changed
 
-    def _cells(self, cells: Sequence[str | None]) -> list[str | None]:
-        """Cells as the row path's writer writes them: formula-like ones made text."""
-        if not self.safe:
-            return list(cells)
-        return [None if c is None else excel_text(c) for c in cells]
-
-    def _tails(self, outcome: Outcome) -> tuple[Any, Any, int]:
-        """The text after the amounts, per result kind: metas first, then messages, then the
-        blank row; each twice (without and with a CR before the next record's LF)."""
-        texts = [
-            _csv_cells(self._cells([profile, version, sha256, None]))
-            for _, profile, version, sha256 in outcome.metas.values
-        ]
-        lang = self.columns
-        texts += [
-            _csv_cells(self._cells([None, None, None, row_error(m, lang)]))
-            for m in outcome.messages.values
-        ]
-        texts.append(_csv_cells([None, None, None, None]))
-        # covered as the row path writes it in this language (yes/no, 是/否)
-        heads = [yes_no(covered, lang) for covered, _, _, _ in outcome.metas.values]
-        pa = self.pa
-        return (
-            pa.array(texts + [t + "\r" for t in texts], pa.string()),
-            pa.array(heads, pa.string()),
-            len(texts),
-        )
-
     def _lines(
-        self,
-        block: memoryview,
-        scan: Block,
-        outcome: Outcome,
-        tails: tuple[Any, Any, int],
-        a: int,
-        take: int,
+        self, block: memoryview, scan: Block, results: ResultColumns, a: int, take: int
     ) -> list[Any]:
         """Records a..a+take of ``block`` with their result columns, as output bytes.
 
@@ -694,8 +760,6 @@ class _Writer:
         as CRLF: a record ending in LF alone gets a CR after its results.
         """
         pa, pc = self.pa, self.pc
-        tail_texts, heads, count = tails
-        b = a + take
         offsets = np.zeros(take + 1, np.int32)
         offsets[1:] = scan.ends[:take]
         lines = pa.Array.from_buffers(
@@ -704,34 +768,12 @@ class _Writer:
         redo = scan.redo[scan.redo < take]
         if redo.shape[0]:
             lines = self._requote(block, scan, lines, redo)
-        err = outcome.err[a:b]
-        meta = outcome.meta[a:b]
-        special = (meta < 0) | (err >= 0)
         lf_only = ~scan.crlf[:take]
         if scan.open_end and take == scan.count:
             lf_only[-1] = False
-        tail = np.where(
-            err >= 0, len(outcome.metas.values) + err, np.where(meta < 0, count - 1, meta)
-        )
-        tail += lf_only * count
-        if len(heads):
-            head = heads.take(pa.array(np.maximum(meta, 0), mask=special))
-        else:
-            head = pa.nulls(take, pa.string())
-        amounts = [
-            _amount_texts(pa, pc, cents[a:b], special, safe=self.safe) for cents in outcome.cents
-        ]
-        results = pc.binary_join_element_wise(
-            head,
-            *amounts,
-            tail_texts.take(pa.array(tail)),
-            ",",
-            null_handling="replace",
-            null_replacement="",
-        )
         # Two joins: pyarrow joins many short columns and then two long ones faster than all
         # at once.
-        joined = pc.binary_join_element_wise(lines, results, ",")
+        joined = pc.binary_join_element_wise(lines, results.texts(a, take, lf_only), ",")
         off = np.frombuffer(joined.buffers()[1], np.int32)
         body = memoryview(joined.buffers()[2])[int(off[0]) : int(off[take])]
         rest_start = int(scan.ends[take - 1]) if take else 0
@@ -933,6 +975,62 @@ def supported(input_encoding: str, output_encoding: str) -> bool:
     return input_encoding in _FAST_INPUT and output_encoding in _FAST_OUTPUT and arrow_available()
 
 
+class ColumnarRead:
+    """A claims CSV file read once as columns (:func:`read_columnar`): ``rows`` to solve
+    (:func:`~medcalc.batch._columns.solve`, as often as wanted: it rebinds the person columns
+    it frees, so solve a shallow copy each time but the last), the rows to ``keep``, the row
+    numbers of the trailing ``totals`` rows, ``person_ids`` (a person code of ``rows.pid``
+    is an index into it), and :meth:`writer` for OUT."""
+
+    def __init__(self, reader: _Reader, keep: int, totals: tuple[int, ...]) -> None:
+        self.rows = reader.rows
+        self.keep = keep
+        self.totals = totals
+        self.person_ids: Any = reader.person_ids
+        self.encoding = reader.encoding
+        self._reader = reader
+
+    def writer(self, *, output_encoding: str, keep_formulas: bool, columns: str) -> _Writer:
+        """The second reading's writer: :meth:`_Writer.write_columns` writes OUT from the
+        input's own bytes, each record followed by any :class:`ResultColumns`."""
+        return _Writer(
+            self._reader,
+            output_encoding=output_encoding,
+            keep_formulas=keep_formulas,
+            columns=columns,
+        )
+
+
+def read_columnar(
+    table: CsvTable,
+    calculator: Calculator,
+    *,
+    series: str | None,
+    progress: Progress | None,
+    check_encoding: bool = True,
+    block_size: int | None = None,
+) -> ColumnarRead:
+    """Read and parse a claims CSV file as columns (the first reading of
+    :func:`run_columnar`); :class:`Unsupported` when the reference path must read it."""
+    reader = _Reader(
+        table,
+        calculator,
+        series=series,
+        check_encoding=check_encoding,
+        block_size=block_size or BLOCK,
+    )
+    reader.read(progress)
+    reader.pa.default_memory_pool().release_unused()  # what pyarrow's allocator kept in reserve
+    rows = reader.rows
+    nonblank = np.flatnonzero(rows.state != BLANK)
+    keep = int(nonblank[-1]) + 1 if nonblank.shape[0] else 0
+    del nonblank
+    if reader.totals:
+        keep = max(keep, max(reader.totals) + 1)
+    totals = tuple(sorted(rows.row_number(p) for p in reader.totals))
+    return ColumnarRead(reader, keep, totals)
+
+
 def run_columnar(
     table: CsvTable,
     calculator: Calculator,
@@ -958,33 +1056,27 @@ def run_columnar(
     :class:`Unsupported` when the file must be read by the reference path instead (nothing
     has been written then).
     """
-    reader = _Reader(
+    read = read_columnar(
         table,
         calculator,
         series=series,
+        progress=progress,
         check_encoding=check_encoding,
-        block_size=block_size or BLOCK,
+        block_size=block_size,
     )
-    reader.read(progress)
-    reader.pa.default_memory_pool().release_unused()  # what pyarrow's allocator kept in reserve
-    rows = reader.rows
+    rows = read.rows
     try:
         outcome = solve(rows, calculator.book)
     except EngineRangeError:
         raise Unsupported("amounts beyond the engine's range") from None
-    nonblank = np.flatnonzero(rows.state != BLANK)
-    keep = int(nonblank[-1]) + 1 if nonblank.shape[0] else 0
-    del nonblank
-    if reader.totals:
-        keep = max(keep, max(reader.totals) + 1)
-    totals = tuple(sorted(rows.row_number(p) for p in reader.totals))
     if progress is not None:
         progress("compute", rows.n, rows.n)
     summary = outcome.summary(rows)
-    writer = _Writer(
-        reader, output_encoding=output_encoding, keep_formulas=keep_formulas, columns=columns
+    keep, totals = read.keep, read.totals
+    writer = read.writer(
+        output_encoding=output_encoding, keep_formulas=keep_formulas, columns=columns
     )
-    del reader, rows  # the parsed columns are not needed to write
+    del read, rows  # the parsed columns are not needed to write
 
     def write(temp: Path) -> None:
         writer.write(temp, outcome, keep, progress)

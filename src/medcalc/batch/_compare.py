@@ -35,6 +35,8 @@ from medcalc.batch._compare_summary import (
     side_error,
     side_results,
 )
+from medcalc.batch._csv import CsvTable
+from medcalc.batch._encoding import detect_encoding
 from medcalc.batch._files import open_table, stamp
 from medcalc.batch._headers import (
     header_language,
@@ -77,7 +79,9 @@ class CompareReport:
     input_format: str
     output_format: str
     engine: str
-    """``engine`` (parsed once, solved twice by the column engine) or ``core``."""
+    """``columnar`` (a claims CSV read once by the columnar reader, solved twice by the
+    column engine, written from the input's bytes), ``engine`` (parsed once by the
+    reference, solved twice by the engine) or ``core``."""
     columns: str
     proposal: Tariff
     totals_rows: tuple[int, ...] = ()
@@ -204,6 +208,9 @@ class CompareJob:
             book.versions(job.series)
         try:
             if self._engine():
+                report = self._try_columnar(book, proposed, proposal)
+                if report is not None:
+                    return report
                 try:
                     return self._run(book, proposed, proposal, engine=True)
                 except EngineRangeError:
@@ -217,6 +224,62 @@ class CompareJob:
         except OSError as exc:
             raise BatchFileError(f"{exc.filename or job.output}: {exc.strerror or exc}") from None
 
+    def _try_columnar(
+        self, book: TariffBook, proposed: TariffBook, proposal: Tariff
+    ) -> CompareReport | None:
+        """Claims CSV to CSV as columns (:mod:`medcalc.batch._compare_columnar`): read once by
+        the columnar reader, solved twice, written from the input's bytes; None when it does
+        not apply or hands the file back (as :class:`BatchJob`'s columnar path; nothing is
+        written then)."""
+        job = self.job
+        if not (job.kind == "claims" and job.input_format == job.output_format == "csv"):
+            return None
+        from medcalc.batch import _columnar, _compare_columnar
+
+        if not _columnar.arrow_available() or not job.source.is_file():
+            return None
+        encoding = job.input_encoding or detect_encoding(job.source)
+        assert job.output_encoding is not None  # CSV output has one
+        if not _columnar.supported(encoding, job.output_encoding):
+            return None
+        table = CsvTable(job.source, encoding)
+        before = stamp(job.source)
+        try:
+            table.open(ClaimsBatch.columns)
+            self._check_header(table, ClaimsBatch.required)
+        except (BatchFileError, UsageError):
+            return None  # the row path says what is wrong, after detecting the encoding
+        ours = set(compare_results("claims")) | set(compare_names("claims", "zh"))
+        if any(c in ours for c in table.columns):
+            return None  # result columns in the input: the row path leaves them out
+        lang = job.columns or header_language(table.columns, ClaimsBatch.columns)
+        try:
+            read = _columnar.read_columnar(
+                table, Calculator(book), series=job.series, progress=None
+            )
+            base, other = _compare_columnar.solve_both(read, book, proposed)
+        except (_columnar.Unsupported, EngineRangeError):
+            return None
+        summary = _compare_columnar.compare_summary(read, base, other, read.keep)
+
+        def write(temp: Path) -> None:
+            _compare_columnar.write_compare(
+                read,
+                temp,
+                base,
+                other,
+                lang=lang,
+                output_encoding=job.output_encoding or "utf-8-sig",
+                keep_formulas=job.keep_formulas,
+            )
+            if stamp(job.source) != before:
+                raise BatchFileError(f"{job.source} changed while it was being read")
+
+        write_atomically(job.output, write)
+        return CompareReport(
+            summary, job.output, "csv", "csv", "columnar", lang, proposal, read.totals
+        )
+
     def _batch(self, book: TariffBook) -> Batch:
         kind_batch = ClaimsBatch if self.job.kind == "claims" else PremiumsBatch
         return kind_batch(Calculator(book), default_series=self.job.series)
@@ -229,7 +292,7 @@ class CompareJob:
         before = stamp(job.source)
         base = self._batch(book)
         table.open(base.columns)
-        self._check_header(table, base)
+        self._check_header(table, base.required)
         batches = [base] if engine else [base, self._batch(proposed)]
         persons: list[str | None] = []
         keep, totals = _read(table, batches, persons)
@@ -330,12 +393,12 @@ class CompareJob:
         if position != keep:
             raise BatchFileError(f"{job.source} changed while it was being read")
 
-    def _check_header(self, table: Table, batch: Batch) -> None:
+    def _check_header(self, table: Table, required: Sequence[str]) -> None:
         """As the batch checks its header: the required columns, a series."""
         job = self.job
         if isinstance(table, JsonlTable):
             return
-        missing = [c for c in batch.required if not table.has(c)]
+        missing = [c for c in required if not table.has(c)]
         if missing:
             raise BatchFileError(
                 f"{job.source}: no {', '.join(missing)} column "
