@@ -18,7 +18,7 @@ from medcalc.service._problems import ProblemError, problem_lang
 T = TypeVar("T")
 
 #: Batch uploads: the API's, and the web page's batch form (docs/web.md).
-UPLOAD_PREFIXES = ("/v1/batch/", "/batch")
+UPLOAD_PREFIXES = ("/v1/batch/", "/v1/compare/", "/batch")
 
 
 class BodyTooLargeError(Exception):

@@ -151,6 +151,55 @@ def _batch(kind: str) -> Json:
     }
 
 
+_COMPARE_PARAMETERS = [
+    *_BATCH_PARAMETERS,
+    _query(
+        "response",
+        "file: the result file (as `medcalc compare -o`); summary: the summary as JSON (as "
+        "`medcalc compare --summary S.json`).",
+        {"type": "string", "enum": ["file", "summary"], "default": "file"},
+    ),
+]
+_COMPARE_BODY = {
+    "required": True,
+    "description": "The batch file in a multipart/form-data part named `file` and the proposed "
+    "tariff (YAML) in a part named `proposal` (docs/compare.md).",
+    "content": {
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "properties": {"file": _BINARY, "proposal": _BINARY},
+                "required": ["file", "proposal"],
+            }
+        }
+    },
+}
+_COMPARE_OK = {
+    **_BATCH_OK,
+    "description": "The result file, byte for byte what `medcalc compare` writes (each row "
+    "under the tables in force and under the proposal), or with response=summary the summary "
+    "as JSON (amounts as strings). Headers: Medcalc-Rows, Medcalc-Row-Errors, Medcalc-Blank-Rows.",
+    "content": {
+        **{media: {"schema": _BINARY} for media in BATCH_MEDIA_TYPES.values()},
+        "application/json": {"schema": {"type": "object"}},
+    },
+}
+
+
+def _compare(kind: str) -> Json:
+    return {
+        "post": {
+            "operationId": f"compare_{kind}",
+            "summary": f"A {kind} batch file under the tables in force and under a proposal "
+            f"(as `medcalc compare {kind}`)",
+            "tags": ["compare"],
+            "parameters": _COMPARE_PARAMETERS,
+            "requestBody": _COMPARE_BODY,
+            "responses": _responses(_COMPARE_OK, "400", "401", "404", "413", "415", "422", "503"),
+        }
+    }
+
+
 _YAML = {"application/yaml": {"schema": {"type": "string"}}}
 
 PATHS: Json = {
@@ -184,6 +233,8 @@ PATHS: Json = {
     },
     "/v1/batch/claims": _batch("claims"),
     "/v1/batch/premiums": _batch("premiums"),
+    "/v1/compare/claims": _compare("claims"),
+    "/v1/compare/premiums": _compare("premiums"),
     "/v1/tariffs": {
         "get": {
             "operationId": "tariff_list",

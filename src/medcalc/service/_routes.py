@@ -25,13 +25,14 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
-from medcalc.batch import BatchReport
+from medcalc.batch import BatchReport, CompareReport
 from medcalc.chain import Calculator
 from medcalc.errors import MedcalcError, Problem, TariffNotFoundError, TariffOverlapError
 from medcalc.messages import say
 from medcalc.present import claims_json, premiums_json
 from medcalc.service._auth import ROLE_KEY
 from medcalc.service._batch import run_batch
+from medcalc.service._compare import run_compare
 from medcalc.service._config import ServiceConfig
 from medcalc.service._docs import docs_asset, docs_page
 from medcalc.service._limits import compute
@@ -185,6 +186,8 @@ class Endpoints:
             Route("/docs/{asset}", _in_lang(self.docs_asset), methods=["GET"]),
             Route("/v1/batch/claims", _in_lang(self.batch_claims), methods=["POST"]),
             Route("/v1/batch/premiums", _in_lang(self.batch_premiums), methods=["POST"]),
+            Route("/v1/compare/claims", _in_lang(self.compare_claims), methods=["POST"]),
+            Route("/v1/compare/premiums", _in_lang(self.compare_premiums), methods=["POST"]),
             Route("/v1/tariffs", _in_lang(self.tariff_list), methods=["GET"]),
             # Before /v1/tariffs/{series}: "diff" and "validate" are not series names.
             Route("/v1/tariffs/diff", _in_lang(self.tariff_diff), methods=["GET"]),
@@ -314,6 +317,26 @@ class Endpoints:
 
     async def batch_premiums(self, request: Request) -> Response:
         return await self._batch(request, "premiums")
+
+    # -- compare (issue 16) ---------------------------------------------------------------
+
+    async def _compare(self, request: Request, kind: str) -> Response:
+        def done(report: CompareReport) -> None:
+            self.metrics.row_errors.labels(kind).inc(report.summary.errors)
+
+        async def run(fn: Any) -> Any:
+            return await compute(
+                fn, timeout=self.config.batch_timeout, executor=self.batch_executor
+            )
+
+        book = self.state.require().calculator.book
+        return await run_compare(request, kind, book, run, done)
+
+    async def compare_claims(self, request: Request) -> Response:
+        return await self._compare(request, "claims")
+
+    async def compare_premiums(self, request: Request) -> Response:
+        return await self._compare(request, "premiums")
 
     # -- tariffs ------------------------------------------------------------------------
 
