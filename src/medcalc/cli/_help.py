@@ -526,6 +526,81 @@ _MEDCALC = CommandHelp(
     options={"version": VERSION_OPTION, "lang": LANG},
 )
 
+_COMPARE_OPTIONS: Mapping[str, Text] = {
+    "proposal": Text(
+        "方案：一个待遇标准 YAML 文件（与现行标准同一系列）；它代替每行日期上现行的那一版，"
+        "自身的生效期不用。",
+        "The proposal: one tariff YAML file of a series installed; it stands in for whichever "
+        "version is in force on each row's date (its own effective period is ignored).",
+    ),
+    "summary": Text(
+        "另把汇总写入此文件：.json（金额为字符串，精确）或 .xlsx。",
+        "Also write the summary to this file: .json (amounts as strings, exact) or .xlsx.",
+    ),
+    "charts": Text(
+        "把图（各项合计对比、每人变化的分布，PNG 和 SVG）写入此目录；需要 "
+        "pip install 'medcalc[charts]'。",
+        "Draw the charts (totals side by side, the per-person change) into this directory, "
+        "as PNG and SVG; needs pip install 'medcalc[charts]'.",
+    ),
+    **{name: text for name, text in _BATCH_OPTIONS.items() if name not in ("output",)},
+    "output": Text(
+        "结果文件：输入各列，再接现行_、方案_ 两套结果列和变化列；扩展名（.csv、.xlsx、"
+        ".jsonl）决定格式。",
+        "Result file: the input columns, each side's result columns (base_, proposal_) and "
+        "the change; its extension (.csv, .xlsx, .jsonl) gives the format.",
+    ),
+}
+
+_COMPARE_EXIT = Text(
+    "\n\n退出码：0 全部行两边都算出；3 有的行出错（OUT 照样写出）；1 待遇标准表或文件错误"
+    "（不写任何文件）；2 用法错误。",
+    "\n\nExit codes: 0 every row computed on both sides; 3 some rows have an error (OUT is "
+    "still written); 1 a tariff or file error (nothing is written); 2 a usage error.",
+)
+
+_COMPARE = CommandHelp(
+    short=Text("方案与现行标准对比测算。", "A proposed tariff against the one in force."),
+    text=Text(
+        "方案与现行标准对比：同一批数据每行按现行标准和按方案各算一次，给出变化、汇总和图。"
+        "见 docs/compare.md。" + _COMPARE_EXIT.zh,
+        "Compare a proposed tariff with the one in force: every row computed under both, "
+        "with the change, a summary and charts (docs/compare.md)." + _COMPARE_EXIT.en,
+    ),
+    options={"lang": LANG},
+)
+
+_COMPARE_CLAIMS = CommandHelp(
+    short=Text("住院费用：方案与现行对比。", "Claims under both tables."),
+    text=Text(
+        "住院费用对比：每行按现行标准（现行_ 列）和方案（方案_ 列）各算一次，"
+        "再给出个人自付变化（方案 − 现行）。汇总：各项合计及变化、按适用标准、受益/受损人数、"
+        "每人变化的十分位数、受益和受损最多的人。FILE 的列与 batch claims 相同。"
+        + _COMPARE_EXIT.zh,
+        "Claims under the tables in force (base_ columns) and under the proposal "
+        "(proposal_), and the change of out of pocket (proposal - base). The summary: "
+        "totals of basic, "
+        + ", ".join(layer.id.replace("_", " ") for layer in LAYERS)
+        + " and out of pocket with the change, by category profile, persons better and "
+        "worse off, deciles of the per-person change, the largest gains and losses. FILE "
+        "as for batch claims." + _COMPARE_EXIT.en,
+    ),
+    options=_COMPARE_OPTIONS,
+)
+
+_COMPARE_PREMIUMS = CommandHelp(
+    short=Text("参保缴费：方案与现行对比。", "Premiums under both tables."),
+    text=Text(
+        "参保缴费对比：每行按现行标准和方案各算一次医疗保险资助和养老保险代缴，"
+        "给出政府负担变化和个人缴费变化。FILE 的列与 batch premiums 相同。" + _COMPARE_EXIT.zh,
+        "Premiums under the tables in force and under the proposal: the government's "
+        "subsidy and contribution and the person's, with both changes. FILE as "
+        "for batch premiums." + _COMPARE_EXIT.en,
+    ),
+    options=_COMPARE_OPTIONS,
+)
+
+
 #: Every command's help, by its path below ``medcalc`` (``""`` is ``medcalc`` itself).
 HELP: Mapping[str, CommandHelp] = {
     "": _MEDCALC,
@@ -541,4 +616,7 @@ HELP: Mapping[str, CommandHelp] = {
     "tariff diff": _TARIFF_DIFF,
     "audit": _AUDIT,
     "serve": _SERVE,
+    "compare": _COMPARE,
+    "compare claims": _COMPARE_CLAIMS,
+    "compare premiums": _COMPARE_PREMIUMS,
 }
