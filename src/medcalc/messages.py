@@ -213,6 +213,11 @@ _MESSAGES = (
        "{later}（{later_range}）与 {earlier}（{earlier_range}）的有效期重叠"),
     _m("tariff.no_series", "no tariff series {series} (known series: {known})",
        "没有待遇标准 {series}（已有：{known}）", known="text"),
+    _m("tariff.proposal_series",
+       "the proposal {path} is a table of series {series}, which no installed tariff has "
+       "(series: {known})",
+       "方案 {path} 属于待遇标准系列 {series}，已安装的待遇标准中没有这个系列（已有：{known}）",
+       known="text"),
     _m("tariff.no_version", "series {series} has no version {version} (versions: {known})",
        "待遇标准 {series} 没有版本 {version}（已有版本：{known}）"),
     _m("tariff.not_in_force", "no tariff of series {series} is in force on {day}",

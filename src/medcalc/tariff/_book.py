@@ -111,10 +111,14 @@ class TariffBook:
         the copies share the proposal's version name on purpose.
         """
         if proposal.series not in self.series():
-            known = ", ".join(self.series()) or "none"
+            known = ", ".join(self.series()) or say("value.none")
             raise TariffNotFoundError(
-                f"the proposal {proposal.path} is a table of series {proposal.series!r}, "
-                f"which no installed tariff has (series: {known})"
+                say(
+                    "tariff.proposal_series",
+                    path=proposal.path,
+                    series=repr(proposal.series),
+                    known=known,
+                )
             )
         replaced = tuple(
             attrs.evolve(proposal, effective_from=t.effective_from, effective_to=t.effective_to)
