@@ -41,6 +41,7 @@ from medcalc.service._problems import ProblemError
 from medcalc.service._routes import Endpoints
 from medcalc.service._tariffs import diff_document
 from medcalc.service._web_batch import WebBatches, media_type
+from medcalc.service._web_compare import ComparePages
 from medcalc.service._web_forms import (
     STAY_FIELDS,
     Errors,
@@ -52,7 +53,7 @@ from medcalc.service._web_guard import (
     CSP,
     csrf_ok,
 )
-from medcalc.service._web_page import Pages, page_lang, t
+from medcalc.service._web_page import page_lang, t
 from medcalc.service._web_view import (
     AMOUNTS,
     Choices,
@@ -75,8 +76,9 @@ def _disability_types(lang: Lang) -> list[tuple[str, str]]:
     return [(kind, DISABILITY_TYPE_LABELS[kind].get(lang)) for kind in DISABILITY_TYPES]
 
 
-class WebPages(Pages):
-    """The page's handlers (estimate, print, premiums, batch, tariffs) and its routes."""
+class WebPages(ComparePages):
+    """The page's handlers (estimate, print, premiums, batch, compare, tariffs) and its
+    routes."""
 
     def __init__(
         self,
@@ -94,6 +96,7 @@ class WebPages(Pages):
             Route("/print", self.print_page, methods=["POST"]),
             Route("/premiums", self.premiums, methods=["GET", "POST"]),
             Route("/batch", self.batch, methods=["GET", "POST"]),
+            *self.compare_routes(),  # before /batch/{job}: the page is /batch/compare
             Route("/batch/{job}", self.batch_job, methods=["GET"]),
             Route("/batch/{job}/status", self.batch_status, methods=["GET"]),
             Route("/batch/{job}/result", self.batch_result, methods=["GET"]),
