@@ -33,6 +33,7 @@ PAGES = (
     "/",
     "/premiums",
     "/batch",
+    "/batch/compare",
     "/tariffs",
     "/tariffs/diff",
     "/tariffs/qingyuan-qingcheng/2019.1",

@@ -163,6 +163,21 @@ def test_errors_are_shown_next_to_their_field_in_chinese(web: TestClient) -> Non
     assert re.search(r"[\u4e00-\u9fff]", error.group(1))
 
 
+def test_a_proposal_over_the_apis_limit_is_refused_at_its_field(web: TestClient) -> None:
+    """The proposal is held to the API's limit (1 MiB: a tariff file is a few KiB)."""
+    big = PROPOSAL.read_bytes() + b"#" * (1 << 20)
+    too_large = send(
+        web,
+        {"kind": "claims"},
+        file=("claims_2018.csv", CLAIMS.read_bytes(), "text/csv"),
+        proposal=("big.yaml", big, "application/yaml"),
+    )
+    assert too_large.status_code == 422
+    error = re.search(r'<p class="error" id="proposal-error">([^<]*)</p>', too_large.text)
+    assert error is not None and "1048576" in error.group(1)
+    assert re.search(r"[\u4e00-\u9fff]", error.group(1))
+
+
 def test_markup_in_a_file_is_shown_as_text(web: TestClient) -> None:
     probe = "<script>alert(1)</script>"
     text = CLAIMS.read_text("utf-8").replace("P001", probe)

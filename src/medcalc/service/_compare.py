@@ -55,7 +55,7 @@ COMPARE_PARAMETERS = (*PARAMETERS, "response")
 """The query parameters of the compare endpoints: the batch endpoint's and ``response``."""
 
 _TRUE_FALSE = frozenset({"true", "1", "false", "0"})
-_PROPOSAL_LIMIT = 1 << 20  # a tariff file is a few KiB: a MiB is plenty
+PROPOSAL_LIMIT = 1 << 20  # a tariff file is a few KiB: a MiB is plenty
 
 
 def _options(request: Request) -> dict[str, str]:
@@ -103,8 +103,8 @@ async def _receive(
     upload, proposal = form.get("file"), form.get("proposal")
     if not isinstance(upload, UploadFile) or not isinstance(proposal, UploadFile):
         raise ProblemError(400, say("service.compare_parts"))
-    if proposal.size is not None and proposal.size > _PROPOSAL_LIMIT:
-        raise ProblemError(413, say("service.proposal_too_large", limit=_PROPOSAL_LIMIT))
+    if proposal.size is not None and proposal.size > PROPOSAL_LIMIT:
+        raise ProblemError(413, say("service.proposal_too_large", limit=PROPOSAL_LIMIT))
     source, fmt, name = await receive_upload(upload, directory, given)
     target = directory / "proposal.yaml"
     await spool_upload(proposal, target)

@@ -31,9 +31,9 @@ from medcalc.batch import (
 )
 from medcalc.errors import MedcalcError, TariffNotFoundError
 from medcalc.messages import say
-from medcalc.present import Lang, profile_label
+from medcalc.present import Lang, profile_label, translate
 from medcalc.service._batch import plain_message, plan_job, receive_upload, spool_upload
-from medcalc.service._compare import report_encoding
+from medcalc.service._compare import PROPOSAL_LIMIT, report_encoding
 from medcalc.service._limits import compute
 from medcalc.service._openapi import BATCH_MEDIA_TYPES
 from medcalc.service._problems import ProblemError
@@ -126,6 +126,9 @@ class ComparePages(Pages):
             errors["file"] = t(lang, "请选择要上传的文件。", "Choose the file to upload.")
         if not isinstance(proposal, UploadFile) or not proposal.filename:
             errors["proposal"] = t(lang, "请选择方案文件（YAML）。", "Choose the proposal (YAML).")
+        elif proposal.size is not None and proposal.size > PROPOSAL_LIMIT:  # as the API's
+            message = say("service.proposal_too_large", limit=PROPOSAL_LIMIT)
+            errors["proposal"] = translate(message, lang)
         if errors or not isinstance(upload, UploadFile) or not isinstance(proposal, UploadFile):
             return self._compare_page(request, lang, kind, errors=errors, status=422)
         job_id, directory = self.batches.new()
