@@ -43,8 +43,8 @@ CLAIM_HEADERS = {
     "compliant": "合规费用",
     "basic_paid": "统筹支付",
     "ytd_basic_paid": "年度累计统筹支付",
-    "ytd_critical_illness_base": "年度累计大病",
-    "ytd_assistance_base": "年度累计救助",
+    "ytd_critical_illness_base": "年度累计大病费用",
+    "ytd_assistance_base": "年度累计救助费用",
 }
 PREMIUM_HEADERS = {
     "person_id": "个人编号",

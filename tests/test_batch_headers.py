@@ -25,6 +25,7 @@ from medcalc.batch import (
     BatchJob,
     BatchReport,
     field_of,
+    header_problem,
     result_names,
 )
 from medcalc.chain import FIELD_LABELS, LAYERS
@@ -145,8 +146,9 @@ def test_each_premiums_column_by_each_of_its_names(
         ("政策范围内费用 (yuan)", "compliant"),
         ("ＴＯＴＡＬ", "total"),
         ("\ufeff个人编号", "person_id"),
-        ("年度累计大病", "ytd_critical_illness_base"),
-        ("本年救助累计", "ytd_assistance_base"),
+        ("年度累计大病费用", "ytd_critical_illness_base"),
+        ("本年救助累计基数", "ytd_assistance_base"),
+        ("年度累计大病", None),  # the base, or what was paid? refused: header_problem
         ("年度累计统筹支付", "ytd_basic_paid"),
         ("总费用（万元）", None),  # ten-thousands: not the yuan amount
         ("姓名", None),
@@ -155,6 +157,50 @@ def test_each_premiums_column_by_each_of_its_names(
 def test_how_header_names_are_matched(written: str, field: str | None) -> None:
     """NFKC, spaces, case and ``_`` aside, and a unit of yuan dropped; 万元 is not yuan."""
     assert field_of(written) == field
+
+
+@pytest.mark.parametrize(
+    ("written", "problem"),
+    [
+        ("总费用（万元）", "holds amounts in 万元, not yuan"),
+        ("合规费用/千元", "holds amounts in 千元, not yuan"),
+        ("统筹支付万元", "holds amounts in 万元, not yuan"),
+        ("年度累计大病", "may mean the accumulated base or what was paid"),
+        ("救助累计", "may mean the accumulated base or what was paid"),
+        ("出生日期（年月日）", None),  # not an amount: its unit changes nothing here
+        ("总费用/元", None),
+        ("总费用 元", None),
+        ("备注（万元）", None),  # no field: carried through
+    ],
+)
+def test_a_header_in_another_unit_or_ambiguous_is_refused(
+    written: str, problem: str | None
+) -> None:
+    """An amount column in 万元 would be read as yuan, and 年度累计大病 may be what was paid:
+    a silent wrong amount either way, so the file is refused naming the column."""
+    found = header_problem("in.csv", written)
+    assert (found is None) if problem is None else (found is not None and problem in found)
+
+
+@pytest.mark.parametrize("engine", ["core", "fast"])
+def test_a_file_with_a_column_in_wan_yuan_is_refused(tmp_path: Path, engine: str) -> None:
+    """Before: 总费用（万元） was carried through and the total defaulted to the compliant cost
+    (out of pocket 4,875.00 instead of 6,875.00). Now nothing is written."""
+    source = tmp_path / "in.csv"
+    source.write_text(
+        "人员编号,入院日期,医院等级,总费用（万元）,政策范围内费用\nP1,2019-04-01,二级医院,2.00,18000.00\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out.csv"
+    result = CliRunner().invoke(
+        cli, ["batch", "claims", str(source), "-o", str(out), "--engine", engine]
+    )
+    assert result.exit_code == 1
+    assert (
+        result.stderr
+        == f"错误: {source}：列 '总费用（万元）' 的金额单位是 万元，不是元：请换算成元\n"
+    )
+    assert not out.exists()
 
 
 def test_every_field_has_its_chinese_name() -> None:

@@ -578,6 +578,14 @@ _MESSAGES = (
        "{path}：{place}无法按 {encoding} 读取；请用 --input-encoding 指定正确的编码",
        place="message"),
     _m("table.line", "line {number}", "第 {number} 行"),
+    _m("header.ambiguous",
+       "{path}: column {header} may mean the accumulated base or what was paid; name the base "
+       "{name} (or leave the column out)",
+       "{path}：列 {header} 既可能指累计计算基数，也可能指已支付金额；"
+       "若是累计计算基数，请把列名写作 {name}（否则删去此列）"),
+    _m("header.unit",
+       "{path}: column {header} holds amounts in {unit}, not yuan: write them in yuan (元)",
+       "{path}：列 {header} 的金额单位是 {unit}，不是元：请换算成元"),
     _m("table.column_twice",
        "{path}: the header has column {field} twice: {first} (column {a}) and {second} (column "
        "{b}); keep one",

@@ -50,6 +50,7 @@ from medcalc.batch._headers import (
     RESULT_NAMES_ZH,
     TOTALS_LABELS,
     field_of,
+    header_problem,
     result_names,
 )
 from medcalc.batch._job import ENGINES, BatchJob, BatchReport, Progress
@@ -121,6 +122,7 @@ __all__ = [
     "excel_text",
     "field_of",
     "format_of",
+    "header_problem",
     "is_formula_like",
     "json_int",
     "loads_exact",

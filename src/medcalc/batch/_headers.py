@@ -28,11 +28,14 @@ import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-from medcalc.chain import FIELD_LABELS, LAYERS
+from medcalc.chain import FIELD_LABELS, LAYERS, YTD_FIELDS
+from medcalc.messages import say
+from medcalc.money import shown
 from medcalc.present import translate
 from medcalc.tariff import section
 
 __all__ = [
+    "AMBIGUOUS_HEADERS",
     "COLUMN_LANGUAGES",
     "HEADER_VARIANTS",
     "RESULT_NAMES_ZH",
@@ -40,6 +43,7 @@ __all__ = [
     "field_of",
     "header_key",
     "header_language",
+    "header_problem",
     "is_totals_row",
     "localiser",
     "result_names",
@@ -53,8 +57,9 @@ COLUMN_LANGUAGES = ("zh", "en")
 
 
 def _ytd_variants() -> dict[str, tuple[str, ...]]:
-    """The year-to-date columns' variants: 年度/本年 and 累计 in the orders clerks write them,
-    each layer's from its short Chinese name (大病累计 -> 年度累计大病, 本年大病累计 …)."""
+    """The year-to-date columns' variants: 年度/本年 and 累计 in the orders clerks write them;
+    a layer's base only with 基数 or 费用 (大病累计基数, 年度累计大病费用), since 年度累计大病 alone
+    may mean what was paid (:data:`AMBIGUOUS_HEADERS`)."""
     out: dict[str, tuple[str, ...]] = {
         "ytd_basic_paid": (
             "年度累计统筹支付",
@@ -68,13 +73,30 @@ def _ytd_variants() -> dict[str, tuple[str, ...]]:
     for layer in LAYERS:
         short = layer.base_zh.removesuffix("累计")  # 大病累计 -> 大病
         out[f"ytd_{layer.base}"] = (
-            layer.base_zh,
-            f"本年{layer.base_zh}",
-            f"年度累计{short}",
-            f"本年累计{short}",
+            f"{layer.base_zh}基数",
+            f"本年{layer.base_zh}基数",
+            f"年度累计{short}基数",
             f"年度累计{short}费用",
             f"本年累计{short}费用",
         )
+    return out
+
+
+def _ambiguous() -> dict[str, str]:
+    """Names a clerk may write for a layer's base as well as for what the layer paid: refused,
+    with the field they could mean (a base read as a payment would pay again what was paid)."""
+    out: dict[str, str] = {}
+    for layer in LAYERS:
+        short = layer.base_zh.removesuffix("累计")
+        for name in (
+            layer.base_zh,
+            f"本年{layer.base_zh}",
+            f"年度{layer.base_zh}",
+            f"累计{short}",
+            f"年度累计{short}",
+            f"本年累计{short}",
+        ):
+            out[header_key(name)] = f"ytd_{layer.base}"
     return out
 
 
@@ -99,8 +121,13 @@ HEADER_VARIANTS: Mapping[str, tuple[str, ...]] = {
 """The names clerks write for each input column besides its id, its Chinese name and its
 English label in :data:`medcalc.chain.FIELD_LABELS` (which are always accepted)."""
 
-#: A unit after a header's name that does not change what the column holds: yuan.
-_UNIT = re.compile(r"\((?:元|人民币元|人民币|yuan|rmb|cny|¥)\)$")
+#: A unit after a header's name that does not change what the column holds: yuan, as
+#: ``(元)``, ``/元`` or a bare 元 (not 万元, 千元, 百元).
+_UNIT = re.compile(r"(?:\((?:元|人民币元|人民币|yuan|rmb|cny|¥)\)|/(?:元|yuan)|(?<![万千百])元)$")
+#: Any other unit after a header's name: ``(万元)``, ``/千元``, a bare 万元.
+_OTHER_UNIT = re.compile(r"(?:\(([^()]+)\)|/([^/]+)|([万千百]元))$")
+#: The fields whose cells are amounts of yuan: a column of them in another unit is refused.
+_AMOUNT_FIELDS = frozenset({"total", "compliant", "basic_paid", "pension_grade", *YTD_FIELDS})
 _CJK = re.compile("[\u3400-\u9fff\uf900-\ufaff]")
 
 
@@ -127,6 +154,27 @@ def _names_of_fields() -> dict[str, str]:
 
 
 _FIELDS = _names_of_fields()
+AMBIGUOUS_HEADERS: Mapping[str, str] = _ambiguous()
+"""Header keys refused as ambiguous (年度累计大病: the base, or what was paid?) -> the field
+they might mean."""
+assert not set(AMBIGUOUS_HEADERS) & set(_FIELDS), "an accepted name is also ambiguous"
+
+
+def header_problem(path: object, name: str) -> str | None:
+    """Why a header name is refused, or None: an amount column in a unit other than yuan
+    (总费用（万元）: its cells would be read as yuan), or a name that may mean a layer's base
+    or what the layer paid (年度累计大病). Such a column would otherwise be carried through
+    untouched while the amount it holds is silently left out."""
+    key = header_key(name)
+    if key in AMBIGUOUS_HEADERS:
+        field = AMBIGUOUS_HEADERS[key]
+        return say("header.ambiguous", path=path, header=shown(name), name=FIELD_LABELS[field][0])
+    unit = _OTHER_UNIT.search(key)
+    if unit is not None and _FIELDS.get(key[: unit.start()]) in _AMOUNT_FIELDS:
+        shown_unit = next(u for u in unit.groups() if u)
+        return say("header.unit", path=path, header=shown(name), unit=shown_unit)
+    return None
+
 
 _FIXED_ZH = {
     "covered": "是否享受待遇",

@@ -13,7 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, cast
 
-from medcalc.batch._headers import field_of
+from medcalc.batch._headers import field_of, header_problem
 from medcalc.batch._table import (
     Record,
     Table,
@@ -89,6 +89,9 @@ class JsonlTable(Table):
         try:
             return self._names[key]
         except KeyError:
+            problem = header_problem(self.path, key)
+            if problem is not None:
+                raise BatchFileError(problem) from None
             name = self._names[key] = field_of(key)
             return name
 

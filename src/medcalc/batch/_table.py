@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from medcalc.batch._headers import field_of
+from medcalc.batch._headers import field_of, header_problem
 from medcalc.errors import BatchFileError
 from medcalc.messages import say
 from medcalc.money import shown
@@ -79,6 +79,9 @@ class Table:
         wanted = set(known)
         seen: dict[str, int] = {}
         for i, name in enumerate(header):
+            problem = header_problem(self.path, name)
+            if problem is not None:
+                raise BatchFileError(problem)
             found = field_of(name)
             if found not in wanted:
                 continue

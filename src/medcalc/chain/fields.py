@@ -84,7 +84,7 @@ FIELD_LABELS: Mapping[str, tuple[str, str]] = {
     "basic_paid": ("基本医保已支付", "basic insurance paid"),
     "ytd_basic_paid": ("年度累计基本医保支付", "basic paid this year so far"),
     **{
-        f"ytd_{layer.base}": (f"年度{layer.base_zh}", f"{layer.base_text[4:]} so far")
+        f"ytd_{layer.base}": (f"年度{layer.base_zh}基数", f"{layer.base_text[4:]} so far")
         for layer in LAYERS  # base_text: "the critical-illness base"
     },
     "year": ("年度", "year"),
