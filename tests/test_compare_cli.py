@@ -82,3 +82,30 @@ def test_help_in_both_languages(lang: str, path: tuple[str, ...]) -> None:
     assert result.exit_code == 0
     has_hanzi = any("\u4e00" <= c <= "\u9fff" for c in result.stdout.split("Options")[0])
     assert has_hanzi == (lang == "zh")
+
+
+def test_the_summary_workbook_holds_numbers_and_no_formula(tmp_path: Path) -> None:
+    """Amounts are exact number cells Excel adds up; a person id that looks like a formula
+    stays text (review: write_row made it a formula and every amount a text cell)."""
+    import openpyxl
+
+    source = tmp_path / "claims.csv"
+    rows = [
+        "person_id,categories,date,hospital_level,compliant",
+        '"=HYPERLINK(""http://x"";""a"")",poverty,2018-03-01,level_3,30000',
+        "P2,poverty,2018-04-01,level_3,9000",
+    ]
+    source.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    summary = tmp_path / "s.xlsx"
+    result = run(
+        "compare", "claims", str(source), "--proposal", PROPOSAL, "-o", str(tmp_path / "o.csv"),
+        "--summary", str(summary), "--series", "qingyuan-qingcheng", "--lang", "en",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    book = openpyxl.load_workbook(summary)
+    cells = [c for sheet in book.worksheets for row in sheet.iter_rows() for c in row]
+    assert all(c.data_type != "f" for c in cells)  # no formula anywhere
+    people = [c.value for c in cells if isinstance(c.value, str) and "HYPERLINK" in c.value]
+    assert people and all(v.startswith("=HYPERLINK") for v in people)  # shown as text
+    amounts = [c for c in cells if c.number_format == "0.00"]
+    assert amounts and all(isinstance(c.value, int | float) for c in amounts)

@@ -34,7 +34,7 @@ import yaml
 
 from medcalc.batch._csv import CsvRecords
 from medcalc.batch._encoding import read_text
-from medcalc.batch._headers import field_of
+from medcalc.batch._headers import field_of, header_problem
 from medcalc.batch._jsonl import DuplicateKeyError, loads_exact
 from medcalc.batch._xlsx import XlsxTable
 from medcalc.chain import (
@@ -219,6 +219,10 @@ def _csv_columns(header: Sequence[str], name: str, where: str | None = None) -> 
     empty column is ignored: ``""``); each a claim field, once."""
     where = say("table.line", number=1) if where is None else where
     names = [h.strip() for h in header]
+    for column in names:
+        refused = header_problem(name, column)  # 总费用（万元）, 年度累计大病: as batch refuses
+        if refused is not None:
+            raise InputError(refused)
     problem = _unknown_fields([c for c in names if c])
     if problem:
         raise InputError(say("claims_file.header", name=name, head=where, message=problem))

@@ -17,6 +17,7 @@ from __future__ import annotations
 import copy
 import importlib.util
 import json
+import re
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -48,7 +49,7 @@ from medcalc.batch._jsonl import JsonlTable
 from medcalc.batch._output import check_output, open_writer, write_atomically
 from medcalc.batch._rows import Batch, ClaimsBatch, PremiumsBatch, ResultRow
 from medcalc.batch._table import Record, Table
-from medcalc.batch._xlsx import XlsxLayout, xlsxwriter_module
+from medcalc.batch._xlsx import MONEY_FORMAT, XlsxLayout, amount_number, xlsxwriter_module
 from medcalc.chain import Calculator
 from medcalc.chain import fields as rowparse
 from medcalc.errors import BatchFileError, EngineRangeError, InputError, UsageError
@@ -516,13 +517,32 @@ def _sheets(document: dict[str, Any]) -> Iterator[tuple[str, list[str], list[lis
         yield key, ["person", "change"], [[p["person"], p["change"]] for p in document[key]]
 
 
+#: A summary's amount or percentage as the JSON document writes it: text with 2 decimals.
+_AMOUNT_TEXT = re.compile(r"-?[0-9]+\.[0-9]{2}")
+
+
 def _summary_xlsx(path: Path, document: dict[str, Any]) -> None:
+    """The summary as a workbook, one sheet per part: amounts (and percentages) as exact
+    number cells with the ``0.00`` format, so Excel's ``=SUM()`` adds them; every other text
+    a string cell, never a formula (a person id ``=HYPERLINK(…)`` stays text)."""
     book = xlsxwriter_module().Workbook(str(path), {"strings_to_numbers": False})
+    money = book.add_format({"num_format": MONEY_FORMAT})
     try:
         for name, header, rows in _sheets(document):
             sheet = book.add_worksheet(name)
-            sheet.write_row(0, 0, header)
+            for c, text in enumerate(header):
+                sheet.write_string(0, c, text)
             for r, row in enumerate(rows, start=1):
-                sheet.write_row(r, 0, ["" if v is None else v for v in row])
+                for c, value in enumerate(row):
+                    _summary_cell(sheet, r, c, value, money)
     finally:
         book.close()
+
+
+def _summary_cell(sheet: Any, row: int, col: int, value: Any, money: Any) -> None:
+    if isinstance(value, int) and not isinstance(value, bool):
+        sheet.write_number(row, col, value)  # a count of persons or rows
+    elif isinstance(value, str) and _AMOUNT_TEXT.fullmatch(value):
+        sheet.write_number(row, col, amount_number(value), money)
+    else:
+        sheet.write_string(row, col, "" if value is None else str(value))
