@@ -453,3 +453,30 @@ def test_the_columnar_path_on_drawn_files(
     assert outs[1].engine == "columnar"
     assert (where / "core.csv").read_bytes() == (where / "fast.csv").read_bytes()
     assert outs[0].summary == outs[1].summary
+
+
+@pytest.mark.parametrize(
+    ("change", "base", "shown"),
+    [
+        ("1.00", "8.00", "12.50"),  # 1/8 = 12.5 %: exact
+        ("-1.00", "3.00", "-33.33"),  # -33.333… %
+        ("2.00", "3.00", "66.67"),  # 66.666… % rounds up
+        ("0.01", "16.00", "0.06"),  # 0.0625 %: half up to 0.06 (0.0625 -> 0.06, not a tie)
+        ("1.00", "200.00", "0.50"),
+        ("-0.01", "200.00", "-0.01"),  # -0.005 %: a tie, away from zero
+    ],
+)
+def test_a_percentage_is_rounded_half_up_whatever_the_context(
+    change: str, base: str, shown: str
+) -> None:
+    """A change as a percentage of its base, to 0.01, half away from zero, the same under a
+    3-digit decimal context (the summary never leans on the caller's context)."""
+    from decimal import localcontext
+
+    from medcalc.batch import AmountChange
+
+    total = AmountChange("basic", Decimal(base), Decimal(base) + Decimal(change))
+    with localcontext() as context:
+        context.prec = 3
+        assert total.percent == Decimal(shown)
+    assert AmountChange("basic", Decimal(0), Decimal(change)).percent is None

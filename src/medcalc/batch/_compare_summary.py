@@ -12,7 +12,7 @@ losses. Rendered as text lines (:func:`compare_lines`, zh or en) and as a JSON d
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any, Literal
 
 import attrs
@@ -123,8 +123,6 @@ def side_error(base: str | None, proposal: str | None, lang: str) -> str | None:
 TOP = 10
 """How many persons the largest gains and the largest losses list."""
 
-_HUNDRED = Decimal(100)
-_CENT = Decimal("0.01")
 _NO_PROFILE = ""  # the profile key of rows no category profile applied to
 
 
@@ -133,10 +131,22 @@ def _yuan(fen: int) -> Decimal:
 
 
 def percent(change: Decimal, base: Decimal) -> Decimal | None:
-    """``change`` as a percentage of ``base``, to 0.01 (half up); None when ``base`` is 0."""
+    """``change`` as a percentage of ``base``, to 0.01 (half up, away from zero on a tie);
+    None when ``base`` is 0. In integers (hundredths of a percent), so no decimal context's
+    precision or rounding can touch it.
+
+    >>> percent(Decimal("1"), Decimal("8")), percent(Decimal("-1"), Decimal("3"))
+    (Decimal('12.50'), Decimal('-33.33'))
+    """
     if not base:
         return None
-    return (change * _HUNDRED / base).quantize(_CENT, rounding=ROUND_HALF_UP)
+    # change / base x 10000 hundredths, both scaled to whole fen.
+    num, den = int(change.scaleb(2, context=EXACT)) * 10000, int(base.scaleb(2, context=EXACT))
+    negative = (num < 0) != (den < 0)
+    q, r = divmod(abs(num), abs(den))
+    if 2 * r >= abs(den):
+        q += 1
+    return Decimal(-q if negative else q).scaleb(-2, context=EXACT)
 
 
 @attrs.frozen
