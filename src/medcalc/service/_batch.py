@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -65,28 +65,37 @@ def _media(value: str | None) -> str:
     return (value or "").split(";", 1)[0].strip().lower()
 
 
-def _options(request: Request) -> dict[str, str]:
+def query_options(
+    request: Request,
+    names: Collection[str] = PARAMETERS,
+    choices: Sequence[tuple[str, Sequence[str]]] = (),
+) -> dict[str, str]:
+    """The query's options among ``names`` (``lang`` is the problems' and also allowed), each
+    checked: an unknown name, a value outside its ``choices`` (besides batch's formats,
+    engines and column languages) or a ``keep_formulas`` that is not true/false is a 400."""
     params = request.query_params
-    unknown = sorted(set(params) - {*PARAMETERS, LANG_PARAMETER})
+    known = [*names, LANG_PARAMETER]
+    unknown = sorted(set(params) - set(known))
     if unknown:
         raise ProblemError(
             400,
             say(
                 "service.unknown_parameter",
                 names=", ".join(map(repr, unknown)),
-                known=", ".join([*PARAMETERS, LANG_PARAMETER]),
+                known=", ".join(known),
             ),
         )
-    options = {k: params[k] for k in PARAMETERS if k in params}
-    for name, choices in (
+    options = {k: params[k] for k in names if k in params}
+    for name, allowed in (
+        *choices,
         ("input_format", FORMATS),
         ("output_format", FORMATS),
         ("engine", ENGINES),
         ("columns", COLUMN_LANGUAGES),
     ):
-        if name in options and options[name] not in choices:
+        if name in options and options[name] not in allowed:
             not_one_of = say(
-                "choice.not_one_of", value=repr(options[name]), choices=", ".join(choices)
+                "choice.not_one_of", value=repr(options[name]), choices=", ".join(allowed)
             )
             raise ProblemError(400, say("field", field=name, message=not_one_of))
     if options.get("keep_formulas", "false").lower() not in _BOOLEANS:
@@ -202,7 +211,7 @@ async def run_batch(
     done: Callable[[BatchReport], None],
 ) -> Response:
     """Spool, run as ``medcalc batch`` does, and stream the result back."""
-    options = _options(request)
+    options = query_options(request)
     directory = Path(tempfile.mkdtemp(prefix="medcalc-batch-"))
     abandoned = False
 

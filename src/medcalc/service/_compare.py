@@ -24,9 +24,6 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
 from medcalc.batch import (
-    COLUMN_LANGUAGES,
-    ENGINES,
-    FORMATS,
     CompareJob,
     CompareReport,
     compare_json,
@@ -34,11 +31,11 @@ from medcalc.batch import (
 from medcalc.errors import MedcalcError
 from medcalc.messages import say
 from medcalc.service._batch import (
-    LANG_PARAMETER,
     PARAMETERS,
     Compute,
     plain_message,
     plan_job,
+    query_options,
     receive_upload,
     spool_upload,
 )
@@ -54,41 +51,12 @@ RESPONSES = ("file", "summary")
 COMPARE_PARAMETERS = (*PARAMETERS, "response")
 """The query parameters of the compare endpoints: the batch endpoint's and ``response``."""
 
-_TRUE_FALSE = frozenset({"true", "1", "false", "0"})
 PROPOSAL_LIMIT = 1 << 20  # a tariff file is a few KiB: a MiB is plenty
 
 
 def _options(request: Request) -> dict[str, str]:
-    """The query's options (the batch endpoint's, ``response``; ``lang`` is the problems')."""
-    params = request.query_params
-    known = [*COMPARE_PARAMETERS, LANG_PARAMETER]
-    unknown = sorted(set(params) - set(known))
-    if unknown:
-        raise ProblemError(
-            400,
-            say(
-                "service.unknown_parameter",
-                names=", ".join(map(repr, unknown)),
-                known=", ".join(known),
-            ),
-        )
-    options = {k: params[k] for k in COMPARE_PARAMETERS if k in params}
-    for name, choices in (
-        ("response", RESPONSES),
-        ("input_format", FORMATS),
-        ("output_format", FORMATS),
-        ("engine", ENGINES),
-        ("columns", COLUMN_LANGUAGES),
-    ):
-        if name in options and options[name] not in choices:
-            not_one_of = say(
-                "choice.not_one_of", value=repr(options[name]), choices=", ".join(choices)
-            )
-            raise ProblemError(400, say("field", field=name, message=not_one_of))
-    if options.get("keep_formulas", "false").lower() not in _TRUE_FALSE:
-        not_boolean = say("service.not_boolean", value=repr(options["keep_formulas"]))
-        raise ProblemError(400, say("field", field="keep_formulas", message=not_boolean))
-    return options
+    """The query's options: the batch endpoint's, and ``response``."""
+    return query_options(request, COMPARE_PARAMETERS, (("response", RESPONSES),))
 
 
 async def _receive(
