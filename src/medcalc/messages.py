@@ -673,6 +673,8 @@ _MESSAGES = (
        "--input-encoding 只适用于 CSV 和 JSON Lines，不适用于 XLSX"),
     _m("usage.output_encoding_csv", "--output-encoding applies to CSV output only",
        "--output-encoding 只适用于 CSV 输出"),
+    _m("usage.threads", "{option} {value}: expected a whole number from 1 to {high}",
+       "{option} {value}：线程数应为 1 至 {high} 之间的整数"),
     _m("cli.serve_extra",
        "medcalc serve needs the service extra ({name} is missing): pip install 'medcalc[service]'",
        "medcalc serve 需要 service 扩展（缺少 {name}）：pip install 'medcalc[service]'"),

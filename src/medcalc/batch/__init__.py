@@ -53,7 +53,7 @@ from medcalc.batch._headers import (
     header_problem,
     result_names,
 )
-from medcalc.batch._job import ENGINES, BatchJob, BatchReport, Progress
+from medcalc.batch._job import ENGINES, BatchJob, BatchReport, Progress, available_cores
 from medcalc.batch._jsonl import DuplicateKeyError, json_int, loads_exact
 from medcalc.batch._output import check_output, excel_text, is_formula_like, write_atomically
 from medcalc.batch._rows import (
@@ -109,6 +109,7 @@ __all__ = [
     "Progress",
     "ResultRow",
     "Summary",
+    "available_cores",
     "cell_holds_rows",
     "cents_text",
     "check_charts",

@@ -127,8 +127,11 @@ def utf8_valid(data: bytes | memoryview) -> bool:
 class EngineClaimsBatch(ClaimsBatch):
     """:class:`ClaimsBatch` whose :meth:`run` computes with the engine (same results)."""
 
-    def __init__(self, calculator: Calculator, *, default_series: str | None = None) -> None:
+    def __init__(
+        self, calculator: Calculator, *, default_series: str | None = None, threads: int = 1
+    ) -> None:
         super().__init__(calculator, default_series=default_series)
+        self.threads = threads  # the engine's (the results do not depend on it)
         self._outcome: Outcome | None = None
         self.engine = "engine"
         """``engine``, or ``core`` when an amount beyond the engine's range sent the batch to
@@ -139,7 +142,7 @@ class EngineClaimsBatch(ClaimsBatch):
         range (:attr:`engine` then says ``core``)."""
         rows = from_batch(self)
         try:
-            outcome = solve(rows, self.calculator.book)
+            outcome = solve(rows, self.calculator.book, threads=self.threads)
         except EngineRangeError:
             self.engine = "core"
             return super().run(progress)
@@ -187,6 +190,7 @@ class _Reader:
         series: str | None,
         check_encoding: bool,
         block_size: int,
+        threads: int = 1,
     ) -> None:
         self.pa, self.pc, self.pcsv = _arrow()
         self.source = table.path
@@ -206,8 +210,12 @@ class _Reader:
         self._scratch = np.empty(block_size + (1 << 17), np.bool_)
         pa, pcsv = self.pa, self.pcsv
         names = [f"c{i}" for i in range(self.width)]
+        # With threads, pyarrow tokenises a block in pieces side by side (its CPU pool); the
+        # rows come back in their order, so only speed depends on it.
         self.read_options = pcsv.ReadOptions(
-            column_names=names, use_threads=False, block_size=1 << 26
+            column_names=names,
+            use_threads=threads > 1,
+            block_size=1 << 26 if threads == 1 else max(1 << 16, block_size // threads),
         )
 
         def refuse(_row: Any) -> str:
@@ -1009,15 +1017,18 @@ def read_columnar(
     progress: Progress | None,
     check_encoding: bool = True,
     block_size: int | None = None,
+    threads: int = 1,
 ) -> ColumnarRead:
     """Read and parse a claims CSV file as columns (the first reading of
-    :func:`run_columnar`); :class:`Unsupported` when the reference path must read it."""
+    :func:`run_columnar`); :class:`Unsupported` when the reference path must read it.
+    ``threads``: pyarrow's tokenising of each block side by side."""
     reader = _Reader(
         table,
         calculator,
         series=series,
         check_encoding=check_encoding,
         block_size=block_size or BLOCK,
+        threads=threads,
     )
     reader.read(progress)
     reader.pa.default_memory_pool().release_unused()  # what pyarrow's allocator kept in reserve
@@ -1042,6 +1053,7 @@ def run_columnar(
     check_encoding: bool = True,
     block_size: int | None = None,
     columns: str = "en",
+    threads: int = 1,
 ) -> tuple[Summary, Callable[[Path], None], int, tuple[int, ...]]:
     """Read and compute a claims CSV file as columns, for CSV output.
 
@@ -1049,7 +1061,8 @@ def run_columnar(
     ``keep_formulas``: formula-like cells written as they are. ``check_encoding``: check that
     every byte is valid in the table's encoding (:class:`NotInEncoding` otherwise; GB18030 is
     always checked, by decoding it); ``block_size``: bytes per block (default 16 MiB).
-    ``columns``: the language of the result columns (``zh``, ``en``).
+    ``columns``: the language of the result columns (``zh``, ``en``); ``threads``: for
+    pyarrow's reading and the engine (the output does not depend on it).
     Returns the summary, a function writing OUT to a temporary path, the number of rows
     kept (trailing blank rows dropped), and the row numbers of the trailing totals rows
     (合计: counted as blank rows in the summary, written with empty results). Raises
@@ -1063,10 +1076,11 @@ def run_columnar(
         progress=progress,
         check_encoding=check_encoding,
         block_size=block_size,
+        threads=threads,
     )
     rows = read.rows
     try:
-        outcome = solve(rows, calculator.book)
+        outcome = solve(rows, calculator.book, threads=threads)
     except EngineRangeError:
         raise Unsupported("amounts beyond the engine's range") from None
     if progress is not None:

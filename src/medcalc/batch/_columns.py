@@ -283,8 +283,9 @@ def _sum(values: I64) -> int:
     return sum(int(values[i : i + step].sum()) for i in range(0, values.shape[0], step))
 
 
-def solve(rows: ParsedColumns, book: TariffBook) -> Outcome:
-    """Every row's outcome under the batch rules (spec §5), the engine computing the amounts.
+def solve(rows: ParsedColumns, book: TariffBook, *, threads: int = 1) -> Outcome:
+    """Every row's outcome under the batch rules (spec §5), the engine computing the amounts
+    (on ``threads`` threads: :func:`medcalc.fast.compute`; the outcome does not depend on it).
 
     Raises :class:`EngineRangeError` when an amount is beyond the engine's exact range.
     """
@@ -307,7 +308,7 @@ def solve(rows: ParsedColumns, book: TariffBook) -> Outcome:
     rows.grade = rows.dtype = np.zeros(0, np.int16)
     rows.enr = None
     rows.ytd = None
-    _computed(out, rows, book, groups, computable, placed, merged, kinds, kind_g)
+    _computed(out, rows, book, groups, computable, placed, merged, kinds, kind_g, threads)
     for k in range(len(AMOUNTS)):
         computed = (out.meta >= 0) & (out.err < 0)
         out.totals[k] = _sum(out.cents[k][computed])
@@ -489,6 +490,7 @@ def _computed(
     merged: dict[str, NDArray[Any]],
     kinds: list[PersonKind],
     kind_g: NDArray[Any],
+    threads: int,
 ) -> None:
     """The engine over the computable groups, one series at a time, with the bad rows
     placed in their date order."""
@@ -498,7 +500,9 @@ def _computed(
         mine = row_ok & (gser.take(groups.gid) == s) if groups.nser > 1 else row_ok
         extra = [(p, g) for g, ps in placed.items() if computable[g] and gser[g] == s for p in ps]
         if groups.every and not extra and mine.all():  # the usual case: every row, in order
-            columns = _engine(rows, book, s, None, groups.gid, None, merged, kind_g, kinds, gpid)
+            columns = _engine(
+                rows, book, s, None, groups.gid, None, merged, kind_g, kinds, gpid, threads
+            )
             groups.gid = np.zeros(0, np.int32)  # freed before the results are stored
             del row_ok, mine
             _store(out, columns, None, None)
@@ -514,7 +518,9 @@ def _computed(
             order = np.argsort(positions, kind="stable")
             positions, in_groups = positions[order], in_groups[order]
             is_bad = rows.state.take(positions) == BAD
-        columns = _engine(rows, book, s, positions, in_groups, is_bad, merged, kind_g, kinds, gpid)
+        columns = _engine(
+            rows, book, s, positions, in_groups, is_bad, merged, kind_g, kinds, gpid, threads
+        )
         _store(out, columns, positions, is_bad)
 
 
@@ -569,6 +575,7 @@ def _engine(
     kind_g: NDArray[Any],
     kinds: list[PersonKind],
     gpid: NDArray[Any],
+    threads: int = 1,
 ) -> Columns:
     """The engine over the rows ``positions`` (input order; None: every row) of series
     ``s``; the bad rows among them (``is_bad``) get an amount the engine refuses, so they
@@ -616,7 +623,7 @@ def _engine(
         **dict(zip(YTD_FIELDS, ytd, strict=True)),
         row_number=rows.row_numbers(positions),
     )
-    return compute(book, rows.series.values[s], table)
+    return compute(book, rows.series.values[s], table, threads=threads)
 
 
 def _store(

@@ -37,13 +37,32 @@ from medcalc.batch._table import PROGRESS_EVERY, Progress, Record, Table
 from medcalc.batch._xlsx import XlsxLayout, xlsx_layout
 from medcalc.chain import Calculator
 from medcalc.errors import BatchFileError, UsageError
+from medcalc.messages import say
 from medcalc.money import shown
 
-__all__ = ["ENGINES", "KINDS", "BatchJob", "BatchReport", "Progress"]
+__all__ = [
+    "ENGINES",
+    "KINDS",
+    "MAX_THREADS",
+    "BatchJob",
+    "BatchReport",
+    "Progress",
+    "available_cores",
+]
 
 KINDS = ("claims", "premiums")
 ENGINES = ("auto", "core", "fast")
 DEFAULT_OUTPUT_ENCODING = "utf-8-sig"
+MAX_THREADS = 256
+"""The most ``threads`` a job takes (the engine's own bound, :func:`medcalc.fast.compute`)."""
+
+
+def available_cores() -> int:
+    """The cores this process may run on (its CPU affinity where the system has one), the
+    ``--threads`` a batch takes by default."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return os.cpu_count() or 1
 
 
 def _installed(module: str) -> bool:
@@ -98,6 +117,9 @@ class BatchJob:
     columns: str | None = None
     """The language of the result columns' names (``zh``, ``en``); None: that of the input's
     header (:func:`~medcalc.batch._headers.header_language`)."""
+    threads: int = 1
+    """Threads of the columnar path (pyarrow's CSV reading, the engine's chunks); the output
+    does not depend on it. The reference core and the row path use one."""
 
     @classmethod
     def plan(
@@ -114,8 +136,18 @@ class BatchJob:
         engine: str = "auto",
         keep_formulas: bool = False,
         columns: str | None = None,
+        threads: int = 1,
     ) -> BatchJob:
-        """Resolve formats and encodings; :class:`UsageError` for a wrong combination."""
+        """Resolve formats and encodings; :class:`UsageError` for a wrong combination or a
+        ``threads`` outside 1..:data:`MAX_THREADS`."""
+        if isinstance(threads, bool) or not isinstance(threads, int):
+            raise UsageError(
+                say("usage.threads", option="--threads", value=repr(threads), high=MAX_THREADS)
+            )
+        if not 1 <= threads <= MAX_THREADS:
+            raise UsageError(
+                say("usage.threads", option="--threads", value=threads, high=MAX_THREADS)
+            )
         if kind not in KINDS:
             raise UsageError(f"unknown batch kind {kind!r} (expected claims or premiums)")
         if columns is not None and columns not in COLUMN_LANGUAGES:
@@ -154,6 +186,7 @@ class BatchJob:
             engine,
             keep_formulas,
             columns,
+            threads,
         )
 
     def with_series(self, series: str | None) -> BatchJob:
@@ -189,7 +222,9 @@ class BatchJob:
             if self._engine():
                 from medcalc.batch._columnar import EngineClaimsBatch
 
-                batch: Batch = EngineClaimsBatch(calculator, default_series=self.series)
+                batch: Batch = EngineClaimsBatch(
+                    calculator, default_series=self.series, threads=self.threads
+                )
                 report = self._try_columnar(calculator, batch, progress, block_size)
                 if report is not None:
                     return report
@@ -421,6 +456,7 @@ class BatchJob:
                 progress=progress,
                 block_size=block_size,
                 columns=lang,
+                threads=self.threads,
             )
         except _columnar.Unsupported:  # NotInEncoding too: the row path names the row
             return None

@@ -270,6 +270,13 @@ _BATCH_OPTIONS = {
         "CSV OUT: write cells that begin with = + - @ tab or CR as they are; by default they "
         "get a leading ' so that Excel shows them as text.",
     ),
+    "threads": Text(
+        "列式路径（CSV 到 CSV 的住院测算）用的线程数：pyarrow 读 CSV 和计算引擎并行。默认：本进程"
+        "可用的 CPU 核数。结果与单线程逐字节相同；其他路径总是单线程。",
+        "Threads of the columnar path (claims, CSV to CSV): pyarrow's CSV reading and the "
+        "engine side by side. Default: the cores available to the process. The output is the "
+        "same byte for byte as on one thread; other paths use one.",
+    ),
     "tariff_dirs": TARIFFS,
     "lang": LANG,
 }

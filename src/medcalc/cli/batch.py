@@ -18,7 +18,15 @@ from typing import Any, TypeVar
 
 import click
 
-from medcalc.batch import COLUMN_LANGUAGES, ENGINES, FORMATS, BatchJob, Progress, summary_lines
+from medcalc.batch import (
+    COLUMN_LANGUAGES,
+    ENGINES,
+    FORMATS,
+    BatchJob,
+    Progress,
+    available_cores,
+    summary_lines,
+)
 from medcalc.chain import Calculator
 from medcalc.cli import cli
 from medcalc.cli.common import lang_option, tariffs_option
@@ -65,6 +73,8 @@ def _options(f: F) -> F:
         click.option("--engine", type=click.Choice(ENGINES), default="auto", show_default=True),
         click.option("--columns", type=click.Choice(COLUMN_LANGUAGES)),
         click.option("--keep-formulas", is_flag=True),
+        # checked by BatchJob.plan (its message in the catalogue); default: the cores here
+        click.option("--threads", type=int, default=available_cores),
         tariffs_option,
         lang_option,
     ]
