@@ -36,8 +36,6 @@ from medcalc.batch._compare_summary import (
     side_error,
     side_results,
 )
-from medcalc.batch._csv import CsvTable
-from medcalc.batch._encoding import detect_encoding
 from medcalc.batch._files import open_table, stamp
 from medcalc.batch._headers import (
     header_language,
@@ -45,7 +43,6 @@ from medcalc.batch._headers import (
     localiser,
 )
 from medcalc.batch._job import BatchJob
-from medcalc.batch._jsonl import JsonlTable
 from medcalc.batch._output import check_output, open_writer, write_atomically
 from medcalc.batch._rows import Batch, ClaimsBatch, PremiumsBatch, ResultRow
 from medcalc.batch._table import Record, Table
@@ -54,7 +51,6 @@ from medcalc.chain import Calculator
 from medcalc.chain import fields as rowparse
 from medcalc.errors import BatchFileError, EngineRangeError, InputError, UsageError
 from medcalc.messages import say
-from medcalc.money import shown
 from medcalc.tariff import Tariff, TariffBook
 
 __all__ = ["CompareJob", "CompareReport", "write_summary"]
@@ -233,23 +229,12 @@ class CompareJob:
         not apply or hands the file back (as :class:`BatchJob`'s columnar path; nothing is
         written then)."""
         job = self.job
-        if not (job.kind == "claims" and job.input_format == job.output_format == "csv"):
+        opened = job.columnar_table(ClaimsBatch.columns, ClaimsBatch.required)
+        if opened is None:
             return None
         from medcalc.batch import _columnar, _compare_columnar
 
-        if not _columnar.arrow_available() or not job.source.is_file():
-            return None
-        encoding = job.input_encoding or detect_encoding(job.source)
-        assert job.output_encoding is not None  # CSV output has one
-        if not _columnar.supported(encoding, job.output_encoding):
-            return None
-        table = CsvTable(job.source, encoding)
-        before = stamp(job.source)
-        try:
-            table.open(ClaimsBatch.columns)
-            self._check_header(table, ClaimsBatch.required)
-        except (BatchFileError, UsageError):
-            return None  # the row path says what is wrong, after detecting the encoding
+        table, before = opened
         ours = set(compare_results("claims")) | set(compare_names("claims", "zh"))
         if any(c in ours for c in table.columns):
             return None  # result columns in the input: the row path leaves them out
@@ -293,7 +278,7 @@ class CompareJob:
         before = stamp(job.source)
         base = self._batch(book)
         table.open(base.columns)
-        self._check_header(table, base.required)
+        self.job.check_header(table, base.required)
         batches = [base] if engine else [base, self._batch(proposed)]
         persons: list[str | None] = []
         keep, totals = _read(table, batches, persons)
@@ -393,20 +378,6 @@ class CompareJob:
         writer.close()
         if position != keep:
             raise BatchFileError(f"{job.source} changed while it was being read")
-
-    def _check_header(self, table: Table, required: Sequence[str]) -> None:
-        """As the batch checks its header: the required columns, a series."""
-        job = self.job
-        if isinstance(table, JsonlTable):
-            return
-        missing = [c for c in required if not table.has(c)]
-        if missing:
-            raise BatchFileError(
-                f"{job.source}: no {', '.join(missing)} column "
-                f"(columns: {', '.join(map(shown, table.columns)) or 'none'})"
-            )
-        if job.series is None and not table.has("series"):
-            raise UsageError(f"{job.source} has no series column; give --series")
 
 
 def _read(

@@ -425,24 +425,13 @@ class BatchJob:
         """The columnar CSV path (CSV to CSV with pyarrow, docs/cli-batch.md §7), or None
         when it does not apply or hands the file back (nothing written then). The encoding is
         the given one or :func:`detect_encoding`'s."""
-        if not (self.kind == "claims" and self.input_format == self.output_format == "csv"):
+        opened = self.columnar_table(batch.columns, batch.required)
+        if opened is None:
             return None
         from medcalc.batch import _columnar
 
-        if not _columnar.arrow_available() or not self.source.is_file():
-            return None
-        # the same decision as the row path's, over the whole file (docs/cli-batch.md §2)
-        encoding = self.input_encoding or detect_encoding(self.source)
-        assert self.output_encoding is not None  # CSV output has one
-        if not _columnar.supported(encoding, self.output_encoding):
-            return None
-        table = CsvTable(self.source, encoding)
-        before = stamp(self.source)
-        try:
-            table.open(batch.columns)
-            self._check_header(table, batch)
-        except (BatchFileError, UsageError):
-            return None  # the row path says what is wrong, after detecting the encoding
+        table, before = opened
+        assert self.output_encoding is not None  # CSV output has one (columnar_table)
         if any(result_of(c) in batch.results for c in table.columns):
             return None  # result columns in the input: the row path replaces them
         lang = self._language(table, batch)
@@ -465,10 +454,38 @@ class BatchJob:
         self._write_out(write_rows, before, keep, progress)
         return self._report(summary, table.encoding, (), "columnar", lang, totals)
 
-    def _check_header(self, table: Table, batch: Batch) -> None:
+    def columnar_table(
+        self, columns: Sequence[str], required: Sequence[str]
+    ) -> tuple[CsvTable, tuple[int, int]] | None:
+        """The claims CSV opened for the columnar path (CSV to CSV with pyarrow, docs/cli-batch.md
+        §7), its header checked, with the file's stamp; None when the path does not apply
+        (nothing read then). The encoding is the given one or :func:`detect_encoding`'s."""
+        if not (self.kind == "claims" and self.input_format == self.output_format == "csv"):
+            return None
+        from medcalc.batch import _columnar
+
+        if not _columnar.arrow_available() or not self.source.is_file():
+            return None
+        # the same decision as the row path's, over the whole file (docs/cli-batch.md §2)
+        encoding = self.input_encoding or detect_encoding(self.source)
+        assert self.output_encoding is not None  # CSV output has one
+        if not _columnar.supported(encoding, self.output_encoding):
+            return None
+        table = CsvTable(self.source, encoding)
+        before = stamp(self.source)
+        try:
+            table.open(columns)
+            self.check_header(table, required)
+        except (BatchFileError, UsageError):
+            return None  # the row path says what is wrong, after detecting the encoding
+        return table, before
+
+    def check_header(self, table: Table, required: Sequence[str]) -> None:
+        """The header has the ``required`` columns, and a series column unless a series is
+        given; a JSON Lines input is checked row by row instead."""
         if isinstance(table, JsonlTable):
             return
-        missing = [c for c in batch.required if not table.has(c)]
+        missing = [c for c in required if not table.has(c)]
         if missing:
             raise BatchFileError(
                 f"{self.source}: no {', '.join(missing)} column "
@@ -476,7 +493,11 @@ class BatchJob:
             )
         if self.series is None and not table.has("series"):
             raise UsageError(f"{self.source} has no series column; give --series")
-        if self.output_format == "jsonl":
+
+    def _check_header(self, table: Table, batch: Batch) -> None:
+        """:meth:`check_header`, and for JSON Lines OUT each carried column once."""
+        self.check_header(table, batch.required)
+        if self.output_format == "jsonl" and not isinstance(table, JsonlTable):
             self._check_json_keys(table.columns, batch.results)
 
     def _check_json_keys(self, columns: list[str], results: Sequence[str]) -> None:
