@@ -12,7 +12,6 @@ rows dropped); and the two engines give the same bytes, or the same message.
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 import json
@@ -21,11 +20,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 from hypothesis import HealthCheck, example, given, settings
-from hypothesis import strategies as st
 
 pytest.importorskip("numpy")
 
 from medcalc.cli import cli
+
+from support import PIECES, mutated
 
 SERIES = "qingyuan-qingcheng"
 
@@ -76,41 +76,6 @@ _JSONL = (
     + "\n"
 ).encode()
 
-#: Pieces a mutation inserts or puts in place of a byte.
-_PIECES = [
-    b'"',
-    b'""',
-    b"\x00",
-    b"\r",
-    b"\n",
-    b"\r\n",
-    b",",
-    b",,",
-    codecs.BOM_UTF8,
-    b"\xff",
-    b"\xc3",  # a UTF-8 lead byte alone
-    b"\xe5\x8c",  # a truncated 3-byte character
-    "住院".encode("gb18030"),
-    "医院".encode("gb18030"),
-    "５".encode(),
-    "²".encode(),
-    "①".encode(),
-    "٣٤٥".encode(),
-    "५०००".encode(),
-    b"9" * 4400,
-    b"0" * 4400 + b"1",  # 4,401 characters, one significant digit
-    b"1" * 5000 + b".5",
-    b"-",
-    b"=",
-    b"+",
-    b"@",
-    b"\t",
-    b" ",
-    b"\x0b",
-    b"\x1c",
-    "\x85".encode(),
-    "\u2028".encode(),
-]
 _JSON_PIECES = [
     b"[" * 1000,
     b'{"a":' * 1000,
@@ -123,45 +88,6 @@ _JSON_PIECES = [
     b"{",
     b"null",
 ]
-
-
-@st.composite
-def _mutated(draw: st.DrawFn, base: bytes, pieces: list[bytes]) -> bytes:
-    """``base`` after one to four random mutations."""
-    data = base
-    for _ in range(draw(st.integers(1, 4))):
-        kind = draw(st.sampled_from(["insert", "replace", "delete", "truncate", "lines", "stray"]))
-        # Mostly in the rows: a mutated header mostly gives the same "no such column" error.
-        body = data.find(b"\n") + 1 if draw(st.integers(0, 9)) else 0
-        at = draw(st.integers(body, len(data)))
-        if kind == "insert":
-            data = data[:at] + draw(st.sampled_from(pieces)) + data[at:]
-        elif kind == "replace":
-            data = data[:at] + draw(st.sampled_from(pieces)) + data[at + 1 :]
-        elif kind == "delete":
-            data = data[:at] + data[at + draw(st.integers(1, 12)) :]
-        elif kind == "truncate":
-            data = data[:at]
-        elif kind == "stray":
-            # A stray quote at a field start, closed at a later field end: mid-row, at a
-            # row's end, on a later line or the same one (what a typed 24" becomes).
-            starts = [body] + [i + 1 for i in range(body, len(data)) if data[i] in b",\n"]
-            a = draw(st.sampled_from(starts))
-            ends = [i for i in range(a + 1, len(data) + 1) if data[i : i + 1] in b",\r\n"]
-            b = draw(st.sampled_from(ends)) if ends else len(data)
-            data = data[:a] + b'"' + data[a:b] + b'"' + data[b:]
-        else:  # a line repeated, dropped or moved
-            lines = data.split(b"\n")
-            i = draw(st.integers(0, len(lines) - 1))
-            j = draw(st.integers(0, len(lines) - 1))
-            line = lines[i]
-            how = draw(st.sampled_from(["repeat", "drop", "move"]))
-            if how != "repeat":
-                del lines[i]
-            if how != "drop":
-                lines.insert(min(j, len(lines)), line)
-            data = b"\n".join(lines)
-    return data
 
 
 def _run(source: Path, out: Path, engine: str) -> tuple[Result, bytes | None]:
@@ -251,7 +177,7 @@ _SETTINGS = settings(
 
 
 @_SETTINGS
-@given(data=_mutated(_CSV, _PIECES))
+@given(data=mutated(_CSV, PIECES))
 # A stray quote closing at a quote that ends the next row's last cell: a row swallowed.
 @example(data=_CSV.replace(b",,,\xe9", b',,,"\xe9').replace(b"86000,,,", b'86000,,,end"'))
 @example(data=_CSV.replace(b"P2,", b'"P2,', 1))  # a quote that never closes
@@ -294,7 +220,7 @@ def test_malformed_csv_never_crashes_and_both_engines_agree(
 
 
 @settings(_SETTINGS, max_examples=30)
-@given(data=_mutated(_JSONL, _PIECES + _JSON_PIECES))
+@given(data=mutated(_JSONL, PIECES + _JSON_PIECES))
 @example(data=_JSONL.replace(b'"note": ', b'"note": ' + b"[" * 1000))  # deep, unclosed
 @example(data=_JSONL.replace(b'"total": 86000', b'"total": 1, "total": 2'))  # a key twice
 def test_malformed_jsonl_never_crashes_and_both_engines_agree(

@@ -1,8 +1,10 @@
 """``medcalc batch --threads N`` (issue 17): the output does not depend on the thread count.
 
 The same input through ``--threads 1``, ``--threads 2`` and ``--engine core`` (the reference)
-gives the same bytes: the examples and a generated file of shuffled rows (seeded). A thread
-count outside 1..256 is a usage error (exit 2), worded in the run's language. No timings.
+gives the same bytes: the examples and a generated file of shuffled rows (seeded); and, as a
+property, any malformed file read in many small blocks (worked on side by side, taken back in
+order) gives one thread's bytes, or its error, and the reference's. A thread count outside
+1..256 is a usage error (exit 2), worded in the run's language. No timings.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 
 pytest.importorskip("numpy")
 pytest.importorskip("pyarrow")
@@ -21,7 +25,9 @@ pytest.importorskip("pyarrow")
 from medcalc import Calculator, load_book
 from medcalc.batch import BatchJob, available_cores
 from medcalc.cli import cli
-from medcalc.errors import UsageError
+from medcalc.errors import MedcalcError, UsageError
+
+from support import PIECES, mutated
 
 ROOT = Path(__file__).parents[1]
 EXAMPLES = ["claims.csv", "claims_2018.csv", "claims_clerk.csv"]
@@ -103,6 +109,71 @@ def test_small_blocks_read_side_by_side(tmp_path: Path) -> None:
         assert job.threads == threads
         found.append(out.read_bytes())
     assert found[0] == found[1] == found[2]
+
+
+# Forty copies of five rows (quoted amounts with separators, full-width digits, a doubled
+# quote, Chinese text), each copy its own persons: some kilobytes, many blocks of 200-4,096
+# bytes.
+_ROWS = (
+    'P{k}1,张三,2018-02-20,level_2,"38,000.00","45,000.00",,,首次住院\r\n'
+    "P{k}1,张三,2018-09-14,level_3,72000,86000,,,\r\n"
+    "P{k}2,李四,2019-03-02,level_1,９８００,,2,physical,全角\r\n"
+    'P{k}3,王五,2020-06-11,level_2,1200.5,,,,"a ""q"", b"\r\n'
+    "P{k}2,李四,2019-05-02,level_1,300,,2,physical,=x\r\n"
+)
+_MANY = (
+    "person_id,姓名,date,hospital_level,compliant,total,disability_grade,disability_type,note\r\n"
+    + "".join(_ROWS.format(k=k) for k in range(40))
+).encode()
+
+
+def _outcome(source: Path, out: Path, engine: str, threads: int, block: int) -> tuple[str, bytes]:
+    """What one run gives: its summary and bytes, or its error's message (nothing written)."""
+    if out.exists():
+        out.unlink()
+    calc = Calculator(load_book([], env={}))
+    job = BatchJob.plan("claims", source, out, series=SERIES, engine=engine, threads=threads)
+    try:
+        report = job.run(calc, block_size=block)
+    except MedcalcError as exc:
+        assert not out.exists()
+        return f"{type(exc).__name__}: {exc}", b""
+    return repr(report.summary), out.read_bytes()
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    data=mutated(_MANY, PIECES),
+    block=st.integers(200, 4096),
+    threads=st.integers(2, 4),
+)
+@example(data=_MANY, block=200, threads=2)
+@example(data=_MANY.replace(b"P301,", b'"P301,'), block=512, threads=3)  # never closes
+@example(data=_MANY.replace(b"P351,", b"P3\x0051,"), block=300, threads=2)  # NUL, late
+@example(data=_MANY.replace(b"P201,", b"P2\xff01,"), block=300, threads=2)  # not UTF-8, late
+@example(  # a stray quote swallowing rows in a late block, a NUL in a later one
+    data=_MANY.replace(b"P311,", b'P311,"', 1)
+    .replace(b"P320,", b'P320",', 1)
+    .replace(b"P391,", b"P39\x001,"),
+    block=256,
+    threads=2,
+)
+def test_any_file_in_small_blocks_same_at_any_thread_count(
+    tmp_path_factory: pytest.TempPathFactory, data: bytes, block: int, threads: int
+) -> None:
+    """A malformed file of many blocks: ``threads`` gives one thread's summary and bytes, or
+    its error (the first in the file), and the reference's."""
+    tmp_path = tmp_path_factory.mktemp("blocks")
+    source = tmp_path / "in.csv"
+    source.write_bytes(data)
+    out = tmp_path / "out.csv"
+    one = _outcome(source, out, "fast", 1, block)
+    assert _outcome(source, out, "fast", threads, block) == one
+    assert _outcome(source, out, "core", 1, block) == one
 
 
 @pytest.mark.parametrize(

@@ -35,7 +35,8 @@ import codecs
 import csv
 import importlib
 import io
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
@@ -58,6 +59,7 @@ from medcalc.batch._columns import (
 from medcalc.batch._csv import CsvTable, unclosed_quote_error
 from medcalc.batch._headers import is_totals_row, result_names, row_error, yes_no
 from medcalc.batch._output import excel_text
+from medcalc.batch._pipeline import in_order
 from medcalc.batch._rows import CLAIM_RESULTS, ClaimsBatch, ParsedClaim, ResultRow, Summary
 from medcalc.batch._scan import (
     BLOCK,
@@ -178,6 +180,37 @@ def _arrow() -> tuple[Any, Any, Any]:
     )
 
 
+_CODED = (
+    "series",
+    "date",
+    "hospital_level",
+    "categories",
+    "disability_grade",
+    "disability_type",
+    "enrolled_on",
+)
+"""The columns coded once per distinct text (by :class:`_CellCodes`)."""
+
+
+@attrs.define
+class _Vectors:
+    """What :meth:`_Reader._vectors` finds of a block on any thread, for :meth:`_Reader._block`
+    to finish in the file's order."""
+
+    part: dict[str, Any]
+    """The block's parsed columns so far: ``n`` and the amounts."""
+    person: Any
+    """The person ids as pyarrow read them."""
+    simple: NDArray[np.bool_]
+    """The person ids the reference reads as they are (printable ASCII, no edge spaces)."""
+    encoded: dict[str, tuple[list[str], NDArray[Any]]]
+    """Per coded column (:data:`_CODED`): its distinct texts and each row's index among them."""
+    fast: NDArray[np.bool_]
+    """The rows whose amounts the vectorised parser took."""
+    persons: Any
+    """``person`` dictionary-encoded."""
+
+
 class _Reader:
     """The first reading of a claims CSV file, as columns: every block scanned, tokenised by
     pyarrow and parsed (vectorised where it can, by the reference row by row where not)."""
@@ -203,19 +236,18 @@ class _Reader:
         self.check_utf8 = check_encoding and encoding.startswith("utf-8")
         self.rows = ParsedColumns()
         self.codes = _CellCodes(self.scratch, self.rows)
-        self.persons: list[Any] = []  # per block: the person ids as read (None: blank)
+        self.persons: list[Any] = []  # per block: the person ids as read (None: blank), coded
         self.totals: list[int] = []  # the trailing totals rows (合计), found by _assemble
         self.person_ids: Any = None  # the distinct person ids, by code (set by _assemble)
         self.blocks: list[Block] = []
-        self._scratch = np.empty(block_size + (1 << 17), np.bool_)
+        self.threads = threads
+        self._scratch = threading.local()  # each thread's scratch for scanning a block
         pa, pcsv = self.pa, self.pcsv
         names = [f"c{i}" for i in range(self.width)]
-        # With threads, pyarrow tokenises a block in pieces side by side (its CPU pool); the
-        # rows come back in their order, so only speed depends on it.
+        # Blocks are worked on side by side (:func:`in_order`), each tokenised whole by one
+        # thread: pyarrow's own pool would only split the same cores finer.
         self.read_options = pcsv.ReadOptions(
-            column_names=names,
-            use_threads=threads > 1,
-            block_size=1 << 26 if threads == 1 else max(1 << 16, block_size // threads),
+            column_names=names, use_threads=False, block_size=1 << 26
         )
 
         def refuse(_row: Any) -> str:
@@ -235,16 +267,17 @@ class _Reader:
         if width and bytes(block[:3]) == codecs.BOM_UTF8:
             # pyarrow skips a BOM at the start of what it reads: here a record's first cell
             raise Unsupported("a record starting with a byte order mark")
-        if len(block) > self._scratch.shape[0]:
-            self._scratch = np.empty(len(block), np.bool_)
-        return scan_block(block, self._scratch, width)
+        scratch: NDArray[np.bool_] | None = getattr(self._scratch, "array", None)
+        if scratch is None or len(block) > scratch.shape[0]:
+            scratch = self._scratch.array = np.empty(len(block) + (1 << 17), np.bool_)
+        return scan_block(block, scratch, width)
 
     def read(self, progress: Progress | None) -> None:
         """Parse every record (the first reading)."""
         parts: list[dict[str, Any]] = []
         size = self.source.stat().st_size
         position = 0
-        blocks = records(self.source, self.encoding, self.block_size)
+        blocks = records(self.source, self.encoding, self.block_size, fresh=self.threads > 1)
         header = next(blocks, None)
         done = 0
         line = 1  # the line where the next block starts
@@ -252,9 +285,8 @@ class _Reader:
             # read by Python's csv already; checked to end where it ended
             line += self._scan(header, 0).lines
             done = len(header)
-        for block in blocks:
-            scan = self._scan(block, self.width)
-            if self.check_utf8 and not _utf8(self.pa, block):
+        for block, (scan, utf8, vectors) in in_order(self._vectors, blocks, self.threads):
+            if not utf8:
                 raise NotInEncoding("not UTF-8")  # the reference names the row
             if scan.swallow >= 0:
                 # The row path's error, once pyarrow has read the records before it as the
@@ -269,7 +301,8 @@ class _Reader:
                 before = np.frombuffer(block, np.uint8)[: scan.swallow]
                 raise unclosed_quote_error(self.source, line + int(np.count_nonzero(before == LF)))
             line += scan.lines
-            parts.append(self._block(block, scan, position))
+            assert vectors is not None  # found for every block that reads
+            parts.append(self._block(block, scan, vectors, position))
             self.blocks.append(scan)
             position += scan.count
             done += len(block)
@@ -293,31 +326,22 @@ class _Reader:
             raise Unsupported("records counted differently")
         return table
 
-    def _block(self, block: memoryview, scan: Block, base: int) -> dict[str, Any]:
-        pa, pc = self.pa, self.pc
+    def _vectors(self, block: memoryview) -> tuple[Block, bool, _Vectors | None]:
+        """What a block's records give without looking at other blocks (any thread): its
+        scan, whether it is UTF-8 (when checked), and its :class:`_Vectors`: None when it is
+        not or when a quoted field in it holds whole rows (the caller, in order, says so)."""
+        scan = self._scan(block, self.width)
+        if self.check_utf8 and not _utf8(self.pa, block):
+            return scan, False, None
+        if scan.swallow >= 0:
+            return scan, True, None
+        pc = self.pc
         table = self._table(block, scan.count)
         n = table.num_rows
         cols = {name: _single(table.column(f"c{i}")) for name, i in self.known.items()}
         del table
         fast = np.ones(n, np.bool_)
         part: dict[str, Any] = {"n": n}
-        # person_id as the reference reads it (None: blank); coded over the whole file later
-        person = cols["person_id"]
-        simple = _np_bool(pc.match_substring_regex(person, _SIMPLE_TEXT))
-        if not simple.all():
-            odd = person.filter(pa.array(~simple)).to_pylist()
-            texts = [self.codes.text(t) for t in odd]
-            person = pc.replace_with_mask(person, pa.array(~simple), pa.array(texts, pa.string()))
-            fast &= _np_bool(person.is_valid())
-        if "series" in cols:
-            ser = self._distinct(cols["series"], self.codes.series, np.int16)
-        else:
-            ser = np.full(n, self.codes.series(""), np.int16)
-        fast &= ser >= 0
-        part["ser"] = ser
-        day = self._distinct(cols["date"], self.codes.date, np.int32)
-        fast &= day != NO_DAY
-        part["day"] = day
         comp, ok = self._amounts(cols["compliant"], required=True)
         fast &= ok
         part["comp"] = comp
@@ -340,6 +364,39 @@ class _Reader:
                 else:
                     ytd.append(np.full(n, -1, np.int64))
             part["ytd"] = ytd
+        person = cols["person_id"]
+        simple = _np_bool(pc.match_substring_regex(person, _SIMPLE_TEXT))
+        encoded = {name: self._encode(cols[name]) for name in _CODED if name in cols}
+        # coded here, side by side; again in order if the reference changes an id
+        persons = pc.dictionary_encode(person)
+        return scan, True, _Vectors(part, person, simple, encoded, fast, persons)
+
+    def _block(
+        self, block: memoryview, scan: Block, vectors: _Vectors, base: int
+    ) -> dict[str, Any]:
+        """A block's parsed columns, from its :class:`_Vectors`, in the file's order: the
+        distinct texts coded, the rows the vectorised parser left parsed by the reference."""
+        pa, pc = self.pa, self.pc
+        part, person, fast, encoded = vectors.part, vectors.person, vectors.fast, vectors.encoded
+        n = part["n"]
+        # person_id as the reference reads it (None: blank); coded over the whole file later
+        simple = vectors.simple
+        persons = vectors.persons
+        if not simple.all():
+            odd = person.filter(pa.array(~simple)).to_pylist()
+            texts = [self.codes.text(t) for t in odd]
+            person = pc.replace_with_mask(person, pa.array(~simple), pa.array(texts, pa.string()))
+            persons = None
+            fast &= _np_bool(person.is_valid())
+        if "series" in encoded:
+            ser = self._decode(encoded["series"], self.codes.series, np.int16)
+        else:
+            ser = np.full(n, self.codes.series(""), np.int16)
+        fast &= ser >= 0
+        part["ser"] = ser
+        day = self._decode(encoded["date"], self.codes.date, np.int32)
+        fast &= day != NO_DAY
+        part["day"] = day
         coded: tuple[tuple[str, str, Callable[[str], int], type[np.integer[Any]], int], ...] = (
             ("hospital_level", "level", self.codes.level, np.int16, -2),
             ("categories", "cat", self.codes.category, np.int32, -2),
@@ -348,8 +405,8 @@ class _Reader:
             ("enrolled_on", "enr", self.codes.enrolled, np.int32, NO_DAY + 1),
         )
         for name, key, convert, dtype, refused in coded:
-            if name in cols:
-                values_ = self._distinct(cols[name], convert, dtype)
+            if name in encoded:
+                values_ = self._decode(encoded[name], convert, dtype)
                 fast &= values_ != refused
                 part[key] = values_
         state = np.full(n, GOOD, np.int8)
@@ -360,8 +417,9 @@ class _Reader:
             part["totals_like"] = like
             ids = [None if parsed is None else parsed.person_id for _, parsed, _ in part["slow"]]
             person = pc.replace_with_mask(person, pa.array(~fast), pa.array(ids, pa.string()))
+            persons = None
         part["state"] = state
-        self.persons.append(person)
+        self.persons.append(pc.dictionary_encode(person) if persons is None else persons)
         return part
 
     def _slow(
@@ -398,13 +456,22 @@ class _Reader:
             out.append((i, parsed, series))
         return out
 
-    def _distinct(
-        self, column: Any, convert: Callable[[str], int], dtype: type[np.integer[Any]]
-    ) -> NDArray[Any]:
-        """``convert`` applied once per distinct text of ``column``, spread over its rows."""
+    def _encode(self, column: Any) -> tuple[list[str], NDArray[Any]]:
+        """A column's distinct texts and, per row, the index of its own among them."""
         enc = self.pc.dictionary_encode(column)
-        codes = np.array([convert(v) for v in enc.dictionary.to_pylist()] or [0], dtype)
-        return codes.take(_np_int(enc.indices))
+        return enc.dictionary.to_pylist(), _np_int(enc.indices)
+
+    @staticmethod
+    def _decode(
+        encoded: tuple[list[str], NDArray[Any]],
+        convert: Callable[[str], int],
+        dtype: type[np.integer[Any]],
+    ) -> NDArray[Any]:
+        """``convert`` applied once per distinct text of an encoded column, spread over its
+        rows (in the file's order: ``convert`` gives codes as it first meets texts)."""
+        texts, indices = encoded
+        codes = np.array([convert(v) for v in texts] or [0], dtype)
+        return codes.take(indices)
 
     def _amounts(self, column: Any, *, required: bool) -> tuple[I64, NDArray[np.bool_]]:
         """Fen per row (-1: empty) and whether the vectorised parser took the row."""
@@ -418,13 +485,14 @@ class _Reader:
         rows.n = n
         rows.pid = np.zeros(0, np.int32)
         if self.persons:
-            persons = pa.concat_arrays(self.persons)
+            # One dictionary for the blocks' own: each code as encoding the whole file gives
+            # (the texts in the order they first come).
+            persons = pa.chunked_array(self.persons).unify_dictionaries()
             self.persons = []
             self.totals = _trailing_totals(parts, persons)
-            encoded = pc.dictionary_encode(persons)
-            self.person_ids = encoded.dictionary
-            codes = pc.fill_null(encoded.indices, -1)
-            del persons, encoded
+            self.person_ids = persons.chunk(0).dictionary
+            codes = pc.fill_null(pa.chunked_array([c.indices for c in persons.chunks]), -1)
+            del persons
             rows.pid = _np_int(codes).astype(np.int32)  # a writable copy
             del codes
         pa.default_memory_pool().release_unused()
@@ -720,6 +788,7 @@ class _Writer:
         self.header, self.width = reader.header, reader.width
         self.blocks = reader.blocks  # the first reading's scan of each block
         self.output_encoding = output_encoding
+        self.threads = reader.threads
         # Formula-like cells get a ' in every column (spec §5) unless --keep-formulas.
         self.safe = not keep_formulas
 
@@ -735,27 +804,40 @@ class _Writer:
         """Write OUT (the second reading of the file), each record followed by ``results``."""
         buffer = io.StringIO(newline="")
         csv.writer(buffer).writerow(_safe_cells([*self.header, *results.names], self.safe))
-        position = 0
         changed = BatchFileError(f"{self.source} changed while it was being read")
-        with temp.open("wb") as f:
-            f.write(buffer.getvalue().encode(self.output_encoding))
-            blocks = records(self.source, self.encoding, self.block_size)
+        written = 0
+
+        def pieces() -> Iterator[tuple[memoryview, Block, int, int]]:
+            """Each block to write with its scan, its first record's position and how many
+            of its records to write; in order, checked against the first reading."""
+            position = 0
+            blocks = records(self.source, self.encoding, self.block_size, fresh=self.threads > 1)
             next(blocks, None)
             for index, block in enumerate(blocks):
                 if position >= keep:
-                    break
+                    return
                 if index >= len(self.blocks) or len(block) != self.blocks[index].size:
                     raise changed
                 scan = self.blocks[index]
-                if self.safe:
-                    block, scan = scan.with_quotes(block)
-                take = min(scan.count, keep - position)
-                for part in self._lines(block, scan, results, position, take):
-                    f.write(part)
+                yield block, scan, position, min(scan.count, keep - position)
                 position += scan.count
+
+        def lines(piece: tuple[memoryview, Block, int, int]) -> list[Any]:
+            block, scan, a, take = piece
+            if self.safe:
+                block, scan = scan.with_quotes(block)
+            return self._lines(block, scan, results, a, take)
+
+        with temp.open("wb") as f:
+            f.write(buffer.getvalue().encode(self.output_encoding))
+            # Threads format the next blocks while this one writes the earlier ones.
+            for (_, _, a, take), out in in_order(lines, pieces(), self.threads):
+                for part in out:
+                    f.write(part)
+                written = a + take
                 if progress is not None:
-                    progress("write", min(position, keep), keep)
-        if position < keep:
+                    progress("write", written, keep)
+        if written < keep:
             raise changed
 
     def _lines(

@@ -87,10 +87,17 @@ def _line_encoding(line: bytes) -> str | None:
 
 
 def _blocks(path: Path) -> Iterator[tuple[int, bytes]]:
-    """The file in blocks that end at a line end, each with the number of its first line."""
+    """The file in blocks that end at a line end, each with the number of its first line;
+    a block of ASCII only is counted, not yielded (nothing in it votes)."""
     number, held = 1, b""
     with path.open("rb") as f:
         while chunk := f.read(_ENCODING_BLOCK):
+            if chunk.isascii() and held.isascii():
+                # ``held`` has no line feed: the lines end in ``chunk``, which is not copied
+                number += chunk.count(b"\n")
+                cut = chunk.rfind(b"\n") + 1
+                held = chunk[cut:] if cut else held + chunk
+                continue
             data = held + chunk
             cut = data.rfind(b"\n") + 1
             block, held = data[:cut], data[cut:]

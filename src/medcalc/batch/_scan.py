@@ -43,13 +43,14 @@ _EQUALS, _PLUS, _DASH, _AT, _TAB = 61, 43, 45, 64, 9
 _FORMULA_BYTES = frozenset({_EQUALS, _PLUS, _DASH, _AT, _TAB})
 
 
-def records(path: Path, encoding: str, block: int) -> Iterator[memoryview]:
+def records(path: Path, encoding: str, block: int, *, fresh: bool = False) -> Iterator[memoryview]:
     """The file as UTF-8 bytes: first the header record, then blocks of whole records.
 
     A block ends after a line end outside quotes (an even number of quotes before it; the
     quoting is checked when the block is scanned). GB18030 is transcoded; a UTF-8 BOM
     dropped. Each block is a view of a buffer reused for the next one: use it before asking
-    for the next.
+    for the next; ``fresh``: each block has a buffer of its own (blocks worked on by
+    threads while the next ones are read).
     """
     decoder = None if encoding.startswith("utf-8") else codecs.getincrementaldecoder(encoding)()
     buf = bytearray(block + (1 << 16))
@@ -96,6 +97,8 @@ def records(path: Path, encoding: str, block: int) -> Iterator[memoryview]:
                 # Part of one record, already too long for the reference reader: let it say
                 # so (an unclosed quote is found so), instead of holding the rest of the file.
                 raise Unsupported("a record beyond the csv module's field size limit")
+            if fresh and not header:
+                buf = bytearray(max(len(buf), len(rest) + block + (1 << 16)))
             buf[: len(rest)] = rest
             held = len(rest)
 
