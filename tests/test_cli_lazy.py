@@ -12,7 +12,8 @@ import pytest
 
 from medcalc.cli import COMMANDS, cli
 
-CLAIMS = Path(__file__).parents[1] / "examples" / "claims.csv"
+EXAMPLES = Path(__file__).parents[1] / "examples"
+CLAIMS = EXAMPLES / "claims.csv"
 
 #: Each command's module (claim and premium share one).
 MODULES = {
@@ -34,6 +35,21 @@ NOT_FOR_BATCH = (
     "jinja2",
     "medcalc.audit",
     "medcalc.service",
+)
+#: What a batch run of a CSV file does not use of the batch floor and its libraries either: the
+#: compare job, its summary and charts (wcwidth lays the summary out, matplotlib draws), the
+#: claims file of `medcalc claim --claims`, the XLSX writer and readers (issue 17, start-up).
+NOT_FOR_A_CSV_BATCH = (
+    "medcalc.batch._compare",
+    "medcalc.batch._compare_charts",
+    "medcalc.batch._compare_columnar",
+    "medcalc.batch._compare_summary",
+    "medcalc.batch._claims_file",
+    "wcwidth",
+    "matplotlib",
+    "xlsxwriter",
+    "python_calamine",
+    "openpyxl",
 )
 
 
@@ -67,17 +83,46 @@ def test_the_commands_are_named_without_importing_them() -> None:
 
 @pytest.mark.parametrize("args", [["batch", "claims", "--help"], ["batch", "claims", "-h"]])
 def test_batch_does_not_import_what_it_does_not_use(args: list[str]) -> None:
-    code, found = loaded_by(*args, watch=(*NOT_FOR_BATCH, *COMMAND_MODULES))
+    code, found = loaded_by(*args, watch=(*NOT_FOR_BATCH, *NOT_FOR_A_CSV_BATCH, *COMMAND_MODULES))
     assert code == 0
     assert found == ["medcalc.cli.batch"]
 
 
-def test_a_batch_run_does_not_import_the_other_commands(tmp_path: Path) -> None:
-    """A real run, not only its help page."""
-    out = str(tmp_path / "out.csv")
-    code, found = loaded_by("batch", "claims", str(CLAIMS), "-o", out, watch=NOT_FOR_BATCH)
+@pytest.mark.parametrize(
+    ("args", "used"),
+    [
+        (["claims", "claims.csv", "-o", "out.csv"], []),
+        (["claims", "claims.csv", "-o", "out.jsonl", "--engine", "core"], []),
+        (["premiums", "premiums.csv", "-o", "out.csv"], []),
+        # XLSX: python-calamine reads it (openpyxl only what calamine cannot), XlsxWriter writes
+        (["claims", "claims.xlsx", "-o", "out.csv"], ["python_calamine"]),
+        (["claims", "claims.csv", "-o", "out.xlsx"], ["xlsxwriter"]),
+    ],
+)
+def test_a_batch_run_imports_only_what_it_uses(
+    tmp_path: Path, args: list[str], used: list[str]
+) -> None:
+    """A real run, not only its help page: no other command, nor what only they use."""
+    kind, name, option, out, *rest = args
+    paths = [str(EXAMPLES / name), option, str(tmp_path / out)]
+    watch = (*NOT_FOR_BATCH, *NOT_FOR_A_CSV_BATCH)
+    code, found = loaded_by("batch", kind, *paths, *rest, watch=watch)
     assert code == 0
-    assert found == []
+    assert found == used
+    assert (tmp_path / out).stat().st_size > 0
+
+
+def test_compare_imports_what_batch_leaves_out(tmp_path: Path) -> None:
+    """The other side: ``medcalc compare`` does import the compare job and its summary (the
+    names ``medcalc.batch`` imports on first use), and still no XLSX library for a CSV."""
+    proposal = str(EXAMPLES / "proposal_threshold_3000.yaml")
+    out = str(tmp_path / "out.csv")
+    args = ("compare", "claims", str(CLAIMS), "--proposal", proposal, "-o", out)
+    code, found = loaded_by(*args, watch=NOT_FOR_A_CSV_BATCH)
+    assert code == 0
+    assert "medcalc.batch._compare" in found
+    assert "medcalc.batch._compare_summary" in found
+    assert not {"xlsxwriter", "python_calamine", "openpyxl"} & set(found)
 
 
 def test_claim_help_does_not_import_the_columnar_floor() -> None:

@@ -17,30 +17,20 @@ prints). Beside the formats, ``_claims_file`` (:func:`read_claims_file`, :class:
 one person's claims file for ``medcalc claim --claims``, read with the same text, CSV and JSON
 readers.
 
-Needing the ``fast`` extra (numpy, pyarrow), so imported only when first used, not by
-``import medcalc.batch`` and not in ``__all__``: :class:`EngineClaimsBatch` (a
-:class:`ClaimsBatch` computed by the column engine), and the columnar reader's converters
-``amount_fen`` (amount texts to fen), ``fen_texts`` (fen to amount texts) and ``utf8_valid``.
+Imported when first used, not by ``import medcalc.batch`` (so not by ``medcalc batch``, issue
+17): the compare job (:class:`CompareJob`), its summary and charts, which ``medcalc compare``
+uses, and the claims file of ``medcalc claim --claims``; in ``__all__`` all the same. Needing the
+``fast`` extra (numpy, pyarrow), so also imported only when first used, and not in ``__all__``:
+:class:`EngineClaimsBatch` (a :class:`ClaimsBatch` computed by the column engine), and the
+columnar reader's converters ``amount_fen`` (amount texts to fen), ``fen_texts`` (fen to amount
+texts) and ``utf8_valid``.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import importlib
+from typing import TYPE_CHECKING, Any
 
-from medcalc.batch._claims_file import CLAIMS_FILE_EXTENSIONS, ClaimRows, read_claims_file
-from medcalc.batch._compare import CompareJob, CompareReport, write_summary
-from medcalc.batch._compare_charts import CHART_FILES, check_charts, draw_charts
-from medcalc.batch._compare_summary import (
-    SIDES,
-    AmountChange,
-    CompareSummary,
-    CompareTally,
-    PersonChange,
-    compare_json,
-    compare_lines,
-    compare_names,
-    compare_results,
-)
 from medcalc.batch._csv import CsvRecords, cell_holds_rows, quoted_rows_line, unclosed_quote_error
 from medcalc.batch._encoding import detect_encoding, read_text
 from medcalc.batch._files import EXTENSIONS, FORMATS, format_of
@@ -72,6 +62,27 @@ from medcalc.batch._rows import (
 from medcalc.batch._summary import summary_lines
 from medcalc.batch._xlsx import XLSX_RATIO_LIMIT, XLSX_UNPACKED_LIMIT
 from medcalc.errors import BatchFileError
+
+if TYPE_CHECKING:
+    # Imported on first use (``_LAZY`` below); here for the type checker only.
+    from medcalc.batch._claims_file import (
+        CLAIMS_FILE_EXTENSIONS,
+        ClaimRows,
+        read_claims_file,
+    )
+    from medcalc.batch._compare import CompareJob, CompareReport, write_summary
+    from medcalc.batch._compare_charts import CHART_FILES, check_charts, draw_charts
+    from medcalc.batch._compare_summary import (
+        SIDES,
+        AmountChange,
+        CompareSummary,
+        CompareTally,
+        PersonChange,
+        compare_json,
+        compare_lines,
+        compare_names,
+        compare_results,
+    )
 
 __all__ = [
     "CHART_FILES",
@@ -137,13 +148,46 @@ __all__ = [
     "write_summary",
 ]
 
-_COLUMNAR = frozenset({"EngineClaimsBatch", "amount_fen", "fen_texts", "utf8_valid"})
+#: Where each name imported on first use lives (issue 17, start-up): what ``medcalc batch`` does
+#: not use (the compare job, its summary with wcwidth, which lays its text out, and its charts;
+#: ``medcalc claim --claims``'s claims file), and the columnar reader's names.
+_LAZY = {
+    **dict.fromkeys(("CLAIMS_FILE_EXTENSIONS", "ClaimRows", "read_claims_file"), "_claims_file"),
+    **dict.fromkeys(("CompareJob", "CompareReport", "write_summary"), "_compare"),
+    **dict.fromkeys(("CHART_FILES", "check_charts", "draw_charts"), "_compare_charts"),
+    **dict.fromkeys(
+        (
+            "SIDES",
+            "AmountChange",
+            "CompareSummary",
+            "CompareTally",
+            "PersonChange",
+            "compare_json",
+            "compare_lines",
+            "compare_names",
+            "compare_results",
+        ),
+        "_compare_summary",
+    ),
+    # Needing the ``fast`` extra (numpy, pyarrow), and not in ``__all__``.
+    **dict.fromkeys(("EngineClaimsBatch", "amount_fen", "fen_texts", "utf8_valid"), "_columnar"),
+}
 
 
 def __getattr__(name: str) -> Any:
-    """The names that need the ``fast`` extra, imported when first asked for."""
-    if name in _COLUMNAR:
+    """A name of ``_LAZY``, imported when first asked for and then kept in the package."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    if module == "_columnar":
         from medcalc.batch import _columnar
 
-        return getattr(_columnar, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        found = getattr(_columnar, name)
+    else:
+        found = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = found
+    return found
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -16,7 +16,6 @@ from decimal import Decimal
 from typing import Any, Literal
 
 import attrs
-from wcwidth import wcswidth
 
 from medcalc.batch._headers import RESULT_NAMES_ZH, result_names, row_error
 from medcalc.batch._rows import AMOUNTS, CLAIM_RESULTS, PREMIUM_RESULTS
@@ -372,11 +371,15 @@ def _signed(n: Decimal) -> str:
 def _padded(text: str, width: int = 22) -> str:
     """``text`` padded to ``width`` columns as a terminal shows it (a Chinese character takes
     two)."""
+    from wcwidth import wcswidth  # here, where text is laid out: ~20 ms to import
+
     return text + " " * max(0, width - wcswidth(text))
 
 
 def _right(text: str, width: int) -> str:
     """``text`` right-aligned in ``width`` terminal columns."""
+    from wcwidth import wcswidth
+
     return " " * max(0, width - wcswidth(text)) + text
 
 

@@ -128,7 +128,12 @@ _UNIT = re.compile(r"(?:\((?:元|人民币元|人民币|yuan|rmb|cny|¥)\)|/(?:�
 _OTHER_UNIT = re.compile(r"(?:\(([^()]+)\)|/([^/]+)|([万千百]元))$")
 #: The fields whose cells are amounts of yuan: a column of them in another unit is refused.
 _AMOUNT_FIELDS = frozenset({"total", "compliant", "basic_paid", "pension_grade", *YTD_FIELDS})
-_CJK = re.compile("[\u3400-\u9fff\uf900-\ufaff]")
+
+
+def _has_cjk(name: str) -> bool:
+    """Whether ``name`` holds a CJK ideograph (U+3400–U+9FFF, U+F900–U+FAFF); a comparison,
+    not a regular expression: compiling that class of 27,000 characters costs ~3 ms at import."""
+    return any("\u3400" <= c <= "\u9fff" or "\uf900" <= c <= "\ufaff" for c in name)
 
 
 def header_key(name: str) -> str:
@@ -232,7 +237,7 @@ def header_language(columns: Iterable[str], fields: Iterable[str]) -> str:
     chinese = other = 0
     for name in columns:
         if field_of(name) in wanted:
-            if _CJK.search(name):
+            if _has_cjk(name):
                 chinese += 1
             else:
                 other += 1

@@ -265,9 +265,11 @@ class XlsxTable(Table):
 
     def __init__(self, path: Path) -> None:
         super().__init__(path)
-        self._openpyxl = openpyxl_module()
         _check_xlsx(path)
         self._calamine = None if _has_error_cells(path) else _calamine()
+        # openpyxl (~120 ms to import) only where it reads: now, when calamine will not, else
+        # the first time calamine cannot read the workbook (:meth:`_sheet`).
+        self._openpyxl: Any = openpyxl_module() if self._calamine is None else None
 
     # -- calamine ------------------------------------------------------------------------
 
@@ -316,6 +318,8 @@ class XlsxTable(Table):
 
     @contextlib.contextmanager
     def _sheet(self) -> Iterator[Any]:
+        if self._openpyxl is None:
+            self._openpyxl = openpyxl_module()
         try:
             book = self._openpyxl.load_workbook(self.path, read_only=True, data_only=True)
         except Exception as exc:  # openpyxl raises many kinds for a file that is not XLSX
