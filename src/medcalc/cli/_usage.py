@@ -12,6 +12,7 @@ command wrote itself) is shown as it is.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 
@@ -54,12 +55,18 @@ CLICK_MESSAGES: tuple[tuple[str, str], ...] = (
     (r"Got unexpected extra arguments? \((?P<args>.*)\)", "多余的参数：{args}"),
     (r"Missing command\.", "缺少命令。"),
 )
-_COMPILED = tuple((re.compile(english, re.S), zh) for english, zh in CLICK_MESSAGES)
+
+
+@functools.cache
+def _compiled() -> tuple[tuple[re.Pattern[str], str], ...]:
+    """:data:`CLICK_MESSAGES` compiled, the first time a message is translated (not at start-up:
+    18 patterns, ~3 ms)."""
+    return tuple((re.compile(english, re.S), zh) for english, zh in CLICK_MESSAGES)
 
 
 def chinese(message: str) -> str:
     """A message of click's in Chinese; one that is not click's stays as it is."""
-    for english, zh in _COMPILED:
+    for english, zh in _compiled():
         found = english.fullmatch(message)
         if found:
             parts = found.groupdict()

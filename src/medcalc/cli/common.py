@@ -10,6 +10,7 @@ every command's ``lang`` parameter receives it.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -104,9 +105,12 @@ def message_text(exc: MedcalcError, lang: str) -> str:
     return translate(str(exc), lang)
 
 
-#: What would break or garble a message line in a terminal or a log: C0 and C1 controls but
-#: tab (VT, FF, CR, FS-RS, NEL among them), and the Unicode line and paragraph separators.
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+@functools.cache
+def _control() -> re.Pattern[str]:
+    """What would break or garble a message line in a terminal or a log: C0 and C1 controls but
+    tab (VT, FF, CR, FS-RS, NEL among them), and the Unicode line and paragraph separators.
+    Compiled on the first error, not at start-up."""
+    return re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 def _escaped(char: re.Match[str]) -> str:
@@ -121,7 +125,7 @@ def error_line(exc: MedcalcError, lang: str = "zh") -> str:
     """
     prefix = "Error" if lang == "en" else "错误"
     lines = message_text(exc, lang).rstrip("\n").split("\n")
-    return "\n".join(f"{prefix}: {_CONTROL.sub(_escaped, line)}" for line in lines)
+    return "\n".join(f"{prefix}: {_control().sub(_escaped, line)}" for line in lines)
 
 
 # -- commands whose help speaks the run's language ----------------------------------------------
