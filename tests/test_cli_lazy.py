@@ -38,7 +38,8 @@ NOT_FOR_BATCH = (
 )
 #: What a batch run of a CSV file does not use of the batch floor and its libraries either: the
 #: compare job, its summary and charts (wcwidth lays the summary out, matplotlib draws), the
-#: claims file of `medcalc claim --claims`, the XLSX writer and readers (issue 17, start-up).
+#: claims file of `medcalc claim --claims`, the XLSX writer and readers, the tariff as a tree
+#: and the diff of two (`medcalc tariff show|diff`) (issue 17, start-up).
 NOT_FOR_A_CSV_BATCH = (
     "medcalc.batch._compare",
     "medcalc.batch._compare_charts",
@@ -50,6 +51,8 @@ NOT_FOR_A_CSV_BATCH = (
     "xlsxwriter",
     "python_calamine",
     "openpyxl",
+    "medcalc.tariff._diff",
+    "medcalc.present._tariff_diff",
 )
 
 

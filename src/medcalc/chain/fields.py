@@ -22,8 +22,8 @@ Every error is an :class:`~medcalc.errors.InputError` naming the field.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
+import functools
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
@@ -48,12 +48,21 @@ _DATE = re.compile(
     r"([0-9]{4})(?:([-/.])([0-9]{1,2})\2([0-9]{1,2})|年([0-9]{1,2})月([0-9]{1,2})日?)"
     r"(?:(?:T| +)([0-9]{1,2}):([0-9]{2})(?::([0-9]{2})(?:\.[0-9]+)?)?)?"
 )
-# Day or month first, or a two-digit year (01/04/2019, 4/1/2019, 19-4-1): which is the day
-# cannot be told, so they are refused rather than guessed.
-_NOT_YEAR_FIRST = re.compile(
-    r"(?:[0-9]{1,2}([-/.])[0-9]{1,2}\1[0-9]{2}(?:[0-9]{2})?|[0-9]{2}([-/.])[0-9]{1,2}\2[0-9]{1,2})"
-    r"(?:[ T].*)?"
-)
+
+
+@functools.cache
+def _not_year_first() -> re.Pattern[str]:
+    """Day or month first, or a two-digit year (01/04/2019, 4/1/2019, 19-4-1): which is the day
+    cannot be told, so they are refused rather than guessed. Compiled for the first date
+    refused, not at import."""
+    return re.compile(
+        r"(?:[0-9]{1,2}([-/.])[0-9]{1,2}\1[0-9]{2}(?:[0-9]{2})?|[0-9]{2}([-/.])[0-9]{1,2}\2[0-9]{1,2})"
+        r"(?:[ T].*)?"
+    )
+
+
+#: The days of each month in a common year (as the calendar module's ``mdays``).
+_MONTH_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 _INT_LIMIT = 10**MAX_INT_DIGITS
 
 CLAIM_FIELDS = ("claim_id", "date", "hospital_level", "total", "compliant", "basic_paid")
@@ -205,7 +214,7 @@ def date(row: Row, field: str, *, required: bool = False) -> dt.date | None:
         raise InputError(say("date.foreign", value=shown(raw), reason=foreign), field=field)
     match = _DATE.fullmatch(folded)
     if match is None:
-        which = "date.year_first" if _NOT_YEAR_FIRST.fullmatch(folded) else "date.expected"
+        which = "date.year_first" if _not_year_first().fullmatch(folded) else "date.expected"
         raise InputError(say(which, value=shown(folded)), field=field)
     year = int(match.group(1))
     month = int(match.group(3) or match.group(5))
@@ -227,7 +236,8 @@ def _calendar_day(text: str, year: int, month: int, day: int, field: str) -> dt.
         raise InputError(say("date.year_zero", value=shown(text)), field=field)
     if not 1 <= month <= 12:
         raise InputError(say("date.no_month", value=shown(text), month=month), field=field)
-    days = calendar.monthrange(year, month)[1]
+    leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+    days = 29 if month == 2 and leap else _MONTH_DAYS[month - 1]
     if not 1 <= day <= days:
         message = say(
             "date.no_day", value=shown(text), month=MONTHS[month - 1], year=year, days=days

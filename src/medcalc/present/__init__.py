@@ -8,6 +8,8 @@ their JSON documents. Error messages in the user's language: `translate`.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from medcalc.present._html import estimate_html
 from medcalc.present._json import (
     CLAIMS_SCHEMA,
@@ -31,9 +33,6 @@ from medcalc.present._schemas import (
     document_schema,
     ref,
 )
-from medcalc.present._tariff_diff import (
-    tariff_diff_table,
-)
 from medcalc.present._tariffs import (
     tariff_list_table,
     tariff_table,
@@ -52,6 +51,10 @@ from medcalc.present._text import (
     tr,
 )
 from medcalc.present._translate import translate
+
+if TYPE_CHECKING:
+    # Imported on first use (``__getattr__``); here for the type checker only.
+    from medcalc.present._tariff_diff import tariff_diff_table
 
 __all__ = [
     "CLAIMS_REQUEST",
@@ -89,3 +92,18 @@ __all__ = [
     "tr",
     "translate",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """``tariff_diff_table``, imported when first asked for (with the tariff's diff, which
+    ``medcalc batch`` does not use: issue 17, start-up) and then kept in the package."""
+    if name != "tariff_diff_table":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from medcalc.present._tariff_diff import tariff_diff_table
+
+    globals()[name] = tariff_diff_table
+    return tariff_diff_table
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from medcalc.chain import (
     LAYERS,
@@ -34,7 +34,10 @@ from medcalc.chain import (
 )
 from medcalc.money import fmt
 from medcalc.present._layers import shape
-from medcalc.tariff import Change, Key, Source, Tariff, node_json, tariff_tree
+from medcalc.tariff import Key, Source, Tariff
+
+if TYPE_CHECKING:
+    from medcalc.tariff import Change
 
 CLAIMS_SCHEMA = "medcalc/claims@1"
 PREMIUMS_SCHEMA = "medcalc/premiums@1"
@@ -294,6 +297,8 @@ def tariff_list_json(tariffs: Iterable[Tariff]) -> Json:
 
 def tariff_json(t: Tariff) -> Json:
     """The whole tariff as data (schema ``medcalc/tariff@1``), keyed like the YAML file."""
+    from medcalc.tariff import node_json, tariff_tree  # the tree: not imported by a batch run
+
     return {
         "schema": TARIFF_SCHEMA,
         "sha256": t.sha256,
@@ -308,6 +313,8 @@ def _identity_json(t: Tariff) -> Json:
 
 def tariff_diff_json(a: Tariff, b: Tariff, changes: Sequence[Change]) -> Json:
     """The changes between two versions as data (schema ``medcalc/tariff-diff@1``)."""
+    from medcalc.tariff import node_json
+
     out = []
     for c in changes:
         entry: Json = {"path": c.path, "change": c.kind}

@@ -8,25 +8,13 @@ YAML key and section once. Imports only `medcalc.money` and `medcalc.errors`.
 
 from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from medcalc.tariff._book import (
     TariffBook,
     effective_range,
     not_in_force,
-)
-from medcalc.tariff._diff import (
-    UNLIMITED,
-    Amount,
-    Change,
-    Items,
-    Leaf,
-    Node,
-    Tree,
-    Unit,
-    Unlimited,
-    diff_tariffs,
-    leaf_json,
-    node_json,
-    tariff_tree,
 )
 from medcalc.tariff._discovery import (
     ENV_VAR,
@@ -91,6 +79,24 @@ from medcalc.tariff._sections import (
     Section,
     section,
 )
+
+if TYPE_CHECKING:
+    # Imported on first use (``_LAZY`` below); here for the type checker only.
+    from medcalc.tariff._diff import (
+        UNLIMITED,
+        Amount,
+        Change,
+        Items,
+        Leaf,
+        Node,
+        Tree,
+        Unit,
+        Unlimited,
+        diff_tariffs,
+        leaf_json,
+        node_json,
+        tariff_tree,
+    )
 
 __all__ = [
     "ALL_GRADES_RESERVED",
@@ -165,3 +171,39 @@ __all__ = [
     "tariff_tree",
     "validate_paths",
 ]
+
+#: Where each name imported on first use lives: the tariff as a tree and the diff of two
+#: (``medcalc tariff show|diff``, the tariff JSON documents), not needed to load tariffs or to
+#: compute (issue 17, start-up: ``medcalc batch`` does not import them).
+_LAZY = dict.fromkeys(
+    (
+        "UNLIMITED",
+        "Amount",
+        "Change",
+        "Items",
+        "Leaf",
+        "Node",
+        "Tree",
+        "Unit",
+        "Unlimited",
+        "diff_tariffs",
+        "leaf_json",
+        "node_json",
+        "tariff_tree",
+    ),
+    "_diff",
+)
+
+
+def __getattr__(name: str) -> Any:
+    """A name of ``_LAZY``, imported when first asked for and then kept in the package."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    found = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = found
+    return found
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
