@@ -34,8 +34,9 @@ How it computes (see docs/engine.md):
   (``_chain``); the column table and the results are ``_table``.
 - ``threads`` > 1: the chunks of each phase go to a thread pool (numpy releases the GIL in
   its kernels); a chunk writes only its own rows, so the results are one thread's, byte for
-  byte. The keys are sorted by a radix sort of (person, day) in 16-bit digits where it pays,
-  cut into one range of key values per thread (``_order``).
+  byte. Rows out of order: the keys are sorted by numpy's sort (it releases the GIL) on
+  one thread while the others compute the rows' versions, profile sets and basic; with four
+  threads or more, on half of them, one range of key values each (``_order``).
 
 Errors are per row, as in a batch (spec §5, :mod:`medcalc.batch`): a row gets the error the
 reference core raises for it (same class, same message); the rows of the same person and year
@@ -85,7 +86,7 @@ def compute(
 
     ``chunk_rows``: about how many rows each numpy pass takes (a person-year is never split);
     ``threads``: how many threads take the chunks side by side (numpy releases the GIL in
-    its kernels); the sort is cut into that many ranges of keys.
+    its kernels); rows out of order are sorted meanwhile, on half of them (at least one).
     The results do not depend on either, only speed and working memory do.
 
     Raises :class:`~medcalc.errors.TariffNotFoundError` for an unknown series,

@@ -9,8 +9,9 @@ order are then moved as rows of four words, one gather in and one scatter out).
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import Executor
+from concurrent.futures import Executor, Future
 from typing import Any, TypeVar
 
 import numpy as np
@@ -41,11 +42,8 @@ from medcalc.tariff import Tariff, TariffBook
 
 T = TypeVar("T")
 SAMPLE = 4096
-"""Keys sampled to cut the sort into parts of about equal size, one per thread."""
-RADIX_ROWS = 6_000_000
-"""Up to this many keys, a radix sort in 16-bit digits of (person, day) sorts faster than
-numpy's sort of the keys (2x at 1 M, 1.1x at 5 M; slower at 10 M, where its gathers leave
-the CPU cache)."""
+"""Keys sampled to cut the sort into parts of about equal size, one per sorting thread; a part
+has at least twice as many keys."""
 
 
 def day_tables(versions: Sequence[Tariff], dmin: int, dmax: int) -> tuple[IP, IP]:
@@ -150,11 +148,6 @@ class Rows:
             return [work(a, b) for a, b in ranges]
         return list(self.pool.map(lambda ab: work(*ab), ranges))
 
-    def each_part(self, work: Callable[[int], T], parts: int) -> list[T]:
-        if self.pool is None:
-            return [work(k) for k in range(parts)]
-        return list(self.pool.map(work, range(parts)))
-
     @staticmethod
     def _checkcodes(values: NDArray[Any] | None, count: int, low: int, name: str) -> None:
         if values is not None and values.shape[0]:
@@ -186,6 +179,7 @@ class Rows:
         self.pmin = pmin
         self.key = np.empty(n, np.int64) if self.packed else None
         self.in_order = self.key is not None
+        self.sorting: list[Future[I64]] = []
         if self.key is not None:
             ends = self.each(self._key_chunk, chunks(n, None, self.chunk_rows))
             # in order within each chunk, and each chunk's first key not below the last's
@@ -193,6 +187,8 @@ class Rows:
                 inside and (k == 0 or ends[k - 1][2] <= first)
                 for k, (inside, first, _) in enumerate(ends)
             )
+            if not self.in_order:
+                self.sorting = self.start_sort(self.key)
         # Rows out of order are read in processing order by one gather of a row of four
         # words (one cache line's part) per claim, not four gathers: the columns the chain
         # reads are laid out side by side.
@@ -315,28 +311,19 @@ class Rows:
 
     # -- phase B: order by (person, year, date, input index) --
 
-    def sorted_keys(self, key: I64) -> I64:
-        """The keys (in input order) sorted: by a stable radix sort of their (person, day)
-        part in 16-bit digits when it takes at most two and the keys are few enough, else
-        by numpy's sort."""
-        digits = self.key_bits - self.ibits
-        if digits > 32 or key.shape[0] > RADIX_ROWS:
-            return np.sort(key)
-        pd = key >> self.ibits
-        order = np.argsort((pd & 0xFFFF).astype(np.uint16), kind="stable")  # (a radix sort)
-        if digits > 16:
-            high = (pd >> 16).astype(np.uint16).take(order)
-            order = order.take(np.argsort(high, kind="stable"))
-        return key.take(order)
-
-    def sort_keys(self, key: I64) -> None:
-        """Sort the distinct, non-negative keys ``key`` in place: on threads, in one range of
-        values per thread side by side (cut at quantiles of a sample: about n / threads keys
-        each); the ranges in ascending order are the whole sorted array."""
-        n, parts = key.shape[0], self.threads
-        if parts < 2 or n < 2 * SAMPLE:
-            key[:] = self.sorted_keys(key)
-            return
+    def start_sort(self, key: I64) -> list[Future[I64]]:
+        """On threads, start sorting the distinct, non-negative keys ``key`` (in place) while
+        phase A's chunks, queued after it, go on: the sort needs nothing else of phase A,
+        and numpy's sort releases the GIL. About half the threads sort, each one range of
+        key values (cut at quantiles of a sample: about the same number of keys each; all
+        of them in place when one thread sorts); :meth:`sort_keys` collects the ranges.
+        Without threads, nothing starts: :meth:`sort_keys` sorts."""
+        if self.pool is None:
+            return []
+        n = key.shape[0]
+        parts = min(self.threads // 2, n // (2 * SAMPLE))
+        if parts < 2:
+            return [self.pool.submit(_sorted_in_place, key)]
         sample = np.sort(key[:: max(1, n // SAMPLE)])
         cuts = [0, *(int(sample[k * sample.shape[0] // parts]) for k in range(1, parts))]
 
@@ -344,15 +331,29 @@ class Rows:
             inside = key >= cuts[k]
             if k + 1 < parts:
                 inside &= key < cuts[k + 1]
-            return self.sorted_keys(key[inside])
+            part = key[inside]
+            part.sort()
+            return part
 
-        found = self.each_part(select, parts)
+        return [self.pool.submit(select, k) for k in range(parts)]
+
+    def sort_keys(self, key: I64) -> None:
+        """The keys ``key`` sorted in place: by numpy's sort here, or collected from the
+        threads :meth:`start_sort` started (their ranges in ascending order are the whole
+        sorted array)."""
+        if not self.sorting:
+            key.sort()
+            return
+        found = [f.result() for f in self.sorting]
+        self.sorting = []
+        if len(found) == 1:
+            return
         ends = np.cumsum([0, *(f.shape[0] for f in found)]).tolist()
 
-        def put(k: int) -> None:
-            key[ends[k] : ends[k + 1]] = found[k]
+        def put(a: int, b: int) -> None:
+            key[a:b] = found[ends.index(a)]
 
-        self.each_part(put, parts)
+        self.each(put, itertools.pairwise(ends))
 
     def order(self) -> None:
         n = self.n
@@ -463,6 +464,11 @@ class Rows:
             self.ytd_values = np.maximum(np.array(list(chosen.values()), np.int64), 0)
             order = np.argsort(self.ytd_groups)
             self.ytd_groups, self.ytd_values = self.ytd_groups[order], self.ytd_values[order]
+
+
+def _sorted_in_place(key: I64) -> I64:
+    key.sort()
+    return key
 
 
 def amount_error(value: int, field: str) -> MedcalcError:
