@@ -57,6 +57,7 @@ from medcalc.batch._columns import (
     solve,
 )
 from medcalc.batch._csv import CsvTable, unclosed_quote_error
+from medcalc.batch._encoding import detect_encoding
 from medcalc.batch._headers import is_totals_row, result_names, row_error, yes_no
 from medcalc.batch._output import excel_text
 from medcalc.batch._pipeline import in_order
@@ -65,6 +66,7 @@ from medcalc.batch._scan import (
     BLOCK,
     LF,
     Block,
+    NotAscii,
     NotInEncoding,
     Unsupported,
     records,
@@ -80,6 +82,7 @@ from medcalc.tariff import DISABILITY_TYPES
 __all__ = [
     "ColumnarRead",
     "EngineClaimsBatch",
+    "NotAscii",
     "NotInEncoding",
     "OutcomeColumns",
     "ResultColumns",
@@ -114,6 +117,11 @@ def _utf8(pa: Any, data: Any) -> bool:
     except pa.ArrowInvalid:
         return False
     return True
+
+
+def _ascii(data: memoryview) -> bool:
+    """True when every byte of ``data`` is ASCII (numpy: no copy, the GIL released)."""
+    return not len(data) or int(np.frombuffer(data, np.uint8).max()) <= 0x7F
 
 
 def utf8_valid(data: bytes | memoryview) -> bool:
@@ -224,6 +232,7 @@ class _Reader:
         check_encoding: bool,
         block_size: int,
         threads: int = 1,
+        ascii_only: bool = False,
     ) -> None:
         self.pa, self.pc, self.pcsv = _arrow()
         self.source = table.path
@@ -234,6 +243,7 @@ class _Reader:
         self.known = dict(table.known)  # field id -> column index
         self.scratch = ClaimsBatch(calculator, default_series=series)
         self.check_utf8 = check_encoding and encoding.startswith("utf-8")
+        self.ascii_only = ascii_only  # read as ASCII: NotAscii at the first byte beyond
         self.rows = ParsedColumns()
         self.codes = _CellCodes(self.scratch, self.rows)
         self.persons: list[Any] = []  # per block: the person ids as read (None: blank), coded
@@ -284,8 +294,12 @@ class _Reader:
         if header is not None:
             # read by Python's csv already; checked to end where it ended
             line += self._scan(header, 0).lines
+            if self.ascii_only and not _ascii(header):
+                raise NotAscii("a byte beyond ASCII in the header")
             done = len(header)
         for block, (scan, utf8, vectors) in in_order(self._vectors, blocks, self.threads):
+            if not utf8 and self.ascii_only:
+                raise NotAscii("a byte beyond ASCII")  # the caller decides and reads again
             if not utf8:
                 raise NotInEncoding("not UTF-8")  # the reference names the row
             if scan.swallow >= 0:
@@ -299,6 +313,8 @@ class _Reader:
                 if start:
                     self._table(block[:start], record)
                 before = np.frombuffer(block, np.uint8)[: scan.swallow]
+                if self.ascii_only:
+                    detect_encoding(self.source)  # its error comes first, as without a guess
                 raise unclosed_quote_error(self.source, line + int(np.count_nonzero(before == LF)))
             line += scan.lines
             assert vectors is not None  # found for every block that reads
@@ -331,7 +347,10 @@ class _Reader:
         scan, whether it is UTF-8 (when checked), and its :class:`_Vectors`: None when it is
         not or when a quoted field in it holds whole rows (the caller, in order, says so)."""
         scan = self._scan(block, self.width)
-        if self.check_utf8 and not _utf8(self.pa, block):
+        if self.ascii_only:
+            if not _ascii(block):
+                return scan, False, None
+        elif self.check_utf8 and not _utf8(self.pa, block):
             return scan, False, None
         if scan.swallow >= 0:
             return scan, True, None
@@ -1100,10 +1119,13 @@ def read_columnar(
     check_encoding: bool = True,
     block_size: int | None = None,
     threads: int = 1,
+    ascii_only: bool = False,
 ) -> ColumnarRead:
     """Read and parse a claims CSV file as columns (the first reading of
     :func:`run_columnar`); :class:`Unsupported` when the reference path must read it.
-    ``threads``: pyarrow's tokenising of each block side by side."""
+    ``threads``: blocks read side by side; ``ascii_only``: the table's encoding was not
+    decided but guessed from the file's start (:func:`~medcalc.batch._encoding.ascii_head`):
+    :class:`NotAscii` at the first byte beyond ASCII."""
     reader = _Reader(
         table,
         calculator,
@@ -1111,6 +1133,7 @@ def read_columnar(
         check_encoding=check_encoding,
         block_size=block_size or BLOCK,
         threads=threads,
+        ascii_only=ascii_only,
     )
     reader.read(progress)
     reader.pa.default_memory_pool().release_unused()  # what pyarrow's allocator kept in reserve
@@ -1136,6 +1159,7 @@ def run_columnar(
     block_size: int | None = None,
     columns: str = "en",
     threads: int = 1,
+    ascii_only: bool = False,
 ) -> tuple[Summary, Callable[[Path], None], int, tuple[int, ...]]:
     """Read and compute a claims CSV file as columns, for CSV output.
 
@@ -1144,7 +1168,8 @@ def run_columnar(
     every byte is valid in the table's encoding (:class:`NotInEncoding` otherwise; GB18030 is
     always checked, by decoding it); ``block_size``: bytes per block (default 16 MiB).
     ``columns``: the language of the result columns (``zh``, ``en``); ``threads``: for
-    pyarrow's reading and the engine (the output does not depend on it).
+    reading, computing and formatting (the output does not depend on it); ``ascii_only``: as
+    :func:`read_columnar`.
     Returns the summary, a function writing OUT to a temporary path, the number of rows
     kept (trailing blank rows dropped), and the row numbers of the trailing totals rows
     (合计: counted as blank rows in the summary, written with empty results). Raises
@@ -1159,6 +1184,7 @@ def run_columnar(
         check_encoding=check_encoding,
         block_size=block_size,
         threads=threads,
+        ascii_only=ascii_only,
     )
     rows = read.rows
     try:

@@ -17,7 +17,7 @@ from pathlib import Path
 from medcalc.errors import BatchFileError, InputError, UsageError
 from medcalc.messages import say
 
-__all__ = ["OUTPUT_SAMPLE", "check_encoding", "detect_encoding", "read_text"]
+__all__ = ["OUTPUT_SAMPLE", "ascii_head", "check_encoding", "detect_encoding", "read_text"]
 
 
 #: Characters a UTF-8 reading of a clerk's file may plausibly hold besides ASCII: Latin-1,
@@ -194,6 +194,20 @@ def detect_encoding(path: Path, *, utf8: Callable[[Path], bool] | None = None) -
         return "gb18030"
     earlier, later = sorted(first.items(), key=lambda item: item[1])
     raise _mixed_error(path, earlier, later)
+
+
+def ascii_head(path: Path, size: int = 1 << 20) -> bool:
+    """True when the first ``size`` bytes of the file are ASCII (no BOM, no byte beyond).
+
+    A reader that then finds only ASCII in the whole file needs no :func:`detect_encoding`
+    (an ASCII file is UTF-8 to it, and it has no line that votes); one that finds a byte
+    beyond must ask it, and read the file again in the encoding it decides. False when the
+    file cannot be read (its reader says why)."""
+    try:
+        with path.open("rb") as f:
+            return f.read(size).isascii()
+    except OSError:
+        return False
 
 
 def read_text(path: Path) -> str:

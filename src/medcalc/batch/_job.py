@@ -19,7 +19,7 @@ from pathlib import Path
 import attrs
 
 from medcalc.batch._csv import CsvTable
-from medcalc.batch._encoding import OUTPUT_SAMPLE, check_encoding, detect_encoding
+from medcalc.batch._encoding import OUTPUT_SAMPLE, ascii_head, check_encoding, detect_encoding
 from medcalc.batch._files import format_of, open_table, stamp
 from medcalc.batch._headers import (
     COLUMN_LANGUAGES,
@@ -421,11 +421,24 @@ class BatchJob:
         batch: Batch,
         progress: Progress | None,
         block_size: int | None,
+        *,
+        guess: bool = True,
     ) -> BatchReport | None:
         """The columnar CSV path (CSV to CSV with pyarrow, docs/cli-batch.md §7), or None
         when it does not apply or hands the file back (nothing written then). The encoding is
-        the given one or :func:`detect_encoding`'s."""
-        opened = self.columnar_table(batch.columns, batch.required)
+        the given one or :func:`detect_encoding`'s; with ``guess``, a file that starts with
+        ASCII only is read as ASCII without that pass over it, and read again after it if a
+        byte beyond ASCII comes (the decision is the same: an ASCII file is UTF-8)."""
+        ascii_only = (
+            guess
+            and self.input_encoding is None
+            and self.input_format == "csv"
+            and self.source.is_file()  # not a FIFO: a reader would wait for its writer
+            and ascii_head(self.source)
+        )
+        opened = self.columnar_table(
+            batch.columns, batch.required, encoding="utf-8" if ascii_only else None
+        )
         if opened is None:
             return None
         from medcalc.batch import _columnar
@@ -446,7 +459,10 @@ class BatchJob:
                 block_size=block_size,
                 columns=lang,
                 threads=self.threads,
+                ascii_only=ascii_only,
             )
+        except _columnar.NotAscii:
+            return self._try_columnar(calculator, batch, progress, block_size, guess=False)
         except _columnar.Unsupported:  # NotInEncoding too: the row path names the row
             return None
         dropped = summary.rows + summary.blank - keep  # trailing blank rows
@@ -455,11 +471,12 @@ class BatchJob:
         return self._report(summary, table.encoding, (), "columnar", lang, totals)
 
     def columnar_table(
-        self, columns: Sequence[str], required: Sequence[str]
+        self, columns: Sequence[str], required: Sequence[str], *, encoding: str | None = None
     ) -> tuple[CsvTable, tuple[int, int]] | None:
         """The claims CSV opened for the columnar path (CSV to CSV with pyarrow, docs/cli-batch.md
         §7), its header checked, with the file's stamp; None when the path does not apply
-        (nothing read then). The encoding is the given one or :func:`detect_encoding`'s."""
+        (nothing read then). The encoding is ``encoding``, else the given one or
+        :func:`detect_encoding`'s."""
         if not (self.kind == "claims" and self.input_format == self.output_format == "csv"):
             return None
         from medcalc.batch import _columnar
@@ -467,7 +484,7 @@ class BatchJob:
         if not _columnar.arrow_available() or not self.source.is_file():
             return None
         # the same decision as the row path's, over the whole file (docs/cli-batch.md §2)
-        encoding = self.input_encoding or detect_encoding(self.source)
+        encoding = encoding or self.input_encoding or detect_encoding(self.source)
         assert self.output_encoding is not None  # CSV output has one
         if not _columnar.supported(encoding, self.output_encoding):
             return None

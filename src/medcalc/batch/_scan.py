@@ -21,7 +21,16 @@ from numpy.typing import NDArray
 
 from medcalc.batch._csv import cell_holds_rows
 
-__all__ = ["BLOCK", "LF", "Block", "NotInEncoding", "Unsupported", "records", "scan_block"]
+__all__ = [
+    "BLOCK",
+    "LF",
+    "Block",
+    "NotAscii",
+    "NotInEncoding",
+    "Unsupported",
+    "records",
+    "scan_block",
+]
 
 I64 = NDArray[np.int64]
 
@@ -32,6 +41,12 @@ class Unsupported(Exception):  # noqa: N818 - a signal, not an error shown to an
 
 class NotInEncoding(Unsupported):
     """A byte of the file is not valid in the encoding it was read in."""
+
+
+class NotAscii(NotInEncoding):
+    """A byte beyond ASCII in a file read as ASCII on the evidence of its start
+    (:func:`~medcalc.batch._encoding.ascii_head`): its encoding must be decided over the
+    whole file, and the file read again."""
 
 
 BLOCK = 16 << 20  # bytes of input per block
