@@ -41,6 +41,7 @@ NOT_PURE = {
     # shells and the optional floors (numpy; hypothesis; the web stack)
     **{f"{floor}/*": floor for floor in ("cli", "service", "fast", "audit")},
     "_compat.py": "installs the finder of 0.1's module paths in sys.meta_path",
+    "_lazy.py": "imports a face's modules on first use (importlib, sys.modules)",
     "tariff/_loader.py": "reads tariff files",
     "tariff/_discovery.py": "finds tariff files on disk and in the environment",
     "tariff/_yaml.py": "yaml",

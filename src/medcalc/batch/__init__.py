@@ -28,9 +28,9 @@ texts) and ``utf8_valid``.
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING, Any
 
+from medcalc._lazy import first_use
 from medcalc.batch._csv import CsvRecords, cell_holds_rows, quoted_rows_line, unclosed_quote_error
 from medcalc.batch._encoding import detect_encoding, read_text
 from medcalc.batch._files import EXTENSIONS, FORMATS, format_of
@@ -174,19 +174,19 @@ _LAZY = {
 }
 
 
+_first_use = first_use(__name__, _LAZY)
+
+
 def __getattr__(name: str) -> Any:
-    """A name of ``_LAZY``, imported when first asked for and then kept in the package."""
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    if module == "_columnar":
+    """A name of ``_LAZY``, imported when first asked for and then kept in the package; the
+    columnar path's by a plain import, the one edge to numpy the import contract names."""
+    if _LAZY.get(name) == "_columnar":
         from medcalc.batch import _columnar
 
         found = getattr(_columnar, name)
-    else:
-        found = getattr(importlib.import_module(f"{__name__}.{module}"), name)
-    globals()[name] = found
-    return found
+        globals()[name] = found
+        return found
+    return _first_use(name)
 
 
 def __dir__() -> list[str]:

@@ -8,8 +8,9 @@ their JSON documents. Error messages in the user's language: `translate`.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from medcalc._lazy import first_use
 from medcalc.present._html import estimate_html
 from medcalc.present._json import (
     CLAIMS_SCHEMA,
@@ -94,15 +95,9 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    """``tariff_diff_table``, imported when first asked for (with the tariff's diff, which
-    ``medcalc batch`` does not use: issue 17, start-up) and then kept in the package."""
-    if name != "tariff_diff_table":
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    from medcalc.present._tariff_diff import tariff_diff_table
-
-    globals()[name] = tariff_diff_table
-    return tariff_diff_table
+# ``tariff_diff_table`` on first use: with the tariff's diff, which ``medcalc batch`` does
+# not use (issue 17, start-up).
+__getattr__ = first_use(__name__, {"tariff_diff_table": "_tariff_diff"})
 
 
 def __dir__() -> list[str]:

@@ -8,9 +8,9 @@ YAML key and section once. Imports only `medcalc.money` and `medcalc.errors`.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from medcalc._lazy import first_use
 from medcalc.tariff._book import (
     TariffBook,
     effective_range,
@@ -194,15 +194,7 @@ _LAZY = dict.fromkeys(
     "_diff",
 )
 
-
-def __getattr__(name: str) -> Any:
-    """A name of ``_LAZY``, imported when first asked for and then kept in the package."""
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    found = getattr(importlib.import_module(f"{__name__}.{module}"), name)
-    globals()[name] = found
-    return found
+__getattr__ = first_use(__name__, _LAZY)
 
 
 def __dir__() -> list[str]:
