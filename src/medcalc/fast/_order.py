@@ -160,16 +160,15 @@ class Rows:
 
     def rows(self) -> None:
         n, plan = self.n, self.plan
-        self.dmin, self.dmax = int(self.day.min()), int(self.day.max())
+        bounds = self.each(self._bounds_chunk, chunks(n, None, self.chunk_rows))
+        self.dmin, self.dmax = min(b[0] for b in bounds), max(b[1] for b in bounds)
+        pmin, pmax = min(b[2] for b in bounds), max(b[3] for b in bounds)
         self.vday, self.year = day_tables(plan.versions, self.dmin, self.dmax)
         self.next_month: I64 | None = None
-        if self.enrolled is not None:
-            has = self.enrolled != NAT
-            if has.any():
-                given = self.enrolled[has]
-                self.emin = int(given.min())
-                self.next_month = next_months(self.emin, int(given.max()))
-        pmin, pmax = int(self.person.min()), int(self.person.max())
+        enrolled = [b[4:] for b in bounds if b[4] <= b[5]]
+        if enrolled:
+            self.emin = min(e[0] for e in enrolled)
+            self.next_month = next_months(self.emin, max(e[1] for e in enrolled))
         # One packed key (person, day, input index) orders the rows; it needs few bits.
         self.ibits = max(1, (n - 1).bit_length())
         self.dbits = max(1, (self.dmax - self.dmin).bit_length())
@@ -204,6 +203,18 @@ class Rows:
         self.each(self._rows_chunk, chunks(n, None, self.chunk_rows))
         if plan.limit < MAX_FEN:
             self._check_compliant()
+
+    def _bounds_chunk(self, a: int, b: int) -> tuple[int, int, int, int, int, int]:
+        """The least and greatest day, person and enrolment day of the rows a..b (no
+        enrolment day given: the least above the greatest)."""
+        day, person = self.day[a:b], self.person[a:b]
+        found = [int(day.min()), int(day.max()), int(person.min()), int(person.max()), 1, 0]
+        if self.enrolled is not None:
+            enrolled = self.enrolled[a:b]
+            given = enrolled[enrolled != NAT]
+            if given.shape[0]:
+                found[4:] = int(given.min()), int(given.max())
+        return found[0], found[1], found[2], found[3], found[4], found[5]
 
     def _key_chunk(self, a: int, b: int) -> tuple[bool, int, int]:
         """The packed (person, day, input index) keys of the rows a..b: whether they are in
@@ -286,12 +297,15 @@ class Rows:
             self.packed_rows[a:b, 2] = compliant
 
     def _check_compliant(self) -> None:
-        plan = self.plan
-        computed = (self.pk & 1) == 1
-        too_big = computed & (self.compliant > plan.limit)
-        if too_big.any():
-            row = int(np.flatnonzero(too_big)[0])
-            self.range_error(row, "compliant", int(self.compliant[row]))
+        """The first computed row whose compliant cost is beyond the plan's limit: an error."""
+        found = self.each(self._too_big_chunk, chunks(self.n, None, self.chunk_rows))
+        rows = [row for row in found if row >= 0]
+        if rows:
+            self.range_error(rows[0], "compliant", int(self.compliant[rows[0]]))
+
+    def _too_big_chunk(self, a: int, b: int) -> int:
+        too_big = (self.compliant[a:b] > self.plan.limit) & ((self.pk[a:b] & 1) == 1)
+        return a + int(np.argmax(too_big)) if too_big.any() else -1
 
     def range_error(self, row: int, what: str, value: int) -> None:
         raise EngineRangeError(
