@@ -111,6 +111,31 @@ def test_small_blocks_read_side_by_side(tmp_path: Path) -> None:
     assert found[0] == found[1] == found[2]
 
 
+def test_threads_get_blocks_enough_to_share(tmp_path: Path) -> None:
+    """On two threads a file of under eight 16 MiB blocks is cut into blocks of 1 MiB or
+    more, about four per thread, so that both finish together; one thread reads it whole.
+    The progress hook is told once per block read."""
+    source = tmp_path / "shuffled.csv"
+    shuffled_claims(source, people=15_000, seed=5)
+    size = source.stat().st_size
+    assert 4 << 20 < size < 8 << 20
+    calc = Calculator(load_book([], env={}))
+    blocks = {}
+    for threads in (1, 2):
+        reads: list[int] = []
+
+        def progress(stage: str, done: int, total: int | None, seen: list[int] = reads) -> None:
+            if stage == "read":
+                seen.append(done)
+
+        job = BatchJob.plan("claims", source, tmp_path / f"o{threads}.csv", threads=threads)
+        job.run(calc, progress)
+        assert reads[-1] == size
+        blocks[threads] = len(reads)
+    assert blocks[1] == 1
+    assert blocks[2] == -(-size // (1 << 20))  # 1 MiB blocks: size / (4 x 2) is below 1 MiB
+
+
 # Forty copies of five rows (quoted amounts with separators, full-width digits, a doubled
 # quote, Chinese text), each copy its own persons: some kilobytes, many blocks of 200-4,096
 # bytes.
