@@ -287,7 +287,9 @@ class _Reader:
         parts: list[dict[str, Any]] = []
         size = self.source.stat().st_size
         position = 0
-        blocks = records(self.source, self.encoding, self.block_size, fresh=self.threads > 1)
+        blocks = records(
+            self.source, self.encoding, self.block_size, buffers=_in_flight(self.threads)
+        )
         header = next(blocks, None)
         done = 0
         line = 1  # the line where the next block starts
@@ -830,7 +832,9 @@ class _Writer:
             """Each block to write with its scan, its first record's position and how many
             of its records to write; in order, checked against the first reading."""
             position = 0
-            blocks = records(self.source, self.encoding, self.block_size, fresh=self.threads > 1)
+            blocks = records(
+                self.source, self.encoding, self.block_size, buffers=_in_flight(self.threads)
+            )
             next(blocks, None)
             for index, block in enumerate(blocks):
                 if position >= keep:
@@ -1108,6 +1112,13 @@ class ColumnarRead:
             keep_formulas=keep_formulas,
             columns=columns,
         )
+
+
+def _in_flight(threads: int) -> int:
+    """Buffers for the blocks of a reading on ``threads``: :func:`in_order` works on at most
+    ``threads`` blocks while the next is read, and the caller has the one before; one more
+    to spare."""
+    return 1 if threads == 1 else threads + 3
 
 
 def _block_size(path: Path, threads: int) -> int:

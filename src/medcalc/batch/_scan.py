@@ -58,17 +58,19 @@ _EQUALS, _PLUS, _DASH, _AT, _TAB = 61, 43, 45, 64, 9
 _FORMULA_BYTES = frozenset({_EQUALS, _PLUS, _DASH, _AT, _TAB})
 
 
-def records(path: Path, encoding: str, block: int, *, fresh: bool = False) -> Iterator[memoryview]:
+def records(path: Path, encoding: str, block: int, *, buffers: int = 1) -> Iterator[memoryview]:
     """The file as UTF-8 bytes: first the header record, then blocks of whole records.
 
     A block ends after a line end outside quotes (an even number of quotes before it; the
     quoting is checked when the block is scanned). GB18030 is transcoded; a UTF-8 BOM
     dropped. Each block is a view of a buffer reused for the next one: use it before asking
-    for the next; ``fresh``: each block has a buffer of its own (blocks worked on by
-    threads while the next ones are read).
+    for the next. ``buffers``: the blocks take turns in that many buffers, so a block stays
+    as it is while the next ``buffers - 1`` are read (blocks worked on by threads while the
+    next ones are read); reused rather than new, their pages are not faulted in again.
     """
     decoder = None if encoding.startswith("utf-8") else codecs.getincrementaldecoder(encoding)()
     buf = bytearray(block + (1 << 16))
+    ring, turn = [buf], 0
     held = 0  # bytes of an unfinished record at the start of buf
     header = True
     with path.open("rb") as f:
@@ -112,8 +114,14 @@ def records(path: Path, encoding: str, block: int, *, fresh: bool = False) -> It
                 # Part of one record, already too long for the reference reader: let it say
                 # so (an unclosed quote is found so), instead of holding the rest of the file.
                 raise Unsupported("a record beyond the csv module's field size limit")
-            if fresh and not header:
-                buf = bytearray(max(len(buf), len(rest) + block + (1 << 16)))
+            if buffers > 1 and not header:
+                ring[turn] = buf  # it may have grown
+                turn = (turn + 1) % buffers
+                if turn == len(ring):
+                    ring.append(bytearray(len(buf)))
+                buf = ring[turn]
+                if len(buf) < len(rest) + block:  # never resized in place: it may be viewed
+                    buf = bytearray(len(rest) + block + (1 << 16))
             buf[: len(rest)] = rest
             held = len(rest)
 
