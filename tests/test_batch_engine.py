@@ -679,8 +679,11 @@ def _claim_rows(draw: st.DrawFn) -> list[list[str]]:
         day = f"{draw(st.integers(2018, 2020))}-{draw(st.integers(1, 12)):02d}-" + (
             f"{draw(st.integers(1, 28)):02d}"
         )
+        # an id as a clerk's file may hold it: spaces around, full-width, other scripts,
+        # control and invisible characters (the reference folds or refuses them)
+        odd_ids = [f" P{p}", f"P{p} ", f"Ｐ{p}", f"P {p}", f"P{p}\u3000", f"\u200bP{p}", f"P{p}é"]
         row = [
-            "" if p == len(people) else f"P{p}",
+            "" if p == len(people) else draw(_mostly([f"P{p}"], [*odd_ids, f"P\t{p}"], odds=8)),
             draw(_mostly([SERIES, SERIES, ""], [OTHER, "nowhere"])),
             draw(_mostly([day], _DATES)),
             draw(_mostly(_LEVELS[:3], _LEVELS)),

@@ -147,6 +147,9 @@ def _line_end(buf: bytearray, start: int, end: int, *, first: bool) -> int:
                 return start
             if buf.count(b'"', start, at) % 2 == 0:
                 return at + 1
+    if buf.find(b'"', start, end) < 0:  # no quote (found by memchr): the last line feed
+        at = buf.rfind(b"\n", start, end)
+        return start if at < 0 else at + 1
     quotes = buf.count(b'"', start, end)
     while True:
         at = buf.rfind(b"\n", start, end)
