@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 from medcalc._lazy import first_use
 from medcalc.batch._csv import CsvRecords, cell_holds_rows, quoted_rows_line, unclosed_quote_error
+from medcalc.batch._direct import DirectFile, direct_file
 from medcalc.batch._encoding import detect_encoding, read_text
 from medcalc.batch._files import EXTENSIONS, FORMATS, format_of
 from medcalc.batch._headers import (
@@ -113,6 +114,7 @@ __all__ = [
     "CompareSummary",
     "CompareTally",
     "CsvRecords",
+    "DirectFile",
     "DuplicateKeyError",
     "ParsedClaim",
     "PersonChange",
@@ -130,6 +132,7 @@ __all__ = [
     "compare_names",
     "compare_results",
     "detect_encoding",
+    "direct_file",
     "draw_charts",
     "excel_text",
     "field_of",

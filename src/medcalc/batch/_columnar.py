@@ -57,6 +57,7 @@ from medcalc.batch._columns import (
     solve,
 )
 from medcalc.batch._csv import CsvTable, unclosed_quote_error
+from medcalc.batch._direct import direct_file
 from medcalc.batch._encoding import detect_encoding
 from medcalc.batch._headers import is_totals_row, result_names, row_error, yes_no
 from medcalc.batch._output import excel_text
@@ -850,7 +851,7 @@ class _Writer:
                 block, scan = scan.with_quotes(block)
             return self._lines(block, scan, results, a, take)
 
-        with temp.open("wb") as f:
+        with direct_file(temp) as f:
             f.write(buffer.getvalue().encode(self.output_encoding))
             # Threads format the next blocks while this one writes the earlier ones.
             for (_, _, a, take), out in in_order(lines, pieces(), self.threads):

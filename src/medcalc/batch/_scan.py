@@ -66,7 +66,9 @@ def records(path: Path, encoding: str, block: int, *, buffers: int = 1) -> Itera
     dropped. Each block is a view of a buffer reused for the next one: use it before asking
     for the next. ``buffers``: the blocks take turns in that many buffers, so a block stays
     as it is while the next ``buffers - 1`` are read (blocks worked on by threads while the
-    next ones are read); reused rather than new, their pages are not faulted in again.
+    next ones are read); reused rather than new, their pages are not faulted in again. The
+    buffers turn once a block of one is given out (a record longer than a block takes
+    several reads into the same buffer).
     """
     decoder = None if encoding.startswith("utf-8") else codecs.getincrementaldecoder(encoding)()
     buf = bytearray(block + (1 << 16))
@@ -94,6 +96,7 @@ def records(path: Path, encoding: str, block: int, *, buffers: int = 1) -> Itera
                 buf = _room(buf, held, size)
                 buf[held:size] = data
             at = 0
+            handed = False  # a block of this buffer given out: another buffer for the next
             while at < size:
                 cut = _line_end(buf, at, size, first=header)
                 if cut <= at:
@@ -102,6 +105,7 @@ def records(path: Path, encoding: str, block: int, *, buffers: int = 1) -> Itera
                     yield view[at:cut]
                 at = cut
                 if not header:
+                    handed = True
                     break
                 header = False
             if final:
@@ -114,7 +118,7 @@ def records(path: Path, encoding: str, block: int, *, buffers: int = 1) -> Itera
                 # Part of one record, already too long for the reference reader: let it say
                 # so (an unclosed quote is found so), instead of holding the rest of the file.
                 raise Unsupported("a record beyond the csv module's field size limit")
-            if buffers > 1 and not header:
+            if buffers > 1 and handed:
                 ring[turn] = buf  # it may have grown
                 turn = (turn + 1) % buffers
                 if turn == len(ring):
