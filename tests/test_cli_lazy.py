@@ -39,8 +39,10 @@ NOT_FOR_BATCH = (
 #: What a batch run of a CSV file does not use of the batch floor and its libraries either: the
 #: compare job, its summary and charts (wcwidth lays the summary out, matplotlib draws), the
 #: claims file of `medcalc claim --claims`, the XLSX writer and readers, the tariff as a tree
-#: and the diff of two (`medcalc tariff show|diff`) (issue 17, start-up).
+#: and the diff of two (`medcalc tariff show|diff`), pyarrow's Python wrappers of its compute
+#: functions (the columnar path calls the few it uses by name) (issue 17, start-up).
 NOT_FOR_A_CSV_BATCH = (
+    "pyarrow.compute",
     "medcalc.batch._compare",
     "medcalc.batch._compare_charts",
     "medcalc.batch._compare_columnar",

@@ -180,10 +180,11 @@ V = TypeVar("V")
 
 
 def _arrow() -> tuple[Any, Any, Any]:
-    """pyarrow, pyarrow.compute and pyarrow.csv (untyped: pyarrow has no type stubs)."""
+    """pyarrow, its compute functions the columnar path uses (:mod:`medcalc.batch._kernels`:
+    without ``import pyarrow.compute``) and pyarrow.csv (untyped: pyarrow has no stubs)."""
     return (
         importlib.import_module("pyarrow"),
-        importlib.import_module("pyarrow.compute"),
+        importlib.import_module("medcalc.batch._kernels"),
         importlib.import_module("pyarrow.csv"),
     )
 
@@ -404,11 +405,11 @@ class _Reader:
         simple = vectors.simple
         persons = vectors.persons
         if not simple.all():
-            odd = person.filter(pa.array(~simple)).to_pylist()
+            odd = pc.filter(person, pa.array(~simple)).to_pylist()
             texts = [self.codes.text(t) for t in odd]
             person = pc.replace_with_mask(person, pa.array(~simple), pa.array(texts, pa.string()))
             persons = None
-            fast &= _np_bool(person.is_valid())
+            fast &= _np_bool(pc.is_valid(person))
         if "series" in encoded:
             ser = self._decode(encoded["series"], self.codes.series, np.int16)
         else:
@@ -779,7 +780,7 @@ class OutcomeColumns:
         if lf_only is not None:
             tail += lf_only * count
         if len(heads):
-            head = heads.take(pa.array(np.maximum(meta, 0), mask=special))
+            head = pc.take(heads, pa.array(np.maximum(meta, 0), mask=special))
         else:
             head = pa.nulls(take, pa.string())
         amounts = [
@@ -788,7 +789,7 @@ class OutcomeColumns:
         return pc.binary_join_element_wise(
             head,
             *amounts,
-            tail_texts.take(pa.array(tail)),
+            pc.take(tail_texts, pa.array(tail)),
             ",",
             null_handling="replace",
             null_replacement="",
@@ -989,15 +990,15 @@ def amount_fen(column: Any) -> AmountColumn:
     if plain.all():
         values = _fen_of(pa, pc, column, commas=False)
     elif plain.any():
-        values[plain] = _fen_of(pa, pc, column.filter(pa.array(plain)), commas=False)
+        values[plain] = _fen_of(pa, pc, pc.filter(column, pa.array(plain)), commas=False)
     taken = plain
     rest = ~plain & ~empty
     if rest.any():
-        others = column.filter(pa.array(rest))
+        others = pc.filter(column, pa.array(rest))
         match = _np_bool(pc.match_substring_regex(others, _AMOUNT))
         if match.any():
             where = np.flatnonzero(rest)[match]
-            values[where] = _fen_of(pa, pc, others.filter(pa.array(match)), commas=True)
+            values[where] = _fen_of(pa, pc, pc.filter(others, pa.array(match)), commas=True)
             taken = taken.copy()
             taken[where] = True
     return AmountColumn(values, plain, taken, empty)

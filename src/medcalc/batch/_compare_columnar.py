@@ -109,7 +109,7 @@ class CompareColumns:
             self.base.texts(a, take, None),
             self.proposal.texts(a, take, None),
             change,
-            self.errors.take(self.pa.array(code)),
+            self.pc.take(self.errors, self.pa.array(code)),
             ",",
             null_handling="replace",
             null_replacement="",
