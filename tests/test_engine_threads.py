@@ -69,8 +69,7 @@ def check_threads(book_: TariffBook, series: str, items: list[Item], data: st.Da
         many = compute(book_, series, rows, chunk_rows=size, threads=threads)
         assert_same(one, many)
         assert actual(many) == [want[i] for i in order.tolist()]
-    # person keys far apart: (person, day) needs more than two 16-bit digits (numpy's sort of
-    # the packed keys, not the radix sort)
+    # person keys far apart: (person, day) packed into more than 32 bits
     apart = permuted(table, shuffled)
     apart = attrs.evolve(apart, person=apart.person * (1 << 25))
     got = compute(book_, series, apart, chunk_rows=size, threads=threads)
@@ -132,7 +131,7 @@ def test_a_large_shuffled_table_on_threads_equals_one_thread(threads: int) -> No
         one = compute(_BOOK, BUNDLED, table, chunk_rows=size)
         assert_same(one, compute(_BOOK, BUNDLED, table, chunk_rows=size, threads=threads))
     assert int((one.error >= 0).sum()) > 100  # errors and their dependants are covered
-    # the same persons with keys far apart (numpy's sort of the keys, not the radix sort)
+    # the same persons with keys far apart (more than 32 bits of packed key)
     apart = attrs.evolve(table, person=table.person * (1 << 20))
     assert_same(one, compute(_BOOK, BUNDLED, apart, threads=threads))
 
