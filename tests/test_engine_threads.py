@@ -99,9 +99,11 @@ def test_threads_equal_one_thread_and_the_reference_on_the_bundled_tariff(
     check_threads(*scenario, data)
 
 
-def _workload(rows: int, seed: int) -> ClaimTable:
-    """``rows`` claims of the bundled series, shuffled; a few with an unknown hospital level
-    or a date no version covers (errors that later claims of the person-year depend on)."""
+def shuffled_workload(rows: int, seed: int, *, days: int = 365) -> ClaimTable:
+    """``rows`` claims of the bundled series, shuffled: people of three kinds with 1-8 claims
+    in one year each, within its first ``days`` days (few days: some on the same day); a few
+    with an unknown hospital level or a date no version covers (errors that later claims of
+    the person-year depend on)."""
     rng = np.random.default_rng(seed)
     kinds = [frozenset(), frozenset({"poverty"}), frozenset({"low_income", "poverty"})]
     items = []
@@ -110,7 +112,7 @@ def _workload(rows: int, seed: int) -> ClaimTable:
         who = Person(categories=kinds[int(rng.integers(len(kinds)))])
         year = int(rng.integers(2018, 2021))
         for _ in range(int(rng.integers(1, 9))):
-            when = dt.date(year, 1, 1) + dt.timedelta(days=int(rng.integers(365)))
+            when = dt.date(year, 1, 1) + dt.timedelta(days=int(rng.integers(days)))
             odd = rng.random()
             if odd < 0.003:
                 when = dt.date(2030, 1, 1)
@@ -126,7 +128,7 @@ def _workload(rows: int, seed: int) -> ClaimTable:
 def test_a_large_shuffled_table_on_threads_equals_one_thread(threads: int) -> None:
     """20 000 shuffled claims (the sort cut into one range of keys per thread), in chunks of
     1 000 rows and of the default size: the same columns as one thread."""
-    table = _workload(20_000, seed=11)
+    table = shuffled_workload(20_000, seed=11)
     for size in (1_000, 1 << 16):
         one = compute(_BOOK, BUNDLED, table, chunk_rows=size)
         assert_same(one, compute(_BOOK, BUNDLED, table, chunk_rows=size, threads=threads))

@@ -8,44 +8,22 @@ order (no sort at all), moved back to the input order.
 
 from __future__ import annotations
 
-import datetime as dt
-
 import attrs
 import pytest
 
 np = pytest.importorskip("numpy", reason="the engine needs the `fast` extra (numpy)")
 
-from medcalc import Claim, Person
-from medcalc.fast import ClaimTable, Columns, build_table, compute, yuan
+from medcalc.fast import ClaimTable, Columns, compute
 from medcalc.tariff import load_book
 from test_engine import BUNDLED, permuted
-from test_engine_threads import assert_same
+from test_engine_threads import assert_same, shuffled_workload
 
 _BOOK = load_book()
 
 
 def _shuffled(rows: int, seed: int) -> ClaimTable:
-    """``rows`` claims of the bundled series, shuffled: people of three kinds with 1-8 claims
-    in one year each, some on the same day; a few with an unknown hospital level or a date
-    no version covers (errors that later claims of the person-year depend on)."""
-    rng = np.random.default_rng(seed)
-    kinds = [frozenset(), frozenset({"poverty"}), frozenset({"low_income", "poverty"})]
-    items = []
-    person = 0
-    while len(items) < rows:
-        who = Person(categories=kinds[int(rng.integers(len(kinds)))])
-        year = int(rng.integers(2018, 2021))
-        for _ in range(int(rng.integers(1, 9))):
-            when = dt.date(year, 1, 1) + dt.timedelta(days=int(rng.integers(40)))
-            odd = rng.random()
-            if odd < 0.003:
-                when = dt.date(2030, 1, 1)
-            level = "level_9" if 0.003 <= odd < 0.006 else f"level_{rng.integers(1, 4)}"
-            claim = Claim(when, yuan(int(rng.integers(0, 30_000_000))), level)
-            items.append((person, who, claim, None))
-        person += 1
-    table = build_table(items[:rows])
-    return permuted(table, rng.permutation(rows))
+    """Shuffled claims in the first 40 days of a year: some on the same day."""
+    return shuffled_workload(rows, seed, days=40)
 
 
 def _in_person_date_order(table: ClaimTable) -> Columns:
