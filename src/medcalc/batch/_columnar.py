@@ -36,14 +36,22 @@ import csv
 import importlib
 import io
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 
 import attrs
 import numpy as np
 from numpy.typing import NDArray
 
+from medcalc.batch._columnar_write import (
+    ColumnarWriter,
+    OutcomeColumns,
+    ResultColumns,
+    arrow,
+    fen_texts,
+    in_flight,
+)
 from medcalc.batch._columns import (
     BAD,
     BLANK,
@@ -57,12 +65,10 @@ from medcalc.batch._columns import (
     solve,
 )
 from medcalc.batch._csv import CsvTable, unclosed_quote_error
-from medcalc.batch._direct import direct_file
 from medcalc.batch._encoding import detect_encoding
-from medcalc.batch._headers import is_totals_row, result_names, row_error, yes_no
-from medcalc.batch._output import excel_text
+from medcalc.batch._headers import is_totals_row
 from medcalc.batch._pipeline import in_order
-from medcalc.batch._rows import CLAIM_RESULTS, ClaimsBatch, ParsedClaim, ResultRow, Summary
+from medcalc.batch._rows import ClaimsBatch, ParsedClaim, ResultRow, Summary
 from medcalc.batch._scan import (
     BLOCK,
     LF,
@@ -76,7 +82,6 @@ from medcalc.batch._scan import (
 from medcalc.batch._table import Progress
 from medcalc.chain import YTD_FIELDS, Calculator
 from medcalc.chain import fields as rowparse
-from medcalc.errors import BatchFileError
 from medcalc.fast import EngineRangeError
 from medcalc.tariff import DISABILITY_TYPES
 
@@ -129,7 +134,7 @@ def utf8_valid(data: bytes | memoryview) -> bool:
     """True when ``data`` is valid UTF-8, as Python's strict decoder says (no overlongs,
     surrogates or code points beyond U+10FFFF), checked by pyarrow: what the columnar reader
     asks of each block of a file it reads as UTF-8."""
-    return _utf8(_arrow()[0], data)
+    return _utf8(arrow()[0], data)
 
 
 # -- level 1: the reference's reading and parsing, the engine's computing -----------------------
@@ -179,16 +184,6 @@ _FAST_OUTPUT = frozenset({"utf-8", "utf-8-sig"})
 V = TypeVar("V")
 
 
-def _arrow() -> tuple[Any, Any, Any]:
-    """pyarrow, its compute functions the columnar path uses (:mod:`medcalc.batch._kernels`:
-    without ``import pyarrow.compute``) and pyarrow.csv (untyped: pyarrow has no stubs)."""
-    return (
-        importlib.import_module("pyarrow"),
-        importlib.import_module("medcalc.batch._kernels"),
-        importlib.import_module("pyarrow.csv"),
-    )
-
-
 _CODED = (
     "series",
     "date",
@@ -235,7 +230,7 @@ class _Reader:
         threads: int = 1,
         ascii_only: bool = False,
     ) -> None:
-        self.pa, self.pc, self.pcsv = _arrow()
+        self.pa, self.pc, self.pcsv = arrow()
         self.source = table.path
         self.block_size = block_size
         self.encoding = encoding = table.encoding
@@ -289,7 +284,7 @@ class _Reader:
         size = self.source.stat().st_size
         position = 0
         blocks = records(
-            self.source, self.encoding, self.block_size, buffers=_in_flight(self.threads)
+            self.source, self.encoding, self.block_size, buffers=in_flight(self.threads)
         )
         header = next(blocks, None)
         done = 0
@@ -709,257 +704,6 @@ def _refusable(read: Callable[[], V | None], code: Callable[[V], int]) -> int:
     return -1 if value is None else code(value)
 
 
-class ResultColumns(Protocol):
-    """The result columns the columnar writer puts after each record: their ``names`` (as
-    written in the header) and, for records a..a+take, their cells as CSV text joined by
-    commas, each followed by a CR where ``lf_only`` (the record ended in LF alone)."""
-
-    @property
-    def names(self) -> Sequence[str]: ...
-
-    def texts(self, a: int, take: int, lf_only: NDArray[np.bool_] | None) -> Any: ...
-
-
-def _safe_cells(cells: Sequence[str | None], safe: bool) -> list[str | None]:
-    """Cells as the row path's writer writes them: formula-like ones made text (``safe``)."""
-    if not safe:
-        return list(cells)
-    return [None if c is None else excel_text(c) for c in cells]
-
-
-class OutcomeColumns:
-    """An :class:`Outcome`'s result columns (:data:`CLAIM_RESULTS`) as the row path writes
-    them in ``lang``; ``error=False``: without the ``error`` column (a caller writes its own).
-    ``safe``: formula-like cells made text (spec §5)."""
-
-    def __init__(self, outcome: Outcome, lang: str, *, safe: bool, error: bool = True) -> None:
-        self.pa, self.pc, _ = _arrow()
-        self.outcome = outcome
-        self.safe = safe
-        results = CLAIM_RESULTS if error else CLAIM_RESULTS[:-1]
-        self.names = result_names(results, lang)
-        self.tails = self._tails(lang, error)
-
-    def _tails(self, lang: str, error: bool) -> tuple[Any, Any, int]:
-        """The text after the amounts, per result kind: metas first, then messages, then the
-        blank row; each twice (without and with a CR before the next record's LF)."""
-        outcome = self.outcome
-        last: tuple[None, ...] = (None,) if error else ()
-        texts = [
-            _csv_cells(_safe_cells([profile, version, sha256, *last], self.safe))
-            for _, profile, version, sha256 in outcome.metas.values
-        ]
-        texts += [
-            _csv_cells(
-                _safe_cells(
-                    [None, None, None, *((row_error(m, lang),) if error else ())], self.safe
-                )
-            )
-            for m in outcome.messages.values
-        ]
-        texts.append(_csv_cells([None, None, None, *last]))
-        # covered as the row path writes it in this language (yes/no, 是/否)
-        heads = [yes_no(covered, lang) for covered, _, _, _ in outcome.metas.values]
-        pa = self.pa
-        return (
-            pa.array(texts + [t + "\r" for t in texts], pa.string()),
-            pa.array(heads, pa.string()),
-            len(texts),
-        )
-
-    def texts(self, a: int, take: int, lf_only: NDArray[np.bool_] | None) -> Any:
-        pa, pc, outcome = self.pa, self.pc, self.outcome
-        tail_texts, heads, count = self.tails
-        b = a + take
-        err = outcome.err[a:b]
-        meta = outcome.meta[a:b]
-        special = (meta < 0) | (err >= 0)
-        tail = np.where(
-            err >= 0, len(outcome.metas.values) + err, np.where(meta < 0, count - 1, meta)
-        )
-        if lf_only is not None:
-            tail += lf_only * count
-        if len(heads):
-            head = pc.take(heads, pa.array(np.maximum(meta, 0), mask=special))
-        else:
-            head = pa.nulls(take, pa.string())
-        amounts = [
-            _amount_texts(pa, pc, cents[a:b], special, safe=self.safe) for cents in outcome.cents
-        ]
-        return pc.binary_join_element_wise(
-            head,
-            *amounts,
-            pc.take(tail_texts, pa.array(tail)),
-            ",",
-            null_handling="replace",
-            null_replacement="",
-        )
-
-
-class _Writer:
-    """The second reading: OUT written from the input's own bytes, block by block, each
-    record followed by its result columns (formatted as columns)."""
-
-    def __init__(
-        self, reader: _Reader, *, output_encoding: str, keep_formulas: bool, columns: str
-    ) -> None:
-        self.pa, self.pc = reader.pa, reader.pc
-        self.columns = columns  # the language of the result columns (names, yes/no, errors)
-        self.source, self.encoding = reader.source, reader.encoding
-        self.block_size = reader.block_size
-        self.header, self.width = reader.header, reader.width
-        self.blocks = reader.blocks  # the first reading's scan of each block
-        self.output_encoding = output_encoding
-        self.threads = reader.threads
-        # Formula-like cells get a ' in every column (spec §5) unless --keep-formulas.
-        self.safe = not keep_formulas
-
-    def write(self, temp: Path, outcome: Outcome, keep: int, progress: Progress | None) -> None:
-        """Write OUT (the second reading of the file) with the batch's result columns."""
-        self.write_columns(
-            temp, OutcomeColumns(outcome, self.columns, safe=self.safe), keep, progress
-        )
-
-    def write_columns(
-        self, temp: Path, results: ResultColumns, keep: int, progress: Progress | None
-    ) -> None:
-        """Write OUT (the second reading of the file), each record followed by ``results``."""
-        buffer = io.StringIO(newline="")
-        csv.writer(buffer).writerow(_safe_cells([*self.header, *results.names], self.safe))
-        changed = BatchFileError(f"{self.source} changed while it was being read")
-        written = 0
-
-        def pieces() -> Iterator[tuple[memoryview, Block, int, int]]:
-            """Each block to write with its scan, its first record's position and how many
-            of its records to write; in order, checked against the first reading."""
-            position = 0
-            blocks = records(
-                self.source, self.encoding, self.block_size, buffers=_in_flight(self.threads)
-            )
-            next(blocks, None)
-            for index, block in enumerate(blocks):
-                if position >= keep:
-                    return
-                if index >= len(self.blocks) or len(block) != self.blocks[index].size:
-                    raise changed
-                scan = self.blocks[index]
-                yield block, scan, position, min(scan.count, keep - position)
-                position += scan.count
-
-        def lines(piece: tuple[memoryview, Block, int, int]) -> list[Any]:
-            block, scan, a, take = piece
-            if self.safe:
-                block, scan = scan.with_quotes(block)
-            return self._lines(block, scan, results, a, take)
-
-        with direct_file(temp) as f:
-            f.write(buffer.getvalue().encode(self.output_encoding))
-            # Threads format the next blocks while this one writes the earlier ones.
-            for (_, _, a, take), out in in_order(lines, pieces(), self.threads):
-                for part in out:
-                    f.write(part)
-                written = a + take
-                if progress is not None:
-                    progress("write", written, keep)
-        if written < keep:
-            raise changed
-
-    def _lines(
-        self, block: memoryview, scan: Block, results: ResultColumns, a: int, take: int
-    ) -> list[Any]:
-        """Records a..a+take of ``block`` with their result columns, as output bytes.
-
-        Record i's text is the block's bytes from the previous record's line end to its own:
-        the line end written before it, so the record needs no copy. The line end is written
-        as CRLF: a record ending in LF alone gets a CR after its results.
-        """
-        pa, pc = self.pa, self.pc
-        offsets = np.zeros(take + 1, np.int32)
-        offsets[1:] = scan.ends[:take]
-        lines = pa.Array.from_buffers(
-            pa.string(), take, [None, pa.py_buffer(offsets), pa.py_buffer(block)]
-        )
-        redo = scan.redo[scan.redo < take]
-        if redo.shape[0]:
-            lines = self._requote(block, scan, lines, redo)
-        lf_only = ~scan.crlf[:take]
-        if scan.open_end and take == scan.count:
-            lf_only[-1] = False
-        # Two joins: pyarrow joins many short columns and then two long ones faster than all
-        # at once.
-        joined = pc.binary_join_element_wise(lines, results.texts(a, take, lf_only), ",")
-        off = np.frombuffer(joined.buffers()[1], np.int32)
-        body = memoryview(joined.buffers()[2])[int(off[0]) : int(off[take])]
-        rest_start = int(scan.ends[take - 1]) if take else 0
-        if take < scan.count:
-            rest = bytes(block[rest_start : int(scan.starts()[take])])
-        else:
-            rest = bytes(block[rest_start:])
-        return [body, rest or b"\r\n"]
-
-    def _requote(self, block: memoryview, scan: Block, lines: Any, redo: NDArray[Any]) -> Any:
-        """Rows whose text Python's csv writer writes otherwise: their text written by it."""
-        starts = scan.starts()
-        texts = []
-        for i in redo.tolist():
-            lo, hi = int(starts[i]), int(scan.ends[i])
-            prefix = bytes(block[int(scan.ends[i - 1]) : lo]) if i else b""
-            text = bytes(block[lo:hi]).decode("utf-8")
-            record = next(csv.reader(io.StringIO(text, newline="")), [])
-            record += [""] * (self.width - len(record))
-            buffer = io.StringIO(newline="")
-            csv.writer(buffer).writerow(record)
-            texts.append(prefix.decode("ascii") + buffer.getvalue()[:-2])
-        mask = np.zeros(len(lines), np.bool_)
-        mask[redo] = True
-        return self.pc.replace_with_mask(lines, self.pa.array(mask), self.pa.array(texts))
-
-
-def _csv_cells(cells: Sequence[str | None]) -> str:
-    """Cells as Python's csv writer joins them (no line end)."""
-    buffer = io.StringIO(newline="")
-    csv.writer(buffer).writerow(["" if c is None else c for c in cells])
-    return buffer.getvalue()[:-2]
-
-
-def _amount_texts(
-    pa: Any, pc: Any, cents: I64, special: NDArray[np.bool_], *, safe: bool = False
-) -> Any:
-    """Fen as yuan text with two decimals ("1234.50"); null where ``special``.
-
-    The digits of the fen (pyarrow's integer to text cast, padded with zeros to at least
-    three) with a point put before the last two: "5" -> "005" -> "0.05". Negative amounts
-    (rare) go through the exact decimal cast instead; ``safe``: written as text for Excel
-    ("'-0.01", :func:`~medcalc.batch.excel_text`).
-    """
-    valid = ~special
-    negative = (cents < 0) & valid
-    if negative.any():
-        texts = _decimal_texts(pa, pc, cents, special)
-        if not safe:
-            return texts
-        quoted = pc.binary_join_element_wise(pa.scalar("'"), texts, "")
-        return pc.if_else(pa.array(negative), quoted, texts)
-    mask = None if valid.all() else special
-    texts = pc.cast(pa.array(cents, mask=mask), pa.string())
-    if ((cents < 100) & valid).any():
-        texts = pc.utf8_lpad(texts, width=3, padding="0")
-    return pc.binary_replace_slice(texts, start=-2, stop=-2, replacement=".")
-
-
-def _decimal_texts(pa: Any, pc: Any, cents: I64, special: NDArray[np.bool_]) -> Any:
-    """Fen as yuan text with two decimals, by pyarrow's decimal to text cast (any sign)."""
-    n = cents.shape[0]
-    words = np.zeros((n, 2), np.int64)
-    words[:, 0] = cents
-    words[:, 1] = np.where(cents < 0, -1, 0)  # the high word of a two's-complement int128
-    validity = None
-    if special.any():
-        validity = pa.py_buffer(np.packbits(~special, bitorder="little").tobytes())
-    decimals = pa.Array.from_buffers(pa.decimal128(18, 2), n, [validity, pa.py_buffer(words)])
-    return pc.cast(decimals, pa.string())
-
-
 @attrs.frozen
 class AmountColumn:
     """What :func:`amount_fen` reads of a column of amount texts, per cell."""
@@ -983,7 +727,7 @@ def amount_fen(column: Any) -> AmountColumn:
     Plain cells are recognised from the bytes with numpy; only the others go through the
     regular expression; then an exact decimal cast.
     """
-    pa, pc, _ = _arrow()
+    pa, pc, _ = arrow()
     n = len(column)
     plain, empty = _plain_amounts(column)
     values = np.full(n, -1, np.int64)
@@ -1002,15 +746,6 @@ def amount_fen(column: Any) -> AmountColumn:
             taken = taken.copy()
             taken[where] = True
     return AmountColumn(values, plain, taken, empty)
-
-
-def fen_texts(cents: I64, special: NDArray[np.bool_], *, safe: bool = False) -> Any:
-    """Fen as yuan text with two decimals, as :func:`medcalc.batch.cents_text` writes them
-    ("1234.50", "-0.01"), a pyarrow string array, null where ``special`` (a row without
-    amounts); ``safe``: as the row path's CSV writer writes them
-    (:func:`~medcalc.batch.excel_text`: "'-0.01")."""
-    pa, pc, _ = _arrow()
-    return _amount_texts(pa, pc, cents, special, safe=safe)
 
 
 def _cells(column: Any) -> tuple[NDArray[np.uint8], NDArray[np.int32], NDArray[np.int32]]:
@@ -1133,22 +868,15 @@ class ColumnarRead:
         self.encoding = reader.encoding
         self._reader = reader
 
-    def writer(self, *, output_encoding: str, keep_formulas: bool, columns: str) -> _Writer:
-        """The second reading's writer: :meth:`_Writer.write_columns` writes OUT from the
+    def writer(self, *, output_encoding: str, keep_formulas: bool, columns: str) -> ColumnarWriter:
+        """The second reading's writer: :meth:`ColumnarWriter.write_columns` writes OUT from the
         input's own bytes, each record followed by any :class:`ResultColumns`."""
-        return _Writer(
+        return ColumnarWriter(
             self._reader,
             output_encoding=output_encoding,
             keep_formulas=keep_formulas,
             columns=columns,
         )
-
-
-def _in_flight(threads: int) -> int:
-    """Buffers for the blocks of a reading on ``threads``: :func:`in_order` works on at most
-    ``threads`` blocks while the next is read, and the caller has the one before; one more
-    to spare."""
-    return 1 if threads == 1 else threads + 3
 
 
 def _block_size(path: Path, threads: int) -> int:
