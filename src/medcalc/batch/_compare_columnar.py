@@ -99,21 +99,17 @@ class CompareColumns:
         self.code = np.full(base.n, self.count - 1, np.int64)
         self.code[failed] = codes
 
-    def texts(self, a: int, take: int, lf_only: NDArray[np.bool_] | None) -> Any:
+    def parts(self, a: int, take: int, lf_only: NDArray[np.bool_] | None) -> list[Any]:
         b = a + take
         code = self.code[a:b]
         if lf_only is not None:
             code = code + lf_only * self.count
-        change = fen_texts(self.change[a:b], ~self.both[a:b], safe=self.safe)
-        return self.pc.binary_join_element_wise(
-            self.base.texts(a, take, None),
-            self.proposal.texts(a, take, None),
-            change,
+        return [
+            *self.base.parts(a, take, None),
+            *self.proposal.parts(a, take, None),
+            fen_texts(self.change[a:b], ~self.both[a:b], safe=self.safe),
             self.pc.take(self.errors, self.pa.array(code)),
-            ",",
-            null_handling="replace",
-            null_replacement="",
-        )
+        ]
 
 
 def _exact_sum(values: NDArray[np.int64]) -> int:
