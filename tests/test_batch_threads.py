@@ -152,8 +152,11 @@ _MANY = (
 ).encode()
 
 
-def _outcome(source: Path, out: Path, engine: str, threads: int, block: int) -> tuple[str, bytes]:
-    """What one run gives: its summary and bytes, or its error's message (nothing written)."""
+def _outcome(
+    source: Path, out: Path, engine: str, threads: int, block: int
+) -> tuple[str, str, bytes]:
+    """What one run gives: the path that ran, its summary and bytes; or ``error``, its
+    message (nothing written)."""
     if out.exists():
         out.unlink()
     calc = Calculator(load_book([], env={}))
@@ -162,8 +165,8 @@ def _outcome(source: Path, out: Path, engine: str, threads: int, block: int) -> 
         report = job.run(calc, block_size=block)
     except MedcalcError as exc:
         assert not out.exists()
-        return f"{type(exc).__name__}: {exc}", b""
-    return repr(report.summary), out.read_bytes()
+        return "error", f"{type(exc).__name__}: {exc}", b""
+    return report.engine, repr(report.summary), out.read_bytes()
 
 
 @settings(
@@ -197,8 +200,8 @@ def test_any_file_in_small_blocks_same_at_any_thread_count(
     source.write_bytes(data)
     out = tmp_path / "out.csv"
     one = _outcome(source, out, "fast", 1, block)
-    assert _outcome(source, out, "fast", threads, block) == one
-    assert _outcome(source, out, "core", 1, block) == one
+    assert _outcome(source, out, "fast", threads, block) == one  # the same path too
+    assert _outcome(source, out, "core", 1, block)[1:] == one[1:]
 
 
 @pytest.mark.parametrize(

@@ -879,16 +879,22 @@ class ColumnarRead:
         )
 
 
+IN_FLIGHT = 64 << 20
+"""Bytes of input held in blocks at once on several threads (:func:`in_flight` buffers of a
+block each): the memory of a reading does not grow with the thread count."""
+
+
 def _block_size(path: Path, threads: int) -> int:
-    """The bytes per block: :data:`BLOCK`, or on several threads less for a file of fewer
-    than four blocks per thread, so that the threads finish together (at least 1 MiB)."""
+    """The bytes per block: :data:`BLOCK`; on several threads at most :data:`IN_FLIGHT` over
+    the buffers in flight, and less for a file of fewer than four blocks per thread, so that
+    the threads finish together (at least 1 MiB)."""
     if threads == 1:
         return BLOCK
     try:
         size = path.stat().st_size
     except OSError:
-        return BLOCK
-    share = -(-size // (4 * threads))  # rounded up
+        size = BLOCK * 4 * threads
+    share = min(-(-size // (4 * threads)), IN_FLIGHT // in_flight(threads))
     return max(1 << 20, min(BLOCK, -(-share // (1 << 20)) << 20))
 
 

@@ -42,6 +42,7 @@ class DirectFile:
         self._stage = mmap.mmap(-1, CHUNK)  # anonymous: page-aligned, reused for every chunk
         self._view = memoryview(self._stage)
         self._used = 0
+        self._padded = False  # a padded direct write happened: the file is cut to size
         self.size = 0
 
     def write(self, data: Any) -> int:
@@ -68,6 +69,7 @@ class DirectFile:
         length = self._used
         padded = -(-length // ALIGN) * ALIGN if self.direct else length
         self._view[length:padded] = bytes(padded - length)
+        self._padded |= padded > length
         done = 0
         while done < padded:
             try:
@@ -89,7 +91,7 @@ class DirectFile:
         try:
             if self._used:
                 self._flush()
-            if self.direct:
+            if self._padded:  # also when a refused direct write turned the rest ordinary
                 os.ftruncate(self.fd, self.size)
         finally:
             self.abandon()

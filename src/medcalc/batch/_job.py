@@ -462,9 +462,11 @@ class BatchJob:
                 ascii_only=ascii_only,
             )
         except _columnar.NotAscii:
-            return self._try_columnar(calculator, batch, progress, block_size, guess=False)
+            summary = None  # read again below, once this reading's frames are let go
         except _columnar.Unsupported:  # NotInEncoding too: the row path names the row
             return None
+        if summary is None:
+            return self._try_columnar(calculator, batch, progress, block_size, guess=False)
         dropped = summary.rows + summary.blank - keep  # trailing blank rows
         summary = attrs.evolve(summary, blank=summary.blank - dropped - len(totals))
         self._write_out(write_rows, before, keep, progress)

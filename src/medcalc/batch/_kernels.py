@@ -2,7 +2,7 @@
 
 ``import pyarrow.compute`` builds a Python wrapper, with a docstring scraped from its options
 class, for each of pyarrow's ~290 compute functions: 65-78 ms of every ``medcalc batch`` on
-the 2-core machine of docs/performance.md, for the 15 used here. They are called here as
+the 2-core machine of docs/performance.md, for the 13 used here. They are called here as
 those wrappers call them, through ``call_function`` of pyarrow's compute extension module
 (``pyarrow._compute``: the module ``pyarrow.compute`` itself is built on), with the same
 options. Where a pyarrow release has no such module, ``pyarrow.compute`` serves. Array

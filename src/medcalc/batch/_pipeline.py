@@ -23,19 +23,29 @@ def in_order(work: Callable[[T], R], items: Iterable[T], threads: int) -> Iterat
     """Each item with ``work(item)``, in the items' order; with ``threads`` > 1, up to
     ``threads`` items are worked on at once, and the next items are taken from ``items``
     (in this thread) while they are. An error of ``work`` is raised when its item's turn
-    comes (the items before it are all yielded first, as one thread would); the items begun
-    after it are waited for, their results dropped.
+    comes, and an error of ``items`` itself after the items before it (the items before it
+    are all yielded first, as one thread would); the items begun after it are waited for,
+    their results dropped.
 
-    At most ``threads + 1`` items are held at once: memory stays that of a few blocks.
+    At most ``threads + 1`` items are held at once (the caller bounds their size).
     """
     if threads <= 1:
         for item in items:
             yield item, work(item)
         return
     pending: deque[tuple[T, Future[R]]] = deque()
+    failure: BaseException | None = None
     with ThreadPoolExecutor(threads, thread_name_prefix="medcalc-block") as pool:
         try:
-            for item in items:
+            taken = iter(items)
+            while True:
+                try:
+                    item = next(taken)
+                except StopIteration:
+                    break
+                except Exception as exc:  # after the items before it, as one thread would
+                    failure = exc
+                    break
                 pending.append((item, pool.submit(work, item)))
                 if len(pending) > threads:
                     first, future = pending.popleft()
@@ -46,3 +56,5 @@ def in_order(work: Callable[[T], R], items: Iterable[T], threads: int) -> Iterat
         finally:
             for _, future in pending:
                 future.cancel()
+    if failure is not None:
+        raise failure
