@@ -44,6 +44,13 @@ import attrs
 import numpy as np
 from numpy.typing import NDArray
 
+from medcalc.batch._columnar_cells import (
+    amount_fen,
+    np_bool,
+    np_int,
+    simple_texts,
+    single,
+)
 from medcalc.batch._columnar_write import (
     ColumnarWriter,
     OutcomeColumns,
@@ -177,7 +184,6 @@ class EngineClaimsBatch(ClaimsBatch):
 # -- level 2: CSV to CSV as columns (pyarrow) ---------------------------------------------------
 
 # Regular expressions for pyarrow (RE2 syntax, matched against the whole cell).
-_AMOUNT = r"^(?:[0-9]{1,12}|[1-9][0-9]{0,2}(?:,[0-9]{3}){1,3})(?:\.[0-9]{0,2})?$"
 _FAST_INPUT = frozenset({"utf-8", "utf-8-sig", "gb18030"})
 _FAST_OUTPUT = frozenset({"utf-8", "utf-8-sig"})
 
@@ -355,7 +361,7 @@ class _Reader:
         pc = self.pc
         table = self._table(block, scan.count)
         n = table.num_rows
-        cols = {name: _single(table.column(f"c{i}")) for name, i in self.known.items()}
+        cols = {name: single(table.column(f"c{i}")) for name, i in self.known.items()}
         del table
         fast = np.ones(n, np.bool_)
         part: dict[str, Any] = {"n": n}
@@ -382,7 +388,7 @@ class _Reader:
                     ytd.append(np.full(n, -1, np.int64))
             part["ytd"] = ytd
         person = cols["person_id"]
-        simple = _simple_texts(person)
+        simple = simple_texts(person)
         encoded = {name: self._encode(cols[name]) for name in _CODED if name in cols}
         # coded here, side by side; again in order if the reference changes an id
         persons = pc.dictionary_encode(person)
@@ -404,7 +410,7 @@ class _Reader:
             texts = [self.codes.text(t) for t in odd]
             person = pc.replace_with_mask(person, pa.array(~simple), pa.array(texts, pa.string()))
             persons = None
-            fast &= _np_bool(pc.is_valid(person))
+            fast &= np_bool(pc.is_valid(person))
         if "series" in encoded:
             ser = self._decode(encoded["series"], self.codes.series, np.int16)
         else:
@@ -476,7 +482,7 @@ class _Reader:
     def _encode(self, column: Any) -> tuple[list[str], NDArray[Any]]:
         """A column's distinct texts and, per row, the index of its own among them."""
         enc = self.pc.dictionary_encode(column)
-        return enc.dictionary.to_pylist(), _np_int(enc.indices)
+        return enc.dictionary.to_pylist(), np_int(enc.indices)
 
     @staticmethod
     def _decode(
@@ -510,7 +516,7 @@ class _Reader:
             self.person_ids = persons.chunk(0).dictionary
             codes = pc.fill_null(pa.chunked_array([c.indices for c in persons.chunks]), -1)
             del persons
-            rows.pid = _np_int(codes).astype(np.int32)  # a writable copy
+            rows.pid = np_int(codes).astype(np.int32)  # a writable copy
             del codes
         pa.default_memory_pool().release_unused()
 
@@ -704,147 +710,12 @@ def _refusable(read: Callable[[], V | None], code: Callable[[V], int]) -> int:
     return -1 if value is None else code(value)
 
 
-@attrs.frozen
-class AmountColumn:
-    """What :func:`amount_fen` reads of a column of amount texts, per cell."""
-
-    fen: I64
-    """The amount in fen where ``taken`` (-1 elsewhere)."""
-    plain: NDArray[np.bool_]
-    """A plain amount: 1-12 ASCII digits, perhaps a point and at most two decimals (as
-    :func:`medcalc.money.parse_amount` reads without folding), recognised from the bytes."""
-    taken: NDArray[np.bool_]
-    """Read here: plain, or digits with thousands separators in groups of three and at most
-    two decimals (``_AMOUNT``); every other cell (empty, full-width digits, odd spacing,
-    errors…) is left to the row parser."""
-    empty: NDArray[np.bool_]
-
-
-def amount_fen(column: Any) -> AmountColumn:
-    """The amounts of a pyarrow string array as fen, each exactly the value
-    :func:`medcalc.money.parse_amount` gives, for the cells the vectorised parser takes.
-
-    Plain cells are recognised from the bytes with numpy; only the others go through the
-    regular expression; then an exact decimal cast.
-    """
-    pa, pc, _ = arrow()
-    n = len(column)
-    plain, empty = _plain_amounts(column)
-    values = np.full(n, -1, np.int64)
-    if plain.all():
-        values = _fen_of(pa, pc, column, commas=False)
-    elif plain.any():
-        values[plain] = _fen_of(pa, pc, pc.filter(column, pa.array(plain)), commas=False)
-    taken = plain
-    rest = ~plain & ~empty
-    if rest.any():
-        others = pc.filter(column, pa.array(rest))
-        match = _np_bool(pc.match_substring_regex(others, _AMOUNT))
-        if match.any():
-            where = np.flatnonzero(rest)[match]
-            values[where] = _fen_of(pa, pc, pc.filter(others, pa.array(match)), commas=True)
-            taken = taken.copy()
-            taken[where] = True
-    return AmountColumn(values, plain, taken, empty)
-
-
-def _cells(column: Any) -> tuple[NDArray[np.uint8], NDArray[np.int32], NDArray[np.int32]]:
-    """The bytes of a string array's cells (no nulls): its data from the first cell's start,
-    and where each cell starts and ends in it."""
-    n = len(column)
-    offsets = np.frombuffer(column.buffers()[1], np.int32)[column.offset : column.offset + n + 1]
-    first, last = int(offsets[0]), int(offsets[-1])
-    buffer = column.buffers()[2]
-    data = np.zeros(0, np.uint8) if buffer is None else np.frombuffer(buffer, np.uint8)
-    return data[first:last], offsets[:-1] - first, offsets[1:] - first
-
-
-def _odd_bytes(
-    data: NDArray[np.uint8], start: NDArray[np.int32], end: NDArray[np.int32], odd: Any
-) -> NDArray[np.int32]:
-    """How many bytes of each cell are ``odd`` (a bool per byte of ``data``), by a running
-    sum."""
-    total = np.zeros(data.shape[0] + 1, np.int32)
-    np.cumsum(odd, out=total[1:])
-    counted: NDArray[np.int32] = total.take(end) - total.take(start)
-    return counted
-
-
-def _simple_texts(column: Any) -> NDArray[np.bool_]:
-    """Which cells of a string array the reference reads as they are: printable ASCII, no
-    space at either end, not empty (the pattern ``^[!-~](?:[ -~]*[!-~])?$``), from its
-    bytes (twice as fast as pyarrow's regular expression)."""
-    data, start, end = _cells(column)
-    simple: NDArray[np.bool_] = end > start
-    if not data.shape[0]:
-        return simple
-    simple &= _odd_bytes(data, start, end, (data - np.uint8(0x20)) > 0x5E) == 0  # (wraps)
-    last = data.shape[0] - 1
-    simple &= data.take(np.minimum(start, last)) != 0x20
-    simple &= data.take(np.maximum(end - 1, 0)) != 0x20
-    return simple
-
-
-def _plain_amounts(column: Any) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
-    """Which cells of a string array are plain amounts (1-12 ASCII digits, perhaps a point
-    followed by at most two digits: what ``_PLAIN`` of :mod:`medcalc.money` matches), and
-    which are empty; from the array's bytes."""
-    data, start, end = _cells(column)
-    length = end - start
-    empty = length == 0
-    plain = ~empty
-    if not data.shape[0]:
-        return plain, empty
-    # Bytes that are not digits, counted per cell.
-    count = _odd_bytes(data, start, end, (data - np.uint8(48)) > 9)  # (wraps below '0')
-    plain &= count <= 1
-    plain &= (count == 1) | (length <= 12)
-    # One odd byte: a point with 1-12 digits before it and at most two after.
-    one = np.flatnonzero(plain & (count == 1))
-    if one.shape[0]:
-        e = end.take(one)
-        s = start.take(one)
-        where = np.full(one.shape[0], -1, np.int64)
-        for back in (1, 2, 3):
-            at = e - back
-            hit = (at >= s) & (data.take(np.maximum(at, 0)) == 46)
-            where[hit & (where < 0)] = at[hit & (where < 0)]
-        whole = where - s
-        plain[one] = (where >= 0) & (whole >= 1) & (whole <= 12)
-    return plain, empty
-
-
-def _fen_of(pa: Any, pc: Any, strings: Any, *, commas: bool) -> I64:
-    """Fen of amount texts the regex accepted (digits, thousands separators, <= 2 decimals)."""
-    plain = pc.replace_substring(strings, ",", "") if commas else strings
-    decimals = pc.cast(plain, pa.decimal128(14, 2))
-    words = np.frombuffer(decimals.buffers()[1], np.int64)
-    start = decimals.offset * 2
-    values: I64 = words[start : start + 2 * len(decimals) : 2].copy()
-    return values
-
-
 def _text_or_none(text: str) -> str | None:
     """The reference's text of a cell (:func:`medcalc.chain.text`), None when it refuses it."""
     try:
         return rowparse.text({"v": text}, "v")
     except Exception:
         return None
-
-
-def _single(column: Any) -> Any:
-    """A chunked column as one array (without copying when it has one chunk)."""
-    return column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()
-
-
-def _np_bool(array: Any) -> NDArray[np.bool_]:
-    out: NDArray[np.bool_] = np.asarray(array.to_numpy(zero_copy_only=False), np.bool_)
-    return out
-
-
-def _np_int(array: Any) -> NDArray[Any]:
-    out: NDArray[Any] = np.asarray(array.to_numpy(zero_copy_only=False))
-    return out
 
 
 def supported(input_encoding: str, output_encoding: str) -> bool:
