@@ -104,6 +104,16 @@ def query_options(
     return options
 
 
+def count_headers(rows: int, errors: int, blank: int) -> dict[str, str]:
+    """The headers of a batch or comparison answer (docs/service.md): rows computed or with
+    an error, rows with an error, blank rows."""
+    return {
+        "Medcalc-Rows": str(rows),
+        "Medcalc-Row-Errors": str(errors),
+        "Medcalc-Blank-Rows": str(blank),
+    }
+
+
 def plain_message(message: str, directory: Path, source: Path, name: str) -> str:
     """A batch message with the client's file ``name`` for the spooled ``source``, the
     temporary directory left out, and query parameter names in place of the CLI's option
@@ -243,11 +253,7 @@ async def run_batch(
             raise
         done(report)
         summary = report.summary
-        headers = {
-            "Medcalc-Rows": str(summary.rows),
-            "Medcalc-Row-Errors": str(summary.errors),
-            "Medcalc-Blank-Rows": str(summary.blank),
-        }
+        headers = count_headers(summary.rows, summary.errors, summary.blank)
         media = BATCH_MEDIA_TYPES[out_format]
         if out_format == "csv":  # the charset is the one the file was written in
             charset = (report.output_encoding or "utf-8").removesuffix("-sig")

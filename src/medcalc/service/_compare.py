@@ -33,6 +33,7 @@ from medcalc.messages import say
 from medcalc.service._batch import (
     PARAMETERS,
     Compute,
+    count_headers,
     plain_message,
     plan_job,
     query_options,
@@ -124,11 +125,7 @@ async def run_compare(
             raise
         done(report)
         summary = report.summary
-        headers = {
-            "Medcalc-Rows": str(summary.rows),
-            "Medcalc-Row-Errors": str(summary.errors),
-            "Medcalc-Blank-Rows": str(summary.blank),
-        }
+        headers = count_headers(summary.rows, summary.errors, summary.blank)
         if answer == "summary":
             proposal = report.proposal
             document = compare_json(

@@ -35,7 +35,7 @@ from medcalc.present import (
     tariff_list_json,
     tariff_table,
 )
-from medcalc.service._batch import receive_upload
+from medcalc.service._batch import count_headers, receive_upload
 from medcalc.service._limits import compute
 from medcalc.service._problems import ProblemError
 from medcalc.service._routes import Endpoints
@@ -325,11 +325,7 @@ class WebPages(ComparePages):
         if found is None:
             raise ProblemError(404, say("service.no_finished_job"))
         path, status = found
-        headers = {
-            "Medcalc-Rows": str(status["rows"]),
-            "Medcalc-Row-Errors": str(status["errors"]),
-            "Medcalc-Blank-Rows": str(status["blank"]),
-        }
+        headers = count_headers(status["rows"], status["errors"], status["blank"])
         return FileResponse(
             path, media_type=media_type(status), headers=headers, filename=status["download"]
         )
