@@ -19,9 +19,6 @@ from typing import Any, TypeVar
 import click
 
 from medcalc.batch import (
-    COLUMN_LANGUAGES,
-    ENGINES,
-    FORMATS,
     BatchJob,
     Progress,
     available_cores,
@@ -29,7 +26,8 @@ from medcalc.batch import (
 )
 from medcalc.chain import Calculator
 from medcalc.cli import cli
-from medcalc.cli.common import lang_option, tariffs_option
+from medcalc.cli._file_options import COMMON_OPTIONS, FILE_OPTIONS
+from medcalc.cli.common import lang_option
 from medcalc.tariff import SERIES_ENV_VAR, default_series, load_book
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -65,18 +63,10 @@ def _options(f: F) -> F:
         click.option(
             "-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path)
         ),
-        click.option("--series"),
-        click.option("--input-format", type=click.Choice(FORMATS)),
-        click.option("--output-format", type=click.Choice(FORMATS)),
-        click.option("--input-encoding"),
-        click.option("--output-encoding"),
-        click.option("--engine", type=click.Choice(ENGINES), default="auto", show_default=True),
-        click.option("--columns", type=click.Choice(COLUMN_LANGUAGES)),
-        click.option("--keep-formulas", is_flag=True),
+        *FILE_OPTIONS,
         # checked by BatchJob.plan (its message in the catalogue); default: the cores here
         click.option("--threads", type=int, default=available_cores),
-        tariffs_option,
-        lang_option,
+        *COMMON_OPTIONS,
     ]
     for option in reversed(options):
         f = option(f)

@@ -20,9 +20,6 @@ from typing import Any, TypeVar
 import click
 
 from medcalc.batch import (
-    COLUMN_LANGUAGES,
-    ENGINES,
-    FORMATS,
     CompareJob,
     check_charts,
     compare_lines,
@@ -30,7 +27,8 @@ from medcalc.batch import (
     write_summary,
 )
 from medcalc.cli import cli
-from medcalc.cli.common import lang_option, tariffs_option
+from medcalc.cli._file_options import COMMON_OPTIONS, FILE_OPTIONS
+from medcalc.cli.common import lang_option
 from medcalc.errors import UsageError
 from medcalc.messages import say
 from medcalc.tariff import SERIES_ENV_VAR, default_series, load_book, load_tariff
@@ -54,16 +52,8 @@ def _options(f: F) -> F:
         ),
         click.option("--summary", type=click.Path(dir_okay=False, path_type=Path)),
         click.option("--charts", type=click.Path(file_okay=False, path_type=Path)),
-        click.option("--series"),
-        click.option("--input-format", type=click.Choice(FORMATS)),
-        click.option("--output-format", type=click.Choice(FORMATS)),
-        click.option("--input-encoding"),
-        click.option("--output-encoding"),
-        click.option("--engine", type=click.Choice(ENGINES), default="auto", show_default=True),
-        click.option("--columns", type=click.Choice(COLUMN_LANGUAGES)),
-        click.option("--keep-formulas", is_flag=True),
-        tariffs_option,
-        lang_option,
+        *FILE_OPTIONS,
+        *COMMON_OPTIONS,
     ]
     for option in reversed(options):
         f = option(f)
