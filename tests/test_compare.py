@@ -233,6 +233,17 @@ def claims_file(draw: st.DrawFn) -> list[list[str]]:
     return rows
 
 
+def write_claims(path: Path, rows: list[list[str]]) -> Path:
+    """A claims CSV of drawn rows (:func:`claims_file`) under their header."""
+    with path.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(
+            ["person_id", "categories", "claim_id", "date", "hospital_level", "compliant"]
+        )
+        writer.writerows(rows)
+    return path
+
+
 @settings(max_examples=25, deadline=None)
 @given(rows=claims_file(), engine=st.sampled_from(ENGINES))
 def test_comparing_a_table_with_itself_changes_nothing(
@@ -241,13 +252,7 @@ def test_comparing_a_table_with_itself_changes_nothing(
     book = load_book(())
     itself = book.in_force(SERIES, dt.date(2018, 1, 1))
     where = tmp_path_factory.mktemp("self")
-    source = where / "claims.csv"
-    with source.open("w", encoding="utf-8", newline="") as f:
-        writer = csv.writer(f)
-        writer.writerow(
-            ["person_id", "categories", "claim_id", "date", "hospital_level", "compliant"]
-        )
-        writer.writerows(rows)
+    source = write_claims(where / "claims.csv", rows)
     out = where / "out.csv"
     report = CompareJob.plan("claims", source, out, engine=engine, series=SERIES).run(book, itself)
     s = report.summary
@@ -437,13 +442,7 @@ def test_the_columnar_path_on_drawn_files(
     book = load_book(())
     proposal = load_tariff(PROPOSAL)
     where = tmp_path_factory.mktemp("columnar")
-    source = where / "claims.csv"
-    with source.open("w", encoding="utf-8", newline="") as f:
-        writer = csv.writer(f)
-        writer.writerow(
-            ["person_id", "categories", "claim_id", "date", "hospital_level", "compliant"]
-        )
-        writer.writerows(rows)
+    source = write_claims(where / "claims.csv", rows)
     outs = []
     for engine in ENGINES:
         out = where / f"{engine}.csv"
