@@ -12,11 +12,6 @@ refreshes the ones docs/web.md shows. Skipped only when Chromium or chromedriver
 from __future__ import annotations
 
 import csv
-import os
-import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -24,37 +19,21 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
+from browser import NEEDS_CHROMIUM, ROOT, SHOTS, WIDTH, chrome, downloaded, serving, shot
 from medcalc.cli import cli
 from medcalc.present import translate
 from medcalc.tariff import bundled_dir
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMEDRIVER = shutil.which("chromedriver")
-pytestmark = pytest.mark.skipif(
-    CHROMIUM is None or CHROMEDRIVER is None,
-    reason="the browser tests need Chromium and chromedriver (Debian: apt-get install "
-    "chromium chromium-driver fonts-noto-cjk; .ci/run does)",
-)
+pytestmark = NEEDS_CHROMIUM
 
-webdriver = pytest.importorskip("selenium.webdriver")
 from selenium.common.exceptions import WebDriverException  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.remote.webdriver import WebDriver  # noqa: E402
 from selenium.webdriver.support import expected_conditions as ec  # noqa: E402
 from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
 
-ROOT = Path(__file__).parents[1]
-HOST = "127.0.0.1"
-SHOTS = Path(os.environ.get("MEDCALC_SCREENSHOTS") or ROOT / "build" / "screenshots")
 PROBE = "<script>window.__xss = 1</script>"
 PROBE_SERIES = "probe-series"
-WIDTH = 1280
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return int(s.getsockname()[1])
 
 
 def _probe_tariffs(directory: Path) -> Path:
@@ -71,55 +50,9 @@ def _probe_tariffs(directory: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """``medcalc serve``'s app under uvicorn on a free loopback port, in a thread."""
-    import uvicorn
-
-    from medcalc.service import ServiceConfig, create_app
-
-    tariffs = _probe_tariffs(tmp_path_factory.mktemp("tariffs"))
-    app = create_app(ServiceConfig(tariff_dirs=(tariffs,), handle_sighup=False))
-    port = _free_port()
-    config = uvicorn.Config(app, host=HOST, port=port, log_level="warning", lifespan="on")
-    uv = uvicorn.Server(config)
-    thread = threading.Thread(target=uv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not uv.started:
-        assert time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.05)
-    yield f"http://{HOST}:{port}"
-    uv.should_exit = True
-    thread.join(10)
-
-
-def _chrome(downloads: Path, *, javascript: bool = True) -> WebDriver:
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for arg in (
-        "--headless=new",
-        "--no-sandbox",  # CI runs as root in a container
-        "--disable-dev-shm-usage",
-        "--disable-gpu",
-        f"--window-size={WIDTH},900",
-        "--lang=zh-CN",
-        "--hide-scrollbars",
-    ):
-        options.add_argument(arg)
-    prefs: dict[str, Any] = {
-        "download.default_directory": str(downloads),
-        "download.prompt_for_download": False,
-    }
-    if not javascript:
-        prefs["profile.managed_default_content_settings.javascript"] = 2
-    options.add_experimental_option("prefs", prefs)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
-    driver.execute_cdp_cmd(
-        "Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)}
-    )
-    return driver
+    """``medcalc serve``'s app with the probe's tariffs."""
+    with serving((_probe_tariffs(tmp_path_factory.mktemp("tariffs")),)) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -129,7 +62,7 @@ def downloads(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def browser(downloads: Path) -> Iterator[WebDriver]:
-    driver = _chrome(downloads)
+    driver = chrome(downloads)
     yield driver
     driver.quit()
 
@@ -150,21 +83,6 @@ def page(browser: WebDriver) -> Iterator[WebDriver]:
         if e["level"] == "SEVERE" and "status of 422" not in e["message"]
     ]
     assert problems == []
-
-
-def shot(driver: WebDriver, name: str) -> None:
-    """A PNG of the whole page (the window made as tall as the page) in :data:`SHOTS`."""
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    size = driver.get_window_size()
-    page_height, inner = driver.execute_script(
-        "return [document.documentElement.scrollHeight, window.innerHeight]"
-    )
-    chrome = size["height"] - int(inner)  # the window's own frame, if any
-    driver.set_window_size(size["width"], min(int(page_height) + chrome, 8000))
-    try:
-        driver.save_screenshot(str(SHOTS / f"{name}.png"))
-    finally:
-        driver.set_window_size(size["width"], size["height"])
 
 
 def _wait(driver: WebDriver, css: str, seconds: float = 20) -> Any:
@@ -344,15 +262,6 @@ def test_a_premium_estimate(server: str, page: WebDriver) -> None:
     shot(page, "premiums")
 
 
-def _wait_for_file(directory: Path, name: str) -> Path:
-    target = directory / name
-    deadline = time.monotonic() + 20
-    while not target.exists() or list(directory.glob("*.crdownload")):
-        assert time.monotonic() < deadline, f"{name} was not downloaded"
-        time.sleep(0.05)
-    return target
-
-
 def test_batch_upload_downloads_the_bytes_of_the_cli(
     server: str, page: WebDriver, downloads: Path, tmp_path: Path
 ) -> None:
@@ -369,7 +278,7 @@ def test_batch_upload_downloads_the_bytes_of_the_cli(
     assert "基本医保 317,850.00" in summary
     shot(page, "batch")
     page.find_element(By.ID, "download").click()
-    got = _wait_for_file(downloads, "claims-result.csv")
+    got = downloaded(downloads, "claims-result.csv")
     assert got.read_bytes() == cli_out.read_bytes()
 
 
@@ -501,7 +410,7 @@ def test_accessible_labels_and_keyboard_order(server: str, page: WebDriver) -> N
 
 
 def test_the_estimate_works_with_javascript_off(server: str, downloads: Path) -> None:
-    driver = _chrome(downloads, javascript=False)
+    driver = chrome(downloads, javascript=False)
     try:
         driver.get(server + "/")
         _fill_readme(driver)

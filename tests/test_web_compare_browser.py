@@ -10,114 +10,46 @@ Chromium or chromedriver is missing.
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
+from browser import NEEDS_CHROMIUM, ROOT, chrome, downloaded, serving, shot
 from medcalc.cli import cli
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMEDRIVER = shutil.which("chromedriver")
-pytestmark = pytest.mark.skipif(
-    CHROMIUM is None or CHROMEDRIVER is None,
-    reason="the browser tests need Chromium and chromedriver (Debian: apt-get install "
-    "chromium chromium-driver fonts-noto-cjk; .ci/run does)",
-)
+pytestmark = NEEDS_CHROMIUM
 
-webdriver = pytest.importorskip("selenium.webdriver")
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.remote.webdriver import WebDriver  # noqa: E402
 from selenium.webdriver.support import expected_conditions as ec  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
-ROOT = Path(__file__).parents[1]
-HOST = "127.0.0.1"
-SHOTS = Path(os.environ.get("MEDCALC_SCREENSHOTS") or ROOT / "build" / "screenshots")
-WIDTH = 1280
 CLAIMS = ROOT / "examples" / "claims_2018.csv"
 PROPOSAL = ROOT / "examples" / "proposal_threshold_3000.yaml"
 
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
-    """``medcalc serve``'s app (the bundled tables) under uvicorn on a free loopback port."""
-    import uvicorn
-
-    from medcalc.service import ServiceConfig, create_app
-
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        port = int(s.getsockname()[1])
-    app = create_app(ServiceConfig(handle_sighup=False))
-    uv = uvicorn.Server(uvicorn.Config(app, host=HOST, port=port, log_level="warning"))
-    thread = threading.Thread(target=uv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not uv.started:
-        assert time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.05)
-    yield f"http://{HOST}:{port}"
-    uv.should_exit = True
-    thread.join(10)
+    """``medcalc serve``'s app with the bundled tables."""
+    with serving() as url:
+        yield url
 
 
 @pytest.fixture
 def browser(tmp_path: Path) -> Iterator[tuple[WebDriver, Path]]:
     """Chromium downloading into a directory of its own; no SEVERE message in its console
     once the test is done (a CSP violation, a failed request or a script error is one)."""
-    from selenium.webdriver.chrome.service import Service
-
     downloads = tmp_path / "downloads"
     downloads.mkdir()
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for arg in (
-        "--headless=new",
-        "--no-sandbox",  # CI runs as root in a container
-        "--disable-dev-shm-usage",
-        "--disable-gpu",
-        f"--window-size={WIDTH},900",
-        "--lang=zh-CN",
-        "--hide-scrollbars",
-    ):
-        options.add_argument(arg)
-    options.add_experimental_option(
-        "prefs",
-        {"download.default_directory": str(downloads), "download.prompt_for_download": False},
-    )
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
-    driver.execute_cdp_cmd(
-        "Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)}
-    )
+    driver = chrome(downloads)
     try:
         yield driver, downloads
         problems = [e["message"] for e in driver.get_log("browser") if e["level"] == "SEVERE"]
         assert problems == []
     finally:
         driver.quit()
-
-
-def shot(driver: WebDriver, name: str) -> None:
-    """A PNG of the whole page (the window made as tall as the page) in :data:`SHOTS`."""
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    size = driver.get_window_size()
-    page_height, inner = driver.execute_script(
-        "return [document.documentElement.scrollHeight, window.innerHeight]"
-    )
-    chrome = size["height"] - int(inner)
-    driver.set_window_size(size["width"], min(int(page_height) + chrome, 8000))
-    try:
-        driver.save_screenshot(str(SHOTS / f"{name}.png"))
-    finally:
-        driver.set_window_size(size["width"], size["height"])
 
 
 def rows(driver: WebDriver, table: str) -> list[list[str]]:
@@ -160,9 +92,5 @@ def test_the_worked_example_compared_and_downloaded(
     assert current.text == "方案比较"
     shot(driver, "compare")
     driver.find_element(By.ID, "download").click()
-    target = downloads / "claims_2018-compare.csv"
-    deadline = time.monotonic() + 20
-    while not target.exists() or list(downloads.glob("*.crdownload")):
-        assert time.monotonic() < deadline, "the result file was not downloaded"
-        time.sleep(0.05)
+    target = downloaded(downloads, "claims_2018-compare.csv")
     assert target.read_bytes() == cli_out.read_bytes()
