@@ -116,7 +116,7 @@ def _person(rng: random.Random, person: int) -> list[list[str]]:
     return out
 
 
-def _child(
+def run_child(
     command: list[str], env: dict[str, str] | None = None
 ) -> tuple[int, float, float, float, str]:
     """Run ``command``: exit code, wall s, CPU s (user + system), peak RSS MB, stderr."""
@@ -157,7 +157,7 @@ def warm_up(work: Path, env: dict[str, str] | None) -> Path:
         writer.writerows(_person(random.Random(0), 1)[:1])
     if env is not None:
         for engine in ("fast", "core"):
-            _child(_command(tiny, work / "one-row-out.csv", engine), env)
+            run_child(_command(tiny, work / "one-row-out.csv", engine), env)
     return tiny
 
 
@@ -165,7 +165,7 @@ def run(
     source: Path, out: Path, engine: str, rows: int, env: dict[str, str] | None = None
 ) -> dict[str, object]:
     """One ``medcalc batch claims`` subprocess; its figures."""
-    code, wall, cpu, peak, err = _child(_command(source, out, engine), env)
+    code, wall, cpu, peak, err = run_child(_command(source, out, engine), env)
     if code not in (0, 3):
         print(err, file=sys.stderr)
     return {
@@ -304,7 +304,7 @@ def main(argv: list[str] | None = None) -> int:
         work.mkdir(parents=True, exist_ok=True)
         env = child_environment(Path(tmp), args.cold)
         tiny = warm_up(Path(tmp), env)
-        _, wall, cpu, peak, _ = _child(
+        _, wall, cpu, peak, _ = run_child(
             _command(tiny, Path(tmp) / "one-row-out.csv", engines[0]), env
         )
         print(
@@ -327,7 +327,7 @@ def main(argv: list[str] | None = None) -> int:
                     "--generate",
                     str(source),
                 ]
-                code, *_, err = _child(me)
+                code, *_, err = run_child(me)
                 if code:
                     print(err, file=sys.stderr)
                     return code

@@ -13,36 +13,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from bench_batch import child_environment, generate
+from bench_batch import child_environment, generate, run_child
 
 ROOT = Path(__file__).parent.parent
 PROPOSAL = ROOT / "examples" / "proposal_threshold_3000.yaml"
-
-
-def _child(command: list[str], env: dict[str, str] | None) -> tuple[int, float, float, float, str]:
-    """Run ``command``: exit code, wall s, CPU s (user + system), peak RSS MB, stderr."""
-    start = time.perf_counter()
-    child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
-    assert child.stderr is not None
-    err = child.stderr.read().decode("utf-8", "replace")
-    _, status, usage = os.wait4(child.pid, 0)
-    wall = time.perf_counter() - start
-    return (
-        os.waitstatus_to_exitcode(status),
-        wall,
-        usage.ru_utime + usage.ru_stime,
-        usage.ru_maxrss / 1024,
-        err,
-    )
 
 
 def _batch(source: Path, out: Path, engine: str) -> list[str]:
@@ -69,12 +49,12 @@ def main(argv: list[str] | None = None) -> int:
         tiny = work / "tiny.csv"
         generate(tiny, 1, args.seed)
         for make in (_batch, _compare):  # warm-up: bytecode cached
-            _child(make(tiny, work / "warm.csv", args.engine), env)
+            run_child(make(tiny, work / "warm.csv", args.engine), env)
         figures: dict[str, object] = {"rows": args.rows, "engine": args.engine}
         wall, cpu = {}, {}
         for name, make in (("batch", _batch), ("compare", _compare)):
             out = work / f"{name}.csv"
-            code, wall[name], cpu[name], peak, err = _child(make(source, out, args.engine), env)
+            code, wall[name], cpu[name], peak, err = run_child(make(source, out, args.engine), env)
             if code not in (0, 3):
                 print(err, file=sys.stderr)
                 return 1
