@@ -386,9 +386,15 @@ def test_wrong_content_type_is_415(client: TestClient) -> None:
 
 
 def test_unknown_route_and_method_are_problems(client: TestClient) -> None:
-    """404 and 405 come back as problem details too."""
-    problem(client.get("/v2/claims"), 404)
-    problem(client.get("/v1/claims"), 405)
+    """404 and 405 come back as problem details too, in the request's language."""
+    assert problem(client.get("/v2/claims"), 404)["detail"] == "GET /v2/claims: no such resource"
+    response = client.get("/v1/claims")
+    assert problem(response, 405)["detail"] == "GET /v1/claims: method not allowed here"
+    assert response.headers["Allow"] == "POST"  # Starlette's header is kept
+    body = problem(client.get("/v2/claims", headers={"Accept-Language": "zh-CN"}), 404)
+    assert body["detail"] == "GET /v2/claims：没有这个资源"
+    body = problem(client.get("/v1/claims?lang=zh"), 405)
+    assert body["detail"] == "GET /v1/claims：此处不能用这个方法"
 
 
 def test_unexpected_error_is_a_500_with_a_logged_id(caplog: pytest.LogCaptureFixture) -> None:

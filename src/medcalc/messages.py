@@ -774,6 +774,9 @@ _MESSAGES = (
     _m("service.not_operand", "{text} is not SERIES@VERSION (e.g. qingyuan-qingcheng@2018.1)",
        "{text} 不是 SERIES@VERSION（如 qingyuan-qingcheng@2018.1）"),
     _m("service.no_asset", "no documentation asset {name}", "没有文档资源 {name}"),
+    _m("service.no_route", "{method} {path}: no such resource", "{method} {path}：没有这个资源"),
+    _m("service.wrong_method", "{method} {path}: method not allowed here",
+       "{method} {path}：此处不能用这个方法"),
     _m("service.reload_no_tokens",
        "reloading over HTTP needs an admin token (medcalc serve --tokens FILE); send the "
        "process SIGHUP instead",

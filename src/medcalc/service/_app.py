@@ -17,6 +17,7 @@ from starlette.responses import Response
 
 import medcalc
 from medcalc.errors import MedcalcError
+from medcalc.messages import say
 from medcalc.service._auth import BearerAuth, load_tokens
 from medcalc.service._config import ServiceConfig
 from medcalc.service._limits import BodyLimit
@@ -41,14 +42,18 @@ async def _medcalc_error(request: Request, exc: Exception) -> Response:
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
-    # Starlette's own 404 (no route) and 405 (wrong method), as problems too.
+    # Starlette's own 404 (no route) and 405 (wrong method), as problems too, in the
+    # request's language like every other problem.
     assert isinstance(exc, HTTPException)
-    detail = {404: "no such resource", 405: "method not allowed here"}.get(
-        exc.status_code, str(exc.detail)
-    )
-    problem = ProblemError(exc.status_code, f"{request.method} {request.url.path}: {detail}")
-    problem.headers.update(exc.headers or {})
-    return problem.response(request.url.path)
+    where = {"method": request.method, "path": request.url.path}
+    if exc.status_code in (404, 405):
+        detail = say(
+            "service.no_route" if exc.status_code == 404 else "service.wrong_method", **where
+        )
+    else:
+        detail = f"{request.method} {request.url.path}: {exc.detail}"
+    problem = ProblemError(exc.status_code, detail, headers=exc.headers)
+    return problem.translated(problem_lang(request.scope)).response(request.url.path)
 
 
 def create_app(config: ServiceConfig | None = None) -> Starlette:

@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from medcalc.chain import FIELD_LABELS
+from medcalc.messages import say
 from medcalc.present import Lang
 from medcalc.service._auth import role_of
 from medcalc.service._limits import compute
@@ -169,7 +170,7 @@ class Pages:
     async def static(self, request: Request) -> Response:
         name = request.path_params["name"]
         if name not in STATIC:
-            raise ProblemError(404, f"GET {request.url.path}: no such resource")
+            raise ProblemError(404, say("service.no_route", method="GET", path=request.url.path))
         return Response(
             _static(name), media_type=STATIC[name], headers={"Cache-Control": "max-age=300"}
         )
