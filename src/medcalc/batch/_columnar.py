@@ -242,7 +242,9 @@ class _Reader:
         self.encoding = encoding = table.encoding
         self.header: list[str] = table.columns
         self.width = len(self.header)
-        self.known = dict(table.known)  # field id -> column index
+        # field id -> column index; the claim id is carried, never read (a text claim id is
+        # not read by the reference either: ClaimsBatch.parse), so pyarrow skips converting it
+        self.known = {name: i for name, i in table.known if name != "claim_id"}
         self.scratch = ClaimsBatch(calculator, default_series=series)
         self.check_utf8 = check_encoding and encoding.startswith("utf-8")
         self.ascii_only = ascii_only  # read as ASCII: NotAscii at the first byte beyond
