@@ -37,15 +37,12 @@ from medcalc.batch._compare_summary import (
     side_results,
 )
 from medcalc.batch._files import open_table, stamp
-from medcalc.batch._headers import (
-    header_language,
-    is_totals_row,
-    localiser,
-)
+from medcalc.batch._headers import header_language, localiser
 from medcalc.batch._job import BatchJob
-from medcalc.batch._output import check_output, open_writer, write_atomically
-from medcalc.batch._rows import Batch, ClaimsBatch, PremiumsBatch, ResultRow
-from medcalc.batch._table import Record, Table
+from medcalc.batch._output import Writer, check_output, write_atomically
+from medcalc.batch._row_readings import add_to, read_rows, write_rows
+from medcalc.batch._rows import Batch, ClaimsBatch, Fields, PremiumsBatch, ResultRow
+from medcalc.batch._table import Table
 from medcalc.batch._xlsx import MONEY_FORMAT, XlsxLayout, amount_number, xlsxwriter_module
 from medcalc.chain import Calculator
 from medcalc.chain import fields as rowparse
@@ -167,7 +164,7 @@ def _text(fen: int) -> str:
     return f"{'-' if fen < 0 else ''}{whole}.{part:02d}"
 
 
-def _person(fields: dict[str, Any]) -> str | None:
+def _person(fields: Fields) -> str | None:
     """The row's person id as the batch reads it (None: none, or one it refuses)."""
     try:
         return rowparse.text(fields, "person_id")
@@ -258,10 +255,8 @@ class CompareJob:
                 output_encoding=job.output_encoding or "utf-8-sig",
                 keep_formulas=job.keep_formulas,
             )
-            if stamp(job.source) != before:
-                raise BatchFileError(f"{job.source} changed while it was being read")
 
-        write_atomically(job.output, write)
+        job.write_out(write, before)
         return CompareReport(
             summary, job.output, "csv", "csv", "columnar", lang, proposal, read.totals
         )
@@ -281,7 +276,13 @@ class CompareJob:
         self.job.check_header(table, base.required)
         batches = [base] if engine else [base, self._batch(proposed)]
         persons: list[str | None] = []
-        keep, totals = _read(table, batches, persons)
+
+        def add(number: int, fields: Fields | None) -> None:
+            persons.append(None if fields is None else _person(fields))
+            for b in batches:
+                add_to(b, number, fields)
+
+        keep, totals = read_rows(table, add)
         if engine:
             results = _solved(base, book, proposed)
         else:
@@ -295,10 +296,8 @@ class CompareJob:
 
         def write(temp: Path) -> None:
             self._write(temp, table, composer, results, keep, persons, tally, totals_set)
-            if stamp(job.source) != before:
-                raise BatchFileError(f"{job.source} changed while it was being read")
 
-        write_atomically(job.output, write)
+        job.write_out(write, before)
         return CompareReport(
             tally.summary(),
             job.output,
@@ -307,7 +306,7 @@ class CompareJob:
             "engine" if engine else "core",
             lang,
             proposal,
-            tuple(sorted(totals)),
+            totals,
         )
 
     def _write(
@@ -321,13 +320,12 @@ class CompareJob:
         tally: CompareTally,
         totals: set[int],
     ) -> None:
-        """The second reading: each kept row, its carried cells and its result cells."""
+        """The second reading: each kept row, its carried cells and its result cells (a
+        totals row: empty results, not counted)."""
         job = self.job
         ids = compare_results(job.kind)
         names = compare_names(job.kind, composer.lang)
         ours = set(ids) | set(compare_names(job.kind, "zh"))
-        kept = [c for c in table.columns if c not in ours]
-        drop = {i for i, c in enumerate(table.columns) if c in ours}
         layout = None
         if job.output_format == "xlsx":
             amount_ids = (
@@ -344,88 +342,17 @@ class CompareJob:
                 if r.startswith("change_") or r.split("_", 1)[-1] in amount_ids
             )
             layout = XlsxLayout(amounts)
-        writer = open_writer(
-            job.output_format,
-            temp,
-            kept,
-            names,
-            encoding=job.output_encoding,
-            text=job.input_format == "csv",
-            keep_formulas=job.keep_formulas,
-            layout=layout,
-        )
         base_of, proposal_of = results
-        position = 0
-        try:
-            for number, record in table.records():
-                if position >= keep:
-                    break
-                carried: Record = record
-                if isinstance(record, dict):
-                    carried = {k: v for k, v in record.items() if k not in ours}
-                elif drop:
-                    carried = [v for i, v in enumerate(record) if i not in drop]
-                b, p = base_of(position), proposal_of(position)
-                if number in totals:  # a clerk's 合计 row: no results, not counted
-                    b = p = None
-                else:
-                    composer.tally(tally, persons[position], b, p)
-                writer.row(number, carried, composer.cells(b, p))
-                position += 1
-        except BaseException:
-            writer.abort()
-            raise
-        writer.close()
-        if position != keep:
-            raise BatchFileError(f"{job.source} changed while it was being read")
 
+        def opened(kept: list[str]) -> Writer:
+            return job.open_writer(temp, kept, names, layout)
 
-def _read(
-    table: Table, batches: Sequence[Batch], persons: list[str | None]
-) -> tuple[int, list[int]]:
-    """Add every record to each batch (the first reading), each row's person to ``persons``;
-    the number of rows to keep (trailing blank rows dropped) and the row numbers of trailing
-    totals rows (合计: added as blank rows), as :class:`BatchJob` reads them."""
-    last = 0
-    count = 0
-    held: list[tuple[int, Record | None]] = []
+        def cells(position: int) -> ResultRow | None:
+            b, p = base_of(position), proposal_of(position)
+            composer.tally(tally, persons[position], b, p)
+            return composer.cells(b, p)
 
-    def add(number: int, record: Record | None) -> None:
-        nonlocal count
-        count += 1
-        if record is None:
-            persons.append(None)
-            for b in batches:
-                b.add_blank(number)
-            return
-        fields = table.fields(record)
-        persons.append(_person(fields))
-        for b in batches:
-            b.add(fields, number)
-
-    for number, record in table.records():
-        if table.is_blank(record):
-            if held:
-                held.append((number, None))
-            else:
-                add(number, None)
-            continue
-        fields = table.fields(record)
-        if is_totals_row(fields.get("person_id"), table.first_cell(record)):
-            held.append((number, record))
-            continue
-        for held_number, held_record in held:
-            add(held_number, held_record)
-        held.clear()
-        add(number, record)
-        last = count
-    totals = []
-    for held_number, held_record in held:
-        add(held_number, None)
-        if held_record is not None:
-            totals.append(held_number)
-            last = count
-    return last, totals
+        write_rows(table, opened, keep, cells, replaced=ours.__contains__, totals=totals)
 
 
 def _solved(

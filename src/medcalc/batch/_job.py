@@ -11,6 +11,7 @@ imported only when a job uses them: ``import medcalc.batch`` imports no numpy.
 from __future__ import annotations
 
 import contextlib
+import functools
 import importlib.util
 import os
 from collections.abc import Callable, Sequence
@@ -25,15 +26,15 @@ from medcalc.batch._headers import (
     COLUMN_LANGUAGES,
     field_of,
     header_language,
-    is_totals_row,
     localiser,
     result_names,
     result_of,
 )
 from medcalc.batch._jsonl import JsonlTable
-from medcalc.batch._output import check_output, open_writer, write_atomically
-from medcalc.batch._rows import Batch, ClaimsBatch, PremiumsBatch, Summary
-from medcalc.batch._table import PROGRESS_EVERY, Progress, Record, Table
+from medcalc.batch._output import Writer, check_output, open_writer, write_atomically
+from medcalc.batch._row_readings import add_to, read_rows, source_changed, write_rows
+from medcalc.batch._rows import Batch, ClaimsBatch, PremiumsBatch, ResultRow, Summary
+from medcalc.batch._table import PROGRESS_EVERY, Progress, Table
 from medcalc.batch._xlsx import XlsxLayout, xlsx_layout
 from medcalc.chain import Calculator
 from medcalc.errors import BatchFileError, UsageError
@@ -253,43 +254,45 @@ class BatchJob:
         before = stamp(self.source)
         table.open(batch.columns)
         self._check_header(table, batch)
-        keep, totals = self._read(table, batch, progress, every)
+        keep, totals = read_rows(table, functools.partial(add_to, batch), progress, every)
         summary = batch.run(None if progress is None else (lambda n: progress("compute", n, keep)))
         summary = attrs.evolve(summary, blank=summary.blank - (len(batch) - keep) - len(totals))
         lang = self._language(table, batch)
 
-        def write_rows(temp: Path) -> None:
+        def write(temp: Path) -> None:
             self._write(temp, table, batch, keep, lang, progress, every)
 
-        self._write_out(write_rows, before, keep, progress)
+        self.write_out(write, before, keep, progress)
         replaced = tuple(c for c in table.columns if result_of(c) in batch.results)
         engine = str(getattr(batch, "engine", "core"))
         return self._report(
-            summary, getattr(table, "encoding", None), replaced, engine, lang, tuple(totals)
+            summary, getattr(table, "encoding", None), replaced, engine, lang, totals
         )
 
     def _language(self, table: Table, batch: Batch) -> str:
         """The language of the result columns: ``--columns``, else the input header's."""
         return self.columns or header_language(table.columns, batch.columns)
 
-    def _write_out(
+    def write_out(
         self,
-        write_rows: Callable[[Path], None],
+        write: Callable[[Path], None],
         before: tuple[int, int],
-        keep: int,
-        progress: Progress | None,
+        keep: int = 0,
+        progress: Progress | None = None,
     ) -> None:
-        """OUT written atomically by ``write_rows``; :class:`BatchFileError` when the input
-        is no longer as it was (``before``) when its first reading began."""
+        """OUT written atomically by ``write`` (given the temporary path);
+        :class:`BatchFileError` when the input is no longer as it was (``before``, its
+        :func:`stamp`) when its first reading began. ``progress``: told of the ``keep`` rows
+        written."""
 
-        def write(temp: Path) -> None:
-            write_rows(temp)
+        def checked(temp: Path) -> None:
+            write(temp)
             if stamp(self.source) != before:
-                raise BatchFileError(f"{self.source} changed while it was being read")
+                raise source_changed(self.source)
             if progress is not None:
                 progress("write", keep, keep)
 
-        write_atomically(self.output, write)
+        write_atomically(self.output, checked)
 
     def _report(
         self,
@@ -313,45 +316,6 @@ class BatchJob:
             totals,
         )
 
-    def _read(
-        self, table: Table, batch: Batch, progress: Progress | None, every: int
-    ) -> tuple[int, list[int]]:
-        """Add every record to ``batch`` (the first reading); the rows to keep (rows after
-        the last non-blank one are trailing blanks: dropped) and the row numbers of the
-        trailing totals rows (added as blank rows: written back with empty results)."""
-        last = 0
-        # A totals row and the blank rows after it, held until a later row shows that it is
-        # not at the end: then it is an ordinary row (most likely an error), in its place.
-        held: list[tuple[int, Record | None]] = []
-        for number, record in table.records():
-            if table.is_blank(record):
-                if held:
-                    held.append((number, None))
-                else:
-                    batch.add_blank(number)
-            else:
-                fields = table.fields(record)
-                if is_totals_row(fields.get("person_id"), table.first_cell(record)):
-                    held.append((number, record))
-                else:
-                    for held_number, held_record in held:
-                        if held_record is None:
-                            batch.add_blank(held_number)
-                        else:
-                            batch.add(table.fields(held_record), held_number)
-                    held.clear()
-                    batch.add(fields, number)
-                    last = len(batch)
-            if progress is not None and number % every == 0:
-                progress("read", table.position, table.size or None)
-        totals = []
-        for held_number, held_record in held:
-            batch.add_blank(held_number)
-            if held_record is not None:
-                totals.append(held_number)
-                last = len(batch)
-        return last, totals
-
     def _write(
         self,
         temp: Path,
@@ -365,47 +329,44 @@ class BatchJob:
         """Write the first ``keep`` rows with their results (the second reading), the result
         columns named and written in ``lang``. A result column of the input (an output run
         again), named in either language, is replaced, not carried."""
-        kept_columns = [c for c in table.columns if result_of(c) not in batch.results]
         names = result_names(batch.results, lang)
-        layout = None
-        if self.output_format == "xlsx":
-            layout = self._layout(kept_columns, names, batch, lang)
-        writer = open_writer(
+        localise = localiser(batch.results, lang)
+
+        def opened(kept: list[str]) -> Writer:
+            layout = None
+            if self.output_format == "xlsx":
+                layout = self._layout(kept, names, batch, lang)
+            return self.open_writer(temp, kept, names, layout)
+
+        def result(position: int) -> ResultRow | None:
+            found = batch.result(position)
+            return None if found is None else localise(found)
+
+        write_rows(
+            table,
+            opened,
+            keep,
+            result,
+            replaced=lambda column: result_of(column) in batch.results,
+            progress=progress,
+            every=every,
+        )
+
+    def open_writer(
+        self, temp: Path, kept: list[str], names: Sequence[str], layout: XlsxLayout | None
+    ) -> Writer:
+        """The writer of OUT's rows to ``temp`` in this job's format: the ``kept`` columns of
+        the input, then the result columns ``names``."""
+        return open_writer(
             self.output_format,
             temp,
-            kept_columns,
+            kept,
             names,
             encoding=self.output_encoding,
             text=self.input_format == "csv",
             keep_formulas=self.keep_formulas,
             layout=layout,
         )
-        drop = {i for i, c in enumerate(table.columns) if result_of(c) in batch.results}
-        localise = localiser(batch.results, lang)
-        position = 0
-        try:
-            for number, record in table.records():
-                if position >= keep:
-                    break
-                carried = record
-                if isinstance(record, dict):
-                    if any(result_of(k) in batch.results for k in record):
-                        carried = {
-                            k: v for k, v in record.items() if result_of(k) not in batch.results
-                        }
-                elif drop:
-                    carried = [v for i, v in enumerate(record) if i not in drop]
-                result = batch.result(position)
-                writer.row(number, carried, None if result is None else localise(result))
-                position += 1
-                if progress is not None and position % every == 0:
-                    progress("write", position, keep)
-        except BaseException:
-            writer.abort()
-            raise
-        writer.close()
-        if position != keep:
-            raise BatchFileError(f"{self.source} changed while it was being read")
 
     @staticmethod
     def _layout(columns: list[str], names: Sequence[str], batch: Batch, lang: str) -> XlsxLayout:
@@ -469,7 +430,7 @@ class BatchJob:
             return self._try_columnar(calculator, batch, progress, block_size, guess=False)
         dropped = summary.rows + summary.blank - keep  # trailing blank rows
         summary = attrs.evolve(summary, blank=summary.blank - dropped - len(totals))
-        self._write_out(write_rows, before, keep, progress)
+        self.write_out(write_rows, before, keep, progress)
         return self._report(summary, table.encoding, (), "columnar", lang, totals)
 
     def columnar_table(
