@@ -1,16 +1,19 @@
-"""``medcalc batch --threads N`` (issue 17): the output does not depend on the thread count.
+"""``medcalc batch --threads N`` (issue 17) and ``medcalc compare --threads N``: the output
+does not depend on the thread count.
 
 The same input through ``--threads 1``, ``--threads 2`` and ``--engine core`` (the reference)
 gives the same bytes: the examples and a generated file of shuffled rows (seeded); and, as a
 property, any malformed file read in many small blocks (worked on side by side, taken back in
-order) gives one thread's bytes, or its error, and the reference's. A thread count outside
-1..256 is a usage error (exit 2), worded in the run's language. No timings.
+order) gives one thread's bytes, or its error, and the reference's. A comparison of a file of
+many blocks gives the same OUT and summary at any thread count. A thread count outside
+1..256 is a usage error (exit 2), worded in the run's language, for both commands. No timings.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import json
 import random
 from pathlib import Path
 
@@ -22,8 +25,8 @@ from hypothesis import strategies as st
 pytest.importorskip("numpy")
 pytest.importorskip("pyarrow")
 
-from medcalc import Calculator, load_book
-from medcalc.batch import BatchJob, available_cores
+from medcalc import Calculator, load_book, load_tariff
+from medcalc.batch import BatchJob, CompareJob, available_cores, write_summary
 from medcalc.cli import cli
 from medcalc.errors import MedcalcError, UsageError
 
@@ -32,6 +35,9 @@ from support import PIECES, mutated
 ROOT = Path(__file__).parents[1]
 EXAMPLES = ["claims.csv", "claims_2018.csv", "claims_clerk.csv"]
 SERIES = "qingyuan-qingcheng"
+PROPOSAL = ROOT / "examples" / "proposal_threshold_3000.yaml"
+#: The options each command needs beside FILE and -o OUT.
+COMMANDS = {"batch": [], "compare": ["--proposal", str(PROPOSAL)]}
 
 
 def outputs(runner: CliRunner, source: Path, tmp_path: Path) -> dict[str, bytes]:
@@ -136,6 +142,30 @@ def test_threads_get_blocks_enough_to_share(tmp_path: Path) -> None:
     assert blocks[2] == -(-size // (1 << 20))  # 1 MiB blocks: size / (4 x 2) is below 1 MiB
 
 
+def test_compare_of_small_blocks_same_at_any_thread_count(tmp_path: Path) -> None:
+    """A comparison read in blocks of 256 KiB on one, two and three threads (and solved and
+    written on them) gives the same OUT and the same summary, those of the reference core."""
+    source = tmp_path / "shuffled.csv"
+    shuffled_claims(source, people=3000, seed=4)
+    assert source.stat().st_size > 2 * (1 << 18)  # several blocks
+    book = load_book([], env={})
+    proposal = load_tariff(PROPOSAL)
+    found = {}
+    for engine, threads in (("fast", 1), ("fast", 2), ("fast", 3), ("core", 1)):
+        out = tmp_path / f"{engine}{threads}.csv"
+        job = CompareJob.plan("claims", source, out, engine=engine, threads=threads)
+        assert job.job.threads == threads
+        report = job.run(book, proposal, block_size=1 << 18)
+        assert report.engine == ("columnar" if engine == "fast" else "core")
+        summary = tmp_path / f"{engine}{threads}.json"
+        write_summary(summary, report.summary)
+        found[engine, threads] = (out.read_bytes(), summary.read_bytes())
+    one = found["fast", 1]
+    assert b"proposal_out_of_pocket" in one[0]
+    assert json.loads(one[1])["persons"]["better_off"] > 0  # the proposal changes something
+    assert found["fast", 2] == found["fast", 3] == found["core", 1] == one
+
+
 # Forty copies of five rows (quoted amounts with separators, full-width digits, a doubled
 # quote, Chinese text), each copy its own persons: some kilobytes, many blocks of 200-4,096
 # bytes.
@@ -204,6 +234,7 @@ def test_any_file_in_small_blocks_same_at_any_thread_count(
     assert _outcome(source, out, "core", 1, block)[1:] == one[1:]
 
 
+@pytest.mark.parametrize("command", COMMANDS)
 @pytest.mark.parametrize(
     ("lang", "value", "message"),
     [
@@ -214,12 +245,17 @@ def test_any_file_in_small_blocks_same_at_any_thread_count(
     ],
 )
 def test_bad_thread_count_is_a_usage_error(
-    lang: str, value: str, message: str, tmp_path: Path
+    command: str, lang: str, value: str, message: str, tmp_path: Path
 ) -> None:
     source = ROOT / "examples" / "claims.csv"
     out = tmp_path / "out.csv"
     result = CliRunner().invoke(
-        cli, ["--lang", lang, "batch", "claims", str(source), "-o", str(out), "--threads", value]
+        cli,
+        [
+            *("--lang", lang, command, "claims", str(source), "-o", str(out)),
+            *COMMANDS[command],
+            *("--threads", value),
+        ],
     )
     assert result.exit_code == 2
     assert message in result.output
@@ -234,9 +270,11 @@ def test_plan_refuses_a_thread_count_that_is_not_a_whole_number(tmp_path: Path) 
     assert BatchJob.plan("claims", source, tmp_path / "o.csv").threads == 1  # the library's
 
 
-def test_default_is_the_cores_available(tmp_path: Path) -> None:
-    """The CLI's default: the cores this process may run on (at least one)."""
+@pytest.mark.parametrize("command", COMMANDS)
+def test_default_is_the_cores_available(command: str) -> None:
+    """The CLI's default, for batch and compare: the cores this process may run on (at
+    least one)."""
     cores = available_cores()
     assert cores >= 1
-    help_text = CliRunner().invoke(cli, ["--lang", "en", "batch", "claims", "--help"]).output
+    help_text = CliRunner().invoke(cli, ["--lang", "en", command, "claims", "--help"]).output
     assert "--threads INTEGER" in help_text and "the cores available" in help_text

@@ -192,9 +192,15 @@ class CompareJob:
             return False
         return job.engine == "fast" or importlib.util.find_spec("numpy") is not None
 
-    def run(self, book: TariffBook, proposal: Tariff) -> CompareReport:
+    def run(
+        self, book: TariffBook, proposal: Tariff, *, block_size: int | None = None
+    ) -> CompareReport:
         """Read once, compute under ``book`` and under ``book.with_proposal(proposal)``,
-        write OUT atomically; raise before writing on a file, tariff or usage error."""
+        write OUT atomically; raise before writing on a file, tariff or usage error.
+
+        The job's ``threads`` are those of the columnar path (reading, the engine, writing)
+        and of the engine; the output does not depend on them. ``block_size``: bytes per
+        block of the columnar CSV reader (as :meth:`BatchJob.run`)."""
         job = self.job
         check_output(job.output)
         proposed = book.with_proposal(proposal)
@@ -202,7 +208,7 @@ class CompareJob:
             book.versions(job.series)
         try:
             if self._engine():
-                report = self._try_columnar(book, proposed, proposal)
+                report = self._try_columnar(book, proposed, proposal, block_size)
                 if report is not None:
                     return report
                 try:
@@ -219,7 +225,7 @@ class CompareJob:
             raise BatchFileError(f"{exc.filename or job.output}: {exc.strerror or exc}") from None
 
     def _try_columnar(
-        self, book: TariffBook, proposed: TariffBook, proposal: Tariff
+        self, book: TariffBook, proposed: TariffBook, proposal: Tariff, block_size: int | None
     ) -> CompareReport | None:
         """Claims CSV to CSV as columns (:mod:`medcalc.batch._compare_columnar`): read once by
         the columnar reader, solved twice, written from the input's bytes; None when it does
@@ -238,9 +244,14 @@ class CompareJob:
         lang = job.columns or header_language(table.columns, ClaimsBatch.columns)
         try:
             read = _columnar.read_columnar(
-                table, Calculator(book), series=job.series, progress=None
+                table,
+                Calculator(book),
+                series=job.series,
+                progress=None,
+                block_size=block_size,
+                threads=job.threads,
             )
-            base, other = _compare_columnar.solve_both(read, book, proposed)
+            base, other = _compare_columnar.solve_both(read, book, proposed, threads=job.threads)
         except (_columnar.Unsupported, EngineRangeError):
             return None
         summary = _compare_columnar.compare_summary(read, base, other, read.keep)
@@ -284,7 +295,7 @@ class CompareJob:
 
         keep, totals = read_rows(table, add)
         if engine:
-            results = _solved(base, book, proposed)
+            results = _solved(base, book, proposed, job.threads)
         else:
             for b in batches:
                 b.run()
@@ -356,10 +367,10 @@ class CompareJob:
 
 
 def _solved(
-    batch: Batch, book: TariffBook, proposed: TariffBook
+    batch: Batch, book: TariffBook, proposed: TariffBook, threads: int
 ) -> tuple[Callable[[int], ResultRow | None], Callable[[int], ResultRow | None]]:
-    """The rows of ``batch`` (parsed once) as columns, solved by the engine under each book;
-    :class:`EngineRangeError` when an amount is beyond its range."""
+    """The rows of ``batch`` (parsed once) as columns, solved by the engine on ``threads``
+    threads under each book; :class:`EngineRangeError` when an amount is beyond its range."""
     from medcalc.batch._columns import from_batch, solve
 
     assert isinstance(batch, ClaimsBatch)
@@ -368,8 +379,8 @@ def _solved(
     # solve frees the person columns it has merged (rebinding them, not writing into them):
     # the other side solves a shallow copy taken before.
     again = copy.copy(rows)
-    base = solve(rows, book)
-    proposal = solve(again, proposed)
+    base = solve(rows, book, threads=threads)
+    proposal = solve(again, proposed, threads=threads)
     return base.result, proposal.result
 
 

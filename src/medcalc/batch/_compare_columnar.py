@@ -43,13 +43,14 @@ _AMOUNT_INDEX = [AMOUNTS.index(name) for name in CLAIM_COMPARED]
 
 
 def solve_both(
-    read: ColumnarRead, book: TariffBook, proposed: TariffBook
+    read: ColumnarRead, book: TariffBook, proposed: TariffBook, *, threads: int = 1
 ) -> tuple[Outcome, Outcome]:
-    """The rows solved under each book (:class:`EngineRangeError` beyond the engine's range).
+    """The rows solved under each book, the engine on ``threads`` threads (the outcomes do
+    not depend on it); :class:`EngineRangeError` beyond the engine's range.
 
     ``solve`` rebinds the person columns it frees: the base side solves a shallow copy."""
-    base = solve(copy.copy(read.rows), book)
-    proposal = solve(read.rows, proposed)
+    base = solve(copy.copy(read.rows), book, threads=threads)
+    proposal = solve(read.rows, proposed, threads=threads)
     return base, proposal
 
 
@@ -203,7 +204,8 @@ def write_compare(
     output_encoding: str,
     keep_formulas: bool,
 ) -> None:
-    """OUT from the input's own bytes, each record followed by both sides' results."""
+    """OUT from the input's own bytes, each record followed by both sides' results (the
+    blocks formatted on the reading's threads)."""
     writer = read.writer(output_encoding=output_encoding, keep_formulas=keep_formulas, columns=lang)
     columns = CompareColumns(base, proposal, lang, safe=not keep_formulas)
     writer.write_columns(temp, columns, read.keep, None)

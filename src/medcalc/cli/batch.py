@@ -18,12 +18,7 @@ from typing import Any, TypeVar
 
 import click
 
-from medcalc.batch import (
-    BatchJob,
-    Progress,
-    available_cores,
-    summary_lines,
-)
+from medcalc.batch import BatchJob, Progress, summary_lines
 from medcalc.chain import Calculator
 from medcalc.cli import cli
 from medcalc.cli._file_options import COMMON_OPTIONS, FILE_OPTIONS
@@ -64,8 +59,6 @@ def _options(f: F) -> F:
             "-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path)
         ),
         *FILE_OPTIONS,
-        # checked by BatchJob.plan (its message in the catalogue); default: the cores here
-        click.option("--threads", type=int, default=available_cores),
         *COMMON_OPTIONS,
     ]
     for option in reversed(options):
