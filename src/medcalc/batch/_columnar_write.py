@@ -24,8 +24,7 @@ from medcalc.batch._output import excel_text
 from medcalc.batch._pipeline import in_order
 from medcalc.batch._rows import CLAIM_RESULTS
 from medcalc.batch._scan import Block, records
-from medcalc.batch._table import Progress
-from medcalc.errors import BatchFileError
+from medcalc.batch._table import Progress, source_changed
 
 __all__ = [
     "ColumnarWriter",
@@ -182,7 +181,7 @@ class ColumnarWriter:
         """Write OUT (the second reading of the file), each record followed by ``results``."""
         buffer = io.StringIO(newline="")
         csv.writer(buffer).writerow(_safe_cells([*self.header, *results.names], self.safe))
-        changed = BatchFileError(f"{self.source} changed while it was being read")
+        changed = source_changed(self.source)
         written = 0
 
         def pieces() -> Iterator[tuple[memoryview, Block, int, int]]:

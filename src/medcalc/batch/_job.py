@@ -32,9 +32,9 @@ from medcalc.batch._headers import (
 )
 from medcalc.batch._jsonl import JsonlTable
 from medcalc.batch._output import Writer, check_output, open_writer, write_atomically
-from medcalc.batch._row_readings import add_to, read_rows, source_changed, write_rows
+from medcalc.batch._row_readings import add_to, read_rows, write_rows
 from medcalc.batch._rows import Batch, ClaimsBatch, PremiumsBatch, ResultRow, Summary
-from medcalc.batch._table import PROGRESS_EVERY, Progress, Table
+from medcalc.batch._table import PROGRESS_EVERY, Progress, Table, source_changed
 from medcalc.batch._xlsx import XlsxLayout, xlsx_layout
 from medcalc.chain import Calculator
 from medcalc.errors import BatchFileError, UsageError

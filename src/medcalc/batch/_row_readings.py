@@ -13,15 +13,13 @@ cells; a totals row is written with empty results. The columnar path has its own
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
-from pathlib import Path
 
 from medcalc.batch._headers import is_totals_row
 from medcalc.batch._output import Writer
 from medcalc.batch._rows import Batch, Fields, ResultRow
-from medcalc.batch._table import PROGRESS_EVERY, Progress, Table
-from medcalc.errors import BatchFileError
+from medcalc.batch._table import PROGRESS_EVERY, Progress, Table, source_changed
 
-__all__ = ["Add", "add_to", "read_rows", "source_changed", "write_rows"]
+__all__ = ["Add", "add_to", "read_rows", "write_rows"]
 
 #: ``add(number, fields)``: a row's number and its known fields (None: a blank row).
 Add = Callable[[int, Fields | None], None]
@@ -118,8 +116,3 @@ def write_rows(
     writer.close()
     if position != keep:
         raise source_changed(table.path)
-
-
-def source_changed(path: Path) -> BatchFileError:
-    """The error for an input that changed between its readings."""
-    return BatchFileError(f"{path} changed while it was being read")

@@ -25,6 +25,7 @@ __all__ = [
     "Progress",
     "Record",
     "Table",
+    "source_changed",
     "text_file",
     "undecodable_error",
     "undecodable_line",
@@ -141,3 +142,8 @@ def undecodable_line(path: Path, raw: io.BufferedReader, exc: UnicodeError) -> i
             line += chunk.count(b"\n")
             offset -= len(chunk)
     return line
+
+
+def source_changed(path: Path) -> BatchFileError:
+    """The error for an input that changed between its two readings (every path's)."""
+    return BatchFileError(say("table.changed", path=path))
