@@ -15,7 +15,16 @@ from numpy.typing import NDArray
 from medcalc.batch._columnar_write import arrow
 from medcalc.batch._columns import I64
 
-__all__ = ["AmountColumn", "amount_fen", "np_bool", "np_int", "simple_texts", "single"]
+__all__ = [
+    "AmountColumn",
+    "amount_fen",
+    "np_bool",
+    "np_int",
+    "person_keys",
+    "person_texts",
+    "simple_texts",
+    "single",
+]
 
 # Regular expression for pyarrow (RE2 syntax, matched against the whole cell).
 _AMOUNT = r"^(?:[0-9]{1,12}|[1-9][0-9]{0,2}(?:,[0-9]{3}){1,3})(?:\.[0-9]{0,2})?$"
@@ -100,6 +109,81 @@ def simple_texts(column: Any) -> NDArray[np.bool_]:
     simple &= data.take(np.minimum(start, last)) != 0x20
     simple &= data.take(np.maximum(end - 1, 0)) != 0x20
     return simple
+
+
+_ID_TAG = np.uint64(1 << 63)
+"""The top bit of a resident identity number's key; a key of bytes has it clear (ASCII)."""
+_POWERS = 10 ** np.arange(16, -1, -1, dtype=np.int64)
+"""The place values of an identity number's 17 digits."""
+_ID_CHECK = {ord(c): v for v, c in enumerate("0123456789Xx")}
+"""The values of an identity number's last character, the check character (X: ten; x is
+another text, so another person)."""
+
+
+def person_keys(column: Any) -> NDArray[np.uint64] | None:
+    """Each person id of a pyarrow string array as a 64-bit key, two keys equal exactly when
+    the ids are (0: null); None when some id has neither form below (the caller codes the
+    texts instead). Coding 1 M keys over the whole file takes about a third of the time of
+    coding each block's texts and joining the blocks' dictionaries.
+
+    - 1-8 bytes of printable ASCII: the bytes, the first lowest, zeros above (no id holds a
+      NUL byte: :func:`medcalc.batch._scan.scan_block` refuses them), so the top bit is clear;
+    - 18 characters, 17 digits and a check character (0-9, X, x), as a resident identity
+      number (身份证号) is written: ``digits * 12 + check`` with the top bit set.
+    """
+    n = len(column)
+    data, start, end = _cells(column)
+    length = end - start
+    if column.null_count:
+        length = np.where(np_bool(column.is_valid()), length, 0)
+    short = length <= 8
+    number = length == 18
+    if not (short | number).all():
+        return None
+    keys = np.zeros(n, np.uint64)
+    if not data.shape[0]:
+        return keys
+    last = data.shape[0] - 1
+    if ((data - np.uint8(0x20)) > 0x5E).any():
+        return None  # a byte beyond printable ASCII (wraps below the space): no id has it here
+    if short.any():
+        width = int(length[0])
+        if short.all() and (length == width).all() and width:
+            # every id of one length (the usual case): the bytes in rows, no gathering
+            padded = np.zeros((n, 8), np.uint8)
+            padded[:, :width] = data.reshape(n, width)
+        else:
+            columns = np.arange(8, dtype=np.int32)
+            padded = data.take(np.minimum(start[:, None] + columns, last))
+            padded[columns >= np.where(short, length, 0)[:, None]] = 0
+        keys = padded.view("<u8").ravel().astype(np.uint64, copy=False)
+    if number.any():
+        at = np.flatnonzero(number)
+        first = start.take(at)
+        places = (first[:, None] + np.arange(17, dtype=np.int32)).astype(np.intp)
+        digits = data.take(places) - np.uint8(48)
+        if (digits > 9).any():
+            return None
+        value = (digits.astype(np.int64) @ _POWERS).astype(np.uint64)  # < 10**17: exact
+        check = np.full(256, 255, np.uint8)
+        check[list(_ID_CHECK)] = list(_ID_CHECK.values())
+        last_char = check.take(data.take(first + 17))
+        if (last_char == 255).any():
+            return None
+        keys[at] = (value * np.uint64(12) + last_char) | _ID_TAG
+    return keys
+
+
+def person_texts(keys: NDArray[np.uint64]) -> list[str]:
+    """The person ids of :func:`person_keys`' keys (not 0), in order."""
+    out = []
+    for key in keys.tolist():
+        if key & (1 << 63):
+            value, check = divmod(key & ~(1 << 63), 12)
+            out.append(f"{value:017d}{'0123456789Xx'[check]}")
+        else:
+            out.append(key.to_bytes(8, "little").rstrip(b"\0").decode("ascii"))
+    return out
 
 
 def _plain_amounts(column: Any) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:

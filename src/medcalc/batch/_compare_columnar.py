@@ -175,7 +175,7 @@ def _persons(
     starts = np.flatnonzero(np.r_[True, pid[1:] != pid[:-1]])
     sums = np.add.reduceat(change, starts)
     persons = pid[starts]
-    ids: Sequence[str] = read.person_ids.take(persons).to_pylist()
+    ids: Sequence[str] = read.person_texts(persons)
     spread = np.sort(sums).tolist()
     gains = _top(ids, sums, spread[min(TOP, len(spread)) - 1], lambda c, t: c <= t)
     losses = _top(ids, -sums, -spread[-min(TOP, len(spread))], lambda c, t: c <= t)
