@@ -40,9 +40,12 @@ NOT_FOR_BATCH = (
 #: compare job, its summary and charts (wcwidth lays the summary out, matplotlib draws), the
 #: claims file of `medcalc claim --claims`, the XLSX writer and readers, the tariff as a tree
 #: and the diff of two (`medcalc tariff show|diff`), pyarrow's Python wrappers of its compute
-#: functions (the columnar path calls the few it uses by name) (issue 17, start-up).
+#: functions (the columnar path calls the few it uses by name), numpy's masked arrays
+#: (pa.array(numpy) and np.unique look for them: medcalc.batch._columnar_write.from_numpy)
+#: (issue 17, start-up).
 NOT_FOR_A_CSV_BATCH = (
     "pyarrow.compute",
+    "numpy.ma",
     "medcalc.batch._compare",
     "medcalc.batch._compare_charts",
     "medcalc.batch._compare_columnar",

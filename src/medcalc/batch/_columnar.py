@@ -59,6 +59,7 @@ from medcalc.batch._columnar_write import (
     ResultColumns,
     arrow,
     fen_texts,
+    from_numpy,
     in_flight,
 )
 from medcalc.batch._columns import (
@@ -413,9 +414,9 @@ class _Reader:
         simple = vectors.simple
         persons = vectors.persons
         if not simple.all():
-            odd = pc.filter(person, pa.array(~simple)).to_pylist()
-            texts = [self.codes.text(t) for t in odd]
-            person = pc.replace_with_mask(person, pa.array(~simple), pa.array(texts, pa.string()))
+            odd_rows = from_numpy(pa, ~simple)
+            texts = [self.codes.text(t) for t in pc.filter(person, odd_rows).to_pylist()]
+            person = pc.replace_with_mask(person, odd_rows, pa.array(texts, pa.string()))
             persons = None
             fast &= np_bool(pc.is_valid(person))
         if "series" in encoded:
@@ -446,7 +447,7 @@ class _Reader:
             part["slow"] = self._slow(block, scan, slow, state, like)
             part["totals_like"] = like
             ids = [None if parsed is None else parsed.person_id for _, parsed, _ in part["slow"]]
-            person = pc.replace_with_mask(person, pa.array(~fast), pa.array(ids, pa.string()))
+            person = pc.replace_with_mask(person, from_numpy(pa, ~fast), pa.array(ids, pa.string()))
             persons = None
         part["state"] = state
         self.persons.append(_person_codes(pc, person) if persons is None else persons)
@@ -524,7 +525,8 @@ class _Reader:
             if all(isinstance(block, np.ndarray) for block in blocks):
                 keys = np.concatenate(blocks)
                 del blocks
-                encoded = pc.dictionary_encode(pa.array(keys, mask=keys == 0))
+                # key 0: no person (a blank id)
+                encoded = pc.dictionary_encode(from_numpy(pa, keys, keys == 0))
                 del keys
                 self.person_keys = np_int(encoded.dictionary).astype(np.uint64)
                 codes = pc.fill_null(encoded.indices, -1)
@@ -778,7 +780,7 @@ class ColumnarRead:
         """The person ids of person codes (of ``rows.pid``), as read."""
         if self._keys is not None:
             return person_texts(self._keys.take(codes))
-        texts: list[str] = self._ids.take(self._reader.pa.array(codes)).to_pylist()
+        texts: list[str] = self._ids.take(from_numpy(self._reader.pa, codes)).to_pylist()
         return texts
 
     def writer(self, *, output_encoding: str, keep_formulas: bool, columns: str) -> ColumnarWriter:

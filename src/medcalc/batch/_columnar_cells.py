@@ -12,7 +12,7 @@ import attrs
 import numpy as np
 from numpy.typing import NDArray
 
-from medcalc.batch._columnar_write import arrow
+from medcalc.batch._columnar_write import arrow, from_numpy
 from medcalc.batch._columns import I64
 
 __all__ = [
@@ -60,15 +60,15 @@ def amount_fen(column: Any) -> AmountColumn:
     if plain.all():
         values = _fen_of(pa, pc, column, commas=False)
     elif plain.any():
-        values[plain] = _fen_of(pa, pc, pc.filter(column, pa.array(plain)), commas=False)
+        values[plain] = _fen_of(pa, pc, pc.filter(column, from_numpy(pa, plain)), commas=False)
     taken = plain
     rest = ~plain & ~empty
     if rest.any():
-        others = pc.filter(column, pa.array(rest))
+        others = pc.filter(column, from_numpy(pa, rest))
         match = np_bool(pc.match_substring_regex(others, _AMOUNT))
         if match.any():
             where = np.flatnonzero(rest)[match]
-            values[where] = _fen_of(pa, pc, pc.filter(others, pa.array(match)), commas=True)
+            values[where] = _fen_of(pa, pc, pc.filter(others, from_numpy(pa, match)), commas=True)
             taken = taken.copy()
             taken[where] = True
     return AmountColumn(values, plain, taken, empty)

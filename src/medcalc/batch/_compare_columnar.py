@@ -23,6 +23,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from medcalc.batch._columnar import ColumnarRead, OutcomeColumns, fen_texts
+from medcalc.batch._columnar_write import from_numpy
 from medcalc.batch._columns import BLANK, Outcome, solve
 from medcalc.batch._compare_summary import (
     CLAIM_COMPARED,
@@ -109,7 +110,7 @@ class CompareColumns:
             *self.base.parts(a, take, None),
             *self.proposal.parts(a, take, None),
             fen_texts(self.change[a:b], ~self.both[a:b], safe=self.safe),
-            self.pc.take(self.errors, self.pa.array(code)),
+            self.pc.take(self.errors, from_numpy(self.pa, code)),
         ]
 
 
