@@ -15,6 +15,7 @@ from medcalc.chain._calculator import (
     estimate_premiums,
 )
 from medcalc.chain._claims import (
+    GIVEN,
     benefits_start_text,
 )
 from medcalc.chain._inputs import (
@@ -62,6 +63,7 @@ __all__ = [
     "CLAIM_FIELDS",
     "CLAIM_PERSON_FIELDS",
     "FIELD_LABELS",
+    "GIVEN",
     "LAYERS",
     "PERSON_FIELDS",
     "YTD_FIELDS",

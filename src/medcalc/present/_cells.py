@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Literal
 
-from medcalc.chain import TariffRef
+from medcalc.chain import GIVEN, TariffRef
 from medcalc.errors import TariffNotFoundError
 from medcalc.money import EXACT, fmt
 from medcalc.tariff import BASE, Tariff, TariffBook
@@ -37,7 +37,6 @@ __all__ = [
 
 Lang = Literal["zh", "en"]
 
-GIVEN = "given"  # the basic profile name when the settled basic payment was given
 SHORT_SHA = 12
 """Hex digits of a sha256 shown in short (the full hash is in ``tariff show`` and JSON)."""
 DASH = "—"
