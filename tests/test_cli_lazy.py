@@ -162,3 +162,19 @@ def test_each_command_imports_its_own_module(name: str, module: str) -> None:
     code, found = loaded_by(name, "--help", watch=(module, *others))
     assert code == 0
     assert found == [module]
+
+
+def test_the_console_entry_leaves_the_last_collections_out() -> None:
+    """``medcalc`` (the console script, ``python -m medcalc``) freezes what the run made
+    before the process ends: the interpreter's final garbage collections skip it (25-30 ms,
+    a tenth of a small batch: docs/performance.md, start-up)."""
+    code = (
+        "import atexit, gc, sys\n"
+        "from medcalc.cli import main\n"
+        "atexit.register(lambda: print('frozen', gc.get_freeze_count(), file=sys.stderr))\n"
+        "main(['--version'])\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert out.returncode == 0
+    word, count = out.stderr.split()[-2:]
+    assert word == "frozen" and int(count) > 10_000  # every object of the imports, at least

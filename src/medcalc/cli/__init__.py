@@ -13,6 +13,7 @@ errors (the other rows were written).
 
 from __future__ import annotations
 
+import gc
 import sys
 from functools import partial
 from typing import Any
@@ -70,8 +71,14 @@ def cli(lang: str) -> None:
 
 
 def main(argv: list[str] | None = None) -> Any:
-    """Console-script entry point."""
-    return cli.main(args=argv, prog_name="medcalc", standalone_mode=True)
+    """Console-script entry point: one command, then the process ends (``SystemExit``)."""
+    try:
+        return cli.main(args=argv, prog_name="medcalc", standalone_mode=True)
+    finally:
+        # The interpreter's last garbage collections would walk every object the run imported
+        # or made, to free memory the ending process gives back anyway: 25-30 ms, a tenth of
+        # a small batch. Frozen, they are skipped (files are closed by then: nothing is lost).
+        gc.freeze()
 
 
 if __name__ == "__main__":  # pragma: no cover
