@@ -178,3 +178,51 @@ def test_the_console_entry_leaves_the_last_collections_out() -> None:
     assert out.returncode == 0
     word, count = out.stderr.split()[-2:]
     assert word == "frozen" and int(count) > 10_000  # every object of the imports, at least
+
+
+def _program(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """The ``medcalc`` program (``medcalc.cli.run``) in a fresh interpreter that has an atexit
+    handler of its own, saying ``teardown`` when the interpreter's teardown runs."""
+    code = (
+        "import atexit, sys\n"
+        "atexit.register(lambda: print('teardown', file=sys.stderr))\n"
+        "from medcalc.cli import run\n"
+        f"sys.argv = ['medcalc', *{list(args)!r}]\n"
+        "run()\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "MEDCALC_LANG"}
+    return subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False, env=env,
+        cwd=tmp_path,
+    )  # fmt: skip
+
+
+def test_the_program_ends_at_once_after_a_batch_it_finished(tmp_path: Path) -> None:
+    """A finished batch (exit 0; exit 3 with row errors) ends without the interpreter's
+    teardown, its output and summary complete; anything else ends as usual."""
+    ok = _program(tmp_path, "batch", "claims", str(EXAMPLES / "claims.csv"), "-o", "out.csv",
+                  "--lang", "en")  # fmt: skip
+    assert ok.returncode == 0
+    assert ok.stderr.endswith("wrote out.csv\n")  # flushed; no teardown after it
+    expected = subprocess.run(
+        [sys.executable, "-m", "medcalc", "batch", "claims", str(EXAMPLES / "claims.csv"),
+         "-o", str(tmp_path / "again.csv"), "--lang", "en"],
+        capture_output=True, check=True,
+    )  # fmt: skip
+    assert expected.returncode == 0
+    assert (tmp_path / "out.csv").read_bytes() == (tmp_path / "again.csv").read_bytes()
+    source = tmp_path / "bad.csv"
+    source.write_text(
+        "person_id,date,hospital_level,compliant\nP1,2018-03-01,level_2,-5\n", encoding="utf-8"
+    )
+    some_errors = _program(tmp_path, "batch", "claims", str(source), "-o", "bad-out.csv",
+                           "--series", "qingyuan-qingcheng", "--lang", "en")  # fmt: skip
+    assert some_errors.returncode == 3
+    assert "teardown" not in some_errors.stderr
+    assert (tmp_path / "bad-out.csv").read_text("utf-8-sig").count("\n") == 2
+    failed = _program(tmp_path, "batch", "claims", "missing.csv", "-o", "x.csv", "--lang", "en")
+    assert failed.returncode != 0
+    assert failed.stderr.endswith("teardown\n")
+    version = _program(tmp_path, "--version")
+    assert version.returncode == 0
+    assert version.stderr == "teardown\n"

@@ -1,5 +1,5 @@
 """``python -m medcalc``: the same as the ``medcalc`` command."""
 
-from medcalc.cli import main
+from medcalc.cli import run
 
-main()
+run()

@@ -14,6 +14,7 @@ errors (the other rows were written).
 from __future__ import annotations
 
 import gc
+import os
 import sys
 from functools import partial
 from typing import Any
@@ -25,6 +26,7 @@ from medcalc.cli.common import (
     LazyCommands,
     MedcalcGroup,
     lang_option,
+    nothing_left_open,
     version_option,
 )
 
@@ -68,6 +70,24 @@ def cli(lang: str) -> None:
 
     ``--lang`` here sets the language of the whole run; the subcommand receives it.
     """
+
+
+def run() -> None:
+    """The ``medcalc`` program (console script, ``python -m medcalc``): :func:`main`; then,
+    when the command said its files are closed (:func:`~medcalc.cli.common.done_with_files`:
+    a batch or a comparison that finished, exit 0 or 3), the process ends at once: stdout and
+    stderr flushed, the interpreter's teardown (freeing every object and the allocators'
+    memory, which the ending process gives back anyway) skipped: 40-60 ms of a 1 M-claim batch.
+    Everything else ends as :func:`main` does."""
+    try:
+        main()
+    except SystemExit as exc:
+        code = exc.code
+        if isinstance(code, int) and code in (0, 3) and nothing_left_open():
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(code)
+        raise
 
 
 def main(argv: list[str] | None = None) -> Any:

@@ -22,7 +22,7 @@ from medcalc.batch import BatchJob, Progress, summary_lines
 from medcalc.chain import Calculator
 from medcalc.cli import cli
 from medcalc.cli._file_options import COMMON_OPTIONS, FILE_OPTIONS
-from medcalc.cli.common import lang_option
+from medcalc.cli.common import done_with_files, lang_option
 from medcalc.tariff import SERIES_ENV_VAR, default_series, load_book
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -110,6 +110,7 @@ def _run(kind: str, ctx: click.Context, **kw: Any) -> None:
             bars.close()
     for line in summary_lines(report, lang):
         click.echo(line, err=True)
+    done_with_files()  # OUT is in place: the program may end without the teardown
     if report.summary.errors:
         ctx.exit(EXIT_ROW_ERRORS)
 

@@ -36,6 +36,23 @@ LANG_ENV = "MEDCALC_LANG"
 LANG_KEY = "medcalc.lang"
 
 
+#: Set by a command whose work is done and whose files are closed (``batch``, ``compare``):
+#: the program may then end without the interpreter's teardown (:func:`medcalc.cli.run`).
+_DONE: list[bool] = []
+
+
+def done_with_files() -> None:
+    """Say that this run's work is done and every file it wrote is closed (flushed, fsync-ed,
+    moved onto OUT): what is left is the interpreter's teardown, which the ``medcalc`` program
+    then skips (:func:`medcalc.cli.run`)."""
+    _DONE.append(True)
+
+
+def nothing_left_open() -> bool:
+    """Whether a command said :func:`done_with_files` in this process."""
+    return bool(_DONE)
+
+
 class LanguageError(click.UsageError):
     """``MEDCALC_LANG`` names no language medcalc speaks (exit 2). Said in both languages:
     which one the user wanted is what is unknown."""

@@ -28,7 +28,7 @@ from medcalc.batch import (
 )
 from medcalc.cli import cli
 from medcalc.cli._file_options import COMMON_OPTIONS, FILE_OPTIONS
-from medcalc.cli.common import lang_option
+from medcalc.cli.common import done_with_files, lang_option
 from medcalc.errors import UsageError
 from medcalc.messages import say
 from medcalc.tariff import SERIES_ENV_VAR, default_series, load_book, load_tariff
@@ -97,6 +97,7 @@ def _run(kind: str, ctx: click.Context, **kw: Any) -> None:
         )
     if charts is not None:
         draw_charts(report.summary, charts, lang)
+    done_with_files()  # OUT, the summary and the charts are in place
     if report.summary.errors:
         ctx.exit(EXIT_ROW_ERRORS)
 
