@@ -3,6 +3,7 @@ floors it stands on) is loaded when the command is first looked up (issue 17, st
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -167,25 +168,41 @@ def test_each_command_imports_its_own_module(name: str, module: str) -> None:
 def test_the_console_entry_leaves_the_last_collections_out() -> None:
     """``medcalc`` (the console script, ``python -m medcalc``) freezes what the run made
     before the process ends: the interpreter's final garbage collections skip it (25-30 ms,
-    a tenth of a small batch: docs/performance.md, start-up)."""
+    a tenth of a small batch: docs/performance.md, start-up). ``main``, for a program that
+    embeds the command line, freezes nothing."""
     code = (
         "import atexit, gc, sys\n"
-        "from medcalc.cli import main\n"
+        "from medcalc.cli import run\n"
         "atexit.register(lambda: print('frozen', gc.get_freeze_count(), file=sys.stderr))\n"
-        "main(['--version'])\n"
+        "sys.argv = ['medcalc', '--version']\n"
+        "run()\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert out.returncode == 0
     word, count = out.stderr.split()[-2:]
     assert word == "frozen" and int(count) > 10_000  # every object of the imports, at least
+    embedded = code.replace("import run", "import main").replace("run()", "main()")
+    out = subprocess.run(
+        [sys.executable, "-c", embedded.replace("sys.argv = ['medcalc', '--version']\n", "")
+         .replace("main()", "main(['--version'])")],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert out.stderr.split()[-2:] == ["frozen", "0"]
 
 
-def _program(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def _program(tmp_path: Path, *args: str, before: str = "") -> subprocess.CompletedProcess[str]:
     """The ``medcalc`` program (``medcalc.cli.run``) in a fresh interpreter that has an atexit
-    handler of its own, saying ``teardown`` when the interpreter's teardown runs."""
+    handler of its own, saying ``teardown`` when the interpreter's teardown runs (on stderr,
+    else in the file ``teardown``); ``before``: code run first."""
     code = (
-        "import atexit, sys\n"
-        "atexit.register(lambda: print('teardown', file=sys.stderr))\n"
+        "import atexit, pathlib, sys\n"
+        "def said():\n"
+        "    if sys.stderr is None:\n"
+        "        pathlib.Path('teardown').write_text('teardown')\n"
+        "    else:\n"
+        "        print('teardown', file=sys.stderr)\n"
+        "atexit.register(said)\n"
+        f"{before}"
         "from medcalc.cli import run\n"
         f"sys.argv = ['medcalc', *{list(args)!r}]\n"
         "run()\n"
@@ -226,3 +243,30 @@ def test_the_program_ends_at_once_after_a_batch_it_finished(tmp_path: Path) -> N
     version = _program(tmp_path, "--version")
     assert version.returncode == 0
     assert version.stderr == "teardown\n"
+
+
+def test_the_program_ends_at_once_after_a_comparison_and_with_closed_streams(
+    tmp_path: Path,
+) -> None:
+    """A finished comparison with its summary file ends at once too, the summary complete; so
+    does a batch whose stdout and stderr were closed at start (``>&- 2>&-``: Python has None
+    for them); a profiler running (its results are written at exit) keeps the usual ending."""
+    proposal = EXAMPLES / "proposal_threshold_3000.yaml"
+    compared = _program(tmp_path, "compare", "claims", str(EXAMPLES / "claims.csv"),
+                        "--proposal", str(proposal), "-o", "c.csv", "--summary", "s.json",
+                        "--lang", "en")  # fmt: skip
+    assert compared.returncode == 0
+    assert "teardown" not in compared.stderr
+    assert json.loads((tmp_path / "s.json").read_text("utf-8"))["kind"] == "claims"
+    closed = _program(tmp_path, "batch", "claims", str(EXAMPLES / "claims.csv"), "-o", "o.csv",
+                      before="import os; os.close(1); os.close(2)\n"
+                      "sys.stdout = sys.stderr = None\n")  # fmt: skip
+    assert closed.returncode == 0
+    assert (tmp_path / "o.csv").read_bytes().count(b"\n") == 1 + len(
+        (EXAMPLES / "claims.csv").read_bytes().splitlines()[1:]
+    )
+    assert not (tmp_path / "teardown").exists()
+    profiled = _program(tmp_path, "batch", "claims", str(EXAMPLES / "claims.csv"), "-o", "p.csv",
+                        before="sys.setprofile(lambda *a: None)\n")  # fmt: skip
+    assert profiled.returncode == 0
+    assert profiled.stderr.endswith("teardown\n")

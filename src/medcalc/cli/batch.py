@@ -116,7 +116,7 @@ def _run(kind: str, ctx: click.Context, **kw: Any) -> None:
 
 
 def _stderr_is_tty() -> bool:
-    return sys.stderr.isatty()
+    return sys.stderr is not None and sys.stderr.isatty()  # None: closed at start (2>&-)
 
 
 @batch_group.command("claims")
