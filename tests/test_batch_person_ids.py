@@ -61,14 +61,16 @@ _PERSON = st.one_of(
     _ID,  # keyed as a number
     _SHORT.filter(lambda t: 8 < len(t) <= 20),  # no key: the texts
     st.sampled_from(["张三", "李四", "Ｐ1"]),  # no key (the reference folds Ｐ1 to P1)
+    st.sampled_from(["", " ", " P1"]),  # blank: no person (a row error); folded to P1
     st.sampled_from(TRICKY),
 )
 
 
 def claims_file(path: Path, persons: list[str], seed: int) -> Path:
-    """Two to four claims a person in 2018, shuffled; every third person poor."""
+    """Two to four claims a person in 2018, shuffled; every third person poor; a blank row
+    for every seventh person."""
     rng = random.Random(seed)
-    rows = []
+    rows = [[""] * len(HEADER) for _ in range(len(persons) // 7)]
     for k, person in enumerate(persons):
         for _ in range(rng.randint(2, 4)):
             day = f"2018-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"

@@ -134,12 +134,15 @@ def person_keys(column: Any) -> NDArray[np.uint64] | None:
     n = len(column)
     data, start, end = _cells(column)
     length = end - start
+    empty = length == 0
     if column.null_count:
-        length = np.where(np_bool(column.is_valid()), length, 0)
+        valid = np_bool(column.is_valid())
+        length = np.where(valid, length, 0)
+        empty &= valid
     short = length <= 8
     number = length == 18
-    if not (short | number).all():
-        return None
+    if empty.any() or not (short | number).all():
+        return None  # an empty id is not a null one: no key (0 is null's)
     keys = np.zeros(n, np.uint64)
     if not data.shape[0]:
         return keys
@@ -176,13 +179,17 @@ def person_keys(column: Any) -> NDArray[np.uint64] | None:
 
 def person_texts(keys: NDArray[np.uint64]) -> list[str]:
     """The person ids of :func:`person_keys`' keys (not 0), in order."""
-    out = []
-    for key in keys.tolist():
-        if key & (1 << 63):
-            value, check = divmod(key & ~(1 << 63), 12)
-            out.append(f"{value:017d}{'0123456789Xx'[check]}")
-        else:
-            out.append(key.to_bytes(8, "little").rstrip(b"\0").decode("ascii"))
+    texts = np.empty(keys.shape[0], object)
+    number = (keys >> np.uint64(63)).astype(np.bool_)
+    # bytes: the key's eight bytes, the zeros after the id dropped (numpy's S8 drops them)
+    texts[~number] = keys[~number].astype("<u8").view("S8").astype("U8")
+    value, check = np.divmod(keys[number] & ~_ID_TAG, np.uint64(12))
+    places = np.uint64(10) ** np.arange(16, -1, -1, dtype=np.uint64)
+    digits = (value[:, None] // places % np.uint64(10)).astype(np.uint8) + np.uint8(48)
+    checks = np.frombuffer(b"0123456789Xx", np.uint8).take(check.astype(np.intp))
+    written = np.ascontiguousarray(np.concatenate([digits, checks[:, None]], axis=1))
+    texts[number] = written.view("S18").ravel().astype("U18")
+    out: list[str] = texts.tolist()
     return out
 
 

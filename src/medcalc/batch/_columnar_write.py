@@ -53,6 +53,10 @@ def from_numpy(pa: Any, values: NDArray[Any], null: NDArray[np.bool_] | None = N
     what ``pa.array(values, mask=null)`` gives, without its check for a masked array, which
     imports numpy.ma (7 ms of a batch's start)."""
     values = np.ascontiguousarray(values)
+    if values.ndim != 1 or (
+        null is not None and (null.dtype != np.bool_ or null.shape != values.shape)
+    ):
+        raise ValueError("from_numpy: one column of values and a bool null per value")
     validity = None if null is None or not null.any() else _validity(pa, null)
     if values.dtype == np.bool_:
         bits = pa.py_buffer(np.packbits(values, bitorder="little"))
