@@ -16,8 +16,8 @@ import pytest
 pytest.importorskip("numpy")
 pytest.importorskip("pyarrow")
 
-from medcalc import Calculator, load_book
-from medcalc.batch import BatchJob
+from medcalc import Calculator, load_book, load_tariff
+from medcalc.batch import BatchJob, CompareJob, write_summary
 from medcalc.errors import MedcalcError
 
 SERIES = "qingyuan-qingcheng"
@@ -96,3 +96,42 @@ def test_an_ascii_file_gives_the_reference_bytes(tmp_path: Path) -> None:
     found = outcome(source, "fast", 2)
     assert found[0] == "columnar"
     assert found[1:] == outcome(source, "core", 1)[1:]
+
+
+def compared(source: Path, engine: str, threads: int) -> tuple[str, bytes, bytes]:
+    """A comparison's path, its summary (JSON) and bytes; or ``error``, the message."""
+    out = source.with_name(f"cmp-{engine}-{threads}.csv")
+    job = CompareJob.plan("claims", source, out, series=SERIES, engine=engine, threads=threads)
+    proposal = load_tariff(Path(__file__).parents[1] / "examples" / "proposal_threshold_3000.yaml")
+    try:
+        report = job.run(load_book([], env={}), proposal)
+    except MedcalcError as exc:
+        assert not out.exists()
+        return "error", str(exc).encode(), b""
+    summary = source.with_name(f"cmp-{engine}-{threads}.json")
+    write_summary(summary, report.summary)
+    return report.engine, summary.read_bytes(), out.read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("tail", "engine"),
+    [
+        (b"", "columnar"),  # ASCII throughout: read once, as ASCII
+        ("P00001,2018-12-01,level_2,5000,住院\n".encode(), "columnar"),
+        ("P00001,2018-12-01,level_2,5000,住院\n".encode("gb18030"), "columnar"),
+        (
+            "P1,2018-12-01,level_2,5000,住院\n".encode()
+            + "P2,2018-12-02,level_2,5000,住院\n".encode("gb18030"),
+            "error",
+        ),
+    ],
+    ids=["ascii", "utf-8", "gb18030", "mixed"],
+)
+def test_a_comparison_starts_as_ascii_too(tmp_path: Path, tail: bytes, engine: str) -> None:
+    """``medcalc compare`` reads an ASCII start the same way: the core's bytes, summary or
+    error, on two threads."""
+    source = tmp_path / "in.csv"
+    source.write_bytes(HEADER + ASCII_ROWS + tail)
+    found = compared(source, "fast", 2)
+    assert found[0] == engine
+    assert found[1:] == compared(source, "core", 1)[1:]

@@ -225,14 +225,23 @@ class CompareJob:
             raise BatchFileError(f"{exc.filename or job.output}: {exc.strerror or exc}") from None
 
     def _try_columnar(
-        self, book: TariffBook, proposed: TariffBook, proposal: Tariff, block_size: int | None
+        self,
+        book: TariffBook,
+        proposed: TariffBook,
+        proposal: Tariff,
+        block_size: int | None,
+        *,
+        guess: bool = True,
     ) -> CompareReport | None:
         """Claims CSV to CSV as columns (:mod:`medcalc.batch._compare_columnar`): read once by
         the columnar reader, solved twice, written from the input's bytes; None when it does
-        not apply or hands the file back (as :class:`BatchJob`'s columnar path; nothing is
-        written then)."""
+        not apply or hands the file back (as :class:`BatchJob`'s columnar path, its ASCII
+        start included: :meth:`BatchJob.ascii_start`; nothing is written then)."""
         job = self.job
-        opened = job.columnar_table(ClaimsBatch.columns, ClaimsBatch.required)
+        ascii_only = guess and job.ascii_start()
+        opened = job.columnar_table(
+            ClaimsBatch.columns, ClaimsBatch.required, encoding="utf-8" if ascii_only else None
+        )
         if opened is None:
             return None
         from medcalc.batch import _columnar, _compare_columnar
@@ -250,9 +259,17 @@ class CompareJob:
                 progress=None,
                 block_size=block_size,
                 threads=job.threads,
+                ascii_only=ascii_only,
             )
-            base, other = _compare_columnar.solve_both(read, book, proposed, threads=job.threads)
+        except _columnar.NotAscii:
+            read = None  # read again below, once this reading's frames are let go
         except (_columnar.Unsupported, EngineRangeError):
+            return None
+        if read is None:
+            return self._try_columnar(book, proposed, proposal, block_size, guess=False)
+        try:
+            base, other = _compare_columnar.solve_both(read, book, proposed, threads=job.threads)
+        except EngineRangeError:
             return None
         summary = _compare_columnar.compare_summary(read, base, other, read.keep)
 

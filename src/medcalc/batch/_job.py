@@ -390,13 +390,7 @@ class BatchJob:
         the given one or :func:`detect_encoding`'s; with ``guess``, a file that starts with
         ASCII only is read as ASCII without that pass over it, and read again after it if a
         byte beyond ASCII comes (the decision is the same: an ASCII file is UTF-8)."""
-        ascii_only = (
-            guess
-            and self.input_encoding is None
-            and self.input_format == "csv"
-            and self.source.is_file()  # not a FIFO: a reader would wait for its writer
-            and ascii_head(self.source)
-        )
+        ascii_only = guess and self.ascii_start()
         opened = self.columnar_table(
             batch.columns, batch.required, encoding="utf-8" if ascii_only else None
         )
@@ -432,6 +426,19 @@ class BatchJob:
         summary = attrs.evolve(summary, blank=summary.blank - dropped - len(totals))
         self.write_out(write_rows, before, keep, progress)
         return self._report(summary, table.encoding, (), "columnar", lang, totals)
+
+    def ascii_start(self) -> bool:
+        """Whether the columnar path may read the input as ASCII without first deciding its
+        encoding over the whole file (docs/cli-batch.md §2): no encoding given, a CSV file
+        (not a FIFO: a reader would wait for its writer) whose first MiB is ASCII. The reader
+        then stops at the first byte beyond (``NotAscii``) and the caller reads again with the
+        decided encoding: the same decision, an ASCII file being UTF-8."""
+        return (
+            self.input_encoding is None
+            and self.input_format == "csv"
+            and self.source.is_file()
+            and ascii_head(self.source)
+        )
 
     def columnar_table(
         self, columns: Sequence[str], required: Sequence[str], *, encoding: str | None = None
