@@ -114,7 +114,7 @@ def batch_outputs(source: Path, tmp_path: Path, block_size: int) -> dict[str, tu
     block_size=st.integers(150, 2000),
 )
 @example(persons=TRICKY, seed=0, block_size=200)
-@example(persons=TRICKY[:-1], seed=1, block_size=1 << 20)  # one block, every id keyed but two
+@example(persons=TRICKY[:10], seed=1, block_size=1 << 20)  # one block, every id keyed
 def test_every_id_shape_gives_the_reference_persons(
     tmp_path_factory: pytest.TempPathFactory, persons: list[str], seed: int, block_size: int
 ) -> None:
