@@ -15,6 +15,7 @@ import json
 import os
 import re
 import sys
+import threading
 from collections.abc import Callable, Iterator, Mapping, MutableMapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -38,19 +39,19 @@ LANG_KEY = "medcalc.lang"
 
 #: Set by a command whose work is done and whose files are closed (``batch``, ``compare``):
 #: the program may then end without the interpreter's teardown (:func:`medcalc.cli.run`).
-_DONE: list[bool] = []
+_DONE = threading.Event()
 
 
 def done_with_files() -> None:
     """Say that this run's work is done and every file it wrote is closed (flushed, fsync-ed,
     moved onto OUT): what is left is the interpreter's teardown, which the ``medcalc`` program
     then skips (:func:`medcalc.cli.run`)."""
-    _DONE.append(True)
+    _DONE.set()
 
 
 def nothing_left_open() -> bool:
     """Whether a command said :func:`done_with_files` in this process."""
-    return bool(_DONE)
+    return _DONE.is_set()
 
 
 class LanguageError(click.UsageError):
