@@ -22,7 +22,7 @@ from medcalc.batch import BatchJob, Progress, summary_lines
 from medcalc.chain import Calculator
 from medcalc.cli import cli
 from medcalc.cli._file_options import COMMON_OPTIONS, FILE_OPTIONS
-from medcalc.cli.common import done_with_files, lang_option
+from medcalc.cli.common import done_with_files, lang_option, large_run
 from medcalc.tariff import SERIES_ENV_VAR, default_series, load_book
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -95,6 +95,7 @@ class _Bars:
 
 
 def _run(kind: str, ctx: click.Context, **kw: Any) -> None:
+    large_run()  # before the first block's arrays (medcalc.cli._process)
     lang: str = kw.pop("lang")
     tariff_dirs: tuple[Path, ...] = kw.pop("tariff_dirs")
     job = BatchJob.plan(kind, kw.pop("file"), kw.pop("output"), **kw)

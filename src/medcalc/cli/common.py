@@ -54,6 +54,27 @@ def nothing_left_open() -> bool:
     return _DONE.is_set()
 
 
+#: Set by :func:`medcalc.cli.run`: this process is the ``medcalc`` program, not a program that
+#: embeds :func:`medcalc.cli.main`.
+_PROGRAM = threading.Event()
+
+
+def as_program() -> None:
+    """Say that this process is the ``medcalc`` program (:func:`medcalc.cli.run`)."""
+    _PROGRAM.set()
+
+
+def large_run() -> None:
+    """Before a batch or a comparison: in the ``medcalc`` program, the C allocator keeps the
+    memory each block frees for the next (:func:`medcalc.cli._process.keep_freed_memory`);
+    in a program embedding :func:`medcalc.cli.main`, nothing (the settings would outlive the
+    command)."""
+    if _PROGRAM.is_set():
+        from medcalc.cli._process import keep_freed_memory
+
+        keep_freed_memory()
+
+
 class LanguageError(click.UsageError):
     """``MEDCALC_LANG`` names no language medcalc speaks (exit 2). Said in both languages:
     which one the user wanted is what is unknown."""

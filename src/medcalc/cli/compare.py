@@ -28,7 +28,7 @@ from medcalc.batch import (
 )
 from medcalc.cli import cli
 from medcalc.cli._file_options import COMMON_OPTIONS, FILE_OPTIONS
-from medcalc.cli.common import done_with_files, lang_option
+from medcalc.cli.common import done_with_files, lang_option, large_run
 from medcalc.errors import UsageError
 from medcalc.messages import say
 from medcalc.tariff import SERIES_ENV_VAR, default_series, load_book, load_tariff
@@ -67,6 +67,7 @@ def compare_group(lang: str) -> None:
 
 
 def _run(kind: str, ctx: click.Context, **kw: Any) -> None:
+    large_run()  # before the first block's arrays (medcalc.cli._process)
     lang: str = kw.pop("lang")
     tariff_dirs: tuple[Path, ...] = kw.pop("tariff_dirs")
     proposal_path: Path = kw.pop("proposal")
