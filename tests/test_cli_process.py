@@ -44,6 +44,17 @@ MAPPED = textwrap.dedent(
 )
 
 
+#: Prints whether this process may take transparent huge pages (Linux 5.0+ says so in
+#: /proc/self/status; "1" where the line is missing: the check is then vacuous).
+HUGE = textwrap.dedent(
+    """
+    lines = open("/proc/self/status").read().splitlines()
+    status = [line.split()[1] for line in lines if line.startswith("THP_enabled")]
+    print("huge" if (status or ["1"])[0] == "1" else "no-huge")
+    """
+)
+
+
 def _python(code: str, *, env: dict[str, str] | None = None) -> list[str]:
     """What ``code`` prints, run by a fresh interpreter (``env``: its whole environment)."""
     done = subprocess.run(
@@ -120,16 +131,23 @@ def test_settings_are_taken_and_keep_a_block_in_the_heap() -> None:
 
 @glibc_only
 def test_batch_and_compare_of_the_program_keep_freed_memory(tmp_path: Path) -> None:
-    assert _python(_program(BATCH) + MAPPED) == ["heap"]
-    assert _python(_program(_compare(tmp_path)) + MAPPED) == ["heap"]
+    assert _python(_program(BATCH) + MAPPED + HUGE) == ["heap", "no-huge"]
+    assert _python(_program(_compare(tmp_path)) + MAPPED + HUGE) == ["heap", "no-huge"]
 
 
 @glibc_only
 def test_an_embedding_program_keeps_its_allocator(tmp_path: Path) -> None:
-    assert _python(_embedded(BATCH) + MAPPED) == ["mapped"]
-    assert _python(_embedded(_compare(tmp_path)) + MAPPED) == ["mapped"]
+    assert _python(_embedded(BATCH) + MAPPED + HUGE) == ["mapped", "huge"]
+    assert _python(_embedded(_compare(tmp_path)) + MAPPED + HUGE) == ["mapped", "huge"]
     # the program's other commands leave it too (serve runs long: memory is given back)
-    assert _python(_program(["tariff", "show", "no-such-series"]) + MAPPED) == ["mapped"]
+    failing = _program(["tariff", "show", "no-such-series"])
+    assert _python(failing + MAPPED + HUGE) == ["mapped", "huge"]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux's prctl")
+def test_no_huge_pages_is_said_in_the_process_status() -> None:
+    said = _python("from medcalc.cli import no_huge_pages\nprint(no_huge_pages())\n" + HUGE)
+    assert said == ["True", "no-huge"]
 
 
 def test_keep_freed_memory_says_whether_it_applied() -> None:

@@ -25,6 +25,7 @@ from medcalc.cli._process import (
     ALLOCATOR_SETTINGS,
     BLAS_THREADS,
     keep_freed_memory,
+    no_huge_pages,
     one_blas_thread,
 )
 from medcalc.cli.common import (
@@ -44,6 +45,7 @@ __all__ = [
     "cli",
     "keep_freed_memory",
     "main",
+    "no_huge_pages",
     "run",
 ]
 
@@ -103,8 +105,8 @@ def run() -> None:
 
     The program's process gets one BLAS thread (numpy's OpenBLAS would spin a thread per
     core for nothing), and ``batch`` and ``compare`` keep the memory they free for their next
-    blocks (glibc's allocator settings): :mod:`medcalc.cli._process`, 25-30 % of a 1 M-claim
-    batch together. Embedded, :func:`main` leaves both as they are.
+    blocks (glibc's allocator settings) and take no transparent huge pages:
+    :mod:`medcalc.cli._process`. Embedded, :func:`main` leaves the process as it is.
     """
     one_blas_thread()  # before numpy is imported (medcalc.cli._process)
     as_program()  # batch and compare then keep the memory they free (medcalc.cli._process)

@@ -1,5 +1,5 @@
-"""What the ``medcalc`` program sets in its own process: numpy's BLAS threads, and the C
-allocator's settings for a large run (glibc only).
+"""What the ``medcalc`` program sets in its own process: numpy's BLAS threads, and for a large
+run the C allocator's settings (glibc only) and no transparent huge pages (Linux).
 
 **BLAS threads.** numpy's OpenBLAS starts a thread per core when numpy is imported, and each
 spins about 0.1 s waiting for work. medcalc multiplies no matrices: on the 2-core machine of
@@ -18,7 +18,15 @@ faults and 160 huge pages, a fifth less system time, the median of eight interle
 0.80 s against 0.90 s (on one thread 1.20 s against 1.23 s); 10 M claims: 13.5 s against
 15.3 s, peak 1.81 GB against 1.74 GB (docs/performance.md).
 
-Only the program sets them (:func:`medcalc.cli.run`; the allocator's for ``batch`` and
+**No transparent huge pages.** numpy asks the kernel for huge pages for every array of
+4 MiB or more; each is zeroed whole (2 MiB) when first touched. A batch's arrays live for a
+block, and on this virtual machine zeroing fresh pages was a fifth to a third of a run's
+CPU samples (``clear_page_erms``). With huge pages off for the process (``prctl``) the
+pages zeroed are only those touched: 1 M claims on two threads, median of fourteen
+interleaved runs 1.12 → 1.00 s (system time 0.56 → 0.29 s), on one thread 1.47 → 1.34 s;
+10 M claims the same time and peak (13.2 and 13.8 s, 1.81 and 1.80 GB: one run each).
+
+Only the program sets them (:func:`medcalc.cli.run`; the memory's for ``batch`` and
 ``compare``): they hold for the rest of the process, which a program embedding
 :func:`medcalc.cli.main` did not ask for; ``serve`` keeps glibc's defaults (a long-lived
 process should give memory back).
@@ -29,7 +37,13 @@ from __future__ import annotations
 import os
 import sys
 
-__all__ = ["ALLOCATOR_SETTINGS", "BLAS_THREADS", "keep_freed_memory", "one_blas_thread"]
+__all__ = [
+    "ALLOCATOR_SETTINGS",
+    "BLAS_THREADS",
+    "keep_freed_memory",
+    "no_huge_pages",
+    "one_blas_thread",
+]
 
 _MIB = 1 << 20
 
@@ -82,3 +96,28 @@ def keep_freed_memory() -> bool:
     mallopt.restype = ctypes.c_int
     taken = [mallopt(parameter, value) == 1 for _, parameter, value in ALLOCATOR_SETTINGS]
     return all(taken)
+
+
+_PR_SET_THP_DISABLE = 41
+"""prctl's option (linux/prctl.h): no transparent huge pages for this process."""
+
+
+def no_huge_pages() -> bool:
+    """No transparent huge pages for the rest of this process (Linux's ``prctl``); whether
+    that was done (False elsewhere, or where the kernel refuses).
+
+    numpy asks for huge pages for every array of 4 MiB or more, and a batch's arrays live for
+    a block: each huge page is zeroed whole (2 MiB) when first touched, on this virtual
+    machine at the cost of a third of a run's CPU samples, for few TLB misses saved.
+    """
+    if not sys.platform.startswith("linux"):
+        return False
+    import ctypes
+
+    try:
+        prctl = ctypes.CDLL(None).prctl
+    except (OSError, AttributeError):
+        return False
+    prctl.restype = ctypes.c_int
+    prctl.argtypes = (ctypes.c_int, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong)
+    return bool(prctl(_PR_SET_THP_DISABLE, 1, 0, 0, 0) == 0)

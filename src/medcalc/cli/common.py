@@ -66,13 +66,14 @@ def as_program() -> None:
 
 def large_run() -> None:
     """Before a batch or a comparison: in the ``medcalc`` program, the C allocator keeps the
-    memory each block frees for the next (:func:`medcalc.cli._process.keep_freed_memory`);
-    in a program embedding :func:`medcalc.cli.main`, nothing (the settings would outlive the
-    command)."""
+    memory each block frees for the next and the process takes no transparent huge pages
+    (:mod:`medcalc.cli._process`); in a program embedding :func:`medcalc.cli.main`, nothing
+    (the settings would outlive the command)."""
     if _PROGRAM.is_set():
-        from medcalc.cli._process import keep_freed_memory
+        from medcalc.cli._process import keep_freed_memory, no_huge_pages
 
         keep_freed_memory()
+        no_huge_pages()
 
 
 class LanguageError(click.UsageError):
