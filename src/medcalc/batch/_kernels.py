@@ -2,7 +2,7 @@
 
 ``import pyarrow.compute`` builds a Python wrapper, with a docstring scraped from its options
 class, for each of pyarrow's ~290 compute functions: 65-78 ms of every ``medcalc batch`` on
-the 2-core machine of docs/performance.md, for the 13 used here. They are called here as
+the 2-core machine of docs/performance.md, for the 11 used here. They are called here as
 those wrappers call them, through ``call_function`` of pyarrow's compute extension module
 (``pyarrow._compute``: the module ``pyarrow.compute`` itself is built on), with the same
 options. Where a pyarrow release has no such module, ``pyarrow.compute`` serves. Array
@@ -17,7 +17,6 @@ from typing import Any
 
 __all__ = [
     "binary_join_element_wise",
-    "binary_replace_slice",
     "cast",
     "dictionary_encode",
     "fill_null",
@@ -28,7 +27,6 @@ __all__ = [
     "replace_substring",
     "replace_with_mask",
     "take",
-    "utf8_lpad",
 ]
 
 _pa: Any = importlib.import_module("pyarrow")
@@ -47,12 +45,6 @@ def binary_join_element_wise(
     *strings, separator = strings_and_separator
     options = _compute.JoinOptions(null_handling, null_replacement)
     return _call("binary_join_element_wise", [*strings, _pa.scalar(separator)], options)
-
-
-def binary_replace_slice(strings: Any, start: int, stop: int, replacement: str) -> Any:
-    return _call(
-        "binary_replace_slice", [strings], _compute.ReplaceSliceOptions(start, stop, replacement)
-    )
 
 
 def cast(values: Any, target_type: Any) -> Any:
@@ -96,7 +88,3 @@ def replace_with_mask(values: Any, mask: Any, replacements: Any) -> Any:
 
 def take(values: Any, indices: Any) -> Any:
     return _call("take", [values, indices])
-
-
-def utf8_lpad(strings: Any, width: int, padding: str) -> Any:
-    return _call("utf8_lpad", [strings], _compute.PadOptions(width, padding))
