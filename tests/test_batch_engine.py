@@ -209,6 +209,22 @@ def test_auto_uses_the_columnar_path_and_core_the_reference(
     assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "c.csv").read_bytes()
 
 
+@pytest.mark.skipif(not ARROW, reason="needs pyarrow")
+def test_a_pyarrow_before_19_leaves_the_file_to_the_engine_rows(
+    calc: Calculator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The columnar reader reads and writes amounts as pyarrow's 64-bit decimals (19 and
+    later); an older pyarrow is not used, the same bytes come from the engine's row path."""
+    import pyarrow
+
+    source = ROOT / "examples" / "claims.csv"
+    new = BatchJob.plan("claims", source, tmp_path / "new.csv").run(calc)
+    monkeypatch.delattr(pyarrow, "decimal64")
+    old = BatchJob.plan("claims", source, tmp_path / "old.csv").run(calc)
+    assert (new.engine, old.engine) == ("columnar", "engine")
+    assert (tmp_path / "old.csv").read_bytes() == (tmp_path / "new.csv").read_bytes()
+
+
 def test_premiums_always_use_the_core(calc: Calculator, tmp_path: Path) -> None:
     report = BatchJob.plan(
         "premiums", ROOT / "examples" / "premiums.csv", tmp_path / "p.csv", engine="fast"

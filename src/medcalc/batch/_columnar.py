@@ -112,12 +112,13 @@ __all__ = [
 
 
 def arrow_available() -> bool:
-    """True when pyarrow can be imported (the columnar CSV reader needs it)."""
+    """True when pyarrow can be imported and is recent enough for the columnar CSV reader
+    (19 and later: its 64-bit decimals read and write the amounts); else the row path."""
     try:
-        importlib.import_module("pyarrow")
+        pa = importlib.import_module("pyarrow")
     except ImportError:
         return False
-    return True
+    return hasattr(pa, "decimal64")
 
 
 def _utf8(pa: Any, data: Any) -> bool:

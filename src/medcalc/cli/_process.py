@@ -27,9 +27,10 @@ interleaved runs 1.12 → 1.00 s (system time 0.56 → 0.29 s), on one thread 1.
 10 M claims the same time and peak (13.2 and 13.8 s, 1.81 and 1.80 GB: one run each).
 
 Only the program sets them (:func:`medcalc.cli.run`; the memory's for ``batch`` and
-``compare``): they hold for the rest of the process, which a program embedding
-:func:`medcalc.cli.main` did not ask for; ``serve`` keeps glibc's defaults (a long-lived
-process should give memory back).
+``compare``): they hold for the rest of the process (and the huge pages' for a process it
+would start: medcalc starts none), which a program embedding :func:`medcalc.cli.main` did
+not ask for; ``serve`` keeps glibc's defaults (a long-lived process should give memory
+back).
 """
 
 from __future__ import annotations
